@@ -1,0 +1,1 @@
+//! Theory versus simulation (in progress).

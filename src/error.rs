@@ -1,0 +1,145 @@
+//! The crate-wide error type.
+//!
+//! Every fallible public function returns [`Result<T>`]. The variants separate the three ways a
+//! computation can fail: the caller passed a value outside the model's domain
+//! ([`Error::InvalidParameter`]), an iterative method ran out of iterations
+//! ([`Error::NotConverged`]), or arithmetic produced a non-finite number
+//! ([`Error::NonFinite`]). No public function returns `NaN` or panics on caller input.
+
+/// Errors produced by this crate.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter is outside its valid range.
+    #[error("invalid parameter `{name}` = {value}: expected {expected}")]
+    InvalidParameter {
+        /// Name of the parameter, as in the API and the CLI.
+        name: &'static str,
+        /// The value that was passed (integers are converted to `f64`).
+        value: f64,
+        /// The valid range, in words (e.g. `"a finite number > 0"`).
+        expected: &'static str,
+    },
+    /// A named choice (e.g. an activation name) is not one of the accepted values.
+    #[error("invalid value `{value}` for `{name}`: expected {expected}")]
+    InvalidChoice {
+        /// Name of the parameter.
+        name: &'static str,
+        /// The value that was passed.
+        value: String,
+        /// The accepted values.
+        expected: &'static str,
+    },
+    /// An iterative method stopped before reaching its tolerance.
+    #[error(
+        "{method} did not converge: residual {residual:.3e} > tolerance {tolerance:.1e} after {iterations} iterations"
+    )]
+    NotConverged {
+        /// Which method (e.g. `"anderson"`, `"brent"`).
+        method: &'static str,
+        /// Iterations performed.
+        iterations: usize,
+        /// Residual of the last iterate.
+        residual: f64,
+        /// The requested tolerance.
+        tolerance: f64,
+        /// The last iterate (complex unknowns are stored as consecutive `re, im` pairs).
+        last_iterate: Vec<f64>,
+    },
+    /// A computation produced `NaN` or `±∞`.
+    #[error("non-finite value in {what}")]
+    NonFinite {
+        /// What was being computed.
+        what: &'static str,
+    },
+    /// A bracketing interval does not bracket a sign change.
+    #[error("interval [{lower}, {upper}] does not bracket a root (f = {f_lower:.3e}, {f_upper:.3e})")]
+    NoBracket {
+        /// Left end.
+        lower: f64,
+        /// Right end.
+        upper: f64,
+        /// Function value at the left end.
+        f_lower: f64,
+        /// Function value at the right end.
+        f_upper: f64,
+    },
+    /// Array shapes are inconsistent.
+    #[error("dimension mismatch in {what}: expected {expected}, found {found}")]
+    DimensionMismatch {
+        /// What was being checked.
+        what: &'static str,
+        /// Expected size.
+        expected: usize,
+        /// Actual size.
+        found: usize,
+    },
+    /// A dense factorisation failed (e.g. a matrix that should be positive definite is not).
+    #[error("linear algebra failure: {what}")]
+    LinearAlgebra {
+        /// What failed.
+        what: String,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Return `Ok(x)` if `x` is finite, [`Error::NonFinite`] otherwise.
+#[inline]
+pub fn finite(x: f64, what: &'static str) -> Result<f64> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(Error::NonFinite { what })
+    }
+}
+
+/// Validation helpers used by every parameter struct's `check()`.
+pub(crate) mod validate {
+    use super::{Error, Result};
+
+    /// A finite number strictly greater than zero.
+    pub fn positive(name: &'static str, value: f64) -> Result<f64> {
+        if value.is_finite() && value > 0.0 {
+            Ok(value)
+        } else {
+            Err(Error::InvalidParameter { name, value, expected: "a finite number > 0" })
+        }
+    }
+
+    /// A finite number greater than or equal to zero.
+    pub fn non_negative(name: &'static str, value: f64) -> Result<f64> {
+        if value.is_finite() && value >= 0.0 {
+            Ok(value)
+        } else {
+            Err(Error::InvalidParameter { name, value, expected: "a finite number >= 0" })
+        }
+    }
+
+    /// A finite number.
+    #[allow(dead_code)]
+    pub fn finite(name: &'static str, value: f64) -> Result<f64> {
+        if value.is_finite() {
+            Ok(value)
+        } else {
+            Err(Error::InvalidParameter { name, value, expected: "a finite number" })
+        }
+    }
+
+    /// A finite number in the closed interval `[lo, hi]`.
+    #[allow(dead_code)]
+    pub fn in_closed(
+        name: &'static str,
+        value: f64,
+        lo: f64,
+        hi: f64,
+        expected: &'static str,
+    ) -> Result<f64> {
+        if value.is_finite() && value >= lo && value <= hi {
+            Ok(value)
+        } else {
+            Err(Error::InvalidParameter { name, value, expected })
+        }
+    }
+}

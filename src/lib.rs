@@ -1,0 +1,35 @@
+//! # overparam
+//!
+//! Exact proportional-limit (high-dimensional) asymptotics of overparameterized models, each
+//! cross-validated against finite-size simulation.
+//!
+//! In the proportional limit the sample size $n$, the input dimension $d$ and the number of
+//! parameters $N$ grow together with fixed ratios ($\psi_1 = N/d$, $\psi_2 = n/d$, or
+//! $\gamma = p/n$ for linear models). Test and training errors then concentrate on deterministic
+//! limits that are solutions of scalar fixed-point equations; this crate computes those limits in
+//! microseconds and simulates the finite-size models they describe.
+//!
+//! Modules:
+//! - [`theory::ridge`]: linear ridge and min-norm regression (Hastie, Montanari, Rosset,
+//!   Tibshirani 2022).
+//! - [`theory::random_features`]: random-features ridge regression (Mei & Montanari 2022).
+//! - [`solver`]: the model-agnostic numerical engine (Brent, damped Picard, Anderson, Newton,
+//!   continuation).
+//! - [`spectral`]: Stieltjes transforms (Marchenko–Pastur) and Herglotz branch selection.
+//! - [`gaussian`]: Gaussian expectations (activation coefficients, normal tails).
+//! - [`sim`]: finite-size Monte Carlo on a pure-Rust dense kernel.
+//! - [`compare`]: theory versus simulation (z-scores, finite-size allowance, size sweeps).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod compare;
+pub mod error;
+pub mod gaussian;
+pub mod sim;
+pub mod solver;
+pub mod spectral;
+#[cfg(feature = "proptest")]
+pub mod strategies;
+pub mod theory;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Finite-size Monte Carlo simulation (in progress).

@@ -1,0 +1,8 @@
+//! Exact proportional-limit theory, one module per model.
+//!
+//! Each model is a small parameter struct (unchecked, public fields) with a `check()` that
+//! validates it once and returns the checked type; the functions that compute risks take the
+//! checked type and can only fail on convergence.
+
+pub mod random_features;
+pub mod ridge;
