@@ -14,25 +14,52 @@ fn cold_point(c: &mut Criterion) {
         ("psi1=3_psi2=3_lambda=1e-8", 3.0, 3.0, 1e-8),
         ("psi1=2_psi2=3_ridgeless", 2.0, 3.0, 0.0),
     ] {
-        let params = RandomFeatures { psi1, psi2, lambda, tau: 0.5, ..Default::default() };
+        let params = RandomFeatures {
+            psi1,
+            psi2,
+            lambda,
+            tau: 0.5,
+            ..Default::default()
+        };
         group.bench_function(name, |b| {
             // Cold: validation, activation coefficients, bracket, Brent, polish, E-polynomials.
-            b.iter(|| black_box(&params).check().and_then(|m| m.risk()).map(|r| r.test_error))
+            b.iter(|| {
+                black_box(&params)
+                    .check()
+                    .and_then(|m| m.risk())
+                    .map(|r| r.test_error)
+            })
         });
     }
     group.finish();
 }
 
 fn curve(c: &mut Criterion) {
-    let model = RandomFeatures { psi2: 3.0, lambda: 1e-3, tau: 0.5, ..Default::default() }.check().expect("valid");
-    let grid: Vec<f64> = (0..1000).map(|i| 0.1 * 10f64.powf(2.0 * i as f64 / 999.0)).collect();
+    let model = RandomFeatures {
+        psi2: 3.0,
+        lambda: 1e-3,
+        tau: 0.5,
+        ..Default::default()
+    }
+    .check()
+    .expect("valid");
+    let grid: Vec<f64> = (0..1000)
+        .map(|i| 0.1 * 10f64.powf(2.0 * i as f64 / 999.0))
+        .collect();
     let mut group = c.benchmark_group("rf_theory_curve_1000");
-    group.bench_function("psi1_0.1_to_10_warm", |b| b.iter(|| model.curve_psi1(black_box(&grid)).map(|v| v.len())));
+    group.bench_function("psi1_0.1_to_10_warm", |b| {
+        b.iter(|| model.curve_psi1(black_box(&grid)).map(|v| v.len()))
+    });
     group.bench_function("psi1_0.1_to_10_cold", |b| {
         b.iter(|| {
             black_box(&grid)
                 .iter()
-                .map(|&p| model.with_psi1(p).and_then(|m| m.risk()).map(|r| r.test_error))
+                .map(|&p| {
+                    model
+                        .with_psi1(p)
+                        .and_then(|m| m.risk())
+                        .map(|r| r.test_error)
+                })
                 .collect::<Result<Vec<_>, _>>()
         })
     });

@@ -54,15 +54,17 @@ pub fn rf_params() -> impl Strategy<Value = RandomFeatures> {
         0.0..=1.0f64,
         0.0..=1.0f64,
     )
-        .prop_map(|(psi1, psi2, lambda, activation, f1, f_star, tau)| RandomFeatures {
-            psi1,
-            psi2,
-            lambda,
-            activation,
-            f1,
-            f_star,
-            tau,
-        })
+        .prop_map(
+            |(psi1, psi2, lambda, activation, f1, f_star, tau)| RandomFeatures {
+                psi1,
+                psi2,
+                lambda,
+                activation,
+                f1,
+                f_star,
+                tau,
+            },
+        )
 }
 
 /// The bounds every random-features risk must satisfy: finite, $R \ge F_\star^2$, $R \ge 0$,
@@ -89,8 +91,15 @@ pub fn check_rf_bounds(params: &RandomFeatures, risk: &RfRisk, tol: f64) -> Resu
 
 /// Check an external value of the random-features test error against this crate's theory, to
 /// relative tolerance `rel_tol`. Also checks the value is admissible ($\ge F_\star^2$, finite).
-pub fn check_rf_against_theory(params: &RandomFeatures, test_error: f64, rel_tol: f64) -> Result<(), String> {
-    let risk = params.check().and_then(|m| m.risk()).map_err(|e| format!("theory failed: {e}"))?;
+pub fn check_rf_against_theory(
+    params: &RandomFeatures,
+    test_error: f64,
+    rel_tol: f64,
+) -> Result<(), String> {
+    let risk = params
+        .check()
+        .and_then(|m| m.risk())
+        .map_err(|e| format!("theory failed: {e}"))?;
     check_rf_bounds(params, &risk, 1e-12)?;
     if !test_error.is_finite() {
         return Err(format!("external value is not finite: {test_error}"));
@@ -105,4 +114,3 @@ pub fn check_rf_against_theory(params: &RandomFeatures, test_error: f64, rel_tol
         ))
     }
 }
-

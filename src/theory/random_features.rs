@@ -104,8 +104,9 @@ impl RandomFeatures {
         let f_star = validate::non_negative("f_star", self.f_star)?;
         let tau = validate::non_negative("tau", self.tau)?;
         let coefficients = self.activation.coefficients()?;
-        if !(coefficients.mu_star_sq.is_finite() && coefficients.mu_star_sq > 1e-14)
-            || !coefficients.mu1.is_finite()
+        if !(coefficients.mu_star_sq.is_finite()
+            && coefficients.mu_star_sq > 1e-14
+            && coefficients.mu1.is_finite())
         {
             return Err(Error::InvalidParameter {
                 name: "activation",

@@ -20,19 +20,32 @@ pub fn parse_value_or_range(s: &str) -> Result<ValueOrRange, String> {
     };
     let parts: Vec<&str> = body.split(':').collect();
     let num = |p: &str| -> Result<f64, String> {
-        let x: f64 = p.trim().parse().map_err(|_| format!("`{p}` is not a number"))?;
-        if x.is_finite() { Ok(x) } else { Err(format!("`{p}` is not finite")) }
+        let x: f64 = p
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{p}` is not a number"))?;
+        if x.is_finite() {
+            Ok(x)
+        } else {
+            Err(format!("`{p}` is not finite"))
+        }
     };
     match parts.as_slice() {
         [x] if !linear => Ok(ValueOrRange(vec![num(x)?])),
         [a, b, n] => {
             let (a, b) = (num(a)?, num(b)?);
-            let n: usize = n.trim().parse().map_err(|_| format!("count `{n}` is not a positive integer"))?;
+            let n: usize = n
+                .trim()
+                .parse()
+                .map_err(|_| format!("count `{n}` is not a positive integer"))?;
             if n == 0 || n > 10_000_000 {
                 return Err(format!("count {n} must be between 1 and 10000000"));
             }
             if !linear && (a <= 0.0 || b <= 0.0) {
-                return Err("a log-spaced range needs START > 0 and STOP > 0 (use lin:START:STOP:COUNT)".into());
+                return Err(
+                    "a log-spaced range needs START > 0 and STOP > 0 (use lin:START:STOP:COUNT)"
+                        .into(),
+                );
             }
             if n == 1 {
                 return Ok(ValueOrRange(vec![a]));

@@ -42,15 +42,22 @@ pub struct CliError {
 impl CliError {
     /// Bad input (exit status 2).
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { message: message.into(), status: 2 }
+        Self {
+            message: message.into(),
+            status: 2,
+        }
     }
     /// A library error; invalid parameters are reported against their flag with status 2.
     pub fn from_library(e: &overparam::Error) -> Self {
         match e {
-            overparam::Error::InvalidParameter { name, .. } | overparam::Error::InvalidChoice { name, .. } => {
+            overparam::Error::InvalidParameter { name, .. }
+            | overparam::Error::InvalidChoice { name, .. } => {
                 Self::usage(format!("{}: {e}", flag_of(name)))
             }
-            _ => Self { message: e.to_string(), status: 1 },
+            _ => Self {
+                message: e.to_string(),
+                status: 1,
+            },
         }
     }
 }
@@ -99,7 +106,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let msg = e.message;
-            if msg.starts_with("error") { eprintln!("{msg}") } else { eprintln!("error: {msg}") }
+            if msg.starts_with("error") {
+                eprintln!("{msg}")
+            } else {
+                eprintln!("error: {msg}")
+            }
             ExitCode::from(e.status)
         }
     }

@@ -49,7 +49,11 @@ fn plain(field: &Field) -> String {
 }
 
 fn csv_escape(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// Write all records in the chosen format. `table_columns` selects the columns of the table
@@ -81,7 +85,11 @@ pub fn write_records(records: &[Record], format: Format, table_columns: &[&str])
             for r in records {
                 let row: Vec<String> = keys
                     .iter()
-                    .map(|k| r.iter().find(|(kk, _)| kk == k).map_or(String::new(), |(_, v)| csv_escape(&plain(v))))
+                    .map(|k| {
+                        r.iter()
+                            .find(|(kk, _)| kk == k)
+                            .map_or(String::new(), |(_, v)| csv_escape(&plain(v)))
+                    })
                     .collect();
                 writeln!(out, "{}", row.join(","))?;
             }
@@ -104,13 +112,27 @@ pub fn write_records(records: &[Record], format: Format, table_columns: &[&str])
             };
             let widths: Vec<usize> = cols
                 .iter()
-                .map(|c| records.iter().map(|r| cell(r, c).len()).max().unwrap_or(0).max(c.len()))
+                .map(|c| {
+                    records
+                        .iter()
+                        .map(|r| cell(r, c).len())
+                        .max()
+                        .unwrap_or(0)
+                        .max(c.len())
+                })
                 .collect();
-            let line: Vec<String> = cols.iter().zip(&widths).map(|(c, w)| format!("{c:>w$}")).collect();
+            let line: Vec<String> = cols
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:>w$}"))
+                .collect();
             writeln!(out, "{}", line.join("  "))?;
             for r in records {
-                let line: Vec<String> =
-                    cols.iter().zip(&widths).map(|(c, w)| format!("{:>w$}", cell(r, c))).collect();
+                let line: Vec<String> = cols
+                    .iter()
+                    .zip(&widths)
+                    .map(|(c, w)| format!("{:>w$}", cell(r, c)))
+                    .collect();
                 writeln!(out, "{}", line.join("  "))?;
             }
         }

@@ -55,7 +55,11 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
         tau: args.tau,
     };
     // Validate everything once up front so bad input fails before any output.
-    for (name, values) in [("psi1", &args.psi1), ("psi2", &args.psi2), ("lambda", &args.lambda)] {
+    for (name, values) in [
+        ("psi1", &args.psi1),
+        ("psi2", &args.psi2),
+        ("lambda", &args.lambda),
+    ] {
         for &v in &values.0 {
             let mut p = base.clone();
             match name {
@@ -72,13 +76,21 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
             // Warm-start along psi1 (the innermost, most common sweep).
             let mut chi_guess = None;
             for &psi1 in &args.psi1.0 {
-                let params = RandomFeatures { psi1, psi2, lambda, ..base.clone() };
+                let params = RandomFeatures {
+                    psi1,
+                    psi2,
+                    lambda,
+                    ..base.clone()
+                };
                 let model = params.check().map_err(|e| CliError::from_library(&e))?;
                 let mut rec: Record = vec![
                     ("psi1", Field::Num(psi1)),
                     ("psi2", Field::Num(psi2)),
                     ("lambda", Field::Num(lambda)),
-                    ("activation", Field::Text(args.activation.name().to_string())),
+                    (
+                        "activation",
+                        Field::Text(args.activation.name().to_string()),
+                    ),
                     ("f1", Field::Num(args.f1)),
                     ("fstar", Field::Num(args.fstar)),
                     ("tau", Field::Num(args.tau)),
@@ -119,7 +131,18 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
     write_records(
         &records,
         args.format,
-        &["psi1", "psi2", "lambda", "test_error", "train_error", "bias", "variance"],
+        &[
+            "psi1",
+            "psi2",
+            "lambda",
+            "test_error",
+            "train_error",
+            "bias",
+            "variance",
+        ],
     )
-    .map_err(|e| CliError { message: format!("writing output: {e}"), status: 1 })
+    .map_err(|e| CliError {
+        message: format!("writing output: {e}"),
+        status: 1,
+    })
 }

@@ -1,0 +1,164 @@
+//! The command-line contract (later issues and users rely on it).
+
+use std::process::Command;
+
+use overparam::theory::random_features::RandomFeatures;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_overparam"))
+        .args(args)
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("utf8"),
+        String::from_utf8(out.stderr).expect("utf8"),
+    )
+}
+
+fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn rf_single_point_json_matches_library() {
+    let (code, out, err) = run(&[
+        "rf", "--psi1", "2", "--psi2", "3", "--lambda", "0.1", "--tau", "0.5", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    let want = RandomFeatures {
+        psi1: 2.0,
+        psi2: 3.0,
+        lambda: 0.1,
+        tau: 0.5,
+        ..Default::default()
+    }
+    .check()
+    .unwrap()
+    .risk()
+    .unwrap();
+    for (key, value) in [
+        ("test_error", want.test_error),
+        ("train_error", want.train_error),
+        ("bias", want.bias),
+        ("variance", want.variance),
+    ] {
+        assert_eq!(v[0][key].as_f64(), Some(value), "{key}");
+    }
+    // Independent reference: rf_standard.md §3.1 case A, lambda = 0.1.
+    assert!((v[0]["test_error"].as_f64().unwrap() - 0.44495).abs() < 1e-5);
+}
+
+#[test]
+fn rf_range_prints_one_json_object_per_point() {
+    let (code, out, _) = run(&[
+        "rf",
+        "--psi1",
+        "0.1:10:200",
+        "--psi2",
+        "3",
+        "--lambda",
+        "1e-3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 200);
+    let first = v[0]["psi1"].as_f64().unwrap();
+    let last = v[199]["psi1"].as_f64().unwrap();
+    assert!((first - 0.1).abs() < 1e-15 && (last - 10.0).abs() < 1e-12);
+    // Log-spaced: constant ratio between neighbours.
+    let r1 = v[1]["psi1"].as_f64().unwrap() / first;
+    let r2 = last / v[198]["psi1"].as_f64().unwrap();
+    assert!((r1 - r2).abs() < 1e-12);
+}
+
+#[test]
+fn rf_csv_has_header_and_rows() {
+    let (code, out, _) = run(&[
+        "rf", "--psi1", "1:4:4", "--psi2", "2", "--lambda", "0.01", "--format", "csv",
+    ]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5);
+    let header: Vec<&str> = lines[0].split(',').collect();
+    for key in ["psi1", "test_error", "train_error", "bias", "variance"] {
+        assert!(header.contains(&key), "missing {key}");
+    }
+}
+
+#[test]
+fn rf_sweep_through_ridgeless_threshold_marks_the_point() {
+    let (code, out, _) = run(&[
+        "rf",
+        "--psi1",
+        "lin:2:4:3",
+        "--psi2",
+        "3",
+        "--lambda",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v = json_lines(&out);
+    assert!(v[1]["test_error"].is_null() && v[1]["error"].is_string());
+    assert!(v[0]["test_error"].as_f64().unwrap().is_finite());
+}
+
+#[test]
+fn bad_input_is_one_line_naming_the_flag_with_status_2() {
+    for (args, flag) in [
+        (
+            &["rf", "--psi1", "abc", "--psi2", "3", "--lambda", "1"][..],
+            "--psi1",
+        ),
+        (
+            &["rf", "--psi1", "-1", "--psi2", "3", "--lambda", "1"][..],
+            "--psi1",
+        ),
+        (
+            &["rf", "--psi1", "1", "--psi2", "3", "--lambda", "-1"][..],
+            "--lambda",
+        ),
+        (
+            &[
+                "rf", "--psi1", "1", "--psi2", "3", "--lambda", "1", "--tau", "nan",
+            ][..],
+            "--tau",
+        ),
+        (
+            &[
+                "rf",
+                "--psi1",
+                "1",
+                "--psi2",
+                "3",
+                "--lambda",
+                "1",
+                "--activation",
+                "foo",
+            ][..],
+            "--activation",
+        ),
+        (
+            &[
+                "rf", "--psi1", "1", "--psi2", "3", "--lambda", "1", "--bogus",
+            ][..],
+            "--bogus",
+        ),
+        (&["rf", "--psi2", "3", "--lambda", "1"][..], "--psi1"),
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty());
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+}
