@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod grid;
+mod hessian;
 mod output;
 mod rf;
 mod ridge;
@@ -29,6 +30,8 @@ enum Command {
     Rf(rf::RfArgs),
     /// Linear ridge / min-norm regression, isotropic design (Hastie, Montanari, Rosset, Tibshirani).
     Ridge(ridge::RidgeArgs),
+    /// Hessian spectra at symmetric critical points of two-layer ReLU networks (Arjevani & Field).
+    Hessian(hessian::HessianArgs),
 }
 
 /// An error for the user: the message, and the exit status (2 for bad input, 1 otherwise).
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Rf(args) => rf::run(args),
         Command::Ridge(args) => ridge::run(args),
+        Command::Hessian(args) => hessian::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

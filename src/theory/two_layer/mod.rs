@@ -1,0 +1,1 @@
+//! Two-layer ReLU teacher-student networks (in progress).
