@@ -1,1 +1,3 @@
 //! Finite-size Monte Carlo simulation (in progress).
+
+pub mod membership;

@@ -8,6 +8,7 @@
 
 mod grid;
 mod hessian;
+mod membership;
 mod output;
 mod rf;
 mod ridge;
@@ -32,6 +33,8 @@ enum Command {
     Ridge(ridge::RidgeArgs),
     /// Hessian spectra at symmetric critical points of two-layer ReLU networks (Arjevani & Field).
     Hessian(hessian::HessianArgs),
+    /// Membership inference against ridge / min-norm linear regression (Tan, Mason, Javadi, Baraniuk).
+    Membership(membership::MembershipArgs),
 }
 
 /// An error for the user: the message, and the exit status (2 for bad input, 1 otherwise).
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Rf(args) => rf::run(args),
         Command::Ridge(args) => ridge::run(args),
         Command::Hessian(args) => hessian::run(args),
+        Command::Membership(args) => membership::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

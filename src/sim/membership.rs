@@ -1,0 +1,1 @@
+//! Membership-inference simulation (in progress).

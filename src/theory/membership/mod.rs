@@ -1,0 +1,1 @@
+//! Membership inference against ridge / min-norm linear regression (in progress).
