@@ -1,3 +1,4 @@
 //! Finite-size Monte Carlo simulation (in progress).
 
+pub mod adversarial;
 pub mod membership;

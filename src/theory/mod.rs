@@ -4,6 +4,7 @@
 //! validates it once and returns the checked type; the functions that compute risks take the
 //! checked type and can only fail on convergence.
 
+pub mod adversarial;
 pub mod membership;
 pub mod random_features;
 pub mod two_layer;

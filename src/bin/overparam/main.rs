@@ -6,6 +6,7 @@
 //! Cartesian product. Bad flags or values print one line naming the flag and exit with status 2.
 #![forbid(unsafe_code)]
 
+mod adversarial;
 mod grid;
 mod hessian;
 mod membership;
@@ -32,6 +33,8 @@ enum Command {
     /// Linear ridge / min-norm regression, isotropic design (Hastie, Montanari, Rosset, Tibshirani).
     Ridge(ridge::RidgeArgs),
     /// Hessian spectra at symmetric critical points of two-layer ReLU networks (Arjevani & Field).
+    /// Adversarially trained random features: standard and robust test error (Hassani & Javanmard).
+    Adversarial(adversarial::AdversarialArgs),
     Hessian(hessian::HessianArgs),
     /// Membership inference against ridge / min-norm linear regression (Tan, Mason, Javadi, Baraniuk).
     Membership(membership::MembershipArgs),
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Rf(args) => rf::run(args),
         Command::Ridge(args) => ridge::run(args),
+        Command::Adversarial(args) => adversarial::run(args),
         Command::Hessian(args) => hessian::run(args),
         Command::Membership(args) => membership::run(args),
     };

@@ -1,0 +1,1 @@
+//! Adversarial-training simulation (in progress).

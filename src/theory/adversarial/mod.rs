@@ -1,0 +1,1 @@
+//! Adversarially trained random features (in progress).
