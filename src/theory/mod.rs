@@ -7,5 +7,5 @@
 pub mod adversarial;
 pub mod membership;
 pub mod random_features;
-pub mod two_layer;
 pub mod ridge;
+pub mod two_layer;
