@@ -236,10 +236,10 @@ enum Regularised {
 
 impl Regularised {
     fn new(gram: &Matrix, shift: f64) -> Result<Self> {
-        if shift > 0.0 {
-            if let Ok(chol) = Cholesky::new(gram, shift) {
-                return Ok(Self::Cholesky(chol));
-            }
+        if shift > 0.0
+            && let Ok(chol) = Cholesky::new(gram, shift)
+        {
+            return Ok(Self::Cholesky(chol));
         }
         let eigen = SymmetricEigen::new(gram)?;
         let max = eigen.values().iter().fold(0.0f64, |m, &s| m.max(s));

@@ -90,7 +90,7 @@ impl RidgeSimulation {
         let snr = validate::non_negative("snr", self.snr)?;
         let sigma = validate::non_negative("sigma", self.sigma)?;
         let p = (gamma * self.n as f64).round();
-        if !(p >= 1.0 && p <= 20_000.0) {
+        if !(1.0..=20_000.0).contains(&p) {
             return Err(Error::InvalidParameter {
                 name: "gamma",
                 value: gamma,
