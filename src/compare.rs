@@ -18,6 +18,7 @@
 use crate::error::{Error, Result};
 use crate::sim::Estimate;
 use crate::sim::random_features::{RfSimReport, RfSimulation};
+use crate::sim::ridge::RidgeSimReport;
 use crate::theory::random_features::RfRisk;
 
 /// Number of standard errors the Monte Carlo noise may account for.
@@ -143,9 +144,34 @@ pub fn compare(theory: f64, simulation: &Estimate, allowance: f64) -> Result<Com
     })
 }
 
-/// Theory against simulation for every metric of a random-features run.
+/// Theory values of the four metrics a simulation reports (label noise excluded from the test
+/// error and its parts, included in the training error).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RfComparison {
+pub struct RiskValues {
+    /// Test error.
+    pub test_error: f64,
+    /// Bias part of the test error.
+    pub bias: f64,
+    /// Variance part of the test error.
+    pub variance: f64,
+    /// Training error.
+    pub train_error: f64,
+}
+
+impl From<&RfRisk> for RiskValues {
+    fn from(r: &RfRisk) -> Self {
+        Self {
+            test_error: r.test_error,
+            bias: r.bias,
+            variance: r.variance,
+            train_error: r.train_error,
+        }
+    }
+}
+
+/// Theory against simulation for every metric of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RiskComparison {
     /// Test error.
     pub test_error: Comparison,
     /// Bias part.
@@ -156,7 +182,7 @@ pub struct RfComparison {
     pub train_error: Comparison,
 }
 
-impl RfComparison {
+impl RiskComparison {
     /// Whether all four metrics agree.
     pub fn all_agree(&self) -> bool {
         [self.test_error, self.bias, self.variance, self.train_error]
@@ -169,34 +195,80 @@ impl RfComparison {
 /// e.g. the training error of an interpolator.
 const ROUND_OFF: f64 = 1e-9;
 
-/// Compare a random-features report with the theory (which should be evaluated at the report's
-/// realised ratios, e.g. by [`crate::sim::random_features::RfSimulator::theory`]).
+/// Compare the four simulated metrics with their theory values at size `size` (the $d$ of the
+/// allowance $\kappa R/d$; use $d$ for random features and $n$ for linear ridge).
 ///
 /// The allowance is $\kappa R/d$ with $R$ the theory test error, for the test error and for its
 /// bias and variance parts: the finite-size biases of the two parts are larger than that of their
-/// sum and partly cancel (min-norm at $\psi = (6, 3)$, $d = 100$: bias $-3.6\%$, variance
-/// $+4.3\%$, total $+1.6\%$), so they are measured in units of the total. For the training error
-/// $E_{\rm train} = (R + \tau^2)(1 - \mathrm{df}/n)^2$ an $O(1/d)$ error in the degrees of
-/// freedom moves it by $O(\sqrt{E_{\rm train}(R + \tau^2)}/d)$, which is much more than
-/// $E_{\rm train}/d$ near interpolation, where $E_{\rm train}$ is small; the allowance is
+/// sum and partly cancel (min-norm random features at $\psi = (6, 3)$, $d = 100$: bias $-3.6\%$,
+/// variance $+4.3\%$, total $+1.6\%$), so they are measured in units of the total. For the
+/// training error $E_{\rm train} = (R + \tau^2)(1 - \mathrm{df}/n)^2$ an $O(1/d)$ error in the
+/// degrees of freedom moves it by $O(\sqrt{E_{\rm train}(R + \tau^2)}/d)$, which is much more
+/// than $E_{\rm train}/d$ near interpolation, where $E_{\rm train}$ is small; the allowance is
 /// $\kappa\max\big(E_{\rm train}, \sqrt{E_{\rm train} R}\big)/d$. Each allowance is at least
 /// $10^{-9}$ (round-off, e.g. an interpolator's zero training error).
 ///
 /// Errors: as [`compare`] and [`finite_size_allowance`].
-pub fn compare_rf(report: &RfSimReport, theory: &RfRisk, kappa: f64) -> Result<RfComparison> {
-    let d = report.d;
-    let scale = finite_size_allowance(theory.test_error, kappa, d)?.max(ROUND_OFF);
+pub fn compare_risks(
+    simulation: [&Estimate; 4],
+    theory: &RiskValues,
+    kappa: f64,
+    size: usize,
+) -> Result<RiskComparison> {
+    let [test, bias, variance, train] = simulation;
+    let scale = finite_size_allowance(theory.test_error, kappa, size)?.max(ROUND_OFF);
     let train_scale = theory
         .train_error
         .abs()
         .max((theory.train_error * theory.test_error).abs().sqrt());
-    let train_allowance = finite_size_allowance(train_scale, kappa, d)?.max(ROUND_OFF);
-    Ok(RfComparison {
-        test_error: compare(theory.test_error, &report.test_error, scale)?,
-        bias: compare(theory.bias, &report.bias, scale)?,
-        variance: compare(theory.variance, &report.variance, scale)?,
-        train_error: compare(theory.train_error, &report.train_error, train_allowance)?,
+    let train_allowance = finite_size_allowance(train_scale, kappa, size)?.max(ROUND_OFF);
+    Ok(RiskComparison {
+        test_error: compare(theory.test_error, test, scale)?,
+        bias: compare(theory.bias, bias, scale)?,
+        variance: compare(theory.variance, variance, scale)?,
+        train_error: compare(theory.train_error, train, train_allowance)?,
     })
+}
+
+/// Compare a random-features report with the theory (which should be evaluated at the report's
+/// realised ratios, e.g. by [`crate::sim::random_features::RfSimulator::theory`]); allowances as
+/// in [`compare_risks`] with size $d$.
+///
+/// Errors: as [`compare_risks`].
+pub fn compare_rf(report: &RfSimReport, theory: &RfRisk, kappa: f64) -> Result<RiskComparison> {
+    compare_risks(
+        [
+            &report.test_error,
+            &report.bias,
+            &report.variance,
+            &report.train_error,
+        ],
+        &RiskValues::from(theory),
+        kappa,
+        report.d,
+    )
+}
+
+/// Compare a linear ridge report with theory values at the report's realised $\gamma = p/n$;
+/// allowances as in [`compare_risks`] with size $n$.
+///
+/// Errors: as [`compare_risks`].
+pub fn compare_ridge(
+    report: &RidgeSimReport,
+    theory: &RiskValues,
+    kappa: f64,
+) -> Result<RiskComparison> {
+    compare_risks(
+        [
+            &report.test_error,
+            &report.bias,
+            &report.variance,
+            &report.train_error,
+        ],
+        theory,
+        kappa,
+        report.n,
+    )
 }
 
 /// Least-squares fit of $\log|y|$ against $\log x$: $\log|y| \approx a + b\log x$.

@@ -12,28 +12,23 @@
 //!   min-norm r^2 (1 - n/p) + sigma^2 n/(p - n - 1). These have no finite-size bias, so they are
 //!   compared with zero allowance.
 
-use overparam::compare::{DEFAULT_KAPPA, Verdict, compare, finite_size_allowance};
+use overparam::compare::{
+    DEFAULT_KAPPA, RiskValues, Verdict, compare, compare_ridge, finite_size_allowance,
+};
 use overparam::sim::Estimate;
 use overparam::sim::ridge::{RidgeSimReport, RidgeSimulation};
 
 /// Limits from the Marchenko–Pastur Stieltjes transform and its derivative at z = -lambda.
-struct Limit {
-    test: f64,
-    bias: f64,
-    variance: f64,
-    train: f64,
-}
-
-fn hmrt(gamma: f64, lambda: f64, m: f64, dm: f64, r_sq: f64, sigma_sq: f64) -> Limit {
+fn hmrt(gamma: f64, lambda: f64, m: f64, dm: f64, r_sq: f64, sigma_sq: f64) -> RiskValues {
     let bias = r_sq * lambda * lambda * dm;
     let variance = sigma_sq * gamma * (m - lambda * dm);
     let train = r_sq * lambda * lambda * (m - lambda * dm)
         + sigma_sq * (1.0 - gamma + gamma * lambda * lambda * dm);
-    Limit {
-        test: bias + variance,
+    RiskValues {
+        test_error: bias + variance,
         bias,
         variance,
-        train,
+        train_error: train,
     }
 }
 
@@ -51,29 +46,27 @@ fn agree(name: &str, metric: &str, theory: f64, sim: &Estimate, allowance: f64) 
     assert_eq!(c.verdict, Verdict::Agree, "{name} {metric}: {c:?}");
 }
 
-fn check_limit(name: &str, report: &RidgeSimReport, limit: &Limit) {
-    let n = report.n;
-    // Bias and variance parts are measured in units of the total (as for random features).
-    let allowance = finite_size_allowance(limit.test, DEFAULT_KAPPA, n).unwrap();
-    agree(name, "test", limit.test, &report.test_error, allowance);
-    agree(name, "bias", limit.bias, &report.bias, allowance);
-    agree(
-        name,
-        "variance",
-        limit.variance,
-        &report.variance,
-        allowance,
-    );
-    let train_allowance = finite_size_allowance(limit.train, DEFAULT_KAPPA, n).unwrap();
-    agree(
-        name,
-        "train",
-        limit.train,
-        &report.train_error,
-        train_allowance,
-    );
+fn check_limit(name: &str, report: &RidgeSimReport, limit: &RiskValues) {
+    let cmp = compare_ridge(report, limit, DEFAULT_KAPPA).unwrap();
+    for (metric, c) in [
+        ("test", cmp.test_error),
+        ("bias", cmp.bias),
+        ("variance", cmp.variance),
+        ("train", cmp.train_error),
+    ] {
+        println!(
+            "{name:<34} {metric:<8} theory {:.5}  sim {:.5} ± {:.5}  z {:+6.2}  rel gap {:+.2}%  allowance {:.5}",
+            c.theory,
+            c.mean,
+            c.std_err,
+            c.z,
+            100.0 * c.relative_gap(),
+            c.allowance
+        );
+        assert_eq!(c.verdict, Verdict::Agree, "{name} {metric}: {c:?}");
+    }
     assert!(
-        report.test_error.std_err < 0.01 * limit.test,
+        report.test_error.std_err < 0.01 * limit.test_error,
         "{name}: SE too large"
     );
 }
@@ -253,9 +246,9 @@ fn wrong_theory_values_are_rejected() {
     .check()
     .unwrap();
     let report = sim.run(40, 8, false).unwrap();
-    let allowance = finite_size_allowance(limit.test, DEFAULT_KAPPA, 300).unwrap();
+    let allowance = finite_size_allowance(limit.test_error, DEFAULT_KAPPA, 300).unwrap();
     assert!(
-        compare(limit.test, &report.test_error, allowance)
+        compare(limit.test_error, &report.test_error, allowance)
             .unwrap()
             .agrees()
     );
