@@ -65,12 +65,12 @@ impl Matrix {
     }
 
     /// Column `j` as a contiguous slice (panics if `j >= ncols`; internal use).
-    pub fn col(&self, j: usize) -> &[f64] {
+    pub(crate) fn col(&self, j: usize) -> &[f64] {
         self.inner.col_as_slice(j)
     }
 
     /// Column `j` as a mutable contiguous slice (panics if `j >= ncols`; internal use).
-    pub fn col_mut(&mut self, j: usize) -> &mut [f64] {
+    pub(crate) fn col_mut(&mut self, j: usize) -> &mut [f64] {
         self.inner.col_as_slice_mut(j)
     }
 
@@ -367,6 +367,19 @@ impl Cholesky {
         Ok(Matrix { inner: out })
     }
 
+    /// $L^{-1} B$ (forward substitution), so that $B_1^\top (A + cI)^{-1} B_2 =
+    /// (L^{-1}B_1)^\top (L^{-1}B_2)$.
+    pub fn solve_lower(&self, rhs: &Matrix) -> Result<Matrix> {
+        check_inner(self.dim, rhs.nrows(), "triangular solve")?;
+        let mut out = rhs.inner.clone();
+        faer::linalg::triangular_solve::solve_lower_triangular_in_place(
+            self.llt.L(),
+            out.as_mut(),
+            Par::Seq,
+        );
+        Ok(Matrix { inner: out })
+    }
+
     /// $\log\det(A + cI) = 2\sum_i \log L_{ii}$.
     pub fn log_det(&self) -> f64 {
         let l = self.llt.L();
@@ -424,6 +437,18 @@ impl SymmetricEigen {
         let factors: Vec<f64> = self.values.iter().map(|&s| g(s)).collect();
         coeffs.scale_rows(&factors)?;
         self.vectors.matmul(&coeffs, 1.0)
+    }
+}
+
+impl SymmetricEigen {
+    /// $\mathrm{diag}(\sqrt{g(s)})\,U^\top B$ for a nonnegative spectral filter $g$, so that
+    /// $B_1^\top U\mathrm{diag}(g(s))U^\top B_2$ is the product of two such half-applications.
+    /// Negative filter values are treated as zero.
+    pub fn apply_half_filter(&self, rhs: &Matrix, g: impl Fn(f64) -> f64) -> Result<Matrix> {
+        let mut coeffs = self.vectors.matmul_tn(rhs, 1.0)?;
+        let factors: Vec<f64> = self.values.iter().map(|&s| g(s).max(0.0).sqrt()).collect();
+        coeffs.scale_rows(&factors)?;
+        Ok(coeffs)
     }
 }
 
@@ -533,6 +558,16 @@ mod tests {
         let inverse = evd.apply_filter(&identity, |s| 1.0 / (s + 0.7)).unwrap();
         let chol = Cholesky::new(&a, 0.7).unwrap().solve(&identity).unwrap();
         assert!(inverse.distance_sq(&chol).unwrap() < 1e-22);
+        // Half-applications multiply back to the full filter, and the Cholesky forward
+        // substitution does the same for the inverse.
+        let b = sample(12, 4, 8);
+        let half = evd.apply_half_filter(&b, |s| 1.0 / (s + 0.7)).unwrap();
+        let full = b
+            .matmul_tn(&evd.apply_filter(&b, |s| 1.0 / (s + 0.7)).unwrap(), 1.0)
+            .unwrap();
+        assert!(half.gram(1.0).distance_sq(&full).unwrap() < 1e-22);
+        let forward = Cholesky::new(&a, 0.7).unwrap().solve_lower(&b).unwrap();
+        assert!(forward.gram(1.0).distance_sq(&full).unwrap() < 1e-22);
         let values = symmetric_eigenvalues(&a).unwrap();
         for (x, y) in values.iter().zip(evd.values()) {
             assert!((x - y).abs() < 1e-10);

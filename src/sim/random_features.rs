@@ -250,6 +250,19 @@ impl Regularised {
         })
     }
 
+    /// The spectral filter $s \mapsto (s + c)^{-1}$, or the pseudo-inverse's $1/s$ above the cutoff.
+    fn filter(s: f64, shift: f64, cutoff: f64) -> f64 {
+        let s = s.max(0.0);
+        if shift > 0.0 {
+            1.0 / (s + shift)
+        } else if s > cutoff {
+            1.0 / s
+        } else {
+            0.0
+        }
+    }
+
+    /// $(A + cI)^{+} B$.
     fn solve(&self, rhs: &Matrix) -> Result<Matrix> {
         match self {
             Self::Cholesky(chol) => chol.solve(rhs),
@@ -257,16 +270,20 @@ impl Regularised {
                 eigen,
                 shift,
                 cutoff,
-            } => eigen.apply_filter(rhs, |s| {
-                let s = s.max(0.0);
-                if *shift > 0.0 {
-                    1.0 / (s + shift)
-                } else if s > *cutoff {
-                    1.0 / s
-                } else {
-                    0.0
-                }
-            }),
+            } => eigen.apply_filter(rhs, |s| Self::filter(s, *shift, *cutoff)),
+        }
+    }
+
+    /// A "half solve" $W = S B$ with $S^\top S = (A + cI)^{+}$ ($S = L^{-1}$ or
+    /// $\mathrm{diag}(g^{1/2})U^\top$), so that $B_1^\top(A + cI)^{+}B_2 = (SB_1)^\top(SB_2)$.
+    fn half_solve(&self, rhs: &Matrix) -> Result<Matrix> {
+        match self {
+            Self::Cholesky(chol) => chol.solve_lower(rhs),
+            Self::Spectral {
+                eigen,
+                shift,
+                cutoff,
+            } => eigen.apply_half_filter(rhs, |s| Self::filter(s, *shift, *cutoff)),
         }
     }
 }
@@ -411,11 +428,11 @@ impl RfSimulator {
         let c = self.ridge_constant();
         // P^T (n x T): column t is p_t. H (n x n): the hat matrix Z (Z^T Z + cI)^+ Z^T.
         let (p_t, hat) = if nf <= n {
+            // With S^T S = (Z^T Z + cI)^+: P^T = (S Z^T)^T (S Z_test^T) and H = (S Z^T)^T (S Z^T).
             let reg = Regularised::new(&z.gram(1.0), c)?;
-            let w = reg.solve(&z_test_t)?;
-            let p_t = z.matmul(&w, 1.0)?;
-            let w2 = reg.solve(&z.transpose())?;
-            (p_t, z.matmul(&w2, 1.0)?)
+            let half_test = reg.half_solve(&z_test_t)?;
+            let half_train = reg.half_solve(&z.transpose())?;
+            (half_train.matmul_tn(&half_test, 1.0)?, half_train.gram(1.0))
         } else {
             let kernel = z.gram_rows(1.0);
             let reg = Regularised::new(&kernel, c)?;
