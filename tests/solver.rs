@@ -173,6 +173,29 @@ fn anderson_beats_picard_on_a_slow_linear_contraction() {
         iters[0]
     );
     assert!(iters[2] <= 3, "Newton on a linear map: {}", iters[2]);
+    // Auto: Anderson alone needs more than 30 evaluations here; the Newton polish finishes.
+    let o = FixedPointOptions {
+        max_iter: 30,
+        ..FixedPointOptions::default()
+    };
+    let r = fixed_point(map, &x0, o).unwrap();
+    assert_eq!(r.method, FixedPointMethod::Newton);
+    let err = r
+        .solution
+        .iter()
+        .zip(&exact)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(err < 1e-8, "{err}");
+    let anderson_only = FixedPointOptions {
+        max_iter: 30,
+        method: FixedPointMethod::Anderson,
+        ..Default::default()
+    };
+    assert!(matches!(
+        fixed_point(map, &x0, anderson_only),
+        Err(Error::NotConverged { .. })
+    ));
 }
 
 /// Stieltjes transform of Marchenko–Pastur (ratio gamma, unit variance), closed form:

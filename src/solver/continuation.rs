@@ -87,8 +87,8 @@ pub struct PathPoint<T> {
     pub solution: Vec<T>,
     /// The per-point solver's residual.
     pub residual: f64,
-    /// Solver iterations spent reaching this point from the previous one (all substeps and
-    /// rejected attempts included).
+    /// Solver iterations spent reaching this point from the previous one (substeps and solves
+    /// rejected for a jump included; failed solves report no count and add nothing).
     pub iterations: usize,
     /// Intermediate points inserted (accepted) between the previous requested point and this one.
     pub substeps: usize,

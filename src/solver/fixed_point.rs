@@ -35,7 +35,8 @@
 //!   Jacobian, complex unknowns as $2n$ real unknowns. Best for small systems close to the root.
 //! - **Auto** (default): Anderson with its safeguards (falling back to damped Picard); if it does
 //!   not converge within `max_iter` and the system has at most 64 real unknowns, a Newton polish
-//!   is attempted from the last iterate.
+//!   (at most $\min(\texttt{max\_iter}, 50)$ Newton steps) is attempted from the last iterate; if
+//!   that fails too, Anderson's [`Error::NotConverged`] is returned.
 //!
 //! # Iteration counts
 //! For Picard and Anderson, `iterations` counts evaluations of $G$ (including rejected steps);
@@ -216,7 +217,7 @@ where
                 tolerance,
                 method,
             }) if last_iterate.len() <= 64 => {
-                match newton_fp(&mut map, last_iterate.clone(), &opts, 50) {
+                match newton_fp(&mut map, last_iterate.clone(), &opts, opts.max_iter.min(50)) {
                     Ok(mut o) => {
                         o.iterations += iterations;
                         (o, FixedPointMethod::Newton)

@@ -402,8 +402,8 @@ pub(crate) fn lu_factor(a: &mut [f64], n: usize, perm: &mut [usize]) -> Result<(
 
 /// Solve $A x = b$ in place (`b` becomes `x`) from the factors of [`lu_factor`].
 pub(crate) fn lu_solve(lu: &[f64], n: usize, perm: &[usize], b: &mut [f64]) {
-    for k in 0..n {
-        b.swap(k, perm[k]);
+    for (k, &p) in perm.iter().enumerate().take(n) {
+        b.swap(k, p);
     }
     for i in 0..n {
         let mut s = b[i];

@@ -348,7 +348,7 @@ mod tests {
             matches!(e, Error::InvalidParameter { name: "x", .. }),
             "{e:?}"
         );
-        let e = minimize_scalar(|x| Ok(x), 1.0, 0.0, BrentOptOptions::default()).unwrap_err();
+        let e = minimize_scalar(Ok, 1.0, 0.0, BrentOptOptions::default()).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { .. }));
     }
 
