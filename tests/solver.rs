@@ -173,6 +173,17 @@ fn anderson_beats_picard_on_a_slow_linear_contraction() {
         iters[0]
     );
     assert!(iters[2] <= 3, "Newton on a linear map: {}", iters[2]);
+    // Longer memory (informational; must still converge).
+    let o = FixedPointOptions {
+        method: FixedPointMethod::Anderson,
+        anderson_memory: 10,
+        ..FixedPointOptions::default()
+    };
+    let r = fixed_point(map, &x0, o).unwrap();
+    eprintln!(
+        "linear n=20 rho=0.99 Anderson(m=10): iterations {}",
+        r.iterations
+    );
     // Auto: Anderson alone needs more than 30 evaluations here; the Newton polish finishes.
     let o = FixedPointOptions {
         max_iter: 30,

@@ -461,7 +461,7 @@ where
         for ((xni, xi), fi) in xn.iter_mut().zip(&x).zip(&f) {
             *xni = xi + w * fi;
         }
-        let accelerated = !dx.is_empty()
+        let mut accelerated = !dx.is_empty()
             && anderson_correction(
                 &dx,
                 &df,
@@ -472,6 +472,15 @@ where
                 &mut perm,
                 &mut xn,
             );
+        if accelerated && xn.iter().any(|v| !v.is_finite()) {
+            // A blown-up extrapolation: restart with the plain damped step.
+            for ((xni, xi), fi) in xn.iter_mut().zip(&x).zip(&f) {
+                *xni = xi + w * fi;
+            }
+            dx.clear();
+            df.clear();
+            accelerated = false;
+        }
         map.eval(&xn, &mut gn)?;
         evals += 1;
         let mn = diff_norm(&gn, &xn);
