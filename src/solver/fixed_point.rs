@@ -41,7 +41,7 @@
 //! # Iteration counts
 //! For Picard and Anderson, `iterations` counts evaluations of $G$ (including rejected steps);
 //! for Newton, Newton steps (the evaluations, including finite differences, are reported
-//! separately).
+//! separately); for `Auto` with a Newton polish, the Anderson evaluations plus the Newton steps.
 
 use crate::error::{Error, Result};
 use crate::solver::Scalar;
