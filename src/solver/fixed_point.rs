@@ -413,7 +413,7 @@ where
         // (e.g. Mei–Montanari's equations near psi1 = psi2 at small lambda: +0.7% once over a
         // 1700-step run). Rejecting those steps drives the damping to zero and stalls the
         // iteration, so only growth beyond PICARD_SLACK times the recent maximum is rejected.
-        if !(mn <= PICARD_SLACK * window.max()) {
+        if mn.is_nan() || mn > PICARD_SLACK * window.max() {
             damping.reject();
             // Measure later steps against the point we restart from.
             window.reset(merit);
@@ -499,7 +499,7 @@ where
         } else {
             PICARD_SLACK * window.max()
         };
-        if !(mn <= limit) {
+        if mn.is_nan() || mn > limit {
             // Restart: drop the history; the next step is a (possibly more damped) Picard step.
             dx.clear();
             df.clear();
