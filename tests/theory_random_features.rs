@@ -751,10 +751,10 @@ fn optimal_lambda_beats_a_fine_grid() {
                 best = (r, l);
             }
         }
-        if let Ok(r0) = m.ridgeless() {
-            if r0.test_error < best.0 {
-                best = (r0.test_error, 0.0);
-            }
+        if let Ok(r0) = m.ridgeless()
+            && r0.test_error < best.0
+        {
+            best = (r0.test_error, 0.0);
         }
         assert!(
             opt.risk.test_error <= best.0 * (1.0 + 1e-12),
