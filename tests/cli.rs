@@ -162,3 +162,54 @@ fn bad_input_is_one_line_naming_the_flag_with_status_2() {
         assert!(err.contains(flag), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn rf_optimal_lambda_flag_reports_the_minimiser() {
+    let (code, out, err) = run(&[
+        "rf",
+        "--psi1",
+        "2",
+        "--psi2",
+        "3",
+        "--tau",
+        "0.5",
+        "--optimal-lambda",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    let lambda = v[0]["lambda"].as_f64().unwrap();
+    let best = v[0]["test_error"].as_f64().unwrap();
+    // Neighbouring penalties are worse (independent check of the minimum).
+    for factor in [0.8, 1.25] {
+        let r = RandomFeatures {
+            psi1: 2.0,
+            psi2: 3.0,
+            lambda: lambda * factor,
+            tau: 0.5,
+            ..Default::default()
+        }
+        .check()
+        .unwrap()
+        .risk()
+        .unwrap();
+        assert!(
+            r.test_error > best,
+            "lambda*{factor}: {} <= {best}",
+            r.test_error
+        );
+    }
+    let (code, _, err) = run(&[
+        "rf",
+        "--psi1",
+        "2",
+        "--psi2",
+        "3",
+        "--optimal-lambda",
+        "--lambda",
+        "1",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--lambda") && err.contains("--optimal-lambda"));
+}
