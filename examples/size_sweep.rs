@@ -2,11 +2,14 @@
 //! fixed, against the Mei–Montanari limit at the realised ratios, and the least-squares slope of
 //! log|gap| versus log d (about -1 expected: the finite-size bias decays like kappa/d).
 //!
-//! Run: `cargo run --release --example size_sweep [trials] [test_points]` (default 12 trials,
-//! 1000 test points; a few minutes on 2 cores, dominated by d = 800).
+//! Run: `cargo run --release --example size_sweep [trials] [test_points] [threshold|minnorm]`
+//! (default 12 trials, 1000 test points, `threshold`; under a minute on 2 cores, dominated by
+//! d = 800).
 //!
-//! The default case is the interpolation threshold psi1 = psi2 = 3 with lambda = 1e-3 (ReLU,
-//! F1 = 1, tau^2 = 0.25), where the finite-size bias is largest (rf_standard.md §6.2, case C).
+//! `threshold` is the interpolation threshold psi1 = psi2 = 3 with lambda = 1e-3 (ReLU, F1 = 1,
+//! tau^2 = 0.25), where the finite-size bias is largest (rf_standard.md §6.2, case C);
+//! `minnorm` is the over-parameterised min-norm interpolator psi1 = 6, psi2 = 3, lambda = 0
+//! (case B).
 
 use overparam::compare::{DEFAULT_KAPPA, size_sweep};
 use overparam::gaussian::Activation;
@@ -17,11 +20,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let trials: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(12);
     let test_points: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1000);
+    let (psi1, lambda) = match args.next().as_deref() {
+        None | Some("threshold") => (3.0, 1e-3),
+        Some("minnorm") => (6.0, 0.0),
+        Some(other) => return Err(format!("unknown case `{other}`: threshold|minnorm").into()),
+    };
     let base = RfSimulation {
         d: 100,
-        psi1: 3.0,
+        psi1,
         psi2: 3.0,
-        lambda: 1e-3,
+        lambda,
         activation: Activation::Relu,
         f1: 1.0,
         f_star: 0.0,
