@@ -252,6 +252,12 @@ pub fn compare_rf(report: &RfSimReport, theory: &RfRisk, kappa: f64) -> Result<R
 /// Compare a linear ridge report with theory values at the report's realised $\gamma = p/n$;
 /// allowances as in [`compare_risks`] with size $n$.
 ///
+/// For least squares ($\lambda = 0$, $\gamma < 1$) the exact finite-$n$ mean
+/// $\sigma^2 p/(n - p - 1)$ exceeds the limit $\sigma^2\gamma/(1-\gamma)$ by the relative amount
+/// $1/(n(1 - \gamma) - 1) \approx \kappa/n$ with $\kappa = 1/(1-\gamma)$, and min-norm
+/// ($\gamma > 1$) behaves alike with $\kappa \approx 1/(\gamma - 1)$: [`DEFAULT_KAPPA`] covers
+/// $|\gamma - 1| \ge 1/3$; closer to the threshold with small $\lambda$ use a larger $\kappa$.
+///
 /// Errors: as [`compare_risks`].
 pub fn compare_ridge(
     report: &RidgeSimReport,
