@@ -498,3 +498,56 @@ fn herglotz_routine_picks_physical_rf_quartic_root() {
         assert!((rr.root - r.root.conj()).norm() < 1e-12 * r.root.norm());
     }
 }
+
+#[test]
+fn continuation_agrees_with_herglotz_filter_on_random_draws() {
+    // rf_standard.md §2.3: for Im xi > 0 exactly one quartic root gives Im nu_1, Im nu_2 > 0.
+    // Continuation (nearest-root tracking) and that filter are different selection rules.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut unif = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let (mut max_steps, mut ambiguous, mut compared) = (0, 0, 0);
+    for _ in 0..300 {
+        let p1 = 0.03 * 1000f64.powf(unif());
+        let p2 = 0.03 * 1000f64.powf(unif());
+        let cz = 0.01 * 1e4f64.powf(unif());
+        let xi = c(-5.0 + 10.0 * unif(), 1e-3 * 1e4f64.powf(unif()));
+        let nu_im = |chi: Complex64, xi: Complex64| {
+            let den = (1.0 - cz * chi) * xi;
+            let f = |psi: f64| -cz * chi * chi + (1.0 + cz - cz * psi) * chi + psi;
+            ((-f(p1) / den).im, (-f(p2) / den).im)
+        };
+        let roots = polynomial_roots(&rf_quartic(p1, p2, cz, xi)).unwrap().roots;
+        let passing: Vec<Complex64> = roots
+            .iter()
+            .copied()
+            .filter(|&chi| {
+                let (a, b) = nu_im(chi, xi);
+                a > 0.0 && b > 0.0
+            })
+            .collect();
+        let r = herglotz_root(
+            |xi| rf_quartic(p1, p2, cz, xi),
+            |xi| p1 * p2 / (xi * xi),
+            |_, _| true,
+            xi,
+            ContinuationOptions::default(),
+        )
+        .unwrap();
+        max_steps = max_steps.max(r.steps);
+        ambiguous += r.ambiguous_steps;
+        if passing.len() == 1 {
+            compared += 1;
+            assert!(
+                (r.root - passing[0]).norm() < 1e-8 * passing[0].norm(),
+                "psi=({p1},{p2}) c={cz} xi={xi}: {} vs {}",
+                r.root,
+                passing[0]
+            );
+        }
+    }
+    eprintln!("compared {compared}/300, max steps {max_steps}, ambiguous steps {ambiguous}");
+    assert!(compared >= 290);
+}

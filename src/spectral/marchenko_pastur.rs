@@ -4,8 +4,8 @@
 //! $p/n \to \gamma > 0$. The empirical spectral distribution of $S = X^\top X / n$ ($p \times p$)
 //! converges to the Marchenko–Pastur law $\mu_\gamma$ (Marchenko & Pastur 1967):
 //!
-//! $$ d\mu_\gamma(s) = \Big(1 - \tfrac{1}{\gamma}\Big)_+ \delta_0(ds)
-//!    + \frac{\sqrt{(b - s)(s - a)}}{2 \pi \gamma s} \mathbf{1}_{[a, b]}(s)\, ds,
+//! $$ d\mu_\gamma(s) = \Big(1 - \tfrac{1}{\gamma}\Big)_+ \delta_0(ds) +
+//!    \frac{\sqrt{(b - s)(s - a)}}{2 \pi \gamma s} \mathbf{1}_{[a, b]}(s)\, ds,
 //!    \qquad a = (1 - \sqrt\gamma)^2, \; b = (1 + \sqrt\gamma)^2. $$
 //!
 //! Its Stieltjes transform $m(z) = \int d\mu_\gamma(s) / (s - z)$ solves
