@@ -384,6 +384,7 @@ fn herglotz_routine_reproduces_mp_closed_form() {
             max_steps = max_steps.max(r.steps);
         }
     }
+    eprintln!("MP continuation: max steps {max_steps}");
     assert!(max_steps < 2000, "steps {max_steps}");
 }
 
@@ -505,7 +506,9 @@ fn continuation_agrees_with_herglotz_filter_on_random_draws() {
     // Continuation (nearest-root tracking) and that filter are different selection rules.
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut unif = move || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let (mut max_steps, mut ambiguous, mut compared) = (0, 0, 0);

@@ -338,3 +338,107 @@ fn invalid_inputs_are_typed_errors() {
         Err(Error::InvalidParameter { .. })
     ));
 }
+
+/// Tiny deterministic normal generator (xorshift64* + Box–Muller) for the Monte Carlo check.
+struct Normal(u64);
+impl Normal {
+    fn uniform(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        ((self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn sample(&mut self) -> f64 {
+        let (u, v) = (self.uniform(), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// One finite-size ridge fit: returns (||beta_hat - beta||^2, (1/n)||y - X beta_hat||^2).
+fn simulate(n: usize, p: usize, lambda: f64, r: f64, sigma: f64, rng: &mut Normal) -> (f64, f64) {
+    let x: Vec<f64> = (0..n * p).map(|_| rng.sample()).collect(); // row-major n x p
+    let mut beta: Vec<f64> = (0..p).map(|_| rng.sample()).collect();
+    let norm = beta.iter().map(|b| b * b).sum::<f64>().sqrt();
+    beta.iter_mut().for_each(|b| *b *= r / norm);
+    let y: Vec<f64> = (0..n)
+        .map(|i| (0..p).map(|j| x[i * p + j] * beta[j]).sum::<f64>() + sigma * rng.sample())
+        .collect();
+    // A = X^T X + n lambda I, rhs = X^T y; Cholesky solve.
+    let mut a = vec![0.0; p * p];
+    for i in 0..n {
+        let row = &x[i * p..(i + 1) * p];
+        for j in 0..p {
+            let xj = row[j];
+            for k in 0..=j {
+                a[j * p + k] += xj * row[k];
+            }
+        }
+    }
+    for j in 0..p {
+        a[j * p + j] += n as f64 * lambda;
+    }
+    let mut rhs: Vec<f64> = (0..p)
+        .map(|j| (0..n).map(|i| x[i * p + j] * y[i]).sum())
+        .collect();
+    for j in 0..p {
+        for k in 0..j {
+            let s: f64 = (0..k).map(|l| a[j * p + l] * a[k * p + l]).sum();
+            a[j * p + k] = (a[j * p + k] - s) / a[k * p + k];
+        }
+        let s: f64 = (0..j).map(|l| a[j * p + l] * a[j * p + l]).sum();
+        a[j * p + j] = (a[j * p + j] - s).sqrt();
+    }
+    for j in 0..p {
+        let s: f64 = (0..j).map(|l| a[j * p + l] * rhs[l]).sum();
+        rhs[j] = (rhs[j] - s) / a[j * p + j];
+    }
+    for j in (0..p).rev() {
+        let s: f64 = (j + 1..p).map(|l| a[l * p + j] * rhs[l]).sum();
+        rhs[j] = (rhs[j] - s) / a[j * p + j];
+    }
+    let excess: f64 = rhs.iter().zip(&beta).map(|(h, b)| (h - b) * (h - b)).sum();
+    let train: f64 = (0..n)
+        .map(|i| {
+            let fit: f64 = (0..p).map(|j| x[i * p + j] * rhs[j]).sum();
+            (y[i] - fit) * (y[i] - fit)
+        })
+        .sum::<f64>()
+        / n as f64;
+    (excess, train)
+}
+
+#[test]
+fn monte_carlo_matches_test_and_training_error() {
+    // Independent check of the (derived) training-error formula and of B + V.
+    let mut rng = Normal(0x1234_5678_9ABC_DEF1);
+    for (n, p, lambda) in [(600, 300, 0.1), (300, 600, 0.1), (400, 400, 0.5)] {
+        let (r, sigma) = (1.0, 0.7);
+        let theory = risk(
+            p as f64 / n as f64,
+            lambda,
+            (r * r) / (sigma * sigma),
+            sigma,
+        );
+        let reps = 24;
+        let (mut ex, mut tr) = (0.0, 0.0);
+        for _ in 0..reps {
+            let (e, t) = simulate(n, p, lambda, r, sigma, &mut rng);
+            ex += e / reps as f64;
+            tr += t / reps as f64;
+        }
+        eprintln!(
+            "n={n} p={p} lambda={lambda}: excess {ex:.4} vs {:.4}, train {tr:.4} vs {:.4}",
+            theory.test_error, theory.train_error
+        );
+        assert!(
+            rel(ex, theory.test_error) < 0.04,
+            "excess {ex} vs {}",
+            theory.test_error
+        );
+        assert!(
+            rel(tr, theory.train_error) < 0.04,
+            "train {tr} vs {}",
+            theory.train_error
+        );
+    }
+}
