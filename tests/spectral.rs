@@ -554,3 +554,129 @@ fn continuation_agrees_with_herglotz_filter_on_random_draws() {
     eprintln!("compared {compared}/300, max steps {max_steps}, ambiguous steps {ambiguous}");
     assert!(compared >= 290);
 }
+
+#[test]
+fn aberth_multiple_roots() {
+    // (x - 1)^2 (x + 2) = x^3 - 3x + 2: a double root is accurate to ~sqrt(eps).
+    let out = polynomial_roots(&[c(2.0, 0.0), c(-3.0, 0.0), c(0.0, 0.0), c(1.0, 0.0)]).unwrap();
+    let near_one = out
+        .roots
+        .iter()
+        .filter(|r| (*r - 1.0).norm() < 1e-7)
+        .count();
+    let near_m2 = out
+        .roots
+        .iter()
+        .filter(|r| (*r + 2.0).norm() < 1e-12)
+        .count();
+    assert_eq!((near_one, near_m2), (2, 1), "{:?}", out.roots);
+    // x^3: triple root at 0.
+    let out = polynomial_roots(&[c(0.0, 0.0), c(0.0, 0.0), c(0.0, 0.0), c(1.0, 0.0)]).unwrap();
+    assert!(
+        out.roots.iter().all(|r| r.norm() < 1e-100),
+        "{:?}",
+        out.roots
+    );
+    // x^6 + 1: roots of -1 (symmetric configuration).
+    let mut coeffs = vec![c(0.0, 0.0); 7];
+    coeffs[0] = c(1.0, 0.0);
+    coeffs[6] = c(1.0, 0.0);
+    let out = polynomial_roots(&coeffs).unwrap();
+    for r in out.roots {
+        assert!((r.powi(6) + 1.0).norm() < 1e-13 && (r.norm() - 1.0).abs() < 1e-14);
+    }
+}
+
+#[test]
+fn fixed_point_continuation_matches_closed_form_and_quartic() {
+    use overparam::spectral::herglotz::{FixedPointContinuationOptions, herglotz_fixed_point};
+    // Marchenko–Pastur through the Silverstein equation for the companion transform,
+    // m~ = -1/(z - gamma/(1 + m~)), a map of C+ into itself (hence a contraction there),
+    // against the closed form. (The naive map m = 1/(1 - gamma - z - gamma z m) is NOT a
+    // self-map of C+ and its physical fixed point can be repelling: damped iteration then lands
+    // on the other root, which the admissibility check catches — tested below.)
+    for g in [0.3, 1.0, 3.0] {
+        let mp = MarchenkoPastur::new(g).unwrap();
+        for z in [c(1.0, 0.3), c(-1.0, 0.05), c(2.0, -0.4), c(0.5, 0.02)] {
+            let r = herglotz_fixed_point(
+                |z, m| vec![-1.0 / (z - g / (1.0 + m[0]))],
+                |z| vec![-1.0 / z],
+                |_, m| m[0].im > 0.0,
+                z,
+                FixedPointContinuationOptions::default(),
+            )
+            .unwrap();
+            let want = mp.companion_stieltjes(z).unwrap();
+            assert!(
+                (r.root[0] - want).norm() < 1e-10 * want.norm(),
+                "g={g} z={z}"
+            );
+            assert!(r.residual < 1e-12);
+        }
+    }
+    let naive = herglotz_fixed_point(
+        |z, m| vec![1.0 / (1.0 - 0.3 - z - 0.3 * z * m[0])],
+        |z| vec![-1.0 / z],
+        |_, m| m[0].im > 0.0,
+        c(2.0, 0.4),
+        FixedPointContinuationOptions::default(),
+    );
+    if let Ok(r) = &naive {
+        // If it converges at all it must be the physical value.
+        let want = MarchenkoPastur::new(0.3)
+            .unwrap()
+            .stieltjes(c(2.0, 0.4))
+            .unwrap();
+        assert!((r.root[0] - want).norm() < 1e-10);
+    } else {
+        assert!(matches!(naive, Err(Error::NotConverged { .. })));
+    }
+    // MM Definition 1 (nu_1, nu_2) close to the real axis, against the quartic root.
+    for (p1, p2, cz, xi) in [
+        (2.0, 3.0, 0.5, c(0.3, 0.05)),
+        (0.5, 4.0, 1.0, c(-1.5, 0.02)),
+    ] {
+        let r = herglotz_fixed_point(
+            |xi, nu| {
+                let d = 1.0 - cz * nu[0] * nu[1];
+                vec![
+                    p1 / (-xi - nu[1] - cz * nu[1] / d),
+                    p2 / (-xi - nu[0] - cz * nu[0] / d),
+                ]
+            },
+            |xi| vec![-p1 / xi, -p2 / xi],
+            |_, nu| nu[0].im > 0.0 && nu[1].im > 0.0,
+            xi,
+            FixedPointContinuationOptions::default(),
+        )
+        .unwrap();
+        let q = herglotz_root(
+            |xi| rf_quartic(p1, p2, cz, xi),
+            |xi| p1 * p2 / (xi * xi),
+            |_, _| true,
+            xi,
+            ContinuationOptions::default(),
+        )
+        .unwrap();
+        let chi = r.root[0] * r.root[1];
+        assert!(
+            (chi - q.root).norm() < 1e-9 * q.root.norm(),
+            "{chi} vs {}",
+            q.root
+        );
+        eprintln!(
+            "fixed-point continuation: {} steps, {} iterations",
+            r.steps, r.iterations
+        );
+    }
+    assert!(matches!(
+        herglotz_fixed_point(
+            |_, m| m.to_vec(),
+            |z| vec![-1.0 / z],
+            |_, _| true,
+            c(1.0, 0.0),
+            FixedPointContinuationOptions::default()
+        ),
+        Err(Error::InvalidParameter { .. })
+    ));
+}

@@ -385,3 +385,230 @@ fn nearest(roots: &[Complex64], to: Complex64) -> Option<(Complex64, f64, f64)> 
     }
     best.map(|(r, d)| (r, d, second))
 }
+
+/// Options for [`herglotz_fixed_point`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FixedPointContinuationOptions {
+    /// Path parameters (start height, number of steps, minimum relative height); `separation`
+    /// and `max_halvings` are used as: a step whose iteration fails is halved up to
+    /// `max_halvings` times.
+    pub path: ContinuationOptions,
+    /// Damping $\alpha \in (0, 1]$: $m \leftarrow (1 - \alpha)m + \alpha F(m; z)$.
+    pub damping: f64,
+    /// Convergence tolerance on $\max_i |F_i(m) - m_i| / (1 + \max_i |m_i|)$.
+    pub tolerance: f64,
+    /// Maximum iterations per continuation step.
+    pub max_iter: usize,
+}
+
+impl Default for FixedPointContinuationOptions {
+    fn default() -> Self {
+        Self {
+            path: ContinuationOptions {
+                initial_steps: 30,
+                ..ContinuationOptions::default()
+            },
+            damping: 0.5,
+            tolerance: 1e-13,
+            max_iter: 100_000,
+        }
+    }
+}
+
+/// Result of [`herglotz_fixed_point`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct HerglotzFixedPoint {
+    /// The solution $m(z)$ (one entry per unknown).
+    pub root: Vec<Complex64>,
+    /// $\max_i |F_i(m; z) - m_i|$ at the target (at $\bar z$ when $\operatorname{Im} z < 0$).
+    pub residual: f64,
+    /// Continuation steps taken (including failed attempts that were halved).
+    pub steps: usize,
+    /// Total fixed-point iterations over all steps.
+    pub iterations: usize,
+}
+
+/// The Herglotz solution of a fixed-point system $m = F(m; z)$, by damped iteration continued
+/// from $z = \operatorname{Re} z + iH$ down to `z`, each step warm-started at the previous solution.
+///
+/// This is the fixed-point counterpart of [`herglotz_root`] for equations that are not
+/// conveniently polynomial (e.g. Mei & Montanari 2022, Definition 1, with unknowns
+/// $(\nu_1, \nu_2)$). At large height the map is a contraction near the asymptote `asymptote(z)`,
+/// which is the starting iterate. A step whose iteration does not converge within `max_iter` is
+/// halved; after `max_halvings` halvings [`Error::NotConverged`] is returned. At the end
+/// `admissible(z, m)` is checked (failure: [`Error::NotConverged`] with
+/// `method = "herglotz admissibility"`). $\operatorname{Im} z < 0$ is handled by reflection
+/// ($m(\bar z) = \overline{m(z)}$, for maps with real structure); the target must have
+/// $\operatorname{Im} z \ne 0$, since damped iteration generally does not converge on the real axis.
+///
+/// ```
+/// use num_complex::Complex64;
+/// use overparam::spectral::herglotz::{herglotz_fixed_point, FixedPointContinuationOptions};
+/// // Marchenko–Pastur as a fixed point: m = 1/(1 - gamma - z - gamma z m).
+/// let g = 0.5;
+/// let r = herglotz_fixed_point(
+///     |z, m| vec![1.0 / (1.0 - g - z - g * z * m[0])],
+///     |z| vec![-1.0 / z],
+///     |_, m| m[0].im > 0.0,
+///     Complex64::new(1.0, 0.2),
+///     FixedPointContinuationOptions::default(),
+/// )?;
+/// assert!(r.residual < 1e-12 && r.root[0].im > 0.0);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+pub fn herglotz_fixed_point<F, A, P>(
+    map: F,
+    asymptote: A,
+    admissible: P,
+    z: Complex64,
+    opts: FixedPointContinuationOptions,
+) -> Result<HerglotzFixedPoint>
+where
+    F: Fn(Complex64, &[Complex64]) -> Vec<Complex64>,
+    A: Fn(Complex64) -> Vec<Complex64>,
+    P: Fn(Complex64, &[Complex64]) -> bool,
+{
+    if !(z.re.is_finite() && z.im.is_finite()) || z.im == 0.0 {
+        return Err(Error::InvalidParameter {
+            name: "z",
+            value: z.im,
+            expected: "a finite complex number with Im z != 0",
+        });
+    }
+    if !(opts.damping > 0.0 && opts.damping <= 1.0) {
+        return Err(Error::InvalidParameter {
+            name: "damping",
+            value: opts.damping,
+            expected: "a number in (0, 1]",
+        });
+    }
+    if !(opts.tolerance.is_finite() && opts.tolerance > 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "tolerance",
+            value: opts.tolerance,
+            expected: "a finite number > 0",
+        });
+    }
+    if !(opts.path.start_height.is_finite() && opts.path.start_height > 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "start_height",
+            value: opts.path.start_height,
+            expected: "a finite number > 0",
+        });
+    }
+    let reflected = z.im < 0.0;
+    let target = if reflected { z.conj() } else { z };
+    let scale = 1.0 + target.norm();
+    let h0 = opts.path.start_height.max(1e3 * scale);
+    let at = |h: f64| Complex64::new(target.re, h);
+    let alpha = opts.damping;
+
+    // Damped iteration at one z from `start`; Ok((m, residual, iterations)) or Err(last state).
+    let solve = |zz: Complex64, start: &[Complex64]| -> (Vec<Complex64>, f64, usize, bool) {
+        let mut m = start.to_vec();
+        let mut res = f64::INFINITY;
+        for it in 1..=opts.max_iter {
+            let f = map(zz, &m);
+            if f.len() != m.len() || f.iter().any(|v| !(v.re.is_finite() && v.im.is_finite())) {
+                return (m, f64::INFINITY, it, false);
+            }
+            let size = m.iter().map(|v| v.norm()).fold(0.0, f64::max);
+            res = f
+                .iter()
+                .zip(&m)
+                .map(|(a, b)| (a - b).norm())
+                .fold(0.0, f64::max);
+            if res <= opts.tolerance * (1.0 + size) {
+                return (f, res, it, true);
+            }
+            for (mi, fi) in m.iter_mut().zip(&f) {
+                *mi = (1.0 - alpha) * *mi + alpha * fi;
+            }
+        }
+        (m, res, opts.max_iter, false)
+    };
+
+    let start = at(h0);
+    let mut current = asymptote(start);
+    let (m0, res0, it0, ok0) = solve(start, &current);
+    let mut iterations = it0;
+    let mut steps = 1usize;
+    if !ok0 {
+        return Err(Error::NotConverged {
+            method: "herglotz fixed point (start)",
+            iterations,
+            residual: res0,
+            tolerance: opts.tolerance,
+            last_iterate: m0.iter().flat_map(|v| [v.re, v.im]).collect(),
+        });
+    }
+    current = m0;
+    let (t0, t1) = (h0.ln(), target.im.ln());
+    let base = (t1 - t0) / opts.path.initial_steps.max(1) as f64;
+    let mut t = t0;
+    let mut dt = base;
+    let mut last_res = res0;
+    while t > t1 {
+        let mut halvings = 0;
+        loop {
+            let t_next = if t + dt < t1 { t1 } else { t + dt };
+            let h = if t_next == t1 {
+                target.im
+            } else {
+                t_next.exp()
+            };
+            let (m, res, it, ok) = solve(at(h), &current);
+            iterations += it;
+            steps += 1;
+            if ok {
+                current = m;
+                last_res = res;
+                t = t_next;
+                dt = (dt * 2.0).max(base);
+                break;
+            }
+            if halvings >= opts.path.max_halvings {
+                return Err(Error::NotConverged {
+                    method: "herglotz fixed point",
+                    iterations,
+                    residual: res,
+                    tolerance: opts.tolerance,
+                    last_iterate: m.iter().flat_map(|v| [v.re, v.im]).collect(),
+                });
+            }
+            dt *= 0.5;
+            halvings += 1;
+        }
+    }
+    if !admissible(target, &current) {
+        return Err(Error::NotConverged {
+            method: "herglotz admissibility",
+            iterations,
+            residual: last_res,
+            tolerance: opts.tolerance,
+            last_iterate: current.iter().flat_map(|v| [v.re, v.im]).collect(),
+        });
+    }
+    let check = map(target, &current);
+    let residual = check
+        .iter()
+        .zip(&current)
+        .map(|(a, b)| (a - b).norm())
+        .fold(0.0, f64::max);
+    if !residual.is_finite() {
+        return Err(Error::NonFinite {
+            what: "herglotz fixed point residual",
+        });
+    }
+    let root: Vec<Complex64> = if reflected {
+        current.iter().map(|v| v.conj()).collect()
+    } else {
+        current
+    };
+    Ok(HerglotzFixedPoint {
+        root,
+        residual,
+        steps,
+        iterations,
+    })
+}

@@ -3,7 +3,8 @@
 //! - [`marchenko_pastur`]: the Marchenko–Pastur law in closed form (density, edges, atom,
 //!   Stieltjes transform with a deliberate Herglotz branch, companion transform).
 //! - [`herglotz`]: physical-root selection for algebraic Stieltjes equations by continuation
-//!   from $z = iH$, and an Aberth–Ehrlich polynomial root finder.
+//!   from $z = iH$ (polynomial and fixed-point variants), and an Aberth–Ehrlich polynomial
+//!   root finder.
 
 pub mod herglotz;
 pub mod marchenko_pastur;
