@@ -53,9 +53,7 @@ pub enum Error {
         what: &'static str,
     },
     /// A bracketing interval does not bracket a sign change.
-    #[error(
-        "interval [{lower}, {upper}] does not bracket a root (f = {f_lower:.3e}, {f_upper:.3e})"
-    )]
+    #[error("interval [{lower}, {upper}] does not bracket a root (f = {f_lower:.3e}, {f_upper:.3e})")]
     NoBracket {
         /// Left end.
         lower: f64,
@@ -106,11 +104,7 @@ pub(crate) mod validate {
         if value.is_finite() && value > 0.0 {
             Ok(value)
         } else {
-            Err(Error::InvalidParameter {
-                name,
-                value,
-                expected: "a finite number > 0",
-            })
+            Err(Error::InvalidParameter { name, value, expected: "a finite number > 0" })
         }
     }
 
@@ -119,11 +113,7 @@ pub(crate) mod validate {
         if value.is_finite() && value >= 0.0 {
             Ok(value)
         } else {
-            Err(Error::InvalidParameter {
-                name,
-                value,
-                expected: "a finite number >= 0",
-            })
+            Err(Error::InvalidParameter { name, value, expected: "a finite number >= 0" })
         }
     }
 
@@ -133,11 +123,7 @@ pub(crate) mod validate {
         if value.is_finite() {
             Ok(value)
         } else {
-            Err(Error::InvalidParameter {
-                name,
-                value,
-                expected: "a finite number",
-            })
+            Err(Error::InvalidParameter { name, value, expected: "a finite number" })
         }
     }
 
@@ -153,11 +139,7 @@ pub(crate) mod validate {
         if value.is_finite() && value >= lo && value <= hi {
             Ok(value)
         } else {
-            Err(Error::InvalidParameter {
-                name,
-                value,
-                expected,
-            })
+            Err(Error::InvalidParameter { name, value, expected })
         }
     }
 }

@@ -125,9 +125,7 @@ impl Activation {
             }
             _ => {
                 let _ = &self;
-                Err(Error::NonFinite {
-                    what: "activation coefficients (stub)",
-                })
+                Err(Error::NonFinite { what: "activation coefficients (stub)" })
             }
         }
     }
@@ -156,7 +154,7 @@ impl FromStr for Activation {
                     name: "activation",
                     value: s.to_string(),
                     expected: "one of relu|abs|tanh|erf|sigmoid|softplus|linear|quadratic",
-                });
+                })
             }
         })
     }

@@ -24,11 +24,7 @@ pub struct RootOptions {
 
 impl Default for RootOptions {
     fn default() -> Self {
-        Self {
-            x_abs_tol: 1e-300,
-            x_rel_tol: 4.0 * f64::EPSILON,
-            max_iter: 200,
-        }
+        Self { x_abs_tol: 1e-300, x_rel_tol: 4.0 * f64::EPSILON, max_iter: 200 }
     }
 }
 
@@ -55,41 +51,22 @@ where
     F: FnMut(f64) -> f64,
 {
     if !(lower.is_finite() && upper.is_finite()) {
-        return Err(Error::NonFinite {
-            what: "brent_root bracket",
-        });
+        return Err(Error::NonFinite { what: "brent_root bracket" });
     }
     let (mut a, mut b) = (lower, upper);
     let mut fa = f(a);
     let mut fb = f(b);
     if !(fa.is_finite() && fb.is_finite()) {
-        return Err(Error::NonFinite {
-            what: "brent_root function value at bracket end",
-        });
+        return Err(Error::NonFinite { what: "brent_root function value at bracket end" });
     }
     if fa == 0.0 {
-        return Ok(RootReport {
-            root: a,
-            residual: 0.0,
-            bracket_width: 0.0,
-            iterations: 0,
-        });
+        return Ok(RootReport { root: a, residual: 0.0, bracket_width: 0.0, iterations: 0 });
     }
     if fb == 0.0 {
-        return Ok(RootReport {
-            root: b,
-            residual: 0.0,
-            bracket_width: 0.0,
-            iterations: 0,
-        });
+        return Ok(RootReport { root: b, residual: 0.0, bracket_width: 0.0, iterations: 0 });
     }
     if fa.signum() == fb.signum() {
-        return Err(Error::NoBracket {
-            lower,
-            upper,
-            f_lower: fa,
-            f_upper: fb,
-        });
+        return Err(Error::NoBracket { lower, upper, f_lower: fa, f_upper: fb });
     }
     // c is the previous iterate / contrapoint so that b and c bracket the root.
     let (mut c, mut fc) = (a, fa);
@@ -154,9 +131,7 @@ where
         b += if d.abs() > tol { d } else { tol.copysign(m) };
         fb = f(b);
         if !fb.is_finite() {
-            return Err(Error::NonFinite {
-                what: "brent_root function value",
-            });
+            return Err(Error::NonFinite { what: "brent_root function value" });
         }
     }
     Err(Error::NotConverged {
