@@ -72,7 +72,7 @@ proptest! {
 
     #[test]
     fn ridge_large_lambda_gives_null_risk(p in ridge_params()) {
-        let r = Ridge { lambda: 1e12, ..p.clone() }.check().unwrap().risk().unwrap();
+        let r = Ridge { lambda: 1e12, ..p }.check().unwrap().risk().unwrap();
         let null = p.snr * p.sigma * p.sigma;
         prop_assert!((r.test_error - null).abs() <= 1e-6 * (1.0 + null), "{} vs {null}", r.test_error);
     }

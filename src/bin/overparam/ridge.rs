@@ -43,7 +43,7 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
         Ridge {
             gamma,
             lambda: 1.0,
-            ..base.clone()
+            ..base
         }
         .check()
         .map_err(|e| CliError::from_library(&e))?;
@@ -52,7 +52,7 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
         Ridge {
             lambda,
             gamma: 2.0,
-            ..base.clone()
+            ..base
         }
         .check()
         .map_err(|e| CliError::from_library(&e))?;
@@ -62,7 +62,7 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
             snr,
             gamma: 2.0,
             lambda: 1.0,
-            ..base.clone()
+            ..base
         }
         .check()
         .map_err(|e| CliError::from_library(&e))?;
