@@ -20,6 +20,7 @@ use crate::sim::Estimate;
 use crate::sim::random_features::{RfSimReport, RfSimulation};
 use crate::sim::ridge::RidgeSimReport;
 use crate::theory::random_features::RfRisk;
+use crate::theory::ridge::RidgeRisk;
 
 /// Number of standard errors the Monte Carlo noise may account for.
 pub const Z_THRESHOLD: f64 = 4.0;
@@ -158,6 +159,17 @@ pub struct RiskValues {
     pub train_error: f64,
 }
 
+impl From<&RidgeRisk> for RiskValues {
+    fn from(r: &RidgeRisk) -> Self {
+        Self {
+            test_error: r.test_error,
+            bias: r.bias,
+            variance: r.variance,
+            train_error: r.train_error,
+        }
+    }
+}
+
 impl From<&RfRisk> for RiskValues {
     fn from(r: &RfRisk) -> Self {
         Self {
@@ -249,7 +261,8 @@ pub fn compare_rf(report: &RfSimReport, theory: &RfRisk, kappa: f64) -> Result<R
     )
 }
 
-/// Compare a linear ridge report with theory values at the report's realised $\gamma = p/n$;
+/// Compare a linear ridge report with the theory at the report's realised $\gamma = p/n$ (e.g.
+/// [`crate::sim::ridge::RidgeSimulator::theory`]);
 /// allowances as in [`compare_risks`] with size $n$.
 ///
 /// For least squares ($\lambda = 0$, $\gamma < 1$) the exact finite-$n$ mean
@@ -261,7 +274,7 @@ pub fn compare_rf(report: &RfSimReport, theory: &RfRisk, kappa: f64) -> Result<R
 /// Errors: as [`compare_risks`].
 pub fn compare_ridge(
     report: &RidgeSimReport,
-    theory: &RiskValues,
+    theory: &RidgeRisk,
     kappa: f64,
 ) -> Result<RiskComparison> {
     compare_risks(
@@ -271,7 +284,7 @@ pub fn compare_ridge(
             &report.variance,
             &report.train_error,
         ],
-        theory,
+        &RiskValues::from(theory),
         kappa,
         report.n,
     )

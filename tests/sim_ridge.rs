@@ -13,7 +13,8 @@
 //!   compared with zero allowance.
 
 use overparam::compare::{
-    DEFAULT_KAPPA, RiskValues, Verdict, compare, compare_ridge, finite_size_allowance,
+    DEFAULT_KAPPA, RiskValues, Verdict, compare, compare_ridge, compare_risks,
+    finite_size_allowance,
 };
 use overparam::sim::Estimate;
 use overparam::sim::ridge::{RidgeSimReport, RidgeSimulation};
@@ -47,7 +48,13 @@ fn agree(name: &str, metric: &str, theory: f64, sim: &Estimate, allowance: f64) 
 }
 
 fn check_limit(name: &str, report: &RidgeSimReport, limit: &RiskValues) {
-    let cmp = compare_ridge(report, limit, DEFAULT_KAPPA).unwrap();
+    let sims = [
+        &report.test_error,
+        &report.bias,
+        &report.variance,
+        &report.train_error,
+    ];
+    let cmp = compare_risks(sims, limit, DEFAULT_KAPPA, report.n).unwrap();
     for (metric, c) in [
         ("test", cmp.test_error),
         ("bias", cmp.bias),
@@ -128,7 +135,26 @@ fn ridge_matches_hmrt_under_over_and_at_the_threshold() {
         .unwrap();
         assert_eq!(sim.realised_gamma(), gamma);
         let report = sim.run(10 + k as u64, 8, false).unwrap();
-        check_limit(name, &report, &hmrt(gamma, lambda, m, dm, 1.0, 0.5));
+        let oracle = hmrt(gamma, lambda, m, dm, 1.0, 0.5);
+        check_limit(name, &report, &oracle);
+        // The crate's theory module reproduces the oracle and passes the same comparison.
+        let theory = sim.theory().unwrap();
+        for (a, b) in [
+            (theory.test_error, oracle.test_error),
+            (theory.bias, oracle.bias),
+            (theory.variance, oracle.variance),
+            (theory.train_error, oracle.train_error),
+        ] {
+            assert!(
+                (a - b).abs() < 1e-9 * b.abs().max(1e-3),
+                "{name}: theory {a} vs oracle {b}"
+            );
+        }
+        assert!(
+            compare_ridge(&report, &theory, DEFAULT_KAPPA)
+                .unwrap()
+                .all_agree()
+        );
     }
 }
 

@@ -40,6 +40,7 @@ use super::linalg::{Matrix, symmetric_eigenvalues};
 use super::progress::Progress;
 use super::rng::{normal, trial_rng};
 use crate::error::{Error, Result, validate};
+use crate::theory::ridge::{Ridge, RidgeRisk};
 
 /// Relative eigenvalue cutoff of the pseudo-inverse: eigenvalues $g \le 10^{-12}\max_i g_i$ are
 /// treated as zero when $\lambda = 0$.
@@ -108,6 +109,8 @@ impl RidgeSimulation {
             n: self.n,
             p: p as usize,
             lambda,
+            snr,
+            sigma,
             r_sq: snr * sigma * sigma,
             sigma_sq: sigma * sigma,
         })
@@ -120,6 +123,8 @@ pub struct RidgeSimulator {
     n: usize,
     p: usize,
     lambda: f64,
+    snr: f64,
+    sigma: f64,
     r_sq: f64,
     sigma_sq: f64,
 }
@@ -180,6 +185,22 @@ impl RidgeSimulator {
     /// Noise variance $\sigma^2$.
     pub fn sigma_sq(&self) -> f64 {
         self.sigma_sq
+    }
+
+    /// The Hastie–Montanari–Rosset–Tibshirani limit at the realised $\gamma = p/n$ (same
+    /// $\lambda$, snr and $\sigma$).
+    ///
+    /// Errors: those of [`Ridge::check`] and `risk` (e.g. $\sigma = 0$, or $\lambda = 0$ at
+    /// $p = n$ where the risk is infinite).
+    pub fn theory(&self) -> Result<RidgeRisk> {
+        Ridge {
+            gamma: self.realised_gamma(),
+            lambda: self.lambda,
+            snr: self.snr,
+            sigma: self.sigma,
+        }
+        .check()?
+        .risk()
     }
 
     /// Run `trials` independent trials in parallel (rayon). Trial $k$ uses the stream
