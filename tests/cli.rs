@@ -280,3 +280,90 @@ fn ridge_sweep_marks_the_interpolation_threshold_and_bad_values_fail() {
         assert!(err.contains(flag), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn rf_simulate_adds_simulation_fields_reproducibly() {
+    let args = [
+        "rf",
+        "--psi1",
+        "2",
+        "--psi2",
+        "3",
+        "--lambda",
+        "0.1",
+        "--tau",
+        "0.5",
+        "--simulate",
+        "--d",
+        "60",
+        "--trials",
+        "3",
+        "--seed",
+        "7",
+        "--test-points",
+        "300",
+        "--format",
+        "json",
+    ];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let v = &json_lines(&out)[0];
+    let (mean, se, z) = (
+        v["sim_mean"].as_f64().unwrap(),
+        v["sim_se"].as_f64().unwrap(),
+        v["z"].as_f64().unwrap(),
+    );
+    let theory = v["theory_realised"].as_f64().unwrap();
+    assert!(se > 0.0 && ((mean - theory) / se - z).abs() < 1e-9 * z.abs().max(1.0));
+    // Theory at psi = (2, 3), lambda = 0.1 is 0.44495 (rf_standard.md §3.1); d = 60 is within a few %.
+    assert!((mean / 0.44495 - 1.0).abs() < 0.05, "sim mean {mean}");
+    assert_eq!(v["trials"].as_u64(), Some(3));
+    // Same seed: identical output; another seed: a different sample.
+    let (_, again, _) = run(&args);
+    assert_eq!(out, again);
+    let mut other = args;
+    let seed_at = args.iter().position(|a| *a == "--seed").unwrap() + 1;
+    other[seed_at] = "8";
+    let (_, different, _) = run(&other);
+    assert_ne!(json_lines(&different)[0]["sim_mean"], v["sim_mean"]);
+}
+
+#[test]
+fn ridge_simulate_adds_simulation_fields() {
+    let (code, out, err) = run(&[
+        "ridge",
+        "--gamma",
+        "2",
+        "--lambda",
+        "0.1",
+        "--snr",
+        "2",
+        "--simulate",
+        "--n",
+        "200",
+        "--trials",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = &json_lines(&out)[0];
+    for key in ["sim_mean", "sim_se", "z", "sim_train_mean"] {
+        assert!(v[key].is_f64(), "{key}");
+    }
+    assert!(v["z"].as_f64().unwrap().abs() < 6.0, "{v}");
+    let (code, _, err) = run(&[
+        "ridge",
+        "--gamma",
+        "2",
+        "--lambda",
+        "0.1",
+        "--snr",
+        "2",
+        "--simulate",
+        "--trials",
+        "0",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--trials"));
+}

@@ -1,11 +1,14 @@
 //! `overparam ridge`: linear ridge / min-norm regression (Hastie, Montanari, Rosset, Tibshirani).
 
 use clap::Args;
+use overparam::compare::compare_ridge;
+use overparam::sim::ridge::RidgeSimulation;
 use overparam::theory::ridge::Ridge;
 
 use crate::CliError;
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record, write_records};
+use crate::simulate::{SimulateArgs, point_progress, simulation_fields};
 
 /// Arguments of `overparam ridge`.
 #[derive(Debug, Args)]
@@ -23,6 +26,16 @@ pub struct RidgeArgs {
     /// Noise standard deviation sigma.
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     sigma: f64,
+    /// Sample size n of the simulation (p = round(gamma n) features).
+    #[arg(
+        long,
+        visible_alias = "d",
+        default_value_t = 200,
+        requires = "simulate"
+    )]
+    n: usize,
+    #[command(flatten)]
+    sim: SimulateArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -68,6 +81,25 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::from_library(&e))?;
     }
     let single = !(args.gamma.is_range() || args.lambda.is_range() || args.snr.is_range());
+    if args.sim.simulate {
+        simulation_for(
+            &args,
+            &Ridge {
+                gamma: 2.0,
+                lambda: 1.0,
+                ..base
+            },
+        )
+        .check()
+        .map_err(|e| CliError::from_library(&e))?;
+        if args.sim.trials == 0 {
+            return Err(CliError::usage("--trials: expected an integer >= 1"));
+        }
+    }
+    let bar = point_progress(
+        &args.sim,
+        args.gamma.0.len() * args.lambda.0.len() * args.snr.0.len(),
+    );
     let mut records = Vec::new();
     for &snr in &args.snr.0 {
         for &lambda in &args.lambda.0 {
@@ -101,10 +133,25 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
                         ("error", Field::Text(e.to_string())),
                     ]),
                 }
+                if args.sim.simulate {
+                    simulate_point(
+                        &args,
+                        &Ridge {
+                            gamma,
+                            lambda,
+                            snr,
+                            sigma: args.sigma,
+                        },
+                        &mut rec,
+                        single,
+                    )?;
+                    bar.inc(1);
+                }
                 records.push(rec);
             }
         }
     }
+    bar.finish_and_clear();
     write_records(
         &records,
         args.format,
@@ -116,10 +163,81 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
             "train_error",
             "bias",
             "variance",
+            "sim_mean",
+            "sim_se",
+            "z",
+            "agrees",
         ],
     )
     .map_err(|e| CliError {
         message: format!("writing output: {e}"),
         status: 1,
     })
+}
+
+fn simulation_for(args: &RidgeArgs, p: &Ridge) -> RidgeSimulation {
+    RidgeSimulation {
+        n: args.n,
+        gamma: p.gamma,
+        lambda: p.lambda,
+        snr: p.snr,
+        sigma: p.sigma,
+    }
+}
+
+/// Simulate one point and add the simulation fields to its record (a failure at a sweep point
+/// becomes a `sim_error` field; at a single point it fails the command).
+fn simulate_point(
+    args: &RidgeArgs,
+    p: &Ridge,
+    rec: &mut Record,
+    single: bool,
+) -> Result<(), CliError> {
+    let outcome = simulation_for(args, p).check().and_then(|sim| {
+        let report = sim.run(args.sim.seed, args.sim.trials, false)?;
+        Ok((sim, report))
+    });
+    let (sim, report) = match outcome {
+        Ok(v) => v,
+        Err(e) if single => return Err(CliError::from_library(&e)),
+        Err(e) => {
+            rec.push(("sim_error", Field::Text(e.to_string())));
+            return Ok(());
+        }
+    };
+    rec.extend([
+        ("n", Field::Int(report.n)),
+        ("p", Field::Int(report.p)),
+        ("realised_gamma", Field::Num(report.realised_gamma)),
+    ]);
+    match sim
+        .theory()
+        .and_then(|t| Ok((t, compare_ridge(&report, &t, args.sim.kappa)?)))
+    {
+        Ok((theory, comparison)) => simulation_fields(
+            rec,
+            theory.test_error,
+            &comparison,
+            [
+                &report.test_error,
+                &report.bias,
+                &report.variance,
+                &report.train_error,
+            ],
+            args.sim.trials,
+        ),
+        Err(e) => rec.extend([
+            ("sim_mean", Field::Num(report.test_error.mean)),
+            ("sim_se", Field::Num(report.test_error.std_err)),
+            ("z", Field::Null),
+            ("sim_train_mean", Field::Num(report.train_error.mean)),
+            ("sim_train_se", Field::Num(report.train_error.std_err)),
+            ("trials", Field::Int(args.sim.trials)),
+            (
+                "sim_error",
+                Field::Text(format!("theory at the realised size: {e}")),
+            ),
+        ]),
+    }
+    Ok(())
 }
