@@ -118,16 +118,25 @@ pub fn check_rf_against_theory(
         .and_then(|m| m.risk())
         .map_err(|e| format!("theory failed: {e}"))?;
     check_rf_bounds(params, &risk, 1e-12)?;
-    if !test_error.is_finite() {
-        return Err(format!("external value is not finite: {test_error}"));
+    check_relative(test_error, risk.test_error, rel_tol, params)
+}
+
+/// `Ok` when `external` is finite and within `rel_tol` (relative) of `theory`.
+fn check_relative(
+    external: f64,
+    theory: f64,
+    rel_tol: f64,
+    params: &dyn std::fmt::Debug,
+) -> Result<(), String> {
+    if !external.is_finite() {
+        return Err(format!("external value is not finite: {external}"));
     }
-    let rel = (test_error - risk.test_error).abs() / risk.test_error.abs().max(f64::MIN_POSITIVE);
+    let rel = (external - theory).abs() / theory.abs().max(f64::MIN_POSITIVE);
     if rel <= rel_tol {
         Ok(())
     } else {
         Err(format!(
-            "test error {test_error} differs from theory {} by {rel:.3e} relative (> {rel_tol:.1e}) at {params:?}",
-            risk.test_error
+            "test error {external} differs from theory {theory} by {rel:.3e} relative (> {rel_tol:.1e}) at {params:?}"
         ))
     }
 }
@@ -143,16 +152,5 @@ pub fn check_ridge_against_theory(
         .check()
         .and_then(|m| m.risk())
         .map_err(|e| format!("theory failed: {e}"))?;
-    if !test_error.is_finite() {
-        return Err(format!("external value is not finite: {test_error}"));
-    }
-    let rel = (test_error - risk.test_error).abs() / risk.test_error.abs().max(f64::MIN_POSITIVE);
-    if rel <= rel_tol {
-        Ok(())
-    } else {
-        Err(format!(
-            "test error {test_error} differs from theory {} by {rel:.3e} relative (> {rel_tol:.1e}) at {params:?}",
-            risk.test_error
-        ))
-    }
+    check_relative(test_error, risk.test_error, rel_tol, params)
 }

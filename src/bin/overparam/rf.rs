@@ -10,7 +10,7 @@ use overparam::theory::random_features::RandomFeatures;
 use crate::CliError;
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record, write_records};
-use crate::simulate::{SimulateArgs, point_progress, simulation_fields};
+use crate::simulate::{SimulateArgs, SimulatedPoint, point_progress, record_simulation};
 
 fn parse_input(s: &str) -> Result<InputDistribution, String> {
     s.parse::<InputDistribution>().map_err(|e| e.to_string())
@@ -240,59 +240,32 @@ fn simulation_for(args: &RfArgs, p: &RandomFeatures) -> RfSimulation {
     }
 }
 
-/// Simulate one point and add the simulation fields to its record (a failure at a sweep point
-/// becomes a `sim_error` field; at a single point it fails the command).
+/// Simulate one point and add the simulation fields to its record.
 fn simulate_point(
     args: &RfArgs,
     p: &RandomFeatures,
     rec: &mut Record,
     single: bool,
 ) -> Result<(), CliError> {
-    let outcome = simulation_for(args, p).check().and_then(|sim| {
+    let point = simulation_for(args, p).check().and_then(|sim| {
         let report = sim.run(args.sim.seed, args.sim.trials, false)?;
-        Ok((sim, report))
-    });
-    let (sim, report) = match outcome {
-        Ok(v) => v,
-        Err(e) if single => return Err(CliError::from_library(&e)),
-        Err(e) => {
-            rec.push(("sim_error", Field::Text(e.to_string())));
-            return Ok(());
-        }
-    };
-    rec.extend([
-        ("d", Field::Int(report.d)),
-        ("realised_psi1", Field::Num(report.realised_psi1)),
-        ("realised_psi2", Field::Num(report.realised_psi2)),
-    ]);
-    match sim
-        .theory()
-        .and_then(|t| Ok((t, compare_rf(&report, &t, args.sim.kappa)?)))
-    {
-        Ok((theory, comparison)) => simulation_fields(
-            rec,
-            theory.test_error,
-            &comparison,
-            [
-                &report.test_error,
-                &report.bias,
-                &report.variance,
-                &report.train_error,
+        let comparison = sim
+            .theory()
+            .and_then(|t| Ok((t.test_error, compare_rf(&report, &t, args.sim.kappa)?)));
+        Ok(SimulatedPoint {
+            sizes: vec![
+                ("d", Field::Int(report.d)),
+                ("realised_psi1", Field::Num(report.realised_psi1)),
+                ("realised_psi2", Field::Num(report.realised_psi2)),
             ],
-            args.sim.trials,
-        ),
-        Err(e) => rec.extend([
-            ("sim_mean", Field::Num(report.test_error.mean)),
-            ("sim_se", Field::Num(report.test_error.std_err)),
-            ("z", Field::Null),
-            ("sim_train_mean", Field::Num(report.train_error.mean)),
-            ("sim_train_se", Field::Num(report.train_error.std_err)),
-            ("trials", Field::Int(args.sim.trials)),
-            (
-                "sim_error",
-                Field::Text(format!("theory at the realised sizes: {e}")),
-            ),
-        ]),
-    }
-    Ok(())
+            estimates: [
+                report.test_error,
+                report.bias,
+                report.variance,
+                report.train_error,
+            ],
+            comparison,
+        })
+    });
+    record_simulation(rec, point, args.sim.trials, single)
 }

@@ -6,6 +6,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use overparam::compare::{DEFAULT_KAPPA, RiskComparison};
 use overparam::sim::Estimate;
 
+use crate::CliError;
+
 use crate::output::{Field, Record};
 
 /// Flags of a finite-size simulation next to the theory.
@@ -71,4 +73,58 @@ pub fn simulation_fields(
         ("train_z", Field::Num(comparison.train_error.z)),
         ("trials", Field::Int(trials)),
     ]);
+}
+
+/// What one simulated point produced: the realised sizes, the four estimates (test error, bias,
+/// variance, training error), and the theory at the realised sizes with the comparison (or why
+/// it is unavailable, e.g. a diverging limit).
+pub struct SimulatedPoint {
+    /// Realised sizes and ratios, as record fields.
+    pub sizes: Vec<(&'static str, Field)>,
+    /// Test error, bias, variance and training error.
+    pub estimates: [Estimate; 4],
+    /// Theory test error at the realised sizes and the comparison of all four metrics.
+    pub comparison: overparam::Result<(f64, RiskComparison)>,
+}
+
+/// Add a simulated point to its record. A failed simulation fails the command for a single
+/// point and becomes a `sim_error` field in a sweep.
+pub fn record_simulation(
+    rec: &mut Record,
+    point: overparam::Result<SimulatedPoint>,
+    trials: usize,
+    single: bool,
+) -> Result<(), CliError> {
+    let point = match point {
+        Ok(p) => p,
+        Err(e) if single => return Err(CliError::from_library(&e)),
+        Err(e) => {
+            rec.push(("sim_error", Field::Text(e.to_string())));
+            return Ok(());
+        }
+    };
+    rec.extend(point.sizes);
+    let [test, bias, variance, train] = &point.estimates;
+    match point.comparison {
+        Ok((theory, comparison)) => simulation_fields(
+            rec,
+            theory,
+            &comparison,
+            [test, bias, variance, train],
+            trials,
+        ),
+        Err(e) => rec.extend([
+            ("sim_mean", Field::Num(test.mean)),
+            ("sim_se", Field::Num(test.std_err)),
+            ("z", Field::Null),
+            ("sim_train_mean", Field::Num(train.mean)),
+            ("sim_train_se", Field::Num(train.std_err)),
+            ("trials", Field::Int(trials)),
+            (
+                "sim_error",
+                Field::Text(format!("theory at the realised sizes: {e}")),
+            ),
+        ]),
+    }
+    Ok(())
 }
