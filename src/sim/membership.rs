@@ -1,1 +1,917 @@
-//! Membership-inference simulation (in progress).
+//! Finite-size Monte Carlo of membership inference against ridge / min-norm regression.
+//!
+//! Simulates the model of [`crate::theory::membership`] in its reduced $p$-dimensional form:
+//! rows $u_i \sim \mathcal N(0, I_p)$, $\beta_p \sim \mathcal N(0, (\kappa/p) I_p)$ and labels
+//! $y_i = u_i^\top\beta_p + \varepsilon_i$ with $\varepsilon_i \sim \mathcal N(0, s^2)$,
+//! $s^2 = \sigma^2 + 1 - \kappa$ (the $D - p$ unmodelled features, marginalised over their
+//! coefficients, act as independent label noise; this replaces the random
+//! $\|\beta_{\rm rest}\|^2$ by its mean $1 - \kappa$, an $O(D^{-1/2})$ change). $p = \mathrm{round}(\gamma n)$.
+//! Fits solve the ridge normal equations in the smaller dimension, $(U^\top U + n\lambda I)$
+//! for $p < n$ and $(UU^\top + n\lambda I)$ for $p \ge n$, by Cholesky.
+//!
+//! # Protocols
+//!
+//! * **Output-only attack** ([`MembershipSimulator::output_attack`]; Tan et al. 2022): a
+//!   target $u_0$ is drawn once and normalised to $\|u_0\|^2 = p$. Each trial draws a fresh
+//!   non-member design and a fresh member design (the target *replaces* row 0, so $n$ stays
+//!   fixed), with fresh $\beta_p$ and noise for each, and records both outputs
+//!   $\hat y_0 = h^\top y$. Given the design the output is exactly
+//!   $\mathcal N\big(0, (\kappa/p)\|U^\top h\|^2 + s^2\|h\|^2\big)$ with
+//!   $h = U(U^\top U + n\lambda I)^{-1}u_0$; averaging these conditional variances is the
+//!   Rao–Blackwellised estimator of $V_0$, $V_1$ (much smaller standard error than the sampled
+//!   mean squares).
+//! * **Loss-threshold attack** ([`MembershipSimulator::loss_attack`]; Yeom et al. 2018): each
+//!   trial fits once and records the $n$ training residuals (members) and the residuals of $n$
+//!   fresh points (non-members). Residuals within a trial share $\hat\beta$, so standard errors
+//!   are taken over trials.
+//!
+//! # Estimators of the advantage (none biased upward by threshold selection)
+//!
+//! * split-threshold: the best threshold rule is chosen on one half of the data and its
+//!   $\mathrm{TPR} - \mathrm{FPR}$ evaluated on the other half (and vice versa, averaged);
+//!   its standard error is $\sqrt{[\mathrm{TPR}(1-\mathrm{TPR}) + \mathrm{FPR}(1-\mathrm{FPR})]/m}$
+//!   per half (the two halves are combined conservatively, as if perfectly correlated);
+//! * parametric two-Gaussian plug-in: $\mathrm{Adv}(\hat\rho)$ from the two mean squares, with a
+//!   delta-method standard error (it is biased upward by $O(T^{-1/2})$ when the true
+//!   advantage is 0, because $\mathrm{Adv}$ has a kink there);
+//! * AUC by Mann–Whitney with the DeLong standard error.
+//!
+//! The naive estimator [`max_threshold_advantage`] (maximum over thresholds on the same data,
+//! i.e. the two-sample Kolmogorov–Smirnov statistic) is provided to measure its bias: about
+//! $\sqrt{\pi/2}\,\ln 2\cdot\sqrt{2/T} \approx 1.23/\sqrt T$ when the true advantage is 0.
+//!
+//! Reproducibility: trial $t$ draws from its own stream, seeded from `(seed, t)`, and trials
+//! run in parallel (rayon) with results collected in trial order, so the output does not depend
+//! on the thread count.
+//!
+//! *Stop-gap*: the dense routines here (Gram matrix, Cholesky) are local to this file until
+//! the shared kernel `crate::sim::linalg` is available.
+
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::theory::membership::{MembershipModel, ScaleTest};
+
+/// A Monte Carlo estimate with its standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimated {
+    /// The estimate.
+    pub value: f64,
+    /// Its standard error.
+    pub std_err: f64,
+}
+
+impl Estimated {
+    /// $z = (\text{value} - \text{reference})/\text{std\_err}$ (infinite if the SE is 0 and they differ).
+    pub fn z_score(&self, reference: f64) -> f64 {
+        let d = self.value - reference;
+        if d == 0.0 { 0.0 } else { d / self.std_err }
+    }
+}
+
+/// Unchecked simulation settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MembershipSimulation {
+    /// Training-set size $n \ge 2$.
+    pub n: usize,
+    /// Number of independent trials, at least 4.
+    pub trials: usize,
+    /// Seed of the per-trial random streams.
+    pub seed: u64,
+}
+
+impl MembershipSimulation {
+    /// Validate.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `n` ($\ge 2$) or `trials` ($\ge 4$).
+    pub fn check(&self) -> Result<MembershipSimulator> {
+        if self.n < 2 {
+            return Err(Error::InvalidParameter {
+                name: "n",
+                value: self.n as f64,
+                expected: "an integer >= 2",
+            });
+        }
+        if self.trials < 4 {
+            return Err(Error::InvalidParameter {
+                name: "trials",
+                value: self.trials as f64,
+                expected: "an integer >= 4",
+            });
+        }
+        Ok(MembershipSimulator {
+            n: self.n,
+            trials: self.trials,
+            seed: self.seed,
+        })
+    }
+}
+
+/// Checked simulation settings; build with [`MembershipSimulation::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MembershipSimulator {
+    n: usize,
+    trials: usize,
+    seed: u64,
+}
+
+/// Result of the output-only protocol.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputAttackSimulation {
+    /// Training-set size.
+    pub n: usize,
+    /// Number of modelled features $p = \mathrm{round}(\gamma n)$.
+    pub p: usize,
+    /// Trials (one member and one non-member output each).
+    pub trials: usize,
+    /// Sampled non-member variance: mean of $\hat y_0^2$.
+    pub v0: Estimated,
+    /// Sampled member variance.
+    pub v1: Estimated,
+    /// Rao–Blackwellised $V_0$: mean of the exact conditional variances given the design.
+    pub v0_rao_blackwell: Estimated,
+    /// Rao–Blackwellised $V_1$.
+    pub v1_rao_blackwell: Estimated,
+    /// Two-Gaussian plug-in advantage from the sampled variances.
+    pub advantage_plugin: Estimated,
+    /// Two-Gaussian plug-in advantage from the Rao–Blackwellised variances.
+    pub advantage_rao_blackwell: Estimated,
+    /// Split-threshold advantage on the sampled outputs (threshold on $|\hat y_0|$).
+    pub advantage_split: Estimated,
+    /// Naive maximum over thresholds on all the data (biased upward; for comparison only).
+    pub advantage_max_threshold: f64,
+    /// Mann–Whitney $P(|\hat y_0^{\rm member}| > |\hat y_0^{\rm non\text{-}member}|)$.
+    pub auc_member_larger: Estimated,
+    /// Rao–Blackwellised noisy test error $\mathbb E(\hat y_0 - y_0)^2$ of non-member fits.
+    pub test_error: Estimated,
+    /// The sampled member outputs, in trial order.
+    pub member_outputs: Vec<f64>,
+    /// The sampled non-member outputs, in trial order.
+    pub nonmember_outputs: Vec<f64>,
+}
+
+/// Result of the loss-threshold protocol.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LossAttackSimulation {
+    /// Training-set size (members per trial).
+    pub n: usize,
+    /// Number of modelled features.
+    pub p: usize,
+    /// Trials (fits).
+    pub trials: usize,
+    /// Fresh points per trial (non-members), equal to `n`.
+    pub fresh: usize,
+    /// Mean squared training residual.
+    pub member_variance: Estimated,
+    /// Mean squared fresh residual (the noisy test error).
+    pub nonmember_variance: Estimated,
+    /// $\sqrt{\text{member}/\text{non-member variance}}$, the simulated $S$.
+    pub shrinkage: Estimated,
+    /// Two-Gaussian plug-in advantage.
+    pub advantage_plugin: Estimated,
+    /// Split-threshold advantage (threshold chosen on half of the trials, evaluated on the rest).
+    pub advantage_split: Estimated,
+    /// Naive maximum over thresholds on all pooled residuals (biased upward).
+    pub advantage_max_threshold: f64,
+    /// Mann–Whitney $P(|r_{\rm member}| < |r_{\rm non\text{-}member}|)$, averaged over trials.
+    pub auc: Estimated,
+}
+
+impl MembershipSimulator {
+    /// Training-set size.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+    /// Number of trials.
+    pub fn trials(&self) -> usize {
+        self.trials
+    }
+    /// Seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn dims(&self, model: &MembershipModel) -> Result<Dims> {
+        let p = (model.gamma() * self.n as f64).round();
+        if !(p >= 1.0 && p <= 1e8) {
+            return Err(Error::InvalidParameter {
+                name: "n",
+                value: self.n as f64,
+                expected: "a size with 1 <= round(gamma n) <= 1e8",
+            });
+        }
+        let p = p as usize;
+        if model.lambda() == 0.0 && p == self.n {
+            return Err(Error::InvalidParameter {
+                name: "n",
+                value: self.n as f64,
+                expected: "a size with round(gamma n) != n when lambda = 0 (singular fit)",
+            });
+        }
+        let sigma2 = model.sigma() * model.sigma();
+        Ok(Dims {
+            n: self.n,
+            p,
+            ridge: self.n as f64 * model.lambda(),
+            beta_sd: (model.kappa() / p as f64).sqrt(),
+            noise_sd: model.effective_noise_variance().sqrt(),
+            kappa: model.kappa(),
+            s2: model.effective_noise_variance(),
+            sigma2,
+        })
+    }
+
+    /// Run the output-only protocol (see the module docs).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`n`) if $p = \mathrm{round}(\gamma n)$ is 0 or equals $n$
+    /// with $\lambda = 0$; [`Error::LinearAlgebra`] if a Gram matrix is numerically singular.
+    ///
+    /// ```
+    /// use overparam::sim::membership::MembershipSimulation;
+    /// use overparam::theory::membership::Membership;
+    /// let model = Membership { gamma: 0.5, kappa: 0.25, ..Membership::default() }.check()?;
+    /// let sim = MembershipSimulation { n: 40, trials: 200, seed: 1 }.check()?;
+    /// let r = sim.output_attack(&model)?;
+    /// assert_eq!(r.p, 20);
+    /// assert!(r.v0_rao_blackwell.value > r.v1_rao_blackwell.value);
+    /// # Ok::<(), overparam::Error>(())
+    /// ```
+    pub fn output_attack(&self, model: &MembershipModel) -> Result<OutputAttackSimulation> {
+        let dims = self.dims(model)?;
+        let target = {
+            let mut rng = stream(self.seed, u64::MAX);
+            let mut u0: Vec<f64> = (0..dims.p).map(|_| rng.sample(StandardNormal)).collect();
+            let norm = u0.iter().map(|x| x * x).sum::<f64>().sqrt();
+            let scale = (dims.p as f64).sqrt() / norm;
+            u0.iter_mut().for_each(|x| *x *= scale);
+            u0
+        };
+        let outcomes: Vec<OutputTrial> = (0..self.trials)
+            .into_par_iter()
+            .map(|t| output_trial(&dims, &target, self.seed, t as u64))
+            .collect::<Result<_>>()?;
+        let col = |f: &dyn Fn(&OutputTrial) -> f64| outcomes.iter().map(f).collect::<Vec<f64>>();
+        let y0 = col(&|o| o.nonmember.output);
+        let y1 = col(&|o| o.member.output);
+        let sq0: Vec<f64> = y0.iter().map(|x| x * x).collect();
+        let sq1: Vec<f64> = y1.iter().map(|x| x * x).collect();
+        let v0 = mean_se(&sq0);
+        let v1 = mean_se(&sq1);
+        let rb0 = mean_se(&col(&|o| o.nonmember.variance));
+        let rb1 = mean_se(&col(&|o| o.member.variance));
+        let abs0: Vec<f64> = y0.iter().map(|x| x.abs()).collect();
+        let abs1: Vec<f64> = y1.iter().map(|x| x.abs()).collect();
+        Ok(OutputAttackSimulation {
+            n: dims.n,
+            p: dims.p,
+            trials: self.trials,
+            v0,
+            v1,
+            v0_rao_blackwell: rb0,
+            v1_rao_blackwell: rb1,
+            advantage_plugin: plugin_advantage(v1, v0)?,
+            advantage_rao_blackwell: plugin_advantage(rb1, rb0)?,
+            advantage_split: split_threshold_advantage(&abs1, &abs0)?,
+            advantage_max_threshold: max_threshold_advantage(&abs1, &abs0),
+            auc_member_larger: mann_whitney_auc(&abs1, &abs0)?,
+            test_error: mean_se(&col(&|o| o.nonmember.test_error)),
+            member_outputs: y1,
+            nonmember_outputs: y0,
+        })
+    }
+
+    /// Run the loss-threshold protocol (see the module docs).
+    ///
+    /// # Errors
+    /// As [`MembershipSimulator::output_attack`].
+    ///
+    /// ```
+    /// use overparam::sim::membership::MembershipSimulation;
+    /// use overparam::theory::membership::Membership;
+    /// let model = Membership { gamma: 3.0, ..Membership::default() }.check()?;
+    /// let sim = MembershipSimulation { n: 30, trials: 8, seed: 1 }.check()?;
+    /// // The min-norm interpolator fits its training points exactly: a perfect attack.
+    /// let r = sim.loss_attack(&model)?;
+    /// assert!(r.member_variance.value < 1e-20 && r.auc.value == 1.0);
+    /// # Ok::<(), overparam::Error>(())
+    /// ```
+    pub fn loss_attack(&self, model: &MembershipModel) -> Result<LossAttackSimulation> {
+        let dims = self.dims(model)?;
+        let outcomes: Vec<LossTrial> = (0..self.trials)
+            .into_par_iter()
+            .map(|t| loss_trial(&dims, self.seed, t as u64))
+            .collect::<Result<_>>()?;
+        let msq = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64;
+        let xm: Vec<f64> = outcomes.iter().map(|o| msq(&o.member)).collect();
+        let xn: Vec<f64> = outcomes.iter().map(|o| msq(&o.nonmember)).collect();
+        let member_variance = mean_se(&xm);
+        let nonmember_variance = mean_se(&xn);
+        // Delta method for log(Vm/Vn) with the per-trial covariance.
+        let (mm, mn) = (member_variance.value, nonmember_variance.value);
+        let t = self.trials as f64;
+        let cov = xm
+            .iter()
+            .zip(&xn)
+            .map(|(a, b)| (a - mm) * (b - mn))
+            .sum::<f64>()
+            / (t - 1.0)
+            / t;
+        let var_log = if mm > 0.0 {
+            (member_variance.std_err / mm).powi(2) + (nonmember_variance.std_err / mn).powi(2)
+                - 2.0 * cov / (mm * mn)
+        } else {
+            0.0
+        };
+        let sd_log = var_log.max(0.0).sqrt();
+        let ratio = (mm / mn).sqrt();
+        let shrinkage = Estimated {
+            value: ratio,
+            std_err: 0.5 * ratio * sd_log,
+        };
+        let advantage_plugin = advantage_with_delta(mm, mn, sd_log)?;
+        // Split threshold: choose on the first half of the trials, evaluate per trial on the
+        // second half, and vice versa.
+        let abs = |o: &LossTrial| -> (Vec<f64>, Vec<f64>) {
+            (
+                o.member.iter().map(|x| x.abs()).collect(),
+                o.nonmember.iter().map(|x| x.abs()).collect(),
+            )
+        };
+        let scored: Vec<(Vec<f64>, Vec<f64>)> = outcomes.iter().map(abs).collect();
+        let half = self.trials / 2;
+        let (first, second) = scored.split_at(half);
+        let pool = |part: &[(Vec<f64>, Vec<f64>)]| -> (Vec<f64>, Vec<f64>) {
+            (
+                part.iter().flat_map(|s| s.0.iter().copied()).collect(),
+                part.iter().flat_map(|s| s.1.iter().copied()).collect(),
+            )
+        };
+        let evaluate = |rule: ThresholdRule, part: &[(Vec<f64>, Vec<f64>)]| -> Estimated {
+            let per: Vec<f64> = part
+                .iter()
+                .map(|(m, nm)| rule.tpr(m) - rule.tpr(nm))
+                .collect();
+            mean_se(&per)
+        };
+        let (m1, n1) = pool(first);
+        let (m2, n2) = pool(second);
+        let a = evaluate(best_threshold(&m1, &n1), second);
+        let b = evaluate(best_threshold(&m2, &n2), first);
+        let advantage_split = Estimated {
+            value: 0.5 * (a.value + b.value),
+            std_err: 0.5 * (a.std_err + b.std_err),
+        };
+        let (all_m, all_n) = pool(&scored);
+        let aucs: Vec<f64> = scored
+            .iter()
+            .map(|(m, nm)| {
+                // P(|r_member| < |r_non-member|): member scores are smaller.
+                mann_whitney(nm, m).0
+            })
+            .collect();
+        Ok(LossAttackSimulation {
+            n: dims.n,
+            p: dims.p,
+            trials: self.trials,
+            fresh: dims.n,
+            member_variance,
+            nonmember_variance,
+            shrinkage,
+            advantage_plugin,
+            advantage_split,
+            advantage_max_threshold: max_threshold_advantage(&all_m, &all_n),
+            auc: mean_se(&aucs),
+        })
+    }
+}
+
+/// Model dimensions and scales of one simulation.
+struct Dims {
+    n: usize,
+    p: usize,
+    ridge: f64,
+    beta_sd: f64,
+    noise_sd: f64,
+    kappa: f64,
+    s2: f64,
+    sigma2: f64,
+}
+
+/// The random stream of trial `trial` (`u64::MAX` is reserved for the target).
+fn stream(seed: u64, trial: u64) -> Xoshiro256PlusPlus {
+    // seed_from_u64 expands through SplitMix64, so nearby inputs give unrelated states.
+    Xoshiro256PlusPlus::seed_from_u64(
+        seed.rotate_left(17) ^ trial.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03,
+    )
+}
+
+fn normals(rng: &mut Xoshiro256PlusPlus, len: usize, sd: f64) -> Vec<f64> {
+    (0..len)
+        .map(|_| sd * rng.sample::<f64, _>(StandardNormal))
+        .collect()
+}
+
+struct OutputSample {
+    output: f64,
+    variance: f64,
+    test_error: f64,
+}
+
+struct OutputTrial {
+    member: OutputSample,
+    nonmember: OutputSample,
+}
+
+fn output_trial(dims: &Dims, target: &[f64], seed: u64, trial: u64) -> Result<OutputTrial> {
+    let mut rng = stream(seed, trial);
+    let nonmember = output_sample(dims, target, &mut rng, false)?;
+    let member = output_sample(dims, target, &mut rng, true)?;
+    Ok(OutputTrial { member, nonmember })
+}
+
+/// One fit and its output at the target; `member` puts the target in row 0.
+fn output_sample(
+    dims: &Dims,
+    u0: &[f64],
+    rng: &mut Xoshiro256PlusPlus,
+    member: bool,
+) -> Result<OutputSample> {
+    let (n, p, ridge) = (dims.n, dims.p, dims.ridge);
+    let mut u = normals(rng, n * p, 1.0);
+    if member {
+        u[..p].copy_from_slice(u0);
+    }
+    let beta = normals(rng, p, dims.beta_sd);
+    let noise = normals(rng, n, dims.noise_sd);
+    let y: Vec<f64> = (0..n)
+        .map(|i| dot(&u[i * p..(i + 1) * p], &beta) + noise[i])
+        .collect();
+    let q = dot(u0, u0);
+    // In both forms: output = h^T y with h = U (U^T U + ridge)^{-1} u0, and we need
+    // ||h||^2, ||U^T h||^2 and u0^T U^T h.
+    let (output, h_sq, uth_sq, u0_uth) = if p >= n {
+        let mut k = gram_rows(&u, n, p);
+        add_diagonal(&mut k, n, ridge);
+        cholesky(&mut k, n)?;
+        let g: Vec<f64> = (0..n).map(|i| dot(&u[i * p..(i + 1) * p], u0)).collect();
+        let mut h = g.clone();
+        cholesky_solve(&k, n, &mut h);
+        let h_sq = dot(&h, &h);
+        let gh = dot(&g, &h);
+        (dot(&h, &y), h_sq, gh - ridge * h_sq, gh)
+    } else {
+        let mut gm = gram_cols(&u, n, p);
+        add_diagonal(&mut gm, p, ridge);
+        cholesky(&mut gm, p)?;
+        let mut a = u0.to_vec();
+        cholesky_solve(&gm, p, &mut a);
+        let uty = transpose_times(&u, n, p, &y);
+        let a_sq = dot(&a, &a);
+        let a_u0 = dot(&a, u0);
+        let r: Vec<f64> = u0.iter().zip(&a).map(|(x, ai)| x - ridge * ai).collect();
+        (dot(&a, &uty), a_u0 - ridge * a_sq, dot(&r, &r), q - ridge * a_u0)
+    };
+    let per = dims.kappa / p as f64;
+    let variance = per * uth_sq + dims.s2 * h_sq;
+    let test_error = per * (uth_sq - 2.0 * u0_uth + q) + dims.s2 * h_sq + (1.0 - dims.kappa) + dims.sigma2;
+    if !(output.is_finite() && variance.is_finite() && test_error.is_finite()) {
+        return Err(Error::NonFinite {
+            what: "membership output-attack trial",
+        });
+    }
+    Ok(OutputSample {
+        output,
+        variance,
+        test_error,
+    })
+}
+
+struct LossTrial {
+    member: Vec<f64>,
+    nonmember: Vec<f64>,
+}
+
+fn loss_trial(dims: &Dims, seed: u64, trial: u64) -> Result<LossTrial> {
+    let (n, p, ridge) = (dims.n, dims.p, dims.ridge);
+    let mut rng = stream(seed, trial);
+    let u = normals(&mut rng, n * p, 1.0);
+    let beta = normals(&mut rng, p, dims.beta_sd);
+    let noise = normals(&mut rng, n, dims.noise_sd);
+    let y: Vec<f64> = (0..n)
+        .map(|i| dot(&u[i * p..(i + 1) * p], &beta) + noise[i])
+        .collect();
+    let (beta_hat, member) = if p >= n {
+        let mut k = gram_rows(&u, n, p);
+        add_diagonal(&mut k, n, ridge);
+        cholesky(&mut k, n)?;
+        let mut alpha = y.clone();
+        cholesky_solve(&k, n, &mut alpha);
+        // Training residuals y - U U^T alpha = ridge * alpha (exact, zero when interpolating).
+        let res: Vec<f64> = alpha.iter().map(|a| ridge * a).collect();
+        (transpose_times(&u, n, p, &alpha), res)
+    } else {
+        let mut g = gram_cols(&u, n, p);
+        add_diagonal(&mut g, p, ridge);
+        cholesky(&mut g, p)?;
+        let mut b = transpose_times(&u, n, p, &y);
+        cholesky_solve(&g, p, &mut b);
+        let res: Vec<f64> = (0..n)
+            .map(|i| y[i] - dot(&u[i * p..(i + 1) * p], &b))
+            .collect();
+        (b, res)
+    };
+    let fresh = normals(&mut rng, n * p, 1.0);
+    let fresh_noise = normals(&mut rng, n, dims.noise_sd);
+    let nonmember: Vec<f64> = (0..n)
+        .map(|i| {
+            let row = &fresh[i * p..(i + 1) * p];
+            dot(row, &beta) + fresh_noise[i] - dot(row, &beta_hat)
+        })
+        .collect();
+    if member.iter().chain(&nonmember).any(|x| !x.is_finite()) {
+        return Err(Error::NonFinite {
+            what: "membership loss-attack trial",
+        });
+    }
+    Ok(LossTrial { member, nonmember })
+}
+
+// ----- estimators ---------------------------------------------------------------------------
+
+/// Sample mean with its standard error $s/\sqrt T$.
+fn mean_se(x: &[f64]) -> Estimated {
+    let t = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / t;
+    let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (t - 1.0).max(1.0);
+    Estimated {
+        value: mean,
+        std_err: (var / t).sqrt(),
+    }
+}
+
+/// $\mathrm{Adv}(V_1/V_0)$ with the delta-method SE given the SE of $\ln(V_1/V_0)$.
+fn advantage_with_delta(v1: f64, v0: f64, sd_log: f64) -> Result<Estimated> {
+    let test = ScaleTest::new(v1, v0)?;
+    let l = test.log_ratio().abs();
+    if !l.is_finite() {
+        return Ok(Estimated {
+            value: 1.0,
+            std_err: 0.0,
+        });
+    }
+    let step = 1e-4 * l.max(1.0);
+    let at = |x: f64| -> Result<f64> { Ok(ScaleTest::new(x.exp(), 1.0)?.advantage()) };
+    let lo = (l - step).max(0.0);
+    let slope = (at(l + step)? - at(lo)?) / (l + step - lo);
+    Ok(Estimated {
+        value: test.advantage(),
+        std_err: slope * sd_log,
+    })
+}
+
+/// Two-Gaussian plug-in advantage from two independent variance estimates.
+fn plugin_advantage(v1: Estimated, v0: Estimated) -> Result<Estimated> {
+    let sd_log = ((v1.std_err / v1.value).powi(2) + (v0.std_err / v0.value).powi(2)).sqrt();
+    advantage_with_delta(v1.value, v0.value, sd_log)
+}
+
+/// A threshold rule on a score: "member" if the score is above (or below) `threshold`.
+#[derive(Debug, Clone, Copy)]
+struct ThresholdRule {
+    threshold: f64,
+    member_above: bool,
+}
+
+impl ThresholdRule {
+    /// Fraction of `scores` called "member".
+    fn tpr(&self, scores: &[f64]) -> f64 {
+        let hits = scores
+            .iter()
+            .filter(|&&s| {
+                if self.member_above {
+                    s > self.threshold
+                } else {
+                    s <= self.threshold
+                }
+            })
+            .count();
+        hits as f64 / scores.len() as f64
+    }
+}
+
+/// The rule maximising TPR - FPR on the given data (both directions), and that maximum.
+fn best_threshold_with_value(member: &[f64], nonmember: &[f64]) -> (ThresholdRule, f64) {
+    let mut all: Vec<(f64, bool)> = member
+        .iter()
+        .map(|&s| (s, true))
+        .chain(nonmember.iter().map(|&s| (s, false)))
+        .collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (nm, nn) = (member.len() as f64, nonmember.len() as f64);
+    // Sweep thresholds "score <= t": F_m(t) - F_n(t) is the advantage of "member if below".
+    let mut best = (
+        ThresholdRule {
+            threshold: f64::NEG_INFINITY,
+            member_above: true,
+        },
+        0.0,
+    );
+    let (mut cm, mut cn) = (0.0, 0.0);
+    let mut i = 0;
+    while i < all.len() {
+        let t = all[i].0;
+        while i < all.len() && all[i].0 == t {
+            if all[i].1 {
+                cm += 1.0;
+            } else {
+                cn += 1.0;
+            }
+            i += 1;
+        }
+        let below = cm / nm - cn / nn;
+        if below > best.1 {
+            best = (
+                ThresholdRule {
+                    threshold: t,
+                    member_above: false,
+                },
+                below,
+            );
+        }
+        if -below > best.1 {
+            best = (
+                ThresholdRule {
+                    threshold: t,
+                    member_above: true,
+                },
+                -below,
+            );
+        }
+    }
+    best
+}
+
+fn best_threshold(member: &[f64], nonmember: &[f64]) -> ThresholdRule {
+    best_threshold_with_value(member, nonmember).0
+}
+
+/// The naive advantage estimate: the maximum over threshold rules (either direction) of
+/// TPR - FPR on the same data, i.e. the two-sample Kolmogorov–Smirnov statistic of the scores.
+///
+/// Biased upward: with $T$ samples per class and true advantage 0 its mean is about
+/// $\sqrt{\pi/2}\,\ln 2\,\sqrt{2/T} \approx 1.23/\sqrt T$. Returns 0 for empty input.
+///
+/// ```
+/// use overparam::sim::membership::max_threshold_advantage;
+/// assert_eq!(max_threshold_advantage(&[3.0, 4.0], &[1.0, 2.0]), 1.0);
+/// ```
+pub fn max_threshold_advantage(member_scores: &[f64], nonmember_scores: &[f64]) -> f64 {
+    if member_scores.is_empty() || nonmember_scores.is_empty() {
+        return 0.0;
+    }
+    best_threshold_with_value(member_scores, nonmember_scores).1
+}
+
+/// Split-threshold advantage: the best rule on the first half of each sample, evaluated on the
+/// second half, and vice versa; the two are averaged. Not biased upward by the selection. The
+/// standard error is $\tfrac12(\mathrm{se}_1 + \mathrm{se}_2)$ with
+/// $\mathrm{se}_i = \sqrt{\mathrm{TPR}(1-\mathrm{TPR})/m_1 + \mathrm{FPR}(1-\mathrm{FPR})/m_0}$.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (`trials`) if either sample has fewer than 4 scores.
+pub fn split_threshold_advantage(member_scores: &[f64], nonmember_scores: &[f64]) -> Result<Estimated> {
+    if member_scores.len() < 4 || nonmember_scores.len() < 4 {
+        return Err(Error::InvalidParameter {
+            name: "trials",
+            value: member_scores.len().min(nonmember_scores.len()) as f64,
+            expected: "at least 4 scores per class",
+        });
+    }
+    let (m1, m2) = member_scores.split_at(member_scores.len() / 2);
+    let (n1, n2) = nonmember_scores.split_at(nonmember_scores.len() / 2);
+    let eval = |rule: ThresholdRule, m: &[f64], nm: &[f64]| -> (f64, f64) {
+        let tpr = rule.tpr(m);
+        let fpr = rule.tpr(nm);
+        let se = (tpr * (1.0 - tpr) / m.len() as f64 + fpr * (1.0 - fpr) / nm.len() as f64).sqrt();
+        (tpr - fpr, se)
+    };
+    let (a, sa) = eval(best_threshold(m1, n1), m2, n2);
+    let (b, sb) = eval(best_threshold(m2, n2), m1, n1);
+    Ok(Estimated {
+        value: 0.5 * (a + b),
+        std_err: 0.5 * (sa + sb),
+    })
+}
+
+/// $P(\text{positive} > \text{negative})$ (ties count 1/2) and the DeLong variance.
+fn mann_whitney(pos: &[f64], neg: &[f64]) -> (f64, f64) {
+    let (m, k) = (pos.len(), neg.len());
+    let mut sorted_neg = neg.to_vec();
+    sorted_neg.sort_by(f64::total_cmp);
+    let mut sorted_pos = pos.to_vec();
+    sorted_pos.sort_by(f64::total_cmp);
+    // Placement values: for each positive, fraction of negatives below it (ties 1/2).
+    let place = |x: f64, sorted: &[f64]| -> f64 {
+        let below = sorted.partition_point(|&v| v < x);
+        let not_above = sorted.partition_point(|&v| v <= x);
+        (below as f64 + 0.5 * (not_above - below) as f64) / sorted.len() as f64
+    };
+    let v10: Vec<f64> = pos.iter().map(|&x| place(x, &sorted_neg)).collect();
+    let v01: Vec<f64> = neg.iter().map(|&x| 1.0 - place(x, &sorted_pos)).collect();
+    let auc = v10.iter().sum::<f64>() / m as f64;
+    let var = |v: &[f64]| -> f64 {
+        let mu = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0).max(1.0)
+    };
+    let delong = var(&v10) / m as f64 + var(&v01) / k as f64;
+    (auc, delong)
+}
+
+/// AUC by the Mann–Whitney statistic, $\hat P(\text{member score} > \text{non-member score})$
+/// (ties count 1/2), with the DeLong standard error.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (`trials`) if either sample has fewer than 2 scores.
+///
+/// ```
+/// use overparam::sim::membership::mann_whitney_auc;
+/// let a = mann_whitney_auc(&[2.0, 3.0, 0.5], &[1.0, 0.0])?;
+/// assert!((a.value - 5.0 / 6.0).abs() < 1e-15);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+pub fn mann_whitney_auc(member_scores: &[f64], nonmember_scores: &[f64]) -> Result<Estimated> {
+    if member_scores.len() < 2 || nonmember_scores.len() < 2 {
+        return Err(Error::InvalidParameter {
+            name: "trials",
+            value: member_scores.len().min(nonmember_scores.len()) as f64,
+            expected: "at least 2 scores per class",
+        });
+    }
+    let (auc, var) = mann_whitney(member_scores, nonmember_scores);
+    Ok(Estimated {
+        value: auc,
+        std_err: var.sqrt(),
+    })
+}
+
+/// Two-Gaussian plug-in advantage of zero-mean scores: $\mathrm{Adv}(\overline{T_1^2}/\overline{T_0^2})$
+/// with a delta-method standard error.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] if a sample has fewer than 2 values or zero non-member spread.
+pub fn gaussian_plugin_advantage(member: &[f64], nonmember: &[f64]) -> Result<Estimated> {
+    if member.len() < 2 || nonmember.len() < 2 {
+        return Err(Error::InvalidParameter {
+            name: "trials",
+            value: member.len().min(nonmember.len()) as f64,
+            expected: "at least 2 values per class",
+        });
+    }
+    let sq = |v: &[f64]| v.iter().map(|x| x * x).collect::<Vec<f64>>();
+    plugin_advantage(mean_se(&sq(member)), mean_se(&sq(nonmember)))
+}
+
+// ----- dense stop-gap kernel ----------------------------------------------------------------
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    // Four accumulators let the compiler vectorise.
+    let mut acc = [0.0; 4];
+    let chunks = a.len() / 4;
+    for c in 0..chunks {
+        for j in 0..4 {
+            acc[j] += a[4 * c + j] * b[4 * c + j];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for j in 4 * chunks..a.len() {
+        s += a[j] * b[j];
+    }
+    s
+}
+
+/// $UU^\top$ ($n\times n$) of a row-major $n\times p$ matrix.
+fn gram_rows(u: &[f64], n: usize, p: usize) -> Vec<f64> {
+    let mut k = vec![0.0; n * n];
+    for i in 0..n {
+        let ri = &u[i * p..(i + 1) * p];
+        for j in 0..=i {
+            let v = dot(ri, &u[j * p..(j + 1) * p]);
+            k[i * n + j] = v;
+            k[j * n + i] = v;
+        }
+    }
+    k
+}
+
+/// $U^\top U$ ($p\times p$) of a row-major $n\times p$ matrix.
+fn gram_cols(u: &[f64], n: usize, p: usize) -> Vec<f64> {
+    let mut g = vec![0.0; p * p];
+    for r in 0..n {
+        let row = &u[r * p..(r + 1) * p];
+        for i in 0..p {
+            let ri = row[i];
+            let gi = &mut g[i * p..i * p + i + 1];
+            for (gij, &rj) in gi.iter_mut().zip(&row[..=i]) {
+                *gij += ri * rj;
+            }
+        }
+    }
+    for i in 0..p {
+        for j in 0..i {
+            g[j * p + i] = g[i * p + j];
+        }
+    }
+    g
+}
+
+/// $U^\top v$ for row-major $U$ ($n\times p$).
+fn transpose_times(u: &[f64], n: usize, p: usize, v: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; p];
+    for i in 0..n {
+        let vi = v[i];
+        for (o, &x) in out.iter_mut().zip(&u[i * p..(i + 1) * p]) {
+            *o += vi * x;
+        }
+    }
+    out
+}
+
+fn add_diagonal(a: &mut [f64], k: usize, c: f64) {
+    for i in 0..k {
+        a[i * k + i] += c;
+    }
+}
+
+/// In-place lower Cholesky factor of a symmetric positive-definite $k\times k$ matrix.
+fn cholesky(a: &mut [f64], k: usize) -> Result<()> {
+    for j in 0..k {
+        let mut d = a[j * k + j];
+        for m in 0..j {
+            d -= a[j * k + m] * a[j * k + m];
+        }
+        if !(d > 1e-13 * (1.0 + a[j * k + j].abs())) {
+            return Err(Error::LinearAlgebra {
+                what: format!("ridge Gram matrix not positive definite (pivot {j} = {d:.3e})"),
+            });
+        }
+        let d = d.sqrt();
+        a[j * k + j] = d;
+        for i in j + 1..k {
+            let (head, tail) = a.split_at_mut(i * k);
+            let s = dot(&tail[..j], &head[j * k..j * k + j]);
+            tail[j] = (tail[j] - s) / d;
+        }
+    }
+    Ok(())
+}
+
+/// Solve $LL^\top x = b$ in place given the factor from [`cholesky`].
+fn cholesky_solve(l: &[f64], k: usize, b: &mut [f64]) {
+    for i in 0..k {
+        let s = dot(&l[i * k..i * k + i], &b[..i]);
+        b[i] = (b[i] - s) / l[i * k + i];
+    }
+    for i in (0..k).rev() {
+        let mut s = b[i];
+        for j in i + 1..k {
+            s -= l[j * k + i] * b[j];
+        }
+        b[i] = s / l[i * k + i];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_solves_a_known_system() {
+        // A = [[4, 2], [2, 3]], b = A [1, -2] = [0, -4].
+        let mut a = vec![4.0, 2.0, 2.0, 3.0];
+        cholesky(&mut a, 2).unwrap();
+        let mut b = vec![0.0, -4.0];
+        cholesky_solve(&a, 2, &mut b);
+        assert!((b[0] - 1.0).abs() < 1e-14 && (b[1] + 2.0).abs() < 1e-14);
+        let mut s = vec![1.0, 1.0, 1.0, 1.0];
+        assert!(cholesky(&mut s, 2).is_err());
+    }
+
+    #[test]
+    fn gram_forms_agree() {
+        let u: Vec<f64> = (0..12).map(|i| ((i * 7 % 5) as f64) - 2.0).collect();
+        let (n, p) = (3, 4);
+        let g = gram_cols(&u, n, p);
+        let k = gram_rows(&u, n, p);
+        // trace(U^T U) = trace(U U^T) = ||U||_F^2.
+        let fro: f64 = u.iter().map(|x| x * x).sum();
+        let tg: f64 = (0..p).map(|i| g[i * p + i]).sum();
+        let tk: f64 = (0..n).map(|i| k[i * n + i]).sum();
+        assert_eq!(tg, fro);
+        assert_eq!(tk, fro);
+    }
+}
