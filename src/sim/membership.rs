@@ -146,6 +146,18 @@ pub struct OutputAttackSimulation {
     pub advantage_max_threshold: f64,
     /// Mann–Whitney $P(|\hat y_0^{\rm member}| > |\hat y_0^{\rm non\text{-}member}|)$.
     pub auc_member_larger: Estimated,
+    /// Total variation between the two finite-$n$ output laws, each the scale mixture
+    /// $\frac1T\sum_t \mathcal N(0, v_t)$ of the exact conditional laws given the simulated
+    /// designs (Rao–Blackwellised; at most 4000 designs per class are used). Unlike
+    /// `advantage_rao_blackwell` it includes the non-Gaussianity of the finite-$n$ laws.
+    pub advantage_finite_n: f64,
+    /// $P(|\hat y_0^{\rm member}| > |\hat y_0^{\rm non\text{-}member}|)$ under the same two
+    /// scale mixtures (pairs of designs, at most 2000 per class).
+    pub auc_member_larger_finite_n: f64,
+    /// The conditional member output variances given each simulated design, in trial order.
+    pub member_variances: Vec<f64>,
+    /// The conditional non-member output variances, in trial order.
+    pub nonmember_variances: Vec<f64>,
     /// Rao–Blackwellised noisy test error $\mathbb E(\hat y_0 - y_0)^2$ of non-member fits.
     pub test_error: Estimated,
     /// The sampled member outputs, in trial order.
@@ -197,7 +209,7 @@ impl MembershipSimulator {
 
     fn dims(&self, model: &MembershipModel) -> Result<Dims> {
         let p = (model.gamma() * self.n as f64).round();
-        if !(p >= 1.0 && p <= 1e8) {
+        if !(1.0..=1e8).contains(&p) {
             return Err(Error::InvalidParameter {
                 name: "n",
                 value: self.n as f64,
@@ -262,8 +274,10 @@ impl MembershipSimulator {
         let sq1: Vec<f64> = y1.iter().map(|x| x * x).collect();
         let v0 = mean_se(&sq0);
         let v1 = mean_se(&sq1);
-        let rb0 = mean_se(&col(&|o| o.nonmember.variance));
-        let rb1 = mean_se(&col(&|o| o.member.variance));
+        let cv0 = col(&|o| o.nonmember.variance);
+        let cv1 = col(&|o| o.member.variance);
+        let rb0 = mean_se(&cv0);
+        let rb1 = mean_se(&cv1);
         let abs0: Vec<f64> = y0.iter().map(|x| x.abs()).collect();
         let abs1: Vec<f64> = y1.iter().map(|x| x.abs()).collect();
         Ok(OutputAttackSimulation {
@@ -279,6 +293,10 @@ impl MembershipSimulator {
             advantage_split: split_threshold_advantage(&abs1, &abs0)?,
             advantage_max_threshold: max_threshold_advantage(&abs1, &abs0),
             auc_member_larger: mann_whitney_auc(&abs1, &abs0)?,
+            advantage_finite_n: mixture_total_variation(&cv1, &cv0),
+            auc_member_larger_finite_n: mixture_auc(&cv1, &cv0),
+            member_variances: cv1,
+            nonmember_variances: cv0,
             test_error: mean_se(&col(&|o| o.nonmember.test_error)),
             member_outputs: y1,
             nonmember_outputs: y0,
@@ -474,11 +492,17 @@ fn output_sample(
         let a_sq = dot(&a, &a);
         let a_u0 = dot(&a, u0);
         let r: Vec<f64> = u0.iter().zip(&a).map(|(x, ai)| x - ridge * ai).collect();
-        (dot(&a, &uty), a_u0 - ridge * a_sq, dot(&r, &r), q - ridge * a_u0)
+        (
+            dot(&a, &uty),
+            a_u0 - ridge * a_sq,
+            dot(&r, &r),
+            q - ridge * a_u0,
+        )
     };
     let per = dims.kappa / p as f64;
     let variance = per * uth_sq + dims.s2 * h_sq;
-    let test_error = per * (uth_sq - 2.0 * u0_uth + q) + dims.s2 * h_sq + (1.0 - dims.kappa) + dims.sigma2;
+    let test_error =
+        per * (uth_sq - 2.0 * u0_uth + q) + dims.s2 * h_sq + (1.0 - dims.kappa) + dims.sigma2;
     if !(output.is_finite() && variance.is_finite() && test_error.is_finite()) {
         return Err(Error::NonFinite {
             what: "membership output-attack trial",
@@ -684,7 +708,10 @@ pub fn max_threshold_advantage(member_scores: &[f64], nonmember_scores: &[f64]) 
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] (`trials`) if either sample has fewer than 4 scores.
-pub fn split_threshold_advantage(member_scores: &[f64], nonmember_scores: &[f64]) -> Result<Estimated> {
+pub fn split_threshold_advantage(
+    member_scores: &[f64],
+    nonmember_scores: &[f64],
+) -> Result<Estimated> {
     if member_scores.len() < 4 || nonmember_scores.len() < 4 {
         return Err(Error::InvalidParameter {
             name: "trials",
@@ -757,6 +784,72 @@ pub fn mann_whitney_auc(member_scores: &[f64], nonmember_scores: &[f64]) -> Resu
         value: auc,
         std_err: var.sqrt(),
     })
+}
+
+/// At most `max` values of `v`, evenly strided (deterministic).
+fn strided(v: &[f64], max: usize) -> Vec<f64> {
+    let step = v.len().div_ceil(max).max(1);
+    v.iter().step_by(step).copied().collect()
+}
+
+/// Total variation between the scale mixtures $\frac1{T}\sum_t\mathcal N(0, a_t)$ and
+/// $\frac1{T'}\sum_t\mathcal N(0, b_t)$: $\int_0^\infty |f_a - f_b|$ (the densities are even) by
+/// the composite Simpson rule on $[0, 12\sqrt{\max v}]$ with 2000 panels.
+fn mixture_total_variation(a: &[f64], b: &[f64]) -> f64 {
+    let (a, b) = (strided(a, 4000), strided(b, 4000));
+    let vmax = a.iter().chain(&b).fold(0.0_f64, |m, &v| m.max(v));
+    if vmax <= 0.0 || a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let density = |v: &[f64], x: f64| -> f64 {
+        v.iter()
+            .map(|&s| {
+                if s > 0.0 {
+                    (-0.5 * x * x / s).exp() / (2.0 * std::f64::consts::PI * s).sqrt()
+                } else {
+                    0.0
+                }
+            })
+            .sum::<f64>()
+            / v.len() as f64
+    };
+    let hi = 12.0 * vmax.sqrt();
+    let panels = 2000;
+    let h = hi / panels as f64;
+    let mut sum = 0.0;
+    for i in 0..=panels {
+        let x = i as f64 * h;
+        let w = if i == 0 || i == panels {
+            1.0
+        } else if i % 2 == 1 {
+            4.0
+        } else {
+            2.0
+        };
+        sum += w * (density(&a, x) - density(&b, x)).abs();
+    }
+    // Over the whole line: twice the half-line integral, and TV is half the L1 distance.
+    (sum * h / 3.0).min(1.0)
+}
+
+/// $P(|X_a| > |X_b|)$ for independent scale mixtures: the mean over pairs of
+/// $\tfrac2\pi\arctan\sqrt{a_t/b_s}$.
+fn mixture_auc(a: &[f64], b: &[f64]) -> f64 {
+    let (a, b) = (strided(a, 2000), strided(b, 2000));
+    if a.is_empty() || b.is_empty() {
+        return 0.5;
+    }
+    let mut sum = 0.0;
+    for &x in &a {
+        for &y in &b {
+            sum += if y > 0.0 {
+                (x / y).sqrt().atan()
+            } else {
+                std::f64::consts::FRAC_PI_4
+            };
+        }
+    }
+    std::f64::consts::FRAC_2_PI * sum / (a.len() * b.len()) as f64
 }
 
 /// Two-Gaussian plug-in advantage of zero-mean scores: $\mathrm{Adv}(\overline{T_1^2}/\overline{T_0^2})$
@@ -854,7 +947,8 @@ fn cholesky(a: &mut [f64], k: usize) -> Result<()> {
         for m in 0..j {
             d -= a[j * k + m] * a[j * k + m];
         }
-        if !(d > 1e-13 * (1.0 + a[j * k + j].abs())) {
+        let floor = 1e-13 * (1.0 + a[j * k + j].abs());
+        if d.is_nan() || d <= floor {
             return Err(Error::LinearAlgebra {
                 what: format!("ridge Gram matrix not positive definite (pivot {j} = {d:.3e})"),
             });
@@ -899,6 +993,18 @@ mod tests {
         assert!((b[0] - 1.0).abs() < 1e-14 && (b[1] + 2.0).abs() < 1e-14);
         let mut s = vec![1.0, 1.0, 1.0, 1.0];
         assert!(cholesky(&mut s, 2).is_err());
+    }
+
+    #[test]
+    fn single_component_mixtures_match_the_closed_forms() {
+        for (a, b) in [(2.0, 1.0), (1.0, 4.0), (1.0, 1.0)] {
+            let t = ScaleTest::new(a, b).unwrap();
+            let tv = mixture_total_variation(&[a, a], &[b]);
+            assert!((tv - t.advantage()).abs() < 1e-9, "{tv}");
+            let auc = mixture_auc(&[a], &[b, b]);
+            let want = if a >= b { t.auc() } else { 1.0 - t.auc() };
+            assert!((auc - want).abs() < 1e-14);
+        }
     }
 
     #[test]
