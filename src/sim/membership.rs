@@ -794,7 +794,8 @@ fn strided(v: &[f64], max: usize) -> Vec<f64> {
 
 /// Total variation between the scale mixtures $\frac1{T}\sum_t\mathcal N(0, a_t)$ and
 /// $\frac1{T'}\sum_t\mathcal N(0, b_t)$: $\int_0^\infty |f_a - f_b|$ (the densities are even) by
-/// the composite Simpson rule on $[0, 12\sqrt{\max v}]$ with 2000 panels.
+/// the composite Simpson rule on $[0, 12\sqrt{\max v}]$ with 2000 panels (absolute error about
+/// $10^{-6}$: the integrand has kinks where the densities cross).
 fn mixture_total_variation(a: &[f64], b: &[f64]) -> f64 {
     let (a, b) = (strided(a, 4000), strided(b, 4000));
     let vmax = a.iter().chain(&b).fold(0.0_f64, |m, &v| m.max(v));
@@ -1000,7 +1001,7 @@ mod tests {
         for (a, b) in [(2.0, 1.0), (1.0, 4.0), (1.0, 1.0)] {
             let t = ScaleTest::new(a, b).unwrap();
             let tv = mixture_total_variation(&[a, a], &[b]);
-            assert!((tv - t.advantage()).abs() < 1e-9, "{tv}");
+            assert!((tv - t.advantage()).abs() < 2e-6, "{tv}");
             let auc = mixture_auc(&[a], &[b, b]);
             let want = if a >= b { t.auc() } else { 1.0 - t.auc() };
             assert!((auc - want).abs() < 1e-14);
