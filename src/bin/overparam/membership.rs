@@ -238,10 +238,10 @@ pub fn run(args: MembershipArgs) -> Result<(), CliError> {
                 lambda,
                 ..base
             };
-            if let Err(e) = p.check() {
-                if single || !(gamma == 1.0 && lambda == 0.0) {
-                    return Err(lib(&e));
-                }
+            if let Err(e) = p.check()
+                && (single || !(gamma == 1.0 && lambda == 0.0))
+            {
+                return Err(lib(&e));
             }
         }
     }
