@@ -23,8 +23,13 @@ pub struct RfArgs {
     psi2: ValueOrRange,
     /// Ridge penalty lambda >= 0 in Mei–Montanari's convention (penalty (N lambda/d)||a||^2;
     /// the formulas use lambda/mu_star^2); 0 is the ridgeless limit. X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
-    lambda: ValueOrRange,
+    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true,
+          required_unless_present = "optimal_lambda", conflicts_with = "optimal_lambda")]
+    lambda: Option<ValueOrRange>,
+    /// Use the test-error-minimising lambda at each point (searched on [1e-8, 1e4] and against
+    /// the ridgeless limit) instead of --lambda.
+    #[arg(long)]
+    optimal_lambda: bool,
     /// Activation.
     #[arg(long, default_value = "relu", value_parser = parse_activation)]
     activation: Activation,
@@ -45,10 +50,12 @@ pub struct RfArgs {
 /// Run `overparam rf`.
 pub fn run(args: RfArgs) -> Result<(), CliError> {
     let mut records = Vec::new();
+    // With --optimal-lambda the lambda grid is a single placeholder point, replaced per point.
+    let lambdas = args.lambda.clone().unwrap_or(ValueOrRange(vec![1.0]));
     let base = RandomFeatures {
         psi1: args.psi1.0[0],
         psi2: args.psi2.0[0],
-        lambda: args.lambda.0[0],
+        lambda: lambdas.0[0],
         activation: args.activation.clone(),
         f1: args.f1,
         f_star: args.fstar,
@@ -58,7 +65,7 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
     for (name, values) in [
         ("psi1", &args.psi1),
         ("psi2", &args.psi2),
-        ("lambda", &args.lambda),
+        ("lambda", &lambdas),
     ] {
         for &v in &values.0 {
             let mut p = base.clone();
@@ -70,8 +77,8 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
             p.check().map_err(|e| CliError::from_library(&e))?;
         }
     }
-    let single = !(args.psi1.is_range() || args.psi2.is_range() || args.lambda.is_range());
-    for &lambda in &args.lambda.0 {
+    let single = !(args.psi1.is_range() || args.psi2.is_range() || lambdas.is_range());
+    for &lambda in &lambdas.0 {
         for &psi2 in &args.psi2.0 {
             // Warm-start along psi1 (the innermost, most common sweep).
             let mut chi_guess = None;
@@ -82,7 +89,20 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
                     lambda,
                     ..base.clone()
                 };
-                let model = params.check().map_err(|e| CliError::from_library(&e))?;
+                let mut model = params.check().map_err(|e| CliError::from_library(&e))?;
+                let mut lambda = lambda;
+                if args.optimal_lambda {
+                    match model.optimal_lambda() {
+                        Ok(opt) => {
+                            lambda = opt.lambda;
+                            model = model
+                                .with_lambda(lambda)
+                                .map_err(|e| CliError::from_library(&e))?;
+                        }
+                        Err(e) if single => return Err(CliError::from_library(&e)),
+                        Err(_) => {}
+                    }
+                }
                 let mut rec: Record = vec![
                     ("psi1", Field::Num(psi1)),
                     ("psi2", Field::Num(psi2)),
@@ -95,6 +115,9 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
                     ("fstar", Field::Num(args.fstar)),
                     ("tau", Field::Num(args.tau)),
                 ];
+                if args.optimal_lambda {
+                    rec.push(("optimal_lambda", Field::Text("true".to_string())));
+                }
                 match model.risk_near(chi_guess) {
                     Ok(r) => {
                         chi_guess = Some(r.chi);
