@@ -178,22 +178,22 @@ fn loss_point(gamma: f64, kappa: f64, lambda: f64, n: usize, trials: usize) {
 
 #[test]
 fn output_attack_gamma_below_one_min_norm_misspecified() {
-    output_point(0.5, 0.25, 1.0, 0.0, 100, 1500);
+    output_point(0.5, 0.25, 1.0, 0.0, 100, 3000);
 }
 
 #[test]
 fn output_attack_between_one_and_two_ridge() {
-    output_point(1.5, 0.1, 0.5f64.sqrt(), 0.2, 100, 1500);
+    output_point(1.5, 0.1, 0.5f64.sqrt(), 0.2, 100, 3000);
 }
 
 #[test]
 fn output_attack_above_two_ridge_misspecified() {
-    output_point(3.0, 0.25, 1.0, 1.0, 100, 1500);
+    output_point(3.0, 0.25, 1.0, 1.0, 100, 3000);
 }
 
 #[test]
 fn output_attack_above_two_min_norm_kappa_zero() {
-    output_point(5.0, 0.0, 1.0, 0.0, 60, 1500);
+    output_point(5.0, 0.0, 1.0, 0.0, 100, 3000);
 }
 
 #[test]

@@ -44,15 +44,14 @@
 //! run in parallel (rayon) with results collected in trial order, so the output does not depend
 //! on the thread count.
 //!
-//! *Stop-gap*: the dense routines here (Gram matrix, Cholesky) are local to this file until
-//! the shared kernel `crate::sim::linalg` is available.
+//! Linear algebra runs on the shared kernel [`crate::sim::linalg`] (Gram on one triangle,
+//! Cholesky), random streams come from [`crate::sim::rng::trial_rng`].
 
-use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::sim::linalg::{Cholesky, Matrix};
+use crate::sim::rng::{TrialRng, normal, trial_rng};
 use crate::theory::membership::{MembershipModel, ScaleTest};
 
 /// A Monte Carlo estimate with its standard error.
@@ -256,8 +255,8 @@ impl MembershipSimulator {
     pub fn output_attack(&self, model: &MembershipModel) -> Result<OutputAttackSimulation> {
         let dims = self.dims(model)?;
         let target = {
-            let mut rng = stream(self.seed, u64::MAX);
-            let mut u0: Vec<f64> = (0..dims.p).map(|_| rng.sample(StandardNormal)).collect();
+            let mut rng = trial_rng(self.seed, u64::MAX);
+            let mut u0 = normals(&mut rng, dims.p, 1.0);
             let norm = u0.iter().map(|x| x * x).sum::<f64>().sqrt();
             let scale = (dims.p as f64).sqrt() / norm;
             u0.iter_mut().for_each(|x| *x *= scale);
@@ -420,18 +419,22 @@ struct Dims {
     sigma2: f64,
 }
 
-/// The random stream of trial `trial` (`u64::MAX` is reserved for the target).
-fn stream(seed: u64, trial: u64) -> Xoshiro256PlusPlus {
-    // seed_from_u64 expands through SplitMix64, so nearby inputs give unrelated states.
-    Xoshiro256PlusPlus::seed_from_u64(
-        seed.rotate_left(17) ^ trial.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03,
-    )
+fn normals(rng: &mut TrialRng, len: usize, sd: f64) -> Vec<f64> {
+    (0..len).map(|_| sd * normal(rng)).collect()
 }
 
-fn normals(rng: &mut Xoshiro256PlusPlus, len: usize, sd: f64) -> Vec<f64> {
-    (0..len)
-        .map(|_| sd * rng.sample::<f64, _>(StandardNormal))
-        .collect()
+/// A column vector as a `len × 1` matrix.
+fn column(v: &[f64]) -> Matrix {
+    Matrix::from_fn(v.len(), 1, |i, _| v[i])
+}
+
+/// `n × p` design with i.i.d. N(0, 1) entries, drawn row by row; row 0 is `first_row` if given.
+fn design(rng: &mut TrialRng, n: usize, p: usize, first_row: Option<&[f64]>) -> Matrix {
+    let mut rows = normals(rng, n * p, 1.0);
+    if let Some(r) = first_row {
+        rows[..p].copy_from_slice(r);
+    }
+    Matrix::from_fn(n, p, |i, j| rows[i * p + j])
 }
 
 struct OutputSample {
@@ -446,7 +449,7 @@ struct OutputTrial {
 }
 
 fn output_trial(dims: &Dims, target: &[f64], seed: u64, trial: u64) -> Result<OutputTrial> {
-    let mut rng = stream(seed, trial);
+    let mut rng = trial_rng(seed, trial);
     let nonmember = output_sample(dims, target, &mut rng, false)?;
     let member = output_sample(dims, target, &mut rng, true)?;
     Ok(OutputTrial { member, nonmember })
@@ -456,49 +459,19 @@ fn output_trial(dims: &Dims, target: &[f64], seed: u64, trial: u64) -> Result<Ou
 fn output_sample(
     dims: &Dims,
     u0: &[f64],
-    rng: &mut Xoshiro256PlusPlus,
+    rng: &mut TrialRng,
     member: bool,
 ) -> Result<OutputSample> {
     let (n, p, ridge) = (dims.n, dims.p, dims.ridge);
-    let mut u = normals(rng, n * p, 1.0);
-    if member {
-        u[..p].copy_from_slice(u0);
-    }
-    let beta = normals(rng, p, dims.beta_sd);
+    let u = design(rng, n, p, member.then_some(u0));
+    let beta = column(&normals(rng, p, dims.beta_sd));
     let noise = normals(rng, n, dims.noise_sd);
-    let y: Vec<f64> = (0..n)
-        .map(|i| dot(&u[i * p..(i + 1) * p], &beta) + noise[i])
-        .collect();
+    let mut y = u.matmul(&beta, 1.0)?;
+    for (yi, e) in y.col_mut(0).iter_mut().zip(&noise) {
+        *yi += e;
+    }
+    let (output, h_sq, uth_sq, u0_uth) = output_pieces(&u, u0, &y, ridge, p >= n)?;
     let q = dot(u0, u0);
-    // In both forms: output = h^T y with h = U (U^T U + ridge)^{-1} u0, and we need
-    // ||h||^2, ||U^T h||^2 and u0^T U^T h.
-    let (output, h_sq, uth_sq, u0_uth) = if p >= n {
-        let mut k = gram_rows(&u, n, p);
-        add_diagonal(&mut k, n, ridge);
-        cholesky(&mut k, n)?;
-        let g: Vec<f64> = (0..n).map(|i| dot(&u[i * p..(i + 1) * p], u0)).collect();
-        let mut h = g.clone();
-        cholesky_solve(&k, n, &mut h);
-        let h_sq = dot(&h, &h);
-        let gh = dot(&g, &h);
-        (dot(&h, &y), h_sq, gh - ridge * h_sq, gh)
-    } else {
-        let mut gm = gram_cols(&u, n, p);
-        add_diagonal(&mut gm, p, ridge);
-        cholesky(&mut gm, p)?;
-        let mut a = u0.to_vec();
-        cholesky_solve(&gm, p, &mut a);
-        let uty = transpose_times(&u, n, p, &y);
-        let a_sq = dot(&a, &a);
-        let a_u0 = dot(&a, u0);
-        let r: Vec<f64> = u0.iter().zip(&a).map(|(x, ai)| x - ridge * ai).collect();
-        (
-            dot(&a, &uty),
-            a_u0 - ridge * a_sq,
-            dot(&r, &r),
-            q - ridge * a_u0,
-        )
-    };
     let per = dims.kappa / p as f64;
     let variance = per * uth_sq + dims.s2 * h_sq;
     let test_error =
@@ -515,6 +488,42 @@ fn output_sample(
     })
 }
 
+/// For $h = U(U^\top U + cI)^{-1}u_0$: $(h^\top y, \|h\|^2, \|U^\top h\|^2, u_0^\top U^\top h)$,
+/// solved in the $n\times n$ (`dual`) or the $p\times p$ form.
+fn output_pieces(
+    u: &Matrix,
+    u0: &[f64],
+    y: &Matrix,
+    ridge: f64,
+    dual: bool,
+) -> Result<(f64, f64, f64, f64)> {
+    let u0m = column(u0);
+    let q = dot(u0, u0);
+    Ok(if dual {
+        let chol = Cholesky::new(&u.gram_rows(1.0), ridge)?;
+        let g = u.matmul(&u0m, 1.0)?;
+        let h = chol.solve(&g)?;
+        let (g, h) = (g.col(0), h.col(0));
+        let h_sq = dot(h, h);
+        let gh = dot(g, h);
+        (dot(h, y.col(0)), h_sq, gh - ridge * h_sq, gh)
+    } else {
+        let chol = Cholesky::new(&u.gram(1.0), ridge)?;
+        let a = chol.solve(&u0m)?;
+        let uty = u.matmul_tn(y, 1.0)?;
+        let a = a.col(0);
+        let a_sq = dot(a, a);
+        let a_u0 = dot(a, u0);
+        let r: Vec<f64> = u0.iter().zip(a).map(|(x, ai)| x - ridge * ai).collect();
+        (
+            dot(a, uty.col(0)),
+            a_u0 - ridge * a_sq,
+            dot(&r, &r),
+            q - ridge * a_u0,
+        )
+    })
+}
+
 struct LossTrial {
     member: Vec<f64>,
     nonmember: Vec<f64>,
@@ -522,40 +531,42 @@ struct LossTrial {
 
 fn loss_trial(dims: &Dims, seed: u64, trial: u64) -> Result<LossTrial> {
     let (n, p, ridge) = (dims.n, dims.p, dims.ridge);
-    let mut rng = stream(seed, trial);
-    let u = normals(&mut rng, n * p, 1.0);
-    let beta = normals(&mut rng, p, dims.beta_sd);
+    let mut rng = trial_rng(seed, trial);
+    let u = design(&mut rng, n, p, None);
+    let beta = column(&normals(&mut rng, p, dims.beta_sd));
     let noise = normals(&mut rng, n, dims.noise_sd);
-    let y: Vec<f64> = (0..n)
-        .map(|i| dot(&u[i * p..(i + 1) * p], &beta) + noise[i])
-        .collect();
+    let mut y = u.matmul(&beta, 1.0)?;
+    for (yi, e) in y.col_mut(0).iter_mut().zip(&noise) {
+        *yi += e;
+    }
     let (beta_hat, member) = if p >= n {
-        let mut k = gram_rows(&u, n, p);
-        add_diagonal(&mut k, n, ridge);
-        cholesky(&mut k, n)?;
-        let mut alpha = y.clone();
-        cholesky_solve(&k, n, &mut alpha);
+        let chol = Cholesky::new(&u.gram_rows(1.0), ridge)?;
+        let alpha = chol.solve(&y)?;
         // Training residuals y - U U^T alpha = ridge * alpha (exact, zero when interpolating).
-        let res: Vec<f64> = alpha.iter().map(|a| ridge * a).collect();
-        (transpose_times(&u, n, p, &alpha), res)
+        let res: Vec<f64> = alpha.col(0).iter().map(|a| ridge * a).collect();
+        (u.matmul_tn(&alpha, 1.0)?, res)
     } else {
-        let mut g = gram_cols(&u, n, p);
-        add_diagonal(&mut g, p, ridge);
-        cholesky(&mut g, p)?;
-        let mut b = transpose_times(&u, n, p, &y);
-        cholesky_solve(&g, p, &mut b);
-        let res: Vec<f64> = (0..n)
-            .map(|i| y[i] - dot(&u[i * p..(i + 1) * p], &b))
+        let chol = Cholesky::new(&u.gram(1.0), ridge)?;
+        let b = chol.solve(&u.matmul_tn(&y, 1.0)?)?;
+        let fitted = u.matmul(&b, 1.0)?;
+        let res: Vec<f64> = y
+            .col(0)
+            .iter()
+            .zip(fitted.col(0))
+            .map(|(a, f)| a - f)
             .collect();
         (b, res)
     };
-    let fresh = normals(&mut rng, n * p, 1.0);
+    let fresh = design(&mut rng, n, p, None);
     let fresh_noise = normals(&mut rng, n, dims.noise_sd);
-    let nonmember: Vec<f64> = (0..n)
-        .map(|i| {
-            let row = &fresh[i * p..(i + 1) * p];
-            dot(row, &beta) + fresh_noise[i] - dot(row, &beta_hat)
-        })
+    // Fresh residual: x^T (beta - beta_hat) + noise.
+    let diff = beta.linear_combination(1.0, &beta_hat, -1.0)?;
+    let err = fresh.matmul(&diff, 1.0)?;
+    let nonmember: Vec<f64> = err
+        .col(0)
+        .iter()
+        .zip(&fresh_noise)
+        .map(|(a, e)| a + e)
         .collect();
     if member.iter().chain(&nonmember).any(|x| !x.is_finite()) {
         return Err(Error::NonFinite {
@@ -870,7 +881,7 @@ pub fn gaussian_plugin_advantage(member: &[f64], nonmember: &[f64]) -> Result<Es
     plugin_advantage(mean_se(&sq(member)), mean_se(&sq(nonmember)))
 }
 
-// ----- dense stop-gap kernel ----------------------------------------------------------------
+// ----- small vector helper -------------------------------------------------------------------
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     // Four accumulators let the compiler vectorise.
@@ -888,112 +899,23 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
-/// $UU^\top$ ($n\times n$) of a row-major $n\times p$ matrix.
-fn gram_rows(u: &[f64], n: usize, p: usize) -> Vec<f64> {
-    let mut k = vec![0.0; n * n];
-    for i in 0..n {
-        let ri = &u[i * p..(i + 1) * p];
-        for j in 0..=i {
-            let v = dot(ri, &u[j * p..(j + 1) * p]);
-            k[i * n + j] = v;
-            k[j * n + i] = v;
-        }
-    }
-    k
-}
-
-/// $U^\top U$ ($p\times p$) of a row-major $n\times p$ matrix.
-fn gram_cols(u: &[f64], n: usize, p: usize) -> Vec<f64> {
-    let mut g = vec![0.0; p * p];
-    for r in 0..n {
-        let row = &u[r * p..(r + 1) * p];
-        for i in 0..p {
-            let ri = row[i];
-            let gi = &mut g[i * p..i * p + i + 1];
-            for (gij, &rj) in gi.iter_mut().zip(&row[..=i]) {
-                *gij += ri * rj;
-            }
-        }
-    }
-    for i in 0..p {
-        for j in 0..i {
-            g[j * p + i] = g[i * p + j];
-        }
-    }
-    g
-}
-
-/// $U^\top v$ for row-major $U$ ($n\times p$).
-fn transpose_times(u: &[f64], n: usize, p: usize, v: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; p];
-    for i in 0..n {
-        let vi = v[i];
-        for (o, &x) in out.iter_mut().zip(&u[i * p..(i + 1) * p]) {
-            *o += vi * x;
-        }
-    }
-    out
-}
-
-fn add_diagonal(a: &mut [f64], k: usize, c: f64) {
-    for i in 0..k {
-        a[i * k + i] += c;
-    }
-}
-
-/// In-place lower Cholesky factor of a symmetric positive-definite $k\times k$ matrix.
-fn cholesky(a: &mut [f64], k: usize) -> Result<()> {
-    for j in 0..k {
-        let mut d = a[j * k + j];
-        for m in 0..j {
-            d -= a[j * k + m] * a[j * k + m];
-        }
-        let floor = 1e-13 * (1.0 + a[j * k + j].abs());
-        if d.is_nan() || d <= floor {
-            return Err(Error::LinearAlgebra {
-                what: format!("ridge Gram matrix not positive definite (pivot {j} = {d:.3e})"),
-            });
-        }
-        let d = d.sqrt();
-        a[j * k + j] = d;
-        for i in j + 1..k {
-            let (head, tail) = a.split_at_mut(i * k);
-            let s = dot(&tail[..j], &head[j * k..j * k + j]);
-            tail[j] = (tail[j] - s) / d;
-        }
-    }
-    Ok(())
-}
-
-/// Solve $LL^\top x = b$ in place given the factor from [`cholesky`].
-fn cholesky_solve(l: &[f64], k: usize, b: &mut [f64]) {
-    for i in 0..k {
-        let s = dot(&l[i * k..i * k + i], &b[..i]);
-        b[i] = (b[i] - s) / l[i * k + i];
-    }
-    for i in (0..k).rev() {
-        let mut s = b[i];
-        for j in i + 1..k {
-            s -= l[j * k + i] * b[j];
-        }
-        b[i] = s / l[i * k + i];
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn cholesky_solves_a_known_system() {
-        // A = [[4, 2], [2, 3]], b = A [1, -2] = [0, -4].
-        let mut a = vec![4.0, 2.0, 2.0, 3.0];
-        cholesky(&mut a, 2).unwrap();
-        let mut b = vec![0.0, -4.0];
-        cholesky_solve(&a, 2, &mut b);
-        assert!((b[0] - 1.0).abs() < 1e-14 && (b[1] + 2.0).abs() < 1e-14);
-        let mut s = vec![1.0, 1.0, 1.0, 1.0];
-        assert!(cholesky(&mut s, 2).is_err());
+    fn primal_and_dual_forms_agree() {
+        let mut rng = trial_rng(1, 2);
+        for (n, p) in [(7, 5), (5, 9)] {
+            let u = design(&mut rng, n, p, None);
+            let u0 = normals(&mut rng, p, 1.0);
+            let y = column(&normals(&mut rng, n, 1.0));
+            let a = output_pieces(&u, &u0, &y, 0.7, true).unwrap();
+            let b = output_pieces(&u, &u0, &y, 0.7, false).unwrap();
+            for (x, z) in [(a.0, b.0), (a.1, b.1), (a.2, b.2), (a.3, b.3)] {
+                assert!((x - z).abs() < 1e-12 * (1.0 + x.abs()), "{x} vs {z}");
+            }
+        }
     }
 
     #[test]
@@ -1006,19 +928,5 @@ mod tests {
             let want = if a >= b { t.auc() } else { 1.0 - t.auc() };
             assert!((auc - want).abs() < 1e-14);
         }
-    }
-
-    #[test]
-    fn gram_forms_agree() {
-        let u: Vec<f64> = (0..12).map(|i| ((i * 7 % 5) as f64) - 2.0).collect();
-        let (n, p) = (3, 4);
-        let g = gram_cols(&u, n, p);
-        let k = gram_rows(&u, n, p);
-        // trace(U^T U) = trace(U U^T) = ||U||_F^2.
-        let fro: f64 = u.iter().map(|x| x * x).sum();
-        let tg: f64 = (0..p).map(|i| g[i * p + i]).sum();
-        let tk: f64 = (0..n).map(|i| k[i * n + i]).sum();
-        assert_eq!(tg, fro);
-        assert_eq!(tk, fro);
     }
 }
