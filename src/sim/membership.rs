@@ -50,20 +50,32 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::sim::estimate::Estimate;
 use crate::sim::linalg::{Cholesky, Matrix};
 use crate::sim::rng::{TrialRng, normal, trial_rng};
 use crate::theory::membership::{MembershipModel, ScaleTest};
 
-/// A Monte Carlo estimate with its standard error.
+/// A derived Monte Carlo estimate (not a plain mean over trials) with its standard error.
+///
+/// Plain means over trials are reported as [`Estimate`] (with their per-trial values).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimated {
+pub struct PointEstimate {
     /// The estimate.
     pub value: f64,
     /// Its standard error.
     pub std_err: f64,
 }
 
-impl Estimated {
+impl From<&Estimate> for PointEstimate {
+    fn from(e: &Estimate) -> Self {
+        Self {
+            value: e.mean,
+            std_err: e.std_err,
+        }
+    }
+}
+
+impl PointEstimate {
     /// $z = (\text{value} - \text{reference})/\text{std\_err}$ (infinite if the SE is 0 and they differ).
     pub fn z_score(&self, reference: f64) -> f64 {
         let d = self.value - reference;
@@ -128,23 +140,23 @@ pub struct OutputAttackSimulation {
     /// Trials (one member and one non-member output each).
     pub trials: usize,
     /// Sampled non-member variance: mean of $\hat y_0^2$.
-    pub v0: Estimated,
+    pub v0: Estimate,
     /// Sampled member variance.
-    pub v1: Estimated,
+    pub v1: Estimate,
     /// Rao–Blackwellised $V_0$: mean of the exact conditional variances given the design.
-    pub v0_rao_blackwell: Estimated,
+    pub v0_rao_blackwell: Estimate,
     /// Rao–Blackwellised $V_1$.
-    pub v1_rao_blackwell: Estimated,
+    pub v1_rao_blackwell: Estimate,
     /// Two-Gaussian plug-in advantage from the sampled variances.
-    pub advantage_plugin: Estimated,
+    pub advantage_plugin: PointEstimate,
     /// Two-Gaussian plug-in advantage from the Rao–Blackwellised variances.
-    pub advantage_rao_blackwell: Estimated,
+    pub advantage_rao_blackwell: PointEstimate,
     /// Split-threshold advantage on the sampled outputs (threshold on $|\hat y_0|$).
-    pub advantage_split: Estimated,
+    pub advantage_split: PointEstimate,
     /// Naive maximum over thresholds on all the data (biased upward; for comparison only).
     pub advantage_max_threshold: f64,
     /// Mann–Whitney $P(|\hat y_0^{\rm member}| > |\hat y_0^{\rm non\text{-}member}|)$.
-    pub auc_member_larger: Estimated,
+    pub auc_member_larger: PointEstimate,
     /// Total variation between the two finite-$n$ output laws, each the scale mixture
     /// $\frac1T\sum_t \mathcal N(0, v_t)$ of the exact conditional laws given the simulated
     /// designs (Rao–Blackwellised; at most 4000 designs per class are used). Unlike
@@ -158,7 +170,7 @@ pub struct OutputAttackSimulation {
     /// The conditional non-member output variances, in trial order.
     pub nonmember_variances: Vec<f64>,
     /// Rao–Blackwellised noisy test error $\mathbb E(\hat y_0 - y_0)^2$ of non-member fits.
-    pub test_error: Estimated,
+    pub test_error: Estimate,
     /// The sampled member outputs, in trial order.
     pub member_outputs: Vec<f64>,
     /// The sampled non-member outputs, in trial order.
@@ -177,19 +189,19 @@ pub struct LossAttackSimulation {
     /// Fresh points per trial (non-members), equal to `n`.
     pub fresh: usize,
     /// Mean squared training residual.
-    pub member_variance: Estimated,
+    pub member_variance: Estimate,
     /// Mean squared fresh residual (the noisy test error).
-    pub nonmember_variance: Estimated,
+    pub nonmember_variance: Estimate,
     /// $\sqrt{\text{member}/\text{non-member variance}}$, the simulated $S$.
-    pub shrinkage: Estimated,
+    pub shrinkage: PointEstimate,
     /// Two-Gaussian plug-in advantage.
-    pub advantage_plugin: Estimated,
+    pub advantage_plugin: PointEstimate,
     /// Split-threshold advantage (threshold chosen on half of the trials, evaluated on the rest).
-    pub advantage_split: Estimated,
+    pub advantage_split: PointEstimate,
     /// Naive maximum over thresholds on all pooled residuals (biased upward).
     pub advantage_max_threshold: f64,
     /// Mann–Whitney $P(|r_{\rm member}| < |r_{\rm non\text{-}member}|)$, averaged over trials.
-    pub auc: Estimated,
+    pub auc: Estimate,
 }
 
 impl MembershipSimulator {
@@ -249,7 +261,7 @@ impl MembershipSimulator {
     /// let sim = MembershipSimulation { n: 40, trials: 200, seed: 1 }.check()?;
     /// let r = sim.output_attack(&model)?;
     /// assert_eq!(r.p, 20);
-    /// assert!(r.v0_rao_blackwell.value > r.v1_rao_blackwell.value);
+    /// assert!(r.v0_rao_blackwell.mean > r.v1_rao_blackwell.mean);
     /// # Ok::<(), overparam::Error>(())
     /// ```
     pub fn output_attack(&self, model: &MembershipModel) -> Result<OutputAttackSimulation> {
@@ -271,12 +283,14 @@ impl MembershipSimulator {
         let y1 = col(&|o| o.member.output);
         let sq0: Vec<f64> = y0.iter().map(|x| x * x).collect();
         let sq1: Vec<f64> = y1.iter().map(|x| x * x).collect();
-        let v0 = mean_se(&sq0);
-        let v1 = mean_se(&sq1);
+        let v0 = Estimate::from_trials(sq0)?;
+        let v1 = Estimate::from_trials(sq1)?;
         let cv0 = col(&|o| o.nonmember.variance);
         let cv1 = col(&|o| o.member.variance);
-        let rb0 = mean_se(&cv0);
-        let rb1 = mean_se(&cv1);
+        let rb0 = Estimate::from_trials(cv0.clone())?;
+        let rb1 = Estimate::from_trials(cv1.clone())?;
+        let advantage_plugin = plugin_advantage((&v1).into(), (&v0).into())?;
+        let advantage_rao_blackwell = plugin_advantage((&rb1).into(), (&rb0).into())?;
         let abs0: Vec<f64> = y0.iter().map(|x| x.abs()).collect();
         let abs1: Vec<f64> = y1.iter().map(|x| x.abs()).collect();
         Ok(OutputAttackSimulation {
@@ -287,8 +301,8 @@ impl MembershipSimulator {
             v1,
             v0_rao_blackwell: rb0,
             v1_rao_blackwell: rb1,
-            advantage_plugin: plugin_advantage(v1, v0)?,
-            advantage_rao_blackwell: plugin_advantage(rb1, rb0)?,
+            advantage_plugin,
+            advantage_rao_blackwell,
             advantage_split: split_threshold_advantage(&abs1, &abs0)?,
             advantage_max_threshold: max_threshold_advantage(&abs1, &abs0),
             auc_member_larger: mann_whitney_auc(&abs1, &abs0)?,
@@ -296,7 +310,7 @@ impl MembershipSimulator {
             auc_member_larger_finite_n: mixture_auc(&cv1, &cv0),
             member_variances: cv1,
             nonmember_variances: cv0,
-            test_error: mean_se(&col(&|o| o.nonmember.test_error)),
+            test_error: Estimate::from_trials(col(&|o| o.nonmember.test_error))?,
             member_outputs: y1,
             nonmember_outputs: y0,
         })
@@ -314,7 +328,7 @@ impl MembershipSimulator {
     /// let sim = MembershipSimulation { n: 30, trials: 8, seed: 1 }.check()?;
     /// // The min-norm interpolator fits its training points exactly: a perfect attack.
     /// let r = sim.loss_attack(&model)?;
-    /// assert!(r.member_variance.value < 1e-20 && r.auc.value == 1.0);
+    /// assert!(r.member_variance.mean < 1e-20 && r.auc.mean == 1.0);
     /// # Ok::<(), overparam::Error>(())
     /// ```
     pub fn loss_attack(&self, model: &MembershipModel) -> Result<LossAttackSimulation> {
@@ -326,10 +340,10 @@ impl MembershipSimulator {
         let msq = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64;
         let xm: Vec<f64> = outcomes.iter().map(|o| msq(&o.member)).collect();
         let xn: Vec<f64> = outcomes.iter().map(|o| msq(&o.nonmember)).collect();
-        let member_variance = mean_se(&xm);
-        let nonmember_variance = mean_se(&xn);
+        let member_variance = Estimate::from_trials(xm.clone())?;
+        let nonmember_variance = Estimate::from_trials(xn.clone())?;
         // Delta method for log(Vm/Vn) with the per-trial covariance.
-        let (mm, mn) = (member_variance.value, nonmember_variance.value);
+        let (mm, mn) = (member_variance.mean, nonmember_variance.mean);
         let t = self.trials as f64;
         let cov = xm
             .iter()
@@ -346,7 +360,7 @@ impl MembershipSimulator {
         };
         let sd_log = var_log.max(0.0).sqrt();
         let ratio = (mm / mn).sqrt();
-        let shrinkage = Estimated {
+        let shrinkage = PointEstimate {
             value: ratio,
             std_err: 0.5 * ratio * sd_log,
         };
@@ -368,7 +382,7 @@ impl MembershipSimulator {
                 part.iter().flat_map(|s| s.1.iter().copied()).collect(),
             )
         };
-        let evaluate = |rule: ThresholdRule, part: &[(Vec<f64>, Vec<f64>)]| -> Estimated {
+        let evaluate = |rule: ThresholdRule, part: &[(Vec<f64>, Vec<f64>)]| -> PointEstimate {
             let per: Vec<f64> = part
                 .iter()
                 .map(|(m, nm)| rule.tpr(m) - rule.tpr(nm))
@@ -379,7 +393,7 @@ impl MembershipSimulator {
         let (m2, n2) = pool(second);
         let a = evaluate(best_threshold(&m1, &n1), second);
         let b = evaluate(best_threshold(&m2, &n2), first);
-        let advantage_split = Estimated {
+        let advantage_split = PointEstimate {
             value: 0.5 * (a.value + b.value),
             std_err: 0.5 * (a.std_err + b.std_err),
         };
@@ -402,7 +416,7 @@ impl MembershipSimulator {
             advantage_plugin,
             advantage_split,
             advantage_max_threshold: max_threshold_advantage(&all_m, &all_n),
-            auc: mean_se(&aucs),
+            auc: Estimate::from_trials(aucs)?,
         })
     }
 }
@@ -579,22 +593,22 @@ fn loss_trial(dims: &Dims, seed: u64, trial: u64) -> Result<LossTrial> {
 // ----- estimators ---------------------------------------------------------------------------
 
 /// Sample mean with its standard error $s/\sqrt T$.
-fn mean_se(x: &[f64]) -> Estimated {
+fn mean_se(x: &[f64]) -> PointEstimate {
     let t = x.len() as f64;
     let mean = x.iter().sum::<f64>() / t;
     let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (t - 1.0).max(1.0);
-    Estimated {
+    PointEstimate {
         value: mean,
         std_err: (var / t).sqrt(),
     }
 }
 
 /// $\mathrm{Adv}(V_1/V_0)$ with the delta-method SE given the SE of $\ln(V_1/V_0)$.
-fn advantage_with_delta(v1: f64, v0: f64, sd_log: f64) -> Result<Estimated> {
+fn advantage_with_delta(v1: f64, v0: f64, sd_log: f64) -> Result<PointEstimate> {
     let test = ScaleTest::new(v1, v0)?;
     let l = test.log_ratio().abs();
     if !l.is_finite() {
-        return Ok(Estimated {
+        return Ok(PointEstimate {
             value: 1.0,
             std_err: 0.0,
         });
@@ -603,14 +617,14 @@ fn advantage_with_delta(v1: f64, v0: f64, sd_log: f64) -> Result<Estimated> {
     let at = |x: f64| -> Result<f64> { Ok(ScaleTest::new(x.exp(), 1.0)?.advantage()) };
     let lo = (l - step).max(0.0);
     let slope = (at(l + step)? - at(lo)?) / (l + step - lo);
-    Ok(Estimated {
+    Ok(PointEstimate {
         value: test.advantage(),
         std_err: slope * sd_log,
     })
 }
 
 /// Two-Gaussian plug-in advantage from two independent variance estimates.
-fn plugin_advantage(v1: Estimated, v0: Estimated) -> Result<Estimated> {
+fn plugin_advantage(v1: PointEstimate, v0: PointEstimate) -> Result<PointEstimate> {
     let sd_log = ((v1.std_err / v1.value).powi(2) + (v0.std_err / v0.value).powi(2)).sqrt();
     advantage_with_delta(v1.value, v0.value, sd_log)
 }
@@ -722,7 +736,7 @@ pub fn max_threshold_advantage(member_scores: &[f64], nonmember_scores: &[f64]) 
 pub fn split_threshold_advantage(
     member_scores: &[f64],
     nonmember_scores: &[f64],
-) -> Result<Estimated> {
+) -> Result<PointEstimate> {
     if member_scores.len() < 4 || nonmember_scores.len() < 4 {
         return Err(Error::InvalidParameter {
             name: "trials",
@@ -740,7 +754,7 @@ pub fn split_threshold_advantage(
     };
     let (a, sa) = eval(best_threshold(m1, n1), m2, n2);
     let (b, sb) = eval(best_threshold(m2, n2), m1, n1);
-    Ok(Estimated {
+    Ok(PointEstimate {
         value: 0.5 * (a + b),
         std_err: 0.5 * (sa + sb),
     })
@@ -782,7 +796,7 @@ fn mann_whitney(pos: &[f64], neg: &[f64]) -> (f64, f64) {
 /// assert!((a.value - 5.0 / 6.0).abs() < 1e-15);
 /// # Ok::<(), overparam::Error>(())
 /// ```
-pub fn mann_whitney_auc(member_scores: &[f64], nonmember_scores: &[f64]) -> Result<Estimated> {
+pub fn mann_whitney_auc(member_scores: &[f64], nonmember_scores: &[f64]) -> Result<PointEstimate> {
     if member_scores.len() < 2 || nonmember_scores.len() < 2 {
         return Err(Error::InvalidParameter {
             name: "trials",
@@ -791,7 +805,7 @@ pub fn mann_whitney_auc(member_scores: &[f64], nonmember_scores: &[f64]) -> Resu
         });
     }
     let (auc, var) = mann_whitney(member_scores, nonmember_scores);
-    Ok(Estimated {
+    Ok(PointEstimate {
         value: auc,
         std_err: var.sqrt(),
     })
@@ -869,7 +883,7 @@ fn mixture_auc(a: &[f64], b: &[f64]) -> f64 {
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] if a sample has fewer than 2 values or zero non-member spread.
-pub fn gaussian_plugin_advantage(member: &[f64], nonmember: &[f64]) -> Result<Estimated> {
+pub fn gaussian_plugin_advantage(member: &[f64], nonmember: &[f64]) -> Result<PointEstimate> {
     if member.len() < 2 || nonmember.len() < 2 {
         return Err(Error::InvalidParameter {
             name: "trials",

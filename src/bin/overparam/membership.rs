@@ -1,7 +1,7 @@
 //! `overparam membership`: membership-inference advantage against ridge / min-norm regression.
 
 use clap::{Args, ValueEnum};
-use overparam::sim::membership::{Estimated, MembershipSimulation};
+use overparam::sim::membership::{MembershipSimulation, PointEstimate};
 use overparam::theory::membership::{Membership, MembershipModel};
 
 use crate::CliError;
@@ -62,7 +62,7 @@ fn lib(e: &overparam::Error) -> CliError {
     CliError::from_library(e)
 }
 
-fn est(rec: &mut Record, name: &'static str, se_name: &'static str, e: Estimated) {
+fn est(rec: &mut Record, name: &'static str, se_name: &'static str, e: PointEstimate) {
     rec.push((name, Field::Num(e.value)));
     rec.push((se_name, Field::Num(e.std_err)));
 }
@@ -117,11 +117,11 @@ fn simulated_fields(model: &MembershipModel, args: &MembershipArgs) -> overparam
             // The simulation has no output-noise option: add tau^2 to the variances only.
             let r = sim.output_attack(model)?;
             let member_larger = model.output_attack()?.test.member_has_larger_variance();
-            let orient = |e: Estimated| {
+            let orient = |e: PointEstimate| {
                 if member_larger {
                     e
                 } else {
-                    Estimated {
+                    PointEstimate {
                         value: 1.0 - e.value,
                         std_err: e.std_err,
                     }
@@ -161,15 +161,35 @@ fn simulated_fields(model: &MembershipModel, args: &MembershipArgs) -> overparam
                 "sim_auc_se",
                 orient(r.auc_member_larger),
             );
-            est(&mut rec, "sim_v0", "sim_v0_se", r.v0_rao_blackwell);
-            est(&mut rec, "sim_v1", "sim_v1_se", r.v1_rao_blackwell);
-            est(&mut rec, "sim_v0_sampled", "sim_v0_sampled_se", r.v0);
-            est(&mut rec, "sim_v1_sampled", "sim_v1_sampled_se", r.v1);
+            est(
+                &mut rec,
+                "sim_v0",
+                "sim_v0_se",
+                PointEstimate::from(&r.v0_rao_blackwell),
+            );
+            est(
+                &mut rec,
+                "sim_v1",
+                "sim_v1_se",
+                PointEstimate::from(&r.v1_rao_blackwell),
+            );
+            est(
+                &mut rec,
+                "sim_v0_sampled",
+                "sim_v0_sampled_se",
+                PointEstimate::from(&r.v0),
+            );
+            est(
+                &mut rec,
+                "sim_v1_sampled",
+                "sim_v1_sampled_se",
+                PointEstimate::from(&r.v1),
+            );
             est(
                 &mut rec,
                 "sim_test_error",
                 "sim_test_error_se",
-                r.test_error,
+                PointEstimate::from(&r.test_error),
             );
         }
         Attack::Loss => {
@@ -195,19 +215,24 @@ fn simulated_fields(model: &MembershipModel, args: &MembershipArgs) -> overparam
                 "sim_advantage_max_threshold",
                 Field::Num(r.advantage_max_threshold),
             ));
-            est(&mut rec, "sim_auc", "sim_auc_se", r.auc);
+            est(
+                &mut rec,
+                "sim_auc",
+                "sim_auc_se",
+                PointEstimate::from(&r.auc),
+            );
             est(&mut rec, "sim_shrinkage", "sim_shrinkage_se", r.shrinkage);
             est(
                 &mut rec,
                 "sim_member_variance",
                 "sim_member_variance_se",
-                r.member_variance,
+                PointEstimate::from(&r.member_variance),
             );
             est(
                 &mut rec,
                 "sim_test_error",
                 "sim_test_error_se",
-                r.nonmember_variance,
+                PointEstimate::from(&r.nonmember_variance),
             );
         }
     }
