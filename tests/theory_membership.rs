@@ -576,3 +576,36 @@ fn invalid_parameters_are_named() {
         }
     }
 }
+
+#[test]
+fn resolvent_scalars_match_the_spectral_module() {
+    // An independent implementation: the crate's Marchenko-Pastur Stieltjes transform m(-lambda)
+    // and m'(-lambda), with T1 = 1 - lambda m, T3 = m - lambda m', T2 = 1 - 2 lambda m + lambda^2 m'.
+    use overparam::spectral::marchenko_pastur::MarchenkoPastur;
+    for (gamma, lambda) in [
+        (0.3, 0.05),
+        (0.5, 1.0),
+        (1.0, 0.2),
+        (2.0, 1.0),
+        (4.0, 10.0),
+        (7.0, 0.3),
+    ] {
+        let st = MarchenkoPastur::new(gamma)
+            .unwrap()
+            .stieltjes_negative_real(lambda)
+            .unwrap();
+        let sc = model(gamma, 0.0, 1.0, lambda).scalars();
+        let (m, dm) = (st.m, st.dm);
+        for (name, got, want) in [
+            ("S", sc.s, 1.0 / (1.0 + gamma * m)),
+            ("T1", sc.t1, 1.0 - lambda * m),
+            ("T2", sc.t2, 1.0 - 2.0 * lambda * m + lambda * lambda * dm),
+            ("T3", sc.t3, m - lambda * dm),
+        ] {
+            assert!(
+                ((got - want) / want).abs() < 1e-10,
+                "{name} at ({gamma}, {lambda}): {got} vs {want}"
+            );
+        }
+    }
+}
