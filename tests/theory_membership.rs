@@ -609,3 +609,20 @@ fn resolvent_scalars_match_the_spectral_module() {
         }
     }
 }
+
+#[test]
+fn tiny_loss_advantage_keeps_relative_accuracy() {
+    // gamma -> 0 or lambda -> infinity: 1 - S ~ gamma/(1 + lambda) for gamma << 1, and
+    // Adv ~ phi(1) |ln S^2| ~ 2 phi(1) (1 - S).
+    let phi1 = (-0.5_f64).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    for (gamma, lambda) in [(1e-12, 1e3), (1e-9, 0.0), (1e-6, 1e6)] {
+        let l = model(gamma, 0.0, 1.0, lambda).loss_attack().unwrap();
+        let one_minus_s = gamma / (1.0 + lambda);
+        let want = 2.0 * phi1 * one_minus_s;
+        assert!(
+            ((l.advantage - want) / want).abs() < 1e-5,
+            "{gamma},{lambda}: {}",
+            l.advantage
+        );
+    }
+}

@@ -64,6 +64,10 @@ pub use utility::{PrivacyUtilityPoint, Sweep, Utility, privacy_utility_curve};
 
 use crate::error::{Error, Result, validate};
 
+/// Largest accepted $\gamma$ and $\lambda$ (beyond it the variances underflow; every quantity
+/// has long reached its limit).
+const MAX_RATIO: f64 = 1e12;
+
 /// Unchecked parameters of the membership-inference model (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Membership {
@@ -98,14 +102,28 @@ impl Membership {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming the parameter: `gamma` must be finite and $> 0$,
-    /// `kappa` in $[0, 1]$, `sigma`, `lambda`, `output_noise` finite and $\ge 0$; and
+    /// `kappa` in $[0, 1]$, `sigma`, `output_noise` finite and $\ge 0$, `gamma` and `lambda` at most
+    /// $10^{12}$; and
     /// $\gamma = 1$ with $\lambda = 0$ is rejected (the min-norm output variance is infinite at
     /// the interpolation threshold; every quantity is finite on either side of it).
     pub fn check(&self) -> Result<MembershipModel> {
         let gamma = validate::positive("gamma", self.gamma)?;
+        if gamma > MAX_RATIO {
+            return Err(Error::InvalidParameter {
+                name: "gamma",
+                value: gamma,
+                expected: "a number in (0, 1e12]",
+            });
+        }
         let kappa = validate::in_closed("kappa", self.kappa, 0.0, 1.0, "a number in [0, 1]")?;
         let sigma = validate::non_negative("sigma", self.sigma)?;
-        let lambda = validate::non_negative("lambda", self.lambda)?;
+        let lambda = validate::in_closed(
+            "lambda",
+            self.lambda,
+            0.0,
+            MAX_RATIO,
+            "a number in [0, 1e12]",
+        )?;
         let output_noise = validate::non_negative("output_noise", self.output_noise)?;
         if gamma == 1.0 && lambda == 0.0 {
             return Err(Error::InvalidParameter {

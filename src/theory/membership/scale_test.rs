@@ -95,6 +95,21 @@ impl ScaleTest {
         })
     }
 
+    /// The test with member variance `member_variance` $= v_0 e^{\ell}$ and a log ratio $\ell$
+    /// known more accurately than the ratio of the rounded variances (caller guarantees
+    /// consistency and validity).
+    pub(crate) fn with_log_ratio(
+        member_variance: f64,
+        nonmember_variance: f64,
+        log_ratio: f64,
+    ) -> Result<Self> {
+        let mut t = Self::new(member_variance, nonmember_variance)?;
+        if !log_ratio.is_nan() {
+            t.log_ratio = log_ratio;
+        }
+        Ok(t)
+    }
+
     /// Member variance $v_1$.
     pub fn member_variance(&self) -> f64 {
         self.member_variance
