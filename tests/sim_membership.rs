@@ -457,3 +457,91 @@ fn invalid_settings_are_rejected() {
     .unwrap();
     assert!(sim.output_attack(&model(1.02, 0.0, 1.0, 0.0)).is_err());
 }
+
+#[test]
+fn output_noise_defence_matches_theory() {
+    // tau = 1 added to every released output: V0, V1 shift by tau^2, the advantage shrinks.
+    let m = Membership {
+        gamma: 4.0,
+        kappa: 0.2,
+        sigma: 1.0,
+        lambda: 0.0,
+        output_noise: 1.0,
+    }
+    .check()
+    .unwrap();
+    let th = m.output_attack().unwrap();
+    let sim = MembershipSimulation {
+        n: 100,
+        trials: 2000,
+        seed: 8,
+    }
+    .check()
+    .unwrap()
+    .output_attack(&m)
+    .unwrap();
+    let fin = FiniteSize {
+        n: 100,
+        p: 400,
+        d: 2000,
+        sigma: 1.0,
+    }
+    .check()
+    .unwrap()
+    .output_attack_normalised()
+    .unwrap();
+    let a0 = (fin.v0 + 1.0 - th.v0).abs();
+    let label = "output g=4 k=0.2 l=0 tau=1 n=100";
+    check(
+        label,
+        "V0 (RB)",
+        PointEstimate::from(&sim.v0_rao_blackwell),
+        th.v0,
+        a0,
+    );
+    check(
+        label,
+        "V0 (sampled)",
+        PointEstimate::from(&sim.v0),
+        th.v0,
+        a0,
+    );
+    check(
+        label,
+        "V1 (sampled)",
+        PointEstimate::from(&sim.v1),
+        th.v1,
+        0.0,
+    );
+    check(
+        label,
+        "Adv (split)",
+        sim.advantage_split,
+        th.advantage,
+        0.01,
+    );
+    let loss = MembershipSimulation {
+        n: 100,
+        trials: 100,
+        seed: 8,
+    }
+    .check()
+    .unwrap()
+    .loss_attack(&m)
+    .unwrap();
+    let lt = m.loss_attack().unwrap();
+    check(
+        "loss g=4 k=0.2 l=0 tau=1 n=100",
+        "Adv (plug-in)",
+        loss.advantage_plugin,
+        lt.advantage,
+        0.02,
+    );
+    check(
+        "loss g=4 k=0.2 l=0 tau=1 n=100",
+        "AUC (MW)",
+        PointEstimate::from(&loss.auc),
+        lt.auc,
+        0.02,
+    );
+}

@@ -9,6 +9,10 @@
 //! Fits solve the ridge normal equations in the smaller dimension, $(U^\top U + n\lambda I)$
 //! for $p < n$ and $(UU^\top + n\lambda I)$ for $p \ge n$, by Cholesky.
 //!
+//! With the output-noise defence ($\tau > 0$ in the model) an independent $\mathcal N(0, \tau^2)$
+//! is added to every released prediction (the target output, and every residual of the loss
+//! protocol); the Rao–Blackwellised variances include $\tau^2$.
+//!
 //! # Protocols
 //!
 //! * **Output-only attack** ([`MembershipSimulator::output_attack`]; Tan et al. 2022): a
@@ -245,6 +249,7 @@ impl MembershipSimulator {
             kappa: model.kappa(),
             s2: model.effective_noise_variance(),
             sigma2,
+            tau: model.output_noise(),
         })
     }
 
@@ -431,6 +436,8 @@ struct Dims {
     kappa: f64,
     s2: f64,
     sigma2: f64,
+    /// Standard deviation of the noise added to every released output.
+    tau: f64,
 }
 
 fn normals(rng: &mut TrialRng, len: usize, sd: f64) -> Vec<f64> {
@@ -484,12 +491,19 @@ fn output_sample(
     for (yi, e) in y.col_mut(0).iter_mut().zip(&noise) {
         *yi += e;
     }
-    let (output, h_sq, uth_sq, u0_uth) = output_pieces(&u, u0, &y, ridge, p >= n)?;
+    let (mut output, h_sq, uth_sq, u0_uth) = output_pieces(&u, u0, &y, ridge, p >= n)?;
+    let tau2 = dims.tau * dims.tau;
+    if dims.tau > 0.0 {
+        output += dims.tau * normal(rng);
+    }
     let q = dot(u0, u0);
     let per = dims.kappa / p as f64;
-    let variance = per * uth_sq + dims.s2 * h_sq;
-    let test_error =
-        per * (uth_sq - 2.0 * u0_uth + q) + dims.s2 * h_sq + (1.0 - dims.kappa) + dims.sigma2;
+    let variance = per * uth_sq + dims.s2 * h_sq + tau2;
+    let test_error = per * (uth_sq - 2.0 * u0_uth + q)
+        + dims.s2 * h_sq
+        + (1.0 - dims.kappa)
+        + dims.sigma2
+        + tau2;
     if !(output.is_finite() && variance.is_finite() && test_error.is_finite()) {
         return Err(Error::NonFinite {
             what: "membership output-attack trial",
@@ -553,7 +567,7 @@ fn loss_trial(dims: &Dims, seed: u64, trial: u64) -> Result<LossTrial> {
     for (yi, e) in y.col_mut(0).iter_mut().zip(&noise) {
         *yi += e;
     }
-    let (beta_hat, member) = if p >= n {
+    let (beta_hat, mut member) = if p >= n {
         let chol = Cholesky::new(&u.gram_rows(1.0), ridge)?;
         let alpha = chol.solve(&y)?;
         // Training residuals y - U U^T alpha = ridge * alpha (exact, zero when interpolating).
@@ -576,12 +590,18 @@ fn loss_trial(dims: &Dims, seed: u64, trial: u64) -> Result<LossTrial> {
     // Fresh residual: x^T (beta - beta_hat) + noise.
     let diff = beta.linear_combination(1.0, &beta_hat, -1.0)?;
     let err = fresh.matmul(&diff, 1.0)?;
-    let nonmember: Vec<f64> = err
+    let mut nonmember: Vec<f64> = err
         .col(0)
         .iter()
         .zip(&fresh_noise)
         .map(|(a, e)| a + e)
         .collect();
+    if dims.tau > 0.0 {
+        // Released predictions carry the output noise, so every residual does.
+        for r in member.iter_mut().chain(nonmember.iter_mut()) {
+            *r += dims.tau * normal(&mut rng);
+        }
+    }
     if member.iter().chain(&nonmember).any(|x| !x.is_finite()) {
         return Err(Error::NonFinite {
             what: "membership loss-attack trial",

@@ -114,7 +114,6 @@ fn simulated_fields(model: &MembershipModel, args: &MembershipArgs) -> overparam
     let mut rec: Record = Vec::new();
     match args.attack {
         Attack::Output => {
-            // The simulation has no output-noise option: add tau^2 to the variances only.
             let r = sim.output_attack(model)?;
             let member_larger = model.output_attack()?.test.member_has_larger_variance();
             let orient = |e: PointEstimate| {
@@ -241,11 +240,6 @@ fn simulated_fields(model: &MembershipModel, args: &MembershipArgs) -> overparam
 
 /// Run `overparam membership`.
 pub fn run(args: MembershipArgs) -> Result<(), CliError> {
-    if args.simulate && args.output_noise != 0.0 {
-        return Err(CliError::usage(
-            "--output-noise: not supported with --simulate (the simulation releases noiseless outputs)",
-        ));
-    }
     let base = Membership {
         gamma: args.gamma.0[0],
         kappa: args.kappa,
