@@ -11,7 +11,7 @@
 //!   = (X_p^\top X_p + n\lambda I)^{-1}X_p^\top y,$$
 //!
 //! with $\lambda = 0$ meaning least squares ($\gamma < 1$) or the minimum-norm interpolator
-//! ($\gamma > 1$). The proportional limit has $\gamma = p/n$ and $\kappa = p/D \in [0,1]$
+//! ($\gamma > 1$). The proportional limit has $\gamma = p/n$ and $\kappa = p/D \in [0, 1]$
 //! (misspecification; $\kappa \to 0$ is $D \gg p$); the unmodelled features act as extra noise,
 //! $s^2 = \sigma^2 + 1 - \kappa$. (Tan, Mason, Javadi, Baraniuk, *Parameters or Privacy: A
 //! Provable Tradeoff Between Overparameterization and Membership Inference*, NeurIPS 2022,
