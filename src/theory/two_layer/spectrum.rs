@@ -48,7 +48,10 @@ impl Component {
         }
     }
 
-    /// All components present for the given class sizes (those of positive dimension).
+    /// The components whose blocks are computed for the given class sizes: $s_c$ for $n_c\ge2$,
+    /// $x_c$ for $n_c\ge3$, $y_c$ for $n_c>3$, $s_c\otimes s_r$ for $n_c,n_r\ge2$. (For a real
+    /// $n_c\in(2,3)$ the formal dimension of $x_c$ is positive but its block needs a split off two
+    /// points, which leaves a class smaller than one; it is omitted.)
     pub fn all(sizes: &[f64]) -> Vec<Component> {
         let m = sizes.len();
         let mut out = vec![Component::Trivial];
@@ -62,7 +65,13 @@ impl Component {
                 out.push(Component::Product(c, r));
             }
         }
-        out.retain(|comp| comp.multiplicity(sizes) > 1e-9);
+        out.retain(|comp| match *comp {
+            Component::Trivial => true,
+            Component::Standard(c) => sizes[c] >= 2.0,
+            Component::Exterior(c) => sizes[c] >= 3.0,
+            Component::Young(c) => sizes[c] > 3.0,
+            Component::Product(c, r) => sizes[c] >= 2.0 && sizes[r] >= 2.0,
+        });
         out
     }
 }
@@ -114,8 +123,7 @@ impl Spectrum {
         self.values
             .iter()
             .filter(|v| v.value < -1e-12 * scale)
-            .map(|v| v.multiplicity)
-            .sum()
+            .fold(0.0, |acc, v| acc + v.multiplicity)
     }
 
     /// Total multiplicity (equals $d^2$ at integer sizes; used as a consistency check).
