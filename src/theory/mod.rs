@@ -5,5 +5,5 @@
 //! checked type and can only fail on convergence.
 
 pub mod random_features;
-pub mod two_layer;
 pub mod ridge;
+pub mod two_layer;
