@@ -96,11 +96,10 @@ fn hessian_matches_differences_and_is_symmetric() {
     // F is C^2 but not C^3 at theta = 0, so the central-difference error is O(eps) there.
     let e0 = hessian_fd_error(&t, &w);
     assert!(e0 < 1e-6, "W = I: Hessian FD error {e0:e}");
-    for a in 0..4 {
-        w[4 + a] = -0.7 * w[a] + if a == 0 { 0.0 } else { 0.0 };
-    }
+    // Row 0 = (1.3, 0, 0, 0) and row 1 = (-0.9, 0, 0, 0): antiparallel to each other and to e_0.
     w[0] = 1.3;
-    w[4] = -0.9; // row 1 antiparallel to row 0
+    w[4] = -0.9;
+    w[5] = 0.0;
     let err = hessian_fd_error(&t, &w);
     assert!(err < 1e-6, "antiparallel Hessian FD error {err:e}");
 }
@@ -545,4 +544,36 @@ fn newton_reports_non_convergence() {
         },
     );
     assert!(matches!(r, Err(overparam::Error::NotConverged { .. })));
+}
+
+#[test]
+fn isotropy_identification_and_gradient_descent() {
+    use overparam::theory::two_layer::census::{
+        GradientDescentOptions, gradient_descent, identify_isotropy,
+    };
+    let d = 8;
+    let cp = critical_point(Family::Flipped { m: 2 }, 10.0).unwrap();
+    let w = cp.partition.embed(&cp.params).unwrap();
+    // Scramble rows and columns independently (F is invariant under S_k x S_d).
+    let rows = [3usize, 9, 0, 5, 1, 7, 2, 8, 4, 6];
+    let cols = [6usize, 2, 8, 0, 4, 9, 1, 3, 7, 5];
+    let ws: Vec<f64> = (0..100)
+        .map(|i| w[rows[i / 10] * 10 + cols[i % 10]])
+        .collect();
+    let iso = identify_isotropy(&ws, 10, 1e-6).unwrap();
+    assert_eq!(iso.partition.sizes(), &[8.0, 2.0]);
+    assert!(max_abs_diff(&iso.params, &cp.params) < 1e-12);
+    // GD from a perturbed type-A minimum at d = 8 returns to it.
+    let ta = critical_point(Family::TypeA, d as f64).unwrap();
+    let mut w0 = ta.partition.embed(&ta.params).unwrap();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+    for (x, n) in w0.iter_mut().zip(normal_vec(&mut rng, d * d, 1e-3)) {
+        *x += n;
+    }
+    let t = Teacher::identity(d).unwrap();
+    let rep = gradient_descent(&t, &w0, GradientDescentOptions::default()).unwrap();
+    assert!(rep.residual <= 1e-8);
+    assert!((rep.loss - 0.02150803717152).abs() < 1e-12, "{}", rep.loss);
+    let iso = identify_isotropy(&rep.weights, d, 1e-4).unwrap();
+    assert_eq!(iso.partition.sizes(), &[7.0, 1.0]);
 }

@@ -110,7 +110,7 @@ pub fn gradient_descent(
                     step,
                 });
             }
-            if !(r < 1e4) {
+            if r.is_nan() || r >= 1e4 {
                 diverged = true;
                 break;
             }
@@ -189,7 +189,7 @@ pub fn identify_isotropy(w: &[f64], d: usize, tol: f64) -> Result<Isotropy> {
         relabel(&keys)
     };
     loop {
-        let sigs: Vec<(usize, Vec<(usize, i64)>, Vec<(usize, i64)>)> = (0..d)
+        let sigs: Vec<Signature> = (0..d)
             .map(|i| {
                 let mut row: Vec<(usize, i64)> = (0..d)
                     .filter(|&a| a != i)
@@ -267,6 +267,9 @@ pub fn identify_isotropy(w: &[f64], d: usize, tol: f64) -> Result<Isotropy> {
         deviation,
     })
 }
+
+/// An index's colour with the multisets of (colour, entry) pairs of its row and column.
+type Signature = (usize, Vec<(usize, i64)>, Vec<(usize, i64)>);
 
 fn relabel<T: Ord + Clone>(keys: &[T]) -> Vec<usize> {
     let mut map = BTreeMap::new();

@@ -127,7 +127,7 @@ impl TeacherParams {
                 expected: "an input dimension >= 1",
             });
         }
-        if self.weights.is_empty() || self.weights.len() % self.input_dim != 0 {
+        if self.weights.is_empty() || !self.weights.len().is_multiple_of(self.input_dim) {
             return Err(Error::DimensionMismatch {
                 what: "teacher weights (length must be a positive multiple of d)",
                 expected: self.input_dim,
@@ -185,7 +185,7 @@ impl Teacher {
     /// Number of student neurons $k$ of a row-major student `w`, after checking its length and entries.
     fn student_width(&self, w: &[f64]) -> Result<usize> {
         let d = self.input_dim;
-        if w.is_empty() || w.len() % d != 0 {
+        if w.is_empty() || !w.len().is_multiple_of(d) {
             return Err(Error::DimensionMismatch {
                 what: "student weights (length must be a positive multiple of d)",
                 expected: d,

@@ -60,7 +60,7 @@ impl PartitionParams {
             });
         }
         for &n in &self.sizes {
-            if !(n.is_finite() && (n == 1.0 || n > 1.0)) {
+            if !(n.is_finite() && n >= 1.0) {
                 return Err(Error::InvalidParameter {
                     name: "sizes",
                     value: n,
