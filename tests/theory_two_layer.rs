@@ -577,3 +577,22 @@ fn isotropy_identification_and_gradient_descent() {
     let iso = identify_isotropy(&rep.weights, d, 1e-4).unwrap();
     assert_eq!(iso.partition.sizes(), &[7.0, 1.0]);
 }
+
+#[test]
+fn type_a_loss_at_large_d() {
+    // §4.2: d F(W*) = 0.2742 (100), 0.2926 (1000), 0.2961 (10^4), 0.29725 (10^6), tending to
+    // 1/2 - 2/pi^2. The loss must keep its relative accuracy (no d^2 eps cancellation).
+    for (d, df) in [
+        (100.0, 0.2742),
+        (1000.0, 0.2926),
+        (1e4, 0.2961),
+        (1e6, 0.29725),
+    ] {
+        let cp = critical_point(Family::TypeA, d).unwrap();
+        assert!(
+            (d * cp.loss - df).abs() < 1e-4,
+            "d={d}: d F = {}",
+            d * cp.loss
+        );
+    }
+}

@@ -206,6 +206,54 @@ fn h2_form(g: &PairGeometry, xy: f64, px: Proj, py: Proj) -> f64 {
         / (2.0 * PI)
 }
 
+/// $R(c)=\kappa$-profile remainder: $J(c)-\frac1{2\pi}-\frac c4-\frac{c^2}{4\pi}$ with
+/// $J(c)=\frac1{2\pi}(\sqrt{1-c^2}+(\pi-\arccos c)c)$; a power series for $|c|<\frac12$.
+fn kernel_remainder(c: f64) -> f64 {
+    if c.abs() < 0.5 {
+        // sqrt(1-x) coefficients s_k (x = c^2) and c*arcsin(c) coefficients b_{k-1} of c^{2k}.
+        let x = c * c;
+        let (mut s_k, mut b_j, mut pow, mut sum) = (-0.5f64, 1.0f64, x * x, 0.0f64);
+        for k in 2..60 {
+            s_k *= (k as f64 - 1.5) / k as f64; // C(1/2,k)(-1)^k
+            let j = (k - 1) as f64;
+            b_j *= (2.0 * j - 1.0).powi(2) / (2.0 * j * (2.0 * j + 1.0));
+            let term = (s_k + b_j) * pow;
+            sum += term;
+            if term.abs() < 1e-18 * sum.abs() {
+                break;
+            }
+            pow *= x;
+        }
+        sum / (2.0 * PI)
+    } else {
+        let cc = c.clamp(-1.0, 1.0);
+        let j = ((1.0 - cc * cc).max(0.0).sqrt() + (PI - cc.acos()) * cc) / (2.0 * PI);
+        j - 1.0 / (2.0 * PI) - cc / 4.0 - cc * cc / (4.0 * PI)
+    }
+}
+
+/// $\Delta=\kappa(w,v)-\kappa(w,g)-\kappa(e,v)+\kappa(e,g)$ for unit $e\perp g$, without cancellation.
+fn mixed_difference(ctx: &Context, w: &[f64], v: &[f64], e: &[f64], g: &[f64]) -> Option<f64> {
+    let dw: Vec<f64> = w.iter().zip(e).map(|(a, b)| a - b).collect();
+    let dv: Vec<f64> = v.iter().zip(g).map(|(a, b)| a - b).collect();
+    let (nw2, nv2) = (ctx.ip(w, w), ctx.ip(v, v));
+    if !(nw2 > 0.0 && nv2 > 0.0) {
+        return None;
+    }
+    let (nw, nv) = (nw2.sqrt(), nv2.sqrt());
+    // |w| - 1 = (|w|^2 - 1) / (|w| + 1), |w|^2 - 1 = |w - e|^2 + 2 e.(w - e).
+    let nw_m1 = (ctx.ip(&dw, &dw) + 2.0 * ctx.ip(e, &dw)) / (nw + 1.0);
+    let nv_m1 = (ctx.ip(&dv, &dv) + 2.0 * ctx.ip(g, &dv)) / (nv + 1.0);
+    let (wv, wg, ev) = (ctx.ip(w, v), ctx.ip(w, g), ctx.ip(e, v));
+    let norm_part = nw_m1 * nv_m1 / (2.0 * PI);
+    let linear_part = ctx.ip(&dw, &dv) / 4.0;
+    let quad_part = (wv * wv / (nw * nv) - wg * wg / nw - ev * ev / nv) / (4.0 * PI);
+    let rem = nw * nv * kernel_remainder(wv / (nw * nv))
+        - nw * kernel_remainder(wg / nw)
+        - nv * kernel_remainder(ev / nv);
+    Some(norm_part + linear_part + quad_part + rem)
+}
+
 impl Partition {
     /// Class sizes $n_c$.
     pub fn sizes(&self) -> &[f64] {
@@ -334,8 +382,54 @@ impl Partition {
     }
 
     /// The reduced loss $F_{\rm red}(\xi)=F(W(\xi))$ (Arjevani & Field 2107.10370), for $V=I_d$, $k=d$.
+    ///
+    /// Evaluated in a cancellation-free form: the $d(d-1)$ off-diagonal pairs enter through the mixed
+    /// second difference
+    /// $\Delta_{il}=\kappa(w_i,w_l)-\kappa(w_i,e_l)-\kappa(e_i,w_l)+\kappa(e_i,e_l)$, with
+    /// $\kappa(u,v)=\frac{|u||v|}{2\pi}+\frac{u^\top v}4+\frac{(u^\top v)^2}{4\pi|u||v|}+|u||v|R(\cos\theta)$ and
+    /// $R(c)=\frac1{2\pi}\sum_{k\ge2}a_kc^{2k}=O(c^4)$ summed as a series, so that
+    /// $F=\sum_cn_c\big[\frac{|w_i|^2+1}4-\kappa(w_i,e_i)\big]+\frac12\sum_{i\ne l}\Delta_{il}$ keeps its relative
+    /// accuracy at large $d$ (the naive sum loses about $d^2\varepsilon$ in absolute terms). Zero
+    /// neurons are evaluated with the naive sum.
     pub fn loss(&self, xi: &[f64]) -> Result<f64> {
         self.check_len(xi)?;
+        match self.loss_stable(xi) {
+            Some(f) => crate::error::finite(f, "reduced two-layer loss"),
+            None => self.loss_direct(xi),
+        }
+    }
+
+    /// The stable form of [`Self::loss`]; `None` at a zero neuron.
+    fn loss_stable(&self, xi: &[f64]) -> Option<f64> {
+        let mut f = 0.0;
+        for (c, &nc) in self.sizes.iter().enumerate() {
+            let ctx = self.context(&[c]);
+            let w = self.neuron(&ctx, xi, 0, c);
+            let e = Self::teacher(&ctx, 0);
+            let nn = ctx.ip(&w, &w);
+            if nn <= 0.0 {
+                return None;
+            }
+            let k = PairGeometry::new(&ctx, &w, &e).ok()?.angle.kernel();
+            f += nc * ((nn + 1.0) / 4.0 - k);
+            for r in 0..self.sizes.len() {
+                let cnt = self.others(c, r);
+                if cnt == 0.0 {
+                    continue;
+                }
+                let ctx = self.context(&[c, r]);
+                let w = self.neuron(&ctx, xi, 0, c);
+                let v = self.neuron(&ctx, xi, 1, r);
+                let e = Self::teacher(&ctx, 0);
+                let g = Self::teacher(&ctx, 1);
+                f += 0.5 * nc * cnt * mixed_difference(&ctx, &w, &v, &e, &g)?;
+            }
+        }
+        Some(f)
+    }
+
+    /// The naive sum of kernel values (used at zero neurons).
+    fn loss_direct(&self, xi: &[f64]) -> Result<f64> {
         let d = self.dimension();
         let mut f = d / 4.0 + d * (d - 1.0) / (4.0 * PI);
         for (c, &nc) in self.sizes.iter().enumerate() {
@@ -573,5 +667,40 @@ impl Partition {
             }
         }
         Ok(j)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remainder_direct(c: f64) -> f64 {
+        let j = ((1.0 - c * c).sqrt() + (PI - c.acos()) * c) / (2.0 * PI);
+        j - 1.0 / (2.0 * PI) - c / 4.0 - c * c / (4.0 * PI)
+    }
+
+    #[test]
+    fn kernel_remainder_series_matches_direct_form() {
+        for c in [-0.49, -0.3, 0.1, 0.3, 0.4999] {
+            let (s, d) = (kernel_remainder(c), remainder_direct(c));
+            assert!((s - d).abs() < 1e-15, "{c}: {s} vs {d}");
+        }
+        // Leading term c^4 / (48 pi) for small c.
+        let c: f64 = 1e-3;
+        assert!((kernel_remainder(c) / (c.powi(4) / (48.0 * PI)) - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn stable_and_direct_loss_agree() {
+        let p = PartitionParams {
+            sizes: vec![7.5, 2.0, 1.0],
+        }
+        .check()
+        .unwrap();
+        let xi: Vec<f64> = (0..p.params().len())
+            .map(|i| 0.4 - 0.13 * (i % 5) as f64)
+            .collect();
+        let (a, b) = (p.loss(&xi).unwrap(), p.loss_direct(&xi).unwrap());
+        assert!((a - b).abs() < 1e-13 * b.abs().max(1.0), "{a} vs {b}");
     }
 }
