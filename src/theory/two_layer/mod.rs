@@ -12,6 +12,19 @@
 //! - [`spectrum`]: eigenvalues with multiplicities from isotypic blocks, as analytic functions of $d$.
 //! - [`threshold`]: the fractional dimension $d^*$ at which a family turns from saddle into minimum.
 //! - [`census`]: gradient descent from random initialisation, isotropy identification, polishing.
+//!
+//! ```
+//! use overparam::theory::two_layer::critical::{Family, critical_point};
+//! use overparam::theory::two_layer::spectrum::block_spectrum;
+//!
+//! // The Safran–Shamir (type A) spurious minimum at d = 20 and its 12 distinct eigenvalues.
+//! let cp = critical_point(Family::TypeA, 20.0)?;
+//! assert!((cp.loss - 0.01127558194758).abs() < 1e-12);
+//! let spec = block_spectrum(&cp.partition, &cp.params)?;
+//! assert_eq!(spec.distinct(1e-8).len(), 12);
+//! assert_eq!(spec.morse_index(), 0.0);
+//! # Ok::<(), overparam::Error>(())
+//! ```
 
 pub mod census;
 pub mod critical;
