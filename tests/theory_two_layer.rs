@@ -54,6 +54,7 @@ fn gradient_matches_central_differences() {
             })
             .collect();
         let err = max_abs_diff(&g, &fd);
+        println!("gradient FD error {err:e}");
         assert!(err < 1e-7, "seed {seed}: gradient vs FD error {err:e}");
     }
 }
@@ -80,6 +81,7 @@ fn hessian_matches_differences_and_is_symmetric() {
     for (seed, k, kt, d) in [(4, 4, 3, 5), (5, 3, 3, 4)] {
         let (t, w) = random_problem(seed, k, kt, d);
         let err = hessian_fd_error(&t, &w);
+        println!("Hessian FD error {err:e}");
         assert!(err < 1e-7, "seed {seed}: Hessian vs FD error {err:e}");
         let h = t.hessian(&w).unwrap();
         let n = w.len();
@@ -178,6 +180,7 @@ fn loss_matches_monte_carlo() {
     }
     let mean = s / samples as f64;
     let se = ((s2 / samples as f64 - mean * mean) / samples as f64).sqrt();
+    println!("MC {mean} +- {se}, exact {exact}");
     assert!(
         (mean - exact).abs() < 3.0 * se,
         "MC {mean} +- {se} vs exact {exact}"
@@ -595,4 +598,19 @@ fn type_a_loss_at_large_d() {
             d * cp.loss
         );
     }
+}
+
+#[test]
+fn downward_continuation_limits() {
+    use overparam::theory::two_layer::threshold::lower_limit;
+    // Type A continues down to the edge d -> 2 of its partition, where it tends to a permuted
+    // global minimum (F -> 0).
+    let p = lower_limit(Family::TypeA, 10.0, 1e-3).unwrap();
+    assert!(p.partition.dimension() < 2.01);
+    assert!(p.loss < 1e-3 && p.loss > 0.0);
+    // The [d-2, 2] family ends at d -> 3 on the same Delta S_3-type point as type A at d = 3 (§2.4).
+    let q = lower_limit(Family::Flipped { m: 2 }, 10.0, 1e-3).unwrap();
+    assert!(q.partition.dimension() < 3.01);
+    // params: D0, D1, O0, O1, B01, B10; the flipped class (size 2) carries -0.318 on its diagonal.
+    assert!((q.params[3] - 0.659453).abs() < 2e-3 && (q.params[1] + 0.318180).abs() < 2e-3);
 }
