@@ -404,6 +404,22 @@ fn global_minimum_closed_forms() {
         // 6 distinct values: x and one standard branch coincide.
         assert_eq!(sp.distinct(1e-10).len(), 6);
     }
+    // The closed-form routine agrees with the block route at real d.
+    for d in [4.0, 7.25, 50.0, 1e4] {
+        let closed = overparam::theory::two_layer::spectrum::global_minimum(d).unwrap();
+        let p = PartitionParams { sizes: vec![d] }.check().unwrap();
+        let blocks = block_spectrum(&p, &[1.0, 0.0]).unwrap();
+        assert_eq!(closed.values().len(), blocks.values().len());
+        for a in closed.values() {
+            assert!(
+                blocks.values().iter().any(|b| b.component == a.component
+                    && b.multiplicity == a.multiplicity
+                    && (a.value - b.value).abs() < 1e-12 * a.value.max(1.0)),
+                "d={d}: {a:?}"
+            );
+        }
+    }
+    assert!(overparam::theory::two_layer::spectrum::global_minimum(3.0).is_err());
     // §3.2 oracle table, d = 6.
     let p = PartitionParams { sizes: vec![6.0] }.check().unwrap();
     let sp = block_spectrum(&p, &[1.0, 0.0]).unwrap();

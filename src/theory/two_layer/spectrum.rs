@@ -152,6 +152,57 @@ impl Spectrum {
     }
 }
 
+/// The Hessian spectrum at the global minimum $W=V=I_d$ in closed form (real $d\ge4$):
+/// $$\lambda_x=\tfrac14-\tfrac1{2\pi},\quad\lambda_y=\tfrac14+\tfrac1{2\pi},\quad
+/// \lambda_{s,0}=\tfrac14-\tfrac1{2\pi},\quad
+/// \lambda_{s\pm}=\frac{\pi(d+2)\pm\sqrt{\pi^2d^2-16\pi+16}}{8\pi},\quad
+/// \lambda_{t\pm}=\frac{(\pi+2)d+2\pi\pm\sqrt{(\pi-2)^2d^2+16(\pi-1)(d-1)}}{8\pi},$$
+/// with multiplicities $(d-1)(d-2)/2$, $d(d-3)/2$, $d-1$ (each standard value) and 1. Obtained from
+/// $HX=\frac14(X+\mathbf 1\mathbf 1^\top X)+\frac1{2\pi}PX$ with
+/// $(PX)_{ia}=\delta_{ia}(\operatorname{tr}X-X_{ii})+(1-\delta_{ia})X_{ai}$ (Arjevani & Field,
+/// arXiv 2008.01805, derived independently in the crate's math notes).
+pub fn global_minimum(d: f64) -> Result<Spectrum> {
+    if !(d.is_finite() && d >= 4.0) {
+        return Err(Error::InvalidParameter {
+            name: "d",
+            value: d,
+            expected: "a finite dimension >= 4",
+        });
+    }
+    use std::f64::consts::PI;
+    let root_s = (PI * PI * d * d - 16.0 * PI + 16.0).sqrt();
+    let root_t = ((PI - 2.0).powi(2) * d * d + 16.0 * (PI - 1.0) * (d - 1.0)).sqrt();
+    let low = 0.25 - 0.5 / PI;
+    let sv = |value: f64, component: Component| SpectralValue {
+        value,
+        multiplicity: component.multiplicity(&[d]),
+        component,
+    };
+    let mut values = vec![
+        sv(low, Component::Exterior(0)),
+        sv(0.25 + 0.5 / PI, Component::Young(0)),
+        sv(low, Component::Standard(0)),
+        sv(
+            (PI * (d + 2.0) - root_s) / (8.0 * PI),
+            Component::Standard(0),
+        ),
+        sv(
+            (PI * (d + 2.0) + root_s) / (8.0 * PI),
+            Component::Standard(0),
+        ),
+        sv(
+            ((PI + 2.0) * d + 2.0 * PI - root_t) / (8.0 * PI),
+            Component::Trivial,
+        ),
+        sv(
+            ((PI + 2.0) * d + 2.0 * PI + root_t) / (8.0 * PI),
+            Component::Trivial,
+        ),
+    ];
+    values.sort_by(|a, b| a.value.total_cmp(&b.value));
+    Ok(Spectrum { values })
+}
+
 /// The Hessian spectrum of $F$ at the symmetric point $W(\xi)$ of `partition` ($V=I_d$, $k=d$),
 /// from the isotypic blocks of every component (see the module docs).
 pub fn block_spectrum(partition: &Partition, xi: &[f64]) -> Result<Spectrum> {
