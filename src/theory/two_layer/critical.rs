@@ -214,27 +214,26 @@ impl FromStr for Family {
 }
 
 impl Family {
-    /// The class sizes at dimension $d$: $[d]$, $[d-1,1]$ or $[d-M,M]$.
+    /// The class sizes at dimension $d$: $[d]$, $[d-1,1]$ or $[d-M,M]$; the first class must
+    /// exceed 1 and $d\le10^7$.
     pub fn partition(&self, d: f64) -> Result<Partition> {
         let sizes = match *self {
             Family::Global | Family::AllFlipped => vec![d],
             Family::TypeA | Family::AllButOneFlipped => vec![d - 1.0, 1.0],
             Family::Flipped { m } => vec![d - m as f64, m as f64],
         };
-        if !(d.is_finite() && d >= 1.0) {
+        // The large class (index 0) must stay a genuine class (> 1) so that the parameter
+        // layout does not change along a continuation path.
+        if !(d.is_finite() && d <= 1e7 && sizes[0] > 1.0) {
             return Err(Error::InvalidParameter {
                 name: "d",
                 value: d,
-                expected: "a finite dimension >= 1",
+                expected: "a dimension with the family's large class > 1 (d > 1 for global and \
+                           all-flipped, d > 2 for type-a and all-but-one-flipped, d > M + 1 for \
+                           flipped) and d <= 1e7",
             });
         }
-        PartitionParams { sizes }
-            .check()
-            .map_err(|_| Error::InvalidParameter {
-                name: "d",
-                value: d,
-                expected: "a dimension large enough for the family's classes (each class 1 or > 1)",
-            })
+        PartitionParams { sizes }.check()
     }
 
     /// The built-in seed: a dimension $d_0$ and approximate reduced parameters there, from the
@@ -288,7 +287,7 @@ pub fn continue_to(
         guard += 1;
         if guard > 10_000 || step < 1e-9 {
             return Err(Error::NotConverged {
-                method: "continuation in d",
+                method: "continuation in d (residual: distance in d still to go)",
                 iterations: guard,
                 residual: (cur_d - d_to).abs(),
                 tolerance: 0.0,
