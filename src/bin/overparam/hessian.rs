@@ -53,9 +53,12 @@ fn family(args: &HessianArgs) -> Result<Family, CliError> {
         (name, None) if name.starts_with("flipped-") => Err(CliError::usage(format!(
             "--family: `{name}` is not a family; use --family flipped --m M"
         ))),
-        (name, None) => name
-            .parse::<Family>()
-            .map_err(|e| CliError::from_library(&e)),
+        (name, None) => name.parse::<Family>().map_err(|_| {
+            CliError::usage(format!(
+                "--family: `{name}` is not a family; expected global, type-a, flipped (with --m M), \
+                 all-flipped or all-but-one-flipped"
+            ))
+        }),
     }
 }
 
