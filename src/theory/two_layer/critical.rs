@@ -214,7 +214,7 @@ impl FromStr for Family {
 }
 
 impl Family {
-    /// The class sizes at dimension $d$: $[d]$, $[d-1,1]$ or $[d-M,M]$; the first class must
+    /// The class sizes at dimension $d$: $(d)$, $(d-1,1)$ or $(d-M,M)$; the first class must
     /// exceed 1 and $d\le10^7$.
     pub fn partition(&self, d: f64) -> Result<Partition> {
         let sizes = match *self {

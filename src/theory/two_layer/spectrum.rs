@@ -12,8 +12,8 @@
 //! matrix: split one or two points off a class, embed the coarser fixed spaces into the finer one,
 //! and restrict $G^{-1/2}\nabla^2F_{\rm red}G^{-1/2}$ to the $G$-orthogonal complement of the
 //! embeddings (for $x_c$ / $y_c$: its antisymmetric / symmetric part under swapping the two split
-//! points). Every step is analytic in the class sizes, so $d$ may be fractional. The blocks are at
-//! most $m^2+m+2$ square; the cost is independent of $d$.
+//! points). Every step is analytic in the class sizes, so $d$ may be fractional. The finer fixed
+//! spaces have at most $(m+2)^2+m+2$ parameters; the cost is independent of $d$.
 
 use std::fmt;
 
