@@ -33,7 +33,8 @@ pub struct Threshold {
 /// Options of [`saddle_to_minimum`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ThresholdOptions {
-    /// Dimension to start the downward scan from (the family must be a minimum there).
+    /// Dimension to start the downward scan from (doubled, up to $10^4$, until the family is a
+    /// minimum there).
     pub d_start: f64,
     /// Scan step in $d$.
     pub scan_step: f64,
@@ -62,15 +63,20 @@ pub fn saddle_to_minimum(family: Family, opts: ThresholdOptions) -> Result<Optio
         });
     }
     let newton = NewtonOptions::default();
-    let mut hi = critical_point(family, opts.d_start)?;
+    // Move the start up (doubling, to at most 1e4) until the family is a minimum there.
     let mut d_hi = opts.d_start;
-    let spec = block_spectrum(&hi.partition, &hi.params)?;
-    if spec.min_value() <= 0.0 {
-        return Err(Error::InvalidParameter {
-            name: "d",
-            value: d_hi,
-            expected: "a starting dimension at which the family is a minimum",
-        });
+    let mut hi = critical_point(family, d_hi)?;
+    while block_spectrum(&hi.partition, &hi.params)?.min_value() <= 0.0 {
+        if d_hi >= 1e4 {
+            return Err(Error::InvalidParameter {
+                name: "d_start",
+                value: d_hi,
+                expected: "a starting dimension (<= 1e4) at which the family is a minimum",
+            });
+        }
+        let next = (2.0 * d_hi).min(1e4);
+        hi = continue_to(family, d_hi, &hi.params, next, newton)?;
+        d_hi = next;
     }
     loop {
         let d_lo = (d_hi - opts.scan_step).max(opts.d_min);
