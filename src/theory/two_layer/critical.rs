@@ -1,0 +1,344 @@
+//! Symmetric critical points: reduced Newton, built-in families and continuation in real $d$.
+//!
+//! By the principle of symmetric criticality, a critical point of the reduced loss
+//! $F_{\rm red}(\xi;d)$ on a fixed-point space (see [`super::symmetry`]) is a critical point of the
+//! full loss. The reduced equations $\nabla_\xi F_{\rm red}=0$ have at most $m^2+m$ unknowns and are
+//! solved by Newton's method with a backtracking line search on the merit
+//! $\|G^{-1/2}\nabla_\xi F_{\rm red}\|^2$ (the squared Frobenius norm of the full gradient). The class
+//! sizes are real, so a family can be continued in $d$ (Arjevani & Field, arXiv 2107.10370).
+//!
+//! Built-in families (Safran & Shamir 2018; Arjevani & Field 2003.10576, 2107.10370):
+//! `global` ($W=V=I_d$), `type-a` ($\Delta(S_{d-1}\times S_1)$, one flipped neuron),
+//! `flipped` ($\Delta(S_{d-M}\times S_M)$ with the $M$-class flipped), `all-flipped`
+//! ($\Delta S_d$, $W\approx-I$ plus a constant) and `all-but-one-flipped` ($\Delta(S_{d-1}\times S_1)$ with
+//! the $(d-1)$-class flipped).
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::symmetry::{Partition, PartitionParams};
+use crate::error::{Error, Result};
+
+/// Options of [`reduced_newton`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NewtonOptions {
+    /// Stop when the largest entry of the full gradient, $\max_a|(G^{-1}\nabla F_{\rm red})_a|$,
+    /// is at most `tolerance` $\times\max(1,d)$.
+    pub tolerance: f64,
+    /// Maximum number of Newton steps.
+    pub max_iter: usize,
+}
+
+impl Default for NewtonOptions {
+    fn default() -> Self {
+        Self {
+            tolerance: 1e-14,
+            max_iter: 60,
+        }
+    }
+}
+
+/// A converged reduced Newton solve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewtonReport {
+    /// The reduced parameters $\xi^*$.
+    pub params: Vec<f64>,
+    /// The final residual $\max_a|(G^{-1}\nabla F_{\rm red})_a|$.
+    pub residual: f64,
+    /// Newton steps taken.
+    pub iterations: usize,
+}
+
+fn solve_linear(a: &[f64], b: &[f64]) -> Result<Vec<f64>> {
+    let n = b.len();
+    let mut m = a.to_vec();
+    let mut x = b.to_vec();
+    let scale = m.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+    for col in 0..n {
+        let piv = (col..n)
+            .max_by(|&i, &j| m[i * n + col].abs().total_cmp(&m[j * n + col].abs()))
+            .unwrap_or(col);
+        if m[piv * n + col].abs() <= 1e-15 * scale {
+            return Err(Error::LinearAlgebra {
+                what: "singular reduced Hessian in Newton step".into(),
+            });
+        }
+        if piv != col {
+            for k in 0..n {
+                m.swap(col * n + k, piv * n + k);
+            }
+            x.swap(col, piv);
+        }
+        for i in (col + 1)..n {
+            let f = m[i * n + col] / m[col * n + col];
+            for k in col..n {
+                m[i * n + k] -= f * m[col * n + k];
+            }
+            x[i] -= f * x[col];
+        }
+    }
+    for col in (0..n).rev() {
+        let s: f64 = ((col + 1)..n).map(|k| m[col * n + k] * x[k]).sum();
+        x[col] = (x[col] - s) / m[col * n + col];
+    }
+    Ok(x)
+}
+
+fn residual_and_merit(partition: &Partition, xi: &[f64]) -> Result<(f64, f64)> {
+    let g = partition.gradient(xi)?;
+    let metric = partition.metric();
+    let res = g
+        .iter()
+        .zip(&metric)
+        .fold(0.0f64, |m, (g, w)| m.max((g / w).abs()));
+    let merit = g.iter().zip(&metric).map(|(g, w)| g * g / w).sum();
+    Ok((res, merit))
+}
+
+/// Newton's method with backtracking on $\nabla_\xi F_{\rm red}(\xi)=0$ from `seed`.
+///
+/// Fails with [`Error::NotConverged`] (carrying the last iterate) if the residual does not reach
+/// the tolerance, and with [`Error::LinearAlgebra`] at a singular reduced Hessian.
+pub fn reduced_newton(
+    partition: &Partition,
+    seed: &[f64],
+    opts: NewtonOptions,
+) -> Result<NewtonReport> {
+    let tol = opts.tolerance * partition.dimension().max(1.0);
+    let mut xi = seed.to_vec();
+    let (mut res, mut merit) = residual_and_merit(partition, &xi)?;
+    for iter in 0..=opts.max_iter {
+        if res <= tol {
+            return Ok(NewtonReport {
+                params: xi,
+                residual: res,
+                iterations: iter,
+            });
+        }
+        if iter == opts.max_iter {
+            break;
+        }
+        let g = partition.gradient(&xi)?;
+        let h = partition.hessian(&xi)?;
+        let neg: Vec<f64> = g.iter().map(|x| -x).collect();
+        let step = solve_linear(&h, &neg)?;
+        let mut t = 1.0;
+        let mut accepted = false;
+        while t > 1e-6 {
+            let trial: Vec<f64> = xi.iter().zip(&step).map(|(x, s)| x + t * s).collect();
+            if let Ok((r, m)) = residual_and_merit(partition, &trial)
+                && (m <= (1.0 - 1e-4 * t) * merit || r <= tol)
+            {
+                xi = trial;
+                res = r;
+                merit = m;
+                accepted = true;
+                break;
+            }
+            t *= 0.5;
+        }
+        if !accepted {
+            // Near the rounding floor the merit can stall: accept a full step if it does not
+            // increase the residual by more than rounding.
+            let trial: Vec<f64> = xi.iter().zip(&step).map(|(x, s)| x + s).collect();
+            match residual_and_merit(partition, &trial) {
+                Ok((r, m)) if r <= 10.0 * tol => {
+                    xi = trial;
+                    res = r;
+                    merit = m;
+                }
+                _ => break,
+            }
+        }
+    }
+    Err(Error::NotConverged {
+        method: "reduced newton",
+        iterations: opts.max_iter,
+        residual: res,
+        tolerance: tol,
+        last_iterate: xi,
+    })
+}
+
+/// A built-in family of symmetric critical points ($V=I_d$, $k=d$).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// The global minimum $W=V=I_d$, isotropy $\Delta S_d$.
+    Global,
+    /// Type A: $\Delta(S_{d-1}\times S_1)$, the distinguished neuron flipped (Safran–Shamir minima).
+    TypeA,
+    /// $\Delta(S_{d-M}\times S_M)$ with the $M$ neurons of the second class flipped ($M\ge2$).
+    Flipped {
+        /// The number $M$ of flipped neurons.
+        m: usize,
+    },
+    /// $\Delta S_d$ with every neuron flipped.
+    AllFlipped,
+    /// $\Delta(S_{d-1}\times S_1)$ with the $d-1$ neurons of the large class flipped.
+    AllButOneFlipped,
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Family::Global => write!(f, "global"),
+            Family::TypeA => write!(f, "type-a"),
+            Family::Flipped { m } => write!(f, "flipped-{m}"),
+            Family::AllFlipped => write!(f, "all-flipped"),
+            Family::AllButOneFlipped => write!(f, "all-but-one-flipped"),
+        }
+    }
+}
+
+impl FromStr for Family {
+    type Err = Error;
+    /// Parse `global`, `type-a`, `all-flipped`, `all-but-one-flipped` or `flipped-M`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "global" => Ok(Family::Global),
+            "type-a" => Ok(Family::TypeA),
+            "all-flipped" => Ok(Family::AllFlipped),
+            "all-but-one-flipped" => Ok(Family::AllButOneFlipped),
+            other => other
+                .strip_prefix("flipped-")
+                .and_then(|m| m.parse::<usize>().ok())
+                .filter(|&m| m >= 2)
+                .map(|m| Family::Flipped { m })
+                .ok_or_else(|| Error::InvalidChoice {
+                    name: "family",
+                    value: s.to_string(),
+                    expected: "global, type-a, flipped-M (M >= 2), all-flipped, all-but-one-flipped",
+                }),
+        }
+    }
+}
+
+impl Family {
+    /// The class sizes at dimension $d$: $(d)$, $(d-1,1)$ or $(d-M,M)$; the first class must
+    /// exceed 1 and $d\le10^7$.
+    pub fn partition(&self, d: f64) -> Result<Partition> {
+        let sizes = match *self {
+            Family::Global | Family::AllFlipped => vec![d],
+            Family::TypeA | Family::AllButOneFlipped => vec![d - 1.0, 1.0],
+            Family::Flipped { m } => vec![d - m as f64, m as f64],
+        };
+        // The large class (index 0) must stay a genuine class (> 1) so that the parameter
+        // layout does not change along a continuation path.
+        if !(d.is_finite() && d <= 1e7 && sizes[0] > 1.0) {
+            return Err(Error::InvalidParameter {
+                name: "d",
+                value: d,
+                expected: "a dimension with the family's large class > 1 (d > 1 for global and \
+                           all-flipped, d > 2 for type-a and all-but-one-flipped, d > M + 1 for \
+                           flipped) and d <= 1e7",
+            });
+        }
+        PartitionParams { sizes }.check()
+    }
+
+    /// The built-in seed: a dimension $d_0$ and approximate reduced parameters there, from the
+    /// large-$d$ asymptotics of each family (rounded; Newton refines them).
+    pub fn seed(&self) -> (f64, Vec<f64>) {
+        match *self {
+            Family::Global => (10.0, vec![1.0, 0.0]),
+            // Order: D_reg, D_dist, O_reg, B_rd, B_dr.
+            Family::TypeA => (100.0, vec![1.0, -0.9, -0.0003, 0.04, 0.03]),
+            Family::AllButOneFlipped => (100.0, vec![-1.0, 1.0, 0.01, 0.1, 0.01]),
+            Family::AllFlipped => (100.0, vec![-1.0, 0.02]),
+            Family::Flipped { m } => {
+                let _ = m;
+                (100.0, vec![1.0, -0.9, -0.0003, 0.0, 0.04, 0.03])
+            }
+        }
+    }
+}
+
+/// A symmetric critical point of a family at dimension $d$.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriticalPoint {
+    /// The class sizes.
+    pub partition: Partition,
+    /// The reduced parameters (ordered as [`Partition::params`]).
+    pub params: Vec<f64>,
+    /// The loss $F(W^*)$.
+    pub loss: f64,
+    /// The reduced Newton residual (largest entry of the full gradient).
+    pub residual: f64,
+    /// Newton iterations at the final dimension.
+    pub iterations: usize,
+}
+
+/// Continue a solution of `family` from dimension `d_from` with parameters `xi_from` to `d_to`,
+/// by natural-parameter continuation in $\log d$ with a secant predictor and step halving.
+pub fn continue_to(
+    family: Family,
+    d_from: f64,
+    xi_from: &[f64],
+    d_to: f64,
+    opts: NewtonOptions,
+) -> Result<CriticalPoint> {
+    let part = family.partition(d_to)?;
+    let mut cur_d = d_from;
+    let mut cur = reduced_newton(&family.partition(d_from)?, xi_from, opts)?;
+    let mut prev: Option<(f64, Vec<f64>)> = None;
+    let mut step = 0.1f64; // in log d
+    let mut guard = 0;
+    while cur_d != d_to {
+        guard += 1;
+        if guard > 10_000 || step < 1e-9 {
+            return Err(Error::NotConverged {
+                method: "continuation in d (residual: distance in d still to go)",
+                iterations: guard,
+                residual: (cur_d - d_to).abs(),
+                tolerance: 0.0,
+                last_iterate: cur.params,
+            });
+        }
+        let (lc, lt) = (cur_d.ln(), d_to.ln());
+        let next_l = if (lt - lc).abs() <= step {
+            lt
+        } else {
+            lc + step * (lt - lc).signum()
+        };
+        let next_d = if next_l == lt { d_to } else { next_l.exp() };
+        let guess: Vec<f64> = match &prev {
+            Some((pd, pxi)) => {
+                let r = (next_l - lc) / (lc - pd.ln());
+                cur.params
+                    .iter()
+                    .zip(pxi)
+                    .map(|(c, p)| c + r * (c - p))
+                    .collect()
+            }
+            None => cur.params.clone(),
+        };
+        let solved = family
+            .partition(next_d)
+            .and_then(|p| reduced_newton(&p, &guess, opts));
+        match solved {
+            Ok(rep) => {
+                prev = Some((cur_d, cur.params.clone()));
+                cur = rep;
+                cur_d = next_d;
+                step = (step * 1.5).min(0.5);
+            }
+            Err(_) => step *= 0.5,
+        }
+    }
+    let loss = part.loss(&cur.params)?;
+    Ok(CriticalPoint {
+        partition: part,
+        params: cur.params,
+        loss,
+        residual: cur.residual,
+        iterations: cur.iterations,
+    })
+}
+
+/// The critical point of a built-in family at (real) dimension $d$: reduced Newton from the
+/// family's built-in seed, continued in $d$ from the seed dimension.
+pub fn critical_point(family: Family, d: f64) -> Result<CriticalPoint> {
+    family.partition(d)?;
+    let (d0, xi0) = family.seed();
+    continue_to(family, d0, &xi0, d, NewtonOptions::default())
+}

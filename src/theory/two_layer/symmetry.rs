@@ -1,0 +1,706 @@
+//! Fixed-point subspaces of diagonal subgroups and the symmetry-reduced loss with real class sizes.
+//!
+//! For the standard teacher $V=I_d$, $k=d$, the loss is invariant under $S_d\times S_d$ acting by
+//! $(\pi,\rho)\cdot W=P_\pi WP_\rho^\top$ (Arjevani & Field, arXiv 2008.01805, 2107.10370). Partition
+//! $\{1..d\}$ into classes $C_1,\dots,C_m$ of sizes $n_1,\dots,n_m$. The fixed-point space of the
+//! diagonal subgroup $\Delta(S_{n_1}\times\cdots\times S_{n_m})$ consists of the $W$ with, for a
+//! neuron $i\in C_c$: $D_c$ at coordinate $i$, $O_c$ at the other coordinates of $C_c$ (only when
+//! $n_c>1$) and $B_{cr}$ at every coordinate of $C_r$, $r\ne c$.
+//!
+//! Every inner product between the vectors that enter the loss, gradient and Hessian (two neurons,
+//! a neuron and a teacher row, and the basis directions $E_a$ of the fixed space) only depends on a
+//! few "cells": the marked indices of the pair and the remaining bulk of each class, with weight
+//! $n_r-\#\{\text{marked in }C_r\}$. The reduced loss, its gradient and its Hessian are therefore
+//! polynomial–trigonometric expressions in the class sizes, which may be **real** numbers
+//! ("fractional dimension", Arjevani & Field 2107.10370). The cost does not depend on $d$.
+//!
+//! Metric: with $E_a$ the indicator of the entries of parameter $a$, the Gram matrix
+//! $G_{ab}=\langle E_a,E_b\rangle$ is diagonal with $G=n_c$ for $D_c$, $n_c(n_c-1)$ for $O_c$ and
+//! $n_cn_r$ for $B_{cr}$. The full gradient at $W(\xi)$ has block values $G^{-1}\nabla_\xi F_{\rm red}$
+//! and the full Hessian restricted to the fixed space is $G^{-1/2}\nabla^2_\xi F_{\rm red}G^{-1/2}$.
+
+use std::f64::consts::PI;
+
+use super::kernel::PairAngle;
+use crate::error::{Error, Result};
+
+/// One reduced parameter of a fixed-point space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Param {
+    /// $D_c$: the weight of a neuron of class $c$ on its own coordinate.
+    Diag(usize),
+    /// $O_c$: the weight on the other coordinates of its own class (only if $n_c>1$).
+    Off(usize),
+    /// $B_{cr}$: the weight of a neuron of class $c$ on every coordinate of class $r\ne c$.
+    Cross(usize, usize),
+}
+
+/// Unchecked class sizes of a diagonal subgroup $\Delta(S_{n_1}\times\cdots\times S_{n_m})$.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionParams {
+    /// Class sizes $n_c$: each exactly 1 (a singleton) or a real number $>1$.
+    pub sizes: Vec<f64>,
+}
+
+/// A checked partition with real class sizes; $d=\sum_cn_c$.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partition {
+    sizes: Vec<f64>,
+    params: Vec<Param>,
+}
+
+impl PartitionParams {
+    /// Validate: at least one class; every size finite and either exactly 1 or $>1$.
+    pub fn check(&self) -> Result<Partition> {
+        if self.sizes.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "sizes",
+                value: 0.0,
+                expected: "at least one class",
+            });
+        }
+        for &n in &self.sizes {
+            if !(n.is_finite() && n >= 1.0) {
+                return Err(Error::InvalidParameter {
+                    name: "sizes",
+                    value: n,
+                    expected: "class sizes equal to 1 or real numbers > 1",
+                });
+            }
+        }
+        let m = self.sizes.len();
+        let mut params: Vec<Param> = (0..m).map(Param::Diag).collect();
+        params.extend((0..m).filter(|&c| self.sizes[c] > 1.0).map(Param::Off));
+        for c in 0..m {
+            for r in 0..m {
+                if r != c {
+                    params.push(Param::Cross(c, r));
+                }
+            }
+        }
+        Ok(Partition {
+            sizes: self.sizes.clone(),
+            params,
+        })
+    }
+}
+
+/// A cell of a pair context: the coordinates of `class` that are the marked index `slot`, or
+/// (for `slot == None`) the unmarked rest of the class, of size `weight`.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    class: usize,
+    slot: Option<usize>,
+    weight: f64,
+}
+
+/// The cells of a context whose marked indices (slot 0, slot 1, ...) lie in the given classes.
+struct Context {
+    cells: Vec<Cell>,
+}
+
+impl Context {
+    fn ip(&self, x: &[f64], y: &[f64]) -> f64 {
+        self.cells
+            .iter()
+            .zip(x.iter().zip(y))
+            .map(|(c, (a, b))| c.weight * a * b)
+            .sum()
+    }
+}
+
+/// Kernel geometry of a pair $(w,v)$ in a context, with the vectors needed by $g$, $h_1$, $h_2$.
+struct PairGeometry {
+    angle: PairAngle,
+    /// $\bar w$.
+    w_unit: Vec<f64>,
+    /// $v$.
+    v: Vec<f64>,
+    /// $r=\bar v-\cos\theta\,\bar w$.
+    r: Vec<f64>,
+    /// $a=\bar w+\bar v$.
+    a: Vec<f64>,
+    /// $b=\bar w-\bar v$.
+    b: Vec<f64>,
+}
+
+impl PairGeometry {
+    fn new(ctx: &Context, w: &[f64], v: &[f64]) -> Result<Self> {
+        let ww = ctx.ip(w, w);
+        let vv = ctx.ip(v, v);
+        if !(ww > 0.0 && vv > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "params",
+                value: ww.min(vv),
+                expected: "nonzero neurons (|w_i| > 0; the loss is not differentiable at w_i = 0)",
+            });
+        }
+        let (nw, nv) = (ww.sqrt(), vv.sqrt());
+        let wv = ctx.ip(w, v);
+        let cos = (wv / (nw * nv)).clamp(-1.0, 1.0);
+        let w_unit: Vec<f64> = w.iter().map(|x| x / nw).collect();
+        let v_unit: Vec<f64> = v.iter().map(|x| x / nv).collect();
+        let r: Vec<f64> = v_unit
+            .iter()
+            .zip(&w_unit)
+            .map(|(y, x)| y - cos * x)
+            .collect();
+        let s2 = ctx.ip(&r, &r);
+        let sin = if s2 >= 0.0 {
+            s2.sqrt()
+        } else {
+            ((1.0 - cos) * (1.0 + cos)).max(0.0).sqrt()
+        };
+        let angle = PairAngle::from_products(ww, vv, wv, Some(sin));
+        let a = w_unit.iter().zip(&v_unit).map(|(x, y)| x + y).collect();
+        let b = w_unit.iter().zip(&v_unit).map(|(x, y)| x - y).collect();
+        Ok(Self {
+            angle,
+            w_unit,
+            v: v.to_vec(),
+            r,
+            a,
+            b,
+        })
+    }
+
+    /// $x^\top g(w,v)$.
+    fn grad_dot(&self, ctx: &Context, x: &[f64]) -> f64 {
+        let p = &self.angle;
+        (p.norm_v * p.sin * ctx.ip(x, &self.w_unit) + (PI - p.theta) * ctx.ip(x, &self.v))
+            / (2.0 * PI)
+    }
+}
+
+/// Projections of one direction vector onto the geometry vectors of a pair.
+#[derive(Clone, Copy)]
+struct Proj {
+    w_unit: f64,
+    r: f64,
+    a: f64,
+    b: f64,
+}
+
+fn project(ctx: &Context, g: &PairGeometry, x: &[f64]) -> Proj {
+    Proj {
+        w_unit: ctx.ip(x, &g.w_unit),
+        r: ctx.ip(x, &g.r),
+        a: ctx.ip(x, &g.a),
+        b: ctx.ip(x, &g.b),
+    }
+}
+
+/// $h_1(w,v)[x,y]$ from $x^\top y$ and projections.
+fn h1_form(g: &PairGeometry, xy: f64, px: Proj, py: Proj) -> f64 {
+    let p = &g.angle;
+    if p.sin == 0.0 {
+        return 0.0;
+    }
+    p.norm_v / (2.0 * PI * p.norm_w) * (p.sin * (xy - px.w_unit * py.w_unit) + px.r * py.r / p.sin)
+}
+
+/// $h_2(w,v)[x,y]$ from $x^\top y$ and projections.
+fn h2_form(g: &PairGeometry, xy: f64, px: Proj, py: Proj) -> f64 {
+    let p = &g.angle;
+    ((PI - p.theta) * xy + 0.5 * p.tan_half() * px.a * py.a - 0.5 * p.cot_half() * px.b * py.b)
+        / (2.0 * PI)
+}
+
+/// $R(c)=\kappa$-profile remainder: $J(c)-\frac1{2\pi}-\frac c4-\frac{c^2}{4\pi}$ with
+/// $J(c)=\frac1{2\pi}(\sqrt{1-c^2}+(\pi-\arccos c)c)$; a power series for $|c|<\frac12$.
+fn kernel_remainder(c: f64) -> f64 {
+    if c.abs() < 0.5 {
+        // sqrt(1-x) coefficients s_k (x = c^2) and c*arcsin(c) coefficients b_{k-1} of c^{2k}.
+        let x = c * c;
+        let (mut s_k, mut b_j, mut pow, mut sum) = (-0.5f64, 1.0f64, x * x, 0.0f64);
+        for k in 2..60 {
+            s_k *= (k as f64 - 1.5) / k as f64; // C(1/2,k)(-1)^k
+            let j = (k - 1) as f64;
+            b_j *= (2.0 * j - 1.0).powi(2) / (2.0 * j * (2.0 * j + 1.0));
+            let term = (s_k + b_j) * pow;
+            sum += term;
+            if term.abs() < 1e-18 * sum.abs() {
+                break;
+            }
+            pow *= x;
+        }
+        sum / (2.0 * PI)
+    } else {
+        let cc = c.clamp(-1.0, 1.0);
+        let j = ((1.0 - cc * cc).max(0.0).sqrt() + (PI - cc.acos()) * cc) / (2.0 * PI);
+        j - 1.0 / (2.0 * PI) - cc / 4.0 - cc * cc / (4.0 * PI)
+    }
+}
+
+/// $\Delta=\kappa(w,v)-\kappa(w,g)-\kappa(e,v)+\kappa(e,g)$ for unit $e\perp g$, without cancellation.
+fn mixed_difference(ctx: &Context, w: &[f64], v: &[f64], e: &[f64], g: &[f64]) -> Option<f64> {
+    let dw: Vec<f64> = w.iter().zip(e).map(|(a, b)| a - b).collect();
+    let dv: Vec<f64> = v.iter().zip(g).map(|(a, b)| a - b).collect();
+    let (nw2, nv2) = (ctx.ip(w, w), ctx.ip(v, v));
+    if !(nw2 > 0.0 && nv2 > 0.0) {
+        return None;
+    }
+    let (nw, nv) = (nw2.sqrt(), nv2.sqrt());
+    // |w| - 1 = (|w|^2 - 1) / (|w| + 1), |w|^2 - 1 = |w - e|^2 + 2 e.(w - e).
+    let nw_m1 = (ctx.ip(&dw, &dw) + 2.0 * ctx.ip(e, &dw)) / (nw + 1.0);
+    let nv_m1 = (ctx.ip(&dv, &dv) + 2.0 * ctx.ip(g, &dv)) / (nv + 1.0);
+    let (wv, wg, ev) = (ctx.ip(w, v), ctx.ip(w, g), ctx.ip(e, v));
+    let norm_part = nw_m1 * nv_m1 / (2.0 * PI);
+    let linear_part = ctx.ip(&dw, &dv) / 4.0;
+    let quad_part = (wv * wv / (nw * nv) - wg * wg / nw - ev * ev / nv) / (4.0 * PI);
+    let rem = nw * nv * kernel_remainder(wv / (nw * nv))
+        - nw * kernel_remainder(wg / nw)
+        - nv * kernel_remainder(ev / nv);
+    Some(norm_part + linear_part + quad_part + rem)
+}
+
+impl Partition {
+    /// Class sizes $n_c$.
+    pub fn sizes(&self) -> &[f64] {
+        &self.sizes
+    }
+
+    /// Number of classes $m$.
+    pub fn num_classes(&self) -> usize {
+        self.sizes.len()
+    }
+
+    /// The (real) dimension $d=\sum_cn_c$.
+    pub fn dimension(&self) -> f64 {
+        self.sizes.iter().sum()
+    }
+
+    /// The reduced parameters in their fixed order: all $D_c$, then $O_c$ for $n_c>1$, then
+    /// $B_{cr}$ in row-major order of $(c,r)$. The dimension is $m^2+\#\{c:n_c>1\}$.
+    pub fn params(&self) -> &[Param] {
+        &self.params
+    }
+
+    /// Position of a parameter in [`Self::params`].
+    pub fn index_of(&self, p: Param) -> Option<usize> {
+        self.params.iter().position(|&q| q == p)
+    }
+
+    /// The diagonal of the Gram matrix $G$ of the basis directions $E_a$.
+    pub fn metric(&self) -> Vec<f64> {
+        self.params
+            .iter()
+            .map(|p| match *p {
+                Param::Diag(c) => self.sizes[c],
+                Param::Off(c) => self.sizes[c] * (self.sizes[c] - 1.0),
+                Param::Cross(c, r) => self.sizes[c] * self.sizes[r],
+            })
+            .collect()
+    }
+
+    fn check_len(&self, xi: &[f64]) -> Result<()> {
+        if xi.len() != self.params.len() {
+            return Err(Error::DimensionMismatch {
+                what: "reduced parameters",
+                expected: self.params.len(),
+                found: xi.len(),
+            });
+        }
+        if let Some(&x) = xi.iter().find(|x| !x.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "params",
+                value: x,
+                expected: "finite reduced parameters",
+            });
+        }
+        Ok(())
+    }
+
+    fn value(&self, xi: &[f64], p: Param) -> f64 {
+        self.index_of(p).map_or(0.0, |i| xi[i])
+    }
+
+    fn context(&self, marked: &[usize]) -> Context {
+        let mut cells = Vec::new();
+        for (r, &n) in self.sizes.iter().enumerate() {
+            let mut count = 0.0;
+            for (s, &c) in marked.iter().enumerate() {
+                if c == r {
+                    cells.push(Cell {
+                        class: r,
+                        slot: Some(s),
+                        weight: 1.0,
+                    });
+                    count += 1.0;
+                }
+            }
+            cells.push(Cell {
+                class: r,
+                slot: None,
+                weight: n - count,
+            });
+        }
+        Context { cells }
+    }
+
+    /// The row of a neuron of class `class` sitting at marked `slot`, in cell coordinates.
+    fn neuron(&self, ctx: &Context, xi: &[f64], slot: usize, class: usize) -> Vec<f64> {
+        ctx.cells
+            .iter()
+            .map(|cell| {
+                if cell.slot == Some(slot) {
+                    self.value(xi, Param::Diag(class))
+                } else if cell.class == class {
+                    self.value(xi, Param::Off(class))
+                } else {
+                    self.value(xi, Param::Cross(class, cell.class))
+                }
+            })
+            .collect()
+    }
+
+    /// The row of $\partial W/\partial\xi_a$ for a neuron of class `class` at marked `slot`.
+    fn direction(&self, ctx: &Context, p: Param, slot: usize, class: usize) -> Vec<f64> {
+        ctx.cells
+            .iter()
+            .map(|cell| {
+                let hit = match p {
+                    Param::Diag(c) => c == class && cell.slot == Some(slot),
+                    Param::Off(c) => c == class && cell.class == c && cell.slot != Some(slot),
+                    Param::Cross(c, r) => c == class && cell.class == r,
+                };
+                if hit { 1.0 } else { 0.0 }
+            })
+            .collect()
+    }
+
+    fn teacher(ctx: &Context, slot: usize) -> Vec<f64> {
+        ctx.cells
+            .iter()
+            .map(|cell| if cell.slot == Some(slot) { 1.0 } else { 0.0 })
+            .collect()
+    }
+
+    /// Number of other neurons (or teacher rows) of class `r` seen from a neuron of class `c`.
+    fn others(&self, c: usize, r: usize) -> f64 {
+        self.sizes[r] - if c == r { 1.0 } else { 0.0 }
+    }
+
+    /// The reduced loss $F_{\rm red}(\xi)=F(W(\xi))$ (Arjevani & Field 2107.10370), for $V=I_d$, $k=d$.
+    ///
+    /// Evaluated in a cancellation-free form: the $d(d-1)$ off-diagonal pairs enter through the mixed
+    /// second difference
+    /// $\Delta_{il}=\kappa(w_i,w_l)-\kappa(w_i,e_l)-\kappa(e_i,w_l)+\kappa(e_i,e_l)$, with
+    /// $\kappa(u,v)=\frac{|u||v|}{2\pi}+\frac{u^\top v}4+\frac{(u^\top v)^2}{4\pi|u||v|}+|u||v|R(\cos\theta)$ and
+    /// $R(c)=\frac1{2\pi}\sum_{k\ge2}a_kc^{2k}=O(c^4)$ summed as a series, so that
+    /// $F=\sum_cn_c\big[\frac{|w_i|^2+1}4-\kappa(w_i,e_i)\big]+\frac12\sum_{i\ne l}\Delta_{il}$ keeps its relative
+    /// accuracy at large $d$ (the naive sum loses about $d^2\varepsilon$ in absolute terms). Zero
+    /// neurons are evaluated with the naive sum.
+    pub fn loss(&self, xi: &[f64]) -> Result<f64> {
+        self.check_len(xi)?;
+        match self.loss_stable(xi) {
+            Some(f) => crate::error::finite(f, "reduced two-layer loss"),
+            None => self.loss_direct(xi),
+        }
+    }
+
+    /// The stable form of [`Self::loss`]; `None` at a zero neuron.
+    fn loss_stable(&self, xi: &[f64]) -> Option<f64> {
+        let mut f = 0.0;
+        for (c, &nc) in self.sizes.iter().enumerate() {
+            let ctx = self.context(&[c]);
+            let w = self.neuron(&ctx, xi, 0, c);
+            let e = Self::teacher(&ctx, 0);
+            let nn = ctx.ip(&w, &w);
+            if nn <= 0.0 {
+                return None;
+            }
+            let k = PairGeometry::new(&ctx, &w, &e).ok()?.angle.kernel();
+            f += nc * ((nn + 1.0) / 4.0 - k);
+            for r in 0..self.sizes.len() {
+                let cnt = self.others(c, r);
+                if cnt == 0.0 {
+                    continue;
+                }
+                let ctx = self.context(&[c, r]);
+                let w = self.neuron(&ctx, xi, 0, c);
+                let v = self.neuron(&ctx, xi, 1, r);
+                let e = Self::teacher(&ctx, 0);
+                let g = Self::teacher(&ctx, 1);
+                f += 0.5 * nc * cnt * mixed_difference(&ctx, &w, &v, &e, &g)?;
+            }
+        }
+        Some(f)
+    }
+
+    /// The naive sum of kernel values (used at zero neurons).
+    fn loss_direct(&self, xi: &[f64]) -> Result<f64> {
+        let d = self.dimension();
+        let mut f = d / 4.0 + d * (d - 1.0) / (4.0 * PI);
+        for (c, &nc) in self.sizes.iter().enumerate() {
+            let ctx = self.context(&[c]);
+            let w = self.neuron(&ctx, xi, 0, c);
+            let nn = ctx.ip(&w, &w);
+            f += nc * nn / 4.0;
+            if nn > 0.0 {
+                let e = Self::teacher(&ctx, 0);
+                f -= nc * PairGeometry::new(&ctx, &w, &e)?.angle.kernel();
+            }
+            for r in 0..self.sizes.len() {
+                let cnt = self.others(c, r);
+                if cnt == 0.0 {
+                    continue;
+                }
+                let ctx = self.context(&[c, r]);
+                let w = self.neuron(&ctx, xi, 0, c);
+                let v = self.neuron(&ctx, xi, 1, r);
+                let e = Self::teacher(&ctx, 1);
+                let (ww, vv) = (ctx.ip(&w, &w), ctx.ip(&v, &v));
+                if ww > 0.0 && vv > 0.0 {
+                    f += 0.5 * nc * cnt * PairGeometry::new(&ctx, &w, &v)?.angle.kernel();
+                }
+                if ww > 0.0 {
+                    f -= nc * cnt * PairGeometry::new(&ctx, &w, &e)?.angle.kernel();
+                }
+            }
+        }
+        crate::error::finite(f, "reduced two-layer loss")
+    }
+
+    /// The Euclidean gradient $\nabla_\xi F_{\rm red}$. Fails at a zero neuron.
+    pub fn gradient(&self, xi: &[f64]) -> Result<Vec<f64>> {
+        self.check_len(xi)?;
+        let np = self.params.len();
+        let mut grad = vec![0.0; np];
+        for (c, &nc) in self.sizes.iter().enumerate() {
+            let ctx = self.context(&[c]);
+            let w = self.neuron(&ctx, xi, 0, c);
+            let e = Self::teacher(&ctx, 0);
+            let ge = PairGeometry::new(&ctx, &w, &e)?;
+            for (a, &p) in self.params.iter().enumerate() {
+                let x = self.direction(&ctx, p, 0, c);
+                grad[a] += nc * (0.5 * ctx.ip(&x, &w) - ge.grad_dot(&ctx, &x));
+            }
+            for r in 0..self.sizes.len() {
+                let cnt = self.others(c, r);
+                if cnt == 0.0 {
+                    continue;
+                }
+                let ctx = self.context(&[c, r]);
+                let w = self.neuron(&ctx, xi, 0, c);
+                let v = self.neuron(&ctx, xi, 1, r);
+                let e = Self::teacher(&ctx, 1);
+                let gv = PairGeometry::new(&ctx, &w, &v)?;
+                let ge = PairGeometry::new(&ctx, &w, &e)?;
+                for (a, &p) in self.params.iter().enumerate() {
+                    let x = self.direction(&ctx, p, 0, c);
+                    grad[a] += nc * cnt * (gv.grad_dot(&ctx, &x) - ge.grad_dot(&ctx, &x));
+                }
+            }
+        }
+        if grad.iter().any(|g| !g.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "reduced two-layer gradient",
+            });
+        }
+        Ok(grad)
+    }
+
+    /// The block values of the full gradient at $W(\xi)$: $G^{-1}\nabla_\xi F_{\rm red}$.
+    pub fn fix_gradient(&self, xi: &[f64]) -> Result<Vec<f64>> {
+        let g = self.gradient(xi)?;
+        Ok(g.iter().zip(self.metric()).map(|(g, m)| g / m).collect())
+    }
+
+    /// The Euclidean Hessian $\nabla^2_\xi F_{\rm red}$, row-major $p\times p$. Fails at a zero neuron.
+    pub fn hessian(&self, xi: &[f64]) -> Result<Vec<f64>> {
+        self.check_len(xi)?;
+        let np = self.params.len();
+        let mut h = vec![0.0; np * np];
+        for (c, &nc) in self.sizes.iter().enumerate() {
+            let ctx = self.context(&[c]);
+            let w = self.neuron(&ctx, xi, 0, c);
+            let e = Self::teacher(&ctx, 0);
+            let ge = PairGeometry::new(&ctx, &w, &e)?;
+            let xs: Vec<Vec<f64>> = self
+                .params
+                .iter()
+                .map(|&p| self.direction(&ctx, p, 0, c))
+                .collect();
+            let pe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
+            for a in 0..np {
+                for b in 0..np {
+                    let xy = ctx.ip(&xs[a], &xs[b]);
+                    h[a * np + b] += nc * (0.5 * xy - h1_form(&ge, xy, pe[a], pe[b]));
+                }
+            }
+            for r in 0..self.sizes.len() {
+                let cnt = self.others(c, r);
+                if cnt == 0.0 {
+                    continue;
+                }
+                let ctx = self.context(&[c, r]);
+                let w = self.neuron(&ctx, xi, 0, c);
+                let v = self.neuron(&ctx, xi, 1, r);
+                let e = Self::teacher(&ctx, 1);
+                let gv = PairGeometry::new(&ctx, &w, &v)?;
+                let ge = PairGeometry::new(&ctx, &w, &e)?;
+                let xs: Vec<Vec<f64>> = self
+                    .params
+                    .iter()
+                    .map(|&p| self.direction(&ctx, p, 0, c))
+                    .collect();
+                let ys: Vec<Vec<f64>> = self
+                    .params
+                    .iter()
+                    .map(|&p| self.direction(&ctx, p, 1, r))
+                    .collect();
+                let pxv: Vec<Proj> = xs.iter().map(|x| project(&ctx, &gv, x)).collect();
+                let pyv: Vec<Proj> = ys.iter().map(|y| project(&ctx, &gv, y)).collect();
+                let pxe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
+                let scale = nc * cnt;
+                for a in 0..np {
+                    for b in 0..np {
+                        let xx = ctx.ip(&xs[a], &xs[b]);
+                        let xy = ctx.ip(&xs[a], &ys[b]);
+                        h[a * np + b] += scale
+                            * (h1_form(&gv, xx, pxv[a], pxv[b]) + h2_form(&gv, xy, pxv[a], pyv[b])
+                                - h1_form(&ge, xx, pxe[a], pxe[b]));
+                    }
+                }
+            }
+        }
+        // Symmetrise the rounding (the exact form is symmetric).
+        for a in 0..np {
+            for b in (a + 1)..np {
+                let s = 0.5 * (h[a * np + b] + h[b * np + a]);
+                h[a * np + b] = s;
+                h[b * np + a] = s;
+            }
+        }
+        if h.iter().any(|x| !x.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "reduced two-layer Hessian",
+            });
+        }
+        Ok(h)
+    }
+
+    /// The full $d\times d$ matrix $W(\xi)$ (row-major), classes occupying consecutive indices in
+    /// order. Requires integer class sizes.
+    pub fn embed(&self, xi: &[f64]) -> Result<Vec<f64>> {
+        self.check_len(xi)?;
+        let mut class_of = Vec::new();
+        for (c, &n) in self.sizes.iter().enumerate() {
+            if n.fract() != 0.0 || n > 1e6 {
+                return Err(Error::InvalidParameter {
+                    name: "sizes",
+                    value: n,
+                    expected: "integer class sizes (at most 1e6) to form the full matrix",
+                });
+            }
+            class_of.extend(std::iter::repeat_n(c, n as usize));
+        }
+        let d = class_of.len();
+        let mut w = vec![0.0; d * d];
+        for i in 0..d {
+            for a in 0..d {
+                let (c, r) = (class_of[i], class_of[a]);
+                w[i * d + a] = if i == a {
+                    self.value(xi, Param::Diag(c))
+                } else if c == r {
+                    self.value(xi, Param::Off(c))
+                } else {
+                    self.value(xi, Param::Cross(c, r))
+                };
+            }
+        }
+        Ok(w)
+    }
+
+    /// Split class `class` into a remainder of size $n_c-\sum$`pieces` (kept at index `class`)
+    /// and the given pieces (appended as new classes). Returns the finer partition.
+    pub fn split(&self, class: usize, pieces: &[f64]) -> Result<Partition> {
+        if class >= self.sizes.len() {
+            return Err(Error::InvalidParameter {
+                name: "class",
+                value: class as f64,
+                expected: "an existing class index",
+            });
+        }
+        let mut sizes = self.sizes.clone();
+        sizes[class] -= pieces.iter().sum::<f64>();
+        sizes.extend_from_slice(pieces);
+        PartitionParams { sizes }.check()
+    }
+
+    /// The linear embedding $\mathrm{Fix}(\text{coarse})\subset\mathrm{Fix}(\text{self})$ as a
+    /// row-major $p_{\rm fine}\times p_{\rm coarse}$ 0/1 matrix; `parent[f]` is the coarse class
+    /// containing fine class `f`, and the coarse sizes must be the sums of their fine sizes.
+    pub fn embedding_from(&self, coarse: &Partition, parent: &[usize]) -> Result<Vec<f64>> {
+        if parent.len() != self.sizes.len() || parent.iter().any(|&p| p >= coarse.sizes.len()) {
+            return Err(Error::DimensionMismatch {
+                what: "parent map of a refinement",
+                expected: self.sizes.len(),
+                found: parent.len(),
+            });
+        }
+        for (cc, &n) in coarse.sizes.iter().enumerate() {
+            let sum: f64 = (0..self.sizes.len())
+                .filter(|&f| parent[f] == cc)
+                .map(|f| self.sizes[f])
+                .sum();
+            if (sum - n).abs() > 1e-9 * n.max(1.0) {
+                return Err(Error::InvalidParameter {
+                    name: "sizes",
+                    value: sum,
+                    expected: "fine class sizes summing to the coarse class size",
+                });
+            }
+        }
+        let (pf, pc) = (self.params.len(), coarse.params.len());
+        let mut j = vec![0.0; pf * pc];
+        for (a, &p) in self.params.iter().enumerate() {
+            let q = match p {
+                Param::Diag(f) => Param::Diag(parent[f]),
+                Param::Off(f) => Param::Off(parent[f]),
+                Param::Cross(f, g) if parent[f] == parent[g] => Param::Off(parent[f]),
+                Param::Cross(f, g) => Param::Cross(parent[f], parent[g]),
+            };
+            if let Some(b) = coarse.index_of(q) {
+                j[a * pc + b] = 1.0;
+            }
+        }
+        Ok(j)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remainder_direct(c: f64) -> f64 {
+        let j = ((1.0 - c * c).sqrt() + (PI - c.acos()) * c) / (2.0 * PI);
+        j - 1.0 / (2.0 * PI) - c / 4.0 - c * c / (4.0 * PI)
+    }
+
+    #[test]
+    fn kernel_remainder_series_matches_direct_form() {
+        for c in [-0.49, -0.3, 0.1, 0.3, 0.4999] {
+            let (s, d) = (kernel_remainder(c), remainder_direct(c));
+            assert!((s - d).abs() < 1e-15, "{c}: {s} vs {d}");
+        }
+        // Leading term c^4 / (48 pi) for small c.
+        let c: f64 = 1e-3;
+        assert!((kernel_remainder(c) / (c.powi(4) / (48.0 * PI)) - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn stable_and_direct_loss_agree() {
+        let p = PartitionParams {
+            sizes: vec![7.5, 2.0, 1.0],
+        }
+        .check()
+        .unwrap();
+        let xi: Vec<f64> = (0..p.params().len())
+            .map(|i| 0.4 - 0.13 * (i % 5) as f64)
+            .collect();
+        let (a, b) = (p.loss(&xi).unwrap(), p.loss_direct(&xi).unwrap());
+        assert!((a - b).abs() < 1e-13 * b.abs().max(1.0), "{a} vs {b}");
+    }
+}

@@ -1,0 +1,112 @@
+//! The `overparam hessian` command-line contract.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_overparam"))
+        .arg("hessian")
+        .args(args)
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("utf8"),
+        String::from_utf8(out.stderr).expect("utf8"),
+    )
+}
+
+fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn type_a_d20_json() {
+    let (code, out, err) = run(&["--family", "type-a", "--d", "20", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    let r = &v[0];
+    // §4.2 of the math notes, d = 20.
+    assert!((r["loss"].as_f64().unwrap() - 0.01127558194758).abs() < 1e-12);
+    assert!((r["params"]["D1"].as_f64().unwrap() + 0.8100205756126).abs() < 1e-11);
+    assert_eq!(r["morse_index"].as_f64().unwrap(), 0.0);
+    let spec = r["spectrum"].as_array().unwrap();
+    assert_eq!(spec.len(), 12);
+    let total: f64 = spec
+        .iter()
+        .map(|e| e["multiplicity"].as_f64().unwrap())
+        .sum();
+    assert_eq!(total, 400.0);
+    let first = &spec[0];
+    assert!((first["value"].as_f64().unwrap() - 0.05509258142).abs() < 1e-10);
+    assert_eq!(first["multiplicity"].as_f64().unwrap(), 18.0);
+    assert_eq!(first["component"].as_str().unwrap(), "standard[0]");
+}
+
+#[test]
+fn sweep_and_saddle_morse_index() {
+    let (code, out, err) = run(&["--family", "type-a", "--d", "lin:4:6:3", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 3);
+    // Below d* = 5.5855 the unstable block is the standard one, multiplicity d - 2.
+    assert_eq!(v[0]["morse_index"].as_f64().unwrap(), 2.0);
+    assert_eq!(v[1]["morse_index"].as_f64().unwrap(), 3.0);
+    assert_eq!(v[2]["morse_index"].as_f64().unwrap(), 0.0);
+}
+
+#[test]
+fn threshold_type_a() {
+    let (code, out, err) = run(&["--family", "type-a", "--threshold", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert!((v[0]["d_star"].as_f64().unwrap() - 5.5855052474).abs() < 1e-9);
+    assert_eq!(v[0]["component"].as_str().unwrap(), "standard[0]");
+}
+
+#[test]
+fn gd_census_finds_global_and_type_a() {
+    let (code, out, err) = run(&[
+        "--gd", "--d", "8", "--runs", "12", "--seed", "1", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    let total: u64 = v.iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    let nc = v
+        .first()
+        .map_or(0, |r| r["not_converged"].as_u64().unwrap());
+    assert_eq!(total + nc, 12);
+    // The global minimum has zero loss and class sizes [8].
+    assert!(
+        v.iter()
+            .any(|r| r["sizes"] == serde_json::json!([8]) && r["loss"].as_f64().unwrap() < 1e-12)
+    );
+    // Any [7,1] family found is the type A minimum of §4.1 (F = 0.0215080372).
+    for r in &v {
+        if r["sizes"] == serde_json::json!([7, 1]) {
+            assert!((r["loss"].as_f64().unwrap() - 0.0215080372).abs() < 1e-9);
+        }
+    }
+}
+
+#[test]
+fn bad_input_names_the_flag() {
+    for (args, flag) in [
+        (vec!["--family", "nope", "--d", "10"], "--family"),
+        (vec!["--family", "flipped", "--d", "10"], "--m"),
+        (vec!["--family", "type-a", "--d", "0.5"], "--d"),
+        (vec!["--family", "type-a"], "--d"),
+        (vec!["--gd", "--d", "7.5"], "--d"),
+        (vec!["--gd", "--d", "8", "--runs", "0"], "--runs"),
+        (vec!["--family", "type-a", "--d", "abc"], "--d"),
+    ] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty());
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+}
