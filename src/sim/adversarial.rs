@@ -24,7 +24,7 @@
 //! $\phi = 0$ is detected by its optimality condition $\|\tilde X^\top y\| \le \varepsilon\|y\|_1$; otherwise
 //! $|r|$ and $\|\phi\|$ are replaced by $\sqrt{r^2 + \mu^2}$ and $\sqrt{\|\phi\|^2 + \mu^2}$ and the smooth,
 //! strictly convex problem is minimised by Newton's method with backtracking (exact Hessian),
-//! warm-started along $\mu = 10^{-1}, 10^{-2}, \dots, 10^{-11}$ (relative to the scale of $y$). The
+//! warm-started along $\mu = 10^{-2}, 10^{-4}, \dots, 10^{-12}$ (relative to the scale of $y$). The
 //! smoothing changes the optimal value by at most $O(\mu)$, so the final objective is exact to
 //! about $10^{-10}$ relative; residuals below $10^{-6}$ are counted as zero.
 //!
@@ -127,7 +127,9 @@ fn trial_rng(seed: u64, trial: usize) -> Xoshiro256PlusPlus {
 }
 
 fn gaussian_vec(rng: &mut Xoshiro256PlusPlus, len: usize) -> Vec<f64> {
-    (0..len).map(|_| rng.sample::<f64, _>(StandardNormal)).collect()
+    (0..len)
+        .map(|_| rng.sample::<f64, _>(StandardNormal))
+        .collect()
 }
 
 fn unit_rows(mut m: Vec<f64>, cols: usize) -> Vec<f64> {
@@ -201,7 +203,9 @@ pub struct RobustLsSolution {
 }
 
 fn residuals(x: &[f64], n: usize, p: usize, y: &[f64], phi: &[f64]) -> Vec<f64> {
-    (0..n).map(|i| y[i] - dot(&x[i * p..(i + 1) * p], phi)).collect()
+    (0..n)
+        .map(|i| y[i] - dot(&x[i * p..(i + 1) * p], phi))
+        .collect()
 }
 
 fn exact_objective(r: &[f64], eps: f64, phi: &[f64]) -> f64 {
@@ -259,8 +263,8 @@ pub fn solve_robust_least_squares(
     let mut phi: Vec<f64> = xty.iter().map(|v| 0.1 * v / (nf * scale)).collect();
     let mut steps = 0;
     let mut h = vec![0.0; p * p];
-    for stage in 1..=11 {
-        let mu = scale * 10f64.powi(-stage);
+    for stage in 1..=6 {
+        let mu = scale * 100f64.powi(-stage);
         let smoothed = |phi: &[f64]| -> f64 {
             let t = (dot(phi, phi) + mu * mu).sqrt();
             let r = residuals(x, n, p, y, phi);
@@ -304,8 +308,7 @@ pub fn solve_robust_least_squares(
                 let pc = phi[c] / t;
                 for k in 0..=c {
                     let pk = phi[k] / t;
-                    h[c * p + k] += (-eps * (xu[c] * pk + pc * xu[k])
-                        + nf * eps * eps * pc * pk
+                    h[c * p + k] += (-eps * (xu[c] * pk + pc * xu[k]) + nf * eps * eps * pc * pk
                         - eps * sum_s * pc * pk / t)
                         / nf;
                 }
@@ -383,8 +386,10 @@ impl AdversarialRfSim {
     /// Validate and run all trials (in parallel; results do not depend on the thread count).
     pub fn run(&self) -> Result<AdversarialSimResult> {
         self.validate()?;
-        let trials: Result<Vec<TrialMetrics>> =
-            (0..self.trials).into_par_iter().map(|t| self.trial(t)).collect();
+        let trials: Result<Vec<TrialMetrics>> = (0..self.trials)
+            .into_par_iter()
+            .map(|t| self.trial(t))
+            .collect();
         Ok(collect(trials?))
     }
 
@@ -439,7 +444,9 @@ impl AdversarialRfSim {
         let x = gaussian_vec(&mut rng, n * d);
         let tau = self.tau2.sqrt();
         let y: Vec<f64> = (0..n)
-            .map(|i| dot(&x[i * d..(i + 1) * d], &beta) + tau * rng.sample::<f64, _>(StandardNormal))
+            .map(|i| {
+                dot(&x[i * d..(i + 1) * d], &beta) + tau * rng.sample::<f64, _>(StandardNormal)
+            })
             .collect();
         // Gram matrix of W, J^2 and the arc-cosine kernel K.
         let mut j2 = vec![0.0; big_n * big_n];
@@ -473,14 +480,17 @@ impl AdversarialRfSim {
         let jnorm = dot(&sol.phi, &sol.phi).sqrt();
         let mut theta = sol.phi.clone();
         backward(&l, big_n, &mut theta);
-        let wbeta: Vec<f64> = (0..big_n).map(|ell| dot(&w[ell * d..(ell + 1) * d], &beta)).collect();
+        let wbeta: Vec<f64> = (0..big_n)
+            .map(|ell| dot(&w[ell * d..(ell + 1) * d], &beta))
+            .collect();
         let mut quad = 0.0;
         for a in 0..big_n {
             quad += theta[a] * dot(&kern[a * big_n..(a + 1) * big_n], &theta);
         }
         let sr = self.tau2 + 1.0 - dot(&theta, &wbeta) + quad;
         let et = self.eps_test.unwrap_or(self.eps);
-        let ar = sr + 2.0 * SQRT_2_OVER_PI * et * jnorm * sr.max(0.0).sqrt() + et * et * jnorm * jnorm;
+        let ar =
+            sr + 2.0 * SQRT_2_OVER_PI * et * jnorm * sr.max(0.0).sqrt() + et * et * jnorm * jnorm;
         let m = TrialMetrics {
             standard_error: sr,
             robust_error: ar,
@@ -524,8 +534,10 @@ impl AdversarialLinearSim {
     /// Validate and run all trials.
     pub fn run(&self) -> Result<AdversarialSimResult> {
         self.validate()?;
-        let trials: Result<Vec<TrialMetrics>> =
-            (0..self.trials).into_par_iter().map(|t| self.trial(t)).collect();
+        let trials: Result<Vec<TrialMetrics>> = (0..self.trials)
+            .into_par_iter()
+            .map(|t| self.trial(t))
+            .collect();
         Ok(collect(trials?))
     }
 
@@ -574,11 +586,18 @@ impl AdversarialLinearSim {
         let x = gaussian_vec(&mut rng, n * d);
         let sd = self.noise_var.sqrt();
         let y: Vec<f64> = (0..n)
-            .map(|i| dot(&x[i * d..(i + 1) * d], &theta0) + sd * rng.sample::<f64, _>(StandardNormal))
+            .map(|i| {
+                dot(&x[i * d..(i + 1) * d], &theta0) + sd * rng.sample::<f64, _>(StandardNormal)
+            })
             .collect();
         let sol = solve_robust_least_squares(&x, n, d, &y, self.eps)?;
         let norm = dot(&sol.phi, &sol.phi).sqrt();
-        let err2: f64 = sol.phi.iter().zip(&theta0).map(|(a, b)| (a - b).powi(2)).sum();
+        let err2: f64 = sol
+            .phi
+            .iter()
+            .zip(&theta0)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum();
         let sr = self.noise_var + err2;
         let et = self.eps_test.unwrap_or(self.eps) * norm;
         Ok(TrialMetrics {
