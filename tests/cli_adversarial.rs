@@ -223,3 +223,82 @@ fn bad_input_names_the_flag_and_exits_2() {
         assert!(err.contains(flag), "{full:?}: {err}");
     }
 }
+
+#[test]
+fn simulate_adds_values_with_standard_errors() {
+    let (code, out, err) = run(&[
+        "adversarial",
+        "--psi1",
+        "0.5",
+        "--psi2",
+        "2",
+        "--eps",
+        "0.3",
+        "--simulate",
+        "--d",
+        "40",
+        "--trials",
+        "3",
+        "--seed",
+        "11",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    let want = overparam::sim::adversarial::AdversarialRfSim {
+        d: 40,
+        psi1: 0.5,
+        psi2: 2.0,
+        tau2: 0.25,
+        eps: 0.3,
+        eps_test: Some(0.3),
+        trials: 3,
+        seed: 11,
+    }
+    .run()
+    .unwrap();
+    assert_eq!(
+        v[0]["sim_standard_error"].as_f64(),
+        Some(want.standard_error.mean)
+    );
+    assert_eq!(
+        v[0]["sim_robust_error_se"].as_f64(),
+        Some(want.robust_error.std_err)
+    );
+    assert!(v[0]["sim_zero_residual_fraction"].is_number());
+    assert_eq!(v[0]["sim_trials"].as_u64(), Some(3));
+    // Linear model too.
+    let (code, out, _) = run(&[
+        "adversarial",
+        "--linear",
+        "--delta",
+        "2",
+        "--eps",
+        "0.3",
+        "--simulate",
+        "--d",
+        "50",
+        "--trials",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v = json_lines(&out);
+    assert!(v[0]["sim_standard_error_se"].as_f64().unwrap() > 0.0);
+    let (code, _, err) = run(&[
+        "adversarial",
+        "--psi1",
+        "1",
+        "--psi2",
+        "2",
+        "--eps",
+        "0.3",
+        "--simulate",
+        "--trials",
+        "1",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--trials"));
+}

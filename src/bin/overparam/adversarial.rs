@@ -2,6 +2,7 @@
 //! and the linear special case.
 
 use clap::Args;
+use overparam::sim::adversarial::{AdversarialLinearSim, AdversarialRfSim, AdversarialSimResult};
 use overparam::theory::adversarial::{
     AdversarialLinear, AdversarialLinearSolution, AdversarialRf, AdversarialRfSolution, SaddlePoint,
 };
@@ -336,29 +337,82 @@ fn run_linear(args: &AdversarialArgs, sim: Option<SimSettings>) -> Result<Vec<Re
     Ok(records)
 }
 
+fn sim_fields(rec: &mut Record, r: &AdversarialSimResult) {
+    for (name, se_name, est) in [
+        (
+            "sim_standard_error",
+            "sim_standard_error_se",
+            &r.standard_error,
+        ),
+        ("sim_robust_error", "sim_robust_error_se", &r.robust_error),
+        ("sim_train_loss", "sim_train_loss_se", &r.train_loss),
+        (
+            "sim_zero_residual_fraction",
+            "sim_zero_residual_fraction_se",
+            &r.zero_residual_fraction,
+        ),
+        (
+            "sim_adversarial_norm",
+            "sim_adversarial_norm_se",
+            &r.adversarial_norm,
+        ),
+    ] {
+        rec.push((name, Field::Num(est.mean)));
+        rec.push((se_name, Field::Num(est.std_err)));
+    }
+    rec.push(("sim_trials", Field::Int(r.standard_error.trials)));
+}
+
 #[allow(clippy::too_many_arguments)]
 fn simulate_rf_fields(
-    _rec: &mut Record,
-    _psi1: f64,
-    _psi2: f64,
-    _tau2: f64,
-    _eps: f64,
-    _eps_test: f64,
-    _sim: SimSettings,
+    rec: &mut Record,
+    psi1: f64,
+    psi2: f64,
+    tau2: f64,
+    eps: f64,
+    eps_test: f64,
+    sim: SimSettings,
 ) -> Result<(), CliError> {
-    let _ = (_sim.d, _sim.trials, _sim.seed);
-    Err(CliError::usage("--simulate: not yet available"))
+    let r = AdversarialRfSim {
+        d: sim.d,
+        psi1,
+        psi2,
+        tau2,
+        eps,
+        eps_test: Some(eps_test),
+        trials: sim.trials,
+        seed: sim.seed,
+    }
+    .run()
+    .map_err(|e| CliError::from_library(&e))?;
+    rec.push(("sim_d", Field::Int(sim.d)));
+    sim_fields(rec, &r);
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
 fn simulate_linear_fields(
-    _rec: &mut Record,
-    _delta: f64,
-    _tau2: f64,
-    _r0: f64,
-    _eps: f64,
-    _eps_test: f64,
-    _sim: SimSettings,
+    rec: &mut Record,
+    delta: f64,
+    tau2: f64,
+    r0: f64,
+    eps: f64,
+    eps_test: f64,
+    sim: SimSettings,
 ) -> Result<(), CliError> {
-    Err(CliError::usage("--simulate: not yet available"))
+    let r = AdversarialLinearSim {
+        d: sim.d,
+        delta,
+        noise_var: tau2,
+        r0,
+        eps,
+        eps_test: Some(eps_test),
+        trials: sim.trials,
+        seed: sim.seed,
+    }
+    .run()
+    .map_err(|e| CliError::from_library(&e))?;
+    rec.push(("sim_d", Field::Int(sim.d)));
+    sim_fields(rec, &r);
+    Ok(())
 }
