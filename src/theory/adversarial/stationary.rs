@@ -157,11 +157,21 @@ where
         }
         iterations += 1;
         let hess = fd_hessian(&mut grad, &x)?;
-        let mut neg_g = g;
-        for v in &mut neg_g {
-            *v = -*v;
+        // Solve the symmetrically rescaled system (X H X) z = -X g, d = X z with X = diag(x):
+        // the variables span many orders of magnitude (beta ~ 1/psi1), so this keeps the pivots
+        // comparable.
+        let mut scaled = hess;
+        let mut rhs = g;
+        for i in 0..D {
+            for j in 0..D {
+                scaled[i][j] *= x[i] * x[j];
+            }
+            rhs[i] = -rhs[i] * x[i];
         }
-        let d = solve_dense(hess, neg_g)?;
+        let mut d = solve_dense(scaled, rhs)?;
+        for i in 0..D {
+            d[i] *= x[i];
+        }
         let mut t_max: f64 = 1.0;
         for i in 0..D {
             if d[i] < 0.0 {
