@@ -751,3 +751,15 @@ fn timing_single_point_and_curve() {
     assert!(single.as_secs_f64() < 10e-3);
     assert!(curve.as_secs_f64() < 1.0);
 }
+
+#[test]
+fn interpolation_peak_with_small_eps() {
+    // psi1 = psi2 (pitfall 5): the solution blows up like 1/eps; the solver follows it and
+    // SR * eps converges (independent scaling check between two radii 100x apart).
+    let m = model(2.0, 2.0, 0.25, 1e-3);
+    let a = m.solve().unwrap();
+    let b = m.with_eps(1e-5).unwrap().solve().unwrap();
+    assert!(a.standard_error > 100.0 && b.standard_error > 1e4);
+    assert!(rel(a.standard_error * 1e-3, b.standard_error * 1e-5) < 5e-3);
+    assert!(a.robust_error >= a.standard_error && b.residual < 1e-8);
+}
