@@ -3,6 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use overparam::solver::fixed_point::FixedPointMethod;
 use overparam::theory::random_features::RandomFeatures;
 
 fn cold_point(c: &mut Criterion) {
@@ -66,5 +67,59 @@ fn curve(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, cold_point, curve);
+fn iteration_cross_check(c: &mut Criterion) {
+    // The general fixed-point iteration (the research-code route) at the same points, for the
+    // speed ratio against the bracketed quartic.
+    let mut group = c.benchmark_group("rf_theory_iteration");
+    for (name, psi1, psi2, lambda) in [
+        ("psi1=2_psi2=3_lambda=1e-3", 2.0, 3.0, 1e-3),
+        ("psi1=3_psi2=3_lambda=1e-8", 3.0, 3.0, 1e-8),
+    ] {
+        let model = RandomFeatures {
+            psi1,
+            psi2,
+            lambda,
+            tau: 0.5,
+            ..Default::default()
+        }
+        .check()
+        .expect("valid");
+        for (mname, method) in [
+            ("picard", FixedPointMethod::Picard),
+            ("anderson", FixedPointMethod::Anderson),
+            ("auto", FixedPointMethod::Auto),
+        ] {
+            group.bench_function(format!("{name}/{mname}"), |b| {
+                b.iter(|| {
+                    black_box(&model)
+                        .risk_by_iteration(method)
+                        .map(|r| r.test_error)
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+fn optimal_lambda(c: &mut Criterion) {
+    let model = RandomFeatures {
+        psi1: 2.0,
+        psi2: 3.0,
+        tau: 0.5,
+        ..Default::default()
+    }
+    .check()
+    .expect("valid");
+    c.bench_function("rf_theory_optimal_lambda/psi1=2_psi2=3", |b| {
+        b.iter(|| black_box(&model).optimal_lambda().map(|o| o.lambda))
+    });
+}
+
+criterion_group!(
+    benches,
+    cold_point,
+    curve,
+    iteration_cross_check,
+    optimal_lambda
+);
 criterion_main!(benches);

@@ -31,6 +31,7 @@ use proptest::prelude::*;
 
 use crate::gaussian::Activation;
 use crate::theory::random_features::{RandomFeatures, RfRisk};
+use crate::theory::ridge::Ridge;
 
 fn log_uniform(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
     (lo.ln()..=hi.ln()).prop_map(f64::exp)
@@ -67,6 +68,22 @@ pub fn rf_params() -> impl Strategy<Value = RandomFeatures> {
         )
 }
 
+/// Valid linear-ridge parameter sets (ranges in the module docs).
+pub fn ridge_params() -> impl Strategy<Value = Ridge> {
+    (
+        log_uniform(1e-2, 1e2),
+        log_uniform(1e-6, 1e2),
+        0.0..=10.0f64,
+        0.1..=2.0f64,
+    )
+        .prop_map(|(gamma, lambda, snr, sigma)| Ridge {
+            gamma,
+            lambda,
+            snr,
+            sigma,
+        })
+}
+
 /// The bounds every random-features risk must satisfy: finite, $R \ge F_\star^2$, $R \ge 0$,
 /// bias and variance $\ge 0$, training error $\ge 0$ (with a relative slack `tol`).
 pub fn check_rf_bounds(params: &RandomFeatures, risk: &RfRisk, tol: f64) -> Result<(), String> {
@@ -101,6 +118,31 @@ pub fn check_rf_against_theory(
         .and_then(|m| m.risk())
         .map_err(|e| format!("theory failed: {e}"))?;
     check_rf_bounds(params, &risk, 1e-12)?;
+    if !test_error.is_finite() {
+        return Err(format!("external value is not finite: {test_error}"));
+    }
+    let rel = (test_error - risk.test_error).abs() / risk.test_error.abs().max(f64::MIN_POSITIVE);
+    if rel <= rel_tol {
+        Ok(())
+    } else {
+        Err(format!(
+            "test error {test_error} differs from theory {} by {rel:.3e} relative (> {rel_tol:.1e}) at {params:?}",
+            risk.test_error
+        ))
+    }
+}
+
+/// Check an external value of the linear-ridge excess test risk against this crate's theory,
+/// to relative tolerance `rel_tol`.
+pub fn check_ridge_against_theory(
+    params: &Ridge,
+    test_error: f64,
+    rel_tol: f64,
+) -> Result<(), String> {
+    let risk = params
+        .check()
+        .and_then(|m| m.risk())
+        .map_err(|e| format!("theory failed: {e}"))?;
     if !test_error.is_finite() {
         return Err(format!("external value is not finite: {test_error}"));
     }

@@ -1,7 +1,8 @@
 //! Property-based tests of the theory (proptest), through the exported strategies.
 
-use overparam::strategies::{check_rf_bounds, rf_params};
+use overparam::strategies::{check_rf_bounds, check_ridge_against_theory, rf_params, ridge_params};
 use overparam::theory::random_features::{RandomFeatures, ReducedRandomFeatures};
+use overparam::theory::ridge::Ridge;
 use proptest::prelude::*;
 
 fn rel(a: f64, b: f64) -> f64 {
@@ -54,5 +55,34 @@ proptest! {
         prop_assert!(rel(moved.test_error, base.test_error) < 1e-5,
             "arg {which}: {} -> {}", base.test_error, moved.test_error);
         prop_assert!((moved.train_error - base.train_error).abs() < 1e-5 * (1.0 + base.train_error));
+    }
+
+    #[test]
+    fn ridge_risk_parts_are_non_negative_and_consistent(p in ridge_params()) {
+        let r = p.check().unwrap().risk().unwrap();
+        prop_assert!(r.bias >= 0.0 && r.variance >= 0.0 && r.train_error >= 0.0, "{r:?}");
+        prop_assert!((r.bias + r.variance - r.test_error).abs() <= 1e-12 * (1.0 + r.test_error));
+        // The spectral-integral route is an independent algorithm (quadrature over the MP law).
+        // It loses accuracy near gamma = 1 at small lambda, so compare away from there.
+        if (p.gamma - 1.0).abs() > 0.2 || p.lambda > 1e-2 {
+            let q = p.check().unwrap().risk_via_spectral_integral(600).unwrap();
+            check_ridge_against_theory(&p, q.test_error, 1e-6).map_err(TestCaseError::fail)?;
+        }
+    }
+
+    #[test]
+    fn ridge_large_lambda_gives_null_risk(p in ridge_params()) {
+        let r = Ridge { lambda: 1e12, ..p }.check().unwrap().risk().unwrap();
+        let null = p.snr * p.sigma * p.sigma;
+        prop_assert!((r.test_error - null).abs() <= 1e-6 * (1.0 + null), "{} vs {null}", r.test_error);
+    }
+
+    #[test]
+    fn ridge_optimal_lambda_is_no_worse_than_any_lambda(p in ridge_params()) {
+        prop_assume!(p.snr > 1e-3);
+        let m = p.check().unwrap();
+        let opt = m.optimal_lambda().unwrap();
+        let here = m.risk().unwrap().test_error;
+        prop_assert!(opt.risk <= here * (1.0 + 1e-12), "optimal {} > risk {here} at lambda {}", opt.risk, p.lambda);
     }
 }

@@ -632,3 +632,151 @@ fn converges_on_the_whole_coarse_grid() {
     assert_eq!(count, 21 * 21 * 11);
     assert!(worst.0 < 1e-12, "worst residual {worst:?}");
 }
+
+#[test]
+fn general_iteration_agrees_with_bracketed_quartic() {
+    use overparam::solver::fixed_point::FixedPointMethod;
+    // The research-code route (iterate MM's equations) against the quartic, every method.
+    let points = [
+        (1.0, 3.0, 1e-3),
+        (2.0, 3.0, 1e-3),
+        (3.0, 3.0, 1e-3),
+        (6.0, 3.0, 1e-3),
+        (0.5, 2.0, 1.0),
+        (2.9, 3.0, 1e-6),
+    ];
+    for (psi1, psi2, lambda) in points {
+        let m = RandomFeatures {
+            psi1,
+            psi2,
+            lambda,
+            tau: 0.5,
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let quartic = m.risk().unwrap();
+        // Pure Newton is a local method: from the cold start (the resolvent bound) its line search
+        // can stall in a local minimum of |F|^2, so it is exercised from a 0.1% perturbation of the
+        // solution below; the globalised methods run from the cold start.
+        for method in [
+            FixedPointMethod::Picard,
+            FixedPointMethod::Anderson,
+            FixedPointMethod::Auto,
+        ] {
+            let it = m
+                .risk_by_iteration(method)
+                .unwrap_or_else(|e| panic!("({psi1},{psi2},{lambda}) {method:?}: {e}"));
+            assert!(
+                rel(it.chi, quartic.chi) < 1e-10,
+                "({psi1},{psi2},{lambda}) {method:?}: chi {} vs {}",
+                it.chi,
+                quartic.chi
+            );
+            assert!(rel(it.test_error, quartic.test_error) < 1e-9, "{method:?}");
+            assert!(it.residual < 1e-12);
+        }
+        let fp = m.reduced().fixed_point().unwrap();
+        let near = m
+            .reduced()
+            .fixed_point_by_iteration(Some((1.001 * fp.a, 0.999 * fp.b)), FixedPointMethod::Newton)
+            .unwrap();
+        assert!(
+            rel(near.chi, fp.chi) < 1e-10,
+            "Newton: {} vs {}",
+            near.chi,
+            fp.chi
+        );
+        assert!(
+            near.iterations < 20,
+            "Newton iterations {}",
+            near.iterations
+        );
+    }
+}
+
+#[test]
+fn lambda_to_zero_continuation_stays_on_the_physical_branch() {
+    // Iteration with continuation along lambda = 1 -> 1e-8 near and at the threshold, each point
+    // warm-started from the previous; compared with the bracketed quartic (unique root, so an
+    // independent reference) at every point.
+    let lambdas = logspace(1.0, 1e-8, 33);
+    for (psi1, psi2) in [(2.9, 3.0), (3.0, 3.0), (6.0, 3.0), (0.3, 3.0)] {
+        let m = RandomFeatures {
+            psi1,
+            psi2,
+            lambda: 1.0,
+            tau: 0.5,
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let path = m.curve_lambda_by_iteration(&lambdas).unwrap();
+        for (l, r) in lambdas.iter().zip(&path) {
+            let q = m.with_lambda(*l).unwrap().risk().unwrap();
+            assert!(
+                rel(r.chi, q.chi) < 1e-9,
+                "({psi1},{psi2}) lambda={l}: {} vs {}",
+                r.chi,
+                q.chi
+            );
+            assert!(rel(r.test_error, q.test_error) < 1e-8);
+        }
+    }
+}
+
+#[test]
+fn optimal_lambda_beats_a_fine_grid() {
+    for (psi1, psi2, fs, tau) in [
+        (2.0, 3.0, 0.0, 0.5),
+        (3.0, 3.0, 0.0, 0.5),
+        (6.0, 3.0, 0.5, 0.3),
+        (0.5, 2.0, 0.3, 0.1),
+    ] {
+        let m = RandomFeatures {
+            psi1,
+            psi2,
+            f_star: fs,
+            tau,
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let opt = m.optimal_lambda().unwrap();
+        // Independent reference: brute force on 2001 log-spaced lambdas plus lambda = 0.
+        let mut best = (f64::INFINITY, 0.0);
+        for l in logspace(1e-8, 1e4, 2001) {
+            let r = m.with_lambda(l).unwrap().risk().unwrap().test_error;
+            if r < best.0 {
+                best = (r, l);
+            }
+        }
+        if let Ok(r0) = m.ridgeless()
+            && r0.test_error < best.0
+        {
+            best = (r0.test_error, 0.0);
+        }
+        assert!(
+            opt.risk.test_error <= best.0 * (1.0 + 1e-12),
+            "({psi1},{psi2}): {} > grid {}",
+            opt.risk.test_error,
+            best.0
+        );
+        // The grid spacing (1.4% in lambda) bounds how much better than the grid the optimum can be.
+        assert!(
+            opt.risk.test_error >= best.0 * (1.0 - 1e-4),
+            "optimum {} far below grid {}",
+            opt.risk.test_error,
+            best.0
+        );
+        if best.1 > 0.0 {
+            assert!(
+                (opt.lambda / best.1).ln().abs() < 0.02,
+                "lambda* {} vs grid {}",
+                opt.lambda,
+                best.1
+            );
+        }
+        assert!(!opt.at_boundary);
+    }
+}

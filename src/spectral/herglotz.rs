@@ -1,1 +1,614 @@
-//! (in progress)
+//! Physical-root selection for algebraic Stieltjes equations by continuation from infinity.
+//!
+//! A Stieltjes transform $m(z) = \int d\mu(s)/(s - z)$ of a probability measure on $\mathbb{R}$ is a
+//! Herglotz function: analytic on $\mathbb{C}_+ = \{\operatorname{Im} z > 0\}$ with
+//! $\operatorname{Im} m > 0$ there, $m(z) \sim -1/z$ as $|z| \to \infty$, and
+//! $m(\bar z) = \overline{m(z)}$. When $m$ solves a polynomial equation $P(m; z) = 0$ whose
+//! coefficients depend on $z$, the other roots are spurious. The physical one is found by
+//! following a root continuously from $z = x + iH$ with $H$ large, where it is the root closest to
+//! the known asymptote, down to the target $z$. This is the recipe of Bai & Silverstein (2010,
+//! ch. 3) and of the random-features literature (Mei & Montanari, *CPAM* 75(4), 2022, Def. 1 (iii)).
+//!
+//! The polynomial roots come from [`polynomial_roots`], an Aberth–Ehrlich iteration
+//! (O. Aberth, *Math. Comp.* 27, 1973; L. W. Ehrlich, *Comm. ACM* 10, 1967) followed by Newton
+//! polishing.
+
+use num_complex::Complex64;
+
+use crate::error::{Error, Result};
+
+/// The roots of a complex polynomial together with their quality.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolynomialRoots {
+    /// The roots (as many as the effective degree).
+    pub roots: Vec<Complex64>,
+    /// Largest normwise backward error $|P(r)| / \sum_k |c_k| |r|^k$ over the roots.
+    pub residual: f64,
+    /// Aberth iterations used.
+    pub iterations: usize,
+}
+
+/// All roots of $P(x) = \sum_{k=0}^{d} c_k x^k$ (coefficients in ascending order).
+///
+/// Leading coefficients that are exactly zero or below $10^{-14}$ times the largest coefficient are
+/// dropped (the degree drops). Errors: empty or all-zero coefficients ([`Error::InvalidParameter`]),
+/// a non-finite coefficient ([`Error::NonFinite`]); no convergence within 500 iterations ([`Error::NotConverged`]).
+///
+/// ```
+/// use num_complex::Complex64;
+/// use overparam::spectral::herglotz::polynomial_roots;
+/// // (x - 1)(x - 2)(x + 3) = x^3 - 7x + 6
+/// let c = [6.0, -7.0, 0.0, 1.0].map(|v| Complex64::new(v, 0.0));
+/// let mut r: Vec<f64> = polynomial_roots(&c)?.roots.iter().map(|z| z.re).collect();
+/// r.sort_by(f64::total_cmp);
+/// assert!((r[0] + 3.0).abs() < 1e-13 && (r[1] - 1.0).abs() < 1e-13 && (r[2] - 2.0).abs() < 1e-13);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+pub fn polynomial_roots(coeffs: &[Complex64]) -> Result<PolynomialRoots> {
+    if coeffs
+        .iter()
+        .any(|c| !(c.re.is_finite() && c.im.is_finite()))
+    {
+        return Err(Error::NonFinite {
+            what: "polynomial coefficient",
+        });
+    }
+    let scale = coeffs.iter().map(|c| c.norm()).fold(0.0, f64::max);
+    if coeffs.is_empty() || scale == 0.0 {
+        return Err(Error::InvalidParameter {
+            name: "coeffs",
+            value: 0.0,
+            expected: "a polynomial with at least one non-zero coefficient",
+        });
+    }
+    let mut deg = coeffs.len() - 1;
+    while deg > 0 && coeffs[deg].norm() <= 1e-14 * scale {
+        deg -= 1;
+    }
+    let c: Vec<Complex64> = coeffs[..=deg].iter().map(|v| v / coeffs[deg]).collect();
+    if deg == 0 {
+        return Ok(PolynomialRoots {
+            roots: Vec::new(),
+            residual: 0.0,
+            iterations: 0,
+        });
+    }
+    // Initial guesses on a circle of radius given by a Fujiwara-type bound, offset in angle so
+    // that no symmetry of real polynomials traps the iteration.
+    let radius = (0..deg)
+        .map(|k| c[k].norm().powf(1.0 / (deg - k) as f64))
+        .fold(0.0, f64::max)
+        .max(1e-300);
+    let mut z: Vec<Complex64> = (0..deg)
+        .map(|k| {
+            let t = 2.0 * std::f64::consts::PI * (k as f64 + 0.25) / deg as f64 + 0.4;
+            Complex64::from_polar(radius, t)
+        })
+        .collect();
+    let max_iter = 500;
+    let mut iterations = 0;
+    let mut done = vec![false; deg];
+    while iterations < max_iter && done.iter().any(|d| !d) {
+        iterations += 1;
+        for k in 0..deg {
+            if done[k] {
+                continue;
+            }
+            let (p, dp, bound) = horner(&c, z[k]);
+            if p.norm() <= 4.0 * f64::EPSILON * bound {
+                done[k] = true;
+                continue;
+            }
+            let ratio = p / dp;
+            let mut sum = Complex64::new(0.0, 0.0);
+            for j in 0..deg {
+                if j != k {
+                    sum += (z[k] - z[j]).inv();
+                }
+            }
+            let step = ratio / (Complex64::new(1.0, 0.0) - ratio * sum);
+            if step.re.is_finite() && step.im.is_finite() {
+                z[k] -= step;
+                if step.norm() <= 4.0 * f64::EPSILON * z[k].norm() {
+                    done[k] = true;
+                }
+            } else {
+                // Coincident iterates: nudge.
+                z[k] += Complex64::new(radius * 1e-3, radius * 1e-3);
+            }
+        }
+    }
+    // Newton polishing.
+    for r in z.iter_mut() {
+        for _ in 0..3 {
+            let (p, dp, _) = horner(&c, *r);
+            let step = p / dp;
+            if step.re.is_finite() && step.im.is_finite() {
+                let cand = *r - step;
+                if horner(&c, cand).0.norm() <= p.norm() {
+                    *r = cand;
+                } else {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+    let residual = z
+        .iter()
+        .map(|&r| {
+            let (p, _, bound) = horner(&c, r);
+            p.norm() / bound.max(f64::MIN_POSITIVE)
+        })
+        .fold(0.0, f64::max);
+    if !residual.is_finite() || residual > 1e-8 {
+        return Err(Error::NotConverged {
+            method: "aberth",
+            iterations,
+            residual,
+            tolerance: 1e-8,
+            last_iterate: z.iter().flat_map(|v| [v.re, v.im]).collect(),
+        });
+    }
+    Ok(PolynomialRoots {
+        roots: z,
+        residual,
+        iterations,
+    })
+}
+
+/// $P(x)$, $P'(x)$ and $\sum |c_k| |x|^k$ by Horner's rule.
+fn horner(c: &[Complex64], x: Complex64) -> (Complex64, Complex64, f64) {
+    let mut p = Complex64::new(0.0, 0.0);
+    let mut dp = Complex64::new(0.0, 0.0);
+    let mut bound = 0.0;
+    let ax = x.norm();
+    for ck in c.iter().rev() {
+        dp = dp * x + p;
+        p = p * x + ck;
+        bound = bound * ax + ck.norm();
+    }
+    (p, dp, bound)
+}
+
+/// Options for [`herglotz_root`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ContinuationOptions {
+    /// Starting height $H$: the path starts at $\operatorname{Re} z + iH'$ with
+    /// $H' = \max(H, 10^3 (1 + |z|))$, where the asymptote is accurate.
+    pub start_height: f64,
+    /// Number of initial steps, equally spaced in $\log \operatorname{Im} z$.
+    pub initial_steps: usize,
+    /// A step is accepted only if the second-nearest root is at least `separation` times farther
+    /// from the previous root than the nearest; otherwise the step is halved.
+    pub separation: f64,
+    /// Maximum number of halvings of one step before the nearest root is accepted anyway.
+    pub max_halvings: usize,
+    /// Heights below this (relative to $1 + |z|$) are reached by one final linear step.
+    pub min_relative_height: f64,
+}
+
+impl Default for ContinuationOptions {
+    fn default() -> Self {
+        Self {
+            start_height: 1e4,
+            initial_steps: 60,
+            separation: 3.0,
+            max_halvings: 30,
+            min_relative_height: 1e-9,
+        }
+    }
+}
+
+/// Result of [`herglotz_root`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HerglotzRoot {
+    /// The physical root $m(z)$.
+    pub root: Complex64,
+    /// Normwise backward error of the polynomial at the target, $|P(m; z)| / \sum_k |c_k(z)||m|^k$.
+    pub residual: f64,
+    /// Continuation steps taken (accepted steps, halvings included).
+    pub steps: usize,
+    /// Number of steps at which the nearest root was accepted although the second-nearest was
+    /// within `separation` of it after `max_halvings` halvings (e.g. at a band edge).
+    pub ambiguous_steps: usize,
+}
+
+/// The physical root of $P(m; z) = 0$ at `z`, selected by continuation from $z = x + iH$.
+///
+/// * `coeffs(z)` returns the coefficients $c_0(z), \dots, c_d(z)$ of $P(\cdot; z)$ (ascending).
+/// * `asymptote(z)` is the known behaviour at large $|z|$ (e.g. $-1/z$ for a Stieltjes transform);
+///   at the start the root nearest to it is taken.
+/// * Along the vertical path $\operatorname{Re} z + i h$, $h$ decreasing geometrically to
+///   $\operatorname{Im} z$, each step takes the root nearest the previous one; a step is halved
+///   while the choice is ambiguous (see [`ContinuationOptions`]).
+/// * `admissible(z, m)` is checked at the end (e.g. $\operatorname{Im} m > 0$); failure gives
+///   [`Error::NotConverged`] with `method = "herglotz admissibility"`.
+///
+/// For $\operatorname{Im} z < 0$ the routine solves at $\bar z$ and returns the conjugate
+/// (Schwarz reflection; valid when $P(\bar m; \bar z) = \overline{P(m; z)}$, which the returned
+/// residual, computed at the actual $z$, exposes); `admissible` is evaluated at $(\bar z, \bar m)$.
+/// A real `z` is reached from above (the boundary value $\lim_{\eta\downarrow 0} m(x + i\eta)$).
+///
+/// ```
+/// use num_complex::Complex64;
+/// use overparam::spectral::herglotz::{herglotz_root, ContinuationOptions};
+/// // Marchenko–Pastur, gamma = 0.5: gamma z m^2 + (z - 1 + gamma) m + 1 = 0.
+/// let g = 0.5;
+/// let z = Complex64::new(1.2, 0.1);
+/// let r = herglotz_root(
+///     |z| vec![Complex64::new(1.0, 0.0), z - 1.0 + g, g * z],
+///     |z| -1.0 / z,
+///     |_, m| m.im > 0.0,
+///     z,
+///     ContinuationOptions::default(),
+/// )?;
+/// assert!(r.root.im > 0.0 && r.residual < 1e-14);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+pub fn herglotz_root<C, A, P>(
+    coeffs: C,
+    asymptote: A,
+    admissible: P,
+    z: Complex64,
+    opts: ContinuationOptions,
+) -> Result<HerglotzRoot>
+where
+    C: Fn(Complex64) -> Vec<Complex64>,
+    A: Fn(Complex64) -> Complex64,
+    P: Fn(Complex64, Complex64) -> bool,
+{
+    if !(z.re.is_finite() && z.im.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "z",
+            value: if z.re.is_finite() { z.im } else { z.re },
+            expected: "a finite complex number",
+        });
+    }
+    if !(opts.start_height.is_finite() && opts.start_height > 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "start_height",
+            value: opts.start_height,
+            expected: "a finite number > 0",
+        });
+    }
+    if !(opts.separation.is_finite() && opts.separation >= 1.0) {
+        return Err(Error::InvalidParameter {
+            name: "separation",
+            value: opts.separation,
+            expected: "a finite number >= 1",
+        });
+    }
+    let reflected = z.im < 0.0;
+    let target = if reflected { z.conj() } else { z };
+    let x = target.re;
+    let scale = 1.0 + target.norm();
+    let h0 = opts.start_height.max(1e3 * scale);
+    let h_floor = (opts.min_relative_height * scale).max(f64::MIN_POSITIVE);
+    let h_end = target.im.max(h_floor);
+    let at = |h: f64| Complex64::new(x, h);
+
+    let start = at(h0);
+    let roots0 = polynomial_roots(&coeffs(start))?.roots;
+    let guess = asymptote(start);
+    let mut current = nearest(&roots0, guess)
+        .ok_or(Error::NonFinite {
+            what: "herglotz continuation: no root at the start",
+        })?
+        .0;
+    let mut steps = 0usize;
+    let mut ambiguous_steps = 0usize;
+
+    // Continuation in t = ln h from ln h0 to ln h_end.
+    let (t0, t1) = (h0.ln(), h_end.ln());
+    let base = (t1 - t0) / opts.initial_steps.max(1) as f64;
+    let mut t = t0;
+    let mut dt = base;
+    while t > t1 {
+        let mut halvings = 0;
+        loop {
+            let t_next = if t + dt < t1 { t1 } else { t + dt };
+            let h = if t_next == t1 { h_end } else { t_next.exp() };
+            let roots = polynomial_roots(&coeffs(at(h)))?.roots;
+            let (cand, d1, d2) = nearest(&roots, current).ok_or(Error::NonFinite {
+                what: "herglotz continuation: polynomial lost all roots",
+            })?;
+            steps += 1;
+            if d2 >= opts.separation * d1 || halvings >= opts.max_halvings {
+                if d2 < opts.separation * d1 {
+                    ambiguous_steps += 1;
+                }
+                current = cand;
+                t = t_next;
+                // Grow the step back towards the base step after a success.
+                dt = (dt * 2.0).max(base);
+                break;
+            }
+            dt *= 0.5;
+            halvings += 1;
+        }
+    }
+    // Final linear step down to a (near-)real target.
+    if target.im < h_end {
+        let roots = polynomial_roots(&coeffs(target))?.roots;
+        let (cand, d1, d2) = nearest(&roots, current).ok_or(Error::NonFinite {
+            what: "herglotz continuation: no root at the target",
+        })?;
+        steps += 1;
+        if d2 < opts.separation * d1 {
+            ambiguous_steps += 1;
+        }
+        current = cand;
+    }
+    if !admissible(target, current) {
+        return Err(Error::NotConverged {
+            method: "herglotz admissibility",
+            iterations: steps,
+            residual: f64::INFINITY,
+            tolerance: 0.0,
+            last_iterate: vec![current.re, current.im],
+        });
+    }
+    let root = if reflected { current.conj() } else { current };
+    let c = coeffs(z);
+    let (p, _, bound) = horner(&c, root);
+    let residual = p.norm() / bound.max(f64::MIN_POSITIVE);
+    if !residual.is_finite() {
+        return Err(Error::NonFinite {
+            what: "herglotz root residual",
+        });
+    }
+    Ok(HerglotzRoot {
+        root,
+        residual,
+        steps,
+        ambiguous_steps,
+    })
+}
+
+/// The root nearest `to`, with its distance and the distance of the second-nearest
+/// (`+inf` if there is only one root).
+fn nearest(roots: &[Complex64], to: Complex64) -> Option<(Complex64, f64, f64)> {
+    let mut best: Option<(Complex64, f64)> = None;
+    let mut second = f64::INFINITY;
+    for &r in roots {
+        let d = (r - to).norm();
+        match best {
+            Some((_, db)) if d >= db => second = second.min(d),
+            Some((_, db)) => {
+                second = db;
+                best = Some((r, d));
+            }
+            None => best = Some((r, d)),
+        }
+    }
+    best.map(|(r, d)| (r, d, second))
+}
+
+/// Options for [`herglotz_fixed_point`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FixedPointContinuationOptions {
+    /// Path parameters (start height, number of steps, minimum relative height); `separation`
+    /// and `max_halvings` are used as: a step whose iteration fails is halved up to
+    /// `max_halvings` times.
+    pub path: ContinuationOptions,
+    /// Damping $\alpha \in (0, 1]$: $m \leftarrow (1 - \alpha)m + \alpha F(m; z)$.
+    pub damping: f64,
+    /// Convergence tolerance on $\max_i |F_i(m) - m_i| / (1 + \max_i |m_i|)$.
+    pub tolerance: f64,
+    /// Maximum iterations per continuation step.
+    pub max_iter: usize,
+}
+
+impl Default for FixedPointContinuationOptions {
+    fn default() -> Self {
+        Self {
+            path: ContinuationOptions {
+                initial_steps: 30,
+                ..ContinuationOptions::default()
+            },
+            damping: 0.5,
+            tolerance: 1e-13,
+            max_iter: 100_000,
+        }
+    }
+}
+
+/// Result of [`herglotz_fixed_point`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct HerglotzFixedPoint {
+    /// The solution $m(z)$ (one entry per unknown).
+    pub root: Vec<Complex64>,
+    /// $\max_i |F_i(m; z) - m_i|$ at the target (at $\bar z$ when $\operatorname{Im} z < 0$).
+    pub residual: f64,
+    /// Continuation steps taken (including failed attempts that were halved).
+    pub steps: usize,
+    /// Total fixed-point iterations over all steps.
+    pub iterations: usize,
+}
+
+/// The Herglotz solution of a fixed-point system $m = F(m; z)$, by damped iteration continued
+/// from $z = \operatorname{Re} z + iH$ down to `z`, each step warm-started at the previous solution.
+///
+/// This is the fixed-point counterpart of [`herglotz_root`] for equations that are not
+/// conveniently polynomial (e.g. Mei & Montanari 2022, Definition 1, with unknowns
+/// $(\nu_1, \nu_2)$). At large height the map is a contraction near the asymptote `asymptote(z)`,
+/// which is the starting iterate. A step whose iteration does not converge within `max_iter` is
+/// halved; after `max_halvings` halvings [`Error::NotConverged`] is returned. At the end
+/// `admissible(z, m)` is checked (failure: [`Error::NotConverged`] with
+/// `method = "herglotz admissibility"`). $\operatorname{Im} z < 0$ is handled by reflection
+/// ($m(\bar z) = \overline{m(z)}$, for maps with real structure); the target must have
+/// $\operatorname{Im} z \ne 0$, since damped iteration generally does not converge on the real axis.
+///
+/// ```
+/// use num_complex::Complex64;
+/// use overparam::spectral::herglotz::{herglotz_fixed_point, FixedPointContinuationOptions};
+/// // Marchenko–Pastur as a fixed point: m = 1/(1 - gamma - z - gamma z m).
+/// let g = 0.5;
+/// let r = herglotz_fixed_point(
+///     |z, m| vec![1.0 / (1.0 - g - z - g * z * m[0])],
+///     |z| vec![-1.0 / z],
+///     |_, m| m[0].im > 0.0,
+///     Complex64::new(1.0, 0.2),
+///     FixedPointContinuationOptions::default(),
+/// )?;
+/// assert!(r.residual < 1e-12 && r.root[0].im > 0.0);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+pub fn herglotz_fixed_point<F, A, P>(
+    map: F,
+    asymptote: A,
+    admissible: P,
+    z: Complex64,
+    opts: FixedPointContinuationOptions,
+) -> Result<HerglotzFixedPoint>
+where
+    F: Fn(Complex64, &[Complex64]) -> Vec<Complex64>,
+    A: Fn(Complex64) -> Vec<Complex64>,
+    P: Fn(Complex64, &[Complex64]) -> bool,
+{
+    if !(z.re.is_finite() && z.im.is_finite()) || z.im == 0.0 {
+        return Err(Error::InvalidParameter {
+            name: "z",
+            value: z.im,
+            expected: "a finite complex number with Im z != 0",
+        });
+    }
+    if !(opts.damping > 0.0 && opts.damping <= 1.0) {
+        return Err(Error::InvalidParameter {
+            name: "damping",
+            value: opts.damping,
+            expected: "a number in (0, 1]",
+        });
+    }
+    if !(opts.tolerance.is_finite() && opts.tolerance > 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "tolerance",
+            value: opts.tolerance,
+            expected: "a finite number > 0",
+        });
+    }
+    if !(opts.path.start_height.is_finite() && opts.path.start_height > 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "start_height",
+            value: opts.path.start_height,
+            expected: "a finite number > 0",
+        });
+    }
+    let reflected = z.im < 0.0;
+    let target = if reflected { z.conj() } else { z };
+    let scale = 1.0 + target.norm();
+    let h0 = opts.path.start_height.max(1e3 * scale);
+    let at = |h: f64| Complex64::new(target.re, h);
+    let alpha = opts.damping;
+
+    // Damped iteration at one z from `start`; Ok((m, residual, iterations)) or Err(last state).
+    let solve = |zz: Complex64, start: &[Complex64]| -> (Vec<Complex64>, f64, usize, bool) {
+        let mut m = start.to_vec();
+        let mut res = f64::INFINITY;
+        for it in 1..=opts.max_iter {
+            let f = map(zz, &m);
+            if f.len() != m.len() || f.iter().any(|v| !(v.re.is_finite() && v.im.is_finite())) {
+                return (m, f64::INFINITY, it, false);
+            }
+            let size = m.iter().map(|v| v.norm()).fold(0.0, f64::max);
+            res = f
+                .iter()
+                .zip(&m)
+                .map(|(a, b)| (a - b).norm())
+                .fold(0.0, f64::max);
+            if res <= opts.tolerance * (1.0 + size) {
+                return (f, res, it, true);
+            }
+            for (mi, fi) in m.iter_mut().zip(&f) {
+                *mi = (1.0 - alpha) * *mi + alpha * fi;
+            }
+        }
+        (m, res, opts.max_iter, false)
+    };
+
+    let start = at(h0);
+    let mut current = asymptote(start);
+    let (m0, res0, it0, ok0) = solve(start, &current);
+    let mut iterations = it0;
+    let mut steps = 1usize;
+    if !ok0 {
+        return Err(Error::NotConverged {
+            method: "herglotz fixed point (start)",
+            iterations,
+            residual: res0,
+            tolerance: opts.tolerance,
+            last_iterate: m0.iter().flat_map(|v| [v.re, v.im]).collect(),
+        });
+    }
+    current = m0;
+    let (t0, t1) = (h0.ln(), target.im.ln());
+    let base = (t1 - t0) / opts.path.initial_steps.max(1) as f64;
+    let mut t = t0;
+    let mut dt = base;
+    let mut last_res = res0;
+    while t > t1 {
+        let mut halvings = 0;
+        loop {
+            let t_next = if t + dt < t1 { t1 } else { t + dt };
+            let h = if t_next == t1 {
+                target.im
+            } else {
+                t_next.exp()
+            };
+            let (m, res, it, ok) = solve(at(h), &current);
+            iterations += it;
+            steps += 1;
+            if ok {
+                current = m;
+                last_res = res;
+                t = t_next;
+                dt = (dt * 2.0).max(base);
+                break;
+            }
+            if halvings >= opts.path.max_halvings {
+                return Err(Error::NotConverged {
+                    method: "herglotz fixed point",
+                    iterations,
+                    residual: res,
+                    tolerance: opts.tolerance,
+                    last_iterate: m.iter().flat_map(|v| [v.re, v.im]).collect(),
+                });
+            }
+            dt *= 0.5;
+            halvings += 1;
+        }
+    }
+    if !admissible(target, &current) {
+        return Err(Error::NotConverged {
+            method: "herglotz admissibility",
+            iterations,
+            residual: last_res,
+            tolerance: opts.tolerance,
+            last_iterate: current.iter().flat_map(|v| [v.re, v.im]).collect(),
+        });
+    }
+    let check = map(target, &current);
+    let residual = check
+        .iter()
+        .zip(&current)
+        .map(|(a, b)| (a - b).norm())
+        .fold(0.0, f64::max);
+    if !residual.is_finite() {
+        return Err(Error::NonFinite {
+            what: "herglotz fixed point residual",
+        });
+    }
+    let root: Vec<Complex64> = if reflected {
+        current.iter().map(|v| v.conj()).collect()
+    } else {
+        current
+    };
+    Ok(HerglotzFixedPoint {
+        root,
+        residual,
+        steps,
+        iterations,
+    })
+}

@@ -1,1 +1,240 @@
-//! (in progress)
+//! The Marchenko–Pastur law and its Stieltjes transform in closed form.
+//!
+//! Let $X \in \mathbb{R}^{n \times p}$ have iid entries of mean $0$ and variance $1$, and let
+//! $p/n \to \gamma > 0$. The empirical spectral distribution of $S = X^\top X / n$ ($p \times p$)
+//! converges to the Marchenko–Pastur law $\mu_\gamma$ (Marchenko & Pastur 1967):
+//!
+//! $$ d\mu_\gamma(s) = \Big(1 - \tfrac{1}{\gamma}\Big)_+ \delta_0(ds) +
+//!    \frac{\sqrt{(b - s)(s - a)}}{2 \pi \gamma s} \mathbf{1}_{[a, b]}(s)\, ds,
+//!    \qquad a = (1 - \sqrt\gamma)^2, \; b = (1 + \sqrt\gamma)^2. $$
+//!
+//! Its Stieltjes transform $m(z) = \int d\mu_\gamma(s) / (s - z)$ solves
+//! $\gamma z m^2 + (z - 1 + \gamma) m + 1 = 0$. The companion law $\tilde\mu_\gamma$ of
+//! $X X^\top / n$ ($n \times n$) has $\tilde m(z) = \gamma m(z) - (1 - \gamma)/z$.
+//! (Bai & Silverstein, *Spectral Analysis of Large Dimensional Random Matrices*, 2010, ch. 3;
+//! Hastie, Montanari, Rosset & Tibshirani, *Ann. Statist.* 50(2), 2022, §2.)
+
+use num_complex::Complex64;
+
+use crate::error::{Error, Result, validate};
+
+/// The Marchenko–Pastur law of ratio $\gamma = p/n$ and variance $1$ (spectrum of $X^\top X/n$).
+///
+/// ```
+/// use overparam::spectral::marchenko_pastur::MarchenkoPastur;
+/// let mp = MarchenkoPastur::new(0.25)?;
+/// let (a, b) = mp.edges();
+/// assert!((a - 0.25).abs() < 1e-15 && (b - 2.25).abs() < 1e-15);
+/// assert_eq!(mp.atom_mass(), 0.0);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MarchenkoPastur {
+    gamma: f64,
+}
+
+/// Value and $z$-derivative of a Stieltjes transform on the negative real axis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NegativeRealStieltjes {
+    /// $m(-\lambda) = \int d\mu(s)/(s + \lambda) > 0$.
+    pub m: f64,
+    /// $m'(-\lambda) = \frac{dm}{dz}\big|_{z=-\lambda} = \int d\mu(s)/(s + \lambda)^2 > 0$.
+    pub dm: f64,
+}
+
+impl MarchenkoPastur {
+    /// Create the law of ratio `gamma` $= p/n$; `gamma` must be finite and $> 0$.
+    pub fn new(gamma: f64) -> Result<Self> {
+        let gamma = validate::positive("gamma", gamma)?;
+        Ok(Self { gamma })
+    }
+
+    /// The ratio $\gamma = p/n$.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+
+    /// Edges $(a, b) = ((1 - \sqrt\gamma)^2, (1 + \sqrt\gamma)^2)$ of the continuous part.
+    pub fn edges(&self) -> (f64, f64) {
+        let r = self.gamma.sqrt();
+        ((1.0 - r) * (1.0 - r), (1.0 + r) * (1.0 + r))
+    }
+
+    /// Mass $(1 - 1/\gamma)_+$ of the atom at $0$ (present only for $\gamma > 1$).
+    pub fn atom_mass(&self) -> f64 {
+        (1.0 - 1.0 / self.gamma).max(0.0)
+    }
+
+    /// Density of the absolutely continuous part,
+    /// $\sqrt{(b - x)(x - a)}/(2\pi\gamma x)$ on $[a, b]$ and $0$ elsewhere (the atom is excluded).
+    ///
+    /// Returns $+\infty$ at $x = 0$ when $\gamma = 1$ (the density behaves like $x^{-1/2}$ there);
+    /// a non-finite `x` is an error.
+    pub fn density(&self, x: f64) -> Result<f64> {
+        let x = validate::finite("x", x)?;
+        let (a, b) = self.edges();
+        if x < a || x > b {
+            return Ok(0.0);
+        }
+        if x == 0.0 {
+            return Ok(f64::INFINITY);
+        }
+        let root = ((b - x) * (x - a)).max(0.0).sqrt();
+        Ok(root / (2.0 * std::f64::consts::PI * self.gamma * x))
+    }
+
+    /// The Stieltjes transform $m(z) = \int d\mu_\gamma(s)/(s - z)$, the Herglotz branch.
+    ///
+    /// $$ m(z) = \frac{1 - \gamma - z + \sqrt{z - a}\,\sqrt{z - b}}{2 \gamma z}
+    ///        = \frac{2}{1 - \gamma - z - \sqrt{z - a}\,\sqrt{z - b}}, $$
+    ///
+    /// with principal square roots. The product $\sqrt{z-a}\sqrt{z-b}$ is analytic off $[a, b]$ and
+    /// behaves like $z - 1 - \gamma$ at infinity, so $m(z) \sim -1/z$, $\operatorname{Im} m > 0$
+    /// for $\operatorname{Im} z > 0$ and $m(\bar z) = \overline{m(z)}$. Of the two algebraically
+    /// equal forms the one without cancellation is used.
+    ///
+    /// Real `z`: off the support the value is real; inside $[a, b]$ it is the boundary value from
+    /// above, $\lim_{\eta \downarrow 0} m(x + i\eta)$ (so $\operatorname{Im} m = \pi \cdot$ density).
+    /// At $z = 0$: for $\gamma < 1$, $m(0) = 1/(1 - \gamma)$; for $\gamma \ge 1$ the transform is
+    /// infinite (atom, or the $x^{-1/2}$ edge at $\gamma = 1$) and an
+    /// [`Error::InvalidParameter`] is returned. Non-finite `z` gives [`Error::InvalidParameter`].
+    ///
+    /// ```
+    /// use num_complex::Complex64;
+    /// use overparam::spectral::marchenko_pastur::MarchenkoPastur;
+    /// let mp = MarchenkoPastur::new(0.5)?;
+    /// let m = mp.stieltjes(Complex64::new(1.0, 0.5))?;
+    /// assert!(m.im > 0.0);
+    /// // The quadratic gamma z m^2 + (z - 1 + gamma) m + 1 = 0 holds.
+    /// let z = Complex64::new(1.0, 0.5);
+    /// let p = 0.5 * z * m * m + (z - 0.5) * m + 1.0;
+    /// assert!(p.norm() < 1e-14);
+    /// # Ok::<(), overparam::Error>(())
+    /// ```
+    pub fn stieltjes(&self, z: Complex64) -> Result<Complex64> {
+        if !(z.re.is_finite() && z.im.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "z",
+                value: if z.re.is_finite() { z.im } else { z.re },
+                expected: "a finite complex number",
+            });
+        }
+        if z.im < 0.0 {
+            return Ok(self.stieltjes(z.conj())?.conj());
+        }
+        let g = self.gamma;
+        if z.re == 0.0 && z.im == 0.0 {
+            if g < 1.0 {
+                return Ok(Complex64::new(1.0 / (1.0 - g), 0.0));
+            }
+            return Err(Error::InvalidParameter {
+                name: "z",
+                value: 0.0,
+                expected: "z != 0 when gamma >= 1 (the transform is infinite at the atom / hard edge)",
+            });
+        }
+        let (a, b) = self.edges();
+        // For real z the principal branch of sqrt(z - x) at a negative real argument gives
+        // +i sqrt(x - z): exactly the boundary value from above (Im z = +0).
+        let za = Complex64::new(z.re - a, z.im);
+        let zb = Complex64::new(z.re - b, z.im);
+        let s = sqrt_upper(za) * sqrt_upper(zb);
+        let c = Complex64::new(1.0 - g, 0.0) - z;
+        let plus = c + s;
+        let minus = c - s;
+        let m = if plus.norm() >= minus.norm() {
+            plus / (2.0 * g * z)
+        } else {
+            2.0 / minus
+        };
+        if m.re.is_finite() && m.im.is_finite() {
+            Ok(m)
+        } else {
+            Err(Error::NonFinite {
+                what: "Marchenko-Pastur Stieltjes transform",
+            })
+        }
+    }
+
+    /// $m(-\lambda)$ and $m'(-\lambda)$ for $\lambda > 0$, without cancellation.
+    ///
+    /// With $D = \sqrt{(1 - \gamma + \lambda)^2 + 4\gamma\lambda} = \sqrt{(\lambda + a)(\lambda + b)}$:
+    ///
+    /// $$ m(-\lambda) = \frac{D - (1 - \gamma + \lambda)}{2\gamma\lambda}
+    ///    = \frac{2}{D + 1 - \gamma + \lambda}, \qquad
+    ///    m'(-\lambda) = \frac{m (1 + \gamma m)}{D}, $$
+    ///
+    /// choosing the first form when $1 - \gamma + \lambda < 0$ and the second otherwise.
+    /// `lambda` must be finite and $> 0$ (use [`Self::stieltjes`] at $z = 0$ for $\gamma < 1$).
+    ///
+    /// ```
+    /// use overparam::spectral::marchenko_pastur::MarchenkoPastur;
+    /// let s = MarchenkoPastur::new(0.5)?.stieltjes_negative_real(1.0)?;
+    /// assert!((s.m - 0.5615528128088).abs() < 1e-12);
+    /// # Ok::<(), overparam::Error>(())
+    /// ```
+    pub fn stieltjes_negative_real(&self, lambda: f64) -> Result<NegativeRealStieltjes> {
+        let lambda = validate::positive("lambda", lambda)?;
+        let (m, dm) = mp_negative_real(self.gamma, lambda);
+        if m.is_finite() && dm.is_finite() {
+            Ok(NegativeRealStieltjes { m, dm })
+        } else {
+            Err(Error::NonFinite {
+                what: "Marchenko-Pastur m(-lambda)",
+            })
+        }
+    }
+
+    /// Stieltjes transform $\tilde m(z) = \gamma m(z) - (1 - \gamma)/z$ of the companion law
+    /// (spectrum of $X X^\top/n$, $n \times n$, atom of mass $(1-\gamma)_+$ at $0$).
+    ///
+    /// Computed as $\tilde m(z) = \gamma^{-1} m_{1/\gamma}(z/\gamma)$ (the eigenvalues of
+    /// $XX^\top/n$ are $\gamma$ times those of $XX^\top/p$), which has no cancellation. Same
+    /// branch conventions and errors as [`Self::stieltjes`] (infinite at $z = 0$ for $\gamma \le 1$).
+    pub fn companion_stieltjes(&self, z: Complex64) -> Result<Complex64> {
+        let dual = MarchenkoPastur::new(1.0 / self.gamma)?;
+        Ok(dual.stieltjes(z / self.gamma)? / self.gamma)
+    }
+
+    /// $\tilde m(-\lambda)$ and $\tilde m'(-\lambda)$ of the companion law, for $\lambda > 0$, in the
+    /// cancellation-free form $\tilde m(-\lambda) = \gamma^{-1} m_{1/\gamma}(-\lambda/\gamma)$,
+    /// $\tilde m'(-\lambda) = \gamma^{-2} m_{1/\gamma}'(-\lambda/\gamma)$.
+    ///
+    /// For $\gamma > 1$ these stay finite as $\lambda \to 0$:
+    /// $\tilde m(0) = 1/(\gamma - 1)$.
+    pub fn companion_negative_real(&self, lambda: f64) -> Result<NegativeRealStieltjes> {
+        let lambda = validate::positive("lambda", lambda)?;
+        let g = self.gamma;
+        let (m, dm) = mp_negative_real(1.0 / g, lambda / g);
+        let out = NegativeRealStieltjes {
+            m: m / g,
+            dm: dm / (g * g),
+        };
+        if out.m.is_finite() && out.dm.is_finite() {
+            Ok(out)
+        } else {
+            Err(Error::NonFinite {
+                what: "Marchenko-Pastur companion m(-lambda)",
+            })
+        }
+    }
+}
+
+/// $(m(-\lambda), m'(-\lambda))$ for the MP law of ratio `gamma`, both inputs $> 0$.
+pub(crate) fn mp_negative_real(gamma: f64, lambda: f64) -> (f64, f64) {
+    let c = 1.0 - gamma + lambda;
+    let d = (c * c + 4.0 * gamma * lambda).sqrt();
+    let m = if c < 0.0 {
+        (d - c) / (2.0 * gamma * lambda)
+    } else {
+        2.0 / (d + c)
+    };
+    let dm = m * (1.0 + gamma * m) / d;
+    (m, dm)
+}
+
+/// Principal square root, with the boundary value from above on the negative real axis
+/// (a `-0.0` imaginary part is treated as `+0`).
+fn sqrt_upper(w: Complex64) -> Complex64 {
+    Complex64::new(w.re, w.im.abs()).sqrt()
+}

@@ -1,7 +1,15 @@
 //! Stieltjes transforms of limiting spectral distributions.
 //!
-//! - [`marchenko_pastur`]: the Marchenko–Pastur law in closed form.
-//! - [`herglotz`]: physical-root selection for algebraic Stieltjes equations.
+//! - [`marchenko_pastur`]: the Marchenko–Pastur law in closed form (density, edges, atom,
+//!   Stieltjes transform with a deliberate Herglotz branch, companion transform).
+//! - [`herglotz`]: physical-root selection for algebraic Stieltjes equations by continuation
+//!   from $z = iH$ (polynomial and fixed-point variants), and an Aberth–Ehrlich polynomial
+//!   root finder.
 
 pub mod herglotz;
 pub mod marchenko_pastur;
+
+pub use herglotz::{
+    ContinuationOptions, HerglotzRoot, PolynomialRoots, herglotz_root, polynomial_roots,
+};
+pub use marchenko_pastur::{MarchenkoPastur, NegativeRealStieltjes};

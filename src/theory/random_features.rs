@@ -51,6 +51,9 @@
 
 use crate::error::{Error, Result, validate};
 use crate::gaussian::{Activation, ActivationCoefficients};
+use crate::solver::continuation::{ContinuationOptions, PointSolution, continuation};
+use crate::solver::fixed_point::{FixedPointMethod, FixedPointOptions, fixed_point};
+use crate::solver::optimize::{LogGridOptions, minimize_log_scale};
 use crate::solver::root::{RootOptions, brent_root};
 
 /// Unchecked parameters of random-features ridge regression.
@@ -352,6 +355,59 @@ impl ReducedRandomFeatures {
         })
     }
 
+    /// Cross-check route: solve MM's imaginary-axis equations for $(a, b)$ directly with the
+    /// general fixed-point engine ([`crate::solver::fixed_point`]), from `start` (default the
+    /// resolvent bound $a = \psi_1/u$, $b = \psi_2/u$). Requires $\bar\lambda > 0$.
+    ///
+    /// This is the iteration research codes use; it is slower (tens to thousands of iterations
+    /// near $\psi_1 = \psi_2$ at small $\bar\lambda$) and kept as an independent check of the
+    /// bracketed quartic.
+    pub fn fixed_point_by_iteration(
+        &self,
+        start: Option<(f64, f64)>,
+        method: FixedPointMethod,
+    ) -> Result<FixedPoint> {
+        if self.lambda_bar <= 0.0 {
+            return Err(Error::InvalidParameter {
+                name: "lambda_bar",
+                value: self.lambda_bar,
+                expected: "> 0 for the iteration (use fixed_point() for the ridgeless limit)",
+            });
+        }
+        let (p1, p2, c) = (self.psi1, self.psi2, self.zeta_sq);
+        let u = (p1 * p2 * self.lambda_bar).sqrt();
+        let x0 = start.map_or([p1 / u, p2 / u], |(a, b)| [a, b]);
+        let opts = FixedPointOptions {
+            tolerance: 1e-14,
+            max_iter: 200_000,
+            method,
+            ..Default::default()
+        };
+        let report = fixed_point(
+            |x: &[f64], out: &mut [f64]| {
+                let k = 1.0 + c * x[0] * x[1];
+                out[0] = p1 / (u + x[1] + c * x[1] / k);
+                out[1] = p2 / (u + x[0] + c * x[0] / k);
+                Ok(())
+            },
+            &x0,
+            opts,
+        )?;
+        let (a, b) = (report.solution[0], report.solution[1]);
+        if !(a > 0.0 && b > 0.0) {
+            return Err(Error::NonFinite {
+                what: "random-features fixed point by iteration (a, b <= 0)",
+            });
+        }
+        Ok(FixedPoint {
+            chi: -a * b,
+            a,
+            b,
+            residual: fixed_point_residual(a, b, u, p1, p2, c),
+            iterations: report.iterations,
+        })
+    }
+
     /// Wide (kernel) limit $\psi_1 \to \infty$ at this $\psi_2, \bar\lambda$ (MM Theorem 4):
     /// $\mathcal B = (\psi_2\omega_2 - \psi_2)/D(\omega_2)$, $\mathcal V = (\omega_2^3 - \omega_2^2)/D(\omega_2)$,
     /// $D(\omega) = (\psi_2 - 1)\omega^3 + (1 - 3\psi_2)\omega^2 + 3\psi_2\omega - \psi_2$.
@@ -420,6 +476,20 @@ pub struct RfRisk {
     pub residual: f64,
     /// Solver iterations.
     pub iterations: usize,
+}
+
+/// The optimally tuned ridge penalty (see [`RandomFeaturesModel::optimal_lambda`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OptimalLambda {
+    /// The minimising $\lambda$ (MM convention; $0$ when the ridgeless limit is best).
+    pub lambda: f64,
+    /// The risk at that $\lambda$.
+    pub risk: RfRisk,
+    /// Objective evaluations used.
+    pub evaluations: usize,
+    /// True when the minimum is at the upper end of the search range $10^4$ (the risk is then
+    /// still decreasing: the null predictor, $\lambda \to \infty$, is optimal or nearly so).
+    pub at_boundary: bool,
 }
 
 /// A limiting risk ($\psi_1 \to \infty$ or $\psi_2 \to \infty$), from MM's closed forms.
@@ -561,6 +631,91 @@ impl RandomFeaturesModel {
             bias_coefficient,
             variance_coefficient,
         }
+    }
+
+    /// The risk from the general fixed-point iteration instead of the bracketed quartic (a
+    /// cross-check; see [`ReducedRandomFeatures::fixed_point_by_iteration`]).
+    pub fn risk_by_iteration(&self, method: FixedPointMethod) -> Result<RfRisk> {
+        let fp = self.reduced.fixed_point_by_iteration(None, method)?;
+        let bv = self.reduced.bias_variance_at(fp)?;
+        Ok(self.assemble(bv, fp))
+    }
+
+    /// Risks along a path of $\lambda$ values (e.g. $\lambda \to 0$) solved by the general
+    /// fixed-point iteration with continuation ([`crate::solver::continuation`]): each point is
+    /// warm-started from the previous one, and a step is subdivided if the solution jumps.
+    /// All `lambdas` must be $> 0$.
+    pub fn curve_lambda_by_iteration(&self, lambdas: &[f64]) -> Result<Vec<RfRisk>> {
+        let first = self.with_lambda(*lambdas.first().ok_or(Error::DimensionMismatch {
+            what: "lambda path",
+            expected: 1,
+            found: 0,
+        })?)?;
+        let start = first.reduced.fixed_point()?;
+        let mu_star_sq = self.coefficients.mu_star_sq;
+        let reduced = self.reduced;
+        let report = continuation(
+            lambdas,
+            &[start.a, start.b],
+            |lambda, warm: &[f64]| {
+                let r =
+                    reduced.with_lambda_bar(validate::positive("lambda", lambda)? / mu_star_sq)?;
+                let fp =
+                    r.fixed_point_by_iteration(Some((warm[0], warm[1])), FixedPointMethod::Auto)?;
+                Ok(PointSolution {
+                    solution: vec![fp.a, fp.b],
+                    residual: fp.residual,
+                    iterations: fp.iterations,
+                })
+            },
+            ContinuationOptions::default(),
+        )?;
+        report
+            .points
+            .iter()
+            .zip(lambdas)
+            .map(|(pt, &lambda)| {
+                let model = self.with_lambda(lambda)?;
+                let (a, b) = (pt.solution[0], pt.solution[1]);
+                let fp = FixedPoint {
+                    chi: -a * b,
+                    a,
+                    b,
+                    residual: pt.residual,
+                    iterations: pt.iterations,
+                };
+                let bv = model.reduced.bias_variance_at(fp)?;
+                Ok(model.assemble(bv, fp))
+            })
+            .collect()
+    }
+
+    /// The ridge penalty minimising the test error, searched on $\lambda \in [10^{-8}, 10^{4}]$
+    /// (log grid, then Brent in $\log\lambda$; [`crate::solver::optimize::minimize_log_scale`])
+    /// and compared with the ridgeless limit $\lambda = 0^+$.
+    pub fn optimal_lambda(&self) -> Result<OptimalLambda> {
+        let (lower, upper) = (1e-8, 1e4);
+        let best = minimize_log_scale(
+            |l| Ok(self.with_lambda(l)?.risk()?.test_error),
+            lower,
+            upper,
+            LogGridOptions::default(),
+        )?;
+        let mut lambda = best.location;
+        let mut risk = self.with_lambda(lambda)?.risk()?;
+        if let Ok(ridgeless) = self.ridgeless()
+            && ridgeless.test_error <= risk.test_error
+        {
+            lambda = 0.0;
+            risk = ridgeless;
+        }
+        let at_boundary = lambda >= upper * (1.0 - 1e-9);
+        Ok(OptimalLambda {
+            lambda,
+            risk,
+            evaluations: best.evaluations,
+            at_boundary,
+        })
     }
 
     /// Risks along a curve of $\psi_1$ values, warm-starting each point from the previous $\chi$.

@@ -1,1 +1,377 @@
-//! (in progress)
+//! Linear ridge and min-norm regression with isotropic Gaussian design: exact asymptotic risk.
+//!
+//! Hastie, Montanari, Rosset & Tibshirani, *Surprises in high-dimensional ridgeless least squares
+//! interpolation*, Ann. Statist. 50(2):949–986, 2022 (arXiv:1903.08560), isotropic case.
+//!
+//! **Model.** $y = x^\top\beta + \varepsilon$, $x \sim N(0, I_p)$, $\|\beta\|^2 = r^2$,
+//! $\operatorname{Var}\varepsilon = \sigma^2$, $n$ samples, $p/n \to \gamma$. The ridge estimator is
+//! $\hat\beta_\lambda = \arg\min_b \tfrac1n\|y - Xb\|^2 + \lambda\|b\|^2
+//! = (X^\top X + n\lambda I)^{-1}X^\top y$; at $\lambda = 0$ it is least squares ($\gamma < 1$) or the
+//! min-norm interpolator $X^+y$ ($\gamma > 1$), the limit $\lambda \to 0^+$.
+//!
+//! **Risk** (excess, label noise excluded): $R = \mathbb{E}[(x_0^\top\hat\beta - x_0^\top\beta)^2 \mid X]
+//! = B + V$ with, in terms of the Marchenko–Pastur transform $m = m_\gamma(-\lambda)$,
+//!
+//! $$ B = r^2\lambda^2 m'(-\lambda), \qquad V = \sigma^2\gamma\,\big(m(-\lambda) - \lambda m'(-\lambda)\big). $$
+//!
+//! **Training error** $\tfrac1n\|y - X\hat\beta\|^2$ (derived here; the residual is
+//! $\lambda(XX^\top/n + \lambda)^{-1}y$):
+//!
+//! $$ T = r^2\lambda^2\big(m - \lambda m'\big) + \sigma^2\lambda^2\tilde m'(-\lambda), $$
+//!
+//! where $\tilde m(z) = \gamma m(z) - (1-\gamma)/z$ is the companion transform of $XX^\top/n$. It
+//! satisfies the GCV identity $T = (R + \sigma^2)(1 - \mathrm{df}/n)^2$ with
+//! $1 - \mathrm{df}/n = \lambda\tilde m(-\lambda)$ (checked in the tests).
+//!
+//! **Stable evaluation.** For $\gamma > 1$ and $\lambda \to 0$, $m$ and $m'$ blow up like the atom
+//! at $0$ and $m - \lambda m'$ cancels; the code uses the companion law instead
+//! ($\tilde m(-\lambda) = \gamma^{-1} m_{1/\gamma}(-\lambda/\gamma)$, finite at $\lambda = 0$), and a
+//! rationalised form of $m - \lambda m'$, so $\lambda = 10^{-12}$ agrees with $\lambda = 0$.
+//! See `docs/ridge.md`.
+
+use std::num::NonZeroUsize;
+
+use gauss_quad::GaussLegendre;
+
+use crate::error::{Error, Result, validate};
+use crate::spectral::marchenko_pastur::mp_negative_real;
+
+/// Parameters of isotropic linear ridge regression (unchecked).
+///
+/// `snr` $= r^2/\sigma^2$ (so $r^2 = \mathrm{snr}\,\sigma^2$), `sigma` is the noise standard
+/// deviation (use [`Ridge::new`] for $\sigma = 1$).
+///
+/// ```
+/// use overparam::theory::ridge::Ridge;
+/// // Min-norm interpolation at gamma = 2, SNR = 4, sigma = 1:
+/// // B = r^2 (1 - 1/gamma) = 2, V = sigma^2/(gamma - 1) = 1.
+/// let risk = Ridge::new(2.0, 0.0, 4.0).check()?.risk()?;
+/// assert!((risk.bias - 2.0).abs() < 1e-14 && (risk.variance - 1.0).abs() < 1e-14);
+/// assert_eq!(risk.train_error, 0.0);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ridge {
+    /// $\gamma = p/n$, finite and $> 0$.
+    pub gamma: f64,
+    /// Ridge penalty $\lambda \ge 0$ (convention $\tfrac1n\|y - Xb\|^2 + \lambda\|b\|^2$);
+    /// $\lambda = 0$ means least squares / min-norm and is rejected at $\gamma = 1$.
+    pub lambda: f64,
+    /// Signal-to-noise ratio $r^2/\sigma^2 \ge 0$.
+    pub snr: f64,
+    /// Noise standard deviation $\sigma > 0$.
+    pub sigma: f64,
+}
+
+impl Ridge {
+    /// Parameters with $\sigma = 1$ (so $r^2 = $ `snr`).
+    pub fn new(gamma: f64, lambda: f64, snr: f64) -> Self {
+        Self {
+            gamma,
+            lambda,
+            snr,
+            sigma: 1.0,
+        }
+    }
+
+    /// Validate: $\gamma > 0$, $\lambda \ge 0$, $\mathrm{snr} \ge 0$, $\sigma > 0$ (all finite), and
+    /// not ($\gamma = 1$ and $\lambda = 0$), where the ridgeless risk is infinite.
+    /// Errors are [`Error::InvalidParameter`].
+    ///
+    /// $\sigma > 0$ is required because the signal strength is parametrised as
+    /// $r^2 = \mathrm{snr}\,\sigma^2$; a nearly noiseless problem is a large `snr`.
+    pub fn check(&self) -> Result<RidgeModel> {
+        let gamma = validate::positive("gamma", self.gamma)?;
+        let lambda = validate::non_negative("lambda", self.lambda)?;
+        let snr = validate::non_negative("snr", self.snr)?;
+        let sigma = validate::positive("sigma", self.sigma)?;
+        if gamma == 1.0 && lambda == 0.0 {
+            return Err(Error::InvalidParameter {
+                name: "lambda",
+                value: 0.0,
+                expected: "lambda > 0 when gamma = 1 (the ridgeless risk is infinite at p = n)",
+            });
+        }
+        let r2 = snr * sigma * sigma;
+        if !r2.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "snr",
+                value: snr,
+                expected: "snr * sigma^2 finite",
+            });
+        }
+        Ok(RidgeModel {
+            gamma,
+            lambda,
+            snr,
+            sigma,
+        })
+    }
+}
+
+/// Validated isotropic ridge problem (see [`Ridge`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RidgeModel {
+    gamma: f64,
+    lambda: f64,
+    snr: f64,
+    sigma: f64,
+}
+
+/// Asymptotic risk decomposition of ridge regression (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RidgeRisk {
+    /// Squared bias $B = r^2\lambda^2 m'(-\lambda)$.
+    pub bias: f64,
+    /// Variance $V = \sigma^2\gamma(m - \lambda m')$.
+    pub variance: f64,
+    /// Excess test risk $R = B + V$ (add $\sigma^2$ for the prediction error on a noisy label).
+    pub test_error: f64,
+    /// Training error $\tfrac1n\|y - X\hat\beta\|^2$ (includes the noise in $y$).
+    pub train_error: f64,
+    /// $m(-\lambda)$ of the Marchenko–Pastur law; $+\infty$ at $\lambda = 0$ when $\gamma > 1$ (atom).
+    pub m: f64,
+    /// $m'(-\lambda) = \int d\mu(s)/(s+\lambda)^2$; $+\infty$ at $\lambda = 0$ when $\gamma > 1$.
+    pub dm: f64,
+    /// Degrees of freedom per sample, $\mathrm{df}/n = \tfrac1n\operatorname{tr} X(X^\top X + n\lambda)^{-1}X^\top
+    /// = \gamma(1 - \lambda m) = 1 - \lambda\tilde m(-\lambda)$.
+    pub df_ratio: f64,
+}
+
+/// The optimally tuned ridge penalty and its risk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OptimalRidge {
+    /// $\lambda^* = \gamma/\mathrm{snr} = \sigma^2\gamma/r^2$.
+    pub lambda: f64,
+    /// $R(\lambda^*) = \sigma^2\gamma\, m(-\lambda^*)$.
+    pub risk: f64,
+}
+
+/// $m - \lambda m'$ for the MP law of ratio `g` at $z = -\lambda$ ($\lambda \ge 0$; for
+/// $\lambda = 0$ requires $g < 1$), cancellation-free:
+/// $m - \lambda m' = \frac{m}{2D}(D - e)$, $e = \lambda + g - 1$, $D - e = 4\lambda/(D + e)$.
+fn m_minus_lambda_dm(g: f64, lambda: f64) -> (f64, f64, f64) {
+    let (m, dm) = mp_negative_real(g, lambda);
+    let c = 1.0 - g + lambda;
+    let d = (c * c + 4.0 * g * lambda).sqrt();
+    let e = lambda + g - 1.0;
+    let d_minus_e = if e > 0.0 {
+        4.0 * lambda / (d + e)
+    } else {
+        d - e
+    };
+    (m, dm, m * d_minus_e / (2.0 * d))
+}
+
+impl RidgeModel {
+    /// $\gamma = p/n$.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+    /// Ridge penalty $\lambda$.
+    pub fn lambda(&self) -> f64 {
+        self.lambda
+    }
+    /// Signal-to-noise ratio $r^2/\sigma^2$.
+    pub fn snr(&self) -> f64 {
+        self.snr
+    }
+    /// Noise standard deviation $\sigma$.
+    pub fn sigma(&self) -> f64 {
+        self.sigma
+    }
+    /// Signal energy $r^2 = \|\beta\|^2 = \mathrm{snr}\,\sigma^2$.
+    pub fn signal_energy(&self) -> f64 {
+        self.snr * self.sigma * self.sigma
+    }
+
+    /// Closed-form bias, variance, test and training error (HMRT 2022, isotropic ridge).
+    ///
+    /// For $\gamma \le 1$ the formulas are evaluated through $m_\gamma(-\lambda)$; for $\gamma > 1$
+    /// through the companion law, i.e. with $M = m_{1/\gamma}$ at $-\lambda/\gamma$:
+    /// $B = r^2[(\lambda/\gamma)^2 M' + \gamma - 1]/\gamma$, $V = \sigma^2[M - (\lambda/\gamma)M']/\gamma$,
+    /// $T = r^2\lambda^2[M - (\lambda/\gamma)M']/\gamma^2 + \sigma^2(\lambda/\gamma)^2 M'$.
+    /// At $\lambda = 0$ these reduce to $B = 0$, $V = \sigma^2\gamma/(1-\gamma)$,
+    /// $T = \sigma^2(1-\gamma)$ for $\gamma < 1$ and $B = r^2(1 - 1/\gamma)$,
+    /// $V = \sigma^2/(\gamma - 1)$, $T = 0$ for $\gamma > 1$.
+    ///
+    /// ```
+    /// use overparam::theory::ridge::Ridge;
+    /// let risk = Ridge::new(0.5, 1.0, 1.0).check()?.risk()?;
+    /// // Oracle (rf_standard.md §4.3): B/r^2 = 0.3488746876272, V/sigma^2 = 0.1063390625908.
+    /// assert!((risk.bias - 0.3488746876272).abs() < 1e-12);
+    /// assert!((risk.variance - 0.1063390625908).abs() < 1e-12);
+    /// # Ok::<(), overparam::Error>(())
+    /// ```
+    pub fn risk(&self) -> Result<RidgeRisk> {
+        let (g, l) = (self.gamma, self.lambda);
+        let r2 = self.signal_energy();
+        let s2 = self.sigma * self.sigma;
+        let out = if g <= 1.0 {
+            let (m, dm, u) = m_minus_lambda_dm(g, l);
+            let bias = r2 * l * l * dm;
+            let variance = s2 * g * u;
+            // lambda^2 m~' = gamma lambda^2 m' + (1 - gamma); lambda m~ = gamma lambda m + 1 - gamma.
+            let train = r2 * l * l * u + s2 * (g * l * l * dm + (1.0 - g));
+            let df_ratio = g * (1.0 - l * m);
+            RidgeRisk {
+                bias,
+                variance,
+                test_error: bias + variance,
+                train_error: train,
+                m,
+                dm,
+                df_ratio,
+            }
+        } else {
+            let lg = l / g;
+            let (mm, dmm, u) = m_minus_lambda_dm(1.0 / g, lg);
+            let bias = r2 * (lg * lg * dmm + g - 1.0) / g;
+            let variance = s2 * u / g;
+            let train = r2 * l * l * u / (g * g) + s2 * lg * lg * dmm;
+            // m = (m~ + (1 - gamma)/lambda)/gamma with m~ = M/gamma: both infinite at lambda = 0.
+            let (m, dm) = if l > 0.0 {
+                mp_negative_real(g, l)
+            } else {
+                (f64::INFINITY, f64::INFINITY)
+            };
+            let df_ratio = 1.0 - lg * mm;
+            RidgeRisk {
+                bias,
+                variance,
+                test_error: bias + variance,
+                train_error: train,
+                m,
+                dm,
+                df_ratio,
+            }
+        };
+        for (v, what) in [
+            (out.bias, "ridge bias"),
+            (out.variance, "ridge variance"),
+            (out.train_error, "ridge training error"),
+            (out.df_ratio, "ridge degrees of freedom"),
+        ] {
+            if !v.is_finite() {
+                return Err(Error::NonFinite { what });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The optimal penalty $\lambda^* = \gamma/\mathrm{snr}$ and $R(\lambda^*) = \sigma^2\gamma\,m(-\lambda^*)$.
+    ///
+    /// $\lambda^*$ makes ridge the Bayes posterior mean for $\beta \sim N(0, (r^2/p)I)$; it does not
+    /// depend on the current `lambda`. With `snr = 0` the optimum is $\lambda \to \infty$
+    /// ($\hat\beta = 0$, risk $0$) and an [`Error::InvalidParameter`] is returned.
+    ///
+    /// ```
+    /// use overparam::theory::ridge::Ridge;
+    /// let opt = Ridge::new(1.0, 1.0, 1.0).check()?.optimal_lambda()?;
+    /// assert!((opt.risk - (5f64.sqrt() - 1.0) / 2.0).abs() < 1e-14);
+    /// # Ok::<(), overparam::Error>(())
+    /// ```
+    pub fn optimal_lambda(&self) -> Result<OptimalRidge> {
+        if self.snr <= 0.0 {
+            return Err(Error::InvalidParameter {
+                name: "snr",
+                value: self.snr,
+                expected: "snr > 0 (for snr = 0 the optimal penalty is infinite)",
+            });
+        }
+        let lambda = self.gamma / self.snr;
+        let (m, _) = mp_negative_real(self.gamma, lambda);
+        let risk = self.sigma * self.sigma * self.gamma * m;
+        if lambda.is_finite() && risk.is_finite() {
+            Ok(OptimalRidge { lambda, risk })
+        } else {
+            Err(Error::NonFinite {
+                what: "optimal ridge penalty",
+            })
+        }
+    }
+
+    /// The same quantities as [`Self::risk`], by numerical integration against the
+    /// Marchenko–Pastur density (an independent check of the closed forms).
+    ///
+    /// With $\mu_c$ the continuous part and $A = (1 - 1/\gamma)_+$ the atom:
+    /// $B = r^2(\lambda^2\!\int\! d\mu_c/(s+\lambda)^2 + A)$,
+    /// $V = \sigma^2\gamma\!\int\! s\,d\mu_c/(s+\lambda)^2$,
+    /// $T = r^2\lambda^2\!\int\! s\,d\mu_c/(s+\lambda)^2 + \sigma^2(\gamma\lambda^2\!\int\! d\mu_c/(s+\lambda)^2 + (1-\gamma)_+)$.
+    /// The substitution $s = \tfrac{a+b}2 - \tfrac{b-a}2\cos\theta$ removes the square-root edges
+    /// and the integrals are done by `nodes`-point Gauss–Legendre on $[0, \pi]$. Accuracy degrades
+    /// when both the lower edge $a = (1-\sqrt\gamma)^2$ and $\lambda$ are small ($\gamma \approx 1$,
+    /// $\lambda \approx 0$), where the integrands are nearly singular. `nodes` must be $\ge 1$.
+    pub fn risk_via_spectral_integral(&self, nodes: usize) -> Result<RidgeRisk> {
+        let nodes = NonZeroUsize::new(nodes).ok_or(Error::InvalidParameter {
+            name: "nodes",
+            value: 0.0,
+            expected: "at least one quadrature node",
+        })?;
+        let (g, l) = (self.gamma, self.lambda);
+        let r2 = self.signal_energy();
+        let s2 = self.sigma * self.sigma;
+        let rt = g.sqrt();
+        let (a, b) = ((1.0 - rt) * (1.0 - rt), (1.0 + rt) * (1.0 + rt));
+        let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
+        let atom = (1.0 - 1.0 / g).max(0.0);
+        let rule = GaussLegendre::new(nodes);
+        // density(s) ds = half^2 sin^2(t) / (2 pi gamma s) dt
+        let weight = |t: f64| {
+            let s = mid - half * t.cos();
+            let st = t.sin();
+            (
+                s,
+                half * half * st * st / (2.0 * std::f64::consts::PI * g * s),
+            )
+        };
+        let pi = std::f64::consts::PI;
+        let i1 = rule.integrate(0.0, pi, |t| {
+            let (s, w) = weight(t);
+            w / (s + l)
+        });
+        let i2 = rule.integrate(0.0, pi, |t| {
+            let (s, w) = weight(t);
+            w / ((s + l) * (s + l))
+        });
+        let i3 = rule.integrate(0.0, pi, |t| {
+            let (s, w) = weight(t);
+            w * s / ((s + l) * (s + l))
+        });
+        let i0 = rule.integrate(0.0, pi, |t| {
+            let (s, w) = weight(t);
+            w * s / (s + l)
+        });
+        let bias = r2 * (l * l * i2 + atom);
+        let variance = s2 * g * i3;
+        let train = r2 * l * l * i3 + s2 * (g * l * l * i2 + (1.0 - g).max(0.0));
+        let (m, dm) = if atom > 0.0 {
+            if l > 0.0 {
+                (i1 + atom / l, i2 + atom / (l * l))
+            } else {
+                (f64::INFINITY, f64::INFINITY)
+            }
+        } else {
+            (i1, i2)
+        };
+        let out = RidgeRisk {
+            bias,
+            variance,
+            test_error: bias + variance,
+            train_error: train,
+            m,
+            dm,
+            df_ratio: g * i0,
+        };
+        for (v, what) in [
+            (out.bias, "ridge bias (quadrature)"),
+            (out.variance, "ridge variance (quadrature)"),
+            (out.train_error, "ridge training error (quadrature)"),
+        ] {
+            if !v.is_finite() {
+                return Err(Error::NonFinite { what });
+            }
+        }
+        Ok(out)
+    }
+}

@@ -13,6 +13,7 @@ mod membership;
 mod output;
 mod rf;
 mod ridge;
+mod simulate;
 
 use std::process::ExitCode;
 

@@ -1,12 +1,20 @@
 //! `overparam rf`: random-features ridge regression.
 
 use clap::Args;
+use overparam::compare::compare_rf;
 use overparam::gaussian::Activation;
+use overparam::sim::InputDistribution;
+use overparam::sim::random_features::RfSimulation;
 use overparam::theory::random_features::RandomFeatures;
 
 use crate::CliError;
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record, write_records};
+use crate::simulate::{SimulateArgs, point_progress, simulation_fields};
+
+fn parse_input(s: &str) -> Result<InputDistribution, String> {
+    s.parse::<InputDistribution>().map_err(|e| e.to_string())
+}
 
 fn parse_activation(s: &str) -> Result<Activation, String> {
     s.parse::<Activation>().map_err(|e| e.to_string())
@@ -23,8 +31,13 @@ pub struct RfArgs {
     psi2: ValueOrRange,
     /// Ridge penalty lambda >= 0 in Mei–Montanari's convention (penalty (N lambda/d)||a||^2;
     /// the formulas use lambda/mu_star^2); 0 is the ridgeless limit. X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
-    lambda: ValueOrRange,
+    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true,
+          required_unless_present = "optimal_lambda", conflicts_with = "optimal_lambda")]
+    lambda: Option<ValueOrRange>,
+    /// Use the test-error-minimising lambda at each point (searched on [1e-8, 1e4] and against
+    /// the ridgeless limit) instead of --lambda.
+    #[arg(long)]
+    optimal_lambda: bool,
     /// Activation.
     #[arg(long, default_value = "relu", value_parser = parse_activation)]
     activation: Activation,
@@ -37,6 +50,17 @@ pub struct RfArgs {
     /// tau: standard deviation of the label noise (variance tau^2).
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     tau: f64,
+    /// Input dimension d of the simulation (N = round(psi1 d), n = round(psi2 d)).
+    #[arg(long, default_value_t = 100, requires = "simulate")]
+    d: usize,
+    /// Fresh test points per simulated trial.
+    #[arg(long, default_value_t = 1000, requires = "simulate")]
+    test_points: usize,
+    /// Law of simulated inputs and weights: sphere (Mei–Montanari's setting) or gaussian.
+    #[arg(long, default_value = "sphere", value_parser = parse_input, requires = "simulate")]
+    input: InputDistribution,
+    #[command(flatten)]
+    sim: SimulateArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -45,10 +69,12 @@ pub struct RfArgs {
 /// Run `overparam rf`.
 pub fn run(args: RfArgs) -> Result<(), CliError> {
     let mut records = Vec::new();
+    // With --optimal-lambda the lambda grid is a single placeholder point, replaced per point.
+    let lambdas = args.lambda.clone().unwrap_or(ValueOrRange(vec![1.0]));
     let base = RandomFeatures {
         psi1: args.psi1.0[0],
         psi2: args.psi2.0[0],
-        lambda: args.lambda.0[0],
+        lambda: lambdas.0[0],
         activation: args.activation.clone(),
         f1: args.f1,
         f_star: args.fstar,
@@ -58,7 +84,7 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
     for (name, values) in [
         ("psi1", &args.psi1),
         ("psi2", &args.psi2),
-        ("lambda", &args.lambda),
+        ("lambda", &lambdas),
     ] {
         for &v in &values.0 {
             let mut p = base.clone();
@@ -70,8 +96,21 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
             p.check().map_err(|e| CliError::from_library(&e))?;
         }
     }
-    let single = !(args.psi1.is_range() || args.psi2.is_range() || args.lambda.is_range());
-    for &lambda in &args.lambda.0 {
+    let single = !(args.psi1.is_range() || args.psi2.is_range() || lambdas.is_range());
+    if args.sim.simulate {
+        // Bad simulation flags fail before any work.
+        simulation_for(&args, &base)
+            .check()
+            .map_err(|e| CliError::from_library(&e))?;
+        if args.sim.trials == 0 {
+            return Err(CliError::usage("--trials: expected an integer >= 1"));
+        }
+    }
+    let bar = point_progress(
+        &args.sim,
+        args.psi1.0.len() * args.psi2.0.len() * lambdas.0.len(),
+    );
+    for &lambda in &lambdas.0 {
         for &psi2 in &args.psi2.0 {
             // Warm-start along psi1 (the innermost, most common sweep).
             let mut chi_guess = None;
@@ -82,7 +121,20 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
                     lambda,
                     ..base.clone()
                 };
-                let model = params.check().map_err(|e| CliError::from_library(&e))?;
+                let mut model = params.check().map_err(|e| CliError::from_library(&e))?;
+                let mut lambda = lambda;
+                if args.optimal_lambda {
+                    match model.optimal_lambda() {
+                        Ok(opt) => {
+                            lambda = opt.lambda;
+                            model = model
+                                .with_lambda(lambda)
+                                .map_err(|e| CliError::from_library(&e))?;
+                        }
+                        Err(e) if single => return Err(CliError::from_library(&e)),
+                        Err(_) => {}
+                    }
+                }
                 let mut rec: Record = vec![
                     ("psi1", Field::Num(psi1)),
                     ("psi2", Field::Num(psi2)),
@@ -95,6 +147,9 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
                     ("fstar", Field::Num(args.fstar)),
                     ("tau", Field::Num(args.tau)),
                 ];
+                if args.optimal_lambda {
+                    rec.push(("optimal_lambda", Field::Text("true".to_string())));
+                }
                 match model.risk_near(chi_guess) {
                     Ok(r) => {
                         chi_guess = Some(r.chi);
@@ -124,10 +179,20 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
                         ]);
                     }
                 }
+                if args.sim.simulate {
+                    simulate_point(
+                        &args,
+                        &params_at(&base, psi1, psi2, lambda),
+                        &mut rec,
+                        single,
+                    )?;
+                    bar.inc(1);
+                }
                 records.push(rec);
             }
         }
     }
+    bar.finish_and_clear();
     write_records(
         &records,
         args.format,
@@ -139,10 +204,95 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
             "train_error",
             "bias",
             "variance",
+            "sim_mean",
+            "sim_se",
+            "z",
+            "agrees",
         ],
     )
     .map_err(|e| CliError {
         message: format!("writing output: {e}"),
         status: 1,
     })
+}
+
+fn params_at(base: &RandomFeatures, psi1: f64, psi2: f64, lambda: f64) -> RandomFeatures {
+    RandomFeatures {
+        psi1,
+        psi2,
+        lambda,
+        ..base.clone()
+    }
+}
+
+fn simulation_for(args: &RfArgs, p: &RandomFeatures) -> RfSimulation {
+    RfSimulation {
+        d: args.d,
+        psi1: p.psi1,
+        psi2: p.psi2,
+        lambda: p.lambda,
+        activation: p.activation.clone(),
+        f1: p.f1,
+        f_star: p.f_star,
+        tau: p.tau,
+        test_points: args.test_points,
+        input: args.input,
+    }
+}
+
+/// Simulate one point and add the simulation fields to its record (a failure at a sweep point
+/// becomes a `sim_error` field; at a single point it fails the command).
+fn simulate_point(
+    args: &RfArgs,
+    p: &RandomFeatures,
+    rec: &mut Record,
+    single: bool,
+) -> Result<(), CliError> {
+    let outcome = simulation_for(args, p).check().and_then(|sim| {
+        let report = sim.run(args.sim.seed, args.sim.trials, false)?;
+        Ok((sim, report))
+    });
+    let (sim, report) = match outcome {
+        Ok(v) => v,
+        Err(e) if single => return Err(CliError::from_library(&e)),
+        Err(e) => {
+            rec.push(("sim_error", Field::Text(e.to_string())));
+            return Ok(());
+        }
+    };
+    rec.extend([
+        ("d", Field::Int(report.d)),
+        ("realised_psi1", Field::Num(report.realised_psi1)),
+        ("realised_psi2", Field::Num(report.realised_psi2)),
+    ]);
+    match sim
+        .theory()
+        .and_then(|t| Ok((t, compare_rf(&report, &t, args.sim.kappa)?)))
+    {
+        Ok((theory, comparison)) => simulation_fields(
+            rec,
+            theory.test_error,
+            &comparison,
+            [
+                &report.test_error,
+                &report.bias,
+                &report.variance,
+                &report.train_error,
+            ],
+            args.sim.trials,
+        ),
+        Err(e) => rec.extend([
+            ("sim_mean", Field::Num(report.test_error.mean)),
+            ("sim_se", Field::Num(report.test_error.std_err)),
+            ("z", Field::Null),
+            ("sim_train_mean", Field::Num(report.train_error.mean)),
+            ("sim_train_se", Field::Num(report.train_error.std_err)),
+            ("trials", Field::Int(args.sim.trials)),
+            (
+                "sim_error",
+                Field::Text(format!("theory at the realised sizes: {e}")),
+            ),
+        ]),
+    }
+    Ok(())
 }

@@ -1,0 +1,420 @@
+//! Finite-size simulation of isotropic linear ridge regression (the setting of Hastie, Montanari,
+//! Rosset & Tibshirani, *Surprises in high-dimensional ridgeless least squares interpolation*,
+//! Ann. Statist. 50(2), 2022, arXiv:1903.08560).
+//!
+//! # Model
+//!
+//! $x_i \sim \mathcal N(0, I_p)$, $y_i = x_i^\top\beta + \varepsilon_i$, $i = 1..n$, with
+//! $\beta \sim \mathrm{Unif}(\mathbb S^{p-1}(r))$, $r^2 = \mathrm{snr}\cdot\sigma^2$, and
+//! $\varepsilon_i \sim \mathcal N(0, \sigma^2)$; $p = \mathrm{round}(\gamma n)$. The estimator is
+//!
+//! $$\hat\beta_\lambda = \arg\min_b \frac1n\|y - Xb\|^2 + \lambda\|b\|^2 = (X^\top X + n\lambda I)^{-1}X^\top y,$$
+//!
+//! and for $\lambda = 0$ the minimum-norm least-squares solution $X^+ y$.
+//!
+//! # What a trial computes (exactly, given $X$)
+//!
+//! The excess test risk is $\|\hat\beta - \beta\|^2$ because $\mathbb E\,xx^\top = I$. Its
+//! conditional expectation over $\beta$ and $\varepsilon$ given $X$ splits exactly into bias and
+//! variance. With $g_1, \dots, g_k$ the eigenvalues of the smaller of $X^\top X/n$ ($p\times p$)
+//! and $XX^\top/n$ ($n \times n$), $k = \min(n, p)$ (the two share their nonzero eigenvalues):
+//!
+//! $$B = \frac{r^2}{p}\Big[(p - k) + \sum_{i=1}^k \frac{\lambda^2}{(g_i + \lambda)^2}\Big],\qquad
+//!   V = \frac{\sigma^2}{n}\sum_{i=1}^k \frac{g_i}{(g_i + \lambda)^2},$$
+//!
+//! and the training error $E_{\rm train} = \frac1n\|y - X\hat\beta\|^2$ (label noise included) has
+//! conditional mean
+//!
+//! $$E_{\rm train} = \frac{r^2}{p}\sum_{i=1}^k \frac{\lambda^2 g_i}{(g_i + \lambda)^2}
+//!   + \frac{\sigma^2}{n}\Big[(n - k) + \sum_{i=1}^k \frac{\lambda^2}{(g_i + \lambda)^2}\Big].$$
+//!
+//! At $\lambda = 0$ eigenvalues below a relative cutoff ([`RIDGELESS_CUTOFF`]) count as zero:
+//! $B = r^2(p - \mathrm{rank})/p$, $V = \frac{\sigma^2}{n}\sum_{g_i > 0} 1/g_i$ and
+//! $E_{\rm train} = \sigma^2(n - \mathrm{rank})/n$. Only eigenvalues are needed, so a trial costs
+//! one Gram product and one symmetric eigenvalue computation of size $\min(n,p)$.
+
+use rayon::prelude::*;
+
+use super::estimate::Estimate;
+use super::linalg::{Matrix, symmetric_eigenvalues};
+use super::progress::Progress;
+use super::rng::{normal, trial_rng};
+use crate::error::{Error, Result, validate};
+use crate::theory::ridge::{Ridge, RidgeRisk};
+
+/// Relative eigenvalue cutoff of the pseudo-inverse: eigenvalues $g \le 10^{-12}\max_i g_i$ are
+/// treated as zero when $\lambda = 0$.
+pub const RIDGELESS_CUTOFF: f64 = 1e-12;
+
+/// Unchecked parameters of a linear ridge simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RidgeSimulation {
+    /// Number of samples $n \ge 2$.
+    pub n: usize,
+    /// Aspect ratio $\gamma = p/n > 0$; the dimension is $p = \mathrm{round}(\gamma n) \ge 1$.
+    pub gamma: f64,
+    /// Ridge penalty $\lambda \ge 0$ ($0$: least squares / minimum-norm interpolation).
+    pub lambda: f64,
+    /// Signal-to-noise ratio $r^2/\sigma^2 \ge 0$.
+    pub snr: f64,
+    /// Noise standard deviation $\sigma \ge 0$.
+    pub sigma: f64,
+}
+
+impl Default for RidgeSimulation {
+    /// $n = 200$, $\gamma = 0.5$, $\lambda = 0.1$, $\mathrm{snr} = 1$, $\sigma = 1$.
+    fn default() -> Self {
+        Self {
+            n: 200,
+            gamma: 0.5,
+            lambda: 0.1,
+            snr: 1.0,
+            sigma: 1.0,
+        }
+    }
+}
+
+impl RidgeSimulation {
+    /// Validate the parameters and fix the realised dimension $p$.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming the offending field.
+    pub fn check(&self) -> Result<RidgeSimulator> {
+        if self.n < 2 {
+            return Err(Error::InvalidParameter {
+                name: "n",
+                value: self.n as f64,
+                expected: "an integer >= 2",
+            });
+        }
+        let gamma = validate::positive("gamma", self.gamma)?;
+        let lambda = validate::non_negative("lambda", self.lambda)?;
+        let snr = validate::non_negative("snr", self.snr)?;
+        let sigma = validate::non_negative("sigma", self.sigma)?;
+        let p = (gamma * self.n as f64).round();
+        if !(1.0..=20_000.0).contains(&p) {
+            return Err(Error::InvalidParameter {
+                name: "gamma",
+                value: gamma,
+                expected: "a ratio with 1 <= round(gamma * n) <= 20000",
+            });
+        }
+        if self.n > 20_000 {
+            return Err(Error::InvalidParameter {
+                name: "n",
+                value: self.n as f64,
+                expected: "an integer <= 20000",
+            });
+        }
+        Ok(RidgeSimulator {
+            n: self.n,
+            p: p as usize,
+            lambda,
+            snr,
+            sigma,
+            r_sq: snr * sigma * sigma,
+            sigma_sq: sigma * sigma,
+        })
+    }
+}
+
+/// A validated linear ridge simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RidgeSimulator {
+    n: usize,
+    p: usize,
+    lambda: f64,
+    snr: f64,
+    sigma: f64,
+    r_sq: f64,
+    sigma_sq: f64,
+}
+
+/// The conditional risks of one trial (exact given the design $X$).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RidgeTrial {
+    /// Excess test risk $B + V$ (label noise excluded).
+    pub test_error: f64,
+    /// Bias $B$.
+    pub bias: f64,
+    /// Variance $V$.
+    pub variance: f64,
+    /// Training error $\frac1n\|y - X\hat\beta\|^2$ (label noise included).
+    pub train_error: f64,
+}
+
+/// The result of a linear ridge simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RidgeSimReport {
+    /// Excess test risk (label noise excluded).
+    pub test_error: Estimate,
+    /// Bias part.
+    pub bias: Estimate,
+    /// Variance part.
+    pub variance: Estimate,
+    /// Training error (label noise included).
+    pub train_error: Estimate,
+    /// Samples $n$.
+    pub n: usize,
+    /// Dimension $p$.
+    pub p: usize,
+    /// The realised ratio $p/n$ (compare the theory at this value).
+    pub realised_gamma: f64,
+}
+
+impl RidgeSimulator {
+    /// Samples $n$.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+    /// Dimension $p = \mathrm{round}(\gamma n)$.
+    pub fn p(&self) -> usize {
+        self.p
+    }
+    /// The realised ratio $\gamma = p/n$.
+    pub fn realised_gamma(&self) -> f64 {
+        self.p as f64 / self.n as f64
+    }
+    /// $\lambda$.
+    pub fn lambda(&self) -> f64 {
+        self.lambda
+    }
+    /// Signal energy $r^2 = \mathrm{snr}\,\sigma^2$.
+    pub fn r_sq(&self) -> f64 {
+        self.r_sq
+    }
+    /// Noise variance $\sigma^2$.
+    pub fn sigma_sq(&self) -> f64 {
+        self.sigma_sq
+    }
+
+    /// The Hastie–Montanari–Rosset–Tibshirani limit at the realised $\gamma = p/n$ (same
+    /// $\lambda$, snr and $\sigma$).
+    ///
+    /// Errors: those of [`Ridge::check`] and `risk` (e.g. $\sigma = 0$, or $\lambda = 0$ at
+    /// $p = n$ where the risk is infinite).
+    pub fn theory(&self) -> Result<RidgeRisk> {
+        Ridge {
+            gamma: self.realised_gamma(),
+            lambda: self.lambda,
+            snr: self.snr,
+            sigma: self.sigma,
+        }
+        .check()?
+        .risk()
+    }
+
+    /// Run `trials` independent trials in parallel (rayon). Trial $k$ uses the stream
+    /// [`trial_rng`]`(seed, k)`, so the result is bit-identical whatever the number of threads.
+    /// `progress` shows a progress bar on a terminal (never when stderr is not a terminal).
+    ///
+    /// ```
+    /// use overparam::sim::ridge::RidgeSimulation;
+    /// // gamma = 0.25, OLS: the exact finite-n variance is sigma^2 p/(n - p - 1) = 25/74.
+    /// let sim = RidgeSimulation { n: 100, gamma: 0.25, lambda: 0.0, snr: 1.0, sigma: 1.0 }.check()?;
+    /// let report = sim.run(1, 16, false)?;
+    /// assert!((report.test_error.mean - 25.0 / 74.0).abs() < 5.0 * report.test_error.std_err);
+    /// # Ok::<(), overparam::Error>(())
+    /// ```
+    ///
+    /// Errors: [`Error::InvalidParameter`] if `trials == 0`; linear-algebra failures.
+    pub fn run(&self, seed: u64, trials: usize, progress: bool) -> Result<RidgeSimReport> {
+        if trials == 0 {
+            return Err(Error::InvalidParameter {
+                name: "trials",
+                value: 0.0,
+                expected: "an integer >= 1",
+            });
+        }
+        let bar = Progress::new(trials, progress, "ridge");
+        let results: Vec<RidgeTrial> = (0..trials)
+            .into_par_iter()
+            .map(|k| {
+                let r = self.run_trial(seed, k as u64);
+                bar.tick();
+                r
+            })
+            .collect::<Result<_>>()?;
+        bar.finish();
+        let pick =
+            |f: fn(&RidgeTrial) -> f64| Estimate::from_trials(results.iter().map(f).collect());
+        Ok(RidgeSimReport {
+            test_error: pick(|t| t.test_error)?,
+            bias: pick(|t| t.bias)?,
+            variance: pick(|t| t.variance)?,
+            train_error: pick(|t| t.train_error)?,
+            n: self.n,
+            p: self.p,
+            realised_gamma: self.realised_gamma(),
+        })
+    }
+
+    /// One trial: draw $X$ from the stream `(seed, trial)` and return its exact conditional risks.
+    pub fn run_trial(&self, seed: u64, trial: u64) -> Result<RidgeTrial> {
+        let mut rng = trial_rng(seed, trial);
+        let (n, p) = (self.n, self.p);
+        let mut draws = Vec::with_capacity(n * p);
+        for _ in 0..n * p {
+            draws.push(normal(&mut rng));
+        }
+        let x = Matrix::from_fn(n, p, |i, j| draws[i * p + j]);
+        let inv_n = 1.0 / n as f64;
+        let gram = if p <= n {
+            x.gram(inv_n)
+        } else {
+            x.gram_rows(inv_n)
+        };
+        let eigenvalues = symmetric_eigenvalues(&gram)?;
+        self.risks_from_eigenvalues(&eigenvalues)
+    }
+
+    /// The conditional risks from the $k = \min(n, p)$ eigenvalues of the smaller Gram matrix
+    /// ($X^\top X/n$ or $XX^\top/n$); see the module docs.
+    pub fn risks_from_eigenvalues(&self, eigenvalues: &[f64]) -> Result<RidgeTrial> {
+        let k = self.n.min(self.p);
+        if eigenvalues.len() != k {
+            return Err(Error::DimensionMismatch {
+                what: "Gram eigenvalues",
+                expected: k,
+                found: eigenvalues.len(),
+            });
+        }
+        let (n, p, lambda) = (self.n as f64, self.p as f64, self.lambda);
+        let max = eigenvalues.iter().fold(0.0f64, |m, &g| m.max(g));
+        let (mut bias_sum, mut var_sum, mut train_signal, mut train_noise) = (0.0, 0.0, 0.0, 0.0);
+        let mut zero = 0.0;
+        for &g in eigenvalues {
+            let g = g.max(0.0);
+            if lambda > 0.0 {
+                let shrink = lambda / (g + lambda);
+                bias_sum += shrink * shrink;
+                var_sum += g / ((g + lambda) * (g + lambda));
+                train_signal += g * shrink * shrink;
+                train_noise += shrink * shrink;
+            } else if g > RIDGELESS_CUTOFF * max {
+                var_sum += 1.0 / g;
+            } else {
+                zero += 1.0;
+            }
+        }
+        // lambda = 0: a null direction is unpenalised and unlearnt (shrink factor 1).
+        bias_sum += zero;
+        train_noise += zero;
+        // Directions of the larger side beyond the k eigenvalues have g = 0 (shrink factor 1).
+        let k = k as f64;
+        let bias = self.r_sq / p * (bias_sum + (p - k));
+        let variance = self.sigma_sq / n * var_sum;
+        let train_error =
+            self.r_sq / p * train_signal + self.sigma_sq / n * (train_noise + (n - k));
+        let trial = RidgeTrial {
+            test_error: bias + variance,
+            bias,
+            variance,
+            train_error,
+        };
+        for v in [trial.test_error, trial.train_error] {
+            crate::error::finite(v, "ridge simulation risk")?;
+        }
+        Ok(trial)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eigenvalue_formulas_match_a_direct_fit() {
+        // Independent check of the closed forms: fit beta-hat by an explicit solve for a fixed
+        // design and average the squared error over beta and noise by Monte Carlo.
+        use super::super::linalg::Cholesky;
+        use super::super::rng::trial_rng;
+        let sim = RidgeSimulation {
+            n: 12,
+            gamma: 0.75,
+            lambda: 0.3,
+            snr: 2.0,
+            sigma: 0.7,
+        }
+        .check()
+        .unwrap();
+        let (n, p) = (12, 9);
+        let mut rng = trial_rng(9, 0);
+        let x = Matrix::from_fn(n, p, |_, _| normal(&mut rng));
+        let eig = symmetric_eigenvalues(&x.gram(1.0 / n as f64)).unwrap();
+        let exact = sim.risks_from_eigenvalues(&eig).unwrap();
+        let chol = Cholesky::new(&x.gram(1.0), n as f64 * 0.3).unwrap();
+        let (mut test, mut train) = (0.0, 0.0);
+        let draws = 20_000;
+        let r = (2.0f64).sqrt() * 0.7;
+        for _ in 0..draws {
+            let beta = super::super::data::sample_sphere_vector(&mut rng, p, r);
+            let y = Matrix::from_fn(n, 1, |i, _| {
+                (0..p).map(|j| x.get(i, j).unwrap() * beta[j]).sum::<f64>() + 0.7 * normal(&mut rng)
+            });
+            let b = chol.solve(&x.matmul_tn(&y, 1.0).unwrap()).unwrap();
+            test += (0..p)
+                .map(|j| (b.get(j, 0).unwrap() - beta[j]).powi(2))
+                .sum::<f64>();
+            let fit = x.matmul(&b, 1.0).unwrap();
+            train += fit.distance_sq(&y).unwrap() / n as f64;
+        }
+        let (test, train) = (test / draws as f64, train / draws as f64);
+        assert!(
+            (test - exact.test_error).abs() < 0.02 * exact.test_error,
+            "{test} {exact:?}"
+        );
+        assert!(
+            (train - exact.train_error).abs() < 0.02 * exact.train_error,
+            "{train} {exact:?}"
+        );
+    }
+
+    #[test]
+    fn ridgeless_limits_of_the_formulas() {
+        // lambda = 0 with p > n: the bias is r^2 (1 - n/p) exactly, whatever the eigenvalues.
+        let sim = RidgeSimulation {
+            n: 4,
+            gamma: 1.5,
+            lambda: 0.0,
+            snr: 1.0,
+            sigma: 1.0,
+        }
+        .check()
+        .unwrap();
+        let t = sim.risks_from_eigenvalues(&[0.5, 1.0, 2.0, 4.0]).unwrap();
+        assert!((t.bias - (1.0 - 4.0 / 6.0)).abs() < 1e-15);
+        assert!((t.variance - (2.0 + 1.0 + 0.5 + 0.25) / 4.0).abs() < 1e-15);
+        assert_eq!(t.train_error, 0.0);
+        // p < n: no bias, training error sigma^2 (n - p)/n.
+        let sim = RidgeSimulation {
+            n: 4,
+            gamma: 0.5,
+            lambda: 0.0,
+            snr: 1.0,
+            sigma: 1.0,
+        }
+        .check()
+        .unwrap();
+        let t = sim.risks_from_eigenvalues(&[1.0, 2.0]).unwrap();
+        assert_eq!(t.bias, 0.0);
+        assert!((t.train_error - 0.5).abs() < 1e-15);
+        assert!(sim.risks_from_eigenvalues(&[1.0]).is_err());
+        assert!(
+            RidgeSimulation {
+                n: 1,
+                ..Default::default()
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            RidgeSimulation {
+                gamma: -1.0,
+                ..Default::default()
+            }
+            .check()
+            .is_err()
+        );
+        assert!(sim.run(0, 0, false).is_err());
+    }
+}
