@@ -2,8 +2,7 @@
 //! and the linear special case), and the exactness of the training solver.
 
 use overparam::sim::adversarial::{
-    AdversarialLinearSim, AdversarialRfSim, AdversarialSimResult, SimEstimate,
-    solve_robust_least_squares,
+    AdversarialLinearSim, AdversarialRfSim, AdversarialSimResult, solve_robust_least_squares,
 };
 use overparam::theory::adversarial::{AdversarialLinear, AdversarialRf};
 
@@ -79,12 +78,12 @@ fn solver_matches_golden_section_in_one_dimension() {
     assert_eq!(sol.phi, vec![0.0]);
 }
 
-fn z(sim: &SimEstimate, theory: f64) -> f64 {
+fn z(sim: &overparam::sim::Estimate, theory: f64) -> f64 {
     (sim.mean - theory) / sim.std_err.max(1e-12)
 }
 
 /// |sim - theory| <= 4 SE + allowance * |theory|.
-fn agree(name: &str, sim: &SimEstimate, theory: f64, allowance: f64) {
+fn agree(name: &str, sim: &overparam::sim::Estimate, theory: f64, allowance: f64) {
     let tol = 4.0 * sim.std_err + allowance * theory.abs();
     println!(
         "    {name:>6}: theory {theory:.4}  sim {:.4} ± {:.4}  z = {:+.2}",

@@ -28,50 +28,20 @@
 //! smoothing changes the optimal value by at most $O(\mu)$, so the final objective is exact to
 //! about $10^{-10}$ relative; residuals below $10^{-6}$ are counted as zero.
 //!
-//! Dense linear algebra is plain Rust (Gram matrices by rank-one updates, Cholesky); the cost per
+//! The Newton systems use the crate's dense kernel [`crate::sim::linalg`] (weighted Gram matrix,
+//! Cholesky); the one-off Cholesky of $J^2$ and the triangular solves are plain Rust. The cost per
 //! Newton step is $O(np^2 + p^3)$ with $p$ the number of parameters.
 
 use std::f64::consts::{FRAC_1_PI, PI};
 
-use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result, validate};
+use crate::sim::estimate::Estimate;
+use crate::sim::linalg::{Cholesky, Matrix};
+use crate::sim::rng::{TrialRng, normal, trial_rng};
 
 const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
-
-/// Mean and standard error of a simulated quantity over independent trials.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SimEstimate {
-    /// Sample mean.
-    pub mean: f64,
-    /// Standard error of the mean, $s/\sqrt T$.
-    pub std_err: f64,
-    /// Number of trials $T$.
-    pub trials: usize,
-    /// The per-trial values.
-    pub per_trial: Vec<f64>,
-}
-
-impl SimEstimate {
-    fn from_values(v: Vec<f64>) -> Self {
-        let t = v.len();
-        let mean = v.iter().sum::<f64>() / t as f64;
-        let var = if t > 1 {
-            v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (t - 1) as f64
-        } else {
-            0.0
-        };
-        Self {
-            mean,
-            std_err: (var / t as f64).sqrt(),
-            trials: t,
-            per_trial: v,
-        }
-    }
-}
 
 /// One trial's metrics.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,42 +64,30 @@ pub struct TrialMetrics {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdversarialSimResult {
     /// Standard test error.
-    pub standard_error: SimEstimate,
+    pub standard_error: Estimate,
     /// Robust test error.
-    pub robust_error: SimEstimate,
+    pub robust_error: Estimate,
     /// Training loss.
-    pub train_loss: SimEstimate,
+    pub train_loss: Estimate,
     /// Fraction of zero training residuals.
-    pub zero_residual_fraction: SimEstimate,
+    pub zero_residual_fraction: Estimate,
     /// $\varepsilon\|J\hat\theta\|$.
-    pub adversarial_norm: SimEstimate,
+    pub adversarial_norm: Estimate,
 }
 
-fn collect(trials: Vec<TrialMetrics>) -> AdversarialSimResult {
-    let f = |g: fn(&TrialMetrics) -> f64| SimEstimate::from_values(trials.iter().map(g).collect());
-    AdversarialSimResult {
-        standard_error: f(|t| t.standard_error),
-        robust_error: f(|t| t.robust_error),
-        train_loss: f(|t| t.train_loss),
-        zero_residual_fraction: f(|t| t.zero_residual_fraction),
-        adversarial_norm: f(|t| t.adversarial_norm),
-    }
+fn collect(trials: Vec<TrialMetrics>) -> Result<AdversarialSimResult> {
+    let f = |g: fn(&TrialMetrics) -> f64| Estimate::from_trials(trials.iter().map(g).collect());
+    Ok(AdversarialSimResult {
+        standard_error: f(|t| t.standard_error)?,
+        robust_error: f(|t| t.robust_error)?,
+        train_loss: f(|t| t.train_loss)?,
+        zero_residual_fraction: f(|t| t.zero_residual_fraction)?,
+        adversarial_norm: f(|t| t.adversarial_norm)?,
+    })
 }
 
-fn trial_rng(seed: u64, trial: usize) -> Xoshiro256PlusPlus {
-    // Distinct, well-mixed stream per (seed, trial).
-    let mut z = seed
-        .wrapping_add(0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(trial as u64 + 1))
-        .wrapping_add(0xA0761D6478BD642F);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    Xoshiro256PlusPlus::seed_from_u64(z ^ (z >> 31))
-}
-
-fn gaussian_vec(rng: &mut Xoshiro256PlusPlus, len: usize) -> Vec<f64> {
-    (0..len)
-        .map(|_| rng.sample::<f64, _>(StandardNormal))
-        .collect()
+fn gaussian_vec(rng: &mut TrialRng, len: usize) -> Vec<f64> {
+    (0..len).map(|_| normal(rng)).collect()
 }
 
 fn unit_rows(mut m: Vec<f64>, cols: usize) -> Vec<f64> {
@@ -262,7 +220,7 @@ pub fn solve_robust_least_squares(
     // Start from a small multiple of the matched filter.
     let mut phi: Vec<f64> = xty.iter().map(|v| 0.1 * v / (nf * scale)).collect();
     let mut steps = 0;
-    let mut h = vec![0.0; p * p];
+    let design = Matrix::from_fn(n, p, |i, c| x[i * p + c]);
     for stage in 1..=6 {
         let mu = scale * 100f64.powi(-stage);
         let smoothed = |phi: &[f64]| -> f64 {
@@ -283,42 +241,43 @@ pub fn solve_robust_least_squares(
             let s: Vec<f64> = a.iter().map(|ai| ai + eps * t).collect();
             let u: Vec<f64> = r.iter().zip(&a).map(|(ri, ai)| ri / ai).collect();
             let sum_s: f64 = s.iter().sum();
-            // Gradient.
+            // Gradient and Hessian: H = X^T diag(w) X / n + rank-two terms + isotropic term.
             let mut xu = vec![0.0; p];
             let mut xsu = vec![0.0; p];
-            h.iter_mut().for_each(|v| *v = 0.0);
+            let mut sqrt_w = vec![0.0; n];
             for i in 0..n {
                 let xi = &x[i * p..(i + 1) * p];
-                let w = (u[i] * u[i] + s[i] * mu * mu / (a[i] * a[i] * a[i])) / nf;
+                sqrt_w[i] = ((u[i] * u[i] + s[i] * mu * mu / (a[i] * a[i] * a[i])) / nf).sqrt();
                 for c in 0..p {
                     xu[c] += u[i] * xi[c];
                     xsu[c] += s[i] * u[i] * xi[c];
-                    let wc = w * xi[c];
-                    let row = &mut h[c * p..c * p + c + 1];
-                    for (hv, xv) in row.iter_mut().zip(&xi[..=c]) {
-                        *hv += wc * xv;
-                    }
                 }
             }
             let g: Vec<f64> = (0..p)
                 .map(|c| (-xsu[c] + eps * sum_s * phi[c] / t) / nf)
                 .collect();
+            let mut weighted = design.clone();
+            weighted.scale_rows(&sqrt_w)?;
+            let gram = weighted.gram(1.0);
             let iso = eps * sum_s / (t * nf);
-            for c in 0..p {
-                let pc = phi[c] / t;
-                for k in 0..=c {
-                    let pk = phi[k] / t;
-                    h[c * p + k] += (-eps * (xu[c] * pk + pc * xu[k]) + nf * eps * eps * pc * pk
-                        - eps * sum_s * pc * pk / t)
-                        / nf;
-                }
-                h[c * p + c] += iso;
+            let hess = Matrix::from_fn(p, p, |c, k| {
+                let (pc, pk) = (phi[c] / t, phi[k] / t);
+                let low_rank = (-eps * (xu[c] * pk + pc * xu[k]) + nf * eps * eps * pc * pk
+                    - eps * sum_s * pc * pk / t)
+                    / nf;
+                gram.get(c, k).unwrap_or(f64::NAN) + low_rank + if c == k { iso } else { 0.0 }
+            });
+            let chol = Cholesky::new(&hess, 0.0)?;
+            let step_m = chol.solve(&Matrix::from_fn(p, 1, |c, _| -g[c]))?;
+            let d: Vec<f64> = (0..p)
+                .map(|c| step_m.get(c, 0).unwrap_or(f64::NAN))
+                .collect();
+            let decrement_sq: f64 = -dot(&g, &d);
+            if !decrement_sq.is_finite() {
+                return Err(Error::NonFinite {
+                    what: "Newton decrement in adversarial least squares",
+                });
             }
-            cholesky(&mut h, p)?;
-            let mut d: Vec<f64> = g.iter().map(|v| -v).collect();
-            forward(&h, p, &mut d);
-            let decrement_sq: f64 = dot(&d, &d);
-            backward(&h, p, &mut d);
             if decrement_sq <= 1e-13 * f_cur.max(1e-300) {
                 converged = true;
                 break;
@@ -390,7 +349,7 @@ impl AdversarialRfSim {
             .into_par_iter()
             .map(|t| self.trial(t))
             .collect();
-        Ok(collect(trials?))
+        collect(trials?)
     }
 
     fn validate(&self) -> Result<(usize, usize)> {
@@ -438,15 +397,13 @@ impl AdversarialRfSim {
     pub fn trial(&self, trial: usize) -> Result<TrialMetrics> {
         let (big_n, n) = self.validate()?;
         let d = self.d;
-        let mut rng = trial_rng(self.seed, trial);
+        let mut rng = trial_rng(self.seed, trial as u64);
         let w = unit_rows(gaussian_vec(&mut rng, big_n * d), d);
         let beta = unit_rows(gaussian_vec(&mut rng, d), d);
         let x = gaussian_vec(&mut rng, n * d);
         let tau = self.tau2.sqrt();
         let y: Vec<f64> = (0..n)
-            .map(|i| {
-                dot(&x[i * d..(i + 1) * d], &beta) + tau * rng.sample::<f64, _>(StandardNormal)
-            })
+            .map(|i| dot(&x[i * d..(i + 1) * d], &beta) + tau * normal(&mut rng))
             .collect();
         // Gram matrix of W, J^2 and the arc-cosine kernel K.
         let mut j2 = vec![0.0; big_n * big_n];
@@ -538,7 +495,7 @@ impl AdversarialLinearSim {
             .into_par_iter()
             .map(|t| self.trial(t))
             .collect();
-        Ok(collect(trials?))
+        collect(trials?)
     }
 
     fn validate(&self) -> Result<usize> {
@@ -578,7 +535,7 @@ impl AdversarialLinearSim {
     pub fn trial(&self, trial: usize) -> Result<TrialMetrics> {
         let n = self.validate()?;
         let d = self.d;
-        let mut rng = trial_rng(self.seed, trial);
+        let mut rng = trial_rng(self.seed, trial as u64);
         let theta0: Vec<f64> = unit_rows(gaussian_vec(&mut rng, d), d)
             .into_iter()
             .map(|v| v * self.r0)
@@ -586,9 +543,7 @@ impl AdversarialLinearSim {
         let x = gaussian_vec(&mut rng, n * d);
         let sd = self.noise_var.sqrt();
         let y: Vec<f64> = (0..n)
-            .map(|i| {
-                dot(&x[i * d..(i + 1) * d], &theta0) + sd * rng.sample::<f64, _>(StandardNormal)
-            })
+            .map(|i| dot(&x[i * d..(i + 1) * d], &theta0) + sd * normal(&mut rng))
             .collect();
         let sol = solve_robust_least_squares(&x, n, d, &y, self.eps)?;
         let norm = dot(&sol.phi, &sol.phi).sqrt();
