@@ -765,6 +765,7 @@ fn interpolation_peak_with_small_eps() {
 }
 
 /// Minimal Nelder–Mead (minimisation) for the nested cross-check below.
+#[allow(clippy::needless_range_loop)]
 fn nelder_mead<const K: usize>(
     f: &mut dyn FnMut(&[f64; K]) -> f64,
     x0: [f64; K],
