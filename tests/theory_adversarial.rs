@@ -881,3 +881,35 @@ fn nested_derivative_free_solver_agrees_and_is_much_slower() {
         t_nested.as_secs_f64() / t_newton.as_secs_f64()
     );
 }
+
+#[test]
+fn cold_solves_are_reliable_over_a_wide_grid() {
+    // 2625 cold solves: psi1 in [0.02, 2000], psi2 in [0.3, 20], tau2 in {0, 0.25, 1},
+    // eps / eps0 in [0.001, 0.99]. Every one converges to a verified saddle with AR >= SR, and
+    // the training loss increases with eps (the robust objective is increasing in eps; a solver
+    // trapped at the spurious gamma -> 0 point, the eps = 0 problem, would violate this).
+    let mut worst = std::time::Duration::ZERO;
+    for psi2 in [0.3, 1.0, 2.0, 5.0, 20.0] {
+        for i in 0..25 {
+            let psi1 = 0.02 * 1e5f64.powf(i as f64 / 24.0);
+            for tau2 in [0.0, 0.25, 1.0] {
+                let base = model(psi1, psi2, tau2, 0.1);
+                let mut prev_loss = 0.0;
+                for fr in [0.001, 0.01, 0.1, 0.3, 0.6, 0.9, 0.99] {
+                    let m = base.with_eps(fr * base.eps0()).unwrap();
+                    let t = std::time::Instant::now();
+                    let s = m
+                        .solve()
+                        .unwrap_or_else(|e| panic!("{psi1} {psi2} {tau2} {fr}: {e}"));
+                    worst = worst.max(t.elapsed());
+                    assert!(s.robust_error >= s.standard_error);
+                    assert!(s.residual < 1e-9);
+                    assert!(s.train_loss > prev_loss, "{psi1} {psi2} {tau2} {fr}");
+                    assert!(s.train_loss <= 0.5 * (1.0 + tau2) + 1e-12);
+                    prev_loss = s.train_loss;
+                }
+            }
+        }
+    }
+    println!("slowest cold solve {worst:?}");
+}
