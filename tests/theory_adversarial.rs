@@ -913,3 +913,35 @@ fn cold_solves_are_reliable_over_a_wide_grid() {
     }
     println!("slowest cold solve {worst:?}");
 }
+
+#[test]
+fn linear_cold_solves_are_reliable_over_a_wide_grid() {
+    // 630 cold solves, delta in [0.05, 20]. (Noise-free data with delta > 1 and small eps is the
+    // exact-recovery corner zeta -> 0 where Newton stalls at a residual ~1e-9; it is excluded and
+    // documented.)
+    for i in 0..30 {
+        let delta = 0.05 * 400f64.powf(i as f64 / 29.0);
+        for noise_var in [0.01, 0.25, 1.0] {
+            let base = AdversarialLinear {
+                delta,
+                noise_var,
+                r0: 1.0,
+                eps: 0.1,
+                eps_test: None,
+            }
+            .check()
+            .unwrap();
+            let mut prev_loss = 0.0;
+            for fr in [0.001, 0.01, 0.1, 0.3, 0.6, 0.9, 0.99] {
+                let s = base
+                    .with_eps(fr * base.eps0())
+                    .unwrap()
+                    .solve()
+                    .unwrap_or_else(|e| panic!("{delta} {noise_var} {fr}: {e:?}"));
+                assert!(s.robust_error >= s.standard_error && s.residual < 1e-9);
+                assert!(s.train_loss > prev_loss, "{delta} {noise_var} {fr}");
+                prev_loss = s.train_loss;
+            }
+        }
+    }
+}

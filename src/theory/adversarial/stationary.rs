@@ -114,8 +114,8 @@ where
 /// Newton's method on $\nabla R(x) = 0$ over the open positive orthant.
 ///
 /// Stops when $\|\nabla R\|_\infty \le$ `tol`. Fails with [`Error::NotConverged`] after
-/// `max_iter` iterations or when the line search cannot reduce the merit any more (unless the
-/// residual is already within `1e3 * tol`).
+/// `max_iter` iterations or when the line search cannot reduce the merit any more, unless the
+/// residual is then within `1e3 * tol` (a rounding floor; the residual is returned either way).
 pub(crate) fn newton_stationary<const D: usize, G>(
     mut grad: G,
     x0: [f64; D],
@@ -153,6 +153,16 @@ where
             last_iterate: x.to_vec(),
         };
         if iterations >= max_iter {
+            // Same rounding floor as for a failed line search (the residual is reported).
+            if residual <= 1e3 * tol {
+                let hessian = fd_hessian(&mut grad, &x)?;
+                return Ok(Stationary {
+                    x,
+                    residual,
+                    iterations,
+                    hessian,
+                });
+            }
             return Err(not_converged(&x, iterations));
         }
         iterations += 1;
