@@ -269,6 +269,9 @@ fn simulate_adds_values_with_standard_errors() {
     ));
     assert!(v[0]["sim_zero_residual_fraction"].is_number());
     assert_eq!(v[0]["sim_trials"].as_u64(), Some(3));
+    let z = (want.robust_error.mean - v[0]["robust_error"].as_f64().unwrap())
+        / want.robust_error.std_err;
+    assert!((v[0]["sim_robust_error_z"].as_f64().unwrap() - z).abs() < 1e-9);
     // Linear model too.
     let (code, out, _) = run(&[
         "adversarial",

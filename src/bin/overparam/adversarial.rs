@@ -361,6 +361,21 @@ fn sim_fields(rec: &mut Record, r: &AdversarialSimResult) {
         rec.push((se_name, Field::Num(est.std_err)));
     }
     rec.push(("sim_trials", Field::Int(r.standard_error.trials)));
+    // z = (simulation - theory) / SE for the two test errors, when the theory point solved.
+    let theory = |key: &str| {
+        rec.iter().find_map(|(k, v)| match v {
+            Field::Num(x) if *k == key => Some(*x),
+            _ => None,
+        })
+    };
+    let z = |th: Option<f64>, est: &overparam::sim::Estimate| match th {
+        Some(t) if est.std_err > 0.0 => Field::Num((est.mean - t) / est.std_err),
+        _ => Field::Null,
+    };
+    let z_sr = z(theory("standard_error"), &r.standard_error);
+    let z_ar = z(theory("robust_error"), &r.robust_error);
+    rec.push(("sim_standard_error_z", z_sr));
+    rec.push(("sim_robust_error_z", z_ar));
 }
 
 #[allow(clippy::too_many_arguments)]
