@@ -1,0 +1,364 @@
+//! Adversarially trained linear least squares in the proportional limit.
+//!
+//! # Model
+//!
+//! $x \sim \mathcal N(0, I_d)$, $y = \langle x, \theta_0\rangle + w$ with $\|\theta_0\| = r_0$ and
+//! $w \sim \mathcal N(0,\sigma_0^2)$, $n/d \to \delta$. For a linear model the inner maximisation is
+//! exact:
+//!
+//! $$\hat\theta = \arg\min_\theta \frac1{2n}\sum_{i=1}^n \max_{\|\delta_i\|\le\varepsilon}\big(y_i - \langle x_i + \delta_i,\theta\rangle\big)^2
+//!   = \arg\min_\theta \frac1{2n}\sum_{i=1}^n \big(|y_i - \langle x_i,\theta\rangle| + \varepsilon\|\theta\|\big)^2,$$
+//!
+//! $\mathrm{SR}(\theta) = \sigma_0^2 + \|\theta - \theta_0\|^2$ and
+//! $\mathrm{AR}(\theta) = \mathrm{SR} + 2\sqrt{2/\pi}\,\varepsilon_{\rm test}\|\theta\|\sqrt{\mathrm{SR}} + \varepsilon_{\rm test}^2\|\theta\|^2$.
+//! (Javanmard, Soltanolkotabi & Hassani, *Precise tradeoffs in adversarial training for linear
+//! regression*, COLT 2020, arXiv:2002.10477. The scalar problem below is the CGMT reduction derived
+//! in the crate's note rf_adversarial.md §4.2, in its own notation, not the paper's.)
+//!
+//! # Scalar problem
+//!
+//! With $s = \langle\hat\theta, \theta_0\rangle/r_0$ and $\rho = \|P_{\theta_0}^\perp\hat\theta\|$,
+//! $\zeta^2 = \sigma_0^2 + (s - r_0)^2 + \rho^2$ and $c = \varepsilon\sqrt{s^2 + \rho^2}$,
+//!
+//! $$\max_{b\ge0}\ \min_{\tau\ge0,\ s,\ \rho\ge0}\ L = E(c;\zeta,b/\tau) + \frac{b\tau}2 - \frac{b\rho}{\sqrt\delta},$$
+//!
+//! where $E$ is the proximal expectation of [`super::scalar::prox`]. Then $\mathrm{SR} \to \zeta_\star^2$,
+//! $\|\hat\theta\| \to c_\star/\varepsilon$, the training loss $\to L_\star$ and the fraction of zero
+//! training residuals $\to \mathrm{erf}(m_\star/\sqrt2)$ with $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$.
+//! $\hat\theta = 0$ iff $\varepsilon \ge \varepsilon_0 = \sqrt{r_0^2 + (r_0^2 + \sigma_0^2)/\delta}\,/\big(\sqrt{2/\pi}\sqrt{r_0^2 + \sigma_0^2}\big)$.
+//! The four stationarity equations are solved by Newton with the analytic gradient.
+
+use std::f64::consts::SQRT_2;
+
+use crate::error::{Error, Result, validate};
+use crate::gaussian::normal::erf;
+
+use super::scalar::{SQRT_2_OVER_PI, prox};
+use super::stationary::{Stationary, newton_stationary};
+
+/// Unchecked parameters of adversarially trained linear regression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdversarialLinear {
+    /// $\delta = n/d$, samples per dimension (> 0).
+    pub delta: f64,
+    /// $\sigma_0^2$, the label-noise variance ($\ge 0$).
+    pub noise_var: f64,
+    /// $r_0 = \|\theta_0\|$, the signal norm (> 0).
+    pub r0: f64,
+    /// $\varepsilon$, the training radius (> 0).
+    pub eps: f64,
+    /// $\varepsilon_{\rm test}$ ($\ge 0$; `None` means $\varepsilon$).
+    pub eps_test: Option<f64>,
+}
+
+impl Default for AdversarialLinear {
+    /// $\delta = 2$, $\sigma_0^2 = 0.25$, $r_0 = 1$, $\varepsilon = \varepsilon_{\rm test} = 0.3$.
+    fn default() -> Self {
+        Self {
+            delta: 2.0,
+            noise_var: 0.25,
+            r0: 1.0,
+            eps: 0.3,
+            eps_test: None,
+        }
+    }
+}
+
+impl AdversarialLinear {
+    /// Validate. Errors: [`Error::InvalidParameter`] naming the field.
+    pub fn check(&self) -> Result<AdversarialLinearModel> {
+        let delta = validate::positive("delta", self.delta)?;
+        let noise_var = validate::non_negative("noise_var", self.noise_var)?;
+        let r0 = validate::positive("r0", self.r0)?;
+        let eps = validate::positive("eps", self.eps)?;
+        let eps_test = match self.eps_test {
+            Some(e) => Some(validate::non_negative("eps_test", e)?),
+            None => None,
+        };
+        let total = r0 * r0 + noise_var;
+        let eps0 = (r0 * r0 + total / delta).sqrt() / (SQRT_2_OVER_PI * total.sqrt());
+        Ok(AdversarialLinearModel {
+            delta,
+            noise_var,
+            r0,
+            eps,
+            eps_test,
+            eps0: crate::error::finite(eps0, "eps0")?,
+        })
+    }
+}
+
+/// Checked adversarial linear model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdversarialLinearModel {
+    delta: f64,
+    noise_var: f64,
+    r0: f64,
+    eps: f64,
+    /// `None`: follows `eps`.
+    eps_test: Option<f64>,
+    eps0: f64,
+}
+
+/// The asymptotic result for adversarially trained linear regression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdversarialLinearSolution {
+    /// $\mathrm{SR} = \sigma_0^2 + \|\hat\theta - \theta_0\|^2$.
+    pub standard_error: f64,
+    /// $\mathrm{AR}$ at $\varepsilon_{\rm test}$.
+    pub robust_error: f64,
+    /// Minimum of the training objective (with $1/(2n)$).
+    pub train_loss: f64,
+    /// Fraction of exactly-zero training residuals.
+    pub zero_residual_fraction: f64,
+    /// $\|\hat\theta\|$.
+    pub theta_norm: f64,
+    /// $\varepsilon\|\hat\theta\|$ (the analogue of $\varepsilon\|J\hat\theta\|$).
+    pub adversarial_norm: f64,
+    /// The zero-solution threshold $\varepsilon_0$.
+    pub eps0: f64,
+    /// Saddle variables $(\tau, s, \rho, b)$ (`None` when $\varepsilon \ge \varepsilon_0$).
+    pub saddle: Option<[f64; 4]>,
+    /// $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$ (the analogue of $\nu_\star$).
+    pub m: f64,
+    /// $\|\nabla L\|_\infty$ at the saddle point.
+    pub residual: f64,
+    /// Newton iterations.
+    pub iterations: usize,
+    /// The training radius.
+    pub eps: f64,
+    /// The test radius of `robust_error`.
+    pub eps_test: f64,
+}
+
+impl AdversarialLinearSolution {
+    /// The robust test error at another radius.
+    pub fn robust_error_at(&self, eps_test: f64) -> Result<f64> {
+        let eps_test = validate::non_negative("eps_test", eps_test)?;
+        let sr = self.standard_error;
+        let t = eps_test * self.theta_norm;
+        crate::error::finite(
+            sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t,
+            "robust error",
+        )
+    }
+}
+
+const TOL: f64 = 1e-12;
+
+impl AdversarialLinearModel {
+    /// $\delta$.
+    pub fn delta(&self) -> f64 {
+        self.delta
+    }
+    /// $\varepsilon$.
+    pub fn eps(&self) -> f64 {
+        self.eps
+    }
+    /// $\varepsilon_{\rm test}$.
+    pub fn eps_test(&self) -> f64 {
+        self.eps_test.unwrap_or(self.eps)
+    }
+    /// $\varepsilon_0$.
+    pub fn eps0(&self) -> f64 {
+        self.eps0
+    }
+    /// The same model at another $\varepsilon$.
+    pub fn with_eps(&self, eps: f64) -> Result<Self> {
+        AdversarialLinear {
+            delta: self.delta,
+            noise_var: self.noise_var,
+            r0: self.r0,
+            eps,
+            eps_test: self.eps_test,
+        }
+        .check()
+    }
+
+    /// $L(\tau, s, \rho, b)$ and its analytic gradient (all variables $> 0$).
+    pub fn objective(&self, x: &[f64; 4]) -> Result<(f64, [f64; 4])> {
+        let [tau, s, rho, b] = *x;
+        if !x.iter().all(|v| v.is_finite() && *v > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "saddle point",
+                value: x.iter().copied().fold(f64::INFINITY, f64::min),
+                expected: "all four variables finite and > 0",
+            });
+        }
+        let sd = self.delta.sqrt();
+        let zeta = (self.noise_var + (s - self.r0).powi(2) + rho * rho).sqrt();
+        let norm = (s * s + rho * rho).sqrt();
+        let c = self.eps * norm;
+        let k = b / tau;
+        let kk = b / (b + tau);
+        let pr = prox(c, zeta, k, kk);
+        let value = pr.value + 0.5 * b * tau - b * rho / sd;
+        let denom = (tau + b) * (tau + b);
+        let g = [
+            -pr.d_k_times_1pk_sq * b / denom + 0.5 * b,
+            pr.d_zeta * (s - self.r0) / zeta + pr.d_c * self.eps * s / norm,
+            pr.d_zeta * rho / zeta + pr.d_c * self.eps * rho / norm - b / sd,
+            pr.d_k_times_1pk_sq * tau / denom + 0.5 * tau - rho / sd,
+        ];
+        if value.is_finite() && g.iter().all(|v| v.is_finite()) {
+            Ok((value, g))
+        } else {
+            Err(Error::NonFinite {
+                what: "adversarial linear objective",
+            })
+        }
+    }
+
+    fn zero_solution(&self) -> AdversarialLinearSolution {
+        let total = self.r0 * self.r0 + self.noise_var;
+        AdversarialLinearSolution {
+            standard_error: total,
+            robust_error: total,
+            train_loss: 0.5 * total,
+            zero_residual_fraction: 0.0,
+            theta_norm: 0.0,
+            adversarial_norm: 0.0,
+            eps0: self.eps0,
+            saddle: None,
+            m: 0.0,
+            residual: 0.0,
+            iterations: 0,
+            eps: self.eps,
+            eps_test: self.eps_test(),
+        }
+    }
+
+    fn finish(&self, st: &Stationary<4>) -> Result<AdversarialLinearSolution> {
+        let h = &st.hessian;
+        let d1 = h[0][0];
+        let d2 = h[0][0] * h[1][1] - h[0][1] * h[1][0];
+        let d3 = h[0][0] * (h[1][1] * h[2][2] - h[1][2] * h[2][1])
+            - h[0][1] * (h[1][0] * h[2][2] - h[1][2] * h[2][0])
+            + h[0][2] * (h[1][0] * h[2][1] - h[1][1] * h[2][0]);
+        // In the interpolating regime (delta < 1, small eps) L is extremely flat in b (it enters
+        // only through exp(-m^2/2) with m >> 1, and b* ~ eps^2), so the max block is only required
+        // to be non-positive up to finite-difference noise (1e-4 of the Hessian's scale).
+        let scale = h
+            .iter()
+            .flat_map(|r| r.iter())
+            .fold(0.0_f64, |m, v| m.max(v.abs()));
+        if !(d1 > 0.0 && d2 > 0.0 && d3 > 0.0 && h[3][3] < 1e-4 * scale) {
+            return Err(Error::NotConverged {
+                method: "adversarial linear saddle check (not a min-max saddle)",
+                iterations: st.iterations,
+                residual: st.residual,
+                tolerance: TOL,
+                last_iterate: st.x.to_vec(),
+            });
+        }
+        let [tau, s, rho, b] = st.x;
+        let (value, _) = self.objective(&st.x)?;
+        let sr = self.noise_var + (s - self.r0).powi(2) + rho * rho;
+        let norm = (s * s + rho * rho).sqrt();
+        let c = self.eps * norm;
+        let m = c * tau / (b * sr.sqrt());
+        let t = self.eps_test() * norm;
+        Ok(AdversarialLinearSolution {
+            standard_error: sr,
+            robust_error: sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t,
+            train_loss: value,
+            zero_residual_fraction: erf(m / SQRT_2),
+            theta_norm: norm,
+            adversarial_norm: c,
+            eps0: self.eps0,
+            saddle: Some(st.x),
+            m,
+            residual: st.residual,
+            iterations: st.iterations,
+            eps: self.eps,
+            eps_test: self.eps_test(),
+        })
+    }
+
+    /// Solve by Newton from a guess $(\tau, s, \rho, b)$ and verify the saddle structure
+    /// (closed form when $\varepsilon \ge \varepsilon_0$).
+    pub fn solve_from(&self, guess: [f64; 4]) -> Result<AdversarialLinearSolution> {
+        if self.eps >= self.eps0 {
+            return Ok(self.zero_solution());
+        }
+        let st = newton_stationary(
+            |x: &[f64; 4]| Ok(self.objective(x)?.1),
+            guess,
+            TOL,
+            80,
+            "adversarial linear saddle Newton",
+        )?;
+        self.finish(&st)
+    }
+
+    /// Solve from a cold start: Newton from heuristic guesses based on the $\varepsilon \to 0$ limits
+    /// (least squares for $\delta > 1$, min-norm interpolation for $\delta < 1$), then continuation
+    /// in $\varepsilon$ from $\varepsilon_0/2$ if needed.
+    pub fn solve(&self) -> Result<AdversarialLinearSolution> {
+        if self.eps >= self.eps0 {
+            return Ok(self.zero_solution());
+        }
+        let r0 = self.r0;
+        let shrink = (1.0 - self.eps / self.eps0).max(0.05);
+        let guesses = [
+            [0.3, r0 * shrink, 0.3 * r0, 0.5],
+            [0.05, r0 * shrink.min(self.delta), 0.5 * r0, 0.5],
+            [1.0, 0.5 * r0 * shrink, 0.2 * r0, 1.0],
+        ];
+        let mut last = None;
+        for g in guesses {
+            match self.solve_from(g) {
+                Ok(s) => return Ok(s),
+                Err(e) => last = Some(e),
+            }
+        }
+        // Continuation in eps from an easier radius.
+        for frac in [0.5, 0.3, 0.7] {
+            let anchor = self.with_eps(frac * self.eps0)?;
+            let mut cur = None;
+            for g in guesses {
+                if let Ok(s) = anchor.solve_from(g) {
+                    cur = Some(s);
+                    break;
+                }
+            }
+            let Some(mut cur) = cur else { continue };
+            let mut cur_eps = frac * self.eps0;
+            let mut step = 0.2_f64;
+            let mut ok = true;
+            while cur_eps != self.eps && ok {
+                let ratio = (self.eps / cur_eps).ln();
+                let next = if ratio.abs() <= step {
+                    self.eps
+                } else {
+                    cur_eps * (step * ratio.signum()).exp()
+                };
+                let Some(x) = cur.saddle else { break };
+                match self.with_eps(next)?.solve_from(x) {
+                    Ok(s) => {
+                        cur = s;
+                        cur_eps = next;
+                        step = (step * 1.5).min(0.5);
+                    }
+                    Err(e) => {
+                        step *= 0.25;
+                        if step < 1e-6 {
+                            ok = false;
+                            last = Some(e);
+                        }
+                    }
+                }
+            }
+            if ok && cur_eps == self.eps {
+                return Ok(cur);
+            }
+        }
+        Err(last.unwrap_or(Error::NotConverged {
+            method: "adversarial linear cold start",
+            iterations: 0,
+            residual: f64::INFINITY,
+            tolerance: TOL,
+            last_iterate: vec![],
+        }))
+    }
+}

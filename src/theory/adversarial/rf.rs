@@ -1,0 +1,739 @@
+//! Adversarially trained random-features regression (Hassani & Javanmard, Theorem 4.2).
+//!
+//! # Model
+//!
+//! Inputs $x \sim \mathcal N(0, I_d)$, labels $y = \langle x, \beta\rangle + \xi$ with $\|\beta\| = 1$
+//! and $\xi \sim \mathcal N(0,\tau^2)$; features $\sigma(Wx)$ with $N$ unit-norm rows $w_\ell$ and the
+//! centred ReLU $\sigma(t) = \max(t, 0) - 1/\sqrt{2\pi}$; the second-layer weights are trained by
+//! robust least squares without ridge,
+//!
+//! $$\hat\theta^\varepsilon = \arg\min_\theta \frac1{2n}\sum_{i=1}^n \max_{\|\delta_i\|\le\varepsilon}
+//!   \big(y_i - \theta^\top\sigma(W(x_i + \delta_i))\big)^2
+//!   \;\simeq\; \arg\min_\theta \frac1{2n}\sum_{i=1}^n\big(|y_i - \theta^\top\sigma(Wx_i)| + \varepsilon\|J\theta\|\big)^2,$$
+//!
+//! with $J^2 = (WW^\top)\odot(\pi - \arccos WW^\top)/(2\pi)$.
+//! (H. Hassani and A. Javanmard, *The curse of overparametrization in adversarial training:
+//! precise analysis of robust generalization for random features regression*, Ann. Statist.
+//! 52(2), 2024, arXiv:2201.05149, eqs. (2.1), (4.1)–(4.3), (6.10).)
+//!
+//! # Theorem 4.2
+//!
+//! With $\psi_1 = N/d$, $\psi_2 = n/d$, $S(z;\psi_1)$ the Stieltjes function (4.4) and
+//! $\sigma^2 = \tau^2 + 1 - \psi_1\big(1 + (1 - 2/\pi)S(2/\pi - 1;\psi_1)\big)$, the limits are read off
+//! the saddle point of
+//!
+//! $$\max_{\beta,\gamma,\tau_q\ge0}\ \min_{\alpha,\tau_g\ge0}\ R(\alpha,\tau_g,\beta,\gamma,\tau_q),$$
+//!
+//! $$R = \frac{\tau_q}{2\alpha}(\tau^2 + 1 - \sigma^2) - \frac{\alpha\tau_q}2 + \frac{\beta\tau_g\psi_2}2
+//!  + \min_{c\ge0}\Big\{E(c;\zeta,\beta/\tau_g) - \frac{\gamma}{\varepsilon}c\Big\}
+//!  - \sup_{0\le\lambda<1} G(\lambda),\qquad \zeta = \sqrt{\alpha^2 + \sigma^2},$$
+//!
+//! $$G(\lambda) = \frac{\lambda\psi_1}2\Big\{u\big(1 + (1 - \tfrac{2\lambda}\pi)S\big) + v\beta^2\big(1 + \tfrac2\pi(1-\lambda)S\big)\Big\} - \frac{v\lambda\gamma^2}{2(1-\lambda)},\quad S = S(\tfrac{2\lambda}\pi - 1;\psi_1),\ u = \frac{\tau_q}\alpha,\ v = \frac{\alpha}{\tau_q},$$
+//!
+//! where $E(c;\zeta,k) = \mathbb E\min_u[\frac12(|u|+c)^2 + \frac k2(\zeta G - u)^2]$. The minimum over
+//! $c$ is attained at $c = k\zeta\nu^\star$, where $\nu^\star$ solves
+//! $\kappa = k\nu + \nu\,\mathrm{erf}(\nu/\sqrt2) + \sqrt{2/\pi}e^{-\nu^2/2}$ with
+//! $\kappa = \gamma(\tau_g + \beta)/(\varepsilon\beta\zeta)$ ($\nu^\star = 0$ if $\kappa \le \sqrt{2/\pi}$); this
+//! reproduces the printed indicator term of Theorem 4.2 (rf_adversarial note §3.3). Then
+//!
+//! $$\mathrm{SR} = \alpha_\star^2 + \sigma^2,\qquad
+//!   \mathrm{AR}(\varepsilon_{\rm test}) = \big(1 + t^2 + 2\sqrt{2/\pi}\,t\big)\,\mathrm{SR},\quad
+//!   t = \frac{\varepsilon_{\rm test}\beta_\star\nu_\star}{\varepsilon\tau_{g\star}},$$
+//!
+//! the training loss is $R_\star$, $\varepsilon\|J\hat\theta\| \to \beta_\star\nu_\star\zeta_\star/\tau_{g\star}$
+//! and the fraction of exactly-zero training residuals is $\mathrm{erf}(\nu_\star/\sqrt2)$.
+//! $\hat\theta = 0$ exactly when $\varepsilon \ge \varepsilon_0$ (closed form, [`AdversarialRfModel::eps0`]).
+//!
+//! # How it is solved
+//!
+//! The gradient of $R$ is analytic (envelope theorem for the inner $c$ and $\lambda$; $\nu^\star$ by a
+//! monotone Newton iteration, $\lambda^\star$ by Brent on $G'(\lambda)$, which is bracketed because the
+//! barrier $-\lambda\gamma^2/(2(1-\lambda))$ makes $G' \to -\infty$ as $\lambda \to 1$). The five
+//! stationarity equations $\nabla R = 0$ are solved by damped Newton (Hessian by central differences
+//! of the analytic gradient) from a warm start; cold starts are found by continuation in
+//! $\varepsilon$ from the interior of $(0, \varepsilon_0)$ (see [`AdversarialRfModel::solve`]). Every
+//! solution is checked to be a saddle: the Hessian is positive definite in $(\alpha,\tau_g)$ and
+//! negative definite in $(\beta,\gamma,\tau_q)$, with $\gamma > 0$ (which rules out the spurious
+//! $\gamma \to 0$ point, the $\varepsilon = 0$ problem).
+
+use std::f64::consts::{FRAC_2_PI, SQRT_2};
+
+use crate::error::{Error, Result, validate};
+use crate::gaussian::normal::erf;
+use crate::solver::root::{RootOptions, brent_root};
+
+use super::scalar::{SQRT_2_OVER_PI, nu_star, prox, stieltjes, stieltjes_derivative};
+use super::stationary::{Stationary, newton_stationary};
+
+/// Unchecked parameters of adversarially trained random features (Hassani & Javanmard 2022).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdversarialRf {
+    /// $\psi_1 = N/d$, features per input dimension (> 0).
+    pub psi1: f64,
+    /// $\psi_2 = n/d$, samples per input dimension (> 0).
+    pub psi2: f64,
+    /// $\tau^2$, the label-noise variance ($\ge 0$).
+    pub tau2: f64,
+    /// $\varepsilon$, the $\ell_2$ radius of the training perturbations (> 0).
+    pub eps: f64,
+    /// $\varepsilon_{\rm test}$, the radius of the robust test error ($\ge 0$; `None` means $\varepsilon$).
+    pub eps_test: Option<f64>,
+}
+
+impl Default for AdversarialRf {
+    /// $\psi_1 = 1$, $\psi_2 = 2$, $\tau^2 = 0.25$, $\varepsilon = \varepsilon_{\rm test} = 0.3$.
+    fn default() -> Self {
+        Self {
+            psi1: 1.0,
+            psi2: 2.0,
+            tau2: 0.25,
+            eps: 0.3,
+            eps_test: None,
+        }
+    }
+}
+
+impl AdversarialRf {
+    /// Validate the parameters. Errors: [`Error::InvalidParameter`] naming the field.
+    pub fn check(&self) -> Result<AdversarialRfModel> {
+        let psi1 = validate::positive("psi1", self.psi1)?;
+        let psi2 = validate::positive("psi2", self.psi2)?;
+        let tau2 = validate::non_negative("tau2", self.tau2)?;
+        let eps = validate::positive("eps", self.eps)?;
+        let eps_test = match self.eps_test {
+            Some(e) => Some(validate::non_negative("eps_test", e)?),
+            None => None,
+        };
+        // The saddle solver is verified for psi1 up to 1e5 (beta*, tau_q* ~ 1/psi1 and
+        // nu* ~ sqrt(psi1) beyond that exhaust the finite-difference Hessian's precision).
+        for (name, value, hi, expected) in [
+            ("psi1", psi1, 1e5, "a number in [1e-8, 1e5]"),
+            ("psi2", psi2, 1e8, "a number in [1e-8, 1e8]"),
+        ] {
+            if !(1e-8..=hi).contains(&value) {
+                return Err(Error::InvalidParameter {
+                    name,
+                    value,
+                    expected,
+                });
+            }
+        }
+        let s0 = stieltjes(FRAC_2_PI - 1.0, psi1);
+        let explained = psi1 * (1.0 + (1.0 - FRAC_2_PI) * s0);
+        let sigma_sq = tau2 + 1.0 - explained;
+        let s1 = stieltjes(-1.0, psi1);
+        let eps0_sq = (psi1 * (1.0 + s1) + (1.0 + tau2) * (psi1 / psi2) * (1.0 + FRAC_2_PI * s1))
+            / (FRAC_2_PI * (1.0 + tau2));
+        let eps0 = crate::error::finite(eps0_sq.max(0.0).sqrt(), "eps0")?;
+        crate::error::finite(sigma_sq, "sigma^2")?;
+        Ok(AdversarialRfModel {
+            psi1,
+            psi2,
+            tau2,
+            eps,
+            eps_test,
+            sigma_sq,
+            explained,
+            eps0,
+        })
+    }
+}
+
+/// Checked adversarial random-features model (see the module documentation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdversarialRfModel {
+    psi1: f64,
+    psi2: f64,
+    tau2: f64,
+    eps: f64,
+    /// `None`: follows `eps`.
+    eps_test: Option<f64>,
+    sigma_sq: f64,
+    explained: f64,
+    eps0: f64,
+}
+
+/// The five saddle variables of Theorem 4.2.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SaddlePoint {
+    /// $\alpha$ (minimised): the square root of the excess standard risk.
+    pub alpha: f64,
+    /// $\tau_g$ (minimised).
+    pub tau_g: f64,
+    /// $\beta$ (maximised).
+    pub beta: f64,
+    /// $\gamma$ (maximised): the multiplier of $\|J\theta\|$.
+    pub gamma: f64,
+    /// $\tau_q$ (maximised).
+    pub tau_q: f64,
+}
+
+impl SaddlePoint {
+    fn to_array(self) -> [f64; 5] {
+        [self.alpha, self.tau_g, self.beta, self.gamma, self.tau_q]
+    }
+    fn from_array(x: [f64; 5]) -> Self {
+        Self {
+            alpha: x[0],
+            tau_g: x[1],
+            beta: x[2],
+            gamma: x[3],
+            tau_q: x[4],
+        }
+    }
+}
+
+/// $R$, its gradient and the inner solutions at one point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObjectiveEval {
+    /// $R(\alpha,\tau_g,\beta,\gamma,\tau_q)$.
+    pub value: f64,
+    /// $\nabla R$ in the order $(\alpha, \tau_g, \beta, \gamma, \tau_q)$.
+    pub gradient: [f64; 5],
+    /// $\nu^\star$.
+    pub nu: f64,
+    /// $\kappa = \gamma(\tau_g + \beta)/(\varepsilon\beta\zeta)$.
+    pub kappa: f64,
+    /// The maximiser $\lambda^\star$ of the inner sup.
+    pub lambda: f64,
+    /// $\sup_\lambda G(\lambda; \tau_q/\alpha, \beta, \gamma)$ multiplied by $\tau_q/\alpha$, i.e. the
+    /// bracketed sup exactly as printed in Theorem 4.2.
+    pub printed_sup: f64,
+}
+
+/// The asymptotic adversarial-training result at one parameter point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdversarialRfSolution {
+    /// Standard test error $\mathrm{SR} = \alpha_\star^2 + \sigma^2$ (includes the noise $\tau^2$).
+    pub standard_error: f64,
+    /// Robust test error at $\varepsilon_{\rm test}$, eq. (4.6).
+    pub robust_error: f64,
+    /// Minimum of the training objective (4.3) (with $1/(2n)$): $R_\star$.
+    pub train_loss: f64,
+    /// Fraction of exactly-zero training residuals, $\mathrm{erf}(\nu_\star/\sqrt2)$.
+    pub zero_residual_fraction: f64,
+    /// $\varepsilon\|J\hat\theta\| \to \beta_\star\nu_\star\zeta_\star/\tau_{g\star}$.
+    pub adversarial_norm: f64,
+    /// The zero-solution threshold $\varepsilon_0$.
+    pub eps0: f64,
+    /// $\sigma^2$, the irreducible error of the random-features class.
+    pub sigma_sq: f64,
+    /// The saddle point (`None` in the zero-solution regime $\varepsilon \ge \varepsilon_0$, where the
+    /// result is closed-form).
+    pub saddle: Option<SaddlePoint>,
+    /// $\nu_\star$.
+    pub nu: f64,
+    /// $\kappa_\star$.
+    pub kappa: f64,
+    /// The mixing $\lambda_\star$ of the inner sup (`None` in the zero-solution regime).
+    pub lambda: Option<f64>,
+    /// $\|\nabla R\|_\infty$ at the saddle point (0 in the zero-solution regime).
+    pub residual: f64,
+    /// Newton iterations (0 in the zero-solution regime).
+    pub iterations: usize,
+    /// The training radius $\varepsilon$.
+    pub eps: f64,
+    /// The test radius $\varepsilon_{\rm test}$ of `robust_error`.
+    pub eps_test: f64,
+}
+
+impl AdversarialRfSolution {
+    /// The robust test error (4.6) at another test radius $\varepsilon_{\rm test} \ge 0$.
+    pub fn robust_error_at(&self, eps_test: f64) -> Result<f64> {
+        let eps_test = validate::non_negative("eps_test", eps_test)?;
+        let t = eps_test * self.adversarial_norm / (self.eps * self.standard_error.sqrt());
+        crate::error::finite(
+            (1.0 + t * t + 2.0 * SQRT_2_OVER_PI * t) * self.standard_error,
+            "robust error",
+        )
+    }
+}
+
+/// Newton tolerance on $\|\nabla R\|_\infty$.
+const TOL: f64 = 1e-12;
+/// Newton iteration cap per solve.
+const MAX_NEWTON: usize = 60;
+
+impl AdversarialRfModel {
+    /// $\psi_1$.
+    pub fn psi1(&self) -> f64 {
+        self.psi1
+    }
+    /// $\psi_2$.
+    pub fn psi2(&self) -> f64 {
+        self.psi2
+    }
+    /// $\tau^2$.
+    pub fn tau2(&self) -> f64 {
+        self.tau2
+    }
+    /// $\varepsilon$.
+    pub fn eps(&self) -> f64 {
+        self.eps
+    }
+    /// $\varepsilon_{\rm test}$.
+    pub fn eps_test(&self) -> f64 {
+        self.eps_test.unwrap_or(self.eps)
+    }
+    /// $\sigma^2 = \tau^2 + 1 - \psi_1(1 + (1 - 2/\pi)S(2/\pi - 1;\psi_1))$.
+    pub fn sigma_sq(&self) -> f64 {
+        self.sigma_sq
+    }
+    /// The zero-solution threshold (rf_adversarial note §3.4, derived from the optimality of
+    /// $\theta = 0$, $\|J^{-1}F^\top y/n\| \le \varepsilon\|y\|_1/n$):
+    /// $$\varepsilon_0^2 = \frac{\psi_1(1 + S(-1)) + (1+\tau^2)\frac{\psi_1}{\psi_2}(1 + \frac2\pi S(-1))}{\frac2\pi(1+\tau^2)}.$$
+    pub fn eps0(&self) -> f64 {
+        self.eps0
+    }
+    /// The same model at another $\psi_1$.
+    pub fn with_psi1(&self, psi1: f64) -> Result<Self> {
+        self.params_with(|p| p.psi1 = psi1)
+    }
+    /// The same model at another $\varepsilon$ (a test radius that was not set keeps following
+    /// $\varepsilon$).
+    pub fn with_eps(&self, eps: f64) -> Result<Self> {
+        self.params_with(|p| p.eps = eps)
+    }
+    /// The same model at another $\varepsilon_{\rm test}$.
+    pub fn with_eps_test(&self, eps_test: f64) -> Result<Self> {
+        self.params_with(|p| p.eps_test = Some(eps_test))
+    }
+    fn params_with(&self, f: impl FnOnce(&mut AdversarialRf)) -> Result<Self> {
+        let mut p = AdversarialRf {
+            psi1: self.psi1,
+            psi2: self.psi2,
+            tau2: self.tau2,
+            eps: self.eps,
+            eps_test: self.eps_test,
+        };
+        f(&mut p);
+        p.check()
+    }
+
+    /// The inner sup over $\lambda \in [0,1)$ of $G$; returns $(G^\star, \lambda^\star, \partial_u, \partial_v,
+    /// \partial_\beta, \partial_\gamma)$ (envelope theorem).
+    fn sup_lambda(&self, u: f64, v: f64, beta: f64, gamma: f64) -> Result<[f64; 6]> {
+        let psi1 = self.psi1;
+        let b2 = beta * beta;
+        let g2 = gamma * gamma;
+        let dg = |lam: f64| -> f64 {
+            let z = FRAC_2_PI * lam - 1.0;
+            let s = stieltjes(z, psi1);
+            let sp = stieltjes_derivative(z, psi1, s);
+            let a = u * (1.0 + (1.0 - FRAC_2_PI * lam) * s)
+                + v * b2 * (1.0 + FRAC_2_PI * (1.0 - lam) * s);
+            let ap = u * (-FRAC_2_PI * s + FRAC_2_PI * (1.0 - FRAC_2_PI * lam) * sp)
+                + v * b2 * (-FRAC_2_PI * s + FRAC_2_PI * FRAC_2_PI * (1.0 - lam) * sp);
+            0.5 * psi1 * (a + lam * ap) - 0.5 * v * g2 / ((1.0 - lam) * (1.0 - lam))
+        };
+        let d0 = dg(0.0);
+        let lam = if d0 <= 0.0 {
+            0.0
+        } else {
+            // Bracket: G' -> -inf as lambda -> 1 when gamma > 0.
+            let mut lo = 0.0;
+            let mut hi = None;
+            let mut gap = 0.5;
+            for _ in 0..80 {
+                let cand = 1.0 - gap;
+                if dg(cand) < 0.0 {
+                    hi = Some(cand);
+                    break;
+                }
+                lo = cand;
+                gap *= 0.5;
+            }
+            let hi = hi.ok_or(Error::NonFinite {
+                what: "sup over lambda (no interior maximiser; gamma ~ 0)",
+            })?;
+            brent_root(dg, lo, hi, RootOptions::default())?.root
+        };
+        let z = FRAC_2_PI * lam - 1.0;
+        let s = stieltjes(z, psi1);
+        let one_u = 1.0 + (1.0 - FRAC_2_PI * lam) * s;
+        let one_v = 1.0 + FRAC_2_PI * (1.0 - lam) * s;
+        let barrier = lam / (1.0 - lam);
+        let value = 0.5 * lam * psi1 * (u * one_u + v * b2 * one_v) - 0.5 * v * g2 * barrier;
+        let d_u = 0.5 * lam * psi1 * one_u;
+        let d_v = 0.5 * lam * psi1 * b2 * one_v - 0.5 * g2 * barrier;
+        let d_beta = lam * psi1 * v * beta * one_v;
+        let d_gamma = -v * gamma * barrier;
+        Ok([value, lam, d_u, d_v, d_beta, d_gamma])
+    }
+
+    /// Evaluate $R$, its analytic gradient and the inner solutions at a point with all five
+    /// variables $> 0$.
+    pub fn objective(&self, point: &SaddlePoint) -> Result<ObjectiveEval> {
+        let [alpha, tau_g, beta, gamma, tau_q] = point.to_array();
+        if !point.to_array().iter().all(|x| x.is_finite() && *x > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "saddle point",
+                value: point
+                    .to_array()
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min),
+                expected: "all five variables finite and > 0",
+            });
+        }
+        let p = self.explained;
+        let zeta2 = alpha * alpha + self.sigma_sq;
+        let zeta = zeta2.sqrt();
+        let k = beta / tau_g;
+        let kk = beta / (beta + tau_g);
+        let kappa = gamma / (self.eps * kk * zeta);
+        let (nu, _) = nu_star(kappa, k)?;
+        let c = k * zeta * nu;
+        let pr = prox(c, zeta, k, kk);
+        let loss = pr.value - gamma * c / self.eps;
+        let u = tau_q / alpha;
+        let v = alpha / tau_q;
+        let [t, lam, t_u, t_v, t_beta, t_gamma] = self.sup_lambda(u, v, beta, gamma)?;
+        let value = 0.5 * u * p - 0.5 * alpha * tau_q + 0.5 * beta * tau_g * self.psi2 + loss - t;
+        let denom = (tau_g + beta) * (tau_g + beta);
+        let d_alpha = -0.5 * u * p / alpha - 0.5 * tau_q + pr.d_zeta * alpha / zeta
+            - (-t_u * u / alpha + t_v / tau_q);
+        let d_tau_g = 0.5 * beta * self.psi2 - pr.d_k_times_1pk_sq * beta / denom;
+        let d_beta = 0.5 * tau_g * self.psi2 + pr.d_k_times_1pk_sq * tau_g / denom - t_beta;
+        let d_gamma = -c / self.eps - t_gamma;
+        let d_tau_q = 0.5 * p / alpha - 0.5 * alpha - (t_u / alpha - t_v * v / tau_q);
+        let gradient = [d_alpha, d_tau_g, d_beta, d_gamma, d_tau_q];
+        if !(value.is_finite() && gradient.iter().all(|g| g.is_finite())) {
+            return Err(Error::NonFinite {
+                what: "adversarial RF objective",
+            });
+        }
+        Ok(ObjectiveEval {
+            value,
+            gradient,
+            nu,
+            kappa,
+            lambda: lam,
+            printed_sup: t * u,
+        })
+    }
+
+    /// The closed-form zero-solution result ($\varepsilon \ge \varepsilon_0$): $\hat\theta = 0$,
+    /// $\mathrm{SR} = \mathrm{AR} = 1 + \tau^2$, training loss $(1+\tau^2)/2$.
+    fn zero_solution(&self) -> AdversarialRfSolution {
+        let total = 1.0 + self.tau2;
+        AdversarialRfSolution {
+            standard_error: total,
+            robust_error: total,
+            train_loss: 0.5 * total,
+            zero_residual_fraction: 0.0,
+            adversarial_norm: 0.0,
+            eps0: self.eps0,
+            sigma_sq: self.sigma_sq,
+            saddle: None,
+            nu: 0.0,
+            kappa: SQRT_2_OVER_PI,
+            lambda: None,
+            residual: 0.0,
+            iterations: 0,
+            eps: self.eps,
+            eps_test: self.eps_test(),
+        }
+    }
+
+    fn finish(&self, st: &Stationary<5>) -> Result<AdversarialRfSolution> {
+        let point = SaddlePoint::from_array(st.x);
+        verify_saddle(st)?;
+        let ev = self.objective(&point)?;
+        let zeta2 = point.alpha * point.alpha + self.sigma_sq;
+        let sr = zeta2;
+        let c = point.beta * ev.nu * zeta2.sqrt() / point.tau_g;
+        let t = self.eps_test() * c / (self.eps * zeta2.sqrt());
+        let ar = (1.0 + t * t + 2.0 * SQRT_2_OVER_PI * t) * sr;
+        Ok(AdversarialRfSolution {
+            standard_error: sr,
+            robust_error: crate::error::finite(ar, "robust error")?,
+            train_loss: ev.value,
+            zero_residual_fraction: erf(ev.nu / SQRT_2),
+            adversarial_norm: c,
+            eps0: self.eps0,
+            sigma_sq: self.sigma_sq,
+            saddle: Some(point),
+            nu: ev.nu,
+            kappa: ev.kappa,
+            lambda: Some(ev.lambda),
+            residual: st.residual,
+            iterations: st.iterations,
+            eps: self.eps,
+            eps_test: self.eps_test(),
+        })
+    }
+
+    /// Solve from a starting guess by Newton on $\nabla R = 0$ and verify the saddle structure.
+    ///
+    /// In the zero-solution regime $\varepsilon \ge \varepsilon_0$ the closed form is returned and
+    /// the guess is ignored.
+    pub fn solve_from(&self, guess: &SaddlePoint) -> Result<AdversarialRfSolution> {
+        if self.eps >= self.eps0 {
+            return Ok(self.zero_solution());
+        }
+        let st = newton_stationary(
+            |x: &[f64; 5]| Ok(self.objective(&SaddlePoint::from_array(*x))?.gradient),
+            guess.to_array(),
+            TOL,
+            MAX_NEWTON,
+            "adversarial RF saddle Newton",
+        )?;
+        self.finish(&st)
+    }
+
+    /// A heuristic starting point (scales taken from the structure of the solution: $\beta, \tau_q$
+    /// shrink like $1/\psi_1$ for large $\psi_1$, $\gamma$ is proportional to $\varepsilon$).
+    fn heuristic_guess(&self) -> SaddlePoint {
+        let over = (self.psi1 / self.psi2).max(1.0);
+        let r = (self.eps / self.eps0).clamp(0.05, 0.95);
+        SaddlePoint {
+            alpha: 0.5 * (1.0 + self.tau2).sqrt(),
+            tau_g: 0.3 * (1.0 - r) + 0.01,
+            beta: 0.6 / over,
+            gamma: 0.8 * self.eps / over,
+            tau_q: 0.4 / over,
+        }
+    }
+
+    /// Solve Theorem 4.2 from a cold start.
+    ///
+    /// Tries Newton from a heuristic guess; if that fails (or lands on a point that is not a
+    /// saddle), continues in $\varepsilon$ from $\varepsilon_0/2$ (the most benign place) towards the
+    /// requested $\varepsilon$ with adaptive steps.
+    pub fn solve(&self) -> Result<AdversarialRfSolution> {
+        if self.eps >= self.eps0 {
+            return Ok(self.zero_solution());
+        }
+        if let Ok(s) = self.solve_from(&self.heuristic_guess()) {
+            return Ok(s);
+        }
+        // Continuation in eps, from a sequence of anchor radii.
+        let mut last_err = None;
+        for frac in [0.5, 0.3, 0.7, 0.15, 0.85] {
+            let start_eps = frac * self.eps0;
+            let anchor = self.with_eps(start_eps)?;
+            let start = match anchor.solve_from(&anchor.heuristic_guess()) {
+                Ok(s) => s,
+                Err(e) => {
+                    last_err = Some(e);
+                    continue;
+                }
+            };
+            match self.continue_eps(start_eps, &start, self.eps) {
+                Ok(s) => return Ok(s),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        Err(last_err.unwrap_or(Error::NotConverged {
+            method: "adversarial RF cold start",
+            iterations: 0,
+            residual: f64::INFINITY,
+            tolerance: TOL,
+            last_iterate: vec![],
+        }))
+    }
+
+    /// Continue a solution at radius `from` to radius `self.eps` (geometric steps, halved on
+    /// failure).
+    fn continue_eps(
+        &self,
+        from: f64,
+        start: &AdversarialRfSolution,
+        target: f64,
+    ) -> Result<AdversarialRfSolution> {
+        let mut cur_eps = from;
+        let mut cur = start.clone();
+        let mut step = 0.25_f64;
+        let mut failures = 0;
+        while cur_eps != target {
+            let ratio = (target / cur_eps).ln();
+            let next = if ratio.abs() <= step {
+                target
+            } else {
+                cur_eps * (step * ratio.signum()).exp()
+            };
+            let model = self.with_eps(next)?;
+            let guess = cur.saddle.ok_or(Error::NonFinite {
+                what: "continuation from a zero solution",
+            })?;
+            match model.solve_from(&guess) {
+                Ok(s) => {
+                    cur = s;
+                    cur_eps = next;
+                    step = (step * 1.5).min(0.5);
+                }
+                Err(e) => {
+                    failures += 1;
+                    step *= 0.25;
+                    if failures > 12 || step < 1e-6 {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(cur)
+    }
+
+    /// Solve along a $\psi_1$ grid with continuation: each point is warm-started from the previous
+    /// one (with intermediate points inserted when Newton fails); a failed warm start falls back to
+    /// a cold [`solve`](Self::solve). Points with $\varepsilon \ge \varepsilon_0$ are closed-form.
+    pub fn curve_psi1(&self, psi1: &[f64]) -> Result<Vec<AdversarialRfSolution>> {
+        self.curve(psi1, |m, x| m.with_psi1(x))
+    }
+
+    /// Solve along an $\varepsilon$ grid with continuation (see [`curve_psi1`](Self::curve_psi1)).
+    pub fn curve_eps(&self, eps: &[f64]) -> Result<Vec<AdversarialRfSolution>> {
+        self.curve(eps, |m, x| m.with_eps(x))
+    }
+
+    fn curve(
+        &self,
+        grid: &[f64],
+        at: impl Fn(&Self, f64) -> Result<Self>,
+    ) -> Result<Vec<AdversarialRfSolution>> {
+        let mut out = Vec::with_capacity(grid.len());
+        let mut prev: Option<(f64, SaddlePoint)> = None;
+        for &x in grid {
+            let model = at(self, x)?;
+            let sol = match prev {
+                Some((px, guess)) => match model.solve_from(&guess) {
+                    Ok(s) => s,
+                    Err(_) => model.bridge(&at, px, guess, x).or_else(|_| model.solve())?,
+                },
+                None => model.solve()?,
+            };
+            prev = sol.saddle.map(|s| (x, s));
+            out.push(sol);
+        }
+        Ok(out)
+    }
+
+    /// Insert intermediate parameter values between a solved point and this one.
+    fn bridge(
+        &self,
+        at: &impl Fn(&Self, f64) -> Result<Self>,
+        from: f64,
+        guess: SaddlePoint,
+        to: f64,
+    ) -> Result<AdversarialRfSolution> {
+        let mut cur_x = from;
+        let mut cur = guess;
+        let mut frac = 0.5;
+        let mut last = None;
+        for _ in 0..40 {
+            let next = if frac >= 1.0 {
+                to
+            } else {
+                cur_x + frac * (to - cur_x)
+            };
+            let model = at(self, next)?;
+            match model.solve_from(&cur) {
+                Ok(s) => {
+                    if next == to {
+                        return Ok(s);
+                    }
+                    let Some(sp) = s.saddle else {
+                        return Err(Error::NonFinite {
+                            what: "continuation through the zero-solution regime",
+                        });
+                    };
+                    cur = sp;
+                    cur_x = next;
+                    frac = (frac * 2.0).min(1.0);
+                }
+                Err(e) => {
+                    frac *= 0.25;
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.unwrap_or(Error::NonFinite {
+            what: "continuation bridge",
+        }))
+    }
+}
+
+/// Check the saddle structure from the Hessian: positive definite in $(\alpha,\tau_g)$, negative
+/// definite in $(\beta,\gamma,\tau_q)$ (Sylvester's criterion).
+fn verify_saddle(st: &Stationary<5>) -> Result<()> {
+    let h = &st.hessian;
+    let min_ok = h[0][0] > 0.0 && h[0][0] * h[1][1] - h[0][1] * h[1][0] > 0.0;
+    let m = [
+        [-h[2][2], -h[2][3], -h[2][4]],
+        [-h[3][2], -h[3][3], -h[3][4]],
+        [-h[4][2], -h[4][3], -h[4][4]],
+    ];
+    let d1 = m[0][0];
+    let d2 = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+    let d3 = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    if min_ok && d1 > 0.0 && d2 > 0.0 && d3 > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::NotConverged {
+            method: "adversarial RF saddle check (stationary point is not a min-max saddle)",
+            iterations: st.iterations,
+            residual: st.residual,
+            tolerance: TOL,
+            last_iterate: st.x.to_vec(),
+        })
+    }
+}
+
+/// Where the robust error peaks and where it is smallest beyond the peak, along a $\psi_1$ curve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RobustExtrema {
+    /// $\psi_1$ of the largest robust error on the grid (refined by a parabola through the
+    /// neighbouring grid points).
+    pub peak_psi1: f64,
+    /// The robust error at the peak grid point.
+    pub peak_robust_error: f64,
+    /// $\psi_1$ of the smallest robust error at or beyond the peak (refined likewise).
+    pub min_psi1: f64,
+    /// The robust error at that grid point.
+    pub min_robust_error: f64,
+}
+
+/// Locate the robust-risk peak (near $\psi_1 = \psi_2$) and the minimum of the robust risk beyond
+/// it (moderate overparameterisation) on a solved, increasing $\psi_1$ grid.
+///
+/// Returns `None` when the grid has fewer than three points or the extrema lie on its ends.
+pub fn robust_extrema(psi1: &[f64], curve: &[AdversarialRfSolution]) -> Option<RobustExtrema> {
+    if psi1.len() != curve.len() || psi1.len() < 3 {
+        return None;
+    }
+    let ar: Vec<f64> = curve.iter().map(|s| s.robust_error).collect();
+    let imax = (0..ar.len()).max_by(|&a, &b| ar[a].total_cmp(&ar[b]))?;
+    if imax == 0 || imax + 1 >= ar.len() {
+        return None;
+    }
+    let imin = (imax..ar.len()).min_by(|&a, &b| ar[a].total_cmp(&ar[b]))?;
+    if imin + 1 >= ar.len() {
+        return None;
+    }
+    let refine = |i: usize| -> f64 {
+        // Parabola in log psi1 through (i-1, i, i+1).
+        let (x0, x1, x2) = (psi1[i - 1].ln(), psi1[i].ln(), psi1[i + 1].ln());
+        let (y0, y1, y2) = (ar[i - 1], ar[i], ar[i + 1]);
+        let num = (x1 - x0).powi(2) * (y1 - y2) - (x1 - x2).powi(2) * (y1 - y0);
+        let den = (x1 - x0) * (y1 - y2) - (x1 - x2) * (y1 - y0);
+        if den == 0.0 {
+            psi1[i]
+        } else {
+            let x = x1 - 0.5 * num / den;
+            if x.is_finite() && x > x0 && x < x2 {
+                x.exp()
+            } else {
+                psi1[i]
+            }
+        }
+    };
+    Some(RobustExtrema {
+        peak_psi1: refine(imax),
+        peak_robust_error: ar[imax],
+        min_psi1: refine(imin),
+        min_robust_error: ar[imin],
+    })
+}
