@@ -733,26 +733,6 @@ fn linear_model_limits() {
 }
 
 #[test]
-fn timing_single_point_and_curve() {
-    // Loose bounds (shared CI machine); the bench measures the real numbers.
-    let m = model(2.0, 2.0, 0.25, 0.3);
-    let t = std::time::Instant::now();
-    for _ in 0..20 {
-        m.solve().unwrap();
-    }
-    let single = t.elapsed() / 20;
-    let psi: Vec<f64> = (0..200)
-        .map(|i| 0.1 * 1000f64.powf(i as f64 / 199.0))
-        .collect();
-    let t = std::time::Instant::now();
-    m.curve_psi1(&psi).unwrap();
-    let curve = t.elapsed();
-    println!("single point {single:?}, 200-point curve {curve:?}");
-    assert!(single.as_secs_f64() < 10e-3);
-    assert!(curve.as_secs_f64() < 1.0);
-}
-
-#[test]
 fn interpolation_peak_with_small_eps() {
     // psi1 = psi2 (pitfall 5): the solution blows up like 1/eps; the solver follows it and
     // SR * eps converges (independent scaling check between two radii 100x apart).
@@ -838,10 +818,7 @@ fn nested_derivative_free_solver_agrees_and_is_much_slower() {
     // An independent algorithm: nested Nelder–Mead (inner min over log alpha, log tau_g; outer max
     // over log beta, log gamma, log tau_q), started 20 % away from the saddle point of the table.
     let m = model(0.5, 2.0, 0.25, 0.3);
-    let t_newton = std::time::Instant::now();
     let newton = m.solve().unwrap();
-    let t_newton = t_newton.elapsed();
-    let t_nested = std::time::Instant::now();
     let mut inner_guess = [0.380892568f64.ln() + 0.2, 0.103998141f64.ln() - 0.2];
     let mut total_evals = 0;
     let mut outer = |o: &[f64; 3]| -> f64 {
@@ -871,14 +848,15 @@ fn nested_derivative_free_solver_agrees_and_is_much_slower() {
     for step in [0.1, 0.03, 0.01, 0.003] {
         xo = nelder_mead(&mut outer, xo, step, 3000).0;
     }
-    let t_nested = t_nested.elapsed();
     let p = newton.saddle.unwrap();
     for (got, want) in xo.iter().zip([p.beta, p.gamma, p.tau_q]) {
         assert!(rel(got.exp(), want) < 1e-4, "{} vs {want}", got.exp());
     }
-    println!(
-        "Newton {t_newton:?}, nested Nelder–Mead {t_nested:?} ({total_evals} evaluations of R), speed-up {:.0}x",
-        t_nested.as_secs_f64() / t_newton.as_secs_f64()
+    // The speed-up in time is measured by `benches/adversarial.rs`; here only the work: Newton
+    // needs tens of evaluations of R, the nested search millions.
+    assert!(
+        total_evals > 100_000,
+        "nested search used only {total_evals} evaluations"
     );
 }
 
@@ -888,7 +866,6 @@ fn cold_solves_are_reliable_over_a_wide_grid() {
     // eps / eps0 in [0.001, 0.99]. Every one converges to a verified saddle with AR >= SR, and
     // the training loss increases with eps (the robust objective is increasing in eps; a solver
     // trapped at the spurious gamma -> 0 point, the eps = 0 problem, would violate this).
-    let mut worst = std::time::Duration::ZERO;
     for psi2 in [0.3, 1.0, 2.0, 5.0, 20.0] {
         for i in 0..25 {
             let psi1 = 0.02 * 1e5f64.powf(i as f64 / 24.0);
@@ -897,11 +874,9 @@ fn cold_solves_are_reliable_over_a_wide_grid() {
                 let mut prev_loss = 0.0;
                 for fr in [0.001, 0.01, 0.1, 0.3, 0.6, 0.9, 0.99] {
                     let m = base.with_eps(fr * base.eps0()).unwrap();
-                    let t = std::time::Instant::now();
                     let s = m
                         .solve()
                         .unwrap_or_else(|e| panic!("{psi1} {psi2} {tau2} {fr}: {e}"));
-                    worst = worst.max(t.elapsed());
                     assert!(s.robust_error >= s.standard_error);
                     assert!(s.residual < 1e-9);
                     assert!(s.train_loss > prev_loss, "{psi1} {psi2} {tau2} {fr}");
@@ -911,7 +886,6 @@ fn cold_solves_are_reliable_over_a_wide_grid() {
             }
         }
     }
-    println!("slowest cold solve {worst:?}");
 }
 
 #[test]
