@@ -33,9 +33,9 @@ enum Command {
     Rf(rf::RfArgs),
     /// Linear ridge / min-norm regression, isotropic design (Hastie, Montanari, Rosset, Tibshirani).
     Ridge(ridge::RidgeArgs),
-    /// Hessian spectra at symmetric critical points of two-layer ReLU networks (Arjevani & Field).
     /// Adversarially trained random features: standard and robust test error (Hassani & Javanmard).
     Adversarial(adversarial::AdversarialArgs),
+    /// Hessian spectra at symmetric critical points of two-layer ReLU networks (Arjevani & Field).
     Hessian(hessian::HessianArgs),
     /// Membership inference against ridge / min-norm linear regression (Tan, Mason, Javadi, Baraniuk).
     Membership(membership::MembershipArgs),
