@@ -34,7 +34,7 @@
 //!   is rejected, the history is cleared (restart) and an adaptively damped Picard step (with
 //!   Picard's acceptance rule) is taken instead. Complex unknowns are handled as $2n$ real unknowns (real mixing
 //!   coefficients).
-//! - **Newton** on $F(x) = G(x) - x$ via [`crate::solver::newton`], with a forward-difference
+//! - **Newton** on $F(x) = G(x) - x$ via [`crate::solver::newton`](mod@crate::solver::newton), with a forward-difference
 //!   Jacobian, complex unknowns as $2n$ real unknowns. Best for small systems close to the root.
 //! - **Auto** (default): Anderson with its safeguards (falling back to damped Picard); if it does
 //!   not converge within `max_iter` and the system has at most 64 real unknowns, a Newton polish

@@ -1,11 +1,11 @@
 //! The model-agnostic numerical engine.
 //!
 //! - [`root`]: bracketed scalar roots (Brent).
-//! - [`fixed_point`]: vector fixed points $x = G(x)$ over real or complex unknowns (damped Picard
+//! - [`fixed_point`](mod@fixed_point): vector fixed points $x = G(x)$ over real or complex unknowns (damped Picard
 //!   with adaptive damping, Anderson acceleration, Newton, and an `Auto` strategy).
-//! - [`newton`]: Newton's method with Armijo backtracking (analytic or finite-difference Jacobian)
+//! - [`newton`](mod@newton): Newton's method with Armijo backtracking (analytic or finite-difference Jacobian)
 //!   and the small dense LU factorisation it uses.
-//! - [`continuation`]: warm-started solves along a parameter path with step control.
+//! - [`continuation`](mod@continuation): warm-started solves along a parameter path with step control.
 //! - [`optimize`]: bracketed scalar minimisation and maximisation (Brent, via `argmin`), including
 //!   a log-scale grid-then-Brent search.
 //!

@@ -356,7 +356,7 @@ impl ReducedRandomFeatures {
     }
 
     /// Cross-check route: solve MM's imaginary-axis equations for $(a, b)$ directly with the
-    /// general fixed-point engine ([`crate::solver::fixed_point`]), from `start` (default the
+    /// general fixed-point engine ([`crate::solver::fixed_point`](mod@crate::solver::fixed_point)), from `start` (default the
     /// resolvent bound $a = \psi_1/u$, $b = \psi_2/u$). Requires $\bar\lambda > 0$.
     ///
     /// This is the iteration research codes use; it is slower (tens to thousands of iterations
@@ -642,7 +642,7 @@ impl RandomFeaturesModel {
     }
 
     /// Risks along a path of $\lambda$ values (e.g. $\lambda \to 0$) solved by the general
-    /// fixed-point iteration with continuation ([`crate::solver::continuation`]): each point is
+    /// fixed-point iteration with continuation ([`crate::solver::continuation`](mod@crate::solver::continuation)): each point is
     /// warm-started from the previous one, and a step is subdivided if the solution jumps.
     /// All `lambdas` must be $> 0$.
     pub fn curve_lambda_by_iteration(&self, lambdas: &[f64]) -> Result<Vec<RfRisk>> {
