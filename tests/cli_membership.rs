@@ -1,28 +1,10 @@
 //! The `overparam membership` command-line contract.
 
-use std::process::Command;
+mod common;
+
+use common::{json_lines, run};
 
 use overparam::theory::membership::Membership;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_overparam"))
-        .arg("membership")
-        .args(args)
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).expect("utf8"),
-        String::from_utf8(out.stderr).expect("utf8"),
-    )
-}
-
-fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect()
-}
 
 fn num(v: &serde_json::Value, key: &str) -> f64 {
     v[key]
