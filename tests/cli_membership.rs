@@ -2,7 +2,12 @@
 
 mod common;
 
-use common::{json_lines, run};
+use common::json_lines;
+
+/// Run `overparam membership ARGS`.
+fn run(args: &[&str]) -> (i32, String, String) {
+    common::run(&[&["membership"], args].concat())
+}
 
 use overparam::theory::membership::Membership;
 
