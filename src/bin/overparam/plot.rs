@@ -118,8 +118,14 @@ fn tick(v: f64, s: Scale) -> String {
     } else if !(1e-3..1e4).contains(&a) {
         format!("{x:.1e}")
     } else {
-        let s = format!("{x:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        // Two significant digits: readable ticks on a log axis (0.4, 0.63, 1, 1.6, ...).
+        let digits = (1 - a.log10().floor() as i32).max(0) as usize;
+        let s = format!("{x:.digits$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
     }
 }
 
@@ -181,6 +187,28 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
     };
     pad(&mut x0, &mut x1);
     pad(&mut y0, &mut y1);
+    // Put the legend in the corner holding the fewest data points.
+    let corners = [
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerLeft, false, false),
+        (SeriesLabelPosition::LowerRight, true, false),
+    ];
+    let crowd = |right: bool, upper: bool| {
+        series
+            .iter()
+            .flat_map(|(xy, _)| xy.iter())
+            .filter(|&&(x, y)| {
+                let fx = (x - x0) / (x1 - x0);
+                let fy = (y - y0) / (y1 - y0);
+                (if right { fx > 0.55 } else { fx < 0.45 }) && (if upper { fy > 0.6 } else { fy < 0.4 })
+            })
+            .count()
+    };
+    let legend_at = corners
+        .iter()
+        .min_by_key(|(_, r, u)| crowd(*r, *u))
+        .map_or(SeriesLabelPosition::UpperRight, |c| c.0.clone());
 
     let root = SVGBackend::new(path, (800, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
@@ -202,10 +230,18 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(|e| fail(e.to_string()))?;
-    for (i, (s, (xy, bars))) in chart.series.iter().zip(series).enumerate() {
-        let color = COLORS[i % COLORS.len()];
+    let (mut n_lines, mut n_points) = (0, 0);
+    for (s, (xy, bars)) in chart.series.iter().zip(series) {
+        // The k-th point series takes the colour of the k-th line (its theory).
+        let k = if bars.is_none() { &mut n_lines } else { &mut n_points };
+        let color = COLORS[*k % COLORS.len()];
+        *k += 1;
         match bars {
             None => {
+                if xy.len() == 1 {
+                    ctx.draw_series(xy.iter().map(|&p| Cross::new(p, 6, color.stroke_width(2))))
+                        .map_err(|e| fail(e.to_string()))?;
+                }
                 ctx.draw_series(LineSeries::new(xy, color.stroke_width(2)))
                     .map_err(|e| fail(e.to_string()))?
                     .label(s.label.as_str())
@@ -228,7 +264,7 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 14))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(legend_at)
         .draw()
         .map_err(|e| fail(e.to_string()))?;
     root.present().map_err(|e| fail(e.to_string()))?;
@@ -279,11 +315,9 @@ pub fn error_chart(
     path: &str,
 ) -> Result<(), CliError> {
     let mut series = vec![
-        line(records, "test_error", "test_error", ""),
-        line(records, "train_error", "train_error", ""),
+        line(records, x, "test_error", "test error (theory)"),
+        line(records, x, "train_error", "train error (theory)"),
     ];
-    series[0] = line(records, x, "test_error", "test error (theory)");
-    series[1] = line(records, x, "train_error", "train error (theory)");
     let sim = points(records, x, "sim_mean", "sim_se", "test error (simulation, 2 SE)");
     if !sim.xy.is_empty() {
         series.push(sim);
