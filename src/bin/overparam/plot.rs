@@ -305,7 +305,43 @@ pub fn axis_name(x: &str) -> String {
     }
 }
 
-/// Test and train error (theory lines, simulated points) versus `x`: the rf and ridge figure.
+/// One plotted quantity: theory field, simulated mean and standard-error fields, legend name.
+pub type Quantity<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// Theory lines and (when simulated) points with 2-SE bars of `quantities` versus `x`.
+#[allow(clippy::too_many_arguments)]
+pub fn quantities_chart(
+    records: &[Record],
+    x: &str,
+    x_scale: Scale,
+    title: String,
+    y_label: &str,
+    y_scale: Scale,
+    quantities: &[Quantity<'_>],
+    path: &str,
+) -> Result<(), CliError> {
+    let mut series: Vec<Series> = quantities
+        .iter()
+        .map(|&(theory, _, _, name)| line(records, x, theory, &format!("{name} (theory)")))
+        .collect();
+    for &(_, mean, se, name) in quantities {
+        let sim = points(records, x, mean, se, &format!("{name} (simulation, 2 SE)"));
+        if !sim.xy.is_empty() {
+            series.push(sim);
+        }
+    }
+    let chart = Chart {
+        title,
+        x_label: axis_name(x),
+        y_label: y_label.to_string(),
+        x_scale,
+        y_scale,
+        series,
+    };
+    draw(&chart, path)
+}
+
+/// Test and train error versus `x`: the rf and ridge figure.
 pub fn error_chart(
     records: &[Record],
     x: &str,
@@ -314,28 +350,17 @@ pub fn error_chart(
     params: &[&str],
     path: &str,
 ) -> Result<(), CliError> {
-    let mut series = vec![
-        line(records, x, "test_error", "test error (theory)"),
-        line(records, x, "train_error", "train error (theory)"),
-    ];
-    let sim = points(records, x, "sim_mean", "sim_se", "test error (simulation, 2 SE)");
-    if !sim.xy.is_empty() {
-        series.push(sim);
-        series.push(points(
-            records,
-            x,
-            "sim_train_mean",
-            "sim_train_se",
-            "train error (simulation, 2 SE)",
-        ));
-    }
-    let chart = Chart {
-        title: title(model, records, params, x),
-        x_label: axis_name(x),
-        y_label: "error (excess, noise excluded)".into(),
+    quantities_chart(
+        records,
+        x,
         x_scale,
-        y_scale: Scale::Log,
-        series,
-    };
-    draw(&chart, path)
+        title(model, records, params, x),
+        "error (test: excess, noise excluded; train: with noise)",
+        Scale::Log,
+        &[
+            ("test_error", "sim_mean", "sim_se", "test error"),
+            ("train_error", "sim_train_mean", "sim_train_se", "train error"),
+        ],
+        path,
+    )
 }
