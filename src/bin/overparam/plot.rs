@@ -297,7 +297,7 @@ pub fn axis_name(x: &str) -> String {
     match x {
         "psi1" => "psi1 = N/d (features per dimension)".into(),
         "psi2" => "psi2 = n/d (samples per dimension)".into(),
-        "gamma" => "gamma = d/n (parameters per sample)".into(),
+        "gamma" => "gamma = p/n (parameters per sample)".into(),
         "lambda" => "lambda (ridge penalty)".into(),
         "eps" => "eps (adversarial budget)".into(),
         "d" => "d (input dimension)".into(),
