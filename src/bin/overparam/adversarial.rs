@@ -215,7 +215,10 @@ pub fn run(args: AdversarialArgs) -> Result<(), CliError> {
         let (model, params): (&str, &[&str]) = if args.linear {
             ("adversarial linear", &["delta", "eps", "tau2", "r0"])
         } else {
-            ("adversarial random features", &["psi1", "psi2", "eps", "tau2"])
+            (
+                "adversarial random features",
+                &["psi1", "psi2", "eps", "tau2"],
+            )
         };
         crate::plot::quantities_chart(
             &records,
@@ -225,8 +228,18 @@ pub fn run(args: AdversarialArgs) -> Result<(), CliError> {
             "test error (squared loss)",
             crate::plot::Scale::Log,
             &[
-                ("standard_error", "sim_standard_error", "sim_standard_error_se", "standard error"),
-                ("robust_error", "sim_robust_error", "sim_robust_error_se", "robust error"),
+                (
+                    "standard_error",
+                    "sim_standard_error",
+                    "sim_standard_error_se",
+                    "standard error",
+                ),
+                (
+                    "robust_error",
+                    "sim_robust_error",
+                    "sim_robust_error_se",
+                    "robust error",
+                ),
             ],
             path,
         )?;

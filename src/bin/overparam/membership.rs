@@ -371,7 +371,12 @@ pub fn run(args: MembershipArgs) -> Result<(), CliError> {
             ),
             "membership advantage (TPR - FPR of the attack)",
             crate::plot::Scale::Linear,
-            &[("advantage", "sim_advantage", "sim_advantage_se", "advantage")],
+            &[(
+                "advantage",
+                "sim_advantage",
+                "sim_advantage_se",
+                "advantage",
+            )],
             path,
         )?;
     }

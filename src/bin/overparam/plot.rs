@@ -45,11 +45,13 @@ pub struct Chart {
 
 /// The number in field `name` of a record, if present and finite.
 pub fn num(rec: &Record, name: &str) -> Option<f64> {
-    rec.iter().find(|(n, _)| *n == name).and_then(|(_, f)| match f {
-        Field::Num(x) if x.is_finite() => Some(*x),
-        Field::Int(i) => Some(*i as f64),
-        _ => None,
-    })
+    rec.iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, f)| match f {
+            Field::Num(x) if x.is_finite() => Some(*x),
+            Field::Int(i) => Some(*i as f64),
+            _ => None,
+        })
 }
 
 /// A theory line from fields `x` and `y` of the records (records without both are skipped).
@@ -129,13 +131,19 @@ fn tick(v: f64, s: Scale) -> String {
     }
 }
 
-const COLORS: [RGBColor; 6] = [
+const COLORS: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
     RGBColor(148, 103, 189),
     RGBColor(255, 127, 14),
     RGBColor(23, 190, 207),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(0, 0, 0),
+    RGBColor(0, 90, 50),
 ];
 
 /// Draw the chart into an SVG file. Any failure is one line, exit status 1.
@@ -149,11 +157,12 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
         .series
         .iter()
         .map(|s| {
-            let xy: Vec<(f64, f64)> = s
-                .xy
-                .iter()
-                .filter_map(|&(x, y)| Some((to_axis(x, chart.x_scale)?, to_axis(y, chart.y_scale)?)))
-                .collect();
+            let xy: Vec<(f64, f64)> =
+                s.xy.iter()
+                    .filter_map(|&(x, y)| {
+                        Some((to_axis(x, chart.x_scale)?, to_axis(y, chart.y_scale)?))
+                    })
+                    .collect();
             let bars = s.error_bars.as_ref().map(|h| {
                 s.xy.iter()
                     .zip(h)
@@ -175,8 +184,12 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
             .map(|p| p.1)
             .chain(b.iter().flatten().flat_map(|&(_, lo, hi)| [lo, hi]))
     });
-    let (mut x0, mut x1) = all_x.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    let (mut y0, mut y1) = all_y.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (mut x0, mut x1) = all_x.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (mut y0, mut y1) = all_y.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
     if !(x0.is_finite() && x1.is_finite() && y0.is_finite() && y1.is_finite()) {
         return Err(fail("no finite point to plot".into()));
     }
@@ -201,7 +214,8 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
             .filter(|&&(x, y)| {
                 let fx = (x - x0) / (x1 - x0);
                 let fy = (y - y0) / (y1 - y0);
-                (if right { fx > 0.55 } else { fx < 0.45 }) && (if upper { fy > 0.6 } else { fy < 0.4 })
+                (if right { fx > 0.55 } else { fx < 0.45 })
+                    && (if upper { fy > 0.6 } else { fy < 0.4 })
             })
             .count()
     };
@@ -233,7 +247,11 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
     let (mut n_lines, mut n_points) = (0, 0);
     for (s, (xy, bars)) in chart.series.iter().zip(series) {
         // The k-th point series takes the colour of the k-th line (its theory).
-        let k = if bars.is_none() { &mut n_lines } else { &mut n_points };
+        let k = if bars.is_none() {
+            &mut n_lines
+        } else {
+            &mut n_points
+        };
         let color = COLORS[*k % COLORS.len()];
         *k += 1;
         match bars {
@@ -245,13 +263,14 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
                 ctx.draw_series(LineSeries::new(xy, color.stroke_width(2)))
                     .map_err(|e| fail(e.to_string()))?
                     .label(s.label.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                    });
             }
             Some(bars) => {
-                ctx.draw_series(
-                    bars.iter()
-                        .map(|&(x, lo, hi)| PathElement::new(vec![(x, lo), (x, hi)], color.stroke_width(1))),
-                )
+                ctx.draw_series(bars.iter().map(|&(x, lo, hi)| {
+                    PathElement::new(vec![(x, lo), (x, hi)], color.stroke_width(1))
+                }))
                 .map_err(|e| fail(e.to_string()))?;
                 ctx.draw_series(xy.iter().map(|&p| Circle::new(p, 4, color.filled())))
                     .map_err(|e| fail(e.to_string()))?
@@ -287,7 +306,12 @@ pub fn title(prefix: &str, records: &[Record], fields: &[&str], swept: &str) -> 
     let parts: Vec<String> = fields
         .iter()
         .filter(|f| **f != swept)
-        .filter_map(|f| Some(format!("{f} = {}", tick(num(records.first()?, f)?, Scale::Linear))))
+        .filter_map(|f| {
+            Some(format!(
+                "{f} = {}",
+                tick(num(records.first()?, f)?, Scale::Linear)
+            ))
+        })
         .collect();
     format!("{prefix}: {}", parts.join(", "))
 }
@@ -359,7 +383,12 @@ pub fn error_chart(
         Scale::Log,
         &[
             ("test_error", "sim_mean", "sim_se", "test error"),
-            ("train_error", "sim_train_mean", "sim_train_se", "train error"),
+            (
+                "train_error",
+                "sim_train_mean",
+                "sim_train_se",
+                "train error",
+            ),
         ],
         path,
     )
