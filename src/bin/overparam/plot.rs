@@ -146,6 +146,9 @@ const COLORS: [RGBColor; 12] = [
     RGBColor(0, 90, 50),
 ];
 
+/// A series in axis coordinates: points, and error bars `(x, low, high)` for point series.
+type AxisSeries = (Vec<(f64, f64)>, Option<Vec<(f64, f64, f64)>>);
+
 /// Draw the chart into an SVG file. Any failure is one line, exit status 1.
 pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
     let fail = |e: String| CliError {
@@ -153,7 +156,7 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
         status: 1,
     };
     // Transform to axis coordinates; drop points a log axis cannot show.
-    let series: Vec<(Vec<(f64, f64)>, Option<Vec<(f64, f64, f64)>>)> = chart
+    let series: Vec<AxisSeries> = chart
         .series
         .iter()
         .map(|s| {
