@@ -53,6 +53,11 @@ pub struct AdversarialArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also draw an SVG figure: standard and robust test error (theory lines; simulation points
+    /// with 2-SE bars when --simulate) versus the first swept parameter (psi1, psi2 or delta,
+    /// then eps; log axis for START:STOP:COUNT, linear for lin:). A single point is one marker.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<String>,
 }
 
 fn bad(flag: &str, value: f64, expected: &str) -> CliError {
@@ -198,7 +203,48 @@ pub fn run(args: AdversarialArgs) -> Result<(), CliError> {
     write_records(&records, args.format, columns).map_err(|e| CliError {
         message: format!("writing output: {e}"),
         status: 1,
-    })
+    })?;
+    if let Some(path) = &args.plot {
+        let values = |v: &Option<ValueOrRange>| v.as_ref().map_or(Vec::new(), |r| r.0.clone());
+        let (psi1, psi2, delta) = (values(&args.psi1), values(&args.psi2), values(&args.delta));
+        let (x, x_scale) = if args.linear {
+            crate::plot::swept(&[("delta", &delta), ("eps", &args.eps.0)])
+        } else {
+            crate::plot::swept(&[("psi1", &psi1), ("psi2", &psi2), ("eps", &args.eps.0)])
+        };
+        let (model, params): (&str, &[&str]) = if args.linear {
+            ("adversarial linear", &["delta", "eps", "tau2", "r0"])
+        } else {
+            (
+                "adversarial random features",
+                &["psi1", "psi2", "eps", "tau2"],
+            )
+        };
+        crate::plot::quantities_chart(
+            &records,
+            x,
+            x_scale,
+            crate::plot::title(model, &records, params, x),
+            "test error (squared loss)",
+            crate::plot::Scale::Log,
+            &[
+                (
+                    "standard_error",
+                    "sim_standard_error",
+                    "sim_standard_error_se",
+                    "standard error",
+                ),
+                (
+                    "robust_error",
+                    "sim_robust_error",
+                    "sim_robust_error_se",
+                    "robust error",
+                ),
+            ],
+            path,
+        )?;
+    }
+    Ok(())
 }
 
 fn run_rf(args: &AdversarialArgs, sim: Option<SimSettings>) -> Result<Vec<Record>, CliError> {

@@ -40,6 +40,11 @@ pub struct HessianArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also draw an SVG figure of the spectrum versus d: |eigenvalue| on a log axis, one line per
+    /// isotypic component and eigenvalue rank, negative eigenvalues marked by extra point series
+    /// (x axis log for START:STOP:COUNT, linear for lin:). A single d is drawn as markers.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<String>,
 }
 
 fn family(args: &HessianArgs) -> Result<Family, CliError> {
@@ -144,6 +149,8 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
         fam.partition(d).map_err(|e| CliError::from_library(&e))?;
     }
     let mut out = Vec::new();
+    // (component, rank within the component) -> (d, eigenvalue) for --plot.
+    let mut curves: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     for &d in &ds.0 {
         let cp = critical_point(fam, d).map_err(|e| CliError::from_library(&e))?;
         let spec =
@@ -170,13 +177,66 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
         r.push(("min_eigenvalue", Field::Num(spec.min_value())));
         r.push(("morse_index", Field::Num(spec.morse_index())));
         r.push(("spectrum", Field::Text(spectrum_text(&spec))));
+        if args.plot.is_some() {
+            let mut rank: Vec<(String, usize)> = Vec::new();
+            for v in spec.values() {
+                let comp = v.component.to_string();
+                let k = match rank.iter_mut().find(|(c, _)| *c == comp) {
+                    Some((_, k)) => {
+                        *k += 1;
+                        *k
+                    }
+                    None => {
+                        rank.push((comp.clone(), 1));
+                        1
+                    }
+                };
+                let name = format!("{comp} #{k}");
+                match curves.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, c)) => c.push((d, v.value)),
+                    None => curves.push((name, vec![(d, v.value)])),
+                }
+            }
+        }
         out.push((m, r));
     }
     print(
         out,
         args.format,
         &["family", "d", "loss", "min_eigenvalue", "morse_index"],
-    )
+    )?;
+    if let Some(path) = &args.plot {
+        use crate::plot::{Chart, Scale, Series, draw, scale_of};
+        let mut series: Vec<Series> = curves
+            .iter()
+            .map(|(name, c)| Series {
+                label: name.clone(),
+                xy: c.iter().map(|&(d, v)| (d, v.abs())).collect(),
+                error_bars: None,
+            })
+            .collect();
+        let negative: Vec<(f64, f64)> = curves
+            .iter()
+            .flat_map(|(_, c)| c.iter().filter(|p| p.1 < 0.0).map(|&(d, v)| (d, -v)))
+            .collect();
+        if !negative.is_empty() {
+            series.push(Series {
+                label: "negative eigenvalue (|value|)".into(),
+                error_bars: Some(vec![0.0; negative.len()]),
+                xy: negative,
+            });
+        }
+        let chart = Chart {
+            title: format!("Hessian spectrum at the {fam} critical point"),
+            x_label: "d = k (input dimension = number of neurons)".into(),
+            y_label: "|eigenvalue| (log scale; negative ones marked)".into(),
+            x_scale: scale_of(&ds.0),
+            y_scale: Scale::Log,
+            series,
+        };
+        draw(&chart, path)?;
+    }
+    Ok(())
 }
 
 fn run_threshold(fam: Family, format: Format) -> Result<(), CliError> {

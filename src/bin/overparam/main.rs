@@ -11,6 +11,7 @@ mod grid;
 mod hessian;
 mod membership;
 mod output;
+mod plot;
 mod rf;
 mod ridge;
 mod simulate;

@@ -54,6 +54,11 @@ pub struct MembershipArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also draw an SVG figure: the attack's advantage TPR - FPR (theory line; simulation points
+    /// with 2-SE bars when --simulate) versus gamma, or lambda when only lambda is swept (log
+    /// axis for START:STOP:COUNT, linear for lin:). A single point is drawn as one marker.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<String>,
 }
 
 const FPR: f64 = 0.01;
@@ -346,5 +351,34 @@ pub fn run(args: MembershipArgs) -> Result<(), CliError> {
     write_records(&records, args.format, columns).map_err(|e| CliError {
         message: format!("writing output: {e}"),
         status: 1,
-    })
+    })?;
+    if let Some(path) = &args.plot {
+        let (x, x_scale) =
+            crate::plot::swept(&[("gamma", &args.gamma.0), ("lambda", &args.lambda.0)]);
+        let attack = match args.attack {
+            Attack::Output => "output-only attack",
+            Attack::Loss => "loss-threshold attack",
+        };
+        crate::plot::quantities_chart(
+            &records,
+            x,
+            x_scale,
+            crate::plot::title(
+                &format!("membership inference, {attack}"),
+                &records,
+                &["gamma", "lambda"],
+                x,
+            ),
+            "membership advantage (TPR - FPR of the attack)",
+            crate::plot::Scale::Linear,
+            &[(
+                "advantage",
+                "sim_advantage",
+                "sim_advantage_se",
+                "advantage",
+            )],
+            path,
+        )?;
+    }
+    Ok(())
 }

@@ -64,6 +64,11 @@ pub struct RfArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also draw an SVG figure: test and train error (theory lines; simulation points with 2-SE
+    /// bars when --simulate) versus the first swept parameter (log axis for START:STOP:COUNT,
+    /// linear for lin:). A single point is drawn as one marker.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<String>,
 }
 
 /// Run `overparam rf`.
@@ -213,7 +218,24 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
     .map_err(|e| CliError {
         message: format!("writing output: {e}"),
         status: 1,
-    })
+    })?;
+    if let Some(path) = &args.plot {
+        let lambda_values = args.lambda.as_ref().map_or(&[][..], |l| &l.0[..]);
+        let (x, x_scale) = crate::plot::swept(&[
+            ("psi1", &args.psi1.0),
+            ("psi2", &args.psi2.0),
+            ("lambda", lambda_values),
+        ]);
+        crate::plot::error_chart(
+            &records,
+            x,
+            x_scale,
+            "random features",
+            &["psi1", "psi2", "lambda", "tau"],
+            path,
+        )?;
+    }
+    Ok(())
 }
 
 fn params_at(base: &RandomFeatures, psi1: f64, psi2: f64, lambda: f64) -> RandomFeatures {

@@ -39,6 +39,11 @@ pub struct RidgeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also draw an SVG figure: test and train error (theory lines; simulation points with 2-SE
+    /// bars when --simulate) versus the first swept parameter (log axis for START:STOP:COUNT,
+    /// linear for lin:). A single point is drawn as one marker.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<String>,
 }
 
 /// Run `overparam ridge`.
@@ -172,7 +177,23 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
     .map_err(|e| CliError {
         message: format!("writing output: {e}"),
         status: 1,
-    })
+    })?;
+    if let Some(path) = &args.plot {
+        let (x, x_scale) = crate::plot::swept(&[
+            ("gamma", &args.gamma.0),
+            ("lambda", &args.lambda.0),
+            ("snr", &args.snr.0),
+        ]);
+        crate::plot::error_chart(
+            &records,
+            x,
+            x_scale,
+            "linear ridge",
+            &["gamma", "lambda", "snr", "sigma"],
+            path,
+        )?;
+    }
+    Ok(())
 }
 
 fn simulation_for(args: &RidgeArgs, p: &Ridge) -> RidgeSimulation {
