@@ -149,6 +149,11 @@ const COLORS: [RGBColor; 12] = [
 /// A series in axis coordinates: points, and error bars `(x, low, high)` for point series.
 type AxisSeries = (Vec<(f64, f64)>, Option<Vec<(f64, f64, f64)>>);
 
+/// Up to this many series the legend sits inside the plot, in its emptiest corner.
+const LEGEND_INSIDE_MAX: usize = 6;
+/// Width in pixels of the legend column used above that.
+const LEGEND_COLUMN: u32 = 190;
+
 /// Draw the chart into an SVG file. Any failure is one line, exit status 1.
 pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
     let fail = |e: String| CliError {
@@ -227,9 +232,14 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
         .min_by_key(|(_, r, u)| crowd(*r, *u))
         .map_or(SeriesLabelPosition::UpperRight, |c| c.0.clone());
 
-    let root = SVGBackend::new(path, (800, 560)).into_drawing_area();
+    // Many series: the legend goes in its own column right of the plot, where it cannot
+    // cover a line.
+    let outside = chart.series.len() > LEGEND_INSIDE_MAX;
+    let legend_width = if outside { LEGEND_COLUMN } else { 0 };
+    let root = SVGBackend::new(path, (800 + legend_width, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-    let mut ctx = ChartBuilder::on(&root)
+    let (plot_area, legend_area) = root.split_horizontally(800);
+    let mut ctx = ChartBuilder::on(&plot_area)
         .caption(&chart.title, ("sans-serif", 18))
         .margin(15)
         .x_label_area_size(50)
@@ -247,6 +257,8 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(|e| fail(e.to_string()))?;
+    // (label, colour, drawn as a line) for the outside legend column.
+    let mut entries: Vec<(&str, RGBColor, bool)> = Vec::new();
     let (mut n_lines, mut n_points) = (0, 0);
     for (s, (xy, bars)) in chart.series.iter().zip(series) {
         // The k-th point series takes the colour of the k-th line (its theory).
@@ -257,6 +269,7 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
         };
         let color = COLORS[*k % COLORS.len()];
         *k += 1;
+        entries.push((s.label.as_str(), color, bars.is_none()));
         match bars {
             None => {
                 if xy.len() == 1 {
@@ -282,13 +295,36 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), CliError> {
             }
         }
     }
-    ctx.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 14))
-        .position(legend_at)
-        .draw()
-        .map_err(|e| fail(e.to_string()))?;
+    if outside {
+        // One row per series, aligned with the top of the plotting area.
+        let text = ("sans-serif", 14).into_font().color(&BLACK);
+        for (i, (label, color, is_line)) in entries.into_iter().enumerate() {
+            let y = 45 + 22 * i as i32;
+            if is_line {
+                legend_area
+                    .draw(&PathElement::new(
+                        vec![(5, y), (25, y)],
+                        color.stroke_width(2),
+                    ))
+                    .map_err(|e| fail(e.to_string()))?;
+            } else {
+                legend_area
+                    .draw(&Circle::new((15, y), 4, color.filled()))
+                    .map_err(|e| fail(e.to_string()))?;
+            }
+            legend_area
+                .draw(&Text::new(label, (32, y - 8), text.clone()))
+                .map_err(|e| fail(e.to_string()))?;
+        }
+    } else {
+        ctx.configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .position(legend_at)
+            .draw()
+            .map_err(|e| fail(e.to_string()))?;
+    }
     root.present().map_err(|e| fail(e.to_string()))?;
     Ok(())
 }
