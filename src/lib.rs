@@ -13,18 +13,26 @@
 //! - [`theory::ridge`]: linear ridge and min-norm regression (Hastie, Montanari, Rosset,
 //!   Tibshirani 2022).
 //! - [`theory::random_features`]: random-features ridge regression (Mei & Montanari 2022).
+//! - [`theory::adversarial`]: adversarially trained random features and the linear model
+//!   (Hassani & Javanmard 2022).
+//! - [`theory::membership`]: membership inference against ridge / min-norm regression (Tan,
+//!   Mason, Javadi, Baraniuk 2022).
+//! - [`theory::two_layer`]: symmetric critical points of two-layer ReLU networks and their
+//!   Hessian spectra (Arjevani & Field 2020/2021).
 //! - [`solver`]: the model-agnostic numerical engine (Brent, damped Picard, Anderson, Newton,
 //!   continuation).
 //! - [`spectral`]: Stieltjes transforms (Marchenko–Pastur) and Herglotz branch selection.
 //! - [`gaussian`]: Gaussian expectations (activation coefficients, normal tails).
 //! - [`sim`]: finite-size Monte Carlo on a pure-Rust dense kernel.
 //! - [`compare`]: theory versus simulation (z-scores, finite-size allowance, size sweeps).
+//! - [`plot`]: SVG charts of theory (lines) versus simulation (points with error bars).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod compare;
 pub mod error;
 pub mod gaussian;
+pub mod plot;
 pub mod sim;
 pub mod solver;
 pub mod spectral;

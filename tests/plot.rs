@@ -1,0 +1,78 @@
+//! The library chart: it writes a well-formed SVG holding the title, legend entries and one
+//! circle per simulated point, and refuses a chart with nothing drawable.
+
+use overparam::plot::{Chart, PlotError, Scale, Series, draw, scale_of, tick};
+
+fn chart(series: Vec<Series>, y_scale: Scale) -> Chart {
+    Chart {
+        title: "unit chart: psi2 = 3".into(),
+        x_label: "psi1".into(),
+        y_label: "error".into(),
+        x_scale: Scale::Log,
+        y_scale,
+        series,
+    }
+}
+
+#[test]
+fn draws_lines_points_and_legend() {
+    let dir = std::env::temp_dir().join(format!("overparam-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("chart.svg");
+    let path = path.to_str().unwrap();
+    let c = chart(
+        vec![
+            Series::line("theory", vec![(0.1, 1.0), (1.0, 3.0), (10.0, 0.5)]),
+            Series::points(
+                "simulation",
+                vec![(0.1, 1.1), (1.0, 2.8), (10.0, 0.45)],
+                vec![0.1; 3],
+            ),
+        ],
+        Scale::Log,
+    );
+    draw(&c, path).unwrap();
+    let svg = std::fs::read_to_string(path).unwrap();
+    assert!(
+        svg.starts_with("<svg"),
+        "not an SVG: {}",
+        &svg[..40.min(svg.len())]
+    );
+    assert!(svg.contains("unit chart: psi2 = 3"));
+    let texts: Vec<&str> = svg.lines().map(str::trim).collect();
+    assert!(texts.contains(&"theory") && texts.contains(&"simulation"));
+    // Three data points plus one legend marker.
+    assert_eq!(svg.matches("<circle").count(), 4);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn nothing_drawable_is_an_error() {
+    let c = chart(
+        vec![Series::line("negative", vec![(1.0, -1.0), (2.0, -2.0)])],
+        Scale::Log,
+    );
+    let err = draw(&c, "/nonexistent-dir/never-written.svg").unwrap_err();
+    assert!(matches!(err, PlotError::Empty { .. }), "{err}");
+}
+
+#[test]
+fn unwritable_path_is_a_backend_error() {
+    let c = chart(
+        vec![Series::line("ok", vec![(1.0, 1.0), (2.0, 2.0)])],
+        Scale::Linear,
+    );
+    let err = draw(&c, "/nonexistent-dir/never-written.svg").unwrap_err();
+    assert!(matches!(err, PlotError::Backend { .. }), "{err}");
+}
+
+#[test]
+fn scales_and_ticks() {
+    assert_eq!(scale_of(&[1.0, 2.0, 3.0, 4.0]), Scale::Linear);
+    assert_eq!(scale_of(&[0.1, 1.0, 10.0, 100.0]), Scale::Log);
+    assert_eq!(scale_of(&[-1.0, 1.0, 10.0]), Scale::Linear);
+    assert_eq!(tick(0.0, Scale::Log), "1");
+    assert_eq!(tick(1.0_f64.log10() + 0.2, Scale::Log), "1.6");
+    assert_eq!(tick(0.25, Scale::Linear), "0.25");
+    assert_eq!(tick(12345.0, Scale::Linear), "1.2e4");
+}
