@@ -2,18 +2,13 @@
 //! legend entries and one marker per simulated point, and leaves stdout unchanged.
 
 use std::path::PathBuf;
-use std::process::Command;
 
+mod common;
+
+/// Run the binary: (success, stdout, stderr).
 fn overparam(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_overparam"))
-        .args(args)
-        .output()
-        .expect("run overparam");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (status, out, err) = common::run(args);
+    (status == 0, out, err)
 }
 
 fn temp_svg(name: &str) -> PathBuf {
@@ -171,22 +166,18 @@ fn hessian_plot_has_one_series_per_component() {
 
 #[test]
 fn unwritable_plot_path_is_one_line_exit_1() {
-    let out = Command::new(env!("CARGO_BIN_EXE_overparam"))
-        .args([
-            "ridge",
-            "--gamma",
-            "0.5",
-            "--lambda",
-            "0.1",
-            "--snr",
-            "2",
-            "--plot",
-            "/nonexistent_dir_x/y.svg",
-        ])
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (status, _, err) = common::run(&[
+        "ridge",
+        "--gamma",
+        "0.5",
+        "--lambda",
+        "0.1",
+        "--snr",
+        "2",
+        "--plot",
+        "/nonexistent_dir_x/y.svg",
+    ]);
+    assert_eq!(status, 1);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("--plot"));
 }
