@@ -61,6 +61,10 @@ pub struct Series {
     pub xy: Vec<(f64, f64)>,
     /// `None`: a line (theory); `Some(h)`: points with vertical error bars of half-width `h[i]`.
     pub error_bars: Option<Vec<f64>>,
+    /// Palette index (modulo the 12-colour palette). `None`: the k-th line takes colour k and
+    /// the k-th point series takes the colour of the k-th line (its theory). Set it to pair a
+    /// simulation with its theory explicitly when the series are not in matching order.
+    pub colour: Option<usize>,
 }
 
 /// A chart: title, axis labels and scales, series.
@@ -87,6 +91,7 @@ impl Series {
             label: label.into(),
             xy,
             error_bars: None,
+            colour: None,
         }
     }
 
@@ -97,7 +102,15 @@ impl Series {
             label: label.into(),
             xy,
             error_bars: Some(half_widths),
+            colour: None,
         }
+    }
+
+    /// The same series drawn in palette colour `index` (modulo the palette size).
+    #[must_use]
+    pub fn with_colour(mut self, index: usize) -> Self {
+        self.colour = Some(index);
+        self
     }
 }
 
@@ -298,7 +311,7 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), PlotError> {
         } else {
             &mut n_points
         };
-        let color = COLORS[*k % COLORS.len()];
+        let color = COLORS[s.colour.unwrap_or(*k) % COLORS.len()];
         *k += 1;
         entries.push((s.label.as_str(), color, bars.is_none()));
         match bars {

@@ -76,3 +76,23 @@ fn scales_and_ticks() {
     assert_eq!(tick(0.25, Scale::Linear), "0.25");
     assert_eq!(tick(12345.0, Scale::Linear), "1.2e4");
 }
+
+#[test]
+fn explicit_colour_pairs_points_with_their_line() {
+    let dir = std::env::temp_dir().join(format!("overparam-colour-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("colour.svg");
+    let path = path.to_str().unwrap();
+    let svg_for = |series: Vec<Series>| {
+        draw(&chart(series, Scale::Linear), path).unwrap();
+        std::fs::read_to_string(path).unwrap().to_uppercase()
+    };
+    // Palette colours 0 (#1F77B4) and 1 (#D62728).
+    let default = svg_for(vec![Series::points("sim", vec![(1.0, 1.0)], vec![0.1])]);
+    assert!(default.contains("#1F77B4") && !default.contains("#D62728"));
+    let second = svg_for(vec![
+        Series::points("sim", vec![(1.0, 1.0)], vec![0.1]).with_colour(1),
+    ]);
+    assert!(second.contains("#D62728") && !second.contains("#1F77B4"));
+    std::fs::remove_dir_all(&dir).ok();
+}

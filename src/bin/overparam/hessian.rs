@@ -213,6 +213,7 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
                 label: name.clone(),
                 xy: c.iter().map(|&(d, v)| (d, v.abs())).collect(),
                 error_bars: None,
+                colour: None,
             })
             .collect();
         let negative: Vec<(f64, f64)> = curves
@@ -223,6 +224,7 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
             series.push(Series {
                 label: "negative eigenvalue (|value|)".into(),
                 error_bars: Some(vec![0.0; negative.len()]),
+                colour: None,
                 xy: negative,
             });
         }

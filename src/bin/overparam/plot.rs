@@ -26,6 +26,7 @@ pub fn line(records: &[Record], x: &str, y: &str, label: &str) -> Series {
             .filter_map(|r| Some((num(r, x)?, num(r, y)?)))
             .collect(),
         error_bars: None,
+        colour: None,
     }
 }
 
@@ -39,6 +40,7 @@ pub fn points(records: &[Record], x: &str, mean: &str, se: &str, label: &str) ->
         label: label.to_string(),
         xy,
         error_bars: Some(bars),
+        colour: None,
     }
 }
 
