@@ -168,6 +168,16 @@ pub fn tick(v: f64, s: Scale) -> String {
     }
 }
 
+/// On a linear axis, a tick within rounding noise of zero (relative to the axis span `span`) is
+/// zero: the tick generator's `0.1 * 3 - 0.3` must read "0", not "5.6e-17".
+fn snap_zero(v: f64, span: f64, s: Scale) -> f64 {
+    if s == Scale::Linear && v.abs() <= 1e-9 * span.abs() {
+        0.0
+    } else {
+        v
+    }
+}
+
 const COLORS: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
@@ -294,8 +304,8 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), PlotError> {
     ctx.configure_mesh()
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
-        .x_label_formatter(&|v| tick(*v, xs))
-        .y_label_formatter(&|v| tick(*v, ys))
+        .x_label_formatter(&|v| tick(snap_zero(*v, x1 - x0, xs), xs))
+        .y_label_formatter(&|v| tick(snap_zero(*v, y1 - y0, ys), ys))
         .label_style(("sans-serif", 14))
         .axis_desc_style(("sans-serif", 16))
         .light_line_style(WHITE.mix(0.0))

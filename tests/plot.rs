@@ -96,3 +96,34 @@ fn explicit_colour_pairs_points_with_their_line() {
     assert!(second.contains("#D62728") && !second.contains("#1F77B4"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn zero_tick_on_a_linear_axis_reads_zero() {
+    // An axis from -0.0035 to 0.0025 has a tick at 0 that the generator computes with
+    // rounding noise; the label must be "0", never "3.5e-18".
+    let dir = std::env::temp_dir().join(format!("overparam-zero-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("zero.svg");
+    let path = path.to_str().unwrap();
+    let c = Chart {
+        x_scale: Scale::Linear,
+        ..chart(
+            vec![Series::line(
+                "crossing",
+                vec![(5.0, -0.0031), (5.5, -0.0004), (6.0, 0.0021)],
+            )],
+            Scale::Linear,
+        )
+    };
+    draw(&c, path).unwrap();
+    let svg = std::fs::read_to_string(path).unwrap();
+    let labels: Vec<&str> = svg.lines().map(str::trim).collect();
+    assert!(labels.contains(&"0"), "no zero tick label");
+    assert!(
+        !labels
+            .iter()
+            .any(|l| l.contains("e-1") || l.contains("e-2")),
+        "rounding noise printed as a tick"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
