@@ -2,7 +2,7 @@
 //! finite-size simulation: test error versus $\psi_1 = N/d$ at $\psi_2 = n/d = 3$, ReLU, linear
 //! target $F_1 = 1$, label noise $\tau = 0.5$, ridge $\lambda \in \{10^{-3}, 0.1, 1\}$.
 //!
-//! Run: `cargo run --release --example double_descent` (about a minute on 2 cores; `--quick`
+//! Run: `cargo run --release --example double_descent` (20-30 s on 2 cores; `--quick`
 //! for a few seconds).
 //!
 //! Flags: `--d 200` (input dimension of the simulation, $n = 3d$), `--trials 6`, `--points 13`

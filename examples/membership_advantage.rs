@@ -9,7 +9,7 @@
 //! * the loss-threshold attack against ridge, $\lambda = 1$ (it depends on $\gamma$, $\lambda$
 //!   only).
 //!
-//! Run: `cargo run --release --example membership_advantage` (about a minute on 2 cores;
+//! Run: `cargo run --release --example membership_advantage` (under a minute on 2 cores;
 //! `--quick` for a few seconds).
 //!
 //! Flags: `--n 100` (training-set size), `--trials 3000` (output-attack trials: one member and
