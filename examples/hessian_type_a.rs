@@ -369,8 +369,13 @@ fn main() -> Result<(), Box<dyn Error>> {
                     .map(|(_, _, e)| (c.d as f64, *e))
             })
             .collect();
-        series
-            .push(Series::points(format!("{} dense", branch_name(b)), pts, vec![]).with_colour(k));
+        // One legend entry stands for all dense points (each drawn in its branch's colour).
+        let label = if k == 0 {
+            "dense Hessian (faer)"
+        } else {
+            ""
+        };
+        series.push(Series::points(label, pts, vec![]).with_colour(k));
     }
     let chart = Chart {
         title: format!("type A Hessian spectrum, d from d* = {d_star:.6} to {D_MAX}"),

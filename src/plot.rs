@@ -55,7 +55,8 @@ pub enum Scale {
 /// One series of the chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
-    /// Legend entry.
+    /// Legend entry; an empty label leaves the series out of the legend (e.g. the second and
+    /// later point series of a group that shares one entry).
     pub label: String,
     /// `(x, y)` points in increasing x.
     pub xy: Vec<(f64, f64)>,
@@ -144,8 +145,8 @@ fn to_axis(v: f64, s: Scale) -> Option<f64> {
     }
 }
 
-/// A tick label for axis coordinate `v`: two significant digits, scientific outside
-/// $[10^{-3}, 10^4)$.
+/// A tick label for axis coordinate `v`: two significant digits (so the half-decade ticks of a
+/// log axis read 0.32, 3.2, 32, 320, 3200), scientific outside $[10^{-3}, 10^5)$.
 pub fn tick(v: f64, s: Scale) -> String {
     let x = match s {
         Scale::Linear => v,
@@ -154,10 +155,12 @@ pub fn tick(v: f64, s: Scale) -> String {
     let a = x.abs();
     if a == 0.0 {
         "0".into()
-    } else if !(1e-3..1e4).contains(&a) {
+    } else if !(1e-3..1e5).contains(&a) {
         format!("{x:.1e}")
+    } else if a >= 10.0 {
+        let unit = 10f64.powi(a.log10().floor() as i32 - 1);
+        format!("{:.0}", (x / unit).round() * unit)
     } else {
-        // Two significant digits: readable ticks on a log axis (0.4, 0.63, 1, 1.6, ...).
         let digits = (1 - a.log10().floor() as i32).max(0) as usize;
         let s = format!("{x:.digits$}");
         if s.contains('.') {
@@ -288,7 +291,8 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), PlotError> {
 
     // Many series: the legend goes in its own column right of the plot, where it cannot
     // cover a line.
-    let outside = chart.series.len() > LEGEND_INSIDE_MAX;
+    let labelled = chart.series.iter().filter(|s| !s.label.is_empty()).count();
+    let outside = labelled > LEGEND_INSIDE_MAX;
     let legend_width = if outside { LEGEND_COLUMN } else { 0 };
     let root = SVGBackend::new(path, (800 + legend_width, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
@@ -323,29 +327,37 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), PlotError> {
         };
         let color = COLORS[s.colour.unwrap_or(*k) % COLORS.len()];
         *k += 1;
-        entries.push((s.label.as_str(), color, bars.is_none()));
+        if !s.label.is_empty() {
+            entries.push((s.label.as_str(), color, bars.is_none()));
+        }
         match bars {
             None => {
                 if xy.len() == 1 {
                     ctx.draw_series(xy.iter().map(|&p| Cross::new(p, 6, color.stroke_width(2))))
                         .map_err(|e| fail(e.to_string()))?;
                 }
-                ctx.draw_series(LineSeries::new(xy, color.stroke_width(2)))
-                    .map_err(|e| fail(e.to_string()))?
-                    .label(s.label.as_str())
-                    .legend(move |(x, y)| {
+                let drawn = ctx
+                    .draw_series(LineSeries::new(xy, color.stroke_width(2)))
+                    .map_err(|e| fail(e.to_string()))?;
+                if !s.label.is_empty() {
+                    drawn.label(s.label.as_str()).legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
                     });
+                }
             }
             Some(bars) => {
                 ctx.draw_series(bars.iter().map(|&(x, lo, hi)| {
                     PathElement::new(vec![(x, lo), (x, hi)], color.stroke_width(1))
                 }))
                 .map_err(|e| fail(e.to_string()))?;
-                ctx.draw_series(xy.iter().map(|&p| Circle::new(p, 4, color.filled())))
-                    .map_err(|e| fail(e.to_string()))?
-                    .label(s.label.as_str())
-                    .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
+                let drawn = ctx
+                    .draw_series(xy.iter().map(|&p| Circle::new(p, 4, color.filled())))
+                    .map_err(|e| fail(e.to_string()))?;
+                if !s.label.is_empty() {
+                    drawn
+                        .label(s.label.as_str())
+                        .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
+                }
             }
         }
     }
@@ -370,7 +382,7 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), PlotError> {
                 .draw(&Text::new(label, (32, y - 8), text.clone()))
                 .map_err(|e| fail(e.to_string()))?;
         }
-    } else {
+    } else if labelled > 0 {
         ctx.configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)

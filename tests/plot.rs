@@ -74,7 +74,11 @@ fn scales_and_ticks() {
     assert_eq!(tick(0.0, Scale::Log), "1");
     assert_eq!(tick(1.0_f64.log10() + 0.2, Scale::Log), "1.6");
     assert_eq!(tick(0.25, Scale::Linear), "0.25");
-    assert_eq!(tick(12345.0, Scale::Linear), "1.2e4");
+    assert_eq!(tick(12345.0, Scale::Linear), "12000");
+    assert_eq!(tick(3.5, Scale::Log), "3200");
+    assert_eq!(tick(-0.5, Scale::Log), "0.32");
+    assert_eq!(tick(5.0, Scale::Log), "1.0e5");
+    assert_eq!(tick(-3.5, Scale::Log), "3.2e-4");
 }
 
 #[test]
@@ -125,5 +129,26 @@ fn zero_tick_on_a_linear_axis_reads_zero() {
             .any(|l| l.contains("e-1") || l.contains("e-2")),
         "rounding noise printed as a tick"
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn empty_label_keeps_a_series_out_of_the_legend() {
+    let dir = std::env::temp_dir().join(format!("overparam-nolegend-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("nolegend.svg");
+    let path = path.to_str().unwrap();
+    let c = chart(
+        vec![
+            Series::line("theory", vec![(0.1, 1.0), (1.0, 3.0), (10.0, 0.5)]),
+            Series::points("", vec![(0.1, 1.1), (1.0, 2.8), (10.0, 0.45)], vec![0.1; 3]),
+        ],
+        Scale::Log,
+    );
+    draw(&c, path).unwrap();
+    let svg = std::fs::read_to_string(path).unwrap();
+    // Three data points and no legend marker (the labelled case draws four circles).
+    assert_eq!(svg.matches("<circle").count(), 3);
+    assert!(svg.lines().map(str::trim).any(|l| l == "theory"));
     std::fs::remove_dir_all(&dir).ok();
 }
