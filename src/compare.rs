@@ -26,6 +26,11 @@ use crate::theory::ridge::RidgeRisk;
 pub const Z_THRESHOLD: f64 = 4.0;
 
 /// Default finite-size constant $\kappa$ of the allowance $\kappa|R|/d$ (see the module docs).
+///
+/// Measured large enough for the notes' random-features configurations ($|\kappa| \le 2.5$) but
+/// not for nearly ridgeless, heavily overparameterized random features: at $\psi_2 = 3$,
+/// $\lambda = 10^{-3}$ the measured $d\,|{\rm gap}|/R$ is about 5 at $\psi_1 = 14$ and 7.5 at
+/// $\psi_1 = 30$ (it shrinks like $1/d$; see `docs/simulation.md`). Pass a larger $\kappa$ there.
 pub const DEFAULT_KAPPA: f64 = 3.0;
 
 /// The finite-size allowance $\kappa\,|R_{\rm theory}|/d$.
