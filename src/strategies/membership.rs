@@ -21,7 +21,7 @@
 //!
 //! (Verified numerically before being asserted: over the variance ratios $\rho \in [1, 10^{12}]$
 //! both gaps are $\ge 0$, e.g. $\rho = 3$: $A = 0.2594$, $2\mathrm{AUC} - 1 = 1/3$,
-//! $2A - A^2 = 0.4514$.)
+//! $2A - A^2 = 0.4515$.)
 
 use proptest::prelude::*;
 
