@@ -370,11 +370,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             })
             .collect();
         // One legend entry stands for all dense points (each drawn in its branch's colour).
-        let label = if k == 0 {
-            "dense Hessian (faer)"
-        } else {
-            ""
-        };
+        let label = if k == 0 { "dense Hessian (faer)" } else { "" };
         series.push(Series::points(label, pts, vec![]).with_colour(k));
     }
     let chart = Chart {

@@ -626,3 +626,32 @@ fn tiny_loss_advantage_keeps_relative_accuracy() {
         );
     }
 }
+
+/// The min-norm interpolator (lambda = 0, gamma > 1) has S = 0: zero member residuals, so the
+/// loss attack is perfect. The advantage must be exactly 1 and the threshold 0 — never NaN, and
+/// not 1 - 1e-15 from a 1 - S that rounds one ulp below 1.
+#[test]
+fn interpolator_loss_attack_is_exactly_perfect() {
+    for (gamma, sigma) in [
+        (1.1843646987031418, 1.0),
+        (5.369603069449931, 0.0),
+        (3.0, 0.5),
+    ] {
+        let m = overparam::theory::membership::Membership {
+            gamma,
+            lambda: 0.0,
+            sigma,
+            ..overparam::theory::membership::Membership::default()
+        }
+        .check()
+        .unwrap();
+        let a = m.loss_attack().unwrap();
+        assert_eq!(a.shrinkage, 0.0, "gamma {gamma}");
+        assert_eq!(a.advantage, 1.0, "gamma {gamma}, sigma {sigma}");
+        assert_eq!(
+            a.test.threshold(),
+            Some(0.0),
+            "gamma {gamma}, sigma {sigma}"
+        );
+    }
+}

@@ -55,10 +55,15 @@ pub fn loss_attack(model: &MembershipModel) -> Result<LossAttack> {
     let r = utility::clean_test_error(model)?;
     let nonmember_variance = finite(r + tau2, "loss attack non-member variance")?;
     let member_variance = finite(s * s * r + tau2, "loss attack member variance")?;
-    // With tau = 0 the ratio is exactly S^2: take ln S^2 = 2 ln(1 - (1 - S)) from the
-    // cancellation-free 1 - S, so tiny advantages (S close to 1) keep their relative accuracy.
+    // With tau = 0 the ratio is exactly S^2. Near S = 1 take ln S^2 = 2 ln(1 - (1 - S)) from the
+    // cancellation-free 1 - S, so tiny advantages keep their relative accuracy; for small S take
+    // 2 ln S directly (S = 0, the interpolator, gives -inf and advantage exactly 1).
     let test = if tau2 == 0.0 {
-        let log_ratio = 2.0 * (-model.scalars().one_minus_s).ln_1p();
+        let log_ratio = if s < 0.5 {
+            2.0 * s.ln()
+        } else {
+            2.0 * (-model.scalars().one_minus_s).ln_1p()
+        };
         ScaleTest::with_log_ratio(s * s, 1.0, log_ratio)?
     } else {
         ScaleTest::new(member_variance, nonmember_variance)?

@@ -153,13 +153,17 @@ impl ScaleTest {
 
     /// The optimal threshold $\alpha$ on $|T|$ (where the two densities cross):
     /// $\alpha^2 = v_s v_b \ln(v_b/v_s)/(v_b - v_s)$. `None` when $v_0 = v_1$ (every threshold
-    /// has advantage 0).
+    /// has advantage 0); `Some(0.0)` when the smaller variance is 0 (a point mass at 0 against a
+    /// Gaussian: the test $|T| \le 0$ has advantage 1).
     pub fn threshold(&self) -> Option<f64> {
         let l = self.log_ratio.abs();
         if l == 0.0 {
             return None;
         }
         let v_small = self.member_variance.min(self.nonmember_variance);
+        if v_small == 0.0 {
+            return Some(0.0);
+        }
         Some((v_small * large_arg_sq(l)).sqrt())
     }
 
