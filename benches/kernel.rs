@@ -4,9 +4,10 @@
 //! Throughput is reported as elements/s where one "element" is one floating-point operation, so
 //! criterion's `Gelem/s` reads as GFLOP/s (GEMM: 2n^3 flops; Cholesky: n^3/3 flops).
 //! The NumPy counterpart is `benches/reference/numpy_kernel.py`; results are in
-//! `docs/performance_kernel.md`.
+//! `docs/performance.md`. `benches/run_all.sh` runs both in one go and
+//! `benches/reference/collect.py` prints the faer/NumPy ratios.
 //!
-//! Run: `cargo bench --bench kernel` (a few minutes).
+//! Run: `cargo bench --bench kernel` (about 1.5 minutes).
 
 use std::hint::black_box;
 use std::time::Duration;
