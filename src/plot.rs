@@ -58,7 +58,9 @@ pub struct Series {
     /// Legend entry; an empty label leaves the series out of the legend (e.g. the second and
     /// later point series of a group that shares one entry).
     pub label: String,
-    /// `(x, y)` points in increasing x.
+    /// `(x, y)` points in increasing x. A point the axes cannot show (a non-finite coordinate,
+    /// or a non-positive one on a log axis) is skipped, and for a line it also breaks the line,
+    /// so mark a divergence with `f64::NAN` to keep the line from bridging it.
     pub xy: Vec<(f64, f64)>,
     /// `None`: a line (theory); `Some(h)`: points with vertical error bars of half-width `h[i]`.
     pub error_bars: Option<Vec<f64>>,
@@ -139,10 +141,34 @@ pub fn scale_of(values: &[f64]) -> Scale {
 
 fn to_axis(v: f64, s: Scale) -> Option<f64> {
     match s {
+        _ if !v.is_finite() => None,
         Scale::Linear => Some(v),
         Scale::Log if v > 0.0 => Some(v.log10()),
         Scale::Log => None,
     }
+}
+
+/// The runs of consecutive drawable points of a line, in axis coordinates: a point the axes
+/// cannot show (non-finite, or non-positive on a log axis) ends a run, so a line never bridges a
+/// divergence.
+fn segments(xy: &[(f64, f64)], xs: Scale, ys: Scale) -> Vec<Vec<(f64, f64)>> {
+    let mut runs = vec![Vec::new()];
+    for &(x, y) in xy {
+        match (to_axis(x, xs), to_axis(y, ys)) {
+            (Some(ax), Some(ay)) => {
+                if let Some(run) = runs.last_mut() {
+                    run.push((ax, ay));
+                }
+            }
+            _ => {
+                if runs.last().is_some_and(|r| !r.is_empty()) {
+                    runs.push(Vec::new());
+                }
+            }
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
 }
 
 /// A tick label for axis coordinate `v`: two significant digits (so the half-decade ticks of a
@@ -332,17 +358,22 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), PlotError> {
         }
         match bars {
             None => {
-                if xy.len() == 1 {
-                    ctx.draw_series(xy.iter().map(|&p| Cross::new(p, 6, color.stroke_width(2))))
+                let runs = segments(&s.xy, chart.x_scale, chart.y_scale);
+                for (i, run) in runs.into_iter().enumerate() {
+                    if run.len() == 1 {
+                        ctx.draw_series(
+                            run.iter().map(|&p| Cross::new(p, 6, color.stroke_width(2))),
+                        )
                         .map_err(|e| fail(e.to_string()))?;
-                }
-                let drawn = ctx
-                    .draw_series(LineSeries::new(xy, color.stroke_width(2)))
-                    .map_err(|e| fail(e.to_string()))?;
-                if !s.label.is_empty() {
-                    drawn.label(s.label.as_str()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-                    });
+                    }
+                    let drawn = ctx
+                        .draw_series(LineSeries::new(run, color.stroke_width(2)))
+                        .map_err(|e| fail(e.to_string()))?;
+                    if i == 0 && !s.label.is_empty() {
+                        drawn.label(s.label.as_str()).legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                        });
+                    }
                 }
             }
             Some(bars) => {

@@ -152,3 +152,31 @@ fn empty_label_keeps_a_series_out_of_the_legend() {
     assert!(svg.lines().map(str::trim).any(|l| l == "theory"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_line_does_not_bridge_a_divergence() {
+    let dir = std::env::temp_dir().join(format!("overparam-gap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("gap.svg");
+    let path = path.to_str().unwrap();
+    let polylines = |xy: Vec<(f64, f64)>| {
+        draw(&chart(vec![Series::line("risk", xy)], Scale::Log), path).unwrap();
+        std::fs::read_to_string(path)
+            .unwrap()
+            .matches("<polyline")
+            .count()
+    };
+    let left = [(0.5, 1.0), (0.8, 4.0)];
+    let right = [(1.25, 4.0), (2.0, 1.5)];
+    let joined: Vec<_> = left.iter().chain(&right).copied().collect();
+    let broken: Vec<_> = left
+        .iter()
+        .copied()
+        .chain([(1.0, f64::NAN)])
+        .chain(right.iter().copied())
+        .collect();
+    // The legend marker is a path element too; compare the two drawings.
+    let (n_joined, n_broken) = (polylines(joined), polylines(broken));
+    assert_eq!(n_broken, n_joined + 1, "NaN must split the line in two");
+    std::fs::remove_dir_all(&dir).ok();
+}

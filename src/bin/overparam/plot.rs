@@ -17,13 +17,14 @@ pub fn num(rec: &Record, name: &str) -> Option<f64> {
         })
 }
 
-/// A theory line from fields `x` and `y` of the records (records without both are skipped).
+/// A theory line from fields `x` and `y` of the records. A record with `x` but no finite `y`
+/// (e.g. a point where the limit diverges, reported with an `error` field) breaks the line there.
 pub fn line(records: &[Record], x: &str, y: &str, label: &str) -> Series {
     Series {
         label: label.to_string(),
         xy: records
             .iter()
-            .filter_map(|r| Some((num(r, x)?, num(r, y)?)))
+            .filter_map(|r| Some((num(r, x)?, num(r, y).unwrap_or(f64::NAN))))
             .collect(),
         error_bars: None,
         colour: None,
