@@ -37,10 +37,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use overparam::compare::{Comparison, DEFAULT_KAPPA, Z_THRESHOLD, compare};
+use overparam::compare::{Comparison, DEFAULT_KAPPA, Z_THRESHOLD, compare_point};
 use overparam::plot::{Chart, Scale, Series, draw};
-use overparam::sim::Estimate;
-use overparam::sim::membership::{MembershipSimulation, PointEstimate};
+use overparam::sim::membership::MembershipSimulation;
 use overparam::theory::membership::{FiniteSize, Membership};
 
 const SIGMA: f64 = 1.0;
@@ -161,16 +160,6 @@ fn log_grid(lo: f64, hi: f64, count: usize) -> Vec<f64> {
     (0..count).map(|i| lo * (step * i as f64).exp()).collect()
 }
 
-/// A derived estimate (mean and SE only) in the form [`compare`] takes.
-fn as_estimate(e: PointEstimate, trials: usize) -> Estimate {
-    Estimate {
-        mean: e.value,
-        std_err: e.std_err,
-        trials,
-        per_trial: Vec::new(),
-    }
-}
-
 /// One simulated point.
 struct SimPoint {
     curve: Curve,
@@ -231,7 +220,7 @@ fn simulate(curve: Curve, gamma: f64, o: &Options) -> Result<SimPoint, Box<dyn E
     if let Some(f) = finite_formula {
         allowance = allowance.max((f - theory).abs());
     }
-    let comparison = compare(theory, &as_estimate(advantage, trials), allowance)?;
+    let comparison = compare_point(theory, &advantage, allowance)?;
     Ok(SimPoint {
         curve,
         gamma,

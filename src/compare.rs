@@ -122,27 +122,53 @@ impl Comparison {
 /// Errors: [`Error::NonFinite`] for a non-finite theory value or estimate,
 /// [`Error::InvalidParameter`] for a negative or non-finite allowance.
 pub fn compare(theory: f64, simulation: &Estimate, allowance: f64) -> Result<Comparison> {
+    compare_mean(theory, simulation.mean, simulation.std_err, allowance)
+}
+
+/// [`compare`] for a derived estimate (an advantage, an AUC, a fitted slope: a value with a
+/// standard error but no per-trial values), e.g. the membership simulation's split-threshold
+/// advantage.
+///
+/// ```
+/// use overparam::compare::{compare_point, Verdict};
+/// use overparam::sim::PointEstimate;
+/// let adv = PointEstimate { value: 0.31, std_err: 0.015 };
+/// assert_eq!(compare_point(0.3, &adv, 0.0)?.verdict, Verdict::Agree); // |gap| 0.01 < 4 SE
+/// assert_eq!(compare_point(0.2, &adv, 0.0)?.verdict, Verdict::Disagree); // 0.11 > 0.06
+/// # Ok::<(), overparam::Error>(())
+/// ```
+///
+/// Errors as for [`compare`].
+pub fn compare_point(
+    theory: f64,
+    simulation: &crate::sim::PointEstimate,
+    allowance: f64,
+) -> Result<Comparison> {
+    compare_mean(theory, simulation.value, simulation.std_err, allowance)
+}
+
+fn compare_mean(theory: f64, mean: f64, std_err: f64, allowance: f64) -> Result<Comparison> {
     crate::error::finite(theory, "theory value")?;
-    crate::error::finite(simulation.mean, "simulation mean")?;
-    crate::error::finite(simulation.std_err, "simulation standard error")?;
+    crate::error::finite(mean, "simulation mean")?;
+    crate::error::finite(std_err, "simulation standard error")?;
     let allowance = crate::error::validate::non_negative("allowance", allowance)?;
-    let gap = simulation.mean - theory;
-    let z = if simulation.std_err > 0.0 {
-        gap / simulation.std_err
+    let gap = mean - theory;
+    let z = if std_err > 0.0 {
+        gap / std_err
     } else if gap == 0.0 {
         0.0
     } else {
         f64::INFINITY.copysign(gap)
     };
-    let verdict = if gap.abs() <= Z_THRESHOLD * simulation.std_err + allowance {
+    let verdict = if gap.abs() <= Z_THRESHOLD * std_err + allowance {
         Verdict::Agree
     } else {
         Verdict::Disagree
     };
     Ok(Comparison {
         theory,
-        mean: simulation.mean,
-        std_err: simulation.std_err,
+        mean,
+        std_err,
         z,
         gap,
         allowance,

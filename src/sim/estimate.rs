@@ -101,3 +101,31 @@ mod tests {
         assert!((e.relative_std_err() - e.std_err / 5.0).abs() < 1e-16);
     }
 }
+
+/// A derived Monte Carlo estimate (not a plain mean over trials) with its standard error.
+///
+/// Plain means over trials are reported as [`Estimate`] (with their per-trial values).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PointEstimate {
+    /// The estimate.
+    pub value: f64,
+    /// Its standard error.
+    pub std_err: f64,
+}
+
+impl From<&Estimate> for PointEstimate {
+    fn from(e: &Estimate) -> Self {
+        Self {
+            value: e.mean,
+            std_err: e.std_err,
+        }
+    }
+}
+
+impl PointEstimate {
+    /// $z = (\text{value} - \text{reference})/\text{std\_err}$ (infinite if the SE is 0 and they differ).
+    pub fn z_score(&self, reference: f64) -> f64 {
+        let d = self.value - reference;
+        if d == 0.0 { 0.0 } else { d / self.std_err }
+    }
+}

@@ -25,4 +25,4 @@ pub mod ridge;
 pub mod rng;
 
 pub use data::InputDistribution;
-pub use estimate::Estimate;
+pub use estimate::{Estimate, PointEstimate};
