@@ -104,49 +104,6 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// In-place Cholesky $A = LL^\top$ of a symmetric positive-definite $p\times p$ matrix (row-major,
-/// lower triangle used and overwritten).
-fn cholesky(a: &mut [f64], p: usize) -> Result<()> {
-    for j in 0..p {
-        let mut d = a[j * p + j];
-        for k in 0..j {
-            d -= a[j * p + k] * a[j * p + k];
-        }
-        if !(d > 0.0 && d.is_finite()) {
-            return Err(Error::LinearAlgebra {
-                what: format!("Cholesky: matrix not positive definite at pivot {j}"),
-            });
-        }
-        let d = d.sqrt();
-        a[j * p + j] = d;
-        for i in j + 1..p {
-            let (ri, rj) = (i * p, j * p);
-            let s = a[ri + j] - dot(&a[ri..ri + j], &a[rj..rj + j]);
-            a[ri + j] = s / d;
-        }
-    }
-    Ok(())
-}
-
-/// Solve $L z = b$ (forward substitution) in place.
-fn forward(l: &[f64], p: usize, b: &mut [f64]) {
-    for i in 0..p {
-        let s = b[i] - dot(&l[i * p..i * p + i], &b[..i]);
-        b[i] = s / l[i * p + i];
-    }
-}
-
-/// Solve $L^\top z = b$ (back substitution) in place.
-fn backward(l: &[f64], p: usize, b: &mut [f64]) {
-    for i in (0..p).rev() {
-        let mut s = b[i];
-        for k in i + 1..p {
-            s -= l[k * p + i] * b[k];
-        }
-        b[i] = s / l[i * p + i];
-    }
-}
-
 /// Exact solution of adversarial least squares.
 #[derive(Debug, Clone)]
 pub struct RobustLsSolution {
@@ -421,22 +378,23 @@ impl AdversarialRfSim {
             }
         }
         let shift = 1.0 / (2.0 * PI).sqrt();
-        // Features F (n x N), then X~ = F L^{-T}: row i of X~ solves L z = F_i.
-        let mut l = j2;
-        cholesky(&mut l, big_n)?;
-        let mut xt = vec![0.0; n * big_n];
-        for i in 0..n {
-            let xi = &x[i * d..(i + 1) * d];
-            let row = &mut xt[i * big_n..(i + 1) * big_n];
-            for (ell, v) in row.iter_mut().enumerate() {
-                *v = dot(xi, &w[ell * d..(ell + 1) * d]).max(0.0) - shift;
-            }
-            forward(&l, big_n, row);
-        }
+        // Features F (n x N), then X~ = F L^{-T}, i.e. X~^T = L^{-1} F^T (J^2 = L L^T on faer).
+        let j2 = Matrix::from_fn(big_n, big_n, |l, k| j2[l * big_n + k]);
+        let chol = Cholesky::new(&j2, 0.0)?;
+        let features_t = Matrix::from_fn(big_n, n, |ell, i| {
+            dot(&x[i * d..(i + 1) * d], &w[ell * d..(ell + 1) * d]).max(0.0) - shift
+        });
+        let xt_t = chol.solve_lower(&features_t)?;
+        let xt: Vec<f64> = (0..n * big_n)
+            .map(|k| xt_t.get(k % big_n, k / big_n).unwrap_or(f64::NAN))
+            .collect();
         let sol = solve_robust_least_squares(&xt, n, big_n, &y, self.eps)?;
         let jnorm = dot(&sol.phi, &sol.phi).sqrt();
-        let mut theta = sol.phi.clone();
-        backward(&l, big_n, &mut theta);
+        let phi = Matrix::from_fn(big_n, 1, |a, _| sol.phi[a]);
+        let theta_m = chol.solve_lower_transpose(&phi)?;
+        let theta: Vec<f64> = (0..big_n)
+            .map(|a| theta_m.get(a, 0).unwrap_or(f64::NAN))
+            .collect();
         let wbeta: Vec<f64> = (0..big_n)
             .map(|ell| dot(&w[ell * d..(ell + 1) * d], &beta))
             .collect();
@@ -563,24 +521,5 @@ impl AdversarialLinearSim {
             adversarial_norm: self.eps * norm,
             newton_steps: sol.newton_steps,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cholesky_solves() {
-        let mut a = vec![4.0, 2.0, 0.4, 2.0, 5.0, 1.0, 0.4, 1.0, 3.0];
-        let orig = a.clone();
-        cholesky(&mut a, 3).unwrap();
-        let mut b = vec![1.0, 2.0, 3.0];
-        forward(&a, 3, &mut b);
-        backward(&a, 3, &mut b);
-        for i in 0..3 {
-            let r: f64 = (0..3).map(|k| orig[i * 3 + k] * b[k]).sum();
-            assert!((r - [1.0, 2.0, 3.0][i]).abs() < 1e-13);
-        }
     }
 }

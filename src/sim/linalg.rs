@@ -380,6 +380,19 @@ impl Cholesky {
         Ok(Matrix { inner: out })
     }
 
+    /// $L^{-\top} B$ (back substitution with the transposed factor), so that
+    /// $(A + cI)^{-1}B = L^{-\top}(L^{-1}B)$.
+    pub fn solve_lower_transpose(&self, rhs: &Matrix) -> Result<Matrix> {
+        check_inner(self.dim, rhs.nrows(), "triangular solve")?;
+        let mut out = rhs.inner.clone();
+        faer::linalg::triangular_solve::solve_upper_triangular_in_place(
+            self.llt.L().transpose(),
+            out.as_mut(),
+            Par::Seq,
+        );
+        Ok(Matrix { inner: out })
+    }
+
     /// $\log\det(A + cI) = 2\sum_i \log L_{ii}$.
     pub fn log_det(&self) -> f64 {
         let l = self.llt.L();
@@ -566,8 +579,12 @@ mod tests {
             .matmul_tn(&evd.apply_filter(&b, |s| 1.0 / (s + 0.7)).unwrap(), 1.0)
             .unwrap();
         assert!(half.gram(1.0).distance_sq(&full).unwrap() < 1e-22);
-        let forward = Cholesky::new(&a, 0.7).unwrap().solve_lower(&b).unwrap();
+        let factor = Cholesky::new(&a, 0.7).unwrap();
+        let forward = factor.solve_lower(&b).unwrap();
         assert!(forward.gram(1.0).distance_sq(&full).unwrap() < 1e-22);
+        // Back substitution with L^T after forward substitution is the full solve.
+        let both = factor.solve_lower_transpose(&forward).unwrap();
+        assert!(both.distance_sq(&factor.solve(&b).unwrap()).unwrap() < 1e-22);
         let values = symmetric_eigenvalues(&a).unwrap();
         for (x, y) in values.iter().zip(evd.values()) {
             assert!((x - y).abs() < 1e-10);
