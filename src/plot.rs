@@ -172,7 +172,7 @@ fn segments(xy: &[(f64, f64)], xs: Scale, ys: Scale) -> Vec<Vec<(f64, f64)>> {
 }
 
 /// A tick label for axis coordinate `v`: two significant digits (so the half-decade ticks of a
-/// log axis read 0.32, 3.2, 32, 320, 3200), scientific outside $[10^{-3}, 10^5)$.
+/// log axis read 0.32, 3.2, 32, 320, 3200), scientific outside $[10^{-3}, 10^5)$ (1e-4, 3.2e-4).
 pub fn tick(v: f64, s: Scale) -> String {
     let x = match s {
         Scale::Linear => v,
@@ -182,7 +182,7 @@ pub fn tick(v: f64, s: Scale) -> String {
     if a == 0.0 {
         "0".into()
     } else if !(1e-3..1e5).contains(&a) {
-        format!("{x:.1e}")
+        format!("{x:.1e}").replace(".0e", "e")
     } else if a >= 10.0 {
         let unit = 10f64.powi(a.log10().floor() as i32 - 1);
         format!("{:.0}", (x / unit).round() * unit)

@@ -77,7 +77,8 @@ fn scales_and_ticks() {
     assert_eq!(tick(12345.0, Scale::Linear), "12000");
     assert_eq!(tick(3.5, Scale::Log), "3200");
     assert_eq!(tick(-0.5, Scale::Log), "0.32");
-    assert_eq!(tick(5.0, Scale::Log), "1.0e5");
+    assert_eq!(tick(5.0, Scale::Log), "1e5");
+    assert_eq!(tick(-4.0, Scale::Log), "1e-4");
     assert_eq!(tick(-3.5, Scale::Log), "3.2e-4");
 }
 

@@ -222,7 +222,7 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
             .collect();
         if !negative.is_empty() {
             series.push(Series {
-                label: "negative eigenvalue (|value|)".into(),
+                label: "negative (|value| shown)".into(),
                 error_bars: Some(vec![0.0; negative.len()]),
                 colour: None,
                 xy: negative,
