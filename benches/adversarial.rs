@@ -17,6 +17,7 @@ use std::time::Duration;
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
+use overparam::grid::log_spaced;
 use overparam::theory::adversarial::{
     AdversarialLinear, AdversarialLinearModel, AdversarialLinearSolution, AdversarialRf,
 };
@@ -74,9 +75,7 @@ fn adversarial_rf(c: &mut Criterion) {
         .ok()
         .and_then(|s| s.saddle)
         .expect("the neighbouring point has a non-zero saddle");
-    let grid: Vec<f64> = (0..1000)
-        .map(|i| 0.1 * 1000f64.powf(i as f64 / 999.0))
-        .collect();
+    let grid = log_spaced(0.1, 100.0, 1000).expect("valid grid");
     let base = rf_params(1.0, 0.3).check().expect("valid parameters");
     if let (Ok(cold), Ok(warm), Ok(curve)) = (
         model.solve(),

@@ -12,19 +12,13 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use overparam::grid::log_spaced;
 use overparam::theory::membership::{Membership, Sweep, privacy_utility_curve};
 
 #[derive(Clone, Copy)]
 enum Attack {
     Output,
     Loss,
-}
-
-fn log_grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    let r = (hi / lo).ln();
-    (0..n)
-        .map(|i| lo * (r * i as f64 / (n - 1) as f64).exp())
-        .collect()
 }
 
 fn params(gamma: f64, lambda: f64) -> Membership {
@@ -49,7 +43,7 @@ fn membership(c: &mut Criterion) {
     eprintln!("iterations: membership (all four models) 0 (closed form)");
     // The grid avoids gamma = 1 exactly (1000 log-spaced points from 0.1 to 10 miss it), where
     // the ridgeless variance diverges.
-    let grid = log_grid(0.1, 10.0, 1000);
+    let grid = log_spaced(0.1, 10.0, 1000).expect("valid grid");
     for (name, attack, lambda) in [
         ("membership_output_ridge", Attack::Output, 0.1),
         ("membership_output_ridgeless", Attack::Output, 0.0),
@@ -80,7 +74,7 @@ fn membership(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
     let base = params(2.0, 0.1);
-    let lambdas = log_grid(1e-3, 1e3, 1000);
+    let lambdas = log_spaced(1e-3, 1e3, 1000).expect("valid grid");
     group.bench_function("curve_1000_lambda", |b| {
         b.iter(|| privacy_utility_curve(black_box(&base), Sweep::Lambda, &lambdas).map(|v| v.len()))
     });

@@ -11,17 +11,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use overparam::grid::log_spaced;
 use overparam::theory::ridge::Ridge;
 
 /// The benchmarked point: overparameterised ($\gamma = 2$), light ridge, SNR 4.
 const POINT: (f64, f64, f64) = (2.0, 0.1, 4.0);
-
-fn log_grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    let r = (hi / lo).ln();
-    (0..n)
-        .map(|i| lo * (r * i as f64 / (n - 1) as f64).exp())
-        .collect()
-}
 
 fn ridge(c: &mut Criterion) {
     eprintln!("iterations: ridge point_cold 0 (closed form)");
@@ -39,7 +33,7 @@ fn ridge(c: &mut Criterion) {
         })
     });
     // gamma = 1 is included exactly only if the grid hits it; lambda > 0 keeps it finite anyway.
-    let grid = log_grid(0.1, 10.0, 1000);
+    let grid = log_spaced(0.1, 10.0, 1000).expect("valid grid");
     group.bench_function("curve_1000", |b| {
         b.iter(|| {
             black_box(&grid)

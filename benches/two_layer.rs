@@ -23,6 +23,7 @@ use std::time::Duration;
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
+use overparam::grid::log_spaced;
 use overparam::theory::two_layer::critical::{
     CriticalPoint, Family, NewtonOptions, continue_to, critical_point, reduced_newton,
 };
@@ -37,9 +38,7 @@ fn quick(group: &mut BenchmarkGroup<'_, WallTime>) {
 }
 
 fn d_grid() -> Vec<f64> {
-    (0..1000)
-        .map(|i| 20.0 * 5000f64.powf(i as f64 / 999.0))
-        .collect()
+    log_spaced(20.0, 1e5, 1000).expect("valid grid")
 }
 
 /// The type-A family along `ds`, each point continued from the previous one.

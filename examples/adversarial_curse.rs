@@ -25,6 +25,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use overparam::compare::{Comparison, DEFAULT_KAPPA, compare, finite_size_allowance};
+use overparam::grid::log_spaced;
 use overparam::plot::{Chart, Scale, Series, draw};
 use overparam::sim::adversarial::AdversarialRfSim;
 use overparam::theory::adversarial::{AdversarialRf, AdversarialRfSolution, robust_extrema};
@@ -91,9 +92,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // Theory curves.
-    let grid: Vec<f64> = (0..240)
-        .map(|i| 0.1 * 1e5f64.powf(i as f64 / 239.0))
-        .collect();
+    let grid = log_spaced(0.1, 1e4, 240)?;
     let mut curves: Vec<Vec<AdversarialRfSolution>> = Vec::new();
     println!("\ntheory: 240 log-spaced psi1 in [0.1, 1e4]");
     for &eps in &RADII {

@@ -8,16 +8,11 @@
 //! Run: `cargo run --release --example convergence_grid [POINTS_PER_PSI] [POINTS_PER_LAMBDA]`
 //! (defaults 201 and 51, i.e. 2.06 million points per activation).
 
+use overparam::grid::log_spaced;
 use std::time::Instant;
 
 use overparam::gaussian::Activation;
 use overparam::theory::random_features::RandomFeatures;
-
-fn logspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|i| lo * (hi / lo).powf(i as f64 / (n.max(2) - 1) as f64))
-        .collect()
-}
 
 fn main() -> Result<(), overparam::Error> {
     let args: Vec<usize> = std::env::args()
@@ -26,8 +21,8 @@ fn main() -> Result<(), overparam::Error> {
         .collect();
     let n_psi = args.first().copied().unwrap_or(201);
     let n_lambda = args.get(1).copied().unwrap_or(51);
-    let psis = logspace(1e-2, 1e2, n_psi);
-    let lambdas = logspace(1e-8, 1e2, n_lambda);
+    let psis = log_spaced(1e-2, 1e2, n_psi)?;
+    let lambdas = log_spaced(1e-8, 1e2, n_lambda)?;
     println!(
         "grid: {n_psi} x {n_psi} x {n_lambda} (psi1, psi2 in [1e-2, 1e2], lambda in [1e-8, 1e2])"
     );

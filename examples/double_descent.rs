@@ -27,6 +27,7 @@ use std::time::Instant;
 
 use overparam::compare::{Comparison, DEFAULT_KAPPA, Z_THRESHOLD, compare, finite_size_allowance};
 use overparam::gaussian::Activation;
+use overparam::grid::log_spaced;
 use overparam::plot::{Chart, Scale, Series, draw};
 use overparam::sim::InputDistribution;
 use overparam::sim::random_features::RfSimulation;
@@ -90,12 +91,6 @@ fn parse_args() -> Result<Options, Box<dyn Error>> {
     Ok(o)
 }
 
-/// `count` log-spaced values from `lo` to `hi` inclusive.
-fn log_grid(lo: f64, hi: f64, count: usize) -> Vec<f64> {
-    let step = (hi / lo).ln() / (count - 1) as f64;
-    (0..count).map(|i| lo * (step * i as f64).exp()).collect()
-}
-
 /// One simulated point and its comparison with the theory at the realised $N/d$.
 struct SimPoint {
     lambda: f64,
@@ -120,7 +115,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // Theory curves.
-    let theory_psi1 = log_grid(PSI1_MIN, PSI1_MAX, THEORY_POINTS);
+    let theory_psi1 = log_spaced(PSI1_MIN, PSI1_MAX, THEORY_POINTS)?;
     let base = RandomFeatures {
         psi2: PSI2,
         tau: TAU,
@@ -152,7 +147,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "agrees",
         "sec"
     );
-    let sim_psi1 = log_grid(PSI1_MIN, PSI1_MAX, o.points);
+    let sim_psi1 = log_spaced(PSI1_MIN, PSI1_MAX, o.points)?;
     let mut points = Vec::new();
     for &lambda in &LAMBDAS {
         for &psi1 in &sim_psi1 {

@@ -28,6 +28,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use overparam::grid::log_spaced;
 use overparam::plot::{Chart, Scale, Series, draw};
 use overparam::sim::linalg::{Matrix, symmetric_eigenvalues};
 use overparam::theory::two_layer::critical::{
@@ -200,12 +201,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // The spectrum along d in (d*, D_MAX], continued upward from d*.
     let t = Instant::now();
     let lo = d_star * 1.002;
-    let mut grid: Vec<f64> = (0..160)
-        .map(|i| lo * (D_MAX / lo).powf(i as f64 / 159.0))
-        .collect();
-    if let Some(last) = grid.last_mut() {
-        *last = D_MAX;
-    }
+    let grid = log_spaced(lo, D_MAX, 160)?;
     let mut curves: Vec<(Branch, Vec<(f64, f64)>)> = Vec::new();
     let mut csv_spec = String::from("source,d,branch,component,rank,value,multiplicity\n");
     let (mut cur_d, mut cur) = (d_star, th.point.clone());

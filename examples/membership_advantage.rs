@@ -38,6 +38,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use overparam::compare::{Comparison, DEFAULT_KAPPA, Z_THRESHOLD, compare_point};
+use overparam::grid::log_spaced;
 use overparam::plot::{Chart, Scale, Series, draw};
 use overparam::sim::membership::MembershipSimulation;
 use overparam::theory::membership::{FiniteSize, Membership};
@@ -154,12 +155,6 @@ fn parse_args() -> Result<Options, Box<dyn Error>> {
     Ok(o)
 }
 
-/// `count` log-spaced values from `lo` to `hi` inclusive.
-fn log_grid(lo: f64, hi: f64, count: usize) -> Vec<f64> {
-    let step = (hi / lo).ln() / (count - 1) as f64;
-    (0..count).map(|i| lo * (step * i as f64).exp()).collect()
-}
-
 /// One simulated point.
 struct SimPoint {
     curve: Curve,
@@ -245,7 +240,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // Theory: a log grid, plus points approaching the threshold gamma = 1 where the lambda = 0
     // output-attack advantage tends to 1 (it is undefined at gamma = 1 itself).
-    let mut theory_gamma = log_grid(GAMMA_MIN, GAMMA_MAX, THEORY_POINTS);
+    let mut theory_gamma = log_spaced(GAMMA_MIN, GAMMA_MAX, THEORY_POINTS)?;
     for k in 2..=6 {
         let e = 10f64.powi(-k);
         theory_gamma.extend([1.0 - e, 1.0 + e]);
@@ -277,7 +272,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "agrees",
         "sec"
     );
-    let sim_gamma = log_grid(GAMMA_MIN, GAMMA_MAX, o.points);
+    let sim_gamma = log_spaced(GAMMA_MIN, GAMMA_MAX, o.points)?;
     let mut points = Vec::new();
     for &curve in &CURVES {
         for gamma in curve.sim_gammas(&sim_gamma) {

@@ -26,12 +26,14 @@
 //! - [`sim`]: finite-size Monte Carlo on a pure-Rust dense kernel.
 //! - [`compare`]: theory versus simulation (z-scores, finite-size allowance, size sweeps).
 //! - [`plot`]: SVG charts of theory (lines) versus simulation (points with error bars).
+//! - [`grid`]: log-spaced and evenly spaced parameter grids for sweeps.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod compare;
 pub mod error;
 pub mod gaussian;
+pub mod grid;
 pub mod plot;
 pub mod sim;
 pub mod solver;

@@ -6,6 +6,7 @@
 
 use overparam::Error;
 use overparam::gaussian::Activation;
+use overparam::grid::log_spaced;
 use overparam::theory::random_features::{RandomFeatures, ReducedRandomFeatures, chi_minus};
 
 const RELU_MU_STAR_SQ: f64 = 0.25 - 0.5 / std::f64::consts::PI;
@@ -588,20 +589,13 @@ fn warm_started_curve_equals_cold_solves() {
     }
 }
 
-/// Log-spaced grid helper.
-fn logspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|i| lo * (hi / lo).powf(i as f64 / (n - 1) as f64))
-        .collect()
-}
-
 #[test]
 fn converges_on_the_whole_coarse_grid() {
     // Issue requirement: residual < 1e-12 at 100% of a log-spaced grid psi1, psi2 in [1e-2, 1e2],
     // lambda in [1e-8, 1e2] (the fine grid runs in `examples/convergence_grid.rs`). The grid has
     // psi1 = psi2 points (the interpolation threshold) at every lambda.
-    let psis = logspace(1e-2, 1e2, 21);
-    let lambdas = logspace(1e-8, 1e2, 11);
+    let psis = log_spaced(1e-2, 1e2, 21).unwrap();
+    let lambdas = log_spaced(1e-8, 1e2, 11).unwrap();
     let mut worst: (f64, f64, f64, f64) = (0.0, 0.0, 0.0, 0.0);
     let mut count = 0;
     for &p1 in &psis {
@@ -700,7 +694,7 @@ fn lambda_to_zero_continuation_stays_on_the_physical_branch() {
     // Iteration with continuation along lambda = 1 -> 1e-8 near and at the threshold, each point
     // warm-started from the previous; compared with the bracketed quartic (unique root, so an
     // independent reference) at every point.
-    let lambdas = logspace(1.0, 1e-8, 33);
+    let lambdas = log_spaced(1.0, 1e-8, 33).unwrap();
     for (psi1, psi2) in [(2.9, 3.0), (3.0, 3.0), (6.0, 3.0), (0.3, 3.0)] {
         let m = RandomFeatures {
             psi1,
@@ -745,7 +739,7 @@ fn optimal_lambda_beats_a_fine_grid() {
         let opt = m.optimal_lambda().unwrap();
         // Independent reference: brute force on 2001 log-spaced lambdas plus lambda = 0.
         let mut best = (f64::INFINITY, 0.0);
-        for l in logspace(1e-8, 1e4, 2001) {
+        for l in log_spaced(1e-8, 1e4, 2001).unwrap() {
             let r = m.with_lambda(l).unwrap().risk().unwrap().test_error;
             if r < best.0 {
                 best = (r, l);

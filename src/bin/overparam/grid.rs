@@ -47,21 +47,12 @@ pub fn parse_value_or_range(s: &str) -> Result<ValueOrRange, String> {
                         .into(),
                 );
             }
-            if n == 1 {
-                return Ok(ValueOrRange(vec![a]));
+            let v = if linear {
+                overparam::grid::lin_spaced(a, b, n)
+            } else {
+                overparam::grid::log_spaced(a, b, n)
             }
-            let t = |i: usize| i as f64 / (n - 1) as f64;
-            let v = (0..n)
-                .map(|i| {
-                    if i == n - 1 {
-                        b
-                    } else if linear {
-                        a + (b - a) * t(i)
-                    } else {
-                        a * (b / a).powf(t(i))
-                    }
-                })
-                .collect();
+            .map_err(|e| e.to_string())?;
             Ok(ValueOrRange(v))
         }
         _ => Err("expected a number X or a range START:STOP:COUNT".into()),
