@@ -527,10 +527,10 @@ impl AdversarialRfModel {
         // point of the box at the same eps/eps0.
         let anchor_psi1 = self.psi1.min(ANCHOR_PSI1_MAX);
         let anchor_psi2 = self.psi2.max(ANCHOR_PSI2_MIN);
-        if anchor_psi1 != self.psi1 || anchor_psi2 != self.psi2 {
-            if let Ok(s) = self.continue_path(anchor_psi1, anchor_psi2) {
-                return Ok(s);
-            }
+        if (anchor_psi1 != self.psi1 || anchor_psi2 != self.psi2)
+            && let Ok(s) = self.continue_path(anchor_psi1, anchor_psi2)
+        {
+            return Ok(s);
         }
         Err(err)
     }
