@@ -919,3 +919,171 @@ fn linear_cold_solves_are_reliable_over_a_wide_grid() {
         }
     }
 }
+
+/// The model at another (psi1, psi2) with the same eps / eps0.
+fn same_fraction(
+    m: &overparam::theory::adversarial::AdversarialRfModel,
+    psi1: f64,
+    psi2: f64,
+) -> overparam::theory::adversarial::AdversarialRfModel {
+    let n = model(psi1, psi2, m.tau2(), 1.0);
+    n.with_eps(m.eps() / m.eps0() * n.eps0()).unwrap()
+}
+
+/// Independent checks of a returned RF saddle: the stationarity residual recomputed from
+/// `objective`, and the min-max property by direct perturbation of each coordinate by 1 % and
+/// 10 % (R may not decrease along alpha, tau_g nor increase along beta, gamma, tau_q).
+fn assert_verified_saddle(m: &overparam::theory::adversarial::AdversarialRfModel, p: SaddlePoint) {
+    let ev = m.objective(&p).unwrap();
+    let gmax = ev.gradient.iter().fold(0.0_f64, |a, g| a.max(g.abs()));
+    assert!(gmax < 1e-9, "recomputed |grad R| = {gmax:e}");
+    let r0 = ev.value;
+    let slack = 1e-13 * r0.abs().max(1.0);
+    for f in [0.99, 1.01, 0.9, 1.1] {
+        for j in 0..5 {
+            let mut q = p;
+            match j {
+                0 => q.alpha *= f,
+                1 => q.tau_g *= f,
+                2 => q.beta *= f,
+                3 => q.gamma *= f,
+                _ => q.tau_q *= f,
+            }
+            let r = m.objective(&q).unwrap().value;
+            if j < 2 {
+                assert!(r >= r0 - slack, "coordinate {j} x {f}: {r} < {r0}");
+            } else {
+                assert!(r <= r0 + slack, "coordinate {j} x {f}: {r} > {r0}");
+            }
+        }
+    }
+}
+
+#[test]
+fn small_psi2_cold_solve_continues_from_the_box() {
+    // Property-test reproducer (psi2 < 0.1: the heuristic guess landed in the flat region
+    // nu* = 0, lambda* = 0, where dR/dgamma = 0 identically -> singular Hessian). Fixed by
+    // continuation in psi2 at fixed eps/eps0 from psi2 = 0.2.
+    let m = model(
+        558.4961816187279,
+        0.0374434464964876,
+        0.012723205588336839,
+        49.52139631124974,
+    );
+    let s = m.solve().unwrap();
+    let p = s.saddle.unwrap();
+    assert_verified_saddle(&m, p);
+    // Independent reference 1: the scaling law at fixed eps/eps0, tau_g, beta, gamma ~ psi2^{-1/2}
+    // and alpha, tau_q ~ const, against the in-box point psi2 = 0.2 (a local cold solve).
+    let a = same_fraction(&m, m.psi1(), 0.2);
+    let q = a.solve().unwrap().saddle.unwrap();
+    let sc = (0.2 / m.psi2()).sqrt();
+    assert!(rel(p.alpha, q.alpha) < 1e-3 && rel(p.tau_q, q.tau_q) < 1e-3);
+    for (x, y) in [(p.tau_g, q.tau_g), (p.beta, q.beta), (p.gamma, q.gamma)] {
+        assert!(rel(x, sc * y) < 0.02, "{x} vs {}", sc * y);
+    }
+    // Reference 2: continuity, the centred second difference of SR over psi2 * (1 +- 2 %) is
+    // tiny and the neighbours solve as well.
+    let lo = same_fraction(&m, m.psi1(), m.psi2() / 1.02)
+        .solve()
+        .unwrap();
+    let hi = same_fraction(&m, m.psi1(), m.psi2() * 1.02)
+        .solve()
+        .unwrap();
+    assert!((lo.standard_error + hi.standard_error - 2.0 * s.standard_error).abs() < 1e-6);
+    assert!((lo.standard_error - s.standard_error).abs() < 1e-4);
+    assert!(s.robust_error > s.standard_error && s.standard_error > m.sigma_sq());
+    // Below psi2 = 1e-3 the saddle cannot be verified: check() says so.
+    let bad = AdversarialRf {
+        psi2: 5e-4,
+        ..Default::default()
+    }
+    .check()
+    .unwrap_err();
+    assert!(matches!(
+        bad,
+        overparam::Error::InvalidParameter { name: "psi2", .. }
+    ));
+}
+
+#[test]
+fn very_wide_cold_solves_continue_from_the_box() {
+    // Property-test reproducers with psi1 in [1e4, 1e5] (singular Hessian, Newton stall at
+    // residual 4.45): continuation in psi1 (and psi2) at fixed eps/eps0 from psi1 = 1e3.
+    for (psi1, psi2, tau2, eps) in [
+        (
+            68211.5142935685,
+            0.19154631687082335,
+            0.10996930120895554,
+            277.7455177103853,
+        ),
+        (
+            89008.71548538462,
+            2.7532717563011295,
+            3.5860035455910055,
+            49.07323029376048,
+        ),
+        (
+            9748.035671483567,
+            0.2126996584390177,
+            2.967154065331531,
+            86.50640759284903,
+        ),
+    ] {
+        let m = model(psi1, psi2, tau2, eps);
+        let s = m.solve().unwrap_or_else(|e| panic!("{psi1}: {e}"));
+        let p = s.saddle.unwrap();
+        assert_verified_saddle(&m, p);
+        // Continuity in psi1: at fixed eps/eps0, SR barely moves over psi1 * (1 +- 5 %), and
+        // gamma follows gamma ~ psi1^{1/2} (the other variables are flat in psi1 there).
+        let lo = same_fraction(&m, psi1 / 1.05, psi2).solve().unwrap();
+        let hi = same_fraction(&m, psi1 * 1.05, psi2).solve().unwrap();
+        for n in [&lo, &hi] {
+            assert!(rel(n.standard_error, s.standard_error) < 1e-3, "{psi1}");
+        }
+        let g = hi.saddle.unwrap().gamma / p.gamma;
+        assert!(
+            (g / 1.05f64.sqrt() - 1.0).abs() < 0.01,
+            "{psi1}: gamma ratio {g}"
+        );
+    }
+}
+
+#[test]
+fn linear_interpolating_small_eps_passes_the_saddle_check() {
+    // Property-test reproducer: delta < 1, eps / eps0 = 4e-5 was rejected as "not a min-max
+    // saddle" at |grad| ~ 1e-16: b* ~ 3e-7, so h_bb (a gradient difference at b(1 +- 1e-6)) is
+    // rounding noise ~1e-3, above the old bound 1e-4 * max|h|. Reference: the min-norm
+    // interpolation limit (note §4.3), ||theta - theta0||^2 -> r0^2 (1 - delta) +
+    // sigma0^2 delta / (1 - delta), ||theta||^2 -> r0^2 delta + sigma0^2 delta / (1 - delta).
+    let (delta, noise_var, r0, eps) = (
+        0.05068903956812761,
+        3.0710824855344487,
+        0.512990659408748,
+        0.0002228826027392353,
+    );
+    let s = AdversarialLinear {
+        delta,
+        noise_var,
+        r0,
+        eps,
+        eps_test: None,
+    }
+    .check()
+    .unwrap()
+    .solve()
+    .unwrap();
+    let excess = r0 * r0 * (1.0 - delta) + noise_var * delta / (1.0 - delta);
+    let norm2 = r0 * r0 * delta + noise_var * delta / (1.0 - delta);
+    assert!(
+        rel(s.standard_error, noise_var + excess) < 1e-4,
+        "{}",
+        s.standard_error
+    );
+    assert!(
+        rel(s.theta_norm * s.theta_norm, norm2) < 1e-3,
+        "{}",
+        s.theta_norm
+    );
+    assert!(s.residual < 1e-12 && s.zero_residual_fraction > 0.999);
+}

@@ -242,7 +242,13 @@ impl AdversarialLinearModel {
             .iter()
             .flat_map(|r| r.iter())
             .fold(0.0_f64, |m, v| m.max(v.abs()));
-        if !(d1 > 0.0 && d2 > 0.0 && d3 > 0.0 && h[3][3] < 1e-4 * scale) {
+        // The same flatness makes h_bb = dL_b/db a difference of gradients at b(1 +- 1e-6): when
+        // b* is tiny (b* ~ eps^2 for eps -> 0) its rounding floor, eps_mach * |terms of L_b| /
+        // (1e-6 b), exceeds 1e-4 of the Hessian's scale, so the bound is the larger of the two.
+        let [tau, _, rho, b] = st.x;
+        let terms_b = 0.5 * tau + rho / self.delta.sqrt();
+        let floor_bb = 64.0 * f64::EPSILON * terms_b / (1e-6 * b);
+        if !(d1 > 0.0 && d2 > 0.0 && d3 > 0.0 && h[3][3] < (1e-4 * scale).max(floor_bb)) {
             return Err(Error::NotConverged {
                 method: "adversarial linear saddle check (not a min-max saddle)",
                 iterations: st.iterations,
