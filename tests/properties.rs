@@ -10,7 +10,7 @@ fn rel(a: f64, b: f64) -> f64 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(overparam::strategies::reproducible_config(256))]
 
     #[test]
     fn rf_risk_satisfies_bounds(p in rf_params()) {

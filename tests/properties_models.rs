@@ -39,7 +39,7 @@ fn d_star(f: Family) -> Option<f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(overparam::strategies::reproducible_config(256))]
 
     #[test]
     fn ridge_risk_satisfies_bounds(p in ridge_params()) {
@@ -76,7 +76,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(overparam::strategies::reproducible_config(48))]
 
     #[test]
     fn adversarial_rf_approaches_the_zero_solution_at_eps0(p in adversarial_rf_params()) {
