@@ -605,7 +605,8 @@ impl AdversarialRfModel {
     }
 
     /// Cold start inside the box where the heuristic guess (with continuation in $\varepsilon$)
-    /// is reliable.
+    /// is reliable; with `near_eps0`, points with $1 - \varepsilon/\varepsilon_0 <$
+    /// `NEAR_EPS0_ANCHOR` first try the continuation in $\log(1 - \varepsilon/\varepsilon_0)$.
     fn solve_local(&self, near_eps0: bool) -> Result<AdversarialRfSolution> {
         if let Ok(s) = self.solve_from(&self.heuristic_guess()) {
             return Ok(s);
@@ -675,7 +676,11 @@ impl AdversarialRfModel {
                 }
             }
             guess[1] = x_last[1] * next / h_last;
-            let model = if next <= target { self.clone() } else { at(next)? };
+            let model = if next <= target {
+                self.clone()
+            } else {
+                at(next)?
+            };
             match model.solve_from(&SaddlePoint::from_array(guess)) {
                 Ok(s) => {
                     if next <= target {
@@ -894,10 +899,11 @@ fn is_positive_definite<const D: usize>(mut m: [[f64; D]; D]) -> bool {
         if !(diag[k].is_finite() && diag[k] > 0.0 && p > PIVOT_FLOOR * diag[k]) {
             return false;
         }
-        for i in k + 1..D {
-            let f = m[i][k] / p;
-            for j in k + 1..D {
-                m[i][j] -= f * m[k][j];
+        let pivot_row = m[k];
+        for row in m.iter_mut().skip(k + 1) {
+            let f = row[k] / p;
+            for (v, pv) in row.iter_mut().zip(pivot_row.iter()).skip(k + 1) {
+                *v -= f * pv;
             }
         }
     }
@@ -970,4 +976,71 @@ pub fn robust_extrema(psi1: &[f64], curve: &[AdversarialRfSolution]) -> Option<R
         min_psi1: refine(imin),
         min_robust_error: ar[imin],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::stationary::fd_hessian;
+    use super::*;
+
+    fn model(psi1: f64, psi2: f64, tau2: f64, frac: f64) -> AdversarialRfModel {
+        let m = AdversarialRf {
+            psi1,
+            psi2,
+            tau2,
+            eps: 1.0,
+            eps_test: None,
+        }
+        .check()
+        .unwrap();
+        m.with_eps(frac * m.eps0()).unwrap()
+    }
+
+    #[test]
+    fn saddle_check_rejects_perturbed_and_spurious_points() {
+        let m = model(100.0, 0.5, 1.0, 1.0 - 1e-4);
+        let grad = |x: &[f64; 5]| Ok(m.objective(&SaddlePoint::from_array(*x))?.gradient);
+        // The verified max-min point (near eps0: tau_g ~ 3.5e-4).
+        let s = m.solve().unwrap();
+        let x = s.saddle.unwrap().to_array();
+        let hessian = fd_hessian(&mut { grad }, &x).unwrap();
+        let st = Stationary {
+            x,
+            residual: s.residual,
+            iterations: 0,
+            hessian,
+        };
+        assert!(verify_saddle(&st).is_ok());
+        // Perturbation 1: make the reduced function convex along gamma (add to C_gg more than
+        // the curvature of phi(y) = min_x R there, here |S_gg| in the unscaled variables).
+        let mut bad = st.clone();
+        let mut s_gg = hessian[3][3];
+        {
+            let a = [
+                [hessian[0][0], hessian[0][1]],
+                [hessian[1][0], hessian[1][1]],
+            ];
+            let inv = positive_definite_inverse_2(a).unwrap();
+            for k in 0..2 {
+                for l in 0..2 {
+                    s_gg -= hessian[k][3] * inv[k][l] * hessian[l][3];
+                }
+            }
+        }
+        assert!(s_gg < 0.0);
+        bad.hessian[3][3] -= 1.01 * s_gg;
+        assert!(verify_saddle(&bad).is_err());
+        // Perturbation 2: a max in tau_g instead of a min.
+        let mut bad = st.clone();
+        bad.hessian[1][1] = -bad.hessian[1][1];
+        assert!(verify_saddle(&bad).is_err());
+        // Perturbation 3: the roles of the blocks exchanged (a min-max of -R).
+        let mut bad = st.clone();
+        for row in bad.hessian.iter_mut() {
+            for v in row.iter_mut() {
+                *v = -*v;
+            }
+        }
+        assert!(verify_saddle(&bad).is_err());
+    }
 }
