@@ -26,7 +26,9 @@
 //! $\|\hat\theta\| \to c_\star/\varepsilon$, the training loss $\to L_\star$ and the fraction of zero
 //! training residuals $\to \mathrm{erf}(m_\star/\sqrt2)$ with $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$.
 //! $\hat\theta = 0$ iff $\varepsilon \ge \varepsilon_0 = \sqrt{r_0^2 + (r_0^2 + \sigma_0^2)/\delta}\,/\big(\sqrt{2/\pi}\sqrt{r_0^2 + \sigma_0^2}\big)$.
-//! The four stationarity equations are solved by Newton with the analytic gradient.
+//! The four stationarity equations are solved by Newton with the analytic gradient. Noiseless
+//! labels ($\sigma_0^2 = 0$) with $\delta > 1$ are recovered exactly ($\hat\theta = \theta_0$) for
+//! $\varepsilon \le \varepsilon_1$ ([`AdversarialLinearModel::eps_exact`]), a closed-form regime.
 
 use std::f64::consts::SQRT_2;
 

@@ -52,8 +52,9 @@
 //! stationarity equations $\nabla R = 0$ are solved by damped Newton (Hessian by central differences
 //! of the analytic gradient) from a warm start; cold starts are found by continuation in
 //! $\varepsilon$ from the interior of $(0, \varepsilon_0)$ (see [`AdversarialRfModel::solve`]). Every
-//! solution is checked to be a saddle: the Hessian is positive definite in $(\alpha,\tau_g)$ and
-//! negative definite in $(\beta,\gamma,\tau_q)$, with $\gamma > 0$ (which rules out the spurious
+//! solution is checked to be a max-min point: the Hessian is positive definite in
+//! $(\alpha,\tau_g)$ and its Schur complement (the Hessian of $\min_{\alpha,\tau_g} R$) is negative
+//! definite in $(\beta,\gamma,\tau_q)$, with $\gamma > 0$ (which rules out the spurious
 //! $\gamma \to 0$ point, the $\varepsilon = 0$ problem).
 
 use std::f64::consts::{FRAC_2_PI, SQRT_2};
