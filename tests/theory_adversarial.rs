@@ -2,6 +2,8 @@
 //! independent reference values of /work/shared/math/rf_adversarial.md (§3.4, §4.3, §5.1, §5.2,
 //! §5.5), closed-form limits and finite differences.
 
+const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
+
 use overparam::theory::adversarial::{
     AdversarialLinear, AdversarialRf, SaddlePoint, robust_extrema,
 };
@@ -1086,4 +1088,107 @@ fn linear_interpolating_small_eps_passes_the_saddle_check() {
         s.theta_norm
     );
     assert!(s.residual < 1e-12 && s.zero_residual_fraction > 0.999);
+}
+
+#[test]
+fn near_eps0_cold_solves_are_verified_and_approach_the_zero_solution_linearly() {
+    // Brief reproducers: singular Hessian / "not a min-max saddle" before the Schur-complement
+    // check and the continuation in log(1 - eps/eps0).
+    for (psi1, psi2, tau2, h) in [
+        (100.0, 0.5, 1.0, 1e-4),
+        (5000.0, 50.0, 0.5, 1e-5),
+        (6078.839317421541, 0.14362599066563528, 0.0, 1e-2),
+        (
+            0.05989457751702957,
+            74.98878381269493,
+            2.105823919514972,
+            1.17e-5,
+        ),
+    ] {
+        let base = model(psi1, psi2, tau2, 1.0);
+        let at = |h: f64| base.with_eps((1.0 - h) * base.eps0()).unwrap();
+        let m = at(h);
+        let s = m.solve().unwrap_or_else(|e| panic!("{psi1} {psi2}: {e}"));
+        assert_verified_saddle(&m, s.saddle.unwrap());
+        // Independent reference: SR -> 1 + tau^2 linearly in h (note §3.4), so the gap at 2h
+        // is twice the gap at h up to O(h) (slope from an independent cold solve).
+        let s2 = at(2.0 * h).solve().unwrap();
+        let (g1, g2) = (
+            1.0 + tau2 - s.standard_error,
+            1.0 + tau2 - s2.standard_error,
+        );
+        assert!(
+            g1 > 0.0 && (g2 / (2.0 * g1) - 1.0).abs() < 0.05,
+            "{g1} {g2}"
+        );
+        assert!(s.kappa > SQRT_2_OVER_PI && s.kappa - SQRT_2_OVER_PI < 10.0 * h);
+    }
+}
+
+#[test]
+fn noiseless_linear_exact_recovery_below_eps1() {
+    // sigma0^2 = 0, delta > 1: theta_hat = theta0 exactly for eps <= eps1 (closed form);
+    // above, the Newton saddle has SR -> 0 quadratically and the zero-residual fraction
+    // -> 1/delta as eps -> eps1 (independent reference: continuity of the saddle solver).
+    for delta in [1.37, 4.72, 100.0] {
+        let m = AdversarialLinear {
+            delta,
+            noise_var: 0.0,
+            r0: 1.3,
+            eps: 0.1,
+            eps_test: None,
+        }
+        .check()
+        .unwrap();
+        let e1 = m.eps_exact();
+        assert!(e1 > 0.0 && e1 < SQRT_2_OVER_PI && e1 < m.eps0());
+        let below = m.with_eps(0.9 * e1).unwrap().solve().unwrap();
+        assert!(below.standard_error == 0.0 && below.saddle.is_none());
+        assert!(rel(below.theta_norm, 1.3) < 1e-15 && below.zero_residual_fraction == 1.0);
+        assert!(rel(below.robust_error, (0.9 * e1 * 1.3f64).powi(2)) < 1e-12);
+        let a = m.with_eps(e1 * 1.01).unwrap().solve().unwrap();
+        let b = m.with_eps(e1 * 1.001).unwrap().solve().unwrap();
+        assert!(a.saddle.is_some() && b.saddle.is_some());
+        let ratio = a.standard_error / b.standard_error;
+        assert!((ratio / 100.0 - 1.0).abs() < 0.05, "{delta}: {ratio}");
+        assert!((b.zero_residual_fraction - 1.0 / delta).abs() < 2e-3 / delta.min(10.0));
+        assert!(rel(b.theta_norm, 1.3) < 5e-3 && b.theta_norm < 1.3);
+        // Noisy neighbour: SR -> 0 with sigma0^2 at eps < eps1.
+        let noisy = AdversarialLinear {
+            noise_var: 1e-6,
+            eps: 0.5 * e1,
+            ..AdversarialLinear {
+                delta,
+                noise_var: 0.0,
+                r0: 1.3,
+                eps: 0.1,
+                eps_test: None,
+            }
+        }
+        .check()
+        .unwrap()
+        .solve()
+        .unwrap();
+        assert!(noisy.standard_error < 1e-5, "{}", noisy.standard_error);
+    }
+    // No exact recovery without more samples than dimensions or with noise.
+    for (delta, nv) in [(0.5, 0.0), (1.0, 0.0), (2.0, 1e-3)] {
+        let m = AdversarialLinear {
+            delta,
+            noise_var: nv,
+            r0: 1.0,
+            eps: 0.1,
+            eps_test: None,
+        };
+        assert_eq!(m.check().unwrap().eps_exact(), 0.0);
+    }
+    // delta -> infinity: eps1 -> sqrt(2/pi).
+    let far = AdversarialLinear {
+        delta: 1e6,
+        noise_var: 0.0,
+        r0: 1.0,
+        eps: 0.1,
+        eps_test: None,
+    };
+    assert!((far.check().unwrap().eps_exact() - SQRT_2_OVER_PI).abs() < 1e-3);
 }

@@ -26,12 +26,14 @@
 //! $\|\hat\theta\| \to c_\star/\varepsilon$, the training loss $\to L_\star$ and the fraction of zero
 //! training residuals $\to \mathrm{erf}(m_\star/\sqrt2)$ with $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$.
 //! $\hat\theta = 0$ iff $\varepsilon \ge \varepsilon_0 = \sqrt{r_0^2 + (r_0^2 + \sigma_0^2)/\delta}\,/\big(\sqrt{2/\pi}\sqrt{r_0^2 + \sigma_0^2}\big)$.
-//! The four stationarity equations are solved by Newton with the analytic gradient.
+//! The four stationarity equations are solved by Newton with the analytic gradient. Noiseless
+//! labels ($\sigma_0^2 = 0$) with $\delta > 1$ are recovered exactly ($\hat\theta = \theta_0$) for
+//! $\varepsilon \le \varepsilon_1$ ([`AdversarialLinearModel::eps_exact`]), a closed-form regime.
 
 use std::f64::consts::SQRT_2;
 
 use crate::error::{Error, Result, validate};
-use crate::gaussian::normal::erf;
+use crate::gaussian::normal::{erf, quantile};
 
 use super::scalar::{SQRT_2_OVER_PI, prox};
 use super::stationary::{Stationary, newton_stationary};
@@ -77,6 +79,14 @@ impl AdversarialLinear {
         };
         let total = r0 * r0 + noise_var;
         let eps0 = (r0 * r0 + total / delta).sqrt() / (SQRT_2_OVER_PI * total.sqrt());
+        let eps_exact = if noise_var == 0.0 && delta > 1.0 {
+            // erf(w / sqrt 2) = 1/delta, i.e. P(|G| > w) = 1 - 1/delta.
+            let w = -quantile(0.5 * (1.0 - 1.0 / delta))?;
+            let bracket = SQRT_2_OVER_PI * (-0.5 * w * w).exp() / w - (1.0 - 1.0 / delta);
+            crate::error::finite((bracket.max(0.0) / delta).sqrt(), "exact-recovery radius")?
+        } else {
+            0.0
+        };
         Ok(AdversarialLinearModel {
             delta,
             noise_var,
@@ -84,6 +94,7 @@ impl AdversarialLinear {
             eps,
             eps_test,
             eps0: crate::error::finite(eps0, "eps0")?,
+            eps_exact,
         })
     }
 }
@@ -98,6 +109,8 @@ pub struct AdversarialLinearModel {
     /// `None`: follows `eps`.
     eps_test: Option<f64>,
     eps0: f64,
+    /// Exact-recovery radius (0 unless $\sigma_0^2 = 0$ and $\delta > 1$).
+    eps_exact: f64,
 }
 
 /// The asymptotic result for adversarially trained linear regression.
@@ -117,9 +130,12 @@ pub struct AdversarialLinearSolution {
     pub adversarial_norm: f64,
     /// The zero-solution threshold $\varepsilon_0$.
     pub eps0: f64,
-    /// Saddle variables $(\tau, s, \rho, b)$ (`None` when $\varepsilon \ge \varepsilon_0$).
+    /// Saddle variables $(\tau, s, \rho, b)$ (`None` in the closed-form regimes
+    /// $\varepsilon \ge \varepsilon_0$ and $\varepsilon \le \varepsilon_1$, see
+    /// [`AdversarialLinearModel::eps_exact`]).
     pub saddle: Option<[f64; 4]>,
-    /// $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$ (the analogue of $\nu_\star$).
+    /// $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$ (the analogue of $\nu_\star$; $+\infty$ under
+    /// exact recovery, where $\zeta_\star = 0$).
     pub m: f64,
     /// $\|\nabla L\|_\infty$ at the saddle point.
     pub residual: f64,
@@ -162,6 +178,24 @@ impl AdversarialLinearModel {
     /// $\varepsilon_0$.
     pub fn eps0(&self) -> f64 {
         self.eps0
+    }
+    /// The exact-recovery radius $\varepsilon_1$ of noiseless labels ($\sigma_0^2 = 0$, $\delta > 1$):
+    /// for $\varepsilon \le \varepsilon_1$ adversarial training returns $\hat\theta = \theta_0$
+    /// exactly (0 when $\sigma_0^2 > 0$ or $\delta \le 1$, where it never does). With $w > 0$ the
+    /// root of $\mathrm{erf}(w/\sqrt2) = 1/\delta$,
+    /// $$\varepsilon_1^2 = \frac1\delta\Big[\sqrt{2/\pi}\,\frac{e^{-w^2/2}}{w} - \Big(1 - \frac1\delta\Big)\Big],$$
+    /// which increases from 0 at $\delta = 1$ to $\sqrt{2/\pi}$ as $\delta \to \infty$ and does not
+    /// depend on $r_0$.
+    ///
+    /// Derivation (CGMT, in the notation of the module docs): $\theta_0$ is optimal iff the
+    /// directional derivative of the training objective at $\theta_0$ is non-negative, and in the
+    /// scalar problem that is the sign of the coefficient of $\zeta$ in $L$ as $\zeta \to 0$ with
+    /// $\tau = \zeta t$: with $\beta = b/(\varepsilon r_0)$, exact recovery holds iff
+    /// $\max_{\beta \ge 0}\{\sqrt{2/\pi} - \sqrt{\varepsilon^2 + \beta^2/\delta} + \min_{w \ge 0}\tfrac12[Q(w)/w - (1 - \beta^2)w]\} \ge 0$;
+    /// eliminating $\beta$ and the inner minimiser $w$ from the stationarity conditions at equality
+    /// leaves $\mathrm{erf}(w/\sqrt2) = 1/\delta$ and the formula above.
+    pub fn eps_exact(&self) -> f64 {
+        self.eps_exact
     }
     /// The same model at another $\varepsilon$.
     pub fn with_eps(&self, eps: f64) -> Result<Self> {
@@ -228,6 +262,28 @@ impl AdversarialLinearModel {
         }
     }
 
+    /// The closed-form exact-recovery result ($\sigma_0^2 = 0$, $\varepsilon \le \varepsilon_1$):
+    /// $\hat\theta = \theta_0$, so $\mathrm{SR} = 0$, $\mathrm{AR} = \varepsilon_{\rm test}^2 r_0^2$, every
+    /// training residual is zero and the training loss is $\varepsilon^2 r_0^2/2$.
+    fn exact_recovery(&self) -> AdversarialLinearSolution {
+        let t = self.eps_test() * self.r0;
+        AdversarialLinearSolution {
+            standard_error: 0.0,
+            robust_error: t * t,
+            train_loss: 0.5 * (self.eps * self.r0).powi(2),
+            zero_residual_fraction: 1.0,
+            theta_norm: self.r0,
+            adversarial_norm: self.eps * self.r0,
+            eps0: self.eps0,
+            saddle: None,
+            m: f64::INFINITY,
+            residual: 0.0,
+            iterations: 0,
+            eps: self.eps,
+            eps_test: self.eps_test(),
+        }
+    }
+
     fn finish(&self, st: &Stationary<4>) -> Result<AdversarialLinearSolution> {
         let h = &st.hessian;
         let d1 = h[0][0];
@@ -287,6 +343,9 @@ impl AdversarialLinearModel {
         if self.eps >= self.eps0 {
             return Ok(self.zero_solution());
         }
+        if self.eps <= self.eps_exact {
+            return Ok(self.exact_recovery());
+        }
         let st = newton_stationary(
             |x: &[f64; 4]| Ok(self.objective(x)?.1),
             guess,
@@ -303,6 +362,9 @@ impl AdversarialLinearModel {
     pub fn solve(&self) -> Result<AdversarialLinearSolution> {
         if self.eps >= self.eps0 {
             return Ok(self.zero_solution());
+        }
+        if self.eps <= self.eps_exact {
+            return Ok(self.exact_recovery());
         }
         let r0 = self.r0;
         let shrink = (1.0 - self.eps / self.eps0).max(0.05);

@@ -52,8 +52,9 @@
 //! stationarity equations $\nabla R = 0$ are solved by damped Newton (Hessian by central differences
 //! of the analytic gradient) from a warm start; cold starts are found by continuation in
 //! $\varepsilon$ from the interior of $(0, \varepsilon_0)$ (see [`AdversarialRfModel::solve`]). Every
-//! solution is checked to be a saddle: the Hessian is positive definite in $(\alpha,\tau_g)$ and
-//! negative definite in $(\beta,\gamma,\tau_q)$, with $\gamma > 0$ (which rules out the spurious
+//! solution is checked to be a max-min point: the Hessian is positive definite in
+//! $(\alpha,\tau_g)$ and its Schur complement (the Hessian of $\min_{\alpha,\tau_g} R$) is negative
+//! definite in $(\beta,\gamma,\tau_q)$, with $\gamma > 0$ (which rules out the spurious
 //! $\gamma \to 0$ point, the $\varepsilon = 0$ problem).
 
 use std::f64::consts::{FRAC_2_PI, SQRT_2};
@@ -256,6 +257,9 @@ impl AdversarialRfSolution {
 const TOL: f64 = 1e-12;
 /// Newton iteration cap per solve.
 const MAX_NEWTON: usize = 60;
+/// $1 - \varepsilon/\varepsilon_0$ below which a cold start that failed from the heuristic guess
+/// continues from this distance to the zero-solution threshold (see `continue_to_eps0`).
+const NEAR_EPS0_ANCHOR: f64 = 1e-2;
 /// Largest $\psi_1$ of the anchor of a cold-start continuation in $(\psi_1, \psi_2)$.
 const ANCHOR_PSI1_MAX: f64 = 1e3;
 /// Smallest $\psi_2$ of the anchor of a cold-start continuation in $(\psi_1, \psi_2)$.
@@ -517,7 +521,7 @@ impl AdversarialRfModel {
         if self.eps >= self.eps0 {
             return Ok(self.zero_solution());
         }
-        let err = match self.solve_local() {
+        let err = match self.solve_local(true) {
             Ok(s) => return Ok(s),
             Err(e) => e,
         };
@@ -552,7 +556,7 @@ impl AdversarialRfModel {
         let (l1, l2) = (a1.ln(), a2.ln());
         let (d1, d2) = (self.psi1.ln() - l1, self.psi2.ln() - l2);
         let anchor = self.at_same_fraction(a1, a2)?;
-        let first = anchor.solve_local()?;
+        let first = anchor.solve_local(true)?;
         let to_log = |s: &AdversarialRfSolution| -> Result<[f64; 5]> {
             let x = s.saddle.ok_or(Error::NonFinite {
                 what: "continuation through the zero-solution regime",
@@ -602,9 +606,17 @@ impl AdversarialRfModel {
     }
 
     /// Cold start inside the box where the heuristic guess (with continuation in $\varepsilon$)
-    /// is reliable.
-    fn solve_local(&self) -> Result<AdversarialRfSolution> {
+    /// is reliable; with `near_eps0`, points with $1 - \varepsilon/\varepsilon_0 <$
+    /// `NEAR_EPS0_ANCHOR` first try the continuation in $\log(1 - \varepsilon/\varepsilon_0)$.
+    fn solve_local(&self, near_eps0: bool) -> Result<AdversarialRfSolution> {
         if let Ok(s) = self.solve_from(&self.heuristic_guess()) {
+            return Ok(s);
+        }
+        let h = 1.0 - self.eps / self.eps0;
+        if near_eps0
+            && h < NEAR_EPS0_ANCHOR
+            && let Ok(s) = self.continue_to_eps0()
+        {
             return Ok(s);
         }
         // Continuation in eps, from a sequence of anchor radii.
@@ -631,6 +643,63 @@ impl AdversarialRfModel {
             tolerance: TOL,
             last_iterate: vec![],
         }))
+    }
+
+    /// Cold start close to the zero-solution threshold, $h = 1 - \varepsilon/\varepsilon_0 <$
+    /// `NEAR_EPS0_ANCHOR`: solve at $h_0 = $ `NEAR_EPS0_ANCHOR` and continue in $\log h$ (steps of
+    /// up to a factor 10), seeding each step with the asymptotics of the solution as $h \to 0$:
+    /// $\tau_{g\star} \propto h$ while $(\alpha, \beta, \gamma, \tau_q)_\star$ tend to finite
+    /// limits linearly in $h$ (extrapolated from the last two solutions).
+    fn continue_to_eps0(&self) -> Result<AdversarialRfSolution> {
+        let target = 1.0 - self.eps / self.eps0;
+        let at = |h: f64| self.with_eps((1.0 - h) * self.eps0);
+        let first = at(NEAR_EPS0_ANCHOR)?.solve_local(false)?;
+        let point = |s: &AdversarialRfSolution| -> Result<[f64; 5]> {
+            Ok(s.saddle
+                .ok_or(Error::NonFinite {
+                    what: "continuation through the zero-solution regime",
+                })?
+                .to_array())
+        };
+        let mut hist: Vec<(f64, [f64; 5])> = vec![(NEAR_EPS0_ANCHOR, point(&first)?)];
+        let mut h = NEAR_EPS0_ANCHOR;
+        let mut factor = 10.0_f64;
+        let mut failures = 0;
+        loop {
+            let next = (h / factor).max(target);
+            let (h_last, x_last) = hist[hist.len() - 1];
+            let mut guess = x_last;
+            if hist.len() >= 2 {
+                let (h_prev, x_prev) = hist[hist.len() - 2];
+                let w = (next - h_last) / (h_last - h_prev);
+                for i in [0, 2, 3, 4] {
+                    guess[i] += w * (x_last[i] - x_prev[i]);
+                }
+            }
+            guess[1] = x_last[1] * next / h_last;
+            let model = if next <= target {
+                self.clone()
+            } else {
+                at(next)?
+            };
+            match model.solve_from(&SaddlePoint::from_array(guess)) {
+                Ok(s) => {
+                    if next <= target {
+                        return Ok(s);
+                    }
+                    hist.push((next, point(&s)?));
+                    h = next;
+                    factor = (factor * factor).min(10.0);
+                }
+                Err(e) => {
+                    failures += 1;
+                    factor = factor.sqrt();
+                    if failures > 8 || factor < 1.05 {
+                        return Err(e);
+                    }
+                }
+            }
+        }
     }
 
     /// Continue a solution at radius `from` to radius `self.eps` (geometric steps, halved on
@@ -753,32 +822,105 @@ impl AdversarialRfModel {
     }
 }
 
-/// Check the saddle structure from the Hessian: positive definite in $(\alpha,\tau_g)$, negative
-/// definite in $(\beta,\gamma,\tau_q)$ (Sylvester's criterion).
+/// Check the second-order conditions of the max-min problem (4.5) from the Hessian $H$ of $R$ at
+/// a stationary point, in the variables $x = (\alpha,\tau_g)$ (minimised) and
+/// $y = (\beta,\gamma,\tau_q)$ (maximised), $H = \begin{pmatrix} A & B \\ B^\top & C\end{pmatrix}$:
+///
+/// - $A \succ 0$: $x_\star$ is a strict local minimiser of $R(\cdot, y_\star)$, so near $y_\star$ the
+///   inner minimiser $x(y)$ is a smooth function with $x'(y) = -A^{-1}B$;
+/// - $S = C - B^\top A^{-1}B \prec 0$: $S$ is the Hessian of the reduced function
+///   $\varphi(y) = \min_x R(x, y)$, so $y_\star$ is a strict local maximiser of $\varphi$.
+///
+/// Together they are the second-order sufficient conditions for a local solution of
+/// $\max_y\min_x R$. They do not require $C \prec 0$ (concavity of $R$ in $y$ at fixed $x$): in
+/// these variables $R$ is not jointly concave in $y$ (the printed sup contains
+/// $\alpha\beta^2/\tau_q$, convex, next to $-\alpha\gamma^2/\tau_q$, concave), and near
+/// $\varepsilon_0$ the smallest eigenvalue of $C$ is of the order of the finite-difference noise
+/// while $S$ stays well inside the negative cone. Both tests are done on the congruent,
+/// dimensionless matrix $DHD$, $D = \mathrm{diag}(x)$ (signs are invariant under the congruence),
+/// by the pivots of Cholesky factorisations, each of which must exceed `PIVOT_FLOOR` times its
+/// diagonal entry (an indefinite block, or one whose definiteness is not resolved by the
+/// finite-difference Hessian, is rejected).
 fn verify_saddle(st: &Stationary<5>) -> Result<()> {
-    let h = &st.hessian;
-    let min_ok = h[0][0] > 0.0 && h[0][0] * h[1][1] - h[0][1] * h[1][0] > 0.0;
-    let m = [
-        [-h[2][2], -h[2][3], -h[2][4]],
-        [-h[3][2], -h[3][3], -h[3][4]],
-        [-h[4][2], -h[4][3], -h[4][4]],
-    ];
-    let d1 = m[0][0];
-    let d2 = m[0][0] * m[1][1] - m[0][1] * m[1][0];
-    let d3 = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-    if min_ok && d1 > 0.0 && d2 > 0.0 && d3 > 0.0 {
+    let mut h = st.hessian;
+    for (i, row) in h.iter_mut().enumerate() {
+        for (j, v) in row.iter_mut().enumerate() {
+            *v *= st.x[i] * st.x[j];
+        }
+    }
+    let a = [[h[0][0], h[0][1]], [h[1][0], h[1][1]]];
+    let ok = match positive_definite_inverse_2(a) {
+        Some(a_inv) => {
+            // -S = B^T A^{-1} B - C.
+            let mut neg_s = [[0.0; 3]; 3];
+            for i in 0..3 {
+                for j in 0..3 {
+                    let mut q = 0.0;
+                    for k in 0..2 {
+                        for l in 0..2 {
+                            q += h[k][2 + i] * a_inv[k][l] * h[l][2 + j];
+                        }
+                    }
+                    neg_s[i][j] = q - h[2 + i][2 + j];
+                }
+            }
+            is_positive_definite(neg_s)
+        }
+        None => false,
+    };
+    if ok {
         Ok(())
     } else {
         Err(Error::NotConverged {
-            method: "adversarial RF saddle check (stationary point is not a min-max saddle)",
+            method: "adversarial RF saddle check (stationary point is not a max-min saddle)",
             iterations: st.iterations,
             residual: st.residual,
             tolerance: TOL,
             last_iterate: st.x.to_vec(),
         })
     }
+}
+
+/// Smallest admissible ratio of a Cholesky pivot to the diagonal entry it started from in
+/// [`verify_saddle`]. The ratio is invariant under the diagonal rescaling of the variables (it is
+/// the fraction of the curvature along that variable not explained by the previous ones), so the
+/// test does not depend on the very different scales of the saddle variables ($\tau_{g\star}$ can
+/// be $10^{-8}$ next to $\gamma_\star \sim 10$); the floor is a few times the relative
+/// finite-difference error of the Hessian entries, so a pivot below it is not resolved and the
+/// block is rejected.
+const PIVOT_FLOOR: f64 = 1e-9;
+
+/// Whether a small symmetric matrix is positive definite, by the pivots of its Cholesky
+/// factorisation (each must exceed `PIVOT_FLOOR` times its own diagonal entry, which must be
+/// positive).
+fn is_positive_definite<const D: usize>(mut m: [[f64; D]; D]) -> bool {
+    let diag: [f64; D] = std::array::from_fn(|k| m[k][k]);
+    for k in 0..D {
+        let p = m[k][k];
+        if !(diag[k].is_finite() && diag[k] > 0.0 && p > PIVOT_FLOOR * diag[k]) {
+            return false;
+        }
+        let pivot_row = m[k];
+        for row in m.iter_mut().skip(k + 1) {
+            let f = row[k] / p;
+            for (v, pv) in row.iter_mut().zip(pivot_row.iter()).skip(k + 1) {
+                *v -= f * pv;
+            }
+        }
+    }
+    true
+}
+
+/// The inverse of a symmetric $2\times2$ matrix if it is positive definite.
+fn positive_definite_inverse_2(a: [[f64; 2]; 2]) -> Option<[[f64; 2]; 2]> {
+    if !is_positive_definite(a) {
+        return None;
+    }
+    let det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
+    Some([
+        [a[1][1] / det, -a[0][1] / det],
+        [-a[1][0] / det, a[0][0] / det],
+    ])
 }
 
 /// Where the robust error peaks and where it is smallest beyond the peak, along a $\psi_1$ curve.
@@ -835,4 +977,71 @@ pub fn robust_extrema(psi1: &[f64], curve: &[AdversarialRfSolution]) -> Option<R
         min_psi1: refine(imin),
         min_robust_error: ar[imin],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::stationary::fd_hessian;
+    use super::*;
+
+    fn model(psi1: f64, psi2: f64, tau2: f64, frac: f64) -> AdversarialRfModel {
+        let m = AdversarialRf {
+            psi1,
+            psi2,
+            tau2,
+            eps: 1.0,
+            eps_test: None,
+        }
+        .check()
+        .unwrap();
+        m.with_eps(frac * m.eps0()).unwrap()
+    }
+
+    #[test]
+    fn saddle_check_rejects_perturbed_and_spurious_points() {
+        let m = model(100.0, 0.5, 1.0, 1.0 - 1e-4);
+        let grad = |x: &[f64; 5]| Ok(m.objective(&SaddlePoint::from_array(*x))?.gradient);
+        // The verified max-min point (near eps0: tau_g ~ 3.5e-4).
+        let s = m.solve().unwrap();
+        let x = s.saddle.unwrap().to_array();
+        let hessian = fd_hessian(&mut { grad }, &x).unwrap();
+        let st = Stationary {
+            x,
+            residual: s.residual,
+            iterations: 0,
+            hessian,
+        };
+        assert!(verify_saddle(&st).is_ok());
+        // Perturbation 1: make the reduced function convex along gamma (add to C_gg more than
+        // the curvature of phi(y) = min_x R there, here |S_gg| in the unscaled variables).
+        let mut bad = st.clone();
+        let mut s_gg = hessian[3][3];
+        {
+            let a = [
+                [hessian[0][0], hessian[0][1]],
+                [hessian[1][0], hessian[1][1]],
+            ];
+            let inv = positive_definite_inverse_2(a).unwrap();
+            for k in 0..2 {
+                for l in 0..2 {
+                    s_gg -= hessian[k][3] * inv[k][l] * hessian[l][3];
+                }
+            }
+        }
+        assert!(s_gg < 0.0);
+        bad.hessian[3][3] -= 1.01 * s_gg;
+        assert!(verify_saddle(&bad).is_err());
+        // Perturbation 2: a max in tau_g instead of a min.
+        let mut bad = st.clone();
+        bad.hessian[1][1] = -bad.hessian[1][1];
+        assert!(verify_saddle(&bad).is_err());
+        // Perturbation 3: the roles of the blocks exchanged (a min-max of -R).
+        let mut bad = st.clone();
+        for row in bad.hessian.iter_mut() {
+            for v in row.iter_mut() {
+                *v = -*v;
+            }
+        }
+        assert!(verify_saddle(&bad).is_err());
+    }
 }
