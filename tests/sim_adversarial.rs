@@ -232,3 +232,62 @@ fn simulation_is_reproducible_and_validates_input() {
         overparam::Error::InvalidParameter { name: "eps", .. }
     ));
 }
+
+/// Noiseless labels: below the closed-form threshold eps_1 adversarial training recovers theta_0
+/// exactly (SR = 0, every training residual 0); above it SR > 0. The closed form was derived
+/// from the scalar problem only, so this is its independent check by simulation.
+#[test]
+fn noiseless_linear_exact_recovery_threshold_matches_simulation() {
+    let (delta, d, trials) = (2.0, 200, 4);
+    let model = |eps: f64| {
+        AdversarialLinear {
+            delta,
+            noise_var: 0.0,
+            r0: 1.0,
+            eps,
+            eps_test: None,
+        }
+        .check()
+        .unwrap()
+    };
+    let eps1 = model(0.1).eps_exact();
+    assert!(eps1 > 0.3 && eps1 < 0.8, "eps1 = {eps1}");
+    for (factor, exact) in [(0.9, true), (1.3, false), (2.0, false)] {
+        let eps = factor * eps1;
+        let th = model(eps).solve().unwrap();
+        let sim = AdversarialLinearSim {
+            d,
+            delta,
+            noise_var: 0.0,
+            r0: 1.0,
+            eps,
+            eps_test: None,
+            trials,
+            seed: 7,
+        }
+        .run()
+        .unwrap();
+        println!(
+            "noiseless delta = {delta}, eps = {factor} eps1 = {eps:.4}: SR theory {:.5}, sim {:.5} ± {:.5}; \
+             zero residuals theory {:.4}, sim {:.4}",
+            th.standard_error,
+            sim.standard_error.mean,
+            sim.standard_error.std_err,
+            th.zero_residual_fraction,
+            sim.zero_residual_fraction.mean
+        );
+        if exact {
+            assert_eq!(th.standard_error, 0.0);
+            assert!(sim.standard_error.mean < 1e-6, "{:?}", sim.standard_error);
+            assert!(sim.zero_residual_fraction.mean > 0.999);
+        } else {
+            assert!(th.standard_error > 1e-3);
+            agree(
+                "SR (noiseless)",
+                &sim.standard_error,
+                th.standard_error,
+                0.04 * th.standard_error,
+            );
+        }
+    }
+}
