@@ -630,3 +630,21 @@ fn downward_continuation_limits() {
     // params: D0, D1, O0, O1, B01, B10; the flipped class (size 2) carries -0.318 on its diagonal.
     assert!((q.params[3] - 0.659453).abs() < 2e-3 && (q.params[1] + 0.318180).abs() < 2e-3);
 }
+
+/// The [d-2, 2] family (two flipped neurons) is a saddle at d = 7 and already a local minimum at
+/// d = 8 (d* = 7.5612), by the block spectrum and by the dense Hessian: the math notes read
+/// 2003.10576 as giving spurious minima of this isotropy only for k >= 9.
+#[test]
+fn two_flipped_family_is_a_minimum_from_d_eight() {
+    for (d, negative) in [(7usize, 4usize), (8, 0)] {
+        let cp = critical_point(Family::Flipped { m: 2 }, d as f64).unwrap();
+        let w = cp.partition.embed(&cp.params).unwrap();
+        let dense = dense_clusters(&w, d);
+        let dense_negative: f64 = dense.iter().filter(|(v, _)| *v < 0.0).map(|(_, k)| k).sum();
+        let sp = block_spectrum(&cp.partition, &cp.params).unwrap();
+        assert_eq!(dense_negative, negative as f64, "d = {d}: {dense:?}");
+        assert_eq!(sp.morse_index(), negative as f64, "d = {d}");
+        // Well clear of zero: the smallest eigenvalue is a few 1e-3 on either side.
+        assert!(dense[0].0.abs() > 1e-3, "d = {d}: {}", dense[0].0);
+    }
+}
