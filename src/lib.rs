@@ -43,3 +43,8 @@ pub mod strategies;
 pub mod theory;
 
 pub use error::{Error, Result};
+
+/// The README's Rust example runs as a doctest, so the front page cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
