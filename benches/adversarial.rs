@@ -18,9 +18,7 @@ use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
 use overparam::grid::log_spaced;
-use overparam::theory::adversarial::{
-    AdversarialLinear, AdversarialLinearModel, AdversarialLinearSolution, AdversarialRf,
-};
+use overparam::theory::adversarial::{AdversarialLinear, AdversarialRf};
 
 fn quick(group: &mut BenchmarkGroup<'_, WallTime>) {
     group
@@ -115,26 +113,6 @@ fn adversarial_rf(c: &mut Criterion) {
     group.finish();
 }
 
-/// Solve the linear model along an $\varepsilon$ grid, each point warm-started from the previous
-/// saddle (cold [`AdversarialLinearModel::solve`] for the first point and after a failure).
-fn linear_curve(
-    model: &AdversarialLinearModel,
-    eps: &[f64],
-) -> overparam::Result<Vec<AdversarialLinearSolution>> {
-    let mut out = Vec::with_capacity(eps.len());
-    let mut prev: Option<[f64; 4]> = None;
-    for &e in eps {
-        let m = model.with_eps(e)?;
-        let sol = match prev {
-            Some(g) => m.solve_from(g).or_else(|_| m.solve())?,
-            None => m.solve()?,
-        };
-        prev = sol.saddle;
-        out.push(sol);
-    }
-    Ok(out)
-}
-
 fn adversarial_linear(c: &mut Criterion) {
     let params = AdversarialLinear::default();
     let model = params.check().expect("valid parameters");
@@ -145,13 +123,11 @@ fn adversarial_linear(c: &mut Criterion) {
         .and_then(|s| s.saddle)
         .expect("the neighbouring point has a non-zero saddle");
     let eps0 = model.eps0();
-    let grid: Vec<f64> = (0..1000)
-        .map(|i| 0.01 + (0.9 * eps0 - 0.01) * i as f64 / 999.0)
-        .collect();
+    let grid = overparam::grid::lin_spaced(0.01, 0.9 * eps0, 1000).expect("valid grid");
     if let (Ok(cold), Ok(warm), Ok(curve)) = (
         model.solve(),
         model.solve_from(guess),
-        linear_curve(&model, &grid),
+        model.curve_eps(&grid),
     ) {
         let total: usize = curve.iter().map(|s| s.iterations).sum();
         let max = curve.iter().map(|s| s.iterations).max().unwrap_or(0);
@@ -189,7 +165,7 @@ fn adversarial_linear(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(4));
     group.bench_function("curve_1000", |b| {
-        b.iter(|| linear_curve(black_box(&model), &grid).map(|v| v.len()))
+        b.iter(|| black_box(&model).curve_eps(&grid).map(|v| v.len()))
     });
     group.finish();
 }

@@ -1192,3 +1192,37 @@ fn noiseless_linear_exact_recovery_below_eps1() {
     };
     assert!((far.check().unwrap().eps_exact() - SQRT_2_OVER_PI).abs() < 1e-3);
 }
+
+/// The linear model's warm-started epsilon curve reproduces independent cold solves, through
+/// both closed-form ends (exact recovery below eps_1 for noiseless labels is not in this grid;
+/// the zero solution above eps_0 is).
+#[test]
+fn linear_curve_eps_matches_cold_solves() {
+    let model = AdversarialLinear {
+        delta: 2.0,
+        noise_var: 0.25,
+        r0: 1.0,
+        eps: 0.3,
+        eps_test: None,
+    }
+    .check()
+    .unwrap();
+    let eps0 = model.eps0();
+    let grid = overparam::grid::lin_spaced(0.01, 1.1 * eps0, 60).unwrap();
+    let curve = model.curve_eps(&grid).unwrap();
+    assert_eq!(curve.len(), grid.len());
+    for (e, warm) in grid.iter().zip(&curve) {
+        let cold = model.with_eps(*e).unwrap().solve().unwrap();
+        let rel = (warm.standard_error - cold.standard_error).abs() / cold.standard_error;
+        assert!(
+            rel < 1e-9,
+            "eps = {e}: warm {} cold {}",
+            warm.standard_error,
+            cold.standard_error
+        );
+        assert!((warm.robust_error - cold.robust_error).abs() < 1e-9 * cold.robust_error);
+        if *e >= eps0 {
+            assert!(warm.saddle.is_none() && (warm.standard_error - 1.25).abs() < 1e-15);
+        }
+    }
+}

@@ -356,6 +356,28 @@ impl AdversarialLinearModel {
         self.finish(&st)
     }
 
+    /// Solve along an $\varepsilon$ grid, each point warm-started from the previous saddle (a
+    /// failed warm start falls back to a cold [`solve`](Self::solve)); points with
+    /// $\varepsilon \ge \varepsilon_0$ or $\varepsilon \le \varepsilon_1$ are closed-form.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for an invalid radius, or the error of a point that neither
+    /// the warm nor the cold solve can verify.
+    pub fn curve_eps(&self, eps: &[f64]) -> Result<Vec<AdversarialLinearSolution>> {
+        let mut out = Vec::with_capacity(eps.len());
+        let mut prev: Option<[f64; 4]> = None;
+        for &e in eps {
+            let model = self.with_eps(e)?;
+            let sol = match prev {
+                Some(guess) => model.solve_from(guess).or_else(|_| model.solve())?,
+                None => model.solve()?,
+            };
+            prev = sol.saddle.or(prev);
+            out.push(sol);
+        }
+        Ok(out)
+    }
+
     /// Solve from a cold start: Newton from heuristic guesses based on the $\varepsilon \to 0$ limits
     /// (least squares for $\delta > 1$, min-norm interpolation for $\delta < 1$), then continuation
     /// in $\varepsilon$ from $\varepsilon_0/2$ if needed.
