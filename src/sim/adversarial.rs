@@ -178,6 +178,10 @@ pub fn solve_robust_least_squares(
     let mut phi: Vec<f64> = xty.iter().map(|v| 0.1 * v / (nf * scale)).collect();
     let mut steps = 0;
     let design = Matrix::from_fn(n, p, |i, c| x[i * p + c]);
+    // Work matrices reused by every Newton step (a fresh n x p and p x p per step made the
+    // allocator return and re-fault their pages: millions of page faults per curve).
+    let mut weighted = design.clone();
+    let mut hess = Matrix::zeros(p, p);
     for stage in 1..=6 {
         let mu = scale * 100f64.powi(-stage);
         let smoothed = |phi: &[f64]| -> f64 {
@@ -213,16 +217,16 @@ pub fn solve_robust_least_squares(
             let g: Vec<f64> = (0..p)
                 .map(|c| (-xsu[c] + eps * sum_s * phi[c] / t) / nf)
                 .collect();
-            let mut weighted = design.clone();
+            weighted.copy_from(&design)?;
             weighted.scale_rows(&sqrt_w)?;
-            let gram = weighted.gram(1.0);
+            weighted.gram_into(1.0, &mut hess)?;
             let iso = eps * sum_s / (t * nf);
-            let hess = Matrix::from_fn(p, p, |c, k| {
+            hess.map_indexed_in_place(|c, k, g| {
                 let (pc, pk) = (phi[c] / t, phi[k] / t);
                 let low_rank = (-eps * (xu[c] * pk + pc * xu[k]) + nf * eps * eps * pc * pk
                     - eps * sum_s * pc * pk / t)
                     / nf;
-                gram.get(c, k).unwrap_or(f64::NAN) + low_rank + if c == k { iso } else { 0.0 }
+                g + low_rank + if c == k { iso } else { 0.0 }
             });
             let chol = Cholesky::new(&hess, 0.0)?;
             let step_m = chol.solve(&Matrix::from_fn(p, 1, |c, _| -g[c]))?;

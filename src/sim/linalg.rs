@@ -249,6 +249,58 @@ impl Matrix {
         Self { inner: out }
     }
 
+    /// [`gram`](Self::gram) into an existing `ncols × ncols` matrix, so a loop that forms a Gram
+    /// matrix every iteration allocates nothing.
+    ///
+    /// Errors: [`Error::DimensionMismatch`] if `out` is not `ncols × ncols`.
+    pub fn gram_into(&self, alpha: f64, out: &mut Self) -> Result<()> {
+        let k = self.ncols();
+        if out.nrows() != k || out.ncols() != k {
+            return Err(Error::DimensionMismatch {
+                what: "Gram matrix output (ncols x ncols)",
+                expected: k,
+                found: out.nrows(),
+            });
+        }
+        triangular_matmul(
+            out.inner.as_mut(),
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            self.inner.transpose(),
+            BlockStructure::Rectangular,
+            self.inner.as_ref(),
+            BlockStructure::Rectangular,
+            alpha,
+            Par::Seq,
+        );
+        mirror_lower(&mut out.inner);
+        Ok(())
+    }
+
+    /// Overwrite with the entries of `other` (same shape), without allocating.
+    ///
+    /// Errors: [`Error::DimensionMismatch`] if the shapes differ.
+    pub fn copy_from(&mut self, other: &Self) -> Result<()> {
+        if self.nrows() != other.nrows() || self.ncols() != other.ncols() {
+            return Err(Error::DimensionMismatch {
+                what: "matrix copy (same shape)",
+                expected: self.nrows() * self.ncols(),
+                found: other.nrows() * other.ncols(),
+            });
+        }
+        self.inner.copy_from(&other.inner);
+        Ok(())
+    }
+
+    /// Replace every entry $a_{ij}$ by `f(i, j, a_ij)`.
+    pub fn map_indexed_in_place(&mut self, mut f: impl FnMut(usize, usize, f64) -> f64) {
+        for j in 0..self.ncols() {
+            for (i, v) in self.col_mut(j).iter_mut().enumerate() {
+                *v = f(i, j, *v);
+            }
+        }
+    }
+
     /// $\alpha A A^\top$ (`nrows × nrows`): only the lower triangle is computed, then mirrored.
     pub fn gram_rows(&self, alpha: f64) -> Self {
         let k = self.nrows();
@@ -557,6 +609,21 @@ mod tests {
             Cholesky::new(&negative, 0.0),
             Err(Error::LinearAlgebra { .. })
         ));
+    }
+
+    #[test]
+    fn in_place_gram_copy_and_map_match_the_allocating_forms() {
+        let a = sample(30, 12, 3);
+        let mut out = Matrix::zeros(12, 12);
+        a.gram_into(0.5, &mut out).unwrap();
+        assert_eq!(out, a.gram(0.5));
+        assert!(a.gram_into(1.0, &mut Matrix::zeros(11, 12)).is_err());
+        let mut b = Matrix::zeros(30, 12);
+        b.copy_from(&a).unwrap();
+        assert_eq!(b, a);
+        assert!(b.copy_from(&Matrix::zeros(12, 30)).is_err());
+        b.map_indexed_in_place(|i, j, v| v + (i * 100 + j) as f64);
+        assert_eq!(b.get(7, 5), Some(a.get(7, 5).unwrap() + 705.0));
     }
 
     #[test]
