@@ -260,6 +260,17 @@ const MAX_NEWTON: usize = 60;
 /// $1 - \varepsilon/\varepsilon_0$ below which a cold start that failed from the heuristic guess
 /// continues from this distance to the zero-solution threshold (see `continue_to_eps0`).
 const NEAR_EPS0_ANCHOR: f64 = 1e-2;
+/// Step control of [`AdversarialRfModel::walk`] (in the walk's path coordinate).
+#[derive(Debug, Clone, Copy)]
+struct Stepping {
+    first: f64,
+    max: f64,
+    grow: f64,
+    shrink: f64,
+    min: f64,
+    max_failures: usize,
+}
+
 /// Largest $\psi_1$ of the anchor of a cold-start continuation in $(\psi_1, \psi_2)$.
 const ANCHOR_PSI1_MAX: f64 = 1e3;
 /// Smallest $\psi_2$ of the anchor of a cold-start continuation in $(\psi_1, \psi_2)$.
@@ -555,54 +566,35 @@ impl AdversarialRfModel {
     fn continue_path(&self, a1: f64, a2: f64) -> Result<AdversarialRfSolution> {
         let (l1, l2) = (a1.ln(), a2.ln());
         let (d1, d2) = (self.psi1.ln() - l1, self.psi2.ln() - l2);
-        let anchor = self.at_same_fraction(a1, a2)?;
-        let first = anchor.solve_local(true)?;
-        let to_log = |s: &AdversarialRfSolution| -> Result<[f64; 5]> {
-            let x = s.saddle.ok_or(Error::NonFinite {
-                what: "continuation through the zero-solution regime",
-            })?;
-            Ok(x.to_array().map(f64::ln))
-        };
-        let mut hist: Vec<(f64, [f64; 5])> = vec![(0.0, to_log(&first)?)];
+        let first = self.at_same_fraction(a1, a2)?.solve_local(true)?;
         // Steps of at most a factor e (after growth) in psi1 and psi2.
         let h_max = 1.0 / d1.abs().max(d2.abs()).max(1.0);
-        let mut t = 0.0_f64;
-        let mut h = 0.5 * h_max;
-        let mut failures = 0;
-        loop {
-            let next = (t + h).min(1.0);
-            let model = if next >= 1.0 {
-                self.clone()
-            } else {
-                self.at_same_fraction((l1 + next * d1).exp(), (l2 + next * d2).exp())?
-            };
-            let (t_last, x_last) = hist[hist.len() - 1];
-            let mut guess = x_last;
-            if hist.len() >= 2 {
-                let (t_prev, x_prev) = hist[hist.len() - 2];
-                let w = (next - t_last) / (t_last - t_prev);
-                for i in 0..5 {
-                    guess[i] += w * (x_last[i] - x_prev[i]);
-                }
-            }
-            match model.solve_from(&SaddlePoint::from_array(guess.map(f64::exp))) {
-                Ok(s) => {
-                    if next >= 1.0 {
-                        return Ok(s);
-                    }
-                    hist.push((next, to_log(&s)?));
-                    t = next;
-                    h = (h * 1.5).min(h_max);
-                }
-                Err(e) => {
-                    failures += 1;
-                    h *= 0.5;
-                    if failures > 20 || h < 1e-3 * h_max {
-                        return Err(e);
+        self.walk(
+            (0.0, 1.0),
+            &first,
+            |t| self.at_same_fraction((l1 + t * d1).exp(), (l2 + t * d2).exp()),
+            |hist, t| {
+                let (t_last, x_last) = hist[hist.len() - 1];
+                match hist.len() {
+                    1 => x_last,
+                    n => {
+                        let (t_prev, x_prev) = hist[n - 2];
+                        let w = (t - t_last) / (t_last - t_prev);
+                        std::array::from_fn(|i| {
+                            (x_last[i].ln() + w * (x_last[i].ln() - x_prev[i].ln())).exp()
+                        })
                     }
                 }
-            }
-        }
+            },
+            Stepping {
+                first: 0.5 * h_max,
+                max: h_max,
+                grow: 1.5,
+                shrink: 0.5,
+                min: 1e-3 * h_max,
+                max_failures: 20,
+            },
+        )
     }
 
     /// Cold start inside the box where the heuristic guess (with continuation in $\varepsilon$)
@@ -651,58 +643,41 @@ impl AdversarialRfModel {
     /// $\tau_{g\star} \propto h$ while $(\alpha, \beta, \gamma, \tau_q)_\star$ tend to finite
     /// limits linearly in $h$ (extrapolated from the last two solutions).
     fn continue_to_eps0(&self) -> Result<AdversarialRfSolution> {
-        let target = 1.0 - self.eps / self.eps0;
         let at = |h: f64| self.with_eps((1.0 - h) * self.eps0);
         let first = at(NEAR_EPS0_ANCHOR)?.solve_local(false)?;
-        let point = |s: &AdversarialRfSolution| -> Result<[f64; 5]> {
-            Ok(s.saddle
-                .ok_or(Error::NonFinite {
-                    what: "continuation through the zero-solution regime",
-                })?
-                .to_array())
-        };
-        let mut hist: Vec<(f64, [f64; 5])> = vec![(NEAR_EPS0_ANCHOR, point(&first)?)];
-        let mut h = NEAR_EPS0_ANCHOR;
-        let mut factor = 10.0_f64;
-        let mut failures = 0;
-        loop {
-            let next = (h / factor).max(target);
-            let (h_last, x_last) = hist[hist.len() - 1];
-            let mut guess = x_last;
-            if hist.len() >= 2 {
-                let (h_prev, x_prev) = hist[hist.len() - 2];
-                let w = (next - h_last) / (h_last - h_prev);
-                for i in [0, 2, 3, 4] {
-                    guess[i] += w * (x_last[i] - x_prev[i]);
-                }
-            }
-            guess[1] = x_last[1] * next / h_last;
-            let model = if next <= target {
-                self.clone()
-            } else {
-                at(next)?
-            };
-            match model.solve_from(&SaddlePoint::from_array(guess)) {
-                Ok(s) => {
-                    if next <= target {
-                        return Ok(s);
-                    }
-                    hist.push((next, point(&s)?));
-                    h = next;
-                    factor = (factor * factor).min(10.0);
-                }
-                Err(e) => {
-                    failures += 1;
-                    factor = factor.sqrt();
-                    if failures > 8 || factor < 1.05 {
-                        return Err(e);
+        // The walk runs in s = ln h.
+        self.walk(
+            (NEAR_EPS0_ANCHOR.ln(), (1.0 - self.eps / self.eps0).ln()),
+            &first,
+            |s| at(s.exp()),
+            |hist, s| {
+                let h = s.exp();
+                let (s_last, x_last) = hist[hist.len() - 1];
+                let h_last = s_last.exp();
+                let mut guess = x_last;
+                if hist.len() >= 2 {
+                    let h_prev = hist[hist.len() - 2].0.exp();
+                    let x_prev = hist[hist.len() - 2].1;
+                    let w = (h - h_last) / (h_last - h_prev);
+                    for i in [0, 2, 3, 4] {
+                        guess[i] += w * (x_last[i] - x_prev[i]);
                     }
                 }
-            }
-        }
+                guess[1] = x_last[1] * h / h_last;
+                guess
+            },
+            Stepping {
+                first: std::f64::consts::LN_10,
+                max: std::f64::consts::LN_10,
+                grow: 2.0,
+                shrink: 0.5,
+                min: 1.05_f64.ln(),
+                max_failures: 8,
+            },
+        )
     }
 
-    /// Continue a solution at radius `from` to radius `self.eps` (geometric steps, halved on
+    /// Continue a solution at radius `from` to radius `self.eps` (geometric steps, shrunk on
     /// failure).
     fn continue_eps(
         &self,
@@ -710,37 +685,69 @@ impl AdversarialRfModel {
         start: &AdversarialRfSolution,
         target: f64,
     ) -> Result<AdversarialRfSolution> {
-        let mut cur_eps = from;
-        let mut cur = start.clone();
-        let mut step = 0.25_f64;
-        let mut failures = 0;
-        while cur_eps != target {
-            let ratio = (target / cur_eps).ln();
-            let next = if ratio.abs() <= step {
-                target
-            } else {
-                cur_eps * (step * ratio.signum()).exp()
-            };
-            let model = self.with_eps(next)?;
-            let guess = cur.saddle.ok_or(Error::NonFinite {
-                what: "continuation from a zero solution",
-            })?;
-            match model.solve_from(&guess) {
-                Ok(s) => {
-                    cur = s;
-                    cur_eps = next;
-                    step = (step * 1.5).min(0.5);
+        // The walk runs in ln(eps), each step seeded by the previous saddle.
+        self.walk(
+            (from.ln(), target.ln()),
+            start,
+            |s| self.with_eps(s.exp()),
+            |hist, _| hist[hist.len() - 1].1,
+            Stepping {
+                first: 0.25,
+                max: 0.5,
+                grow: 1.5,
+                shrink: 0.25,
+                min: 1e-6,
+                max_failures: 12,
+            },
+        )
+    }
+
+    /// Adaptive continuation in a scalar path coordinate $s$ from $s_0$ (where `start` is the
+    /// solution) to $s_1$ (this model): `model_at(s)` is the model at an intermediate point,
+    /// `predict(history, s)` the Newton seed there from the saddles solved so far. A successful step
+    /// grows by `grow` (up to `max`), a failed one shrinks by `shrink`; the walk fails after
+    /// `max_failures` failures or below the `min` step.
+    fn walk(
+        &self,
+        (s0, s1): (f64, f64),
+        start: &AdversarialRfSolution,
+        model_at: impl Fn(f64) -> Result<Self>,
+        predict: impl Fn(&[(f64, [f64; 5])], f64) -> [f64; 5],
+        steps: Stepping,
+    ) -> Result<AdversarialRfSolution> {
+        let saddle = |sol: &AdversarialRfSolution| {
+            sol.saddle
+                .map(SaddlePoint::to_array)
+                .ok_or(Error::NonFinite {
+                    what: "continuation through the zero-solution regime",
+                })
+        };
+        if s0 == s1 {
+            return Ok(start.clone());
+        }
+        let mut hist = vec![(s0, saddle(start)?)];
+        let direction = (s1 - s0).signum();
+        let (mut s, mut step, mut failures) = (s0, steps.first, 0);
+        loop {
+            let last = (s1 - s).abs() <= step;
+            let next = if last { s1 } else { s + direction * step };
+            let model = if last { self.clone() } else { model_at(next)? };
+            match model.solve_from(&SaddlePoint::from_array(predict(&hist, next))) {
+                Ok(sol) if last => return Ok(sol),
+                Ok(sol) => {
+                    hist.push((next, saddle(&sol)?));
+                    s = next;
+                    step = (step * steps.grow).min(steps.max);
                 }
                 Err(e) => {
                     failures += 1;
-                    step *= 0.25;
-                    if failures > 12 || step < 1e-6 {
+                    step *= steps.shrink;
+                    if failures > steps.max_failures || step < steps.min {
                         return Err(e);
                     }
                 }
             }
         }
-        Ok(cur)
     }
 
     /// Solve along a $\psi_1$ grid with continuation: each point is warm-started from the previous
