@@ -233,20 +233,14 @@ impl Matrix {
     /// $\alpha A^\top A$ (`ncols × ncols`): only the lower triangle is computed, then mirrored.
     pub fn gram(&self, alpha: f64) -> Self {
         let k = self.ncols();
-        let mut out = Mat::zeros(k, k);
-        triangular_matmul(
-            out.as_mut(),
-            BlockStructure::TriangularLower,
-            Accum::Replace,
+        let mut out = Self::zeros(k, k);
+        mirror_gram(
             self.inner.transpose(),
-            BlockStructure::Rectangular,
             self.inner.as_ref(),
-            BlockStructure::Rectangular,
             alpha,
-            Par::Seq,
+            &mut out.inner,
         );
-        mirror_lower(&mut out);
-        Self { inner: out }
+        out
     }
 
     /// [`gram`](Self::gram) into an existing `ncols × ncols` matrix, so a loop that forms a Gram
@@ -262,18 +256,12 @@ impl Matrix {
                 found: out.nrows(),
             });
         }
-        triangular_matmul(
-            out.inner.as_mut(),
-            BlockStructure::TriangularLower,
-            Accum::Replace,
+        mirror_gram(
             self.inner.transpose(),
-            BlockStructure::Rectangular,
             self.inner.as_ref(),
-            BlockStructure::Rectangular,
             alpha,
-            Par::Seq,
+            &mut out.inner,
         );
-        mirror_lower(&mut out.inner);
         Ok(())
     }
 
@@ -304,20 +292,14 @@ impl Matrix {
     /// $\alpha A A^\top$ (`nrows × nrows`): only the lower triangle is computed, then mirrored.
     pub fn gram_rows(&self, alpha: f64) -> Self {
         let k = self.nrows();
-        let mut out = Mat::zeros(k, k);
-        triangular_matmul(
-            out.as_mut(),
-            BlockStructure::TriangularLower,
-            Accum::Replace,
+        let mut out = Self::zeros(k, k);
+        mirror_gram(
             self.inner.as_ref(),
-            BlockStructure::Rectangular,
             self.inner.transpose(),
-            BlockStructure::Rectangular,
             alpha,
-            Par::Seq,
+            &mut out.inner,
         );
-        mirror_lower(&mut out);
-        Self { inner: out }
+        out
     }
 
     /// Whether every entry is finite.
@@ -375,6 +357,28 @@ fn check_square(a: &Matrix, what: &'static str) -> Result<()> {
             found: a.ncols(),
         })
     }
+}
+
+/// $\alpha\,\mathrm{lhs}\,\mathrm{rhs}$ into `out` for a symmetric product ($\mathrm{rhs} =
+/// \mathrm{lhs}^\top$): the lower triangle is computed, then mirrored.
+fn mirror_gram(
+    lhs: faer::MatRef<'_, f64>,
+    rhs: faer::MatRef<'_, f64>,
+    alpha: f64,
+    out: &mut Mat<f64>,
+) {
+    triangular_matmul(
+        out.as_mut(),
+        BlockStructure::TriangularLower,
+        Accum::Replace,
+        lhs,
+        BlockStructure::Rectangular,
+        rhs,
+        BlockStructure::Rectangular,
+        alpha,
+        Par::Seq,
+    );
+    mirror_lower(out);
 }
 
 /// The Cholesky factorisation $A + cI = LL^\top$ of a symmetric positive definite matrix.
