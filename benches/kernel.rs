@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use overparam::gaussian::Activation;
+use overparam::linalg::{Cholesky, Matrix};
 use overparam::sim::InputDistribution;
 use overparam::sim::data::sample_points;
-use overparam::sim::linalg::{Cholesky, Matrix};
 use overparam::sim::random_features::RfSimulation;
 use overparam::sim::rng::{normal, trial_rng};
 

@@ -22,8 +22,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use overparam::linalg::{Matrix, symmetric_eigenvalues};
 use overparam::sim::adversarial::{AdversarialLinearSim, AdversarialRfSim};
-use overparam::sim::linalg::{Matrix, symmetric_eigenvalues};
 use overparam::sim::membership::MembershipSimulation;
 use overparam::sim::random_features::RfSimulation;
 use overparam::sim::ridge::RidgeSimulation;

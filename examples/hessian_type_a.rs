@@ -29,8 +29,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use overparam::grid::log_spaced;
+use overparam::linalg::{Matrix, symmetric_eigenvalues};
 use overparam::plot::{Chart, Scale, Series, draw};
-use overparam::sim::linalg::{Matrix, symmetric_eigenvalues};
 use overparam::theory::two_layer::critical::{
     CriticalPoint, Family, NewtonOptions, continue_to, critical_point,
 };

@@ -23,7 +23,10 @@
 //!   continuation).
 //! - [`spectral`]: Stieltjes transforms (Marchenko–Pastur) and Herglotz branch selection.
 //! - [`gaussian`]: Gaussian expectations (activation coefficients, normal tails).
-//! - [`sim`]: finite-size Monte Carlo on a pure-Rust dense kernel.
+//! - [`linalg`]: the one dense linear-algebra module (pure-Rust `faer`), used by solver, theory
+//!   and simulation alike.
+//! - [`sim`]: finite-size Monte Carlo of every model.
+//! - [`experiment`]: the theory-versus-simulation join, one shape for every model.
 //! - [`compare`]: theory versus simulation (z-scores, finite-size allowance, size sweeps).
 //! - [`plot`]: SVG charts of theory (lines) versus simulation (points with error bars).
 //! - [`grid`]: log-spaced and evenly spaced parameter grids for sweeps.
@@ -32,8 +35,10 @@
 
 pub mod compare;
 pub mod error;
+pub mod experiment;
 pub mod gaussian;
 pub mod grid;
+pub mod linalg;
 pub mod plot;
 pub mod sim;
 pub mod solver;

@@ -29,6 +29,9 @@
 //! the limits, `NaN` gives `NaN`); [`quantile`] returns a typed error for anything outside
 //! $(0, 1)$.
 
+/// $\sqrt{2/\pi} = \mathbb E|Z|$ for $Z \sim \mathcal N(0,1)$.
+pub const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
+
 use std::f64::consts::{PI, SQRT_2};
 
 use statrs::function::erf::erfc_inv;

@@ -28,7 +28,7 @@
 //! smoothing changes the optimal value by at most $O(\mu)$, so the final objective is exact to
 //! about $10^{-10}$ relative; residuals below $10^{-6}$ are counted as zero.
 //!
-//! The Newton systems use the crate's dense kernel [`crate::sim::linalg`] (weighted Gram matrix,
+//! The Newton systems use the crate's dense kernel [`crate::linalg`] (weighted Gram matrix,
 //! Cholesky); the one-off Cholesky of $J^2$ and the triangular solves are plain Rust. The cost per
 //! Newton step is $O(np^2 + p^3)$ with $p$ the number of parameters.
 
@@ -37,11 +37,11 @@ use std::f64::consts::{FRAC_1_PI, PI};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result, validate};
+use crate::linalg::{Cholesky, Matrix, dot};
 use crate::sim::estimate::Estimate;
-use crate::sim::linalg::{Cholesky, Matrix};
 use crate::sim::rng::{TrialRng, normal, trial_rng};
 
-const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
+use crate::gaussian::normal::SQRT_2_OVER_PI;
 
 /// One trial's metrics.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -98,10 +98,6 @@ fn unit_rows(mut m: Vec<f64>, cols: usize) -> Vec<f64> {
         }
     }
     m
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Exact solution of adversarial least squares.

@@ -22,9 +22,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::linalg::Matrix;
 use super::rng::{TrialRng, normal};
 use crate::error::{Error, Result};
+use crate::linalg::Matrix;
 
 /// The law of the inputs (and of the random-feature weights).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

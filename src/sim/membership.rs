@@ -48,14 +48,14 @@
 //! run in parallel (rayon) with results collected in trial order, so the output does not depend
 //! on the thread count.
 //!
-//! Linear algebra runs on the shared kernel [`crate::sim::linalg`] (Gram on one triangle,
+//! Linear algebra runs on the shared kernel [`crate::linalg`] (Gram on one triangle,
 //! Cholesky), random streams come from [`crate::sim::rng::trial_rng`].
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::linalg::{Cholesky, Matrix, dot};
 use crate::sim::estimate::Estimate;
-use crate::sim::linalg::{Cholesky, Matrix};
 use crate::sim::rng::{TrialRng, normal, trial_rng};
 use crate::theory::membership::{MembershipModel, ScaleTest};
 
@@ -887,24 +887,6 @@ pub fn gaussian_plugin_advantage(member: &[f64], nonmember: &[f64]) -> Result<Po
     }
     let sq = |v: &[f64]| v.iter().map(|x| x * x).collect::<Vec<f64>>();
     plugin_advantage(mean_se(&sq(member)), mean_se(&sq(nonmember)))
-}
-
-// ----- small vector helper -------------------------------------------------------------------
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    // Four accumulators let the compiler vectorise.
-    let mut acc = [0.0; 4];
-    let chunks = a.len() / 4;
-    for c in 0..chunks {
-        for j in 0..4 {
-            acc[j] += a[4 * c + j] * b[4 * c + j];
-        }
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for j in 4 * chunks..a.len() {
-        s += a[j] * b[j];
-    }
-    s
 }
 
 #[cfg(test)]

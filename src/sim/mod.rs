@@ -7,8 +7,7 @@
 //! - [`estimate`]: per-trial values with mean and standard error ([`Estimate`]).
 //! - [`rng`]: one portable random stream per trial, so runs are reproducible bit for bit
 //!   whatever the number of threads.
-//! - [`linalg`]: the dense kernel (pure-Rust `faer`): products, Gram matrices, Cholesky,
-//!   symmetric eigendecomposition.
+//! - the dense kernel is [`crate::linalg`] (`sim::linalg` is kept as an alias of it).
 //!
 //! Every simulation follows the params pattern: a public-field struct, `check()` to a validated
 //! simulator, then `run(seed, trials, progress)` returning an [`Estimate`] per metric. Trials run
@@ -17,12 +16,13 @@
 pub mod adversarial;
 pub mod data;
 pub mod estimate;
-pub mod linalg;
 pub mod membership;
 mod progress;
 pub mod random_features;
 pub mod ridge;
 pub mod rng;
 
+/// The dense kernel moved to [`crate::linalg`]; this path is kept as a deprecated alias.
+pub use crate::linalg;
 pub use data::InputDistribution;
 pub use estimate::{Estimate, PointEstimate};

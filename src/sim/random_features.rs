@@ -49,16 +49,14 @@ use rayon::prelude::*;
 
 use super::data::{InputDistribution, sample_points};
 use super::estimate::Estimate;
-use super::linalg::{Cholesky, Matrix, SymmetricEigen};
 use super::progress::Progress;
 use super::rng::trial_rng;
 use crate::error::{Error, Result, validate};
 use crate::gaussian::Activation;
+use crate::linalg::{Cholesky, Matrix, SymmetricEigen};
 use crate::theory::random_features::{RandomFeatures, RfRisk};
 
-/// Relative eigenvalue cutoff of the ridgeless pseudo-inverse: Gram eigenvalues
-/// $s \le 10^{-12}\max s$ are treated as zero when $\lambda = 0$.
-pub const RIDGELESS_CUTOFF: f64 = 1e-12;
+pub use crate::linalg::RIDGELESS_CUTOFF;
 
 /// Largest $N$ or $n$ accepted (dense $O(\max(N,n)^2)$ memory).
 const MAX_SIZE: usize = 20_000;

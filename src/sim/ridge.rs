@@ -36,15 +36,13 @@
 use rayon::prelude::*;
 
 use super::estimate::Estimate;
-use super::linalg::{Matrix, symmetric_eigenvalues};
 use super::progress::Progress;
 use super::rng::{normal, trial_rng};
 use crate::error::{Error, Result, validate};
+use crate::linalg::{Matrix, symmetric_eigenvalues};
 use crate::theory::ridge::{Ridge, RidgeRisk};
 
-/// Relative eigenvalue cutoff of the pseudo-inverse: eigenvalues $g \le 10^{-12}\max_i g_i$ are
-/// treated as zero when $\lambda = 0$.
-pub const RIDGELESS_CUTOFF: f64 = 1e-12;
+pub use crate::linalg::RIDGELESS_CUTOFF;
 
 /// Unchecked parameters of a linear ridge simulation.
 #[derive(Debug, Clone, PartialEq)]
@@ -326,8 +324,8 @@ mod tests {
     fn eigenvalue_formulas_match_a_direct_fit() {
         // Independent check of the closed forms: fit beta-hat by an explicit solve for a fixed
         // design and average the squared error over beta and noise by Monte Carlo.
-        use super::super::linalg::Cholesky;
         use super::super::rng::trial_rng;
+        use crate::linalg::Cholesky;
         let sim = RidgeSimulation {
             n: 12,
             gamma: 0.75,

@@ -25,7 +25,7 @@
 use proptest::prelude::*;
 
 use super::{ensure, log_uniform};
-use crate::sim::linalg::{Matrix, symmetric_eigenvalues};
+use crate::linalg::{Matrix, symmetric_eigenvalues};
 use crate::theory::two_layer::critical::{CriticalPoint, Family};
 use crate::theory::two_layer::kernel::Teacher;
 use crate::theory::two_layer::spectrum::Spectrum;

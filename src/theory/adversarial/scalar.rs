@@ -11,8 +11,7 @@
 use crate::error::{Error, Result};
 use crate::gaussian::normal::erf;
 
-/// $\sqrt{2/\pi}$.
-pub const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
+pub use crate::gaussian::normal::SQRT_2_OVER_PI;
 
 /// $S(z;\psi_1)$ for $z < 0$ (eq. (4.4) of Hassani & Javanmard), evaluated without cancellation:
 /// with $b = 1 - \psi_1 - z$ and $D = b^2 - 4\psi_1 z$,

@@ -23,6 +23,7 @@
 //! $F$ is not differentiable at a zero neuron: the gradient and Hessian return
 //! [`Error::InvalidParameter`] there.
 
+use crate::linalg::dot;
 use std::f64::consts::PI;
 
 use crate::error::{Error, Result};
@@ -94,10 +95,6 @@ impl PairAngle {
             0.0
         }
     }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// A checked teacher network $V\in\mathbb R^{k'\times d}$ (rows are teacher neurons).

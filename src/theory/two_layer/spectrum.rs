@@ -15,6 +15,7 @@
 //! points). Every step is analytic in the class sizes, so $d$ may be fractional. The finer fixed
 //! spaces have at most $(m+2)^2+m+2$ parameters; the cost is independent of $d$.
 
+use crate::linalg::dot;
 use std::fmt;
 
 use super::symmetry::{Param, Partition};
@@ -370,10 +371,6 @@ fn apply(j: &[f64], cols: usize, xi: &[f64]) -> Vec<f64> {
     j.chunks(cols)
         .map(|row| row.iter().zip(xi).map(|(a, b)| a * b).sum())
         .collect()
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Modified Gram–Schmidt (twice) keeping vectors of norm above `min_norm` whose relative residual

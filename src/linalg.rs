@@ -1,8 +1,8 @@
-//! The dense linear-algebra kernel of the simulations.
+//! The crate's one dense linear-algebra module, used by the solver engine, the theory and the
+//! simulations alike.
 //!
 //! This is the only module of the crate that talks to the pure-Rust [`faer`] library (no LAPACK,
-//! no BLAS). It exposes the handful of operations the Monte Carlo needs on a column-major
-//! [`Matrix`]:
+//! no BLAS). It exposes the operations the crate needs on a column-major [`Matrix`]:
 //!
 //! - products $AB$, $A^\top B$, $AB^\top$ (transposes are views, never formed);
 //! - Gram matrices $A^\top A$ and $AA^\top$, computed on one triangle only (half the flops) and
@@ -20,6 +20,33 @@ use faer::linalg::solvers::Solve;
 use faer::{Accum, Mat, Par, Side};
 
 use crate::error::{Error, Result};
+
+/// Relative cutoff below which a singular value (or eigenvalue of a Gram matrix) is treated as
+/// zero by the ridgeless ($\lambda = 0$) pseudo-inverse: $s \le 10^{-12}\max s$.
+pub const RIDGELESS_CUTOFF: f64 = 1e-12;
+
+/// The dot product $\sum_i a_i b_i$ of two slices of equal length (the shorter length is used
+/// if they differ), with four accumulators so that the compiler vectorises it.
+///
+/// ```
+/// assert_eq!(overparam::linalg::dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]), 32.0);
+/// ```
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[..len], &b[..len]);
+    let mut acc = [0.0; 4];
+    let chunks = len / 4;
+    for c in 0..chunks {
+        for j in 0..4 {
+            acc[j] += a[4 * c + j] * b[4 * c + j];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for j in 4 * chunks..len {
+        s += a[j] * b[j];
+    }
+    s
+}
 
 /// A dense column-major matrix of `f64`.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,0 +1,153 @@
+//! The theory-versus-simulation join, one shape for every model.
+//!
+//! A checked simulation (`sim::<model>::XSimulator`) implements [`Experiment`]: it names its
+//! metrics, evaluates the exact limit of each at the *realised* sizes (after $N = \mathrm{round}(\psi_1 d)$
+//! etc.), runs the Monte Carlo under [`RunOptions`], and states the finite-size allowance of each
+//! metric. [`join`] puts the two sides together metric by metric:
+//!
+//! $$\text{agrees} \iff |\bar R_{\rm sim} - R_{\rm theory}| \le 4\,\mathrm{SE} + \text{allowance},
+//! \qquad \text{allowance} = c\,|R_{\rm scale}|/d,$$
+//!
+//! with $c$ the [`JoinOptions::finite_size_constant`] (see [`crate::compare`] for how its default
+//! was measured). The CLI prints a [`Joined`] the same way for every model, so `--simulate`
+//! reports the same fields everywhere (docs/glossary.md).
+//!
+//! SKELETON (spine issue): the types below are the contract between `sim/`, the join and
+//! `bin/`; implementations are being filled in model by model.
+
+use crate::error::Result;
+use crate::sim::PointEstimate;
+
+/// How to run a simulation: one struct instead of positional numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Base seed; trial $k$ draws from the stream `(seed, k)` (see [`crate::sim::rng`]).
+    pub seed: u64,
+    /// Number of independent trials ($\ge 2$, so that a standard error exists).
+    pub trials: usize,
+    /// Draw a progress bar on a terminal (never when stderr is not a terminal).
+    pub progress: bool,
+}
+
+impl Default for RunOptions {
+    /// Seed 1, 10 trials, no progress bar (the CLI's defaults too).
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            trials: 10,
+            progress: false,
+        }
+    }
+}
+
+/// Options of the join.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct JoinOptions {
+    /// The constant $c$ of the finite-size allowance $c\,|R|/d$.
+    pub finite_size_constant: f64,
+}
+
+impl Default for JoinOptions {
+    /// $c$ = [`crate::compare::DEFAULT_KAPPA`].
+    fn default() -> Self {
+        Self {
+            finite_size_constant: crate::compare::DEFAULT_KAPPA,
+        }
+    }
+}
+
+/// One metric of one model: its theory value at the realised sizes, its simulated estimate, and
+/// the verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricComparison {
+    /// The metric's name, as in docs/glossary.md (`test_error`, `robust_test_risk`, `advantage`, ...).
+    pub name: &'static str,
+    /// The limit at the realised sizes.
+    pub theory_realised: f64,
+    /// The Monte Carlo estimate (mean or derived value) and its standard error.
+    pub simulation: PointEstimate,
+    /// $z = (\bar R_{\rm sim} - R_{\rm theory})/\mathrm{SE}$ (`None` when SE = 0 and they differ).
+    pub z: Option<f64>,
+    /// The finite-size allowance.
+    pub allowance: f64,
+    /// Whether the gap is within $4\,\mathrm{SE}$ + allowance.
+    pub agrees: bool,
+}
+
+/// Every metric of one simulated point, the model's primary metric first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joined {
+    /// The metrics, primary first.
+    pub metrics: Vec<MetricComparison>,
+    /// The size $d$ (or $n$) that the allowance divides by.
+    pub size: usize,
+    /// Trials and seed used.
+    pub run: RunOptions,
+}
+
+/// A checked simulation whose metrics can be joined with the theory.
+pub trait Experiment {
+    /// Metric names, primary first (docs/glossary.md).
+    fn metric_names(&self) -> &'static [&'static str];
+    /// The size the allowance divides by ($d$ for random features, $n$ for linear models).
+    fn size(&self) -> usize;
+    /// Theory values of [`Experiment::metric_names`], in that order, at the realised sizes.
+    fn theory_realised(&self) -> Result<Vec<f64>>;
+    /// Simulated estimates of the same metrics, in the same order.
+    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>>;
+    /// Allowance of each metric given the theory values (default $c\,|R_i|/\text{size}$).
+    fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>>;
+}
+
+/// Run the simulation and compare every metric with its theory value.
+///
+/// Errors: [`crate::Error::InvalidParameter`] for fewer than 2 trials; those of the model's
+/// theory (e.g. a limit that diverges at the realised sizes) and simulation;
+/// [`crate::Error::DimensionMismatch`] if the model returns the wrong number of values.
+pub fn join<E: Experiment + ?Sized>(
+    experiment: &E,
+    run: &RunOptions,
+    options: &JoinOptions,
+) -> Result<Joined> {
+    if run.trials < 2 {
+        return Err(crate::Error::InvalidParameter {
+            name: "trials",
+            value: run.trials as f64,
+            expected: "an integer >= 2 (a standard error needs two trials)",
+        });
+    }
+    let names = experiment.metric_names();
+    let theory = experiment.theory_realised()?;
+    let simulated = experiment.simulate(run)?;
+    let allowances = experiment.allowances(&theory, options)?;
+    for (what, len) in [
+        ("theory values", theory.len()),
+        ("simulated metrics", simulated.len()),
+        ("allowances", allowances.len()),
+    ] {
+        if len != names.len() {
+            return Err(crate::Error::DimensionMismatch {
+                what,
+                expected: names.len(),
+                found: len,
+            });
+        }
+    }
+    let mut metrics = Vec::with_capacity(names.len());
+    for (((name, &t), s), &a) in names.iter().zip(&theory).zip(&simulated).zip(&allowances) {
+        let c = crate::compare::compare_point(t, s, a)?;
+        metrics.push(MetricComparison {
+            name,
+            theory_realised: t,
+            simulation: *s,
+            z: c.z.is_finite().then_some(c.z),
+            allowance: a,
+            agrees: c.agrees(),
+        });
+    }
+    Ok(Joined {
+        metrics,
+        size: experiment.size(),
+        run: *run,
+    })
+}
