@@ -186,7 +186,27 @@ pub fn figure(
     if hidden > 0 {
         eprintln!("{path}: {hidden} points <= 0 not drawn on the log axis");
     }
-    draw_panels(&charts, path)
+    // A panel with nothing drawable is left out (said on stderr) rather than failing the figure.
+    let finite = |c: &Chart| {
+        c.series
+            .iter()
+            .flat_map(|s| s.xy.iter())
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .count()
+    };
+    let (drawable, empty): (Vec<Chart>, Vec<Chart>) = charts
+        .into_iter()
+        .partition(|c| finite(c) > overparam::plot::not_drawable(c));
+    for c in &empty {
+        eprintln!("{path}: panel `{}` left out: no point to draw", c.y_label);
+    }
+    if drawable.is_empty() {
+        return Err(CliError {
+            message: format!("--plot {path}: no finite point to plot"),
+            status: 1,
+        });
+    }
+    draw_panels(&drawable, path)
 }
 
 fn title(
