@@ -563,3 +563,67 @@ fn the_library_builds_without_the_command_line_stack() {
         );
     }
 }
+
+#[test]
+fn failed_points_keep_every_key_so_the_csv_header_fits_every_row() {
+    // psi1 = 2 = psi2 is the ridgeless interpolation threshold; at d = 20 the neighbours round
+    // to it too, so their theory at the realised sizes fails while the nominal theory exists.
+    let args = [
+        "rf",
+        "--psi1",
+        "lin:1.99:2.01:3",
+        "--psi2",
+        "2",
+        "--lambda",
+        "0",
+        "--simulate",
+        "--d",
+        "20",
+        "--trials",
+        "2",
+    ];
+    let (code, out, err) = run(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 3);
+    assert!(v[1]["error"].is_string() && v[1]["test_error"].is_null());
+    assert!(
+        v[0]["test_error"].is_f64() && v[0]["sim_error"].is_string(),
+        "{}",
+        v[0]
+    );
+    assert!(v[0]["z"].is_null() && v[0]["sim_mean"].is_f64());
+    let keys = |r: &Value| {
+        let mut k: Vec<String> = r
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| *k != "error" && *k != "sim_error")
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&v[0]), keys(&v[1]));
+    assert_eq!(keys(&v[0]), keys(&v[2]));
+    let (code, out, _) = run(&[&args[..], &["--format", "csv"]].concat());
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    let columns = lines[0].split(',').count();
+    for row in &lines[1..] {
+        assert_eq!(csv_cells(row), columns, "{row}");
+    }
+}
+
+/// Number of cells of a CSV row (quoted cells may hold commas and doubled quotes).
+fn csv_cells(row: &str) -> usize {
+    let (mut cells, mut quoted) = (1, false);
+    for c in row.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells += 1,
+            _ => {}
+        }
+    }
+    cells
+}

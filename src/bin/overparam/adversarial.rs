@@ -377,21 +377,21 @@ fn sim_fields(
         Ok(s) => s,
         Err(e) => {
             joined_fields(rec, NAMES, None);
+            for key in DEPRECATED_SIM_KEYS {
+                rec.push(key, Field::Null);
+            }
             rec.push("sim_error", Field::Text(e.to_string()));
             return Some(e);
         }
     };
-    match theory(&sim) {
-        Ok(j) => joined_fields(rec, NAMES, Some(&j)),
-        Err(e) => {
+    let theory = theory(&sim);
+    match &theory {
+        Ok(j) => joined_fields(rec, NAMES, Some(j)),
+        Err(_) => {
             joined_fields(rec, NAMES, None);
             rec.set("sim_mean", Field::Num(sim.robust_error.mean));
             rec.set("sim_se", Field::Num(sim.robust_error.std_err));
             rec.set("sim_trials", Field::Int(sim.robust_error.trials as u64));
-            rec.push(
-                "sim_error",
-                Field::Text(format!("theory at the realised sizes: {e}")),
-            );
         }
     }
     // MOVE TO LIBRARY (deprecated z against the nominal, not the realised, theory).
@@ -411,8 +411,24 @@ fn sim_fields(
         "sim_robust_error_z",
         z(nominal.map(|n| n.1), &sim.robust_error),
     );
+    if let Err(e) = theory {
+        rec.push(
+            "sim_error",
+            Field::Text(format!("theory at the realised sizes: {e}")),
+        );
+    }
     None
 }
+
+/// Deprecated simulation keys of 0.1, written after the join fields.
+const DEPRECATED_SIM_KEYS: [&str; 6] = [
+    "sim_standard_error",
+    "sim_standard_error_se",
+    "sim_robust_error",
+    "sim_robust_error_se",
+    "sim_standard_error_z",
+    "sim_robust_error_z",
+];
 
 // ---- linear ----
 

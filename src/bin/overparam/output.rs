@@ -3,7 +3,7 @@
 //!
 //! The CSV header and the table's columns are fixed by the first record (every subcommand emits
 //! the same keys for every point, `null` where a point failed), with an `error` column always
-//! present. JSON is written by hand (numbers in shortest round-trip form, `null` for non-finite
+//! present (and in CSV a `sim_error` column in a simulated run). JSON is written by hand (numbers in shortest round-trip form, `null` for non-finite
 //! values), so the binary needs no serialisation framework.
 
 use std::borrow::Cow;
@@ -214,6 +214,11 @@ impl<W: Write> Writer<W> {
                 .map(|(k, _)| k.to_string())
                 .collect(),
         };
+        // A simulated run always has room for a failed simulation's `sim_error`.
+        let simulated = rec.0.iter().any(|(k, _)| k.starts_with("sim_"));
+        if self.format == Format::Csv && simulated && !cols.iter().any(|c| c == "sim_error") {
+            cols.push("sim_error".into());
+        }
         cols.push("error".into());
         let heading: Vec<String> = match self.format {
             Format::Table => cols
@@ -327,6 +332,23 @@ mod tests {
         assert_eq!(lines[0], "x,n,ok,missing,error");
         assert_eq!(lines[1], "0.5,3,true,,");
         assert_eq!(lines[2], "0.5,3,true,,\"diverges, here\"");
+    }
+
+    #[test]
+    fn a_simulated_csv_always_has_a_sim_error_column() {
+        let mut first = rec(None);
+        first.num("sim_mean", 1.0);
+        let mut failed = rec(None);
+        failed.push("sim_mean", Field::Null);
+        failed.push("sim_error", Field::Text("too small".into()));
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, Format::Csv, &[]);
+        w.write(&first).unwrap();
+        w.write(&failed).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "x,n,ok,missing,sim_mean,sim_error,error");
+        assert_eq!(lines[2], "0.5,3,true,,,too small,");
     }
 
     #[test]

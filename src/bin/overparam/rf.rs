@@ -11,7 +11,7 @@ use crate::CliError;
 use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
-use crate::simulate::{SimulateArgs, joined_fields, joined_from_risks};
+use crate::simulate::{RiskSimulation, SimulateArgs, risk_simulation_fields};
 
 fn parse_input(s: &str) -> Result<InputDistribution, String> {
     s.parse::<InputDistribution>().map_err(|e| e.to_string())
@@ -262,51 +262,27 @@ fn outcome(args: &RfArgs, v: &[f64], solved: overparam::Result<Solved>) -> Outco
     Outcome { record: rec, error }
 }
 
-/// Simulate one point and add the joined fields (and the deprecated `sim_*_mean`, `train_z`,
-/// `trials` keys) to its record.
+/// Simulate one point and add the simulation fields to its record.
 fn simulate(args: &RfArgs, p: &RandomFeatures, rec: &mut Record) -> Option<overparam::Error> {
-    const NAMES: &[&str] = &["test_error", "bias", "variance", "train_error"];
     let c = args.kappa.unwrap_or(args.sim.finite_size_constant);
     let run = args.sim.run();
-    let report = simulation(args, p)
-        .check()
-        .and_then(|sim| Ok((sim.run(run.seed, run.trials, false)?, sim)));
-    let (report, sim) = match report {
-        Ok(r) => r,
-        Err(e) => {
-            joined_fields(rec, NAMES, None);
-            rec.push("sim_error", Field::Text(e.to_string()));
-            return Some(e);
-        }
-    };
-    rec.push("d", Field::Int(report.d as u64));
-    rec.num("realised_psi1", report.realised_psi1);
-    rec.num("realised_psi2", report.realised_psi2);
-    let joined = sim
-        .theory()
-        .and_then(|t| compare_rf(&report, &t, c))
-        .map(|cmp| joined_from_risks(&cmp, report.d, run));
-    match &joined {
-        Ok(j) => joined_fields(rec, NAMES, Some(j)),
-        Err(e) => {
-            joined_fields(rec, NAMES, None);
-            rec.set("sim_mean", Field::Num(report.test_error.mean));
-            rec.set("sim_se", Field::Num(report.test_error.std_err));
-            rec.push(
-                "sim_error",
-                Field::Text(format!("theory at the realised sizes: {e}")),
-            );
-        }
-    }
-    // Deprecated keys of 0.1 (same values under the glossary names above).
-    rec.num("sim_bias_mean", report.bias.mean);
-    rec.num("sim_variance_mean", report.variance.mean);
-    rec.num("sim_train_mean", report.train_error.mean);
-    rec.num("sim_train_se", report.train_error.std_err);
-    rec.push(
-        "train_z",
-        Field::opt(joined.as_ref().ok().and_then(|j| j.metrics[3].z)),
-    );
-    rec.push("trials", Field::Int(run.trials as u64));
-    None
+    let simulated = simulation(args, p).check().and_then(|sim| {
+        let r = sim.run(run.seed, run.trials, false)?;
+        Ok(RiskSimulation {
+            sizes: vec![
+                ("d", Field::Int(r.d as u64)),
+                ("realised_psi1", Field::Num(r.realised_psi1)),
+                ("realised_psi2", Field::Num(r.realised_psi2)),
+            ],
+            size: r.d,
+            comparison: sim.theory().and_then(|t| compare_rf(&r, &t, c)),
+            estimates: [r.test_error, r.bias, r.variance, r.train_error],
+        })
+    });
+    risk_simulation_fields(
+        rec,
+        &["d", "realised_psi1", "realised_psi2"],
+        simulated,
+        run,
+    )
 }

@@ -10,7 +10,7 @@ use crate::CliError;
 use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
-use crate::simulate::{SimulateArgs, joined_fields, joined_from_risks};
+use crate::simulate::{RiskSimulation, SimulateArgs, risk_simulation_fields};
 
 /// Arguments of `overparam ridge`.
 #[derive(Debug, Args)]
@@ -202,53 +202,22 @@ fn outcome(args: &RidgeArgs, v: &[f64], solved: overparam::Result<(f64, RidgeRis
     Outcome { record: rec, error }
 }
 
-/// Simulate one point and add the joined fields (and the deprecated keys) to its record.
+/// Simulate one point and add the simulation fields to its record.
 fn simulate(args: &RidgeArgs, p: &Ridge, rec: &mut Record) -> Option<overparam::Error> {
-    const NAMES: &[&str] = &["test_error", "bias", "variance", "train_error"];
     let c = args.kappa.unwrap_or(args.sim.finite_size_constant);
     let run = args.sim.run();
-    let report = simulation(args, p)
-        .check()
-        .and_then(|sim| Ok((sim.run(run.seed, run.trials, false)?, sim)));
-    let (report, sim) = match report {
-        Ok(r) => r,
-        Err(e) => {
-            for key in ["n", "p", "realised_gamma"] {
-                rec.push(key, Field::Null);
-            }
-            joined_fields(rec, NAMES, None);
-            rec.push("sim_error", Field::Text(e.to_string()));
-            return Some(e);
-        }
-    };
-    rec.push("n", Field::Int(report.n as u64));
-    rec.push("p", Field::Int(report.p as u64));
-    rec.num("realised_gamma", report.realised_gamma);
-    let joined = sim
-        .theory()
-        .and_then(|t| compare_ridge(&report, &t, c))
-        .map(|cmp| joined_from_risks(&cmp, report.n, run));
-    match &joined {
-        Ok(j) => joined_fields(rec, NAMES, Some(j)),
-        Err(e) => {
-            joined_fields(rec, NAMES, None);
-            rec.set("sim_mean", Field::Num(report.test_error.mean));
-            rec.set("sim_se", Field::Num(report.test_error.std_err));
-            rec.push(
-                "sim_error",
-                Field::Text(format!("theory at the realised sizes: {e}")),
-            );
-        }
-    }
-    // Deprecated keys of 0.1 (same values under the glossary names above).
-    rec.num("sim_bias_mean", report.bias.mean);
-    rec.num("sim_variance_mean", report.variance.mean);
-    rec.num("sim_train_mean", report.train_error.mean);
-    rec.num("sim_train_se", report.train_error.std_err);
-    rec.push(
-        "train_z",
-        Field::opt(joined.as_ref().ok().and_then(|j| j.metrics[3].z)),
-    );
-    rec.push("trials", Field::Int(run.trials as u64));
-    None
+    let simulated = simulation(args, p).check().and_then(|sim| {
+        let r = sim.run(run.seed, run.trials, false)?;
+        Ok(RiskSimulation {
+            sizes: vec![
+                ("n", Field::Int(r.n as u64)),
+                ("p", Field::Int(r.p as u64)),
+                ("realised_gamma", Field::Num(r.realised_gamma)),
+            ],
+            size: r.n,
+            comparison: sim.theory().and_then(|t| compare_ridge(&r, &t, c)),
+            estimates: [r.test_error, r.bias, r.variance, r.train_error],
+        })
+    });
+    risk_simulation_fields(rec, &["n", "p", "realised_gamma"], simulated, run)
 }

@@ -181,6 +181,85 @@ pub fn join_values(
     Ok(Joined { metrics, size, run })
 }
 
+/// What a four-metric simulation (rf, ridge) produced: its realised sizes as record fields, the
+/// estimates of test error, bias, variance and training error, the size the allowance divides
+/// by, and the comparison with the theory at the realised sizes (or why there is none).
+pub struct RiskSimulation {
+    /// Realised sizes (`d`, `realised_psi1`, ... or `n`, `p`, `realised_gamma`).
+    pub sizes: Vec<(&'static str, Field)>,
+    /// Test error, bias, variance, training error.
+    pub estimates: [overparam::sim::Estimate; 4],
+    /// The size of the allowance ($d$ or $n$).
+    pub size: usize,
+    /// The comparison with the theory at the realised sizes.
+    pub comparison: overparam::Result<RiskComparison>,
+}
+
+/// Metric names of the four-metric join, primary first.
+const RISK_NAMES: &[&str] = &["test_error", "bias", "variance", "train_error"];
+
+/// The simulation fields of an rf or ridge point: realised sizes, the join, and the deprecated
+/// keys of 0.1 (`sim_bias_mean`, `sim_variance_mean`, `sim_train_mean`, `sim_train_se`,
+/// `train_z`, `trials`). Every key is present (`null` when the simulation failed, with a
+/// `sim_error`); the error is returned.
+pub fn risk_simulation_fields(
+    rec: &mut Record,
+    size_keys: &[&'static str],
+    simulated: overparam::Result<RiskSimulation>,
+    run: RunOptions,
+) -> Option<overparam::Error> {
+    let sim = match simulated {
+        Ok(s) => s,
+        Err(e) => {
+            for key in size_keys {
+                rec.push(*key, Field::Null);
+            }
+            joined_fields(rec, RISK_NAMES, None);
+            for key in [
+                "sim_bias_mean",
+                "sim_variance_mean",
+                "sim_train_mean",
+                "sim_train_se",
+                "train_z",
+                "trials",
+            ] {
+                rec.push(key, Field::Null);
+            }
+            rec.push("sim_error", Field::Text(e.to_string()));
+            return Some(e);
+        }
+    };
+    let [test, bias, variance, train] = &sim.estimates;
+    rec.0
+        .extend(sim.sizes.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)));
+    let joined = sim.comparison.map(|c| joined_from_risks(&c, sim.size, run));
+    match &joined {
+        Ok(j) => joined_fields(rec, RISK_NAMES, Some(j)),
+        Err(_) => {
+            joined_fields(rec, RISK_NAMES, None);
+            rec.set("sim_mean", Field::Num(test.mean));
+            rec.set("sim_se", Field::Num(test.std_err));
+        }
+    }
+    // Deprecated keys of 0.1 (same values under the glossary names above).
+    rec.num("sim_bias_mean", bias.mean);
+    rec.num("sim_variance_mean", variance.mean);
+    rec.num("sim_train_mean", train.mean);
+    rec.num("sim_train_se", train.std_err);
+    rec.push(
+        "train_z",
+        Field::opt(joined.as_ref().ok().and_then(|j| j.metrics[3].z)),
+    );
+    rec.push("trials", Field::Int(run.trials as u64));
+    if let Err(e) = &joined {
+        rec.push(
+            "sim_error",
+            Field::Text(format!("theory at the realised sizes: {e}")),
+        );
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
