@@ -227,7 +227,7 @@ type AxisSeries = (Vec<(f64, f64)>, Option<Vec<(f64, f64, f64)>>);
 
 /// Up to this many series the legend sits inside the plot, in its emptiest corner.
 const LEGEND_INSIDE_MAX: usize = 6;
-/// Width in pixels of the legend column used above that.
+/// Minimum width in pixels of the legend column used above that (wider for long labels).
 const LEGEND_COLUMN: u32 = 190;
 
 /// Draw the chart into the SVG file `path` (800 x 560 pixels; wider when the legend needs its
@@ -254,7 +254,18 @@ pub fn draw_panels(charts: &[Chart], path: &str) -> Result<(), PlotError> {
     let outside = charts
         .iter()
         .any(|c| c.series.iter().filter(|s| !s.label.is_empty()).count() > LEGEND_INSIDE_MAX);
-    let legend_width = if outside { LEGEND_COLUMN } else { 0 };
+    // Wide enough for the longest label (about 6.8 px per character at 14 px sans-serif).
+    let longest = charts
+        .iter()
+        .flat_map(|c| c.series.iter().map(|s| s.label.chars().count()))
+        .max()
+        .unwrap_or(0);
+    let needed = 40 + (longest as f64 * 6.8).ceil() as u32;
+    let legend_width = if outside {
+        LEGEND_COLUMN.max(needed)
+    } else {
+        0
+    };
     let panels = u32::try_from(charts.len().max(1)).unwrap_or(1);
     let root = SVGBackend::new(path, (800 + legend_width, 560 * panels)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
