@@ -28,7 +28,13 @@
 //! - [`sim`]: finite-size Monte Carlo of every model.
 //! - [`experiment`]: the theory-versus-simulation join, one shape for every model.
 //! - [`compare`]: theory versus simulation (z-scores, finite-size allowance, size sweeps).
-//! - [`plot`]: SVG charts of theory (lines) versus simulation (points with error bars).
+//! - `plot` (feature `plot`, on by default): SVG charts of theory (lines) versus simulation
+//!   (points with error bars).
+//!
+//! Features: `cli` (default; the `overparam` binary: clap, serde_json, progress bars, `--plot`),
+//! `plot` (default; plotters), `progress` (indicatif progress bars of long simulations; no-ops
+//! without it), `proptest` (the `strategies` module). With `default-features = false` the crate
+//! depends only on the mathematics (faer, rand, rayon and a few numerical crates).
 //! - [`grid`]: log-spaced and evenly spaced parameter grids for sweeps.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -39,6 +45,7 @@ pub mod experiment;
 pub mod gaussian;
 pub mod grid;
 pub mod linalg;
+#[cfg(feature = "plot")]
 pub mod plot;
 pub mod sim;
 pub mod solver;

@@ -227,7 +227,7 @@ type AxisSeries = (Vec<(f64, f64)>, Option<Vec<(f64, f64, f64)>>);
 
 /// Up to this many series the legend sits inside the plot, in its emptiest corner.
 const LEGEND_INSIDE_MAX: usize = 6;
-/// Width in pixels of the legend column used above that.
+/// Minimum width in pixels of the legend column used above that (wider for long labels).
 const LEGEND_COLUMN: u32 = 190;
 
 /// Draw the chart into the SVG file `path` (800 x 560 pixels; wider when the legend needs its
@@ -237,6 +237,63 @@ const LEGEND_COLUMN: u32 = 190;
 /// [`PlotError::Empty`] when no point is drawable, [`PlotError::Backend`] when the file cannot be
 /// written.
 pub fn draw(chart: &Chart, path: &str) -> Result<(), PlotError> {
+    draw_panels(std::slice::from_ref(chart), path)
+}
+
+/// Draw several charts as panels stacked vertically in one SVG file (800 x 560 pixels each), e.g.
+/// quantities that differ by decades, each on its own vertical axis.
+///
+/// # Errors
+/// [`PlotError::Empty`] when a panel has no drawable point, [`PlotError::Backend`] when the file
+/// cannot be written.
+pub fn draw_panels(charts: &[Chart], path: &str) -> Result<(), PlotError> {
+    let fail = |e: String| PlotError::Backend {
+        path: path.to_string(),
+        message: e,
+    };
+    let outside = charts
+        .iter()
+        .any(|c| c.series.iter().filter(|s| !s.label.is_empty()).count() > LEGEND_INSIDE_MAX);
+    // Wide enough for the longest label (about 6.8 px per character at 14 px sans-serif).
+    let longest = charts
+        .iter()
+        .flat_map(|c| c.series.iter().map(|s| s.label.chars().count()))
+        .max()
+        .unwrap_or(0);
+    let needed = 40 + (longest as f64 * 6.8).ceil() as u32;
+    let legend_width = if outside {
+        LEGEND_COLUMN.max(needed)
+    } else {
+        0
+    };
+    let panels = u32::try_from(charts.len().max(1)).unwrap_or(1);
+    let root = SVGBackend::new(path, (800 + legend_width, 560 * panels)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+    for (chart, area) in charts.iter().zip(root.split_evenly((charts.len(), 1))) {
+        draw_on(chart, &area, outside, path)?;
+    }
+    root.present().map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+/// Number of points of `chart` that its axes cannot show although they are finite: values
+/// $\le 0$ on a logarithmic axis (report them; [`draw`] leaves them out).
+pub fn not_drawable(chart: &Chart) -> usize {
+    let hidden = |v: f64, s: Scale| v.is_finite() && to_axis(v, s).is_none();
+    chart
+        .series
+        .iter()
+        .flat_map(|s| s.xy.iter())
+        .filter(|&&(x, y)| hidden(x, chart.x_scale) || hidden(y, chart.y_scale))
+        .count()
+}
+
+fn draw_on(
+    chart: &Chart,
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    outside: bool,
+    path: &str,
+) -> Result<(), PlotError> {
     let fail = |e: String| PlotError::Backend {
         path: path.to_string(),
         message: e,
@@ -318,10 +375,6 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), PlotError> {
     // Many series: the legend goes in its own column right of the plot, where it cannot
     // cover a line.
     let labelled = chart.series.iter().filter(|s| !s.label.is_empty()).count();
-    let outside = labelled > LEGEND_INSIDE_MAX;
-    let legend_width = if outside { LEGEND_COLUMN } else { 0 };
-    let root = SVGBackend::new(path, (800 + legend_width, 560)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
     let (plot_area, legend_area) = root.split_horizontally(800);
     let mut ctx = ChartBuilder::on(&plot_area)
         .caption(&chart.title, ("sans-serif", 18))
@@ -422,6 +475,5 @@ pub fn draw(chart: &Chart, path: &str) -> Result<(), PlotError> {
             .draw()
             .map_err(|e| fail(e.to_string()))?;
     }
-    root.present().map_err(|e| fail(e.to_string()))?;
     Ok(())
 }

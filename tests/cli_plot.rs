@@ -65,7 +65,8 @@ fn rf_plot_has_labels_legend_and_one_marker_per_simulated_point() {
     );
     for text in [
         "psi1 = N/d",
-        "error (test: excess",
+        "test error (excess, noise excluded)",
+        "train error (noise included)",
         "test error (theory)",
         "train error (theory)",
         "test error (simulation, 2 SE)",
@@ -73,7 +74,7 @@ fn rf_plot_has_labels_legend_and_one_marker_per_simulated_point() {
     ] {
         assert!(svg.contains(text), "missing {text}");
     }
-    // 4 test + 4 train simulated points, plus one legend marker per point series.
+    // 4 test + 4 train simulated points (in two panels), plus one legend marker per point series.
     assert_eq!(circles(&svg), 4 + 4 + 2);
 }
 
@@ -118,9 +119,9 @@ fn adversarial_plot_shows_standard_and_robust_error() {
     );
     for text in [
         "psi1 = N/d",
-        "standard error (theory)",
-        "robust error (theory)",
-        "robust error (simulation, 2 SE)",
+        "test risk (theory)",
+        "robust test risk (theory)",
+        "robust test risk (simulation, 2 SE)",
     ] {
         assert!(svg.contains(text), "missing {text}");
     }

@@ -1,15 +1,19 @@
-//! A progress bar for long simulations: drawn on stderr only when asked for and stderr is a
-//! terminal, silent otherwise.
+//! A progress bar for long simulations: drawn on stderr only when asked for, stderr is a terminal
+//! and the `progress` feature (enabled by `cli`) is on; a no-op otherwise.
 
+#[cfg(feature = "progress")]
 use std::io::IsTerminal;
 
+#[cfg(feature = "progress")]
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A thread-safe trial counter that may or may not be drawn.
 pub(crate) struct Progress {
+    #[cfg(feature = "progress")]
     bar: Option<ProgressBar>,
 }
 
+#[cfg(feature = "progress")]
 impl Progress {
     /// A bar over `total` trials, shown iff `enabled` and stderr is a terminal.
     pub(crate) fn new(total: usize, enabled: bool, label: &'static str) -> Self {
@@ -39,4 +43,18 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+#[cfg(not(feature = "progress"))]
+impl Progress {
+    /// Without the `progress` feature nothing is drawn.
+    pub(crate) fn new(_total: usize, _enabled: bool, _label: &'static str) -> Self {
+        Self {}
+    }
+
+    /// One trial done (no-op).
+    pub(crate) fn tick(&self) {}
+
+    /// Remove the bar (no-op).
+    pub(crate) fn finish(&self) {}
 }

@@ -1,15 +1,21 @@
 //! `overparam adversarial`: adversarially trained random features (Hassani & Javanmard, Thm 4.2)
-//! and the linear special case.
+//! and the linear special case. Arguments -> `AdversarialRf` / `AdversarialLinear` -> records.
 
 use clap::Args;
+use overparam::experiment::Joined;
+use overparam::sim::PointEstimate;
 use overparam::sim::adversarial::{AdversarialLinearSim, AdversarialRfSim, AdversarialSimResult};
 use overparam::theory::adversarial::{
-    AdversarialLinear, AdversarialLinearSolution, AdversarialRf, AdversarialRfSolution, SaddlePoint,
+    AdversarialLinear, AdversarialLinearModel, AdversarialLinearSolution, AdversarialRf,
+    AdversarialRfModel, AdversarialRfSolution, SaddlePoint,
 };
 
 use crate::CliError;
-use crate::grid::{ValueOrRange, parse_value_or_range};
-use crate::output::{Field, Format, Record, write_records};
+use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
+use crate::grid::{ValueOrRange, parse_non_negative, parse_value_or_range};
+use crate::output::{Field, Format, Record};
+use crate::plot::{Panel, Scale, Summary};
+use crate::simulate::{SimulateArgs, join_values, joined_fields};
 
 /// Arguments of `overparam adversarial`.
 #[derive(Debug, Args)]
@@ -23,12 +29,15 @@ pub struct AdversarialArgs {
     /// Training radius eps > 0 of the l2 input perturbations: X or START:STOP:COUNT.
     #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
     eps: ValueOrRange,
-    /// Test radius of the robust error (default: the training radius).
+    /// Test radius of the robust risk (default: the training radius).
     #[arg(long, allow_hyphen_values = true)]
     eps_test: Option<f64>,
-    /// Label-noise variance tau^2 >= 0 (the note's reference setting is 0.25).
-    #[arg(long, default_value_t = 0.25, allow_hyphen_values = true)]
-    tau2: f64,
+    /// Label-noise standard deviation (default 0.5, i.e. variance 0.25, the note's setting).
+    #[arg(long, value_parser = parse_non_negative, conflicts_with = "tau2")]
+    noise_sd: Option<f64>,
+    /// Deprecated: the label-noise VARIANCE tau^2 (use --noise-sd = sqrt(tau^2)).
+    #[arg(long, hide = true, allow_hyphen_values = true)]
+    tau2: Option<f64>,
     /// Use the linear model (least squares trained adversarially) instead of random features.
     #[arg(long)]
     linear: bool,
@@ -38,286 +47,392 @@ pub struct AdversarialArgs {
     /// Signal norm r0 = ||theta_0|| for --linear.
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     r0: f64,
-    /// Also run the finite-size simulation (adds sim_* fields with standard errors).
-    #[arg(long)]
-    simulate: bool,
-    /// Input dimension d of the simulation.
-    #[arg(long, default_value_t = 200)]
-    d: usize,
-    /// Number of independent simulation trials.
-    #[arg(long, default_value_t = 4)]
-    trials: usize,
-    /// Seed of the simulation.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    #[command(flatten)]
+    sim: SimulateArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Also draw an SVG figure: standard and robust test error (theory lines; simulation points
-    /// with 2-SE bars when --simulate) versus the first swept parameter (psi1, psi2 or delta,
-    /// then eps; log axis for START:STOP:COUNT, linear for lin:). A single point is one marker.
+    /// Also draw an SVG figure: test risk and robust test risk (theory lines on a fine grid;
+    /// simulation points with 2-SE bars when --simulate) versus the last swept parameter, one
+    /// line per value of the one swept before it.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<String>,
 }
 
-fn bad(flag: &str, value: f64, expected: &str) -> CliError {
-    CliError::usage(format!(
-        "{flag}: invalid value {value}: expected {expected}"
-    ))
-}
+/// Default simulated input dimension.
+const D: usize = 200;
 
-fn opt(x: Option<f64>) -> Field {
-    x.map_or(Field::Null, Field::Num)
-}
+impl AdversarialArgs {
+    /// The label-noise variance passed to the library.
+    fn tau2(&self) -> f64 {
+        self.tau2
+            .unwrap_or_else(|| self.noise_sd.map_or(0.25, |s| s * s))
+    }
 
-fn rf_fields(rec: &mut Record, s: &AdversarialRfSolution) {
-    let sp = s.saddle;
-    let get = |f: fn(&SaddlePoint) -> f64| opt(sp.as_ref().map(f));
-    rec.extend([
-        ("standard_error", Field::Num(s.standard_error)),
-        ("robust_error", Field::Num(s.robust_error)),
-        ("train_loss", Field::Num(s.train_loss)),
-        (
-            "zero_residual_fraction",
-            Field::Num(s.zero_residual_fraction),
-        ),
-        ("adversarial_norm", Field::Num(s.adversarial_norm)),
-        ("eps0", Field::Num(s.eps0)),
-        ("sigma_sq", Field::Num(s.sigma_sq)),
-        ("alpha", get(|p| p.alpha)),
-        ("tau_g", get(|p| p.tau_g)),
-        ("beta", get(|p| p.beta)),
-        ("gamma", get(|p| p.gamma)),
-        ("tau_q", get(|p| p.tau_q)),
-        ("nu", Field::Num(s.nu)),
-        ("kappa", Field::Num(s.kappa)),
-        ("lambda", opt(s.lambda)),
-        ("residual", Field::Num(s.residual)),
-        ("iterations", Field::Int(s.iterations)),
-    ]);
-}
-
-fn linear_fields(rec: &mut Record, s: &AdversarialLinearSolution) {
-    let get = |i: usize| opt(s.saddle.map(|x| x[i]));
-    rec.extend([
-        ("standard_error", Field::Num(s.standard_error)),
-        ("robust_error", Field::Num(s.robust_error)),
-        ("train_loss", Field::Num(s.train_loss)),
-        (
-            "zero_residual_fraction",
-            Field::Num(s.zero_residual_fraction),
-        ),
-        ("theta_norm", Field::Num(s.theta_norm)),
-        ("adversarial_norm", Field::Num(s.adversarial_norm)),
-        ("eps0", Field::Num(s.eps0)),
-        ("tau", get(0)),
-        ("s", get(1)),
-        ("rho", get(2)),
-        ("b", get(3)),
-        ("m", Field::Num(s.m)),
-        ("residual", Field::Num(s.residual)),
-        ("iterations", Field::Int(s.iterations)),
-    ]);
-}
-
-fn error_fields(rec: &mut Record, e: &overparam::Error) {
-    rec.extend([
-        ("standard_error", Field::Null),
-        ("robust_error", Field::Null),
-        ("error", Field::Text(e.to_string())),
-    ]);
-}
-
-/// Simulation settings passed to the per-point simulation.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SimSettings {
-    d: usize,
-    trials: usize,
-    seed: u64,
+    /// The label-noise standard deviation printed.
+    fn noise_sd(&self) -> f64 {
+        self.noise_sd.unwrap_or_else(|| self.tau2().sqrt())
+    }
 }
 
 /// Run `overparam adversarial`.
 pub fn run(args: AdversarialArgs) -> Result<(), CliError> {
-    for &e in &args.eps.0 {
-        if !(e.is_finite() && e > 0.0) {
-            return Err(bad("--eps", e, "a finite number > 0"));
-        }
-    }
-    if let Some(e) = args.eps_test
-        && !(e.is_finite() && e >= 0.0)
-    {
-        return Err(bad("--eps-test", e, "a finite number >= 0"));
-    }
-    if !(args.tau2.is_finite() && args.tau2 >= 0.0) {
-        return Err(bad("--tau2", args.tau2, "a finite number >= 0"));
-    }
-    let sim = if args.simulate {
-        if args.d < 2 || args.d > 20_000 {
-            return Err(bad("--d", args.d as f64, "an integer in [2, 20000]"));
-        }
-        if args.trials < 2 || args.trials > 100_000 {
-            return Err(bad(
-                "--trials",
-                args.trials as f64,
-                "an integer in [2, 100000]",
-            ));
-        }
-        Some(SimSettings {
-            d: args.d,
-            trials: args.trials,
-            seed: args.seed,
-        })
+    crate::plot::check_path(args.plot.as_ref())?;
+    if args.linear {
+        run_linear(&args)
     } else {
-        None
-    };
-    let records = if args.linear {
-        run_linear(&args, sim)?
-    } else {
-        run_rf(&args, sim)?
-    };
-    let columns: &[&str] = if args.linear {
-        &[
-            "delta",
-            "eps",
-            "standard_error",
-            "robust_error",
-            "train_loss",
-            "zero_residual_fraction",
-            "theta_norm",
-            "sim_standard_error",
-            "sim_robust_error",
-        ]
-    } else {
-        &[
-            "psi1",
-            "psi2",
-            "eps",
-            "standard_error",
-            "robust_error",
-            "train_loss",
-            "zero_residual_fraction",
-            "sim_standard_error",
-            "sim_robust_error",
-        ]
-    };
-    write_records(&records, args.format, columns).map_err(|e| CliError {
-        message: format!("writing output: {e}"),
-        status: 1,
-    })?;
-    if let Some(path) = &args.plot {
-        let values = |v: &Option<ValueOrRange>| v.as_ref().map_or(Vec::new(), |r| r.0.clone());
-        let (psi1, psi2, delta) = (values(&args.psi1), values(&args.psi2), values(&args.delta));
-        let (x, x_scale) = if args.linear {
-            crate::plot::swept(&[("delta", &delta), ("eps", &args.eps.0)])
-        } else {
-            crate::plot::swept(&[("psi1", &psi1), ("psi2", &psi2), ("eps", &args.eps.0)])
-        };
-        let (model, params): (&str, &[&str]) = if args.linear {
-            ("adversarial linear", &["delta", "eps", "tau2", "r0"])
-        } else {
-            (
-                "adversarial random features",
-                &["psi1", "psi2", "eps", "tau2"],
-            )
-        };
-        crate::plot::quantities_chart(
-            &records,
-            x,
-            x_scale,
-            crate::plot::title(model, &records, params, x),
-            "test error (squared loss)",
-            crate::plot::Scale::Log,
-            &[
-                (
-                    "standard_error",
-                    "sim_standard_error",
-                    "sim_standard_error_se",
-                    "standard error",
-                ),
-                (
-                    "robust_error",
-                    "sim_robust_error",
-                    "sim_robust_error_se",
-                    "robust error",
-                ),
-            ],
-            path,
-        )?;
+        run_rf(&args)
     }
-    Ok(())
 }
 
-fn run_rf(args: &AdversarialArgs, sim: Option<SimSettings>) -> Result<Vec<Record>, CliError> {
+fn how<'a>(args: &AdversarialArgs, table: &'a [&'static str]) -> Stream<'a> {
+    Stream {
+        format: args.format,
+        table,
+        keep: args.plot.is_some(),
+        progress: args.sim.progress(),
+    }
+}
+
+fn summary(args: &AdversarialArgs, model: &str) -> Summary {
+    let mut fixed = vec![("noise_sd", args.noise_sd())];
+    if args.linear {
+        fixed.push(("r0", args.r0));
+    }
+    Summary {
+        model: model.into(),
+        fixed,
+        simulated: args
+            .sim
+            .simulate
+            .then(|| (format!("d = {}", args.sim.size_or(D)), args.sim.trials)),
+    }
+}
+
+fn panel() -> [Panel; 1] {
+    [Panel {
+        y_label: "test risk (squared loss, noise included)",
+        y_scale: Scale::Log,
+        quantities: vec![
+            ("test risk", 0, "sim_test_risk", "sim_test_risk_se"),
+            ("robust test risk", 1, "sim_mean", "sim_se"),
+        ],
+    }]
+}
+
+// ---- random features ----
+
+fn rf_axes(args: &AdversarialArgs) -> Result<[Axis; 3], CliError> {
     if args.delta.is_some() {
         return Err(CliError::usage("--delta: only valid with --linear"));
     }
     let psi1 = args
         .psi1
-        .as_ref()
         .ok_or_else(|| CliError::usage("--psi1: required (or use --linear --delta D)"))?;
     let psi2 = args
         .psi2
-        .as_ref()
         .ok_or_else(|| CliError::usage("--psi2: required (or use --linear --delta D)"))?;
-    let params = |p1: f64, p2: f64, e: f64| AdversarialRf {
-        psi1: p1,
-        psi2: p2,
-        tau2: args.tau2,
-        eps: e,
-        eps_test: args.eps_test,
-    };
-    // Validate every point before any output.
-    for &p1 in &psi1.0 {
-        for &p2 in &psi2.0 {
-            for &e in &args.eps.0 {
-                params(p1, p2, e)
-                    .check()
-                    .map_err(|e| CliError::from_library(&e))?;
-            }
-        }
-    }
-    let single = !(psi1.is_range() || psi2.is_range() || args.eps.is_range());
-    let mut records = Vec::new();
-    for &p2 in &psi2.0 {
-        for &e in &args.eps.0 {
-            let mut warm: Option<SaddlePoint> = None;
-            for &p1 in &psi1.0 {
-                let model = params(p1, p2, e)
-                    .check()
-                    .map_err(|e| CliError::from_library(&e))?;
-                let mut rec: Record = vec![
-                    ("psi1", Field::Num(p1)),
-                    ("psi2", Field::Num(p2)),
-                    ("tau2", Field::Num(args.tau2)),
-                    ("eps", Field::Num(e)),
-                    ("eps_test", Field::Num(model.eps_test())),
-                ];
-                let solved = match warm {
-                    Some(g) => model.solve_from(&g).or_else(|_| model.solve()),
-                    None => model.solve(),
-                };
-                match solved {
-                    Ok(s) => {
-                        warm = s.saddle;
-                        rf_fields(&mut rec, &s);
-                    }
-                    Err(err) if single => return Err(CliError::from_library(&err)),
-                    Err(err) => {
-                        warm = None;
-                        error_fields(&mut rec, &err);
-                    }
-                }
-                if let Some(sim) = sim {
-                    simulate_rf_fields(&mut rec, p1, p2, args.tau2, e, model.eps_test(), sim)?;
-                }
-                records.push(rec);
-            }
-        }
-    }
-    Ok(records)
+    Ok([
+        Axis::new("psi2", psi2),
+        Axis::new("eps", args.eps),
+        Axis::new("psi1", psi1),
+    ])
 }
 
-fn run_linear(args: &AdversarialArgs, sim: Option<SimSettings>) -> Result<Vec<Record>, CliError> {
+fn rf_params(args: &AdversarialArgs, v: &[f64]) -> AdversarialRf {
+    AdversarialRf {
+        psi2: v[0],
+        eps: v[1],
+        psi1: v[2],
+        tau2: args.tau2(),
+        eps_test: args.eps_test,
+    }
+}
+
+fn run_rf(args: &AdversarialArgs) -> Result<(), CliError> {
+    let axes = rf_axes(args)?;
+    validate(&axes, |v| rf_params(args, v).check().map(|_| ()))?;
+    let records = stream(
+        &axes,
+        how(
+            args,
+            &[
+                "psi1",
+                "psi2",
+                "eps",
+                "test_risk",
+                "robust_test_risk",
+                "train_loss",
+                "zero_residual_fraction",
+                "sim_mean",
+                "sim_se",
+                "z",
+                "agrees",
+            ],
+        ),
+        |piece| rf_evaluate(args, piece),
+    )?;
+    if let Some(path) = &args.plot {
+        crate::plot::figure(
+            &summary(args, "adversarial random features"),
+            &axes,
+            &records,
+            path,
+            &panel(),
+            |v| {
+                let s = rf_params(args, v).check()?.solve()?;
+                Ok(vec![s.standard_error, s.robust_error])
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn rf_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
+    let curve = match piece.line {
+        2 => Some(AdversarialRfModel::curve_psi1 as fn(&_, &[f64]) -> _),
+        1 => Some(AdversarialRfModel::curve_eps as fn(&_, &[f64]) -> _),
+        _ => None,
+    };
+    along(
+        piece,
+        |v| rf_params(args, v).check(),
+        curve,
+        AdversarialRfModel::solve,
+    )
+    .into_iter()
+    .map(|(v, solved)| {
+        let p = rf_params(args, &v);
+        let mut rec = Record::default();
+        rec.num("psi1", p.psi1);
+        rec.num("psi2", p.psi2);
+        rec.num("noise_sd", args.noise_sd());
+        rec.num("tau2", p.tau2); // deprecated key: the variance
+        rec.num("eps", p.eps);
+        rec.num("eps_test", p.eps_test.unwrap_or(p.eps));
+        rf_fields(&mut rec, solved.as_ref().ok());
+        let mut error = solved.as_ref().err().cloned();
+        if let Some(e) = &error {
+            rec.push("error", Field::Text(e.to_string()));
+        }
+        if args.sim.simulate {
+            error = error.or(rf_simulate(args, &p, solved.as_ref().ok(), &mut rec));
+        }
+        Outcome { record: rec, error }
+    })
+    .collect()
+}
+
+fn risk_fields(rec: &mut Record, test: Option<f64>, robust: Option<f64>) {
+    rec.push("test_risk", Field::opt(test));
+    rec.push("robust_test_risk", Field::opt(robust));
+    // Deprecated keys (same values).
+    rec.push("standard_error", Field::opt(test));
+    rec.push("robust_error", Field::opt(robust));
+}
+
+fn rf_fields(rec: &mut Record, s: Option<&AdversarialRfSolution>) {
+    let get = |f: fn(&AdversarialRfSolution) -> f64| Field::opt(s.map(f));
+    let saddle = |f: fn(&SaddlePoint) -> f64| Field::opt(s.and_then(|s| s.saddle.as_ref()).map(f));
+    risk_fields(rec, s.map(|s| s.standard_error), s.map(|s| s.robust_error));
+    rec.push("train_loss", get(|s| s.train_loss));
+    rec.push("zero_residual_fraction", get(|s| s.zero_residual_fraction));
+    rec.push("adversarial_norm", get(|s| s.adversarial_norm));
+    rec.push("eps0", get(|s| s.eps0));
+    rec.push("sigma_sq", get(|s| s.sigma_sq));
+    // The auxiliary unknowns of the saddle-point equations: aux_<symbol>, and (deprecated) the
+    // bare symbols of 0.1.
+    let aux: [(&'static str, &'static str, Field); 8] = [
+        ("aux_alpha", "alpha", saddle(|p| p.alpha)),
+        ("aux_tau_g", "tau_g", saddle(|p| p.tau_g)),
+        ("aux_beta", "beta", saddle(|p| p.beta)),
+        ("aux_gamma", "gamma", saddle(|p| p.gamma)),
+        ("aux_tau_q", "tau_q", saddle(|p| p.tau_q)),
+        ("aux_nu", "nu", get(|s| s.nu)),
+        ("aux_kappa", "kappa", get(|s| s.kappa)),
+        ("aux_lambda", "lambda", Field::opt(s.and_then(|s| s.lambda))),
+    ];
+    for (new, _, v) in &aux {
+        rec.push(*new, v.clone());
+    }
+    for (_, old, v) in aux {
+        rec.push(old, v);
+    }
+    rec.push("residual", get(|s| s.residual));
+    rec.push(
+        "iterations",
+        s.map_or(Field::Null, |s| Field::Int(s.iterations as u64)),
+    );
+}
+
+/// MOVE TO LIBRARY (the adversarial `Experiment`): the limit at the realised sizes
+/// $N/d = \mathrm{round}(\psi_1 d)/d$, $n/d = \mathrm{round}(\psi_2 d)/d$, warm-started from the
+/// nominal saddle.
+fn rf_realised(
+    p: &AdversarialRf,
+    d: usize,
+    nominal: Option<&AdversarialRfSolution>,
+) -> overparam::Result<AdversarialRfSolution> {
+    let realised = |x: f64| (x * d as f64).round() / d as f64;
+    let m = AdversarialRf {
+        psi1: realised(p.psi1),
+        psi2: realised(p.psi2),
+        ..p.clone()
+    }
+    .check()?;
+    match nominal.and_then(|s| s.saddle.as_ref()) {
+        Some(g) => m.solve_from(g).or_else(|_| m.solve()),
+        None => m.solve(),
+    }
+}
+
+fn rf_simulate(
+    args: &AdversarialArgs,
+    p: &AdversarialRf,
+    nominal: Option<&AdversarialRfSolution>,
+    rec: &mut Record,
+) -> Option<overparam::Error> {
+    let d = args.sim.size_or(D);
+    let run = args.sim.run();
+    let sim = AdversarialRfSim {
+        d,
+        psi1: p.psi1,
+        psi2: p.psi2,
+        tau2: p.tau2,
+        eps: p.eps,
+        eps_test: Some(p.eps_test.unwrap_or(p.eps)),
+        trials: run.trials,
+        seed: run.seed,
+    }
+    .run();
+    let theory = |sim: &AdversarialSimResult| {
+        let t = rf_realised(p, d, nominal)?;
+        adversarial_join(
+            sim,
+            [
+                t.robust_error,
+                t.standard_error,
+                t.train_loss,
+                t.zero_residual_fraction,
+                t.adversarial_norm,
+            ],
+            args,
+            d,
+        )
+    };
+    sim_fields(
+        rec,
+        d,
+        sim,
+        theory,
+        nominal.map(|s| (s.standard_error, s.robust_error)),
+    )
+}
+
+/// Metric names of the adversarial join, primary first.
+const NAMES: &[&str] = &[
+    "robust_test_risk",
+    "test_risk",
+    "train_loss",
+    "zero_residual_fraction",
+    "adversarial_norm",
+];
+
+/// MOVE TO LIBRARY (the adversarial `Experiment`): the join of the five simulated metrics with
+/// their theory values at the realised sizes, allowance $c|R|/d$.
+fn adversarial_join(
+    sim: &AdversarialSimResult,
+    theory: [f64; 5],
+    args: &AdversarialArgs,
+    d: usize,
+) -> overparam::Result<Joined> {
+    let est = [
+        &sim.robust_error,
+        &sim.standard_error,
+        &sim.train_loss,
+        &sim.zero_residual_fraction,
+        &sim.adversarial_norm,
+    ];
+    let metrics: Vec<_> = NAMES
+        .iter()
+        .zip(theory)
+        .zip(est)
+        .map(|((&n, t), e)| (n, t, PointEstimate::from(e)))
+        .collect();
+    join_values(&metrics, args.sim.finite_size_constant, d, args.sim.run())
+}
+
+/// The simulation fields of one point: the join, then the deprecated keys of 0.1
+/// (`sim_d`, `sim_standard_error`, `sim_robust_error` and their `_se`, and z-scores against the
+/// nominal theory `sim_standard_error_z`, `sim_robust_error_z`).
+fn sim_fields(
+    rec: &mut Record,
+    d: usize,
+    sim: overparam::Result<AdversarialSimResult>,
+    theory: impl Fn(&AdversarialSimResult) -> overparam::Result<Joined>,
+    nominal: Option<(f64, f64)>,
+) -> Option<overparam::Error> {
+    rec.push("sim_d", Field::Int(d as u64));
+    let sim = match sim {
+        Ok(s) => s,
+        Err(e) => {
+            joined_fields(rec, NAMES, None);
+            for key in DEPRECATED_SIM_KEYS {
+                rec.push(key, Field::Null);
+            }
+            rec.push("sim_error", Field::Text(e.to_string()));
+            return Some(e);
+        }
+    };
+    let theory = theory(&sim);
+    match &theory {
+        Ok(j) => joined_fields(rec, NAMES, Some(j)),
+        Err(_) => {
+            joined_fields(rec, NAMES, None);
+            rec.set("sim_mean", Field::Num(sim.robust_error.mean));
+            rec.set("sim_se", Field::Num(sim.robust_error.std_err));
+            rec.set("sim_trials", Field::Int(sim.robust_error.trials as u64));
+        }
+    }
+    // MOVE TO LIBRARY (deprecated z against the nominal, not the realised, theory).
+    let z = |t: Option<f64>, e: &overparam::sim::Estimate| match t {
+        Some(t) if e.std_err > 0.0 => Field::Num((e.mean - t) / e.std_err),
+        _ => Field::Null,
+    };
+    rec.num("sim_standard_error", sim.standard_error.mean);
+    rec.num("sim_standard_error_se", sim.standard_error.std_err);
+    rec.num("sim_robust_error", sim.robust_error.mean);
+    rec.num("sim_robust_error_se", sim.robust_error.std_err);
+    rec.push(
+        "sim_standard_error_z",
+        z(nominal.map(|n| n.0), &sim.standard_error),
+    );
+    rec.push(
+        "sim_robust_error_z",
+        z(nominal.map(|n| n.1), &sim.robust_error),
+    );
+    if let Err(e) = theory {
+        rec.push(
+            "sim_error",
+            Field::Text(format!("theory at the realised sizes: {e}")),
+        );
+    }
+    None
+}
+
+/// Deprecated simulation keys of 0.1, written after the join fields.
+const DEPRECATED_SIM_KEYS: [&str; 6] = [
+    "sim_standard_error",
+    "sim_standard_error_se",
+    "sim_robust_error",
+    "sim_robust_error_se",
+    "sim_standard_error_z",
+    "sim_robust_error_z",
+];
+
+// ---- linear ----
+
+fn linear_axes(args: &AdversarialArgs) -> Result<[Axis; 2], CliError> {
     if args.psi1.is_some() || args.psi2.is_some() {
         return Err(CliError::usage(
             "--psi1: not valid with --linear (use --delta)",
@@ -325,155 +440,178 @@ fn run_linear(args: &AdversarialArgs, sim: Option<SimSettings>) -> Result<Vec<Re
     }
     let delta = args
         .delta
-        .as_ref()
         .ok_or_else(|| CliError::usage("--delta: required with --linear"))?;
-    if !(args.r0.is_finite() && args.r0 > 0.0) {
-        return Err(bad("--r0", args.r0, "a finite number > 0"));
-    }
-    let params = |dl: f64, e: f64| AdversarialLinear {
-        delta: dl,
-        noise_var: args.tau2,
+    Ok([Axis::new("eps", args.eps), Axis::new("delta", delta)])
+}
+
+fn linear_params(args: &AdversarialArgs, v: &[f64]) -> AdversarialLinear {
+    AdversarialLinear {
+        eps: v[0],
+        delta: v[1],
+        noise_var: args.tau2(),
         r0: args.r0,
-        eps: e,
         eps_test: args.eps_test,
-    };
-    for &dl in &delta.0 {
-        for &e in &args.eps.0 {
-            params(dl, e)
-                .check()
-                .map_err(|e| CliError::from_library(&e))?;
-        }
     }
-    let single = !(delta.is_range() || args.eps.is_range());
-    let mut records = Vec::new();
-    for &e in &args.eps.0 {
-        let mut warm: Option<[f64; 4]> = None;
-        for &dl in &delta.0 {
-            let model = params(dl, e)
-                .check()
-                .map_err(|e| CliError::from_library(&e))?;
-            let mut rec: Record = vec![
-                ("delta", Field::Num(dl)),
-                ("tau2", Field::Num(args.tau2)),
-                ("r0", Field::Num(args.r0)),
-                ("eps", Field::Num(e)),
-                ("eps_test", Field::Num(model.eps_test())),
-            ];
-            let solved = match warm {
-                Some(g) => model.solve_from(g).or_else(|_| model.solve()),
-                None => model.solve(),
-            };
-            match solved {
-                Ok(s) => {
-                    warm = s.saddle;
-                    linear_fields(&mut rec, &s);
-                }
-                Err(err) if single => return Err(CliError::from_library(&err)),
-                Err(err) => {
-                    warm = None;
-                    error_fields(&mut rec, &err);
-                }
-            }
-            if let Some(sim) = sim {
-                simulate_linear_fields(&mut rec, dl, args.tau2, args.r0, e, model.eps_test(), sim)?;
-            }
-            records.push(rec);
-        }
-    }
-    Ok(records)
 }
 
-fn sim_fields(rec: &mut Record, r: &AdversarialSimResult) {
-    for (name, se_name, est) in [
-        (
-            "sim_standard_error",
-            "sim_standard_error_se",
-            &r.standard_error,
+fn run_linear(args: &AdversarialArgs) -> Result<(), CliError> {
+    let axes = linear_axes(args)?;
+    validate(&axes, |v| linear_params(args, v).check().map(|_| ()))?;
+    let records = stream(
+        &axes,
+        how(
+            args,
+            &[
+                "delta",
+                "eps",
+                "test_risk",
+                "robust_test_risk",
+                "train_loss",
+                "zero_residual_fraction",
+                "theta_norm",
+                "sim_mean",
+                "sim_se",
+                "z",
+                "agrees",
+            ],
         ),
-        ("sim_robust_error", "sim_robust_error_se", &r.robust_error),
-        ("sim_train_loss", "sim_train_loss_se", &r.train_loss),
-        (
-            "sim_zero_residual_fraction",
-            "sim_zero_residual_fraction_se",
-            &r.zero_residual_fraction,
-        ),
-        (
-            "sim_adversarial_norm",
-            "sim_adversarial_norm_se",
-            &r.adversarial_norm,
-        ),
-    ] {
-        rec.push((name, Field::Num(est.mean)));
-        rec.push((se_name, Field::Num(est.std_err)));
+        |piece| linear_evaluate(args, piece),
+    )?;
+    if let Some(path) = &args.plot {
+        crate::plot::figure(
+            &summary(args, "adversarial linear"),
+            &axes,
+            &records,
+            path,
+            &panel(),
+            |v| {
+                let s = linear_params(args, v).check()?.solve()?;
+                Ok(vec![s.standard_error, s.robust_error])
+            },
+        )?;
     }
-    rec.push(("sim_trials", Field::Int(r.standard_error.trials)));
-    // z = (simulation - theory) / SE for the two test errors, when the theory point solved.
-    let theory = |key: &str| {
-        rec.iter().find_map(|(k, v)| match v {
-            Field::Num(x) if *k == key => Some(*x),
-            _ => None,
-        })
-    };
-    let z = |th: Option<f64>, est: &overparam::sim::Estimate| match th {
-        Some(t) if est.std_err > 0.0 => Field::Num((est.mean - t) / est.std_err),
-        _ => Field::Null,
-    };
-    let z_sr = z(theory("standard_error"), &r.standard_error);
-    let z_ar = z(theory("robust_error"), &r.robust_error);
-    rec.push(("sim_standard_error_z", z_sr));
-    rec.push(("sim_robust_error_z", z_ar));
-}
-
-#[allow(clippy::too_many_arguments)]
-fn simulate_rf_fields(
-    rec: &mut Record,
-    psi1: f64,
-    psi2: f64,
-    tau2: f64,
-    eps: f64,
-    eps_test: f64,
-    sim: SimSettings,
-) -> Result<(), CliError> {
-    let r = AdversarialRfSim {
-        d: sim.d,
-        psi1,
-        psi2,
-        tau2,
-        eps,
-        eps_test: Some(eps_test),
-        trials: sim.trials,
-        seed: sim.seed,
-    }
-    .run()
-    .map_err(|e| CliError::from_library(&e))?;
-    rec.push(("sim_d", Field::Int(sim.d)));
-    sim_fields(rec, &r);
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn simulate_linear_fields(
-    rec: &mut Record,
-    delta: f64,
-    tau2: f64,
-    r0: f64,
-    eps: f64,
-    eps_test: f64,
-    sim: SimSettings,
-) -> Result<(), CliError> {
-    let r = AdversarialLinearSim {
-        d: sim.d,
-        delta,
-        noise_var: tau2,
-        r0,
-        eps,
-        eps_test: Some(eps_test),
-        trials: sim.trials,
-        seed: sim.seed,
+fn linear_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
+    let curve = (piece.line == 0).then_some(
+        AdversarialLinearModel::curve_eps as fn(&_, &[f64]) -> overparam::Result<Vec<_>>,
+    );
+    along(
+        piece,
+        |v| linear_params(args, v).check(),
+        curve,
+        AdversarialLinearModel::solve,
+    )
+    .into_iter()
+    .map(|(v, solved)| {
+        let p = linear_params(args, &v);
+        let mut rec = Record::default();
+        rec.num("delta", p.delta);
+        rec.num("noise_sd", args.noise_sd());
+        rec.num("tau2", p.noise_var); // deprecated key: the variance
+        rec.num("r0", p.r0);
+        rec.num("eps", p.eps);
+        rec.num("eps_test", p.eps_test.unwrap_or(p.eps));
+        linear_fields(&mut rec, solved.as_ref().ok());
+        let mut error = solved.as_ref().err().cloned();
+        if let Some(e) = &error {
+            rec.push("error", Field::Text(e.to_string()));
+        }
+        if args.sim.simulate {
+            error = error.or(linear_simulate(args, &p, solved.as_ref().ok(), &mut rec));
+        }
+        Outcome { record: rec, error }
+    })
+    .collect()
+}
+
+fn linear_fields(rec: &mut Record, s: Option<&AdversarialLinearSolution>) {
+    let get = |f: fn(&AdversarialLinearSolution) -> f64| Field::opt(s.map(f));
+    let saddle = |i: usize| Field::opt(s.and_then(|s| s.saddle).map(|x| x[i]));
+    risk_fields(rec, s.map(|s| s.standard_error), s.map(|s| s.robust_error));
+    rec.push("train_loss", get(|s| s.train_loss));
+    rec.push("zero_residual_fraction", get(|s| s.zero_residual_fraction));
+    rec.push("theta_norm", get(|s| s.theta_norm));
+    rec.push("adversarial_norm", get(|s| s.adversarial_norm));
+    rec.push("eps0", get(|s| s.eps0));
+    let aux: [(&'static str, &'static str, Field); 5] = [
+        ("aux_tau", "tau", saddle(0)),
+        ("aux_s", "s", saddle(1)),
+        ("aux_rho", "rho", saddle(2)),
+        ("aux_b", "b", saddle(3)),
+        ("aux_m", "m", get(|s| s.m)),
+    ];
+    for (new, _, v) in &aux {
+        rec.push(*new, v.clone());
     }
-    .run()
-    .map_err(|e| CliError::from_library(&e))?;
-    rec.push(("sim_d", Field::Int(sim.d)));
-    sim_fields(rec, &r);
-    Ok(())
+    for (_, old, v) in aux {
+        rec.push(old, v);
+    }
+    rec.push("residual", get(|s| s.residual));
+    rec.push(
+        "iterations",
+        s.map_or(Field::Null, |s| Field::Int(s.iterations as u64)),
+    );
+}
+
+/// MOVE TO LIBRARY (the adversarial `Experiment`): the linear limit at the realised
+/// $n/d = \mathrm{round}(\delta d)/d$, warm-started from the nominal saddle.
+fn linear_realised(
+    p: &AdversarialLinear,
+    d: usize,
+    nominal: Option<&AdversarialLinearSolution>,
+) -> overparam::Result<AdversarialLinearSolution> {
+    let m = AdversarialLinear {
+        delta: (p.delta * d as f64).round() / d as f64,
+        ..p.clone()
+    }
+    .check()?;
+    match nominal.and_then(|s| s.saddle) {
+        Some(g) => m.solve_from(g).or_else(|_| m.solve()),
+        None => m.solve(),
+    }
+}
+
+fn linear_simulate(
+    args: &AdversarialArgs,
+    p: &AdversarialLinear,
+    nominal: Option<&AdversarialLinearSolution>,
+    rec: &mut Record,
+) -> Option<overparam::Error> {
+    let d = args.sim.size_or(D);
+    let run = args.sim.run();
+    let sim = AdversarialLinearSim {
+        d,
+        delta: p.delta,
+        noise_var: p.noise_var,
+        r0: p.r0,
+        eps: p.eps,
+        eps_test: Some(p.eps_test.unwrap_or(p.eps)),
+        trials: run.trials,
+        seed: run.seed,
+    }
+    .run();
+    let theory = |sim: &AdversarialSimResult| {
+        let t = linear_realised(p, d, nominal)?;
+        adversarial_join(
+            sim,
+            [
+                t.robust_error,
+                t.standard_error,
+                t.train_loss,
+                t.zero_residual_fraction,
+                t.adversarial_norm,
+            ],
+            args,
+            d,
+        )
+    };
+    sim_fields(
+        rec,
+        d,
+        sim,
+        theory,
+        nominal.map(|s| (s.standard_error, s.robust_error)),
+    )
 }

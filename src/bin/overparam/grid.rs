@@ -1,13 +1,74 @@
-//! Parsing of parameter values and ranges given on the command line.
+//! Parameter values and ranges given on the command line, kept lazy: a range is its two ends and
+//! a count, and the `i`-th value is computed when needed (so a sweep never holds its points).
 
-/// A parameter given as one value `X` or a log-spaced range `START:STOP:COUNT`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValueOrRange(pub Vec<f64>);
+/// A parameter given as one value `X`, a log-spaced range `START:STOP:COUNT` or a linear range
+/// `lin:START:STOP:COUNT`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValueOrRange {
+    start: f64,
+    stop: f64,
+    count: usize,
+    linear: bool,
+}
 
 impl ValueOrRange {
+    /// One value.
+    pub fn single(x: f64) -> Self {
+        Self {
+            start: x,
+            stop: x,
+            count: 1,
+            linear: false,
+        }
+    }
+
     /// Is this a range of more than one point?
     pub fn is_range(&self) -> bool {
-        self.0.len() > 1
+        self.count > 1
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Is the range linearly spaced (`lin:`)?
+    pub fn is_linear(&self) -> bool {
+        self.linear
+    }
+
+    /// The `i`-th value: $a\,(b/a)^{i/(\text{count}-1)}$ (log) or $a + (b - a)\,i/(\text{count}-1)$
+    /// (linear), both ends exact — the same values as `overparam::grid::{log_spaced,
+    /// lin_spaced}`.
+    pub fn get(&self, i: usize) -> f64 {
+        let (a, b, n) = (self.start, self.stop, self.count);
+        if n == 1 || i == 0 {
+            a
+        } else if i + 1 >= n {
+            b
+        } else {
+            let t = i as f64 / (n - 1) as f64;
+            if self.linear {
+                a + (b - a) * t
+            } else {
+                a * (b / a).powf(t)
+            }
+        }
+    }
+
+    /// The first value.
+    pub fn first(&self) -> f64 {
+        self.start
+    }
+
+    /// The two ends (equal for a single value).
+    pub fn ends(&self) -> [f64; 2] {
+        [self.start, self.stop]
+    }
+
+    /// All values (for the few places that need them, e.g. a plot's fine grid).
+    pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        (0..self.count).map(|i| self.get(i))
     }
 }
 
@@ -31,7 +92,7 @@ pub fn parse_value_or_range(s: &str) -> Result<ValueOrRange, String> {
         }
     };
     match parts.as_slice() {
-        [x] if !linear => Ok(ValueOrRange(vec![num(x)?])),
+        [x] if !linear => Ok(ValueOrRange::single(num(x)?)),
         [a, b, n] => {
             let (a, b) = (num(a)?, num(b)?);
             let n: usize = n
@@ -47,15 +108,23 @@ pub fn parse_value_or_range(s: &str) -> Result<ValueOrRange, String> {
                         .into(),
                 );
             }
-            let v = if linear {
-                overparam::grid::lin_spaced(a, b, n)
-            } else {
-                overparam::grid::log_spaced(a, b, n)
-            }
-            .map_err(|e| e.to_string())?;
-            Ok(ValueOrRange(v))
+            Ok(ValueOrRange {
+                start: a,
+                stop: if n == 1 { a } else { b },
+                count: n,
+                linear,
+            })
         }
         _ => Err("expected a number X or a range START:STOP:COUNT".into()),
+    }
+}
+
+/// A non-negative finite number (a standard deviation given on the command line).
+pub fn parse_non_negative(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        Ok(x) => Err(format!("{x}: expected a finite number >= 0")),
+        Err(_) => Err(format!("`{s}` is not a number")),
     }
 }
 
@@ -63,17 +132,36 @@ pub fn parse_value_or_range(s: &str) -> Result<ValueOrRange, String> {
 mod tests {
     use super::*;
 
+    fn all(v: &ValueOrRange) -> Vec<f64> {
+        v.values().collect()
+    }
+
     #[test]
     fn parses_values_and_ranges() {
-        assert_eq!(parse_value_or_range("2.5").unwrap().0, vec![2.5]);
-        let r = parse_value_or_range("0.1:10:3").unwrap().0;
+        assert_eq!(all(&parse_value_or_range("2.5").unwrap()), vec![2.5]);
+        let r = all(&parse_value_or_range("0.1:10:3").unwrap());
         assert_eq!(r.len(), 3);
         assert!((r[1] - 1.0).abs() < 1e-15 && r[2] == 10.0 && r[0] == 0.1);
-        let l = parse_value_or_range("lin:0:1:5").unwrap().0;
+        let l = all(&parse_value_or_range("lin:0:1:5").unwrap());
         assert_eq!(l, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         assert!(parse_value_or_range("0:1:5").is_err());
         assert!(parse_value_or_range("abc").is_err());
         assert!(parse_value_or_range("1:2:0").is_err());
         assert!(parse_value_or_range("nan").is_err());
+    }
+
+    #[test]
+    fn lazy_values_equal_the_library_grids_bit_for_bit() {
+        for (a, b, n) in [
+            (0.1, 10.0, 200),
+            (3.0, 0.01, 17),
+            (1e-3, 1e3, 61),
+            (2.0, 2.0, 1),
+        ] {
+            let lazy = all(&parse_value_or_range(&format!("{a}:{b}:{n}")).unwrap());
+            assert_eq!(lazy, overparam::grid::log_spaced(a, b, n).unwrap());
+            let lazy = all(&parse_value_or_range(&format!("lin:{a}:{b}:{n}")).unwrap());
+            assert_eq!(lazy, overparam::grid::lin_spaced(a, b, n).unwrap());
+        }
     }
 }

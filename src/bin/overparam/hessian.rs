@@ -1,16 +1,17 @@
 //! `overparam hessian`: Hessian spectra at symmetric critical points of two-layer ReLU networks.
 
+use crate::CliError;
+use crate::driver::{Axis, Outcome, Stream, stream, validate};
+use crate::grid::{ValueOrRange, parse_value_or_range};
+use crate::output::{
+    Field, Format, Record, Writer, json_object, json_string, json_value, number_text,
+};
 use clap::Args;
 use overparam::theory::two_layer::census::{GradientDescentOptions, census};
 use overparam::theory::two_layer::critical::{Family, critical_point};
 use overparam::theory::two_layer::spectrum::{Spectrum, block_spectrum};
 use overparam::theory::two_layer::symmetry::{Param, Partition};
 use overparam::theory::two_layer::threshold::{ThresholdOptions, saddle_to_minimum};
-use serde_json::{Map, Value, json};
-
-use crate::CliError;
-use crate::grid::{ValueOrRange, parse_value_or_range};
-use crate::output::{Field, Format, Record, write_records};
 
 /// Arguments of `overparam hessian`.
 #[derive(Debug, Args)]
@@ -75,65 +76,62 @@ fn param_name(p: Param) -> String {
     }
 }
 
-fn params_json(partition: &Partition, xi: &[f64]) -> Value {
-    let mut map = Map::new();
-    for (p, x) in partition.params().iter().zip(xi) {
-        map.insert(param_name(*p), json!(x));
-    }
-    Value::Object(map)
-}
-
-fn spectrum_json(s: &Spectrum) -> Value {
-    Value::Array(
-        s.values()
+fn params_field(partition: &Partition, xi: &[f64]) -> Field {
+    let names: Vec<String> = partition.params().iter().map(|p| param_name(*p)).collect();
+    let json = json_object(
+        names
             .iter()
-            .map(|v| {
-                json!({
-                    "value": v.value,
-                    "multiplicity": v.multiplicity,
-                    "component": v.component.to_string(),
-                })
-            })
-            .collect(),
-    )
-}
-
-fn spectrum_text(s: &Spectrum) -> String {
-    s.values()
-        .iter()
-        .map(|v| format!("{:.10e} x{} {}", v.value, v.multiplicity, v.component))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn num(x: f64) -> Value {
-    if x.is_finite() { json!(x) } else { Value::Null }
-}
-
-fn print(
-    records: Vec<(Map<String, Value>, Record)>,
-    format: Format,
-    cols: &[&str],
-) -> Result<(), CliError> {
-    match format {
-        Format::Json => {
-            for (m, _) in records {
-                println!("{}", Value::Object(m));
-            }
-            Ok(())
-        }
-        _ => {
-            let recs: Vec<Record> = records.into_iter().map(|(_, r)| r).collect();
-            write_records(&recs, format, cols).map_err(|e| CliError {
-                message: e.to_string(),
-                status: 1,
-            })
-        }
+            .zip(xi)
+            .map(|(n, x)| (n.as_str(), json_value(&Field::Num(*x)))),
+    );
+    Field::Nested {
+        text: json.clone(),
+        json,
     }
+}
+
+fn spectrum_field(s: &Spectrum) -> Field {
+    let items: Vec<String> = s
+        .values()
+        .iter()
+        .map(|v| {
+            json_object([
+                ("value", json_value(&Field::Num(v.value))),
+                ("multiplicity", json_value(&Field::count(v.multiplicity))),
+                ("component", json_string(&v.component.to_string())),
+            ])
+        })
+        .collect();
+    let text = s
+        .values()
+        .iter()
+        .map(|v| {
+            let mult = match Field::count(v.multiplicity) {
+                Field::Int(i) => i.to_string(),
+                _ => number_text(v.multiplicity),
+            };
+            format!("{:.10e} x{mult} {}", v.value, v.component)
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Field::Nested {
+        json: format!("[{}]", items.join(",")),
+        text,
+    }
+}
+
+/// Write a few records (threshold, census) through the same streaming writer.
+fn print(records: Vec<Record>, format: Format, cols: &[&'static str]) -> Result<(), CliError> {
+    let mut w = Writer::new(std::io::stdout().lock(), format, cols);
+    for r in &records {
+        w.write(r).map_err(|e| CliError::from_io(&e))?;
+    }
+    Ok(())
 }
 
 /// Run `overparam hessian`.
 pub fn run(args: HessianArgs) -> Result<(), CliError> {
+    crate::plot::check_path(args.plot.as_ref())?;
     if args.gd {
         return run_census(&args);
     }
@@ -145,68 +143,34 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
         .d
         .as_ref()
         .ok_or_else(|| CliError::usage("--d: required (or use --threshold)"))?;
-    for &d in &ds.0 {
-        fam.partition(d).map_err(|e| CliError::from_library(&e))?;
-    }
-    let mut out = Vec::new();
+    let axes = [Axis::new("d", *ds)];
+    validate(&axes, |v| fam.partition(v[0]).map(|_| ()))?;
     // (component, rank within the component) -> (d, eigenvalue) for --plot.
     let mut curves: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-    for &d in &ds.0 {
-        let cp = critical_point(fam, d).map_err(|e| CliError::from_library(&e))?;
-        let spec =
-            block_spectrum(&cp.partition, &cp.params).map_err(|e| CliError::from_library(&e))?;
-        let mut m = Map::new();
-        m.insert("family".into(), json!(fam.to_string()));
-        m.insert("d".into(), json!(d));
-        m.insert("params".into(), params_json(&cp.partition, &cp.params));
-        m.insert("loss".into(), num(cp.loss));
-        m.insert("residual".into(), num(cp.residual));
-        m.insert("min_eigenvalue".into(), num(spec.min_value()));
-        m.insert("morse_index".into(), num(spec.morse_index()));
-        m.insert("spectrum".into(), spectrum_json(&spec));
-        let mut r: Record = vec![
-            ("family", Field::Text(fam.to_string())),
-            ("d", Field::Num(d)),
-        ];
-        r.push((
-            "params",
-            Field::Text(params_json(&cp.partition, &cp.params).to_string()),
-        ));
-        r.push(("loss", Field::Num(cp.loss)));
-        r.push(("residual", Field::Num(cp.residual)));
-        r.push(("min_eigenvalue", Field::Num(spec.min_value())));
-        r.push(("morse_index", Field::Num(spec.morse_index())));
-        r.push(("spectrum", Field::Text(spectrum_text(&spec))));
-        if args.plot.is_some() {
-            let mut rank: Vec<(String, usize)> = Vec::new();
-            for v in spec.values() {
-                let comp = v.component.to_string();
-                let k = match rank.iter_mut().find(|(c, _)| *c == comp) {
-                    Some((_, k)) => {
-                        *k += 1;
-                        *k
+    let keep = args.plot.is_some();
+    stream(
+        &axes,
+        Stream {
+            format: args.format,
+            table: &["family", "d", "loss", "min_eigenvalue", "morse_index"],
+            keep: false,
+            progress: false,
+        },
+        |piece| {
+            (0..piece.len())
+                .map(|i| {
+                    let d = piece.point(i)[0];
+                    let (outcome, spectrum) = point(fam, d);
+                    if keep && let Some(spec) = spectrum {
+                        add_curves(&mut curves, d, &spec);
                     }
-                    None => {
-                        rank.push((comp.clone(), 1));
-                        1
-                    }
-                };
-                let name = format!("{comp} #{k}");
-                match curves.iter_mut().find(|(n, _)| *n == name) {
-                    Some((_, c)) => c.push((d, v.value)),
-                    None => curves.push((name, vec![(d, v.value)])),
-                }
-            }
-        }
-        out.push((m, r));
-    }
-    print(
-        out,
-        args.format,
-        &["family", "d", "loss", "min_eigenvalue", "morse_index"],
+                    outcome
+                })
+                .collect()
+        },
     )?;
     if let Some(path) = &args.plot {
-        use crate::plot::{Chart, Scale, Series, draw, scale_of};
+        use crate::plot::{Chart, Scale, Series, draw};
         let mut series: Vec<Series> = curves
             .iter()
             .map(|(name, c)| Series {
@@ -232,7 +196,11 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
             title: format!("Hessian spectrum at the {fam} critical point"),
             x_label: "d = k (input dimension = number of neurons)".into(),
             y_label: "|eigenvalue| (log scale; negative ones marked)".into(),
-            x_scale: scale_of(&ds.0),
+            x_scale: if ds.is_range() && !ds.is_linear() {
+                Scale::Log
+            } else {
+                Scale::Linear
+            },
             y_scale: Scale::Log,
             series,
         };
@@ -241,38 +209,93 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// One critical point and its spectrum.
+fn point(fam: Family, d: f64) -> (Outcome, Option<Spectrum>) {
+    let mut r = Record::default();
+    r.push("family", Field::Text(fam.to_string()));
+    r.push("d", Field::count(d));
+    let solved =
+        critical_point(fam, d).and_then(|cp| Ok((block_spectrum(&cp.partition, &cp.params)?, cp)));
+    match solved {
+        Ok((spec, cp)) => {
+            r.push("params", params_field(&cp.partition, &cp.params));
+            r.num("loss", cp.loss);
+            r.num("residual", cp.residual);
+            r.num("min_eigenvalue", spec.min_value());
+            r.push("morse_index", Field::count(spec.morse_index()));
+            r.push("spectrum", spectrum_field(&spec));
+            (
+                Outcome {
+                    record: r,
+                    error: None,
+                },
+                Some(spec),
+            )
+        }
+        Err(e) => {
+            for key in [
+                "params",
+                "loss",
+                "residual",
+                "min_eigenvalue",
+                "morse_index",
+                "spectrum",
+            ] {
+                r.push(key, Field::Null);
+            }
+            r.push("error", Field::Text(e.to_string()));
+            (
+                Outcome {
+                    record: r,
+                    error: Some(e),
+                },
+                None,
+            )
+        }
+    }
+}
+
+fn add_curves(curves: &mut Vec<(String, Vec<(f64, f64)>)>, d: f64, spec: &Spectrum) {
+    let mut rank: Vec<(String, usize)> = Vec::new();
+    for v in spec.values() {
+        let comp = v.component.to_string();
+        let k = match rank.iter_mut().find(|(c, _)| *c == comp) {
+            Some((_, k)) => {
+                *k += 1;
+                *k
+            }
+            None => {
+                rank.push((comp.clone(), 1));
+                1
+            }
+        };
+        let name = format!("{comp} #{k}");
+        match curves.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, c)) => c.push((d, v.value)),
+            None => curves.push((name, vec![(d, v.value)])),
+        }
+    }
+}
+
 fn run_threshold(fam: Family, format: Format) -> Result<(), CliError> {
     let th = saddle_to_minimum(fam, ThresholdOptions::default())
         .map_err(|e| CliError::from_library(&e))?;
-    let mut m = Map::new();
-    m.insert("family".into(), json!(fam.to_string()));
-    let mut r: Record = vec![("family", Field::Text(fam.to_string()))];
+    let mut r = Record::default();
+    r.push("family", Field::Text(fam.to_string()));
     match th {
         Some(t) => {
-            m.insert("d_star".into(), json!(t.d_star));
-            m.insert("component".into(), json!(t.component.to_string()));
-            m.insert("residual".into(), num(t.residual));
-            m.insert("bracket_width".into(), num(t.bracket_width));
-            m.insert("iterations".into(), json!(t.iterations));
-            m.insert("loss".into(), num(t.point.loss));
-            m.insert(
-                "params".into(),
-                params_json(&t.point.partition, &t.point.params),
-            );
-            r.push(("d_star", Field::Num(t.d_star)));
-            r.push(("component", Field::Text(t.component.to_string())));
-            r.push(("residual", Field::Num(t.residual)));
-            r.push(("bracket_width", Field::Num(t.bracket_width)));
-            r.push(("iterations", Field::Int(t.iterations)));
-            r.push(("loss", Field::Num(t.point.loss)));
+            r.num("d_star", t.d_star);
+            r.push("component", Field::Text(t.component.to_string()));
+            r.num("residual", t.residual);
+            r.num("bracket_width", t.bracket_width);
+            r.push("iterations", Field::Int(t.iterations as u64));
+            r.num("loss", t.point.loss);
+            r.push("params", params_field(&t.point.partition, &t.point.params));
         }
-        None => {
-            m.insert("d_star".into(), Value::Null);
-            r.push(("d_star", Field::Null));
-        }
+        None => r.push("d_star", Field::Null),
     }
     print(
-        vec![(m, r)],
+        vec![r],
         format,
         &["family", "d_star", "component", "residual"],
     )
@@ -283,8 +306,8 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
         .d
         .as_ref()
         .ok_or_else(|| CliError::usage("--d: required with --gd"))?;
-    let d = match ds.0.as_slice() {
-        [d] if d.fract() == 0.0 && *d >= 2.0 && *d <= 200.0 => *d as usize,
+    let d = match (ds.is_range(), ds.first()) {
+        (false, d) if d.fract() == 0.0 && (2.0..=200.0).contains(&d) => d as usize,
         _ => {
             return Err(CliError::usage(
                 "--d: --gd needs a single integer dimension between 2 and 200",
@@ -299,37 +322,69 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
     }
     let c = census(d, args.runs, args.seed, GradientDescentOptions::default())
         .map_err(|e| CliError::from_library(&e))?;
-    let mut out = Vec::new();
-    for e in &c.entries {
-        let sizes: Vec<usize> = e.sizes.iter().map(|&s| s as usize).collect();
-        let sizes_text = format!("{sizes:?}");
-        let flipped_text = format!("{:?}", e.flipped);
-        let mut m = Map::new();
-        m.insert("d".into(), json!(d));
-        m.insert("sizes".into(), json!(sizes));
-        m.insert("flipped".into(), json!(e.flipped));
-        m.insert("loss".into(), num(e.loss));
-        m.insert("count".into(), json!(e.count));
-        m.insert("runs".into(), json!(c.runs));
-        m.insert("not_converged".into(), json!(c.not_converged));
-        m.insert("min_eigenvalue".into(), num(e.min_eigenvalue));
-        m.insert("morse_index".into(), num(e.morse_index));
-        m.insert("params".into(), json!(e.params));
-        let r: Record = vec![
-            ("d", Field::Int(d)),
-            ("sizes", Field::Text(sizes_text)),
-            ("flipped", Field::Text(flipped_text)),
-            ("loss", Field::Num(e.loss)),
-            ("count", Field::Int(e.count)),
-            ("runs", Field::Int(c.runs)),
-            ("not_converged", Field::Int(c.not_converged)),
-            ("min_eigenvalue", Field::Num(e.min_eigenvalue)),
-            ("morse_index", Field::Num(e.morse_index)),
-        ];
-        out.push((m, r));
-    }
+    let records = c
+        .entries
+        .iter()
+        .map(|e| {
+            let sizes: Vec<u64> = e.sizes.iter().map(|&s| s as u64).collect();
+            let sizes_json = format!(
+                "[{}]",
+                sizes
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let flipped_json = format!(
+                "[{}]",
+                e.flipped
+                    .iter()
+                    .map(bool::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let params_json = format!(
+                "[{}]",
+                e.params
+                    .iter()
+                    .map(|x| json_value(&Field::Num(*x)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let mut r = Record::default();
+            r.push("d", Field::Int(d as u64));
+            r.push(
+                "sizes",
+                Field::Nested {
+                    json: sizes_json,
+                    text: format!("{sizes:?}"),
+                },
+            );
+            r.push(
+                "flipped",
+                Field::Nested {
+                    json: flipped_json,
+                    text: format!("{:?}", e.flipped),
+                },
+            );
+            r.num("loss", e.loss);
+            r.push("count", Field::Int(e.count as u64));
+            r.push("runs", Field::Int(c.runs as u64));
+            r.push("not_converged", Field::Int(c.not_converged as u64));
+            r.num("min_eigenvalue", e.min_eigenvalue);
+            r.push("morse_index", Field::count(e.morse_index));
+            r.push(
+                "params",
+                Field::Nested {
+                    text: params_json.clone(),
+                    json: params_json,
+                },
+            );
+            r
+        })
+        .collect();
     print(
-        out,
+        records,
         args.format,
         &[
             "sizes",

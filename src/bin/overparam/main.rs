@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod adversarial;
+mod driver;
 mod grid;
 mod hessian;
 mod membership;
@@ -58,6 +59,20 @@ impl CliError {
             status: 2,
         }
     }
+    /// A failed write: a closed pipe (`| head`) ends the run quietly with status 0.
+    pub fn from_io(e: &std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Self {
+                message: String::new(),
+                status: 0,
+            }
+        } else {
+            Self {
+                message: format!("writing output: {e}"),
+                status: 1,
+            }
+        }
+    }
     /// A library error; invalid parameters are reported against their flag with status 2.
     pub fn from_library(e: &overparam::Error) -> Self {
         match e {
@@ -76,8 +91,11 @@ impl CliError {
 /// The command-line flag for a library parameter name.
 fn flag_of(name: &str) -> String {
     match name {
-        "f_star" => "--fstar".to_string(),
+        "f_star" => "--f-star (alias --fstar)".to_string(),
         "lambda_bar" => "--lambda".to_string(),
+        "tau" => "--noise-sd (alias --tau)".to_string(),
+        "sigma" => "--noise-sd (alias --sigma)".to_string(),
+        "tau2" | "noise_var" => "--tau2 (the label-noise variance; or --noise-sd)".to_string(),
         other => format!("--{}", other.replace('_', "-")),
     }
 }
@@ -118,6 +136,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.message.is_empty() => ExitCode::from(e.status),
         Err(e) => {
             let msg = e.message;
             if msg.starts_with("error") {

@@ -1,16 +1,17 @@
-//! `overparam rf`: random-features ridge regression.
+//! `overparam rf`: random-features ridge regression. Arguments -> `RandomFeatures` -> records.
 
 use clap::Args;
 use overparam::compare::compare_rf;
 use overparam::gaussian::Activation;
 use overparam::sim::InputDistribution;
 use overparam::sim::random_features::RfSimulation;
-use overparam::theory::random_features::RandomFeatures;
+use overparam::theory::random_features::{RandomFeatures, RfRisk};
 
 use crate::CliError;
+use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
-use crate::output::{Field, Format, Record, write_records};
-use crate::simulate::{SimulateArgs, SimulatedPoint, point_progress, record_simulation};
+use crate::output::{Field, Format, Record};
+use crate::simulate::{RiskSimulation, SimulateArgs, risk_simulation_fields};
 
 fn parse_input(s: &str) -> Result<InputDistribution, String> {
     s.parse::<InputDistribution>().map_err(|e| e.to_string())
@@ -44,15 +45,18 @@ pub struct RfArgs {
     /// F1: norm of the linear part of the target (energy F1^2).
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     f1: f64,
-    /// F_star: amplitude of the nonlinear part of the target (energy F_star^2).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
-    fstar: f64,
-    /// tau: standard deviation of the label noise (variance tau^2).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
-    tau: f64,
-    /// Input dimension d of the simulation (N = round(psi1 d), n = round(psi2 d)).
-    #[arg(long, default_value_t = 100, requires = "simulate")]
-    d: usize,
+    /// F_star: amplitude of the nonlinear part of the target (energy F_star^2). Deprecated
+    /// alias: --fstar.
+    #[arg(
+        long = "f-star",
+        alias = "fstar",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    f_star: f64,
+    /// Label-noise standard deviation (variance noise_sd^2). Deprecated alias: --tau.
+    #[arg(long, alias = "tau", default_value_t = 0.0, allow_hyphen_values = true)]
+    noise_sd: f64,
     /// Fresh test points per simulated trial.
     #[arg(long, default_value_t = 1000, requires = "simulate")]
     test_points: usize,
@@ -61,195 +65,50 @@ pub struct RfArgs {
     input: InputDistribution,
     #[command(flatten)]
     sim: SimulateArgs,
+    /// Deprecated alias of --finite-size-constant.
+    #[arg(long = "kappa", hide = true, requires = "simulate",
+          conflicts_with = "finite_size_constant",
+          value_parser = crate::grid::parse_non_negative)]
+    kappa: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Also draw an SVG figure: test and train error (theory lines; simulation points with 2-SE
-    /// bars when --simulate) versus the first swept parameter (log axis for START:STOP:COUNT,
-    /// linear for lin:). A single point is drawn as one marker.
+    /// Also draw an SVG figure: test and train error (theory lines on a fine grid; simulation
+    /// points with 2-SE bars when --simulate) versus the first swept parameter, one line per
+    /// value of the second (log axis for START:STOP:COUNT, linear for lin:).
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<String>,
 }
 
-/// Run `overparam rf`.
-pub fn run(args: RfArgs) -> Result<(), CliError> {
-    let mut records = Vec::new();
-    // With --optimal-lambda the lambda grid is a single placeholder point, replaced per point.
-    let lambdas = args.lambda.clone().unwrap_or(ValueOrRange(vec![1.0]));
-    let base = RandomFeatures {
-        psi1: args.psi1.0[0],
-        psi2: args.psi2.0[0],
-        lambda: lambdas.0[0],
+/// Default simulated input dimension.
+const D: usize = 100;
+
+/// Axes, outermost first: lambda, psi2, psi1.
+fn axes(args: &RfArgs) -> [Axis; 3] {
+    // With --optimal-lambda the lambda axis is a placeholder, replaced at every point.
+    let lambda = args.lambda.unwrap_or(ValueOrRange::single(1.0));
+    [
+        Axis::new("lambda", lambda),
+        Axis::new("psi2", args.psi2),
+        Axis::new("psi1", args.psi1),
+    ]
+}
+
+fn params(args: &RfArgs, v: &[f64]) -> RandomFeatures {
+    RandomFeatures {
+        lambda: v[0],
+        psi2: v[1],
+        psi1: v[2],
         activation: args.activation.clone(),
         f1: args.f1,
-        f_star: args.fstar,
-        tau: args.tau,
-    };
-    // Validate everything once up front so bad input fails before any output.
-    for (name, values) in [
-        ("psi1", &args.psi1),
-        ("psi2", &args.psi2),
-        ("lambda", &lambdas),
-    ] {
-        for &v in &values.0 {
-            let mut p = base.clone();
-            match name {
-                "psi1" => p.psi1 = v,
-                "psi2" => p.psi2 = v,
-                _ => p.lambda = v,
-            }
-            p.check().map_err(|e| CliError::from_library(&e))?;
-        }
-    }
-    let single = !(args.psi1.is_range() || args.psi2.is_range() || lambdas.is_range());
-    if args.sim.simulate {
-        // Bad simulation flags fail before any work.
-        simulation_for(&args, &base)
-            .check()
-            .map_err(|e| CliError::from_library(&e))?;
-        if args.sim.trials == 0 {
-            return Err(CliError::usage("--trials: expected an integer >= 1"));
-        }
-    }
-    let bar = point_progress(
-        &args.sim,
-        args.psi1.0.len() * args.psi2.0.len() * lambdas.0.len(),
-    );
-    for &lambda in &lambdas.0 {
-        for &psi2 in &args.psi2.0 {
-            // Warm-start along psi1 (the innermost, most common sweep).
-            let mut chi_guess = None;
-            for &psi1 in &args.psi1.0 {
-                let params = RandomFeatures {
-                    psi1,
-                    psi2,
-                    lambda,
-                    ..base.clone()
-                };
-                let mut model = params.check().map_err(|e| CliError::from_library(&e))?;
-                let mut lambda = lambda;
-                if args.optimal_lambda {
-                    match model.optimal_lambda() {
-                        Ok(opt) => {
-                            lambda = opt.lambda;
-                            model = model
-                                .with_lambda(lambda)
-                                .map_err(|e| CliError::from_library(&e))?;
-                        }
-                        Err(e) if single => return Err(CliError::from_library(&e)),
-                        Err(_) => {}
-                    }
-                }
-                let mut rec: Record = vec![
-                    ("psi1", Field::Num(psi1)),
-                    ("psi2", Field::Num(psi2)),
-                    ("lambda", Field::Num(lambda)),
-                    (
-                        "activation",
-                        Field::Text(args.activation.name().to_string()),
-                    ),
-                    ("f1", Field::Num(args.f1)),
-                    ("fstar", Field::Num(args.fstar)),
-                    ("tau", Field::Num(args.tau)),
-                ];
-                if args.optimal_lambda {
-                    rec.push(("optimal_lambda", Field::Text("true".to_string())));
-                }
-                match model.risk_near(chi_guess) {
-                    Ok(r) => {
-                        chi_guess = Some(r.chi);
-                        rec.extend([
-                            ("test_error", Field::Num(r.test_error)),
-                            ("train_error", Field::Num(r.train_error)),
-                            ("bias", Field::Num(r.bias)),
-                            ("variance", Field::Num(r.variance)),
-                            ("bias_coefficient", Field::Num(r.bias_coefficient)),
-                            ("variance_coefficient", Field::Num(r.variance_coefficient)),
-                            ("lambda_bar", Field::Num(model.reduced().lambda_bar())),
-                            ("zeta_sq", Field::Num(model.reduced().zeta_sq())),
-                            ("chi", Field::Num(r.chi)),
-                            ("residual", Field::Num(r.residual)),
-                            ("iterations", Field::Int(r.iterations)),
-                        ]);
-                    }
-                    Err(e) if single => return Err(CliError::from_library(&e)),
-                    Err(e) => {
-                        chi_guess = None;
-                        rec.extend([
-                            ("test_error", Field::Null),
-                            ("train_error", Field::Null),
-                            ("bias", Field::Null),
-                            ("variance", Field::Null),
-                            ("error", Field::Text(e.to_string())),
-                        ]);
-                    }
-                }
-                if args.sim.simulate {
-                    simulate_point(
-                        &args,
-                        &params_at(&base, psi1, psi2, lambda),
-                        &mut rec,
-                        single,
-                    )?;
-                    bar.inc(1);
-                }
-                records.push(rec);
-            }
-        }
-    }
-    bar.finish_and_clear();
-    write_records(
-        &records,
-        args.format,
-        &[
-            "psi1",
-            "psi2",
-            "lambda",
-            "test_error",
-            "train_error",
-            "bias",
-            "variance",
-            "sim_mean",
-            "sim_se",
-            "z",
-            "agrees",
-        ],
-    )
-    .map_err(|e| CliError {
-        message: format!("writing output: {e}"),
-        status: 1,
-    })?;
-    if let Some(path) = &args.plot {
-        let lambda_values = args.lambda.as_ref().map_or(&[][..], |l| &l.0[..]);
-        let (x, x_scale) = crate::plot::swept(&[
-            ("psi1", &args.psi1.0),
-            ("psi2", &args.psi2.0),
-            ("lambda", lambda_values),
-        ]);
-        crate::plot::error_chart(
-            &records,
-            x,
-            x_scale,
-            "random features",
-            &["psi1", "psi2", "lambda", "tau"],
-            path,
-        )?;
-    }
-    Ok(())
-}
-
-fn params_at(base: &RandomFeatures, psi1: f64, psi2: f64, lambda: f64) -> RandomFeatures {
-    RandomFeatures {
-        psi1,
-        psi2,
-        lambda,
-        ..base.clone()
+        f_star: args.f_star,
+        tau: args.noise_sd,
     }
 }
 
-fn simulation_for(args: &RfArgs, p: &RandomFeatures) -> RfSimulation {
+fn simulation(args: &RfArgs, p: &RandomFeatures) -> RfSimulation {
     RfSimulation {
-        d: args.d,
+        d: args.sim.size_or(D),
         psi1: p.psi1,
         psi2: p.psi2,
         lambda: p.lambda,
@@ -262,32 +121,168 @@ fn simulation_for(args: &RfArgs, p: &RandomFeatures) -> RfSimulation {
     }
 }
 
+/// A solved point: the lambda used, the risk, lambda_bar and zeta^2.
+type Solved = (f64, RfRisk, f64, f64);
+
+/// Run `overparam rf`.
+pub fn run(args: RfArgs) -> Result<(), CliError> {
+    crate::plot::check_path(args.plot.as_ref())?;
+    let axes = axes(&args);
+    validate(&axes, |v| params(&args, v).check().map(|_| ()))?;
+    if args.sim.simulate {
+        let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
+        simulation(&args, &params(&args, &base))
+            .check()
+            .map_err(|e| CliError::from_library(&e))?;
+    }
+    let records = stream(
+        &axes,
+        Stream {
+            format: args.format,
+            table: &[
+                "psi1",
+                "psi2",
+                "lambda",
+                "test_error",
+                "train_error",
+                "bias",
+                "variance",
+                "sim_mean",
+                "sim_se",
+                "z",
+                "agrees",
+            ],
+            keep: args.plot.is_some(),
+            progress: args.sim.progress(),
+        },
+        |piece| evaluate(&args, piece),
+    )?;
+    if let Some(path) = &args.plot {
+        crate::plot::rf_figure(&args_summary(&args), &axes, &records, path, |v| {
+            let r = params(&args, v).check()?.risk()?;
+            Ok([r.test_error, r.train_error])
+        })?;
+    }
+    Ok(())
+}
+
+fn args_summary(args: &RfArgs) -> crate::plot::Summary {
+    crate::plot::Summary {
+        model: "random features".into(),
+        fixed: vec![
+            ("noise_sd", args.noise_sd),
+            ("f1", args.f1),
+            ("f_star", args.f_star),
+        ],
+        simulated: args
+            .sim
+            .simulate
+            .then(|| (format!("d = {}", args.sim.size_or(D)), args.sim.trials)),
+    }
+}
+
+fn evaluate(args: &RfArgs, piece: &Piece<'_>) -> Vec<Outcome> {
+    let build = |v: &[f64]| params(args, v).check();
+    let curve = (piece.line == 2 && !args.optimal_lambda).then_some(
+        |m: &overparam::theory::random_features::RandomFeaturesModel, xs: &[f64]| {
+            let (lb, zs) = (m.reduced().lambda_bar(), m.reduced().zeta_sq());
+            let lambda = m.lambda();
+            Ok(m.curve_psi1(xs)?
+                .into_iter()
+                .map(|r| (lambda, r, lb, zs))
+                .collect::<Vec<Solved>>())
+        },
+    );
+    let single = |m: &overparam::theory::random_features::RandomFeaturesModel| {
+        let m = if args.optimal_lambda {
+            m.with_lambda(m.optimal_lambda()?.lambda)?
+        } else {
+            m.clone()
+        };
+        Ok((
+            m.lambda(),
+            m.risk()?,
+            m.reduced().lambda_bar(),
+            m.reduced().zeta_sq(),
+        ))
+    };
+    along(piece, build, curve, single)
+        .into_iter()
+        .map(|(v, solved)| outcome(args, &v, solved))
+        .collect()
+}
+
+fn outcome(args: &RfArgs, v: &[f64], solved: overparam::Result<Solved>) -> Outcome {
+    let mut p = params(args, v);
+    if let Ok((lambda, ..)) = &solved {
+        p.lambda = *lambda;
+    }
+    let mut rec = Record::default();
+    rec.num("psi1", p.psi1);
+    rec.num("psi2", p.psi2);
+    rec.num("lambda", p.lambda);
+    rec.push(
+        "activation",
+        Field::Text(args.activation.name().to_string()),
+    );
+    rec.num("f1", args.f1);
+    rec.num("f_star", args.f_star);
+    rec.num("noise_sd", args.noise_sd);
+    // Deprecated keys (same values): fstar, tau.
+    rec.num("fstar", args.f_star);
+    rec.num("tau", args.noise_sd);
+    if args.optimal_lambda {
+        rec.push("optimal_lambda", Field::Bool(true));
+    }
+    let r = solved.as_ref().ok();
+    let get = |f: fn(&Solved) -> f64| Field::opt(r.map(f));
+    rec.push("test_error", get(|s| s.1.test_error));
+    rec.push("train_error", get(|s| s.1.train_error));
+    rec.push("bias", get(|s| s.1.bias));
+    rec.push("variance", get(|s| s.1.variance));
+    rec.push("bias_coefficient", get(|s| s.1.bias_coefficient));
+    rec.push("variance_coefficient", get(|s| s.1.variance_coefficient));
+    rec.push("lambda_bar", get(|s| s.2));
+    rec.push("zeta_sq", get(|s| s.3));
+    rec.push("chi", get(|s| s.1.chi));
+    rec.push("residual", get(|s| s.1.residual));
+    rec.push(
+        "iterations",
+        r.map_or(Field::Null, |s| Field::Int(s.1.iterations as u64)),
+    );
+    let mut error = None;
+    if let Err(e) = &solved {
+        rec.push("error", Field::Text(e.to_string()));
+        error = Some(e.clone());
+    }
+    if args.sim.simulate {
+        let sim_error = simulate(args, &p, &mut rec);
+        error = error.or(sim_error);
+    }
+    Outcome { record: rec, error }
+}
+
 /// Simulate one point and add the simulation fields to its record.
-fn simulate_point(
-    args: &RfArgs,
-    p: &RandomFeatures,
-    rec: &mut Record,
-    single: bool,
-) -> Result<(), CliError> {
-    let point = simulation_for(args, p).check().and_then(|sim| {
-        let report = sim.run(args.sim.seed, args.sim.trials, false)?;
-        let comparison = sim
-            .theory()
-            .and_then(|t| Ok((t.test_error, compare_rf(&report, &t, args.sim.kappa)?)));
-        Ok(SimulatedPoint {
+fn simulate(args: &RfArgs, p: &RandomFeatures, rec: &mut Record) -> Option<overparam::Error> {
+    let c = args.kappa.unwrap_or(args.sim.finite_size_constant);
+    let run = args.sim.run();
+    let simulated = simulation(args, p).check().and_then(|sim| {
+        let r = sim.run(run.seed, run.trials, false)?;
+        Ok(RiskSimulation {
             sizes: vec![
-                ("d", Field::Int(report.d)),
-                ("realised_psi1", Field::Num(report.realised_psi1)),
-                ("realised_psi2", Field::Num(report.realised_psi2)),
+                ("d", Field::Int(r.d as u64)),
+                ("realised_psi1", Field::Num(r.realised_psi1)),
+                ("realised_psi2", Field::Num(r.realised_psi2)),
             ],
-            estimates: [
-                report.test_error,
-                report.bias,
-                report.variance,
-                report.train_error,
-            ],
-            comparison,
+            size: r.d,
+            comparison: sim.theory().and_then(|t| compare_rf(&r, &t, c)),
+            estimates: [r.test_error, r.bias, r.variance, r.train_error],
         })
     });
-    record_simulation(rec, point, args.sim.trials, single)
+    risk_simulation_fields(
+        rec,
+        &["d", "realised_psi1", "realised_psi2"],
+        simulated,
+        run,
+    )
 }

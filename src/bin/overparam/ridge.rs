@@ -1,14 +1,16 @@
 //! `overparam ridge`: linear ridge / min-norm regression (Hastie, Montanari, Rosset, Tibshirani).
+//! Arguments -> `Ridge` -> records.
 
 use clap::Args;
 use overparam::compare::compare_ridge;
 use overparam::sim::ridge::RidgeSimulation;
-use overparam::theory::ridge::Ridge;
+use overparam::theory::ridge::{Ridge, RidgeModel, RidgeRisk};
 
 use crate::CliError;
+use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
-use crate::output::{Field, Format, Record, write_records};
-use crate::simulate::{SimulateArgs, SimulatedPoint, point_progress, record_simulation};
+use crate::output::{Field, Format, Record};
+use crate::simulate::{RiskSimulation, SimulateArgs, risk_simulation_fields};
 
 /// Arguments of `overparam ridge`.
 #[derive(Debug, Args)]
@@ -18,187 +20,65 @@ pub struct RidgeArgs {
     gamma: ValueOrRange,
     /// Ridge penalty lambda >= 0 in min (1/n)||y - Xb||^2 + lambda ||b||^2; 0 gives least squares
     /// (gamma < 1) or the min-norm interpolator (gamma > 1). X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
-    lambda: ValueOrRange,
-    /// Signal-to-noise ratio ||beta||^2 / sigma^2: X or START:STOP:COUNT.
+    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true,
+          required_unless_present = "optimal_lambda", conflicts_with = "optimal_lambda")]
+    lambda: Option<ValueOrRange>,
+    /// Use the test-error-minimising lambda* = gamma/snr at each point instead of --lambda.
+    #[arg(long)]
+    optimal_lambda: bool,
+    /// Signal-to-noise ratio ||beta||^2 / noise_sd^2: X or START:STOP:COUNT.
     #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
     snr: ValueOrRange,
-    /// Noise standard deviation sigma.
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
-    sigma: f64,
-    /// Sample size n of the simulation (p = round(gamma n) features).
+    /// Label-noise standard deviation. Deprecated alias: --sigma.
     #[arg(
         long,
-        visible_alias = "d",
-        default_value_t = 200,
-        requires = "simulate"
+        alias = "sigma",
+        default_value_t = 1.0,
+        allow_hyphen_values = true
     )]
-    n: usize,
+    noise_sd: f64,
     #[command(flatten)]
     sim: SimulateArgs,
+    /// Deprecated alias of --finite-size-constant.
+    #[arg(long = "kappa", hide = true, requires = "simulate",
+          conflicts_with = "finite_size_constant",
+          value_parser = crate::grid::parse_non_negative)]
+    kappa: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Also draw an SVG figure: test and train error (theory lines; simulation points with 2-SE
-    /// bars when --simulate) versus the first swept parameter (log axis for START:STOP:COUNT,
-    /// linear for lin:). A single point is drawn as one marker.
+    /// Also draw an SVG figure: test and train error (theory lines on a fine grid; simulation
+    /// points with 2-SE bars when --simulate) versus the first swept parameter, one line per
+    /// value of the second (log axis for START:STOP:COUNT, linear for lin:).
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<String>,
 }
 
-/// Run `overparam ridge`.
-pub fn run(args: RidgeArgs) -> Result<(), CliError> {
-    let base = Ridge {
-        gamma: args.gamma.0[0],
-        lambda: args.lambda.0[0],
-        snr: args.snr.0[0],
-        sigma: args.sigma,
-    };
-    // Validate each axis on its own (the other parameters at safe values) so that bad values fail
-    // before any output; the joint condition (gamma = 1 with lambda = 0) is a per-point error in a
-    // sweep.
-    for &gamma in &args.gamma.0 {
-        Ridge {
-            gamma,
-            lambda: 1.0,
-            ..base
-        }
-        .check()
-        .map_err(|e| CliError::from_library(&e))?;
-    }
-    for &lambda in &args.lambda.0 {
-        Ridge {
-            lambda,
-            gamma: 2.0,
-            ..base
-        }
-        .check()
-        .map_err(|e| CliError::from_library(&e))?;
-    }
-    for &snr in &args.snr.0 {
-        Ridge {
-            snr,
-            gamma: 2.0,
-            lambda: 1.0,
-            ..base
-        }
-        .check()
-        .map_err(|e| CliError::from_library(&e))?;
-    }
-    let single = !(args.gamma.is_range() || args.lambda.is_range() || args.snr.is_range());
-    if args.sim.simulate {
-        simulation_for(
-            &args,
-            &Ridge {
-                gamma: 2.0,
-                lambda: 1.0,
-                ..base
-            },
-        )
-        .check()
-        .map_err(|e| CliError::from_library(&e))?;
-        if args.sim.trials == 0 {
-            return Err(CliError::usage("--trials: expected an integer >= 1"));
-        }
-    }
-    let bar = point_progress(
-        &args.sim,
-        args.gamma.0.len() * args.lambda.0.len() * args.snr.0.len(),
-    );
-    let mut records = Vec::new();
-    for &snr in &args.snr.0 {
-        for &lambda in &args.lambda.0 {
-            for &gamma in &args.gamma.0 {
-                let checked = Ridge {
-                    gamma,
-                    lambda,
-                    snr,
-                    sigma: args.sigma,
-                }
-                .check();
-                let mut rec: Record = vec![
-                    ("gamma", Field::Num(gamma)),
-                    ("lambda", Field::Num(lambda)),
-                    ("snr", Field::Num(snr)),
-                    ("sigma", Field::Num(args.sigma)),
-                ];
-                match checked.and_then(|m| m.risk()) {
-                    Ok(r) => rec.extend([
-                        ("test_error", Field::Num(r.test_error)),
-                        ("train_error", Field::Num(r.train_error)),
-                        ("bias", Field::Num(r.bias)),
-                        ("variance", Field::Num(r.variance)),
-                    ]),
-                    Err(e) if single => return Err(CliError::from_library(&e)),
-                    Err(e) => rec.extend([
-                        ("test_error", Field::Null),
-                        ("train_error", Field::Null),
-                        ("bias", Field::Null),
-                        ("variance", Field::Null),
-                        ("error", Field::Text(e.to_string())),
-                    ]),
-                }
-                if args.sim.simulate {
-                    simulate_point(
-                        &args,
-                        &Ridge {
-                            gamma,
-                            lambda,
-                            snr,
-                            sigma: args.sigma,
-                        },
-                        &mut rec,
-                        single,
-                    )?;
-                    bar.inc(1);
-                }
-                records.push(rec);
-            }
-        }
-    }
-    bar.finish_and_clear();
-    write_records(
-        &records,
-        args.format,
-        &[
-            "gamma",
-            "lambda",
-            "snr",
-            "test_error",
-            "train_error",
-            "bias",
-            "variance",
-            "sim_mean",
-            "sim_se",
-            "z",
-            "agrees",
-        ],
-    )
-    .map_err(|e| CliError {
-        message: format!("writing output: {e}"),
-        status: 1,
-    })?;
-    if let Some(path) = &args.plot {
-        let (x, x_scale) = crate::plot::swept(&[
-            ("gamma", &args.gamma.0),
-            ("lambda", &args.lambda.0),
-            ("snr", &args.snr.0),
-        ]);
-        crate::plot::error_chart(
-            &records,
-            x,
-            x_scale,
-            "linear ridge",
-            &["gamma", "lambda", "snr", "sigma"],
-            path,
-        )?;
-    }
-    Ok(())
+/// Default simulated sample size.
+const N: usize = 200;
+
+/// Axes, outermost first: snr, lambda, gamma.
+fn axes(args: &RidgeArgs) -> [Axis; 3] {
+    [
+        Axis::new("snr", args.snr),
+        // With --optimal-lambda the lambda axis is a placeholder, replaced at every point.
+        Axis::new("lambda", args.lambda.unwrap_or(ValueOrRange::single(1.0))),
+        Axis::new("gamma", args.gamma),
+    ]
 }
 
-fn simulation_for(args: &RidgeArgs, p: &Ridge) -> RidgeSimulation {
+fn params(args: &RidgeArgs, v: &[f64]) -> Ridge {
+    Ridge {
+        snr: v[0],
+        lambda: v[1],
+        gamma: v[2],
+        sigma: args.noise_sd,
+    }
+}
+
+fn simulation(args: &RidgeArgs, p: &Ridge) -> RidgeSimulation {
     RidgeSimulation {
-        n: args.n,
+        n: args.sim.size_or(N),
         gamma: p.gamma,
         lambda: p.lambda,
         snr: p.snr,
@@ -206,32 +86,138 @@ fn simulation_for(args: &RidgeArgs, p: &Ridge) -> RidgeSimulation {
     }
 }
 
+/// Run `overparam ridge`.
+pub fn run(args: RidgeArgs) -> Result<(), CliError> {
+    crate::plot::check_path(args.plot.as_ref())?;
+    let axes = axes(&args);
+    validate(&axes, |v| params(&args, v).check().map(|_| ()))?;
+    if args.sim.simulate {
+        let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
+        simulation(&args, &params(&args, &base))
+            .check()
+            .map_err(|e| CliError::from_library(&e))?;
+    }
+    let records = stream(
+        &axes,
+        Stream {
+            format: args.format,
+            table: &[
+                "gamma",
+                "lambda",
+                "snr",
+                "test_error",
+                "train_error",
+                "bias",
+                "variance",
+                "sim_mean",
+                "sim_se",
+                "z",
+                "agrees",
+            ],
+            keep: args.plot.is_some(),
+            progress: args.sim.progress(),
+        },
+        |piece| evaluate(&args, piece),
+    )?;
+    if let Some(path) = &args.plot {
+        let summary = crate::plot::Summary {
+            model: "linear ridge".into(),
+            fixed: vec![("noise_sd", args.noise_sd)],
+            simulated: args
+                .sim
+                .simulate
+                .then(|| (format!("n = {}", args.sim.size_or(N)), args.sim.trials)),
+        };
+        crate::plot::rf_figure(&summary, &axes, &records, path, |v| {
+            let r = solve(&args, &params(&args, v).check()?)?;
+            Ok([r.1.test_error, r.1.train_error])
+        })?;
+    }
+    Ok(())
+}
+
+/// The lambda used and the risk there.
+fn solve(args: &RidgeArgs, m: &RidgeModel) -> overparam::Result<(f64, RidgeRisk)> {
+    if args.optimal_lambda {
+        let p = Ridge {
+            lambda: m.optimal_lambda()?.lambda,
+            ..ridge_of(m)
+        };
+        Ok((p.lambda, p.check()?.risk()?))
+    } else {
+        Ok((m.lambda(), m.risk()?))
+    }
+}
+
+fn ridge_of(m: &RidgeModel) -> Ridge {
+    Ridge {
+        gamma: m.gamma(),
+        lambda: m.lambda(),
+        snr: m.snr(),
+        sigma: m.sigma(),
+    }
+}
+
+fn evaluate(args: &RidgeArgs, piece: &Piece<'_>) -> Vec<Outcome> {
+    // Closed forms: no curve function is needed.
+    let no_curve = None::<fn(&RidgeModel, &[f64]) -> overparam::Result<Vec<(f64, RidgeRisk)>>>;
+    along(
+        piece,
+        |v| params(args, v).check(),
+        no_curve,
+        |m| solve(args, m),
+    )
+    .into_iter()
+    .map(|(v, solved)| outcome(args, &v, solved))
+    .collect()
+}
+
+fn outcome(args: &RidgeArgs, v: &[f64], solved: overparam::Result<(f64, RidgeRisk)>) -> Outcome {
+    let mut p = params(args, v);
+    if let Ok((lambda, _)) = &solved {
+        p.lambda = *lambda;
+    }
+    let mut rec = Record::default();
+    rec.num("gamma", p.gamma);
+    rec.num("lambda", p.lambda);
+    rec.num("snr", p.snr);
+    rec.num("noise_sd", p.sigma);
+    rec.num("sigma", p.sigma); // deprecated key
+    if args.optimal_lambda {
+        rec.push("optimal_lambda", Field::Bool(true));
+    }
+    let r = solved.as_ref().ok().map(|s| &s.1);
+    rec.push("test_error", Field::opt(r.map(|r| r.test_error)));
+    rec.push("train_error", Field::opt(r.map(|r| r.train_error)));
+    rec.push("bias", Field::opt(r.map(|r| r.bias)));
+    rec.push("variance", Field::opt(r.map(|r| r.variance)));
+    let mut error = None;
+    if let Err(e) = &solved {
+        rec.push("error", Field::Text(e.to_string()));
+        error = Some(e.clone());
+    }
+    if args.sim.simulate {
+        error = error.or(simulate(args, &p, &mut rec));
+    }
+    Outcome { record: rec, error }
+}
+
 /// Simulate one point and add the simulation fields to its record.
-fn simulate_point(
-    args: &RidgeArgs,
-    p: &Ridge,
-    rec: &mut Record,
-    single: bool,
-) -> Result<(), CliError> {
-    let point = simulation_for(args, p).check().and_then(|sim| {
-        let report = sim.run(args.sim.seed, args.sim.trials, false)?;
-        let comparison = sim
-            .theory()
-            .and_then(|t| Ok((t.test_error, compare_ridge(&report, &t, args.sim.kappa)?)));
-        Ok(SimulatedPoint {
+fn simulate(args: &RidgeArgs, p: &Ridge, rec: &mut Record) -> Option<overparam::Error> {
+    let c = args.kappa.unwrap_or(args.sim.finite_size_constant);
+    let run = args.sim.run();
+    let simulated = simulation(args, p).check().and_then(|sim| {
+        let r = sim.run(run.seed, run.trials, false)?;
+        Ok(RiskSimulation {
             sizes: vec![
-                ("n", Field::Int(report.n)),
-                ("p", Field::Int(report.p)),
-                ("realised_gamma", Field::Num(report.realised_gamma)),
+                ("n", Field::Int(r.n as u64)),
+                ("p", Field::Int(r.p as u64)),
+                ("realised_gamma", Field::Num(r.realised_gamma)),
             ],
-            estimates: [
-                report.test_error,
-                report.bias,
-                report.variance,
-                report.train_error,
-            ],
-            comparison,
+            size: r.n,
+            comparison: sim.theory().and_then(|t| compare_ridge(&r, &t, c)),
+            estimates: [r.test_error, r.bias, r.variance, r.train_error],
         })
     });
-    record_simulation(rec, point, args.sim.trials, single)
+    risk_simulation_fields(rec, &["n", "p", "realised_gamma"], simulated, run)
 }

@@ -1,0 +1,327 @@
+//! The one driver every subcommand runs through: parameters -> one validation by the library's
+//! `check()` -> a lazy Cartesian product of the grid axes -> evaluation along the last swept axis
+//! (with the library's warm-started curve functions where they exist) -> one record per point,
+//! written and flushed immediately.
+//!
+//! Memory does not grow with the number of points: the product is an iterator over pieces of at
+//! most [`CHUNK`] points of one line (the last swept axis), and each record is written before the
+//! next piece is evaluated (unless `--plot` asks to keep them for the figure).
+
+use std::io::{self, IsTerminal};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::CliError;
+use crate::grid::ValueOrRange;
+use crate::output::{Format, Record, Writer};
+
+/// Points of one line evaluated together (a curve function's warm start restarts per piece).
+pub const CHUNK: usize = 256;
+
+/// One swept (or fixed) parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct Axis {
+    /// The record key and flag name (`psi1`, `lambda`, ...).
+    pub name: &'static str,
+    /// The library field it sets (for matching validation errors to the axis).
+    pub field: &'static str,
+    /// Its values.
+    pub values: ValueOrRange,
+}
+
+impl Axis {
+    /// An axis whose library field has the same name.
+    pub fn new(name: &'static str, values: ValueOrRange) -> Self {
+        Self {
+            name,
+            field: name,
+            values,
+        }
+    }
+}
+
+/// Number of points of the product (saturating).
+pub fn total(axes: &[Axis]) -> u128 {
+    axes.iter().map(|a| a.values.len() as u128).product()
+}
+
+/// The axis the sweep walks along innermost: the last swept one (the last one if none is).
+pub fn line_axis(axes: &[Axis]) -> usize {
+    axes.iter()
+        .rposition(|a| a.values.is_range())
+        .unwrap_or(axes.len().saturating_sub(1))
+}
+
+/// A piece of the sweep: up to [`CHUNK`] consecutive points along the line axis, every other
+/// axis fixed.
+#[derive(Debug, Clone)]
+pub struct Piece<'a> {
+    axes: &'a [Axis],
+    index: Vec<usize>,
+    /// The axis that varies within the piece.
+    pub line: usize,
+    len: usize,
+}
+
+impl Piece<'_> {
+    /// Number of points in the piece.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The values of every axis (in the axes' order) at point `i` of the piece.
+    pub fn point(&self, i: usize) -> Vec<f64> {
+        self.axes
+            .iter()
+            .zip(&self.index)
+            .enumerate()
+            .map(|(a, (axis, &k))| axis.values.get(if a == self.line { k + i } else { k }))
+            .collect()
+    }
+
+    /// The values of the line axis over the piece.
+    pub fn line_values(&self) -> Vec<f64> {
+        let axis = &self.axes[self.line];
+        (0..self.len)
+            .map(|i| axis.values.get(self.index[self.line] + i))
+            .collect()
+    }
+}
+
+/// The lazy product: pieces in order, the first axis outermost.
+pub struct Pieces<'a> {
+    axes: &'a [Axis],
+    line: usize,
+    index: Vec<usize>,
+    done: bool,
+}
+
+/// Iterate the Cartesian product of `axes` piece by piece.
+pub fn pieces(axes: &[Axis]) -> Pieces<'_> {
+    Pieces {
+        axes,
+        line: line_axis(axes),
+        index: vec![0; axes.len()],
+        done: axes.is_empty(),
+    }
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = Piece<'a>;
+
+    fn next(&mut self) -> Option<Piece<'a>> {
+        if self.done {
+            return None;
+        }
+        let line_len = self.axes[self.line].values.len();
+        let start = self.index[self.line];
+        let piece = Piece {
+            axes: self.axes,
+            index: self.index.clone(),
+            line: self.line,
+            len: CHUNK.min(line_len - start),
+        };
+        // Advance: along the line first, then the other axes as an odometer (last fastest).
+        self.index[self.line] += piece.len;
+        if self.index[self.line] >= line_len {
+            self.index[self.line] = 0;
+            let mut carried = true;
+            for a in (0..self.axes.len()).rev().filter(|&a| a != self.line) {
+                self.index[a] += 1;
+                if self.index[a] < self.axes[a].values.len() {
+                    carried = false;
+                    break;
+                }
+                self.index[a] = 0;
+            }
+            self.done = carried;
+        }
+        Some(piece)
+    }
+}
+
+/// The library field an error is about, if it is an invalid parameter or choice.
+fn error_field(e: &overparam::Error) -> Option<&'static str> {
+    match e {
+        overparam::Error::InvalidParameter { name, .. }
+        | overparam::Error::InvalidChoice { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// Validate once, before any output, with the library's own `check` (no bounds of our own): the
+/// first point, and each swept axis at both ends with the other axes at their first values. A
+/// failure at an end that the library attributes to another parameter (a joint condition such
+/// as ridge's $\gamma = 1$ with $\lambda = 0$) is left to the points it concerns, which are then
+/// records with an `error` field; intervals of valid values make the ends sufficient otherwise.
+pub fn validate(
+    axes: &[Axis],
+    check: impl Fn(&[f64]) -> overparam::Result<()>,
+) -> Result<(), CliError> {
+    let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
+    check(&base).map_err(|e| CliError::from_library(&e))?;
+    for (i, axis) in axes.iter().enumerate() {
+        for end in axis.values.ends() {
+            let mut p = base.clone();
+            p[i] = end;
+            if let Err(e) = check(&p)
+                && error_field(&e) == Some(axis.field)
+            {
+                return Err(CliError::from_library(&e));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Evaluate a piece: with `curve` (the library's warm-started curve function along the line
+/// axis) when there is one, point by point otherwise; if the curve fails anywhere, every point
+/// of the piece is evaluated on its own so that only the failing points carry an error.
+pub fn along<P, O>(
+    piece: &Piece<'_>,
+    build: impl Fn(&[f64]) -> overparam::Result<P>,
+    curve: Option<impl Fn(&P, &[f64]) -> overparam::Result<Vec<O>>>,
+    single: impl Fn(&P) -> overparam::Result<O>,
+) -> Vec<(Vec<f64>, overparam::Result<O>)> {
+    let points: Vec<Vec<f64>> = (0..piece.len()).map(|i| piece.point(i)).collect();
+    if let Some(curve) = curve
+        && points.len() > 1
+        && let Ok(first) = build(&points[0])
+        && let Ok(values) = curve(&first, &piece.line_values())
+        && values.len() == points.len()
+    {
+        return points.into_iter().zip(values.into_iter().map(Ok)).collect();
+    }
+    points
+        .into_iter()
+        .map(|p| {
+            let out = build(&p).and_then(|m| single(&m));
+            (p, out)
+        })
+        .collect()
+}
+
+/// What one point produced: its record and, if something failed, the first error.
+pub struct Outcome {
+    /// The record (with an `error` / `sim_error` field when something failed).
+    pub record: Record,
+    /// The error, for a single-point run (which fails with it instead of printing a record).
+    pub error: Option<overparam::Error>,
+}
+
+/// Simulation flags whose invalid values fail the whole run (they are the same at every point).
+const RUN_WIDE: &[&str] = &["d", "n", "trials", "test_points", "seed"];
+
+/// How to stream.
+pub struct Stream<'a> {
+    /// Output format.
+    pub format: Format,
+    /// The table's columns.
+    pub table: &'a [&'static str],
+    /// Keep the records (for `--plot`); otherwise nothing is kept.
+    pub keep: bool,
+    /// Draw a progress bar over the points on a terminal.
+    pub progress: bool,
+}
+
+/// Run the sweep: evaluate piece by piece and write each record immediately. A single point
+/// that fails is an error (exit 2 for invalid input, 1 otherwise); in a sweep a failed point is
+/// a record with an `error` field. A closed output pipe ends the run quietly.
+pub fn stream(
+    axes: &[Axis],
+    how: Stream<'_>,
+    mut eval: impl FnMut(&Piece<'_>) -> Vec<Outcome>,
+) -> Result<Vec<Record>, CliError> {
+    let single = total(axes) == 1;
+    let mut writer = Writer::new(io::stdout().lock(), how.format, how.table);
+    let bar = if how.progress && io::stderr().is_terminal() {
+        let n = u64::try_from(total(axes)).unwrap_or(u64::MAX);
+        let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} points, {elapsed} elapsed, eta {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message("simulating");
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut kept = Vec::new();
+    for piece in pieces(axes) {
+        for outcome in eval(&piece) {
+            if let Some(e) = &outcome.error
+                && (single || error_field(e).is_some_and(|f| RUN_WIDE.contains(&f)))
+            {
+                bar.finish_and_clear();
+                return Err(CliError::from_library(e));
+            }
+            writer
+                .write(&outcome.record)
+                .map_err(|e| CliError::from_io(&e))?;
+            bar.inc(1);
+            if how.keep {
+                kept.push(outcome.record);
+            }
+        }
+    }
+    bar.finish_and_clear();
+    Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::parse_value_or_range;
+
+    fn axis(name: &'static str, s: &str) -> Axis {
+        Axis::new(name, parse_value_or_range(s).unwrap())
+    }
+
+    #[test]
+    fn pieces_walk_the_product_in_order_with_the_last_swept_axis_innermost() {
+        let axes = [
+            axis("a", "lin:0:1:3"),
+            axis("b", "lin:10:20:2"),
+            axis("c", "5"),
+        ];
+        let got: Vec<Vec<f64>> = pieces(&axes)
+            .flat_map(|p| (0..p.len()).map(move |i| p.point(i)).collect::<Vec<_>>())
+            .collect();
+        let mut want = Vec::new();
+        for a in [0.0, 0.5, 1.0] {
+            for b in [10.0, 20.0] {
+                want.push(vec![a, b, 5.0]);
+            }
+        }
+        assert_eq!(got, want);
+        assert_eq!(line_axis(&axes), 1);
+    }
+
+    #[test]
+    fn long_lines_come_in_bounded_pieces() {
+        let axes = [axis("a", "lin:0:1:2"), axis("b", "lin:0:1:1000")];
+        let sizes: Vec<usize> = pieces(&axes).map(|p| p.len()).collect();
+        assert_eq!(sizes.iter().sum::<usize>(), 2000);
+        assert!(sizes.iter().all(|&s| s <= CHUNK));
+        assert_eq!(total(&axes), 2000);
+        // A product far too large to hold is still walked lazily.
+        let huge = [
+            axis("a", "1:2:1000"),
+            axis("b", "1:2:1000"),
+            axis("c", "1:2:1000"),
+        ];
+        assert_eq!(total(&huge), 1_000_000_000);
+        let first = pieces(&huge).next().unwrap();
+        assert_eq!(first.point(0), vec![1.0, 1.0, 1.0]);
+        assert_eq!(first.len(), CHUNK);
+    }
+
+    #[test]
+    fn single_point_is_one_piece() {
+        let axes = [axis("a", "2"), axis("b", "3")];
+        let all: Vec<_> = pieces(&axes).collect();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].point(0), vec![2.0, 3.0]);
+    }
+}
