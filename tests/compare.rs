@@ -4,7 +4,7 @@
 //! (`RfSimulation`, `RidgeSimulation`, `run(seed, trials, progress)`, `compare_rf`, `size_sweep`),
 //! which delegates to the new shape (`RandomFeaturesSimulation`, `LinearRidgeSimulation`,
 //! `run(&RunOptions)`, `experiment::join`): old callers keep their numbers. The new shape and the
-//! join are tested in tests/experiment_join.rs.
+//! join are tested in tests/sim_join.rs.
 #![allow(deprecated)]
 
 use overparam::compare::{
