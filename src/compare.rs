@@ -316,7 +316,7 @@ pub(crate) fn risk_allowances_of(theory: &[f64], kappa: f64, size: usize) -> Res
 }
 
 /// Compare a random-features report with the theory (which should be evaluated at the report's
-/// realised ratios, e.g. by [`crate::sim::random_features::RfSimulator::theory`]); allowances as
+/// realised ratios, e.g. by [`crate::sim::random_features::RandomFeaturesSimulator::theory`]); allowances as
 /// in [`compare_risks`] with size $d$.
 ///
 /// Errors: as [`compare_risks`].
@@ -335,7 +335,7 @@ pub fn compare_rf(report: &RfSimReport, theory: &RfRisk, kappa: f64) -> Result<R
 }
 
 /// Compare a linear ridge report with the theory at the report's realised $\gamma = p/n$ (e.g.
-/// [`crate::sim::ridge::RidgeSimulator::theory`]);
+/// [`crate::sim::ridge::LinearRidgeSimulator::theory`]);
 /// allowances as in [`compare_risks`] with size $n$.
 ///
 /// For least squares ($\lambda = 0$, $\gamma < 1$) the exact finite-$n$ mean

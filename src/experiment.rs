@@ -12,8 +12,29 @@
 //! was measured). The CLI prints a [`Joined`] the same way for every model, so `--simulate`
 //! reports the same fields everywhere (docs/glossary.md).
 //!
-//! SKELETON (spine issue): the types below are the contract between `sim/`, the join and
-//! `bin/`; implementations are being filled in model by model.
+//! Implemented for every checked simulator: random features
+//! ([`crate::sim::random_features::RandomFeaturesSimulator`]), ridge
+//! ([`crate::sim::ridge::LinearRidgeSimulator`]), adversarial training
+//! ([`crate::sim::adversarial::AdversarialRfSimulator`],
+//! [`crate::sim::adversarial::AdversarialLinearSimulator`]), membership inference
+//! ([`crate::sim::membership::MembershipAttackSimulator`], output and loss attacks) and the
+//! two-layer Hessian ([`crate::sim::two_layer::TwoLayerHessianSimulator`]: block spectrum
+//! versus dense eigendecomposition). Each documents its metrics and allowances;
+//! docs/simulation.md has the measurements behind them. [`sweep_sizes`] joins any of them at
+//! several sizes.
+//!
+//! ```
+//! use overparam::experiment::{JoinOptions, RunOptions, join};
+//! use overparam::sim::ridge::LinearRidgeSimulation;
+//! use overparam::theory::ridge::Ridge;
+//! let sim = LinearRidgeSimulation { model: Ridge::new(0.5, 0.1, 1.0), n: 200 }.check()?;
+//! let joined = join(&sim, &RunOptions { seed: 1, trials: 8, progress: false },
+//!                   &JoinOptions::default())?;
+//! let primary = joined.primary().expect("ridge reports test_error");
+//! assert_eq!(primary.name, "test_error");
+//! assert!(joined.all_agree(), "{joined:?}");
+//! # Ok::<(), overparam::Error>(())
+//! ```
 
 use crate::error::Result;
 use crate::sim::PointEstimate;

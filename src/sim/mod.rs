@@ -53,7 +53,7 @@ pub use crate::linalg;
 pub use data::InputDistribution;
 pub use estimate::{Estimate, PointEstimate};
 
-/// The smallest number of trials [`run_trials`] accepts: a standard error needs two.
+/// The smallest number of trials a simulation's `run` accepts: a standard error needs two.
 pub const MIN_TRIALS: usize = 2;
 
 /// Run `f(k)` for trials $k = 0, \dots, m - 1$ in parallel (rayon), with a progress bar if

@@ -43,7 +43,7 @@
 //! ($R = F_1^2\mathcal B + F_\star^2 + (\tau^2 + F_\star^2)\mathcal V$, the nonlinear target acting
 //! as noise): the variance part is $(\tau^2 + F_\star^2)\frac1T\sum_t\|p_t\|^2$ and the bias part
 //! is the rest. Compare against the theory at the **realised** ratios $N/d$, $n/d$
-//! ([`RfSimulator::theory`]).
+//! ([`RandomFeaturesSimulator::theory`]).
 
 use super::data::{InputDistribution, sample_points};
 use super::estimate::Estimate;

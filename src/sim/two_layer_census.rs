@@ -303,7 +303,7 @@ pub struct CensusEntry {
     pub morse_index: f64,
 }
 
-/// The result of [`census`].
+/// The result of [`CensusSimulator::run`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Census {
     /// Families found, by increasing loss.
