@@ -283,7 +283,11 @@ pub struct OutputAttackSimulation {
     pub member_variances: Vec<f64>,
     /// The conditional non-member output variances, in trial order.
     pub nonmember_variances: Vec<f64>,
-    /// Rao–Blackwellised noisy test error $\mathbb E(\hat y_0 - y_0)^2$ of non-member fits.
+    /// Rao–Blackwellised test risk $\mathbb E(\hat y_0 - y_0)^2$ of non-member fits (label and
+    /// output noise included: the glossary's `test_risk`).
+    pub test_risk: Estimate,
+    /// The same as `test_risk`, under its old name.
+    #[deprecated(note = "use test_risk (the noise-included risk; docs/glossary.md)")]
     pub test_error: Estimate,
     /// The sampled member outputs, in trial order.
     pub member_outputs: Vec<f64>,
@@ -435,7 +439,7 @@ impl MembershipAttackSimulator {
                     attack: Attack::Output,
                     advantage: r.advantage_rao_blackwell,
                     auc,
-                    test_risk: r.test_error.clone(),
+                    test_risk: r.test_risk.clone(),
                     n: r.n,
                     p: r.p,
                     trials: r.trials,
@@ -544,6 +548,7 @@ fn dims(n: usize, model: &MembershipModel) -> Result<Dims> {
 }
 
 /// The output-only protocol on checked dimensions (see the module docs).
+#[allow(deprecated)] // fills the deprecated alias `test_error` too
 fn output_attack_on(dims: &Dims, run: &RunOptions) -> Result<OutputAttackSimulation> {
     let seed = run.seed;
     let target = {
@@ -570,6 +575,7 @@ fn output_attack_on(dims: &Dims, run: &RunOptions) -> Result<OutputAttackSimulat
     let rb1 = Estimate::from_trials(cv1.clone())?;
     let advantage_plugin = plugin_advantage((&v1).into(), (&v0).into())?;
     let advantage_rao_blackwell = plugin_advantage((&rb1).into(), (&rb0).into())?;
+    let test_risk = Estimate::from_trials(col(&|o| o.nonmember.test_error))?;
     let abs0: Vec<f64> = y0.iter().map(|x| x.abs()).collect();
     let abs1: Vec<f64> = y1.iter().map(|x| x.abs()).collect();
     Ok(OutputAttackSimulation {
@@ -589,7 +595,8 @@ fn output_attack_on(dims: &Dims, run: &RunOptions) -> Result<OutputAttackSimulat
         auc_member_larger_finite_n: mixture_auc(&cv1, &cv0),
         member_variances: cv1,
         nonmember_variances: cv0,
-        test_error: Estimate::from_trials(col(&|o| o.nonmember.test_error))?,
+        test_risk: test_risk.clone(),
+        test_error: test_risk,
         member_outputs: y1,
         nonmember_outputs: y0,
     })
