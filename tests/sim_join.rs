@@ -161,7 +161,20 @@ fn ridge_join_and_generic_size_sweep() {
         sweep.fit.slope, sweep.fit.slope_std_err
     );
     assert!(sweep.points.iter().all(|p| p.joined.all_agree()));
-    assert!((sweep.fit.slope + 1.0).abs() < 0.4, "{:?}", sweep.fit);
+    for p in &sweep.points {
+        // Independent reference: the exact finite-n mean sigma^2 p/(n - p - 1) (OLS, no bias).
+        let (n, dim) = (p.size as f64, (0.25 * p.size as f64).round());
+        let exact = dim / (n - dim - 1.0);
+        let sim = p.joined.primary().unwrap().simulation;
+        println!(
+            "  n = {n}: sim {:.6} ± {:.6}, exact {exact:.6}",
+            sim.value, sim.std_err
+        );
+        assert!((sim.value - exact).abs() <= 4.0 * sim.std_err, "n = {n}");
+    }
+    // The gap to the limit decays like 1/n (slope -1; the 64-trial noise of the n = 400 gap,
+    // about a third of it, leaves the fitted slope within +-0.5 of that).
+    assert!((sweep.fit.slope + 1.0).abs() < 0.5, "{:?}", sweep.fit);
 }
 
 #[test]
