@@ -2,8 +2,8 @@
 //!
 //! A simulation at dimension $d$ estimates a finite-$d$ expectation $R_d$, which differs from
 //! the proportional limit $R_\infty$ by a finite-size bias $R_d - R_\infty \approx \kappa R_\infty/d$.
-//! The crate's notes (`rf_standard.md` §6.2) measured the relative bias on sphere data with ReLU
-//! for 13 configurations at $d = 50$–$400$: every one satisfies $|\kappa| \le 2.5$ (the largest,
+//! The measurements summarised in docs/simulation.md ("The finite-size allowance") give the
+//! relative bias on sphere data with ReLU for 13 configurations at $d = 50$–$400$: every one satisfies $|\kappa| \le 2.5$ (the largest,
 //! $\kappa \approx 2.45$, is at the interpolation threshold $\psi_1 = \psi_2 = 3$, $\lambda = 10^{-3}$,
 //! $d = 50$; ridgeless min-norm at $\psi_1 = 6$, $\psi_2 = 3$ gives $\kappa \approx 1.6$–$2.2$).
 //! [`DEFAULT_KAPPA`] $= 3$ adds a margin to that. A comparison therefore passes when

@@ -1,7 +1,11 @@
 //! Finite-size simulation of adversarial training: random features with the $J$-penalty, and
 //! the linear model.
 //!
-//! # Random features (Hassani & Javanmard 2022, rf_adversarial note §7)
+//! # Random features
+//!
+//! The setting of Hassani & Javanmard, *The curse of overparametrization in adversarial training:
+//! precise analysis of robust generalization for random features regression*, Ann. Statist.
+//! 52(2), 2024, arXiv:2201.05149.
 //!
 //! Each trial draws $W \in \mathbb R^{N\times d}$ with unit-norm rows, $\beta$ uniform on the unit
 //! sphere, $X \in \mathbb R^{n\times d}$ with i.i.d. $\mathcal N(0,1)$ entries and

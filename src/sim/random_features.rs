@@ -31,7 +31,7 @@
 //!   + \tau^2\,\frac1T\sum_t\|p_t\|^2
 //!   + F_\star^2\,\frac1T\sum_t\big[k(x_t, x_t) - 2p_t^\top q_t + p_t^\top K p_t\big]$$
 //!
-//! (`rf_standard.md` §6.1 item 4). Only the average over $x$ is sampled ($T$ points), which cuts
+//! (docs/simulation.md, "Protocol", item 4). Only the average over $x$ is sampled ($T$ points), which cuts
 //! the per-trial spread from about 10% (one $\beta$, one noise draw) to well under 1%. The
 //! training error $\frac1n\|y - Z\hat a\|^2$ (label noise included) is averaged likewise, with
 //! $M = I - Z(Z^\top Z + cI)^{+}Z^\top$:
