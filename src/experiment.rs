@@ -202,7 +202,7 @@ pub struct SweepPoint {
 /// A size sweep of any model: the join at increasing sizes and the fitted decay of the primary
 /// metric's gap.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SizeSweep {
+pub struct Sweep {
     /// One point per size, in the order given.
     pub points: Vec<SweepPoint>,
     /// Least-squares fit of $\log|\bar R_{\rm sim} - R_{\rm theory}|$ (primary metric) against
@@ -233,7 +233,7 @@ pub fn sweep_sizes<E, F>(
     sizes: &[usize],
     run: &RunOptions,
     options: &JoinOptions,
-) -> Result<SizeSweep>
+) -> Result<Sweep>
 where
     E: Experiment,
     F: Fn(usize) -> Result<E>,
@@ -258,5 +258,5 @@ where
         ys.push(primary.simulation.value - primary.theory_realised);
     }
     let fit = crate::compare::fit_log_log(&xs, &ys)?;
-    Ok(SizeSweep { points, fit })
+    Ok(Sweep { points, fit })
 }
