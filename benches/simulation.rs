@@ -22,13 +22,17 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use overparam::experiment::RunOptions;
 use overparam::linalg::{Matrix, symmetric_eigenvalues};
-use overparam::sim::adversarial::{AdversarialLinearSim, AdversarialRfSim};
-use overparam::sim::membership::MembershipSimulation;
-use overparam::sim::random_features::RfSimulation;
-use overparam::sim::ridge::RidgeSimulation;
+use overparam::sim::adversarial::{AdversarialLinearSimulation, AdversarialRfSimulation};
+use overparam::sim::membership::{Attack, MembershipAttackSimulation};
+use overparam::sim::random_features::RandomFeaturesSimulation;
+use overparam::sim::ridge::LinearRidgeSimulation;
+use overparam::sim::two_layer_census::GradientDescentCensus;
+use overparam::theory::adversarial::{AdversarialLinear, AdversarialRf};
 use overparam::theory::membership::Membership;
-use overparam::theory::two_layer::census::{GradientDescentOptions, census};
+use overparam::theory::random_features::RandomFeatures;
+use overparam::theory::ridge::Ridge;
 use overparam::theory::two_layer::critical::{Family, critical_point};
 use overparam::theory::two_layer::kernel::Teacher;
 
@@ -41,12 +45,14 @@ fn simulation(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
 
-    let ridge = RidgeSimulation {
+    let ridge = LinearRidgeSimulation {
+        model: Ridge {
+            gamma: 2.0,
+            lambda: 0.1,
+            snr: 1.0,
+            sigma: 1.0,
+        },
         n: 400,
-        gamma: 2.0,
-        lambda: 0.1,
-        snr: 1.0,
-        sigma: 1.0,
     }
     .check()
     .expect("valid ridge simulation");
@@ -54,9 +60,17 @@ fn simulation(c: &mut Criterion) {
         b.iter(|| ridge.run_trial(black_box(SEED), 0).map(|t| t.test_error))
     });
 
-    let rf = RfSimulation {
+    // The old RfSimulation default: psi = (2, 3), lambda = 1e-3, tau = 0.5, T = 1000.
+    let rf = RandomFeaturesSimulation {
+        model: RandomFeatures {
+            psi1: 2.0,
+            psi2: 3.0,
+            lambda: 1e-3,
+            tau: 0.5,
+            ..RandomFeatures::default()
+        },
         d: 200,
-        ..RfSimulation::default()
+        ..RandomFeaturesSimulation::default()
     }
     .check()
     .expect("valid random-features simulation");
@@ -64,44 +78,56 @@ fn simulation(c: &mut Criterion) {
         b.iter(|| rf.run_trial(black_box(SEED), 0).map(|t| t.test_error))
     });
 
-    let adv_rf = AdversarialRfSim {
+    let adv_rf = AdversarialRfSimulation {
+        model: AdversarialRf {
+            psi1: 2.0,
+            psi2: 2.0,
+            tau2: 0.25,
+            eps: 0.3,
+            eps_test: None,
+        },
         d: 100,
-        psi1: 2.0,
-        psi2: 2.0,
-        tau2: 0.25,
-        eps: 0.3,
-        eps_test: None,
-        trials: 2,
-        seed: SEED,
-    };
-    if let Ok(t) = adv_rf.trial(0) {
+    }
+    .check()
+    .expect("valid adversarial rf simulation");
+    if let Ok(t) = adv_rf.trial(SEED, 0) {
         eprintln!(
             "iterations: simulation adversarial_rf newton_steps {}",
             t.newton_steps
         );
     }
     group.bench_function("adversarial_rf", |b| {
-        b.iter(|| black_box(&adv_rf).trial(0).map(|t| t.robust_error))
+        b.iter(|| {
+            black_box(&adv_rf)
+                .trial(SEED, 0)
+                .map(|t| t.robust_test_risk)
+        })
     });
 
-    let adv_lin = AdversarialLinearSim {
+    let adv_lin = AdversarialLinearSimulation {
+        model: AdversarialLinear {
+            delta: 2.0,
+            noise_var: 0.25,
+            r0: 1.0,
+            eps: 0.3,
+            eps_test: None,
+        },
         d: 200,
-        delta: 2.0,
-        noise_var: 0.25,
-        r0: 1.0,
-        eps: 0.3,
-        eps_test: None,
-        trials: 2,
-        seed: SEED,
-    };
-    if let Ok(t) = adv_lin.trial(0) {
+    }
+    .check()
+    .expect("valid adversarial linear simulation");
+    if let Ok(t) = adv_lin.trial(SEED, 0) {
         eprintln!(
             "iterations: simulation adversarial_linear newton_steps {}",
             t.newton_steps
         );
     }
     group.bench_function("adversarial_linear", |b| {
-        b.iter(|| black_box(&adv_lin).trial(0).map(|t| t.robust_error))
+        b.iter(|| {
+            black_box(&adv_lin)
+                .trial(SEED, 0)
+                .map(|t| t.robust_test_risk)
+        })
     });
 
     let membership = Membership {
@@ -110,31 +136,47 @@ fn simulation(c: &mut Criterion) {
         sigma: 1.0,
         lambda: 0.1,
         output_noise: 0.0,
-    }
-    .check()
-    .expect("valid membership model");
-    let sim = MembershipSimulation {
+    };
+    let sim = MembershipAttackSimulation {
+        model: membership,
         n: 200,
-        trials: 8,
-        seed: SEED,
+        attack: Attack::Output,
     }
     .check()
     .expect("valid membership simulation");
+    let run = RunOptions {
+        seed: SEED,
+        trials: 8,
+        progress: false,
+    };
     group.bench_function("membership_output", |b| {
         b.iter(|| {
-            sim.output_attack(black_box(&membership))
+            black_box(&sim)
+                .output_attack(&run)
                 .map(|r| r.advantage_plugin.value)
         })
     });
     group.bench_function("membership_loss", |b| {
         b.iter(|| {
-            sim.loss_attack(black_box(&membership))
+            black_box(&sim)
+                .loss_attack(&run)
                 .map(|r| r.advantage_plugin.value)
         })
     });
 
-    let opts = GradientDescentOptions::default();
-    if let Ok(cen) = census(5, 4, SEED, opts) {
+    // Runs seeded from trial_rng(seed, r) since the census moved under sim/ (it used seed + r).
+    let census = GradientDescentCensus {
+        d: 5,
+        ..GradientDescentCensus::default()
+    }
+    .check()
+    .expect("valid census");
+    let census_run = RunOptions {
+        seed: SEED,
+        trials: 4,
+        progress: false,
+    };
+    if let Ok(cen) = census.run(&census_run) {
         eprintln!(
             "iterations: simulation two_layer_census runs {} not_converged {} families {}",
             cen.runs,
@@ -143,7 +185,7 @@ fn simulation(c: &mut Criterion) {
         );
     }
     group.bench_function("two_layer_census", |b| {
-        b.iter(|| census(black_box(5), 4, SEED, opts).map(|c| c.entries.len()))
+        b.iter(|| black_box(&census).run(&census_run).map(|c| c.entries.len()))
     });
 
     let d = 20;

@@ -9,7 +9,7 @@
 //! - Theory: 240 log-spaced psi1 in [0.1, 1e4] per radius (`AdversarialRfModel::curve_psi1`,
 //!   warm-started continuation), the robust-risk peak near psi1 = psi2 and the minimum beyond it
 //!   (`robust_extrema`), and the approach to the psi1 -> infinity limit SR = AR = 1 + tau^2.
-//! - Simulation (`AdversarialRfSim`): 10 psi1 values in [0.25, 16], 8 trials each, d = 100 while
+//! - Simulation (`AdversarialRfSimulation`): 10 psi1 values in [0.25, 16], 8 trials each, d = 100 while
 //!   N = psi1 d <= 640 and d = 640 / psi1 beyond (the training solve is O(N^3)); every point is
 //!   compared with the theory at the realised ratios N/d, n/d (`compare::compare`, z = gap / SE,
 //!   agreement within 4 SE plus the finite-size allowance 3|R|/d).
@@ -25,9 +25,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use overparam::compare::{Comparison, DEFAULT_KAPPA, compare, finite_size_allowance};
+use overparam::experiment::RunOptions;
 use overparam::grid::log_spaced;
 use overparam::plot::{Chart, Scale, Series, draw};
-use overparam::sim::adversarial::AdversarialRfSim;
+use overparam::sim::adversarial::AdversarialRfSimulation;
 use overparam::theory::adversarial::{AdversarialRf, AdversarialRfSolution, robust_extrema};
 
 const PSI2: f64 = 2.0;
@@ -150,18 +151,23 @@ fn main() -> Result<(), Box<dyn Error>> {
             let big_n = (psi1 * d as f64).round();
             let n = (PSI2 * d as f64).round();
             let t = Instant::now();
-            let sim = AdversarialRfSim {
+            let sim = AdversarialRfSimulation {
+                model: AdversarialRf {
+                    psi1,
+                    psi2: PSI2,
+                    tau2: TAU2,
+                    eps,
+                    eps_test: None,
+                },
                 d,
-                psi1,
-                psi2: PSI2,
-                tau2: TAU2,
-                eps,
-                eps_test: None,
-                trials: opts.trials,
+            }
+            .check()?
+            .run(&RunOptions {
                 // One seed per (radius, psi1): the points are independent.
                 seed: opts.seed + 1000 * k as u64 + j as u64,
-            }
-            .run()?;
+                trials: opts.trials,
+                progress: false,
+            })?;
             let seconds = t.elapsed().as_secs_f64();
             let theory = AdversarialRf {
                 psi1: big_n / d as f64,
@@ -179,8 +185,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                 eps,
                 psi1,
                 d,
-                sr: cmp(theory.standard_error, &sim.standard_error)?,
-                ar: cmp(theory.robust_error, &sim.robust_error)?,
+                sr: cmp(theory.standard_error, &sim.test_risk)?,
+                ar: cmp(theory.robust_error, &sim.robust_test_risk)?,
                 seconds,
             };
             println!(

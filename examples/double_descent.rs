@@ -26,11 +26,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use overparam::compare::{Comparison, DEFAULT_KAPPA, Z_THRESHOLD, compare, finite_size_allowance};
+use overparam::experiment::RunOptions;
 use overparam::gaussian::Activation;
 use overparam::grid::log_spaced;
 use overparam::plot::{Chart, Scale, Series, draw};
 use overparam::sim::InputDistribution;
-use overparam::sim::random_features::RfSimulation;
+use overparam::sim::random_features::RandomFeaturesSimulation;
 use overparam::theory::random_features::RandomFeatures;
 
 const PSI2: f64 = 3.0;
@@ -152,21 +153,27 @@ fn main() -> Result<(), Box<dyn Error>> {
     for &lambda in &LAMBDAS {
         for &psi1 in &sim_psi1 {
             let t0 = Instant::now();
-            let sim = RfSimulation {
+            let sim = RandomFeaturesSimulation {
+                model: RandomFeatures {
+                    psi1,
+                    psi2: PSI2,
+                    lambda,
+                    activation: Activation::Relu,
+                    f1: 1.0,
+                    f_star: 0.0,
+                    tau: TAU,
+                },
                 d: o.d,
-                psi1,
-                psi2: PSI2,
-                lambda,
-                activation: Activation::Relu,
-                f1: 1.0,
-                f_star: 0.0,
-                tau: TAU,
                 test_points: o.test_points,
                 input: InputDistribution::Sphere,
             }
             .check()?;
             let theory = sim.theory()?.test_error;
-            let report = sim.run(o.seed, o.trials, false)?;
+            let report = sim.run(&RunOptions {
+                seed: o.seed,
+                trials: o.trials,
+                progress: false,
+            })?;
             let allowance = finite_size_allowance(theory, DEFAULT_KAPPA, o.d)?;
             let c = compare(theory, &report.test_error, allowance)?;
             let p = SimPoint {

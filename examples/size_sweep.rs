@@ -11,10 +11,12 @@
 //! `minnorm` is the over-parameterised min-norm interpolator psi1 = 6, psi2 = 3, lambda = 0
 //! (case B).
 
-use overparam::compare::{DEFAULT_KAPPA, size_sweep};
+use overparam::compare::DEFAULT_KAPPA;
+use overparam::experiment::{JoinOptions, RunOptions, sweep_sizes};
 use overparam::gaussian::Activation;
 use overparam::sim::InputDistribution;
-use overparam::sim::random_features::RfSimulation;
+use overparam::sim::random_features::RandomFeaturesSimulation;
+use overparam::theory::random_features::RandomFeatures;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -25,57 +27,67 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("minnorm") => (6.0, 0.0),
         Some(other) => return Err(format!("unknown case `{other}`: threshold|minnorm").into()),
     };
-    let base = RfSimulation {
+    let base = RandomFeaturesSimulation {
+        model: RandomFeatures {
+            psi1,
+            psi2: 3.0,
+            lambda,
+            activation: Activation::Relu,
+            f1: 1.0,
+            f_star: 0.0,
+            tau: 0.5,
+        },
         d: 100,
-        psi1,
-        psi2: 3.0,
-        lambda,
-        activation: Activation::Relu,
-        f1: 1.0,
-        f_star: 0.0,
-        tau: 0.5,
         test_points,
         input: InputDistribution::Sphere,
     };
+    let m = &base.model;
     println!(
         "random features, ReLU, psi1 = {}, psi2 = {}, lambda = {}, F1^2 = 1, F*^2 = {}, tau^2 = {}, sphere inputs",
-        base.psi1,
-        base.psi2,
-        base.lambda,
-        base.f_star * base.f_star,
-        base.tau * base.tau
+        m.psi1,
+        m.psi2,
+        m.lambda,
+        m.f_star * m.f_star,
+        m.tau * m.tau
     );
     println!(
         "{trials} trials per d, {test_points} test points, seed 2026, kappa = {DEFAULT_KAPPA}"
     );
     let start = std::time::Instant::now();
-    let sweep = size_sweep(
-        &base,
-        &[100, 200, 400, 800],
-        2026,
+    let dims = [100, 200, 400, 800];
+    let build = |d| RandomFeaturesSimulation { d, ..base.clone() }.check();
+    let run = RunOptions {
+        seed: 2026,
         trials,
-        DEFAULT_KAPPA,
-        true,
-    )?;
+        progress: true,
+    };
+    let options = JoinOptions {
+        finite_size_constant: DEFAULT_KAPPA,
+    };
+    let sweep = sweep_sizes(build, &dims, &run, &options)?;
     println!(
         "\n{:>5} {:>6} {:>6} {:>9} {:>20} {:>10} {:>8} {:>7} {:>9} {:>8}",
         "d", "N", "n", "theory", "simulation", "gap", "rel gap", "z", "allowance", "verdict"
     );
-    for row in &sweep.rows {
-        let c = &row.comparison;
+    for point in &sweep.points {
+        let sim = build(point.size)?;
+        let Some(c) = point.joined.primary() else {
+            continue;
+        };
+        let gap = c.simulation.value - c.theory_realised;
         println!(
-            "{:>5} {:>6} {:>6} {:>9.5} {:>11.5} ± {:>6.5} {:>+10.5} {:>+7.2}% {:>+7.2} {:>9.5} {:>8?}",
-            row.d,
-            (row.realised_psi1 * row.d as f64).round(),
-            (row.realised_psi2 * row.d as f64).round(),
-            c.theory,
-            c.mean,
-            c.std_err,
-            c.gap,
-            100.0 * c.relative_gap(),
-            c.z,
+            "{:>5} {:>6} {:>6} {:>9.5} {:>11.5} ± {:>6.5} {:>+10.5} {:>+7.2}% {:>+7.2} {:>9.5} {:>8}",
+            point.size,
+            sim.num_features(),
+            sim.n(),
+            c.theory_realised,
+            c.simulation.value,
+            c.simulation.std_err,
+            gap,
+            100.0 * gap / c.theory_realised.abs(),
+            c.z.unwrap_or(f64::INFINITY.copysign(gap)),
             c.allowance,
-            c.verdict
+            if c.agrees { "Agree" } else { "Disagree" }
         );
     }
     println!(

@@ -2,8 +2,8 @@
 //!
 //! A simulation at dimension $d$ estimates a finite-$d$ expectation $R_d$, which differs from
 //! the proportional limit $R_\infty$ by a finite-size bias $R_d - R_\infty \approx \kappa R_\infty/d$.
-//! The crate's notes (`rf_standard.md` §6.2) measured the relative bias on sphere data with ReLU
-//! for 13 configurations at $d = 50$–$400$: every one satisfies $|\kappa| \le 2.5$ (the largest,
+//! The measurements summarised in docs/simulation.md ("The finite-size allowance") give the
+//! relative bias on sphere data with ReLU for 13 configurations at $d = 50$–$400$: every one satisfies $|\kappa| \le 2.5$ (the largest,
 //! $\kappa \approx 2.45$, is at the interpolation threshold $\psi_1 = \psi_2 = 3$, $\lambda = 10^{-3}$,
 //! $d = 50$; ridgeless min-norm at $\psi_1 = 6$, $\psi_2 = 3$ gives $\kappa \approx 1.6$–$2.2$).
 //! [`DEFAULT_KAPPA`] $= 3$ adds a margin to that. A comparison therefore passes when
@@ -17,7 +17,9 @@
 
 use crate::error::{Error, Result};
 use crate::sim::Estimate;
-use crate::sim::random_features::{RfSimReport, RfSimulation};
+use crate::sim::random_features::RfSimReport;
+#[allow(deprecated)]
+use crate::sim::random_features::RfSimulation;
 use crate::sim::ridge::RidgeSimReport;
 use crate::theory::random_features::RfRisk;
 use crate::theory::ridge::RidgeRisk;
@@ -190,6 +192,16 @@ pub struct RiskValues {
     pub train_error: f64,
 }
 
+/// The metric names of [`RiskValues`], in its order (the primary metric `test_error` first).
+pub const RISK_METRICS: [&str; 4] = ["test_error", "bias", "variance", "train_error"];
+
+impl RiskValues {
+    /// The values in the order of [`RISK_METRICS`].
+    pub fn to_array(&self) -> [f64; 4] {
+        [self.test_error, self.bias, self.variance, self.train_error]
+    }
+}
+
 impl From<&RidgeRisk> for RiskValues {
     fn from(r: &RidgeRisk) -> Self {
         Self {
@@ -259,12 +271,7 @@ pub fn compare_risks(
     size: usize,
 ) -> Result<RiskComparison> {
     let [test, bias, variance, train] = simulation;
-    let scale = finite_size_allowance(theory.test_error, kappa, size)?.max(ROUND_OFF);
-    let train_scale = theory
-        .train_error
-        .abs()
-        .max((theory.train_error * theory.test_error).abs().sqrt());
-    let train_allowance = finite_size_allowance(train_scale, kappa, size)?.max(ROUND_OFF);
+    let [scale, _, _, train_allowance] = risk_allowances(theory, kappa, size)?;
     Ok(RiskComparison {
         test_error: compare(theory.test_error, test, scale)?,
         bias: compare(theory.bias, bias, scale)?,
@@ -273,8 +280,43 @@ pub fn compare_risks(
     })
 }
 
+/// The allowances [`compare_risks`] uses, in the order of [`RISK_METRICS`]: $\kappa|R|/d$ for
+/// the test error and its bias and variance parts, $\kappa\max(E_{\rm train},
+/// \sqrt{E_{\rm train}R})/d$ for the training error, each at least $10^{-9}$.
+///
+/// Errors: as [`finite_size_allowance`].
+pub fn risk_allowances(theory: &RiskValues, kappa: f64, size: usize) -> Result<[f64; 4]> {
+    let scale = finite_size_allowance(theory.test_error, kappa, size)?.max(ROUND_OFF);
+    let train_scale = theory
+        .train_error
+        .abs()
+        .max((theory.train_error * theory.test_error).abs().sqrt());
+    let train_allowance = finite_size_allowance(train_scale, kappa, size)?.max(ROUND_OFF);
+    Ok([scale, scale, scale, train_allowance])
+}
+
+/// [`risk_allowances`] of theory values given in the order of [`RISK_METRICS`] (the form
+/// [`crate::experiment::Experiment::allowances`] receives them in).
+///
+/// Errors: [`Error::DimensionMismatch`] unless there are 4 values; as [`risk_allowances`].
+pub(crate) fn risk_allowances_of(theory: &[f64], kappa: f64, size: usize) -> Result<Vec<f64>> {
+    let [test_error, bias, variance, train_error] =
+        <[f64; 4]>::try_from(theory).map_err(|_| Error::DimensionMismatch {
+            what: "risk theory values",
+            expected: 4,
+            found: theory.len(),
+        })?;
+    let values = RiskValues {
+        test_error,
+        bias,
+        variance,
+        train_error,
+    };
+    Ok(risk_allowances(&values, kappa, size)?.to_vec())
+}
+
 /// Compare a random-features report with the theory (which should be evaluated at the report's
-/// realised ratios, e.g. by [`crate::sim::random_features::RfSimulator::theory`]); allowances as
+/// realised ratios, e.g. by [`crate::sim::random_features::RandomFeaturesSimulator::theory`]); allowances as
 /// in [`compare_risks`] with size $d$.
 ///
 /// Errors: as [`compare_risks`].
@@ -293,7 +335,7 @@ pub fn compare_rf(report: &RfSimReport, theory: &RfRisk, kappa: f64) -> Result<R
 }
 
 /// Compare a linear ridge report with the theory at the report's realised $\gamma = p/n$ (e.g.
-/// [`crate::sim::ridge::RidgeSimulator::theory`]);
+/// [`crate::sim::ridge::LinearRidgeSimulator::theory`]);
 /// allowances as in [`compare_risks`] with size $n$.
 ///
 /// For least squares ($\lambda = 0$, $\gamma < 1$) the exact finite-$n$ mean
@@ -437,7 +479,12 @@ pub struct SizeSweep {
 /// `trials` is the number of trials at each $d$; runs are seeded with `seed` for every $d$.
 /// A gap of exactly zero cannot enter the log-log fit and is reported as an error.
 ///
+/// Deprecated: use [`crate::experiment::sweep_sizes`], which works for every model (numbers
+/// unchanged: this wrapper runs the same simulations with the same seeds).
+///
 /// Errors: those of the simulation, the theory and [`fit_log_log`].
+#[deprecated(note = "use experiment::sweep_sizes (generic over Experiment)")]
+#[allow(deprecated)]
 pub fn size_sweep(
     base: &RfSimulation,
     dims: &[usize],

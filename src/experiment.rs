@@ -12,8 +12,29 @@
 //! was measured). The CLI prints a [`Joined`] the same way for every model, so `--simulate`
 //! reports the same fields everywhere (docs/glossary.md).
 //!
-//! SKELETON (spine issue): the types below are the contract between `sim/`, the join and
-//! `bin/`; implementations are being filled in model by model.
+//! Implemented for every checked simulator: random features
+//! ([`crate::sim::random_features::RandomFeaturesSimulator`]), ridge
+//! ([`crate::sim::ridge::LinearRidgeSimulator`]), adversarial training
+//! ([`crate::sim::adversarial::AdversarialRfSimulator`],
+//! [`crate::sim::adversarial::AdversarialLinearSimulator`]), membership inference
+//! ([`crate::sim::membership::MembershipAttackSimulator`], output and loss attacks) and the
+//! two-layer Hessian ([`crate::sim::two_layer::TwoLayerHessianSimulator`]: block spectrum
+//! versus dense eigendecomposition). Each documents its metrics and allowances;
+//! docs/simulation.md has the measurements behind them. [`sweep_sizes`] joins any of them at
+//! several sizes.
+//!
+//! ```
+//! use overparam::experiment::{JoinOptions, RunOptions, join};
+//! use overparam::sim::ridge::LinearRidgeSimulation;
+//! use overparam::theory::ridge::Ridge;
+//! let sim = LinearRidgeSimulation { model: Ridge::new(0.5, 0.1, 1.0), n: 200 }.check()?;
+//! let joined = join(&sim, &RunOptions { seed: 1, trials: 8, progress: false },
+//!                   &JoinOptions::default())?;
+//! let primary = joined.primary().expect("ridge reports test_error");
+//! assert_eq!(primary.name, "test_error");
+//! assert!(joined.all_agree(), "{joined:?}");
+//! # Ok::<(), overparam::Error>(())
+//! ```
 
 use crate::error::Result;
 use crate::sim::PointEstimate;
@@ -150,4 +171,92 @@ pub fn join<E: Experiment + ?Sized>(
         size: experiment.size(),
         run: *run,
     })
+}
+
+impl Joined {
+    /// The model's primary metric (the first).
+    pub fn primary(&self) -> Option<&MetricComparison> {
+        self.metrics.first()
+    }
+
+    /// The metric called `name`, if the model reports it.
+    pub fn metric(&self, name: &str) -> Option<&MetricComparison> {
+        self.metrics.iter().find(|m| m.name == name)
+    }
+
+    /// Whether every metric agrees.
+    pub fn all_agree(&self) -> bool {
+        self.metrics.iter().all(|m| m.agrees)
+    }
+}
+
+/// One size of a [`sweep_sizes`] run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepPoint {
+    /// The size ($d$ or $n$) the experiment was built at.
+    pub size: usize,
+    /// The join at that size.
+    pub joined: Joined,
+}
+
+/// A size sweep of any model: the join at increasing sizes and the fitted decay of the primary
+/// metric's gap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sweep {
+    /// One point per size, in the order given.
+    pub points: Vec<SweepPoint>,
+    /// Least-squares fit of $\log|\bar R_{\rm sim} - R_{\rm theory}|$ (primary metric) against
+    /// $\log(\text{size})$; a slope near $-1$ is the $1/d$ finite-size bias the allowance models.
+    pub fit: crate::compare::LogLogFit,
+}
+
+/// Join `build(size)` with its theory at every size in `sizes` (same [`RunOptions`], hence the
+/// same seed, at every size) and fit the decay of the primary metric's gap.
+///
+/// ```
+/// use overparam::experiment::{JoinOptions, RunOptions, sweep_sizes};
+/// use overparam::sim::ridge::LinearRidgeSimulation;
+/// use overparam::theory::ridge::Ridge;
+/// let model = Ridge { gamma: 0.5, lambda: 0.0, snr: 1.0, sigma: 1.0 };
+/// let run = RunOptions { seed: 3, trials: 40, progress: false };
+/// let sweep = sweep_sizes(|n| LinearRidgeSimulation { model, n }.check(), &[50, 100, 200],
+///                         &run, &JoinOptions::default())?;
+/// // Least squares: the exact mean exceeds the limit by about 1/(n (1 - gamma)), slope -1.
+/// assert!((sweep.fit.slope + 1.0).abs() < 0.5, "{}", sweep.fit.slope);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+///
+/// Errors: those of `build`, [`join`] and [`crate::compare::fit_log_log`] (e.g. a gap of exactly
+/// zero, which has no logarithm).
+pub fn sweep_sizes<E, F>(
+    build: F,
+    sizes: &[usize],
+    run: &RunOptions,
+    options: &JoinOptions,
+) -> Result<Sweep>
+where
+    E: Experiment,
+    F: Fn(usize) -> Result<E>,
+{
+    let mut points = Vec::with_capacity(sizes.len());
+    for &size in sizes {
+        let experiment = build(size)?;
+        points.push(SweepPoint {
+            size,
+            joined: join(&experiment, run, options)?,
+        });
+    }
+    let mut xs = Vec::with_capacity(points.len());
+    let mut ys = Vec::with_capacity(points.len());
+    for p in &points {
+        let primary = p.joined.primary().ok_or(crate::Error::DimensionMismatch {
+            what: "metrics of a joined point",
+            expected: 1,
+            found: 0,
+        })?;
+        xs.push(p.size as f64);
+        ys.push(primary.simulation.value - primary.theory_realised);
+    }
+    let fit = crate::compare::fit_log_log(&xs, &ys)?;
+    Ok(Sweep { points, fit })
 }

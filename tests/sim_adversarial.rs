@@ -1,5 +1,12 @@
 //! Finite-size adversarial training against the asymptotic theory (Hassani & Javanmard Thm 4.2
 //! and the linear special case), and the exactness of the training solver.
+//!
+//! These tests pin the reference values through the deprecated API (`AdversarialRfSim`,
+//! `AdversarialLinearSim`, `MembershipSimulation` with seed and trials as fields), which delegates
+//! to the new shape (`AdversarialRfSimulation`, `AdversarialLinearSimulation`,
+//! `MembershipAttackSimulation` and `RunOptions`): old callers keep their numbers. The new shape
+//! and the join are tested in tests/sim_join.rs.
+#![allow(deprecated)]
 
 use overparam::sim::adversarial::{
     AdversarialLinearSim, AdversarialRfSim, AdversarialSimResult, solve_robust_least_squares,

@@ -4,6 +4,13 @@
 //! the allowance is the gap between the finite-(n, p, D) expectation formula
 //! ([`FiniteSize`]) and the proportional limit; for lambda > 0 (no finite-n formula) it is
 //! 2/n relative, the measured size of O(1/n) corrections at these points.
+//!
+//! These tests pin the reference values through the deprecated API (`AdversarialRfSim`,
+//! `AdversarialLinearSim`, `MembershipSimulation` with seed and trials as fields), which delegates
+//! to the new shape (`AdversarialRfSimulation`, `AdversarialLinearSimulation`,
+//! `MembershipAttackSimulation` and `RunOptions`): old callers keep their numbers. The new shape
+//! and the join are tested in tests/sim_join.rs.
+#![allow(deprecated)]
 
 use overparam::sim::membership::{
     MembershipSimulation, PointEstimate, mann_whitney_auc, max_threshold_advantage,

@@ -6,6 +6,13 @@
 //! theory values themselves are pinned to the independent 40-digit oracle table of
 //! rf_standard.md §3.1 where the realised ratios equal the nominal ones. A deliberately wrong
 //! theory value must be rejected.
+//!
+//! These tests pin the reference values through the deprecated positional API
+//! (`RfSimulation`, `RidgeSimulation`, `run(seed, trials, progress)`, `compare_rf`, `size_sweep`),
+//! which delegates to the new shape (`RandomFeaturesSimulation`, `LinearRidgeSimulation`,
+//! `run(&RunOptions)`, `experiment::join`): old callers keep their numbers. The new shape and the
+//! join are tested in tests/sim_join.rs.
+#![allow(deprecated)]
 
 use overparam::compare::{DEFAULT_KAPPA, Verdict, compare, compare_rf, finite_size_allowance};
 use overparam::gaussian::Activation;

@@ -11,6 +11,13 @@
 //! - the exact finite-n means for Gaussian designs (inverse Wishart): OLS sigma^2 p/(n - p - 1),
 //!   min-norm r^2 (1 - n/p) + sigma^2 n/(p - n - 1). These have no finite-size bias, so they are
 //!   compared with zero allowance.
+//!
+//! These tests pin the reference values through the deprecated positional API
+//! (`RfSimulation`, `RidgeSimulation`, `run(seed, trials, progress)`, `compare_rf`, `size_sweep`),
+//! which delegates to the new shape (`RandomFeaturesSimulation`, `LinearRidgeSimulation`,
+//! `run(&RunOptions)`, `experiment::join`): old callers keep their numbers. The new shape and the
+//! join are tested in tests/sim_join.rs.
+#![allow(deprecated)]
 
 use overparam::compare::{
     DEFAULT_KAPPA, RiskValues, Verdict, compare, compare_ridge, compare_risks,

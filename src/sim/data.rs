@@ -15,7 +15,7 @@
 //!   $F_\star^2 Q_2(\langle x, x'\rangle/d)$ with $Q_2(t) = (dt^2 - 1)/(d-1)$, the degree-2
 //!   Gegenbauer polynomial; $\nu_d = (d+2)(d-1)$ for Gaussian inputs (where
 //!   $\mathbb E\|x\|^4 = d(d+2)$). This is the construction of the crate's notes
-//!   (`rf_standard.md` §6.1 item 2), matching the Gaussian-process target of Mei & Montanari
+//!   (docs/simulation.md, "Protocol", item 2), matching the Gaussian-process target of Mei & Montanari
 //!   (Comm. Pure Appl. Math. 75(4), 2022, §1).
 //! - Label noise: $\varepsilon \sim \mathcal N(0, \tau^2)$.
 

@@ -31,7 +31,7 @@
 //!   + \tau^2\,\frac1T\sum_t\|p_t\|^2
 //!   + F_\star^2\,\frac1T\sum_t\big[k(x_t, x_t) - 2p_t^\top q_t + p_t^\top K p_t\big]$$
 //!
-//! (`rf_standard.md` §6.1 item 4). Only the average over $x$ is sampled ($T$ points), which cuts
+//! (docs/simulation.md, "Protocol", item 4). Only the average over $x$ is sampled ($T$ points), which cuts
 //! the per-trial spread from about 10% (one $\beta$, one noise draw) to well under 1%. The
 //! training error $\frac1n\|y - Z\hat a\|^2$ (label noise included) is averaged likewise, with
 //! $M = I - Z(Z^\top Z + cI)^{+}Z^\top$:
@@ -43,17 +43,16 @@
 //! ($R = F_1^2\mathcal B + F_\star^2 + (\tau^2 + F_\star^2)\mathcal V$, the nonlinear target acting
 //! as noise): the variance part is $(\tau^2 + F_\star^2)\frac1T\sum_t\|p_t\|^2$ and the bias part
 //! is the rest. Compare against the theory at the **realised** ratios $N/d$, $n/d$
-//! ([`RfSimulator::theory`]).
-
-use rayon::prelude::*;
+//! ([`RandomFeaturesSimulator::theory`]).
 
 use super::data::{InputDistribution, sample_points};
 use super::estimate::Estimate;
-use super::progress::Progress;
 use super::rng::trial_rng;
-use crate::error::{Error, Result, validate};
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, JoinOptions, RunOptions};
 use crate::gaussian::Activation;
 use crate::linalg::{Cholesky, Matrix, SymmetricEigen};
+use crate::sim::PointEstimate;
 use crate::theory::random_features::{RandomFeatures, RfRisk};
 
 pub use crate::linalg::RIDGELESS_CUTOFF;
@@ -61,47 +60,46 @@ pub use crate::linalg::RIDGELESS_CUTOFF;
 /// Largest $N$ or $n$ accepted (dense $O(\max(N,n)^2)$ memory).
 const MAX_SIZE: usize = 20_000;
 
-/// Unchecked parameters of a random-features ridge simulation.
+/// Unchecked parameters of a random-features ridge simulation: the theory's parameters
+/// ([`RandomFeatures`], nominal ratios) and the finite-size settings.
 ///
-/// `f1`, `f_star` and `tau` are amplitudes (energies $F_1^2$, $F_\star^2$, $\tau^2$); `lambda` is
-/// in Mei–Montanari's convention, as in [`crate::theory::random_features::RandomFeatures`].
+/// [`RandomFeaturesSimulation::check`] validates `model` with the theory's own
+/// [`RandomFeatures::check`] (so the simulation accepts exactly what the theory accepts; a linear
+/// activation is rejected there), then the sizes.
+///
+/// ```
+/// use overparam::experiment::RunOptions;
+/// use overparam::sim::random_features::RandomFeaturesSimulation;
+/// use overparam::theory::random_features::RandomFeatures;
+/// let model = RandomFeatures { psi1: 2.0, psi2: 3.0, lambda: 0.1, tau: 0.5, ..Default::default() };
+/// let sim = RandomFeaturesSimulation { model, d: 40, test_points: 300, ..Default::default() }.check()?;
+/// let report = sim.run(&RunOptions { seed: 7, trials: 4, progress: false })?;
+/// let theory = sim.theory()?.test_error;
+/// // Small d: allow the finite-size bias (about 3/d relative) and 4 standard errors.
+/// let gap = (report.test_error.mean - theory).abs();
+/// assert!(gap < 4.0 * report.test_error.std_err + 3.0 / 40.0 * theory);
+/// # Ok::<(), overparam::Error>(())
+/// ```
 #[derive(Debug, Clone)]
-pub struct RfSimulation {
-    /// Input dimension $d \ge 2$.
+pub struct RandomFeaturesSimulation {
+    /// The model: $\psi_1$, $\psi_2$ (nominal; $N = \mathrm{round}(\psi_1 d)$,
+    /// $n = \mathrm{round}(\psi_2 d)$), $\lambda$, activation, target amplitudes and noise.
+    pub model: RandomFeatures,
+    /// Input dimension $d \in [2, 20000]$.
     pub d: usize,
-    /// $\psi_1 = N/d$; the number of features is $N = \mathrm{round}(\psi_1 d) \ge 1$.
-    pub psi1: f64,
-    /// $\psi_2 = n/d$; the number of samples is $n = \mathrm{round}(\psi_2 d) \ge 1$.
-    pub psi2: f64,
-    /// Ridge penalty $\lambda \ge 0$ ($0$: least squares if $N < n$, min-norm if $N > n$).
-    pub lambda: f64,
-    /// Activation $\sigma$.
-    pub activation: Activation,
-    /// Amplitude $F_1 \ge 0$ of the linear part of the target.
-    pub f1: f64,
-    /// Amplitude $F_\star \ge 0$ of the nonlinear (degree-2) part of the target.
-    pub f_star: f64,
-    /// Standard deviation $\tau \ge 0$ of the label noise.
-    pub tau: f64,
-    /// Number $T \ge 1$ of fresh test points per trial.
+    /// Number $T \in [1, 20000]$ of fresh test points per trial.
     pub test_points: usize,
     /// Law of inputs and weights.
     pub input: InputDistribution,
 }
 
-impl Default for RfSimulation {
-    /// $d = 100$, $\psi_1 = 2$, $\psi_2 = 3$, $\lambda = 10^{-3}$, ReLU, $F_1 = 1$, $F_\star = 0$,
-    /// $\tau = 0.5$, $T = 1000$, sphere inputs.
+impl Default for RandomFeaturesSimulation {
+    /// The theory's default model ([`RandomFeatures::default`]) at $d = 100$ with $T = 1000$ test
+    /// points on the sphere.
     fn default() -> Self {
         Self {
+            model: RandomFeatures::default(),
             d: 100,
-            psi1: 2.0,
-            psi2: 3.0,
-            lambda: 1e-3,
-            activation: Activation::Relu,
-            f1: 1.0,
-            f_star: 0.0,
-            tau: 0.5,
             test_points: 1000,
             input: InputDistribution::Sphere,
         }
@@ -121,11 +119,14 @@ fn rounded_size(name: &'static str, ratio: f64, d: usize) -> Result<usize> {
     }
 }
 
-impl RfSimulation {
-    /// Validate the parameters and fix the realised sizes $N$, $n$.
+impl RandomFeaturesSimulation {
+    /// Validate the model ([`RandomFeatures::check`]) and the sizes, and fix the realised $N$, $n$.
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the offending field.
-    pub fn check(&self) -> Result<RfSimulator> {
+    /// Errors: [`Error::InvalidParameter`] naming the offending field (those of the model by its
+    /// theory name; `d`, `test_points`; `psi1` / `psi2` when $N$ or $n$ would be outside
+    /// $[1, 20000]$).
+    pub fn check(&self) -> Result<RandomFeaturesSimulator> {
+        self.model.check()?;
         if self.d < 2 || self.d > MAX_SIZE {
             return Err(Error::InvalidParameter {
                 name: "d",
@@ -133,12 +134,6 @@ impl RfSimulation {
                 expected: "an integer in [2, 20000]",
             });
         }
-        let psi1 = validate::positive("psi1", self.psi1)?;
-        let psi2 = validate::positive("psi2", self.psi2)?;
-        let lambda = validate::non_negative("lambda", self.lambda)?;
-        let f1 = validate::non_negative("f1", self.f1)?;
-        let f_star = validate::non_negative("f_star", self.f_star)?;
-        let tau = validate::non_negative("tau", self.tau)?;
         if self.test_points == 0 || self.test_points > MAX_SIZE {
             return Err(Error::InvalidParameter {
                 name: "test_points",
@@ -146,38 +141,26 @@ impl RfSimulation {
                 expected: "an integer in [1, 20000]",
             });
         }
-        let num_features = rounded_size("psi1", psi1, self.d)?;
-        let n = rounded_size("psi2", psi2, self.d)?;
-        Ok(RfSimulator {
+        let num_features = rounded_size("psi1", self.model.psi1, self.d)?;
+        let n = rounded_size("psi2", self.model.psi2, self.d)?;
+        Ok(RandomFeaturesSimulator {
+            model: self.model.clone(),
             d: self.d,
-            psi1,
-            psi2,
             num_features,
             n,
-            lambda,
-            activation: self.activation.clone(),
-            f1,
-            f_star,
-            tau,
             test_points: self.test_points,
             input: self.input,
         })
     }
 }
 
-/// A validated random-features simulation.
+/// A validated random-features simulation (build with [`RandomFeaturesSimulation::check`]).
 #[derive(Debug, Clone)]
-pub struct RfSimulator {
+pub struct RandomFeaturesSimulator {
+    model: RandomFeatures,
     d: usize,
-    psi1: f64,
-    psi2: f64,
     num_features: usize,
     n: usize,
-    lambda: f64,
-    activation: Activation,
-    f1: f64,
-    f_star: f64,
-    tau: f64,
     test_points: usize,
     input: InputDistribution,
 }
@@ -286,7 +269,7 @@ impl Regularised {
     }
 }
 
-impl RfSimulator {
+impl RandomFeaturesSimulator {
     /// Input dimension $d$.
     pub fn d(&self) -> usize {
         self.d
@@ -299,6 +282,10 @@ impl RfSimulator {
     pub fn n(&self) -> usize {
         self.n
     }
+    /// Number $T$ of test points per trial.
+    pub fn test_points(&self) -> usize {
+        self.test_points
+    }
     /// Realised $\psi_1 = N/d$.
     pub fn realised_psi1(&self) -> f64 {
         self.num_features as f64 / self.d as f64
@@ -309,85 +296,57 @@ impl RfSimulator {
     }
     /// The ridge constant $c = nN\lambda/d$.
     pub fn ridge_constant(&self) -> f64 {
-        self.n as f64 * self.num_features as f64 * self.lambda / self.d as f64
+        self.n as f64 * self.num_features as f64 * self.model.lambda / self.d as f64
     }
     /// The activation.
     pub fn activation(&self) -> &Activation {
-        &self.activation
+        &self.model.activation
     }
-    /// The parameters this simulator was checked from (nominal ratios), e.g. to rebuild it at
-    /// another $d$.
-    pub fn params(&self) -> RfSimulation {
-        RfSimulation {
+    /// The model (nominal ratios) this simulator was checked from.
+    pub fn model(&self) -> &RandomFeatures {
+        &self.model
+    }
+    /// The parameters this simulator was checked from, e.g. to rebuild it at another $d$.
+    pub fn simulation(&self) -> RandomFeaturesSimulation {
+        RandomFeaturesSimulation {
+            model: self.model.clone(),
             d: self.d,
-            psi1: self.psi1,
-            psi2: self.psi2,
-            lambda: self.lambda,
-            activation: self.activation.clone(),
-            f1: self.f1,
-            f_star: self.f_star,
-            tau: self.tau,
             test_points: self.test_points,
             input: self.input,
         }
     }
 
-    /// The Mei–Montanari limit at the realised ratios $N/d$, $n/d$ (same $\lambda$, activation and
-    /// target energies).
-    ///
-    /// Errors: those of [`RandomFeatures::check`] and `risk` (e.g. the ridgeless risk diverges at
-    /// $N = n$; a linear activation is degenerate).
-    pub fn theory(&self) -> Result<RfRisk> {
+    /// The model at the realised ratios $N/d$, $n/d$ (same $\lambda$, activation and target).
+    pub fn realised_model(&self) -> RandomFeatures {
         RandomFeatures {
             psi1: self.realised_psi1(),
             psi2: self.realised_psi2(),
-            lambda: self.lambda,
-            activation: self.activation.clone(),
-            f1: self.f1,
-            f_star: self.f_star,
-            tau: self.tau,
+            ..self.model.clone()
         }
-        .check()?
-        .risk()
     }
 
-    /// Run `trials` independent trials in parallel (rayon). Trial $k$ draws everything from the
-    /// stream [`trial_rng`]`(seed, k)`, so the result is bit-identical whatever the number of
-    /// threads. `progress` shows a progress bar on a terminal (never when stderr is not a
-    /// terminal).
+    /// The Mei–Montanari limit at the realised ratios $N/d$, $n/d$.
     ///
-    /// ```
-    /// use overparam::sim::random_features::RfSimulation;
-    /// let sim = RfSimulation { d: 40, psi1: 2.0, psi2: 3.0, lambda: 0.1, tau: 0.5, test_points: 300,
-    ///                          ..Default::default() }.check()?;
-    /// let report = sim.run(7, 4, false)?;
-    /// let theory = sim.theory()?.test_error;
-    /// // Small d: allow the finite-size bias (about 3/d relative) and 4 standard errors.
-    /// let gap = (report.test_error.mean - theory).abs();
-    /// assert!(gap < 4.0 * report.test_error.std_err + 3.0 / 40.0 * theory);
-    /// # Ok::<(), overparam::Error>(())
-    /// ```
+    /// Errors: those of [`RandomFeatures::check`] and `risk` (e.g. the ridgeless risk diverges at
+    /// $N = n$).
+    pub fn theory(&self) -> Result<RfRisk> {
+        self.realised_model().check()?.risk()
+    }
+
+    /// Run `run.trials` ($\ge 2$) independent trials in parallel (rayon). Trial $k$ draws
+    /// everything from the stream [`trial_rng`]`(seed, k)`, so the result is bit-identical
+    /// whatever the number of threads; `run.progress` shows a progress bar on a terminal.
     ///
-    /// Errors: [`Error::InvalidParameter`] if `trials == 0`; linear-algebra failures;
-    /// [`Error::NonFinite`] if the activation produces non-finite features.
-    pub fn run(&self, seed: u64, trials: usize, progress: bool) -> Result<RfSimReport> {
-        if trials == 0 {
-            return Err(Error::InvalidParameter {
-                name: "trials",
-                value: 0.0,
-                expected: "an integer >= 1",
-            });
-        }
-        let bar = Progress::new(trials, progress, "random features");
-        let results: Vec<RfTrial> = (0..trials)
-            .into_par_iter()
-            .map(|k| {
-                let r = self.run_trial(seed, k as u64);
-                bar.tick();
-                r
-            })
-            .collect::<Result<_>>()?;
-        bar.finish();
+    /// Errors: [`Error::InvalidParameter`] (`trials`) for fewer than 2 trials; linear-algebra
+    /// failures; [`Error::NonFinite`] if the activation produces non-finite features.
+    pub fn run(&self, run: &RunOptions) -> Result<RfSimReport> {
+        self.run_at_least(run, crate::sim::MIN_TRIALS)
+    }
+
+    fn run_at_least(&self, run: &RunOptions, min_trials: usize) -> Result<RfSimReport> {
+        let results = crate::sim::run_trials(run, min_trials, "random features", |k| {
+            self.run_trial(run.seed, k)
+        })?;
         let pick = |f: fn(&RfTrial) -> f64| Estimate::from_trials(results.iter().map(f).collect());
         Ok(RfSimReport {
             test_error: pick(|t| t.test_error)?,
@@ -448,7 +407,7 @@ impl RfSimulator {
             }
         }
         let scale = 1.0 / (d as f64).sqrt();
-        let activation = &self.activation;
+        let activation = &self.model.activation;
         // Z (n x N) and Z_test^T (N x T).
         let mut z = x.matmul_nt(theta, scale)?;
         z.map_in_place(|v| activation.eval(v));
@@ -480,9 +439,9 @@ impl RfSimulator {
         let m = residual_op;
 
         let (f1_sq, fs_sq, tau_sq) = (
-            self.f1 * self.f1,
-            self.f_star * self.f_star,
-            self.tau * self.tau,
+            self.model.f1 * self.model.f1,
+            self.model.f_star * self.model.f_star,
+            self.model.tau * self.model.tau,
         );
         let (t_f, n_f, d_f) = (t as f64, n as f64, d as f64);
         // Linear part: (F1^2/d) mean_t ||x_t - X^T p_t||^2.
@@ -530,6 +489,170 @@ impl RfSimulator {
     }
 }
 
+impl Experiment for RandomFeaturesSimulator {
+    /// `test_error` (primary), `bias`, `variance`, `train_error`.
+    fn metric_names(&self) -> &'static [&'static str] {
+        &crate::compare::RISK_METRICS
+    }
+    /// $d$.
+    fn size(&self) -> usize {
+        self.d
+    }
+    fn theory_realised(&self) -> Result<Vec<f64>> {
+        Ok(crate::compare::RiskValues::from(&self.theory()?)
+            .to_array()
+            .to_vec())
+    }
+    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
+        let r = self.run(run)?;
+        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
+            .into_iter()
+            .map(PointEstimate::from)
+            .collect())
+    }
+    /// As [`crate::compare::compare_risks`] with size $d$.
+    fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
+        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.d)
+    }
+}
+
+/// Unchecked parameters of a random-features simulation, with the model's fields copied.
+///
+/// Deprecated since the one-spine refactor: use [`RandomFeaturesSimulation`], which embeds the
+/// theory's [`RandomFeatures`] instead of repeating its fields. [`RfSimulation::check`] builds
+/// the new simulation and validates it once, the theory's way (so a linear activation, which
+/// the theory rejects, is now rejected here too).
+#[deprecated(
+    note = "use RandomFeaturesSimulation { model: RandomFeatures { .. }, d, test_points, input }"
+)]
+#[derive(Debug, Clone)]
+pub struct RfSimulation {
+    /// Input dimension $d \ge 2$.
+    pub d: usize,
+    /// $\psi_1 = N/d$; the number of features is $N = \mathrm{round}(\psi_1 d) \ge 1$.
+    pub psi1: f64,
+    /// $\psi_2 = n/d$; the number of samples is $n = \mathrm{round}(\psi_2 d) \ge 1$.
+    pub psi2: f64,
+    /// Ridge penalty $\lambda \ge 0$ ($0$: least squares if $N < n$, min-norm if $N > n$).
+    pub lambda: f64,
+    /// Activation $\sigma$.
+    pub activation: Activation,
+    /// Amplitude $F_1 \ge 0$ of the linear part of the target.
+    pub f1: f64,
+    /// Amplitude $F_\star \ge 0$ of the nonlinear (degree-2) part of the target.
+    pub f_star: f64,
+    /// Standard deviation $\tau \ge 0$ of the label noise.
+    pub tau: f64,
+    /// Number $T \ge 1$ of fresh test points per trial.
+    pub test_points: usize,
+    /// Law of inputs and weights.
+    pub input: InputDistribution,
+}
+
+#[allow(deprecated)]
+impl Default for RfSimulation {
+    /// $d = 100$, $\psi_1 = 2$, $\psi_2 = 3$, $\lambda = 10^{-3}$, ReLU, $F_1 = 1$, $F_\star = 0$,
+    /// $\tau = 0.5$, $T = 1000$, sphere inputs (unchanged; the new
+    /// [`RandomFeaturesSimulation::default`] uses the theory's default model instead).
+    fn default() -> Self {
+        Self {
+            d: 100,
+            psi1: 2.0,
+            psi2: 3.0,
+            lambda: 1e-3,
+            activation: Activation::Relu,
+            f1: 1.0,
+            f_star: 0.0,
+            tau: 0.5,
+            test_points: 1000,
+            input: InputDistribution::Sphere,
+        }
+    }
+}
+
+#[allow(deprecated)]
+impl RfSimulation {
+    /// The same parameters in the new shape.
+    pub fn simulation(&self) -> RandomFeaturesSimulation {
+        RandomFeaturesSimulation {
+            model: RandomFeatures {
+                psi1: self.psi1,
+                psi2: self.psi2,
+                lambda: self.lambda,
+                activation: self.activation.clone(),
+                f1: self.f1,
+                f_star: self.f_star,
+                tau: self.tau,
+            },
+            d: self.d,
+            test_points: self.test_points,
+            input: self.input,
+        }
+    }
+
+    /// Validate (by [`RandomFeaturesSimulation::check`]) and fix the realised sizes.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming the offending field.
+    pub fn check(&self) -> Result<RfSimulator> {
+        Ok(RfSimulator(self.simulation().check()?))
+    }
+}
+
+/// A validated random-features simulation with the old positional `run(seed, trials, progress)`.
+///
+/// Deprecated: use [`RandomFeaturesSimulator`] (every other method is reached through `Deref`).
+#[deprecated(note = "use RandomFeaturesSimulator and run(&RunOptions)")]
+#[derive(Debug, Clone)]
+pub struct RfSimulator(RandomFeaturesSimulator);
+
+#[allow(deprecated)]
+impl std::ops::Deref for RfSimulator {
+    type Target = RandomFeaturesSimulator;
+    fn deref(&self) -> &RandomFeaturesSimulator {
+        &self.0
+    }
+}
+
+#[allow(deprecated)]
+impl RfSimulator {
+    /// The new-shape simulator.
+    pub fn simulator(&self) -> &RandomFeaturesSimulator {
+        &self.0
+    }
+
+    /// The parameters this simulator was checked from (old shape).
+    pub fn params(&self) -> RfSimulation {
+        let m = &self.0.model;
+        RfSimulation {
+            d: self.0.d,
+            psi1: m.psi1,
+            psi2: m.psi2,
+            lambda: m.lambda,
+            activation: m.activation.clone(),
+            f1: m.f1,
+            f_star: m.f_star,
+            tau: m.tau,
+            test_points: self.0.test_points,
+            input: self.0.input,
+        }
+    }
+
+    /// [`RandomFeaturesSimulator::run`] with positional arguments; accepts a single trial (whose
+    /// standard error is reported as 0), as it always did.
+    ///
+    /// Errors: [`Error::InvalidParameter`] if `trials == 0`; as [`RandomFeaturesSimulator::run`].
+    pub fn run(&self, seed: u64, trials: usize, progress: bool) -> Result<RfSimReport> {
+        self.0.run_at_least(
+            &RunOptions {
+                seed,
+                trials,
+                progress,
+            },
+            1,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,7 +662,7 @@ mod tests {
     /// Brute force: draw the target and the noise, fit the weights explicitly, and average the
     /// realised test and training errors over many draws, for fixed inputs and features.
     fn brute_force(
-        sim: &RfSimulator,
+        sim: &RandomFeaturesSimulator,
         x: &Matrix,
         theta: &Matrix,
         x_test: &Matrix,
@@ -548,7 +671,7 @@ mod tests {
         let (d, n, nf) = (sim.d, sim.n, sim.num_features);
         let features = |inputs: &Matrix| {
             let mut z = inputs.matmul_nt(theta, 1.0 / (d as f64).sqrt()).unwrap();
-            z.map_in_place(|v| sim.activation.eval(v));
+            z.map_in_place(|v| sim.model.activation.eval(v));
             z
         };
         let (z, z_test) = (features(x), features(x_test));
@@ -557,16 +680,14 @@ mod tests {
         let mut rng = trial_rng(99, 0);
         let (mut test, mut train) = (0.0, 0.0);
         for _ in 0..draws {
-            let target = QuadraticTarget::sample(&mut rng, d, sim.f1, sim.f_star, sim.input);
+            let m = &sim.model;
+            let target = QuadraticTarget::sample(&mut rng, d, m.f1, m.f_star, sim.input);
             let mut y = Matrix::zeros(n, 1);
             let mut clean = vec![0.0; n];
             for (i, c) in clean.iter_mut().enumerate() {
                 *c = target.eval(&row(x, i)).unwrap();
             }
-            let noisy: Vec<f64> = clean
-                .iter()
-                .map(|c| c + sim.tau * normal(&mut rng))
-                .collect();
+            let noisy: Vec<f64> = clean.iter().map(|c| c + m.tau * normal(&mut rng)).collect();
             y.col_mut(0).copy_from_slice(&noisy);
             let a = chol.solve(&z.matmul_tn(&y, 1.0).unwrap()).unwrap(); // N x 1
             assert_eq!(a.nrows(), nf);
@@ -589,15 +710,17 @@ mod tests {
             (1.5, InputDistribution::Sphere),
             (3.0, InputDistribution::Gaussian),
         ] {
-            let sim = RfSimulation {
+            let sim = RandomFeaturesSimulation {
+                model: RandomFeatures {
+                    psi1,
+                    psi2: 2.0,
+                    lambda: 0.05,
+                    activation: Activation::Tanh,
+                    f1: 1.0,
+                    f_star: 0.8,
+                    tau: 0.4,
+                },
                 d: 8,
-                psi1,
-                psi2: 2.0,
-                lambda: 0.05,
-                activation: Activation::Tanh,
-                f1: 1.0,
-                f_star: 0.8,
-                tau: 0.4,
                 test_points: 40,
                 input,
             }

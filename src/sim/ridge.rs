@@ -33,96 +33,96 @@
 //! $E_{\rm train} = \sigma^2(n - \mathrm{rank})/n$. Only eigenvalues are needed, so a trial costs
 //! one Gram product and one symmetric eigenvalue computation of size $\min(n,p)$.
 
-use rayon::prelude::*;
-
 use super::estimate::Estimate;
-use super::progress::Progress;
 use super::rng::{normal, trial_rng};
-use crate::error::{Error, Result, validate};
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, JoinOptions, RunOptions};
 use crate::linalg::{Matrix, symmetric_eigenvalues};
+use crate::sim::PointEstimate;
 use crate::theory::ridge::{Ridge, RidgeRisk};
 
 pub use crate::linalg::RIDGELESS_CUTOFF;
 
-/// Unchecked parameters of a linear ridge simulation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RidgeSimulation {
-    /// Number of samples $n \ge 2$.
+/// Largest $n$ or $p$ accepted.
+const MAX_SIZE: usize = 20_000;
+
+/// Unchecked parameters of a linear ridge simulation: the theory's parameters ([`Ridge`],
+/// nominal $\gamma$) and the sample size.
+///
+/// [`LinearRidgeSimulation::check`] validates `model` with [`Ridge::check`] (so $\sigma > 0$ and
+/// not $\gamma = 1$ with $\lambda = 0$, exactly as the theory), then the sizes.
+///
+/// ```
+/// use overparam::experiment::RunOptions;
+/// use overparam::sim::ridge::LinearRidgeSimulation;
+/// use overparam::theory::ridge::Ridge;
+/// // gamma = 0.25, OLS: the exact finite-n variance is sigma^2 p/(n - p - 1) = 25/74.
+/// let sim = LinearRidgeSimulation { model: Ridge::new(0.25, 0.0, 1.0), n: 100 }.check()?;
+/// let report = sim.run(&RunOptions { seed: 1, trials: 16, progress: false })?;
+/// assert!((report.test_error.mean - 25.0 / 74.0).abs() < 5.0 * report.test_error.std_err);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinearRidgeSimulation {
+    /// The model: $\gamma = p/n$ (nominal; $p = \mathrm{round}(\gamma n)$), $\lambda$, snr, $\sigma$.
+    pub model: Ridge,
+    /// Number of samples $n \in [2, 20000]$.
     pub n: usize,
-    /// Aspect ratio $\gamma = p/n > 0$; the dimension is $p = \mathrm{round}(\gamma n) \ge 1$.
-    pub gamma: f64,
-    /// Ridge penalty $\lambda \ge 0$ ($0$: least squares / minimum-norm interpolation).
-    pub lambda: f64,
-    /// Signal-to-noise ratio $r^2/\sigma^2 \ge 0$.
-    pub snr: f64,
-    /// Noise standard deviation $\sigma \ge 0$.
-    pub sigma: f64,
 }
 
-impl Default for RidgeSimulation {
+impl Default for LinearRidgeSimulation {
     /// $n = 200$, $\gamma = 0.5$, $\lambda = 0.1$, $\mathrm{snr} = 1$, $\sigma = 1$.
     fn default() -> Self {
         Self {
+            model: Ridge {
+                gamma: 0.5,
+                lambda: 0.1,
+                snr: 1.0,
+                sigma: 1.0,
+            },
             n: 200,
-            gamma: 0.5,
-            lambda: 0.1,
-            snr: 1.0,
-            sigma: 1.0,
         }
     }
 }
 
-impl RidgeSimulation {
-    /// Validate the parameters and fix the realised dimension $p$.
+impl LinearRidgeSimulation {
+    /// Validate the model ([`Ridge::check`]) and the sizes, and fix the realised dimension $p$.
     ///
     /// Errors: [`Error::InvalidParameter`] naming the offending field.
-    pub fn check(&self) -> Result<RidgeSimulator> {
-        if self.n < 2 {
+    pub fn check(&self) -> Result<LinearRidgeSimulator> {
+        self.model.check()?;
+        if self.n < 2 || self.n > MAX_SIZE {
             return Err(Error::InvalidParameter {
                 name: "n",
                 value: self.n as f64,
-                expected: "an integer >= 2",
+                expected: "an integer in [2, 20000]",
             });
         }
-        let gamma = validate::positive("gamma", self.gamma)?;
-        let lambda = validate::non_negative("lambda", self.lambda)?;
-        let snr = validate::non_negative("snr", self.snr)?;
-        let sigma = validate::non_negative("sigma", self.sigma)?;
-        let p = (gamma * self.n as f64).round();
-        if !(1.0..=20_000.0).contains(&p) {
+        let p = (self.model.gamma * self.n as f64).round();
+        if !(1.0..=MAX_SIZE as f64).contains(&p) {
             return Err(Error::InvalidParameter {
                 name: "gamma",
-                value: gamma,
+                value: self.model.gamma,
                 expected: "a ratio with 1 <= round(gamma * n) <= 20000",
             });
         }
-        if self.n > 20_000 {
-            return Err(Error::InvalidParameter {
-                name: "n",
-                value: self.n as f64,
-                expected: "an integer <= 20000",
-            });
-        }
-        Ok(RidgeSimulator {
+        let sigma = self.model.sigma;
+        Ok(LinearRidgeSimulator {
+            model: self.model,
             n: self.n,
             p: p as usize,
-            lambda,
-            snr,
-            sigma,
-            r_sq: snr * sigma * sigma,
+            r_sq: self.model.snr * sigma * sigma,
             sigma_sq: sigma * sigma,
         })
     }
 }
 
-/// A validated linear ridge simulation.
+/// A validated linear ridge simulation (build with [`LinearRidgeSimulation::check`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct RidgeSimulator {
+pub struct LinearRidgeSimulator {
+    model: Ridge,
     n: usize,
     p: usize,
-    lambda: f64,
-    snr: f64,
-    sigma: f64,
     r_sq: f64,
     sigma_sq: f64,
 }
@@ -159,7 +159,7 @@ pub struct RidgeSimReport {
     pub realised_gamma: f64,
 }
 
-impl RidgeSimulator {
+impl LinearRidgeSimulator {
     /// Samples $n$.
     pub fn n(&self) -> usize {
         self.n
@@ -174,7 +174,7 @@ impl RidgeSimulator {
     }
     /// $\lambda$.
     pub fn lambda(&self) -> f64 {
-        self.lambda
+        self.model.lambda
     }
     /// Signal energy $r^2 = \mathrm{snr}\,\sigma^2$.
     pub fn r_sq(&self) -> f64 {
@@ -184,55 +184,40 @@ impl RidgeSimulator {
     pub fn sigma_sq(&self) -> f64 {
         self.sigma_sq
     }
+    /// The model (nominal $\gamma$) this simulator was checked from.
+    pub fn model(&self) -> &Ridge {
+        &self.model
+    }
+    /// The model at the realised $\gamma = p/n$.
+    pub fn realised_model(&self) -> Ridge {
+        Ridge {
+            gamma: self.realised_gamma(),
+            ..self.model
+        }
+    }
 
     /// The Hastie–Montanari–Rosset–Tibshirani limit at the realised $\gamma = p/n$ (same
     /// $\lambda$, snr and $\sigma$).
     ///
-    /// Errors: those of [`Ridge::check`] and `risk` (e.g. $\sigma = 0$, or $\lambda = 0$ at
-    /// $p = n$ where the risk is infinite).
+    /// Errors: those of [`Ridge::check`] and `risk` (e.g. $\lambda = 0$ at a realised $p = n$,
+    /// where the risk is infinite).
     pub fn theory(&self) -> Result<RidgeRisk> {
-        Ridge {
-            gamma: self.realised_gamma(),
-            lambda: self.lambda,
-            snr: self.snr,
-            sigma: self.sigma,
-        }
-        .check()?
-        .risk()
+        self.realised_model().check()?.risk()
     }
 
-    /// Run `trials` independent trials in parallel (rayon). Trial $k$ uses the stream
-    /// [`trial_rng`]`(seed, k)`, so the result is bit-identical whatever the number of threads.
-    /// `progress` shows a progress bar on a terminal (never when stderr is not a terminal).
+    /// Run `run.trials` ($\ge 2$) independent trials in parallel (rayon). Trial $k$ uses the
+    /// stream [`trial_rng`]`(seed, k)`, so the result is bit-identical whatever the number of
+    /// threads; `run.progress` shows a progress bar on a terminal.
     ///
-    /// ```
-    /// use overparam::sim::ridge::RidgeSimulation;
-    /// // gamma = 0.25, OLS: the exact finite-n variance is sigma^2 p/(n - p - 1) = 25/74.
-    /// let sim = RidgeSimulation { n: 100, gamma: 0.25, lambda: 0.0, snr: 1.0, sigma: 1.0 }.check()?;
-    /// let report = sim.run(1, 16, false)?;
-    /// assert!((report.test_error.mean - 25.0 / 74.0).abs() < 5.0 * report.test_error.std_err);
-    /// # Ok::<(), overparam::Error>(())
-    /// ```
-    ///
-    /// Errors: [`Error::InvalidParameter`] if `trials == 0`; linear-algebra failures.
-    pub fn run(&self, seed: u64, trials: usize, progress: bool) -> Result<RidgeSimReport> {
-        if trials == 0 {
-            return Err(Error::InvalidParameter {
-                name: "trials",
-                value: 0.0,
-                expected: "an integer >= 1",
-            });
-        }
-        let bar = Progress::new(trials, progress, "ridge");
-        let results: Vec<RidgeTrial> = (0..trials)
-            .into_par_iter()
-            .map(|k| {
-                let r = self.run_trial(seed, k as u64);
-                bar.tick();
-                r
-            })
-            .collect::<Result<_>>()?;
-        bar.finish();
+    /// Errors: [`Error::InvalidParameter`] (`trials`) for fewer than 2 trials; linear-algebra
+    /// failures.
+    pub fn run(&self, run: &RunOptions) -> Result<RidgeSimReport> {
+        self.run_at_least(run, crate::sim::MIN_TRIALS)
+    }
+
+    fn run_at_least(&self, run: &RunOptions, min_trials: usize) -> Result<RidgeSimReport> {
+        let results =
+            crate::sim::run_trials(run, min_trials, "ridge", |k| self.run_trial(run.seed, k))?;
         let pick =
             |f: fn(&RidgeTrial) -> f64| Estimate::from_trials(results.iter().map(f).collect());
         Ok(RidgeSimReport {
@@ -276,7 +261,7 @@ impl RidgeSimulator {
                 found: eigenvalues.len(),
             });
         }
-        let (n, p, lambda) = (self.n as f64, self.p as f64, self.lambda);
+        let (n, p, lambda) = (self.n as f64, self.p as f64, self.model.lambda);
         let max = eigenvalues.iter().fold(0.0f64, |m, &g| m.max(g));
         let (mut bias_sum, mut var_sum, mut train_signal, mut train_noise) = (0.0, 0.0, 0.0, 0.0);
         let mut zero = 0.0;
@@ -316,6 +301,129 @@ impl RidgeSimulator {
     }
 }
 
+impl Experiment for LinearRidgeSimulator {
+    /// `test_error` (primary), `bias`, `variance`, `train_error`.
+    fn metric_names(&self) -> &'static [&'static str] {
+        &crate::compare::RISK_METRICS
+    }
+    /// $n$.
+    fn size(&self) -> usize {
+        self.n
+    }
+    fn theory_realised(&self) -> Result<Vec<f64>> {
+        Ok(crate::compare::RiskValues::from(&self.theory()?)
+            .to_array()
+            .to_vec())
+    }
+    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
+        let r = self.run(run)?;
+        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
+            .into_iter()
+            .map(PointEstimate::from)
+            .collect())
+    }
+    /// As [`crate::compare::compare_risks`] with size $n$.
+    fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
+        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.n)
+    }
+}
+
+/// Unchecked parameters of a linear ridge simulation, with the model's fields copied.
+///
+/// Deprecated since the one-spine refactor: use [`LinearRidgeSimulation`], which embeds the
+/// theory's [`Ridge`]. [`RidgeSimulation::check`] builds the new simulation and validates it
+/// once, the theory's way: $\sigma = 0$, which this struct used to accept, is now rejected as
+/// the theory rejects it (a noiseless problem is a large `snr`).
+#[deprecated(note = "use LinearRidgeSimulation { model: Ridge { .. }, n }")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct RidgeSimulation {
+    /// Number of samples $n \ge 2$.
+    pub n: usize,
+    /// Aspect ratio $\gamma = p/n > 0$; the dimension is $p = \mathrm{round}(\gamma n) \ge 1$.
+    pub gamma: f64,
+    /// Ridge penalty $\lambda \ge 0$ ($0$: least squares / minimum-norm interpolation).
+    pub lambda: f64,
+    /// Signal-to-noise ratio $r^2/\sigma^2 \ge 0$.
+    pub snr: f64,
+    /// Noise standard deviation $\sigma > 0$.
+    pub sigma: f64,
+}
+
+#[allow(deprecated)]
+impl Default for RidgeSimulation {
+    /// $n = 200$, $\gamma = 0.5$, $\lambda = 0.1$, $\mathrm{snr} = 1$, $\sigma = 1$.
+    fn default() -> Self {
+        Self {
+            n: 200,
+            gamma: 0.5,
+            lambda: 0.1,
+            snr: 1.0,
+            sigma: 1.0,
+        }
+    }
+}
+
+#[allow(deprecated)]
+impl RidgeSimulation {
+    /// The same parameters in the new shape.
+    pub fn simulation(&self) -> LinearRidgeSimulation {
+        LinearRidgeSimulation {
+            model: Ridge {
+                gamma: self.gamma,
+                lambda: self.lambda,
+                snr: self.snr,
+                sigma: self.sigma,
+            },
+            n: self.n,
+        }
+    }
+
+    /// Validate (by [`LinearRidgeSimulation::check`]) and fix the realised dimension $p$.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming the offending field.
+    pub fn check(&self) -> Result<RidgeSimulator> {
+        Ok(RidgeSimulator(self.simulation().check()?))
+    }
+}
+
+/// A validated linear ridge simulation with the old positional `run(seed, trials, progress)`.
+///
+/// Deprecated: use [`LinearRidgeSimulator`] (every other method is reached through `Deref`).
+#[deprecated(note = "use LinearRidgeSimulator and run(&RunOptions)")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct RidgeSimulator(LinearRidgeSimulator);
+
+#[allow(deprecated)]
+impl std::ops::Deref for RidgeSimulator {
+    type Target = LinearRidgeSimulator;
+    fn deref(&self) -> &LinearRidgeSimulator {
+        &self.0
+    }
+}
+
+#[allow(deprecated)]
+impl RidgeSimulator {
+    /// The new-shape simulator.
+    pub fn simulator(&self) -> &LinearRidgeSimulator {
+        &self.0
+    }
+
+    /// [`LinearRidgeSimulator::run`] with positional arguments; accepts a single trial (standard
+    /// error 0), as it always did.
+    ///
+    /// Errors: [`Error::InvalidParameter`] if `trials == 0`; as [`LinearRidgeSimulator::run`].
+    pub fn run(&self, seed: u64, trials: usize, progress: bool) -> Result<RidgeSimReport> {
+        self.0.run_at_least(
+            &RunOptions {
+                seed,
+                trials,
+                progress,
+            },
+            1,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,12 +434,14 @@ mod tests {
         // design and average the squared error over beta and noise by Monte Carlo.
         use super::super::rng::trial_rng;
         use crate::linalg::Cholesky;
-        let sim = RidgeSimulation {
+        let sim = LinearRidgeSimulation {
+            model: Ridge {
+                gamma: 0.75,
+                lambda: 0.3,
+                snr: 2.0,
+                sigma: 0.7,
+            },
             n: 12,
-            gamma: 0.75,
-            lambda: 0.3,
-            snr: 2.0,
-            sigma: 0.7,
         }
         .check()
         .unwrap();
@@ -370,12 +480,9 @@ mod tests {
     #[test]
     fn ridgeless_limits_of_the_formulas() {
         // lambda = 0 with p > n: the bias is r^2 (1 - n/p) exactly, whatever the eigenvalues.
-        let sim = RidgeSimulation {
+        let sim = LinearRidgeSimulation {
+            model: Ridge::new(1.5, 0.0, 1.0),
             n: 4,
-            gamma: 1.5,
-            lambda: 0.0,
-            snr: 1.0,
-            sigma: 1.0,
         }
         .check()
         .unwrap();
@@ -384,12 +491,9 @@ mod tests {
         assert!((t.variance - (2.0 + 1.0 + 0.5 + 0.25) / 4.0).abs() < 1e-15);
         assert_eq!(t.train_error, 0.0);
         // p < n: no bias, training error sigma^2 (n - p)/n.
-        let sim = RidgeSimulation {
+        let sim = LinearRidgeSimulation {
+            model: Ridge::new(0.5, 0.0, 1.0),
             n: 4,
-            gamma: 0.5,
-            lambda: 0.0,
-            snr: 1.0,
-            sigma: 1.0,
         }
         .check()
         .unwrap();
@@ -398,7 +502,7 @@ mod tests {
         assert!((t.train_error - 0.5).abs() < 1e-15);
         assert!(sim.risks_from_eigenvalues(&[1.0]).is_err());
         assert!(
-            RidgeSimulation {
+            LinearRidgeSimulation {
                 n: 1,
                 ..Default::default()
             }
@@ -406,13 +510,35 @@ mod tests {
             .is_err()
         );
         assert!(
-            RidgeSimulation {
-                gamma: -1.0,
+            LinearRidgeSimulation {
+                model: Ridge::new(-1.0, 0.1, 1.0),
                 ..Default::default()
             }
             .check()
             .is_err()
         );
-        assert!(sim.run(0, 0, false).is_err());
+        for trials in [0, 1] {
+            let run = RunOptions {
+                seed: 0,
+                trials,
+                progress: false,
+            };
+            assert!(matches!(
+                sim.run(&run),
+                Err(Error::InvalidParameter { name: "trials", .. })
+            ));
+        }
+        // One validation, the theory's: sigma = 0 is rejected as by Ridge::check.
+        let noiseless = LinearRidgeSimulation {
+            model: Ridge {
+                sigma: 0.0,
+                ..Ridge::new(0.5, 0.1, 1.0)
+            },
+            n: 10,
+        };
+        assert!(matches!(
+            noiseless.check(),
+            Err(Error::InvalidParameter { name: "sigma", .. })
+        ));
     }
 }

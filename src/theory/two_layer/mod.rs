@@ -26,7 +26,7 @@
 //! # Ok::<(), overparam::Error>(())
 //! ```
 
-pub mod census;
+pub mod census; // moved to sim::two_layer_census (re-exported here)
 pub mod critical;
 pub mod kernel;
 pub mod spectrum;
