@@ -683,3 +683,61 @@ fn fixed_point_continuation_matches_closed_form_and_quartic() {
         Err(Error::InvalidParameter { .. })
     ));
 }
+
+#[test]
+fn resolvent_moments_match_quadrature_and_stieltjes() {
+    // Independent references: T_k by Gauss–Legendre against the continuous density (the atom at
+    // 0 contributes nothing to mu/(mu+lambda)^k), S = 1 - gamma T_1, and the identities
+    // T_1 = 1 - lambda m, T_3 = m - lambda m' against stieltjes_negative_real.
+    for g in [0.1, 0.5, 2.0, 5.0] {
+        let mp = MarchenkoPastur::new(g).unwrap();
+        for lambda in [0.0, 1e-3, 0.1, 1.0, 10.0] {
+            let r = mp.resolvent_moments(lambda).unwrap();
+            let t1 = mp_integral(g, 400, |s| c(s / (s + lambda), 0.0)).re;
+            let t2 = mp_integral(g, 400, |s| c(s * s / ((s + lambda) * (s + lambda)), 0.0)).re;
+            let t3 = mp_integral(g, 400, |s| c(s / ((s + lambda) * (s + lambda)), 0.0)).re;
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+            assert!(close(r.t1, t1), "g={g} l={lambda} t1 {} vs {t1}", r.t1);
+            assert!(close(r.t2, t2), "g={g} l={lambda} t2 {} vs {t2}", r.t2);
+            assert!(close(r.t3, t3), "g={g} l={lambda} t3 {} vs {t3}", r.t3);
+            assert!(close(r.s, 1.0 - g * t1), "g={g} l={lambda} s");
+            assert!(close(r.one_minus_s, g * t1), "g={g} l={lambda} 1-s");
+            assert!((r.s + r.one_minus_s - 1.0).abs() < 1e-15);
+            assert!(close(r.s_prime, g * t3));
+            if lambda == 0.0 {
+                assert!(close(r.s, (1.0 - g).max(0.0)), "g={g}: S(0) = (1-g)_+");
+            } else {
+                let st = mp.stieltjes_negative_real(lambda).unwrap();
+                assert!(
+                    close(r.s, 1.0 / (1.0 + g * st.m)),
+                    "g={g} l={lambda} S = 1/(1+g m)"
+                );
+                // S = lambda m~(-lambda), the companion transform.
+                let comp = mp.companion_negative_real(lambda).unwrap();
+                assert!(
+                    close(r.s, lambda * comp.m),
+                    "g={g} l={lambda} S = lambda m~"
+                );
+                let h = 1e-6 * lambda;
+                let fd = (mp.resolvent_moments(lambda + h).unwrap().s
+                    - mp.resolvent_moments(lambda - h).unwrap().s)
+                    / (2.0 * h);
+                assert!(
+                    (r.s_prime - fd).abs() < 1e-7 * r.s_prime.max(1.0),
+                    "g={g} l={lambda}"
+                );
+            }
+        }
+    }
+    // gamma = 1, lambda = 0: T_3 = E[1/mu] is infinite; a negative lambda is invalid.
+    let one = MarchenkoPastur::new(1.0).unwrap();
+    assert!(matches!(
+        one.resolvent_moments(0.0),
+        Err(Error::InvalidParameter { name: "lambda", .. })
+    ));
+    assert!(one.resolvent_moments(1e-9).is_ok());
+    assert!(matches!(
+        one.resolvent_moments(-1.0),
+        Err(Error::InvalidParameter { name: "lambda", .. })
+    ));
+}

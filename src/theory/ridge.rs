@@ -34,7 +34,7 @@ use std::num::NonZeroUsize;
 use gauss_quad::GaussLegendre;
 
 use crate::error::{Error, Result, validate};
-use crate::spectral::marchenko_pastur::mp_negative_real;
+use crate::spectral::marchenko_pastur::{mp_negative_real, resolvent_moments};
 
 /// Parameters of isotropic linear ridge regression (unchecked).
 ///
@@ -147,20 +147,13 @@ pub struct OptimalRidge {
     pub risk: f64,
 }
 
-/// $m - \lambda m'$ for the MP law of ratio `g` at $z = -\lambda$ ($\lambda \ge 0$; for
-/// $\lambda = 0$ requires $g < 1$), cancellation-free:
-/// $m - \lambda m' = \frac{m}{2D}(D - e)$, $e = \lambda + g - 1$, $D - e = 4\lambda/(D + e)$.
+/// $(m, m', m - \lambda m')$ for the MP law of ratio `g` at $z = -\lambda$ ($\lambda \ge 0$; for
+/// $\lambda = 0$ requires $g < 1$). $m - \lambda m' = T_3 = \mathbb E\,\mu/(\mu+\lambda)^2$ comes
+/// in cancellation-free form from
+/// [`MarchenkoPastur::resolvent_moments`](crate::spectral::MarchenkoPastur::resolvent_moments).
 fn m_minus_lambda_dm(g: f64, lambda: f64) -> (f64, f64, f64) {
     let (m, dm) = mp_negative_real(g, lambda);
-    let c = 1.0 - g + lambda;
-    let d = (c * c + 4.0 * g * lambda).sqrt();
-    let e = lambda + g - 1.0;
-    let d_minus_e = if e > 0.0 {
-        4.0 * lambda / (d + e)
-    } else {
-        d - e
-    };
-    (m, dm, m * d_minus_e / (2.0 * d))
+    (m, dm, resolvent_moments(g, lambda).t3)
 }
 
 impl RidgeModel {

@@ -138,7 +138,7 @@ impl Membership {
             sigma,
             lambda,
             output_noise,
-            scalars: RidgeScalars::new(gamma, lambda),
+            scalars: resolvent::ridge_scalars(gamma, lambda),
         })
     }
 }
