@@ -234,7 +234,7 @@ fn zero_and_invalid_inputs() {
 
 #[test]
 fn negative_real_axis_oracles() {
-    // rf_standard.md §4.3 (30-digit values): (gamma, lambda, m(-lambda), m'(-lambda)).
+    // docs/ridge.md#derivation-notes-reference-values (30-digit values): (gamma, lambda, m(-lambda), m'(-lambda)).
     let table = [
         (0.5, 0.1, 1.483314773548, 3.452248382485),
         (0.5, 1.0, 0.5615528128088, 0.3488746876272),
@@ -476,7 +476,7 @@ fn herglotz_routine_picks_physical_rf_quartic_root() {
         let den = (1.0 - cz * r.root) * xi;
         let f1 = -cz * r.root * r.root + (1.0 + cz - cz * p1) * r.root + p1;
         assert!((-f1 / den - n1).norm() < 1e-9 * n1.norm());
-        // Exactly one of the four roots is admissible here (rf_standard.md §2.3).
+        // Exactly one of the four roots is admissible here (docs/random_features.md#derivation-notes-fixed-point, complex xi).
         let roots = polynomial_roots(&rf_quartic(p1, p2, cz, xi)).unwrap().roots;
         let admissible = roots
             .iter()
@@ -502,7 +502,7 @@ fn herglotz_routine_picks_physical_rf_quartic_root() {
 
 #[test]
 fn continuation_agrees_with_herglotz_filter_on_random_draws() {
-    // rf_standard.md §2.3: for Im xi > 0 exactly one quartic root gives Im nu_1, Im nu_2 > 0.
+    // docs/random_features.md#derivation-notes-fixed-point (complex xi): for Im xi > 0 exactly one quartic root gives Im nu_1, Im nu_2 > 0.
     // Continuation (nearest-root tracking) and that filter are different selection rules.
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut unif = move || {

@@ -1,5 +1,5 @@
-//! Membership-inference theory against the reference values of the crate's notes
-//! (`membership_inference.md` §2.1, §2.5, §2.6, §4), closed forms, brute-force threshold
+//! Membership-inference theory against the reference values of docs/membership.md#derivation-notes-reference-values
+//! (Tan, Mason, Javadi & Baraniuk 2022, arXiv:2202.01243; two-gaussians, output-attack-with-ridge, loss-attack sections), closed forms, brute-force threshold
 //! scans, and quadrature of the Marchenko–Pastur law.
 
 use overparam::Error;
@@ -48,7 +48,7 @@ fn brute_force_advantage(v1: f64, v0: f64) -> f64 {
 
 #[test]
 fn scale_test_advantage_matches_note_values_and_brute_force() {
-    // Notes §2.1: A(2), A(3), A(4), A(10), A(100), A(1e4).
+    // docs/membership.md#derivation-notes-two-gaussians: A(2), A(3), A(4), A(10), A(100), A(1e4).
     for (rho, expected) in [
         (2.0, 0.166064),
         (3.0, 0.259359),
@@ -69,7 +69,7 @@ fn scale_test_advantage_matches_note_values_and_brute_force() {
         assert!((up.advantage() - bf).abs() < 1e-9, "brute force {bf}");
         assert!(up.member_has_larger_variance() && !down.member_has_larger_variance());
     }
-    // Small-gap series A ~ phi(1) |ln rho| (notes: rho = 0.99 gives 0.0024319).
+    // Small-gap series A ~ phi(1) |ln rho| (docs/membership.md#derivation-notes-two-gaussians: rho = 0.99 gives 0.0024319).
     let t = ScaleTest::new(0.99, 1.0).unwrap();
     assert!((t.advantage() - 0.0024319).abs() < 1e-7);
     let phi1 = (-0.5_f64).exp() / (2.0 * std::f64::consts::PI).sqrt();
@@ -94,7 +94,7 @@ fn scale_test_advantage_matches_note_values_and_brute_force() {
 
 #[test]
 fn scale_test_auc_roc_and_threshold() {
-    // AUC closed form special values (notes §2.1).
+    // AUC closed form special values (docs/membership.md#derivation-notes-two-gaussians).
     assert!((ScaleTest::new(3.0, 1.0).unwrap().auc() - 2.0 / 3.0).abs() < 1e-15);
     let r = (1.0 + 2f64.sqrt()).powi(2);
     assert!((ScaleTest::new(1.0, r).unwrap().auc() - 0.75).abs() < 1e-15);
@@ -136,7 +136,7 @@ fn scale_test_auc_roc_and_threshold() {
 
 #[test]
 fn output_attack_kappa_zero_table() {
-    // Notes §4.3 (kappa -> 0, min-norm; independent of sigma): gamma, V1/V0, Adv, AUC.
+    // docs/membership.md#derivation-notes-reference-values (kappa -> 0, min-norm; independent of sigma): gamma, V1/V0, Adv, AUC.
     let table = [
         (0.1, 0.9, 0.025488, 0.516761),
         (0.25, 0.75, 0.069491, 0.545629),
@@ -176,7 +176,7 @@ fn output_attack_kappa_zero_table() {
 
 #[test]
 fn output_attack_general_kappa_and_ridge_references() {
-    // Notes §4.3, (gamma, kappa, sigma^2) -> (V0, V1, Adv), min-norm.
+    // docs/membership.md#derivation-notes-reference-values, (gamma, kappa, sigma^2) -> (V0, V1, Adv), min-norm.
     for (g, k, s2, v0, v1, adv) in [
         (3.0, 0.1, 0.25, 0.608333, 1.25, 0.172405),
         (3.0, 0.5, 0.25, 0.541667, 1.25, 0.199454),
@@ -194,12 +194,12 @@ fn output_attack_general_kappa_and_ridge_references() {
             a.advantage
         );
     }
-    // Ridge, notes §4.6 (Rao-Blackwellised MC, theory column): (gamma, kappa, sigma^2, lambda).
+    // Ridge, docs/membership.md#derivation-notes-reference-values (Rao-Blackwellised MC, theory column): (gamma, kappa, sigma^2, lambda).
     let a = model(3.0, 0.25, 1.0, 1.0).output_attack().unwrap();
     assert!((a.v0 - 0.3804).abs() < 1e-4 && (a.v1 - 1.0316).abs() < 1e-4);
     let a = model(1.5, 0.1, 0.5f64.sqrt(), 0.2).output_attack().unwrap();
     assert!((a.v0 - 1.0070).abs() < 1e-4 && (a.v1 - 0.9831).abs() < 1e-4);
-    // §2.5: kappa = 0, gamma = 1.5: non-monotone in lambda.
+    // docs/membership.md#derivation-notes-output-attack-with-ridge: kappa = 0, gamma = 1.5: non-monotone in lambda.
     for (lambda, adv) in [(0.0, 0.166), (0.3, 0.013), (1.0, 0.098), (5.0, 0.176)] {
         let a = model(1.5, 0.0, 1.0, lambda).output_attack().unwrap();
         assert!(
@@ -343,7 +343,7 @@ fn smooth_across_gamma_one_gamma_two_and_lambda_to_zero() {
 
 #[test]
 fn zero_crossing_for_positive_kappa_solves_the_notes_equation() {
-    // Notes §2.3: for kappa > 0 the advantage vanishes where
+    // docs/membership.md#derivation-notes-ridgeless-limit: for kappa > 0 the advantage vanishes where
     // s^2 (2 - gamma)/(gamma - 1) = kappa (gamma - 1)/gamma, slightly below gamma = 2.
     let (kappa, sigma) = (0.3, 0.5);
     let s2 = sigma * sigma + 1.0 - kappa;
@@ -368,7 +368,7 @@ fn loss_attack_references() {
         assert!((l.auc - 0.75).abs() < 1e-15);
         assert!((l.shrinkage - (2f64.sqrt() - 1.0)).abs() < 1e-15);
     }
-    // Notes §4.6 TM-B theory column: (gamma, lambda) -> (1 + c, Adv, AUC).
+    // docs/membership.md#derivation-notes-reference-values, loss attack, theory column: (gamma, lambda) -> (1 + c, Adv, AUC).
     for (g, lam, ratio, adv, auc) in [
         (0.5, 0.0, 2.0, 0.323, 0.705),
         (2.0, 1.0, 2.414, 0.401, 0.7500),
@@ -407,7 +407,7 @@ fn loss_attack_references() {
 
 #[test]
 fn utility_references_and_quadrature() {
-    // Notes §4.6 (theory values of the MSE against the noiseless truth).
+    // docs/membership.md#derivation-notes-reference-values (utility; theory values of the MSE against the noiseless truth).
     for (g, k, s2, lam, mse) in [
         (3.0, 0.25, 1.0, 0.0, 1.7917),
         (3.0, 0.25, 1.0, 1.0, 1.2642),
@@ -483,7 +483,7 @@ fn finite_size_formula() {
         let a = m.output_attack_normalised().unwrap().advantage;
         assert!((a - fig).abs() < 6e-3, "p = {p}: {a} vs {fig}");
     }
-    // Notes §7.4: n = 100, gamma = 1.05, kappa = gamma/30 (D = 3000): finite 0.6448 vs limit 0.6131.
+    // docs/membership.md#derivation-notes-finite-size-formula: n = 100, gamma = 1.05, kappa = gamma/30 (D = 3000): finite 0.6448 vs limit 0.6131.
     let fin = FiniteSize {
         n: 100,
         p: 105,

@@ -1,6 +1,6 @@
 //! Random-features ridge regression: the solver against independent reference values.
 //!
-//! Reference values are the 40-digit mpmath evaluations in `shared/math/rf_standard.md` §3.1
+//! Reference values are the 40-digit mpmath evaluations of docs/random_features.md#derivation-notes-reference-values (Mei & Montanari 2022, arXiv:1908.05355)
 //! (bracketed quartic + E-polynomials at high precision, cross-checked there against Picard
 //! iteration) and the closed-form ridgeless / wide / large-sample limits of Mei & Montanari.
 
@@ -428,7 +428,7 @@ fn large_sample_limit_matches_table_and_general_formula() {
 
 #[test]
 fn full_risks_for_monte_carlo_cases() {
-    // rf_standard.md §3.1, "Full risks for the MC cases" (5 significant digits).
+    // docs/random_features.md#derivation-notes-reference-values, "Full risks of the Monte Carlo cases" (5 significant digits).
     let cases: &[(f64, f64, f64, f64, f64, f64)] = &[
         // psi1, psi2, f_star^2, tau^2, lambda, R
         (2.0, 3.0, 0.0, 0.25, 0.0, 1.18490),
@@ -472,7 +472,7 @@ fn full_risks_for_monte_carlo_cases() {
 
 #[test]
 fn training_error_matches_monte_carlo_spot_values() {
-    // rf_standard.md §2.7: MC at d = 200 (four seeds) vs the GCV formula; the formula values are
+    // docs/random_features.md#derivation-notes-training-error: MC at d = 200 (four seeds) vs the GCV formula; the formula values are
     // printed to 4-5 digits, the MC values agree with them to ~1%.
     let rows: &[(f64, f64, f64, f64, f64, f64)] = &[
         (4.0, 2.0, 0.01, 0.5, 0.2, 0.04622),

@@ -26,7 +26,7 @@ fn rel(a: f64, b: f64) -> f64 {
 
 #[test]
 fn oracle_table() {
-    // rf_standard.md §4.3: (gamma, lambda, m, m', B/r^2, V/sigma^2), 13 significant digits.
+    // Hastie, Montanari, Rosset & Tibshirani 2022, arXiv:1903.08560; docs/ridge.md#derivation-notes-reference-values: (gamma, lambda, m, m', B/r^2, V/sigma^2), 13 significant digits.
     let table = [
         (
             0.5,

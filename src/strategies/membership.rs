@@ -1,7 +1,7 @@
 //! Membership inference against ridge and min-norm regression (Tan, Mason, Javadi & Baraniuk,
 //! *Parameters or Privacy: A Provable Tradeoff Between Overparameterization and Membership
 //! Inference*, NeurIPS 2022, for the output-only attack; Yeom et al., CSF 2018, for the
-//! loss-threshold attack; ridge formulas from the crate's notes, see
+//! loss-threshold attack; ridge formulas derived in docs/membership.md#derivation-notes, see
 //! [`crate::theory::membership`]).
 //!
 //! Ranges of [`membership_params`]: $\gamma$ log-uniform on $[10^{-2}, 10^2]$; $\lambda = 0$
@@ -87,7 +87,7 @@ pub fn membership_params() -> impl Strategy<Value = Membership> {
 }
 
 /// The invariants of the optimal test between $\mathcal N(0, v_1)$ and $\mathcal N(0, v_0)$
-/// (Tan et al. 2022, §3; the crate's notes `membership_inference.md` §2.1), with slack `tol`:
+/// (Tan et al. 2022, arXiv:2202.01243, §3; docs/membership.md#derivation-notes-two-gaussians), with slack `tol`:
 ///
 /// - $0 \le A \le 1$, $\tfrac12 \le \mathrm{AUC} \le 1$, and $A \le 2\mathrm{AUC} - 1 \le 2A - A^2$
 ///   (module docs);
@@ -169,7 +169,7 @@ pub fn check_scale_test(test: &ScaleTest, tol: f64) -> Result<(), String> {
 }
 
 /// The invariants of both attacks and the utility at one parameter point (Tan et al. 2022,
-/// Theorem 3.2 for the min-norm output attack; Yeom et al. 2018 and the crate's notes §2.3–§2.7),
+/// Theorem 3.2 for the min-norm output attack; Yeom et al. 2018 and docs/membership.md#derivation-notes-ridgeless-limit to docs/membership.md#derivation-notes-output-noise),
 /// with relative slack `tol`:
 ///
 /// - both [`ScaleTest`]s satisfy [`check_scale_test`], and the reported advantage / AUC are theirs;
@@ -241,8 +241,8 @@ pub fn check_membership(params: &Membership, tol: f64) -> Result<(), String> {
     })
 }
 
-/// Monotonicity of the advantages that the theory implies (the crate's notes
-/// `membership_inference.md` §2.5–§2.7), comparing `params` with a perturbed copy (relative
+/// Monotonicity of the advantages that the theory implies (docs/membership.md#derivation-notes-output-attack-with-ridge and
+/// #derivation-notes-loss-attack), comparing `params` with a perturbed copy (relative
 /// slack `tol`):
 ///
 /// - more output noise $\tau$ never helps either attacker ($\rho \to 1$ as $\tau$ grows);

@@ -46,8 +46,8 @@
 //! those equations directly with the general fixed-point engine as a cross-check.
 //!
 //! The training error uses the generalised-cross-validation identity
-//! $E_{\rm train} = (R + \tau^2)\,\big(f_2(\chi)/((1 - \zeta^2\chi)\psi_2)\big)^2$ (derived in the
-//! crate's notes and checked by simulation; it is not stated in MM).
+//! $E_{\rm train} = (R + \tau^2)\,\big(f_2(\chi)/((1 - \zeta^2\chi)\psi_2)\big)^2$ (derived in
+//! docs/random_features.md#derivation-notes-training-error and checked by simulation; it is not stated in MM).
 
 use crate::error::{Error, Result, validate};
 use crate::gaussian::{Activation, ActivationCoefficients};
@@ -752,7 +752,7 @@ pub fn chi_minus(psi: f64, c: f64) -> f64 {
     }
 }
 
-/// MM's polynomials $E_0, E_1, E_2$ (Definition 1, as transcribed in the crate's notes), in
+/// MM's polynomials $E_0, E_1, E_2$ (Mei & Montanari 2022, arXiv:1908.05355, Definition 1; transcribed in docs/random_features.md#derivation-notes-fixed-point), in
 /// factored forms where available.
 fn e_polynomials(chi: f64, z2: f64, p1: f64, p2: f64) -> (f64, f64, f64) {
     let z4 = z2 * z2;

@@ -191,7 +191,7 @@ impl RidgeModel {
     /// ```
     /// use overparam::theory::ridge::Ridge;
     /// let risk = Ridge::new(0.5, 1.0, 1.0).check()?.risk()?;
-    /// // Oracle (rf_standard.md §4.3): B/r^2 = 0.3488746876272, V/sigma^2 = 0.1063390625908.
+    /// // Oracle (Hastie, Montanari, Rosset & Tibshirani 2022, arXiv:1903.08560; docs/ridge.md#derivation-notes-reference-values): B/r^2 = 0.3488746876272, V/sigma^2 = 0.1063390625908.
     /// assert!((risk.bias - 0.3488746876272).abs() < 1e-12);
     /// assert!((risk.variance - 0.1063390625908).abs() < 1e-12);
     /// # Ok::<(), overparam::Error>(())

@@ -1,7 +1,7 @@
 //! Scalar building blocks shared by the random-features and the linear adversarial theories.
 //!
 //! - $S(z;\psi_1)$, the Stieltjes transform of the Marchenko–Pastur law of $WW^\top$ with the
-//!   opposite sign (Hassani & Javanmard 2022, arXiv:2201.05149, eq. (4.4)), and its derivative,
+//!   opposite sign (Hassani & Javanmard 2024, arXiv:2201.05149, eq. (4.4)), and its derivative,
 //!   from [`crate::spectral::marchenko_pastur`].
 //! - $Q(m) = \mathbb E(m - |G|)_+^2$ and $Q'(m)$, with a series for small $m$.
 //! - The per-sample proximal expectation
@@ -15,7 +15,7 @@ use crate::spectral::marchenko_pastur::mp_negative_real;
 
 pub use crate::gaussian::normal::SQRT_2_OVER_PI;
 
-/// $S(z;\psi_1)$ for $z < 0$ (Hassani & Javanmard 2022, arXiv:2201.05149, eq. (4.4)): the
+/// $S(z;\psi_1)$ for $z < 0$ (Hassani & Javanmard 2024, arXiv:2201.05149, eq. (4.4)): the
 /// Marchenko–Pastur Stieltjes transform with the opposite sign, $S(z;\psi_1) = -m_{\psi_1}(z)$,
 /// i.e. $S$ solves $\psi_1 z S^2 + (1 - \psi_1 - z) S + 1 = 0$ with $S < 0$.
 ///
@@ -89,7 +89,7 @@ pub struct Prox {
 }
 
 /// $E(c;\zeta,k) = \frac{k}{2(1+k)}(\zeta^2 + 2\sqrt{2/\pi}\,c\zeta + c^2) + \frac{k^2\zeta^2}{2(1+k)}Q\big(\tfrac{c}{k\zeta}\big)$
-/// (rf_adversarial note §3.3), with `kk` $= k/(1+k)$ passed separately so that it is exact when
+/// (Hassani & Javanmard 2024, arXiv:2201.05149; docs/adversarial.md#derivation-notes-proximal-form-and-extra-outputs), with `kk` $= k/(1+k)$ passed separately so that it is exact when
 /// $k$ is huge.
 pub fn prox(c: f64, zeta: f64, k: f64, kk: f64) -> Prox {
     let m = c / (k * zeta);
@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn stieltjes_matches_note_table() {
-        // rf_adversarial.md §5.1.
+        // docs/adversarial.md#derivation-notes-reference-values (unit values).
         let z0 = 2.0 / PI - 1.0;
         for (psi1, s0, s1, s5) in [
             (0.5, -0.963058567630, -0.561552812809, -0.828427124746),

@@ -34,8 +34,8 @@
 //! defence (independent $\mathcal N(0, \tau^2)$ added to every released output).
 //! [`finite_size`] is the finite-$(n, p, D)$ expectation formula the authors plot.
 //!
-//! The ridge formulas and the $\gamma < 1$ member variance are derived in the crate's notes
-//! (`membership_inference.md` §2.3–§2.7, §3; checked by [`crate::sim::membership`]); the paper's
+//! The ridge formulas and the $\gamma < 1$ member variance are derived for this crate
+//! (docs/membership.md#derivation-notes-ridgeless-limit to #derivation-notes-output-noise; checked by [`crate::sim::membership`]); the paper's
 //! ridge theorem is not reproduced verbatim.
 //!
 //! ```

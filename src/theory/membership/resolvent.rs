@@ -15,7 +15,8 @@
 //! (formulas there); [`RidgeScalars`] is that function's result type. (The scalars are those of
 //! Hastie, Montanari, Rosset & Tibshirani, *Surprises in high-dimensional ridgeless least squares
 //! interpolation*, Ann. Statist. 50(2), 2022, arXiv:1903.08560; how they enter the attacks is
-//! derived in `docs/membership.md`, "Derivation notes".)
+//! derived in docs/membership.md#derivation-notes-random-matrix-scalars and
+//! #derivation-notes-output-attack-with-ridge.)
 
 use crate::spectral::marchenko_pastur::resolvent_moments;
 

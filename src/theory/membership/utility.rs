@@ -8,7 +8,7 @@
 //! ($V_0$ without output noise, [`super::output_attack`]; $T_1 = (1-S)/\gamma$), and the noisy
 //! test error is $\mathcal E + \sigma^2$. Min-norm, $\gamma > 1$:
 //! $\mathcal E = 1 - \kappa/\gamma + s^2/(\gamma - 1)$ — the double-descent curve of Hastie et
-//! al. (2022) with misspecification. (Crate notes `membership_inference.md` §2.4, §2.7.)
+//! al. (2022) with misspecification. (docs/membership.md#derivation-notes-utility and #derivation-notes-output-noise.)
 //!
 //! [`privacy_utility_curve`] traces attack advantage against test error as the number of
 //! parameters $p$, the penalty $\lambda$ or the output noise $\tau$ varies.
@@ -44,7 +44,7 @@ pub(crate) fn clean_test_error(model: &MembershipModel) -> Result<f64> {
 ///
 /// ```
 /// use overparam::theory::membership::Membership;
-/// // Notes §4.6: gamma = 3, kappa = 0.25, sigma = 1, min-norm -> excess error 1.7917.
+/// // docs/membership.md#derivation-notes-reference-values: gamma = 3, kappa = 0.25, sigma = 1, min-norm -> excess error 1.7917.
 /// let m = Membership { gamma: 3.0, kappa: 0.25, ..Membership::default() }.check()?;
 /// let u = m.utility()?;
 /// assert!((u.excess_error - (1.0 - 0.25 / 3.0 + 1.75 / 2.0)).abs() < 1e-14);
