@@ -83,6 +83,6 @@ proptest! {
         let m = p.check().unwrap();
         let opt = m.optimal_lambda().unwrap();
         let here = m.risk().unwrap().test_error;
-        prop_assert!(opt.risk <= here * (1.0 + 1e-12), "optimal {} > risk {here} at lambda {}", opt.risk, p.lambda);
+        prop_assert!(opt.at_optimum.test_error <= here * (1.0 + 1e-12), "optimal {} > risk {here} at lambda {}", opt.at_optimum.test_error, p.lambda);
     }
 }

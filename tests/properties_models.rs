@@ -150,8 +150,8 @@ fn ridge_check_rejects_a_wrong_training_error() {
     // A risk below the Bayes risk is impossible.
     let mut risk = p.check().unwrap().risk().unwrap();
     let opt = p.check().unwrap().optimal_lambda().unwrap();
-    risk.bias = 0.9 * opt.risk - risk.variance;
-    risk.test_error = 0.9 * opt.risk;
+    risk.bias = 0.9 * opt.at_optimum.test_error - risk.variance;
+    risk.test_error = 0.9 * opt.at_optimum.test_error;
     let e = check_ridge_bounds(&p, &risk, 1e-10).unwrap_err();
     assert!(e.contains("Bayes") || e.contains("bias >="), "{e}");
 }

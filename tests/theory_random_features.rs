@@ -549,18 +549,40 @@ fn invalid_inputs_are_typed_errors() {
                 ..base.clone()
             },
         ),
-        (
-            "activation",
-            RandomFeatures {
-                activation: Activation::Linear,
-                ..base.clone()
-            },
-        ),
     ] {
         match p.check() {
             Err(Error::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
             other => panic!("{name}: expected InvalidParameter, got {other:?}"),
         }
+    }
+    // A linear activation is a degenerate choice (mu_star = 0), not an out-of-range number.
+    let linear = RandomFeatures {
+        activation: Activation::Linear,
+        ..base.clone()
+    };
+    match linear.check() {
+        Err(e @ Error::InvalidChoice { name, .. }) => {
+            assert_eq!(name, "activation");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("`linear`") && msg.contains("mu_star = 0"),
+                "{msg}"
+            );
+        }
+        other => panic!("linear activation: expected InvalidChoice, got {other:?}"),
+    }
+    // A custom activation without a nonlinear part is rejected the same way, by its name.
+    let affine = Activation::custom("affine", |x| 2.0 * x + 1.0);
+    match (RandomFeatures {
+        activation: affine,
+        ..base.clone()
+    })
+    .check()
+    {
+        Err(Error::InvalidChoice { name, value, .. }) => {
+            assert_eq!((name, value.as_str()), ("activation", "affine"));
+        }
+        other => panic!("affine activation: expected InvalidChoice, got {other:?}"),
     }
 }
 

@@ -105,6 +105,7 @@ fn oracle_table() {
 }
 
 #[test]
+#[allow(deprecated)] // `OptimalRidge::risk` keeps its meaning: checked here.
 fn optimal_ridge_oracles_and_consistency() {
     for (g, snr, want) in [
         (0.5, 4.0, 0.7015621187164),
@@ -118,6 +119,10 @@ fn optimal_ridge_oracles_and_consistency() {
         // Closed-form R* equals B + V evaluated at lambda*.
         let at = risk(g, opt.lambda, snr, 1.0);
         assert!(rel(at.test_error, opt.risk) < 1e-13);
+        // The full decomposition at the optimum is that risk (same evaluation), and its test
+        // error is the oracle R*.
+        assert_eq!(opt.at_optimum, at);
+        assert!(rel(opt.at_optimum.test_error, want) < 1e-12, "g={g}");
     }
 }
 
@@ -156,9 +161,10 @@ fn optimal_lambda_minimises_risk_on_log_grid() {
             best.1,
             opt.lambda
         );
-        assert!(best.0 >= opt.risk * (1.0 - 1e-14), "grid beat the optimum");
+        let r_opt = opt.at_optimum.test_error;
+        assert!(best.0 >= r_opt * (1.0 - 1e-14), "grid beat the optimum");
         // Quadratic minimum: the half grid step (4e-4 in ln lambda) gives <= ~1e-7.
-        assert!(rel(best.0, opt.risk) < 1e-6, "{}", rel(best.0, opt.risk));
+        assert!(rel(best.0, r_opt) < 1e-6, "{}", rel(best.0, r_opt));
     }
 }
 
@@ -288,6 +294,26 @@ fn large_lambda_has_no_cancellation() {
             assert!(out.bias <= 1.0 && out.bias > 0.99);
         }
     }
+}
+
+#[test]
+fn default_is_the_simulation_default_point() {
+    // The README pattern `Ridge { .., ..Default::default() }`; the default point is the ridge
+    // simulation's (gamma = 0.5, lambda = 0.1, snr = 1, unit noise).
+    let p = Ridge {
+        gamma: 2.0,
+        ..Default::default()
+    };
+    assert_eq!((p.lambda, p.snr), (0.1, 1.0));
+    let d = Ridge::default();
+    assert_eq!(d, Ridge::new(0.5, 0.1, 1.0));
+    let model = d.check().unwrap();
+    assert_eq!(
+        (model.gamma(), model.lambda(), model.snr()),
+        (0.5, 0.1, 1.0)
+    );
+    let r = model.risk().unwrap();
+    assert_eq!(r, risk(0.5, 0.1, 1.0, 1.0));
 }
 
 #[test]

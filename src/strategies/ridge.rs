@@ -70,11 +70,11 @@ pub fn check_ridge_bounds(params: &Ridge, risk: &RidgeRisk, tol: f64) -> Result<
         let opt = model
             .optimal_lambda()
             .map_err(|e| format!("optimal penalty failed: {e}"))?;
-        ensure(risk.test_error >= opt.risk - slack, || {
+        ensure(risk.test_error >= opt.at_optimum.test_error - slack, || {
             format!(
                 "R >= R(lambda* = {}) = {} (Bayes risk) ({})",
                 opt.lambda,
-                opt.risk,
+                opt.at_optimum.test_error,
                 at()
             )
         })?;

@@ -97,8 +97,10 @@ impl Default for RandomFeatures {
 impl RandomFeatures {
     /// Validate the parameters and compute the activation coefficients.
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the offending field (the activation is rejected
-    /// when $\mu_\star^2 = 0$, e.g. [`Activation::Linear`], for which the formula degenerates).
+    /// Errors: [`Error::InvalidParameter`] naming the offending field; [`Error::InvalidChoice`]
+    /// naming `activation` when its nonlinear part vanishes, $\mu_\star^2 = 0$ (e.g.
+    /// [`Activation::Linear`]: the formulas degenerate, $\bar\lambda = \lambda/\mu_\star^2$ and
+    /// $\zeta = \mu_1/\mu_\star$ are infinite).
     pub fn check(&self) -> Result<RandomFeaturesModel> {
         let psi1 = validate::positive("psi1", self.psi1)?;
         let psi2 = validate::positive("psi2", self.psi2)?;
@@ -111,10 +113,11 @@ impl RandomFeatures {
             && coefficients.mu_star_sq > 1e-14
             && coefficients.mu1.is_finite())
         {
-            return Err(Error::InvalidParameter {
+            return Err(Error::InvalidChoice {
                 name: "activation",
-                value: coefficients.mu_star_sq,
-                expected: "an activation with a nonlinear part (mu_star^2 > 0); linear is degenerate",
+                value: self.activation.name().to_string(),
+                expected: "an activation with a nonlinear part; this one is degenerate: mu_star = 0 \
+                           (e.g. linear), so the random-features limit is not defined",
             });
         }
         let model = RandomFeaturesModel {

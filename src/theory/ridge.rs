@@ -63,6 +63,14 @@ pub struct Ridge {
     pub sigma: f64,
 }
 
+impl Default for Ridge {
+    /// $\gamma = 0.5$, $\lambda = 0.1$, $\mathrm{snr} = 1$, $\sigma = 1$ (the default point of
+    /// the ridge simulation too).
+    fn default() -> Self {
+        Self::new(0.5, 0.1, 1.0)
+    }
+}
+
 impl Ridge {
     /// Parameters with $\sigma = 1$ (so $r^2 = $ `snr`).
     pub fn new(gamma: f64, lambda: f64, snr: f64) -> Self {
@@ -139,11 +147,20 @@ pub struct RidgeRisk {
 }
 
 /// The optimally tuned ridge penalty and its risk.
+///
+/// Like [`crate::theory::random_features::OptimalLambda`], it carries the full risk
+/// decomposition at the optimum, here in [`Self::at_optimum`]. The older field `risk` (an `f64`,
+/// the test error at the optimum) is deprecated but keeps its meaning.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OptimalRidge {
     /// $\lambda^* = \gamma/\mathrm{snr} = \sigma^2\gamma/r^2$.
     pub lambda: f64,
-    /// $R(\lambda^*) = \sigma^2\gamma\, m(-\lambda^*)$.
+    /// Bias, variance, test and training error, $m$, $m'$ and degrees of freedom at
+    /// $\lambda^*$ (the [`RidgeModel::risk`] of the same problem with $\lambda = \lambda^*$).
+    pub at_optimum: RidgeRisk,
+    /// $R(\lambda^*) = \sigma^2\gamma\, m(-\lambda^*)$, the excess test risk at the optimum
+    /// (equal to `at_optimum.test_error` up to rounding).
+    #[deprecated(note = "use at_optimum.test_error")]
     pub risk: f64,
 }
 
@@ -256,12 +273,14 @@ impl RidgeModel {
     ///
     /// $\lambda^*$ makes ridge the Bayes posterior mean for $\beta \sim N(0, (r^2/p)I)$; it does not
     /// depend on the current `lambda`. With `snr = 0` the optimum is $\lambda \to \infty$
-    /// ($\hat\beta = 0$, risk $0$) and an [`Error::InvalidParameter`] is returned.
+    /// ($\hat\beta = 0$, risk $0$) and an [`Error::InvalidParameter`] is returned;
+    /// [`Error::NonFinite`] if the risk decomposition at $\lambda^*$ overflows (only for
+    /// $\mathrm{snr} \lesssim 10^{-150}\gamma$, where $\lambda^{*2}$ does).
     ///
     /// ```
     /// use overparam::theory::ridge::Ridge;
     /// let opt = Ridge::new(1.0, 1.0, 1.0).check()?.optimal_lambda()?;
-    /// assert!((opt.risk - (5f64.sqrt() - 1.0) / 2.0).abs() < 1e-14);
+    /// assert!((opt.at_optimum.test_error - (5f64.sqrt() - 1.0) / 2.0).abs() < 1e-14);
     /// # Ok::<(), overparam::Error>(())
     /// ```
     pub fn optimal_lambda(&self) -> Result<OptimalRidge> {
@@ -275,13 +294,18 @@ impl RidgeModel {
         let lambda = self.gamma / self.snr;
         let (m, _) = mp_negative_real(self.gamma, lambda);
         let risk = self.sigma * self.sigma * self.gamma * m;
-        if lambda.is_finite() && risk.is_finite() {
-            Ok(OptimalRidge { lambda, risk })
-        } else {
-            Err(Error::NonFinite {
+        if !(lambda.is_finite() && risk.is_finite()) {
+            return Err(Error::NonFinite {
                 what: "optimal ridge penalty",
-            })
+            });
         }
+        let at_optimum = RidgeModel { lambda, ..*self }.risk()?;
+        #[allow(deprecated)]
+        Ok(OptimalRidge {
+            lambda,
+            at_optimum,
+            risk,
+        })
     }
 
     /// The same quantities as [`Self::risk`], by numerical integration against the
