@@ -140,7 +140,8 @@ fn ridge_check_rejects_a_wrong_training_error() {
         gamma: 2.0,
         lambda: 0.1,
         snr: 3.0,
-        sigma: 1.0,
+        noise_sd: 1.0,
+        ..Default::default()
     };
     let mut risk = p.check().unwrap().risk().unwrap();
     assert!(check_ridge_bounds(&p, &risk, 1e-10).is_ok());

@@ -13,9 +13,10 @@ fn model(gamma: f64, kappa: f64, sigma: f64, lambda: f64) -> MembershipModel {
     Membership {
         gamma,
         kappa,
-        sigma,
+        noise_sd: sigma,
         lambda,
         output_noise: 0.0,
+        ..Default::default()
     }
     .check()
     .expect("valid parameters")
@@ -419,7 +420,7 @@ fn utility_references_and_quadrature() {
             "{g},{k},{lam}: {}",
             u.excess_error
         );
-        assert!((u.test_error - u.excess_error - s2).abs() < 1e-12);
+        assert!((u.test_risk - u.excess_error - s2).abs() < 1e-12);
     }
     // Well-specified (kappa = 1): bias E[lambda^2/(mu+lambda)^2] + variance sigma^2 gamma E[mu/(mu+lambda)^2].
     for (g, lam) in [(0.5, 0.3), (2.5, 0.7)] {
@@ -436,9 +437,10 @@ fn output_noise_defence_and_privacy_utility_curves() {
     let base = Membership {
         gamma: 5.0,
         kappa: 0.1,
-        sigma: 1.0,
+        noise_sd: 1.0,
         lambda: 0.0,
         output_noise: 0.0,
+        ..Default::default()
     };
     let taus = [0.0, 0.5, 1.0, 2.0, 4.0];
     let curve = privacy_utility_curve(&base, Sweep::OutputNoise, &taus).unwrap();
@@ -454,7 +456,7 @@ fn output_noise_defence_and_privacy_utility_curves() {
         curve
             .windows(2)
             .all(|w| w[1].output_advantage < w[0].output_advantage
-                && w[1].utility.test_error > w[0].utility.test_error)
+                && w[1].utility.test_risk > w[0].utility.test_risk)
     );
     // p sweep at fixed n, D: kappa/gamma fixed.
     let curve = privacy_utility_curve(&base, Sweep::Parameters, &[2.5, 5.0, 10.0]).unwrap();
@@ -546,7 +548,13 @@ fn invalid_parameters_are_named() {
             "gamma",
         ),
         (Membership { kappa: 1.5, ..ok }, "kappa"),
-        (Membership { sigma: -1.0, ..ok }, "sigma"),
+        (
+            Membership {
+                noise_sd: -1.0,
+                ..ok
+            },
+            "noise_sd",
+        ),
         (
             Membership {
                 lambda: f64::INFINITY,
@@ -640,7 +648,7 @@ fn interpolator_loss_attack_is_exactly_perfect() {
         let m = overparam::theory::membership::Membership {
             gamma,
             lambda: 0.0,
-            sigma,
+            noise_sd: sigma,
             ..overparam::theory::membership::Membership::default()
         }
         .check()
@@ -653,5 +661,48 @@ fn interpolator_loss_attack_is_exactly_perfect() {
             Some(0.0),
             "gamma {gamma}, sigma {sigma}"
         );
+    }
+}
+
+#[test]
+#[allow(deprecated)] // the deprecated alias `sigma`, `sigma()` and `Utility::test_error` are tested
+fn deprecated_sigma_and_test_error_keep_their_meaning() {
+    // docs/membership.md#derivation-notes-reference-values: gamma = 3, kappa = 0.1,
+    // sigma^2 = 0.25 -> V0 = 0.608333, V1 = 1.25 (min-norm).
+    let old = Membership {
+        gamma: 3.0,
+        kappa: 0.1,
+        sigma: 0.5,
+        ..Membership::default()
+    };
+    let new = Membership {
+        gamma: 3.0,
+        kappa: 0.1,
+        noise_sd: 0.5,
+        ..Membership::default()
+    };
+    let (a, b) = (old.check().unwrap(), new.check().unwrap());
+    assert_eq!(a, b);
+    assert_eq!((a.sigma(), a.noise_sd()), (0.5, 0.5));
+    let out = a.output_attack().unwrap();
+    assert!((out.v0 - 0.608333).abs() < 1e-6 && (out.v1 - 1.25).abs() < 1e-12);
+    // `test_error` keeps its old value, the noisy risk (= test_risk = excess + sigma^2).
+    let u = a.utility().unwrap();
+    assert_eq!(u.test_error, u.test_risk);
+    assert!((u.test_risk - u.excess_error - 0.25).abs() < 1e-14);
+    match (Membership { sigma: 0.7, ..new }).check() {
+        Err(Error::InvalidParameter { name, value, .. }) => {
+            assert_eq!((name, value), ("noise_sd", 0.5));
+        }
+        other => panic!("conflicting noise levels accepted: {other:?}"),
+    }
+    match (Membership {
+        sigma: -1.0,
+        ..Membership::default()
+    })
+    .check()
+    {
+        Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "sigma"),
+        other => panic!("negative sigma accepted: {other:?}"),
     }
 }

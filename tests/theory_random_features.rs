@@ -454,7 +454,7 @@ fn full_risks_for_monte_carlo_cases() {
             lambda,
             f1: 1.0,
             f_star: fs2.sqrt(),
-            tau: t2.sqrt(),
+            noise_sd: t2.sqrt(),
             ..Default::default()
         }
         .check()
@@ -488,7 +488,7 @@ fn training_error_matches_monte_carlo_spot_values() {
             lambda,
             f1: 1.0,
             f_star: fs2.sqrt(),
-            tau: t2.sqrt(),
+            noise_sd: t2.sqrt(),
             ..Default::default()
         }
         .check()
@@ -543,9 +543,9 @@ fn invalid_inputs_are_typed_errors() {
             },
         ),
         (
-            "tau",
+            "noise_sd",
             RandomFeatures {
-                tau: f64::INFINITY,
+                noise_sd: f64::INFINITY,
                 ..base.clone()
             },
         ),
@@ -591,7 +591,7 @@ fn warm_started_curve_equals_cold_solves() {
     let model = RandomFeatures {
         psi2: 3.0,
         lambda: 1e-6,
-        tau: 0.5,
+        noise_sd: 0.5,
         ..Default::default()
     }
     .check()
@@ -627,7 +627,7 @@ fn converges_on_the_whole_coarse_grid() {
                     psi1: p1,
                     psi2: p2,
                     lambda: l,
-                    tau: 0.5,
+                    noise_sd: 0.5,
                     ..Default::default()
                 }
                 .check()
@@ -666,7 +666,7 @@ fn general_iteration_agrees_with_bracketed_quartic() {
             psi1,
             psi2,
             lambda,
-            tau: 0.5,
+            noise_sd: 0.5,
             ..Default::default()
         }
         .check()
@@ -722,7 +722,7 @@ fn lambda_to_zero_continuation_stays_on_the_physical_branch() {
             psi1,
             psi2,
             lambda: 1.0,
-            tau: 0.5,
+            noise_sd: 0.5,
             ..Default::default()
         }
         .check()
@@ -753,7 +753,7 @@ fn optimal_lambda_beats_a_fine_grid() {
             psi1,
             psi2,
             f_star: fs,
-            tau,
+            noise_sd: tau,
             ..Default::default()
         }
         .check()
@@ -794,5 +794,68 @@ fn optimal_lambda_beats_a_fine_grid() {
             );
         }
         assert!(!opt.at_boundary);
+    }
+}
+
+#[test]
+#[allow(deprecated)] // the deprecated alias `tau` and accessor `tau_sq` are what is tested
+fn deprecated_tau_is_an_alias_of_noise_sd() {
+    let new = RandomFeatures {
+        psi1: 2.0,
+        psi2: 3.0,
+        lambda: 0.1,
+        noise_sd: 0.5,
+        ..Default::default()
+    };
+    let old = RandomFeatures {
+        psi1: 2.0,
+        psi2: 3.0,
+        lambda: 0.1,
+        tau: 0.5,
+        ..Default::default()
+    };
+    let both = RandomFeatures {
+        tau: 0.5,
+        ..new.clone()
+    };
+    let (a, b, c) = (
+        new.check().unwrap(),
+        old.check().unwrap(),
+        both.check().unwrap(),
+    );
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    assert_eq!((a.noise_sd(), a.tau_sq()), (0.5, 0.25));
+    // The old field really sets the noise: the documented value at this point (rustdoc of
+    // `risk`, 0.44495) includes noise_sd = 0.5; without noise the risk is smaller.
+    let r = b.risk().unwrap();
+    assert_eq!(r, a.risk().unwrap());
+    assert!((r.test_error - 0.44495).abs() < 1e-5, "{}", r.test_error);
+    let quiet = RandomFeatures {
+        noise_sd: 0.0,
+        ..new.clone()
+    };
+    assert!(quiet.check().unwrap().risk().unwrap().test_error < r.test_error - 1e-3);
+    // Two different non-default values: an error naming the new field.
+    match (RandomFeatures {
+        tau: 0.3,
+        ..new.clone()
+    })
+    .check()
+    {
+        Err(Error::InvalidParameter { name, value, .. }) => {
+            assert_eq!((name, value), ("noise_sd", 0.5));
+        }
+        other => panic!("conflicting noise levels accepted: {other:?}"),
+    }
+    // An invalid value given under the old name is reported under it.
+    match (RandomFeatures {
+        tau: -1.0,
+        ..Default::default()
+    })
+    .check()
+    {
+        Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "tau"),
+        other => panic!("negative tau accepted: {other:?}"),
     }
 }

@@ -8,7 +8,8 @@ fn risk(gamma: f64, lambda: f64, snr: f64, sigma: f64) -> RidgeRisk {
         gamma,
         lambda,
         snr,
-        sigma,
+        noise_sd: sigma,
+        ..Default::default()
     }
     .check()
     .unwrap()
@@ -138,7 +139,8 @@ fn optimal_lambda_minimises_risk_on_log_grid() {
             gamma: g,
             lambda: 1.0,
             snr,
-            sigma,
+            noise_sd: sigma,
+            ..Default::default()
         }
         .check()
         .unwrap()
@@ -235,7 +237,8 @@ fn closed_forms_match_spectral_integral() {
                 gamma: g,
                 lambda: l,
                 snr: 2.5,
-                sigma: 0.8,
+                noise_sd: 0.8,
+                ..Default::default()
             }
             .check()
             .unwrap();
@@ -331,20 +334,23 @@ fn invalid_inputs_are_typed_errors() {
             gamma: 0.5,
             lambda: 0.1,
             snr: 1.0,
-            sigma: 0.0,
+            noise_sd: 0.0,
+            ..Default::default()
         },
         Ridge {
             gamma: 0.5,
             lambda: 0.1,
             snr: 1.0,
-            sigma: f64::NAN,
+            noise_sd: f64::NAN,
+            ..Default::default()
         },
         Ridge::new(1.0, 0.0, 1.0),
         Ridge {
             gamma: 0.5,
             lambda: 0.1,
             snr: 1e300,
-            sigma: 1e10,
+            noise_sd: 1e10,
+            ..Default::default()
         },
     ];
     for p in bad {
@@ -466,5 +472,50 @@ fn monte_carlo_matches_test_and_training_error() {
             "train {tr} vs {}",
             theory.train_error
         );
+    }
+}
+
+#[test]
+#[allow(deprecated)] // the deprecated alias `sigma` and accessor `sigma()` are what is tested
+fn deprecated_sigma_is_an_alias_of_noise_sd() {
+    // Min-norm at gamma = 2, snr = 4, noise sd 2: B = snr sigma^2 (1 - 1/gamma) = 8,
+    // V = sigma^2/(gamma - 1) = 4 (closed forms of the module docs).
+    let new = Ridge {
+        gamma: 2.0,
+        lambda: 0.0,
+        snr: 4.0,
+        noise_sd: 2.0,
+        ..Default::default()
+    };
+    let old = Ridge {
+        gamma: 2.0,
+        lambda: 0.0,
+        snr: 4.0,
+        sigma: 2.0,
+        ..Default::default()
+    };
+    let (a, b) = (new.check().unwrap(), old.check().unwrap());
+    assert_eq!(a, b);
+    assert_eq!((a.noise_sd(), b.sigma()), (2.0, 2.0));
+    let r = b.risk().unwrap();
+    assert!(
+        (r.bias - 8.0).abs() < 1e-13 && (r.variance - 4.0).abs() < 1e-13,
+        "{r:?}"
+    );
+    assert_eq!(Ridge { sigma: 2.0, ..new }.check().unwrap(), a);
+    match (Ridge { sigma: 3.0, ..new }).check() {
+        Err(Error::InvalidParameter { name, value, .. }) => {
+            assert_eq!((name, value), ("noise_sd", 2.0));
+        }
+        other => panic!("conflicting noise levels accepted: {other:?}"),
+    }
+    match (Ridge {
+        sigma: 0.0,
+        ..Ridge::default()
+    })
+    .check()
+    {
+        Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "sigma"),
+        other => panic!("sigma = 0 accepted: {other:?}"),
     }
 }

@@ -36,10 +36,40 @@ use gauss_quad::GaussLegendre;
 use crate::error::{Error, Result, validate};
 use crate::spectral::marchenko_pastur::{mp_negative_real, resolvent_moments};
 
+/// Resolve a renamed parameter field and its deprecated alias (e.g. `noise_sd` and `tau`), both
+/// of which default to `default`: equal values, or only one of them changed from the default,
+/// give that value (and the name to report it under); two different non-default values are an
+/// [`Error::InvalidParameter`] naming the new field, with `conflict` as the explanation.
+///
+/// (Used by every `check()` with a renamed field; a candidate for `error::validate`.)
+pub(crate) fn renamed_field(
+    new: (&'static str, f64),
+    old: (&'static str, f64),
+    default: f64,
+    conflict: &'static str,
+) -> Result<(&'static str, f64)> {
+    if new.1 == old.1 || old.1 == default {
+        Ok(new)
+    } else if new.1 == default {
+        Ok(old)
+    } else {
+        Err(Error::InvalidParameter {
+            name: new.0,
+            value: new.1,
+            expected: conflict,
+        })
+    }
+}
+
 /// Parameters of isotropic linear ridge regression (unchecked).
 ///
-/// `snr` $= r^2/\sigma^2$ (so $r^2 = \mathrm{snr}\,\sigma^2$), `sigma` is the noise standard
-/// deviation (use [`Ridge::new`] for $\sigma = 1$).
+/// `snr` $= r^2/\sigma^2$ (so $r^2 = \mathrm{snr}\,\sigma^2$), `noise_sd` is the noise standard
+/// deviation $\sigma$ (use [`Ridge::new`] or [`Ridge::default`] for $\sigma = 1$).
+///
+/// The field `sigma` is the deprecated name of `noise_sd` (docs/glossary.md) and keeps working:
+/// [`Ridge::check`] uses whichever of the two differs from the default $1$ (an error if both do,
+/// with different values). Build parameters with `..Default::default()` or [`Ridge::new`] so that
+/// code naming either field compiles.
 ///
 /// ```
 /// use overparam::theory::ridge::Ridge;
@@ -59,7 +89,11 @@ pub struct Ridge {
     pub lambda: f64,
     /// Signal-to-noise ratio $r^2/\sigma^2 \ge 0$.
     pub snr: f64,
-    /// Noise standard deviation $\sigma > 0$.
+    /// Label-noise standard deviation $\sigma > 0$ ($y = x^\top\beta + \varepsilon$,
+    /// $\operatorname{Var}\varepsilon = \sigma^2$). Default $1$.
+    pub noise_sd: f64,
+    /// Deprecated name of [`Self::noise_sd`] (same meaning, a standard deviation); default $1$.
+    #[deprecated(note = "use noise_sd")]
     pub sigma: f64,
 }
 
@@ -73,18 +107,22 @@ impl Default for Ridge {
 
 impl Ridge {
     /// Parameters with $\sigma = 1$ (so $r^2 = $ `snr`).
+    #[allow(deprecated)] // sets the deprecated alias `sigma` to its default
     pub fn new(gamma: f64, lambda: f64, snr: f64) -> Self {
         Self {
             gamma,
             lambda,
             snr,
+            noise_sd: 1.0,
             sigma: 1.0,
         }
     }
 
     /// Validate: $\gamma > 0$, $\lambda \ge 0$, $\mathrm{snr} \ge 0$, $\sigma > 0$ (all finite), and
     /// not ($\gamma = 1$ and $\lambda = 0$), where the ridgeless risk is infinite.
-    /// Errors are [`Error::InvalidParameter`].
+    /// Errors are [`Error::InvalidParameter`]; $\sigma$ is `noise_sd`, or the deprecated `sigma`
+    /// if only that one was changed from the default (both changed to different values is an
+    /// error naming `noise_sd`).
     ///
     /// $\sigma > 0$ is required because the signal strength is parametrised as
     /// $r^2 = \mathrm{snr}\,\sigma^2$; a nearly noiseless problem is a large `snr`.
@@ -92,7 +130,14 @@ impl Ridge {
         let gamma = validate::positive("gamma", self.gamma)?;
         let lambda = validate::non_negative("lambda", self.lambda)?;
         let snr = validate::non_negative("snr", self.snr)?;
-        let sigma = validate::positive("sigma", self.sigma)?;
+        #[allow(deprecated)]
+        let (name, sigma) = renamed_field(
+            ("noise_sd", self.noise_sd),
+            ("sigma", self.sigma),
+            1.0,
+            "noise_sd alone (its deprecated alias sigma is set to a different value)",
+        )?;
+        let sigma = validate::positive(name, sigma)?;
         if gamma == 1.0 && lambda == 0.0 {
             return Err(Error::InvalidParameter {
                 name: "lambda",
@@ -186,7 +231,12 @@ impl RidgeModel {
     pub fn snr(&self) -> f64 {
         self.snr
     }
-    /// Noise standard deviation $\sigma$.
+    /// Label-noise standard deviation $\sigma$.
+    pub fn noise_sd(&self) -> f64 {
+        self.sigma
+    }
+    /// Label-noise standard deviation $\sigma$ (deprecated name of [`Self::noise_sd`]).
+    #[deprecated(note = "use noise_sd")]
     pub fn sigma(&self) -> f64 {
         self.sigma
     }

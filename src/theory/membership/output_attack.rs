@@ -44,7 +44,7 @@ pub struct OutputAttack {
 /// ```
 /// use overparam::theory::membership::Membership;
 /// // docs/membership.md#derivation-notes-reference-values: gamma = 3, kappa = 0.1, sigma^2 = 0.25 -> V0 = 0.608333, V1 = 1.25.
-/// let m = Membership { gamma: 3.0, kappa: 0.1, sigma: 0.5, ..Membership::default() }.check()?;
+/// let m = Membership { gamma: 3.0, kappa: 0.1, noise_sd: 0.5, ..Membership::default() }.check()?;
 /// let a = m.output_attack()?;
 /// assert!((a.v0 - 0.608333).abs() < 1e-6 && (a.v1 - 1.25).abs() < 1e-12);
 /// assert!((a.advantage - 0.172405).abs() < 1e-6);
@@ -52,7 +52,7 @@ pub struct OutputAttack {
 /// ```
 pub fn output_attack(model: &MembershipModel) -> Result<OutputAttack> {
     let sc = model.scalars();
-    let (gamma, kappa, sigma) = (model.gamma(), model.kappa(), model.sigma());
+    let (gamma, kappa, sigma) = (model.gamma(), model.kappa(), model.noise_sd());
     let s2 = model.effective_noise_variance();
     let tau2 = model.output_noise() * model.output_noise();
     let v0_clean = finite(kappa * sc.t2 + s2 * sc.s_prime, "output attack V0")?;
