@@ -6,7 +6,7 @@ use std::num::NonZeroUsize;
 use gauss_quad::GaussLegendre;
 use num_complex::Complex64;
 use overparam::Error;
-use overparam::spectral::herglotz::{ContinuationOptions, herglotz_root, polynomial_roots};
+use overparam::spectral::herglotz::{HerglotzOptions, herglotz_root, polynomial_roots};
 use overparam::spectral::marchenko_pastur::MarchenkoPastur;
 
 const GAMMAS: [f64; 6] = [0.1, 0.5, 0.9, 1.0, 2.0, 5.0];
@@ -371,7 +371,7 @@ fn herglotz_routine_reproduces_mp_closed_form() {
                 // Real targets: roots of a real quadratic may carry a rounding-level Im < 0.
                 |_, m| m.im >= -1e-12 * m.norm(),
                 z,
-                ContinuationOptions::default(),
+                HerglotzOptions::default(),
             )
             .unwrap();
             let want = mp.stieltjes(z).unwrap();
@@ -396,7 +396,7 @@ fn herglotz_admissibility_failure_is_typed() {
         |z| -1.0 / z,
         |_, m| m.im < 0.0,
         c(1.0, 0.5),
-        ContinuationOptions::default(),
+        HerglotzOptions::default(),
     );
     assert!(matches!(
         r,
@@ -461,7 +461,7 @@ fn herglotz_routine_picks_physical_rf_quartic_root() {
                 (-f(p1) / den).im > 0.0 && (-f(p2) / den).im > 0.0
             },
             xi,
-            ContinuationOptions::default(),
+            HerglotzOptions::default(),
         )
         .unwrap();
         let (n1, n2) = mm_fixed_point(p1, p2, cz, xi);
@@ -493,7 +493,7 @@ fn herglotz_routine_picks_physical_rf_quartic_root() {
             |xi| p1 * p2 / (xi * xi),
             |_, _| true,
             xi.conj(),
-            ContinuationOptions::default(),
+            HerglotzOptions::default(),
         )
         .unwrap();
         assert!((rr.root - r.root.conj()).norm() < 1e-12 * r.root.norm());
@@ -536,7 +536,7 @@ fn continuation_agrees_with_herglotz_filter_on_random_draws() {
             |xi| p1 * p2 / (xi * xi),
             |_, _| true,
             xi,
-            ContinuationOptions::default(),
+            HerglotzOptions::default(),
         )
         .unwrap();
         max_steps = max_steps.max(r.steps);
@@ -658,7 +658,7 @@ fn fixed_point_continuation_matches_closed_form_and_quartic() {
             |xi| p1 * p2 / (xi * xi),
             |_, _| true,
             xi,
-            ContinuationOptions::default(),
+            HerglotzOptions::default(),
         )
         .unwrap();
         let chi = r.root[0] * r.root[1];
@@ -740,4 +740,22 @@ fn resolvent_moments_match_quadrature_and_stieltjes() {
         one.resolvent_moments(-1.0),
         Err(Error::InvalidParameter { name: "lambda", .. })
     ));
+}
+
+#[test]
+#[allow(deprecated)] // the old name is what is tested
+fn herglotz_options_old_name_still_works() {
+    let old: overparam::spectral::ContinuationOptions = HerglotzOptions::default();
+    let z = c(1.2, 0.1);
+    let g = 0.5;
+    let r = herglotz_root(
+        |z| vec![c(1.0, 0.0), z - 1.0 + g, g * z],
+        |z| -1.0 / z,
+        |_, m| m.im > 0.0,
+        z,
+        old,
+    )
+    .unwrap();
+    let mp = MarchenkoPastur::new(g).unwrap().stieltjes(z).unwrap();
+    assert!((r.root - mp).norm() < 1e-13);
 }

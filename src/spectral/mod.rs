@@ -11,7 +11,9 @@
 pub mod herglotz;
 pub mod marchenko_pastur;
 
+#[allow(deprecated)]
+pub use herglotz::ContinuationOptions;
 pub use herglotz::{
-    ContinuationOptions, HerglotzRoot, PolynomialRoots, herglotz_root, polynomial_roots,
+    HerglotzOptions, HerglotzRoot, PolynomialRoots, herglotz_root, polynomial_roots,
 };
 pub use marchenko_pastur::{MarchenkoPastur, NegativeRealStieltjes, ResolventMoments};
