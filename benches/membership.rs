@@ -25,9 +25,10 @@ fn params(gamma: f64, lambda: f64) -> Membership {
     Membership {
         gamma,
         kappa: 0.0,
-        sigma: 1.0,
+        noise_sd: 1.0,
         lambda,
         output_noise: 0.0,
+        ..Default::default()
     }
 }
 

@@ -36,7 +36,7 @@ fn model(psi1: f64) -> RandomFeaturesModel {
         psi1,
         psi2: 3.0,
         lambda: 1e-3,
-        tau: 0.5,
+        noise_sd: 0.5,
         ..Default::default()
     }
     .check()
@@ -50,7 +50,7 @@ fn main_groups(c: &mut Criterion) {
         psi1: 2.0,
         psi2: 3.0,
         lambda: 1e-3,
-        tau: 0.5,
+        noise_sd: 0.5,
         ..Default::default()
     };
     let at = model(2.0);
@@ -118,7 +118,7 @@ fn cold_point(c: &mut Criterion) {
             psi1,
             psi2,
             lambda,
-            tau: 0.5,
+            noise_sd: 0.5,
             ..Default::default()
         };
         if let Ok(r) = params.check().and_then(|m| m.risk()) {
@@ -150,7 +150,7 @@ fn iteration_cross_check(c: &mut Criterion) {
             psi1,
             psi2,
             lambda,
-            tau: 0.5,
+            noise_sd: 0.5,
             ..Default::default()
         }
         .check()
@@ -188,7 +188,7 @@ fn optimal_lambda(c: &mut Criterion) {
     let model = RandomFeatures {
         psi1: 2.0,
         psi2: 3.0,
-        tau: 0.5,
+        noise_sd: 0.5,
         ..Default::default()
     }
     .check()

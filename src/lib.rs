@@ -36,6 +36,7 @@
 //! without it), `proptest` (the `strategies` module). With `default-features = false` the crate
 //! depends only on the mathematics (faer, rand, rayon and a few numerical crates).
 //! - [`grid`]: log-spaced and evenly spaced parameter grids for sweeps.
+//! - [`prelude`]: the model, simulation and join types, [`Error`] and [`Result`] in one import.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -55,6 +56,50 @@ pub mod strategies;
 pub mod theory;
 
 pub use error::{Error, Result};
+
+/// One import for a program using the crate: the models' parameter structs and their checked
+/// types, the simulations, the theory-versus-simulation join, [`Error`] and [`Result`].
+///
+/// ```
+/// use overparam::prelude::*;
+///
+/// // Theory: plain parameters -> check() -> checked model -> risk.
+/// let rf: RandomFeaturesModel =
+///     RandomFeatures { psi1: 2.0, psi2: 3.0, lambda: 0.1, ..Default::default() }.check()?;
+/// assert!(rf.risk()?.test_error > 0.0);
+/// let ridge: RidgeModel = Ridge { gamma: 2.0, ..Default::default() }.check()?;
+/// assert!(ridge.risk()?.test_error > 0.0);
+/// let membership: MembershipModel = Membership::default().check()?;
+/// assert!(membership.loss_attack()?.advantage > 0.0);
+/// let _: Option<(AdversarialRf, AdversarialRfModel, AdversarialLinear, AdversarialLinearModel)> =
+///     None;
+/// let _ = (Activation::Relu, Family::TypeA);
+///
+/// // Simulation and the join.
+/// let _: Option<(RfSimulation, RidgeSimulation, MembershipSimulation)> = None;
+/// let _: Option<(AdversarialRfSim, AdversarialLinearSim)> = None;
+/// let (run, options) = (RunOptions::default(), JoinOptions::default());
+/// assert!(run.trials >= 2 && options.finite_size_constant > 0.0);
+/// # #[allow(unused_imports)]
+/// use overparam::prelude::{Experiment, join}; // the join: `join(&simulator, &run, &options)`
+/// # Ok::<(), Error>(())
+/// ```
+pub mod prelude {
+    pub use crate::error::{Error, Result};
+    pub use crate::experiment::{Experiment, JoinOptions, RunOptions, join};
+    pub use crate::gaussian::Activation;
+    pub use crate::sim::adversarial::{AdversarialLinearSim, AdversarialRfSim};
+    pub use crate::sim::membership::MembershipSimulation;
+    pub use crate::sim::random_features::RfSimulation;
+    pub use crate::sim::ridge::RidgeSimulation;
+    pub use crate::theory::adversarial::{
+        AdversarialLinear, AdversarialLinearModel, AdversarialRf, AdversarialRfModel,
+    };
+    pub use crate::theory::membership::{Membership, MembershipModel};
+    pub use crate::theory::random_features::{RandomFeatures, RandomFeaturesModel};
+    pub use crate::theory::ridge::{Ridge, RidgeModel};
+    pub use crate::theory::two_layer::critical::Family;
+}
 
 /// The README's Rust example runs as a doctest, so the front page cannot drift from the API.
 #[cfg(doctest)]

@@ -49,7 +49,7 @@ proptest! {
             2 => q.lambda *= 1.0 + h,
             3 => q.f1 += h,
             4 => q.f_star += h,
-            _ => q.tau += h,
+            _ => q.noise_sd += h,
         }
         let moved = q.check().unwrap().risk().unwrap();
         prop_assert!(rel(moved.test_error, base.test_error) < 1e-5,
@@ -73,7 +73,7 @@ proptest! {
     #[test]
     fn ridge_large_lambda_gives_null_risk(p in ridge_params()) {
         let r = Ridge { lambda: 1e12, ..p }.check().unwrap().risk().unwrap();
-        let null = p.snr * p.sigma * p.sigma;
+        let null = p.snr * p.noise_sd * p.noise_sd;
         prop_assert!((r.test_error - null).abs() <= 1e-6 * (1.0 + null), "{} vs {null}", r.test_error);
     }
 
@@ -83,6 +83,6 @@ proptest! {
         let m = p.check().unwrap();
         let opt = m.optimal_lambda().unwrap();
         let here = m.risk().unwrap().test_error;
-        prop_assert!(opt.risk <= here * (1.0 + 1e-12), "optimal {} > risk {here} at lambda {}", opt.risk, p.lambda);
+        prop_assert!(opt.at_optimum.test_error <= here * (1.0 + 1e-12), "optimal {} > risk {here} at lambda {}", opt.at_optimum.test_error, p.lambda);
     }
 }

@@ -24,7 +24,7 @@ use overparam::theory::two_layer::spectrum::block_spectrum;
 use overparam::theory::two_layer::threshold::{ThresholdOptions, saddle_to_minimum};
 use proptest::prelude::*;
 
-/// Saddle-to-minimum dimensions of docs/two_layer.md (type A independently in the math notes).
+/// Saddle-to-minimum dimensions of docs/two_layer.md (type A independently in docs/two_layer.md#derivation-notes-type-a).
 fn d_star(f: Family) -> Option<f64> {
     match f {
         Family::Global => None,
@@ -140,7 +140,8 @@ fn ridge_check_rejects_a_wrong_training_error() {
         gamma: 2.0,
         lambda: 0.1,
         snr: 3.0,
-        sigma: 1.0,
+        noise_sd: 1.0,
+        ..Default::default()
     };
     let mut risk = p.check().unwrap().risk().unwrap();
     assert!(check_ridge_bounds(&p, &risk, 1e-10).is_ok());
@@ -150,8 +151,8 @@ fn ridge_check_rejects_a_wrong_training_error() {
     // A risk below the Bayes risk is impossible.
     let mut risk = p.check().unwrap().risk().unwrap();
     let opt = p.check().unwrap().optimal_lambda().unwrap();
-    risk.bias = 0.9 * opt.risk - risk.variance;
-    risk.test_error = 0.9 * opt.risk;
+    risk.bias = 0.9 * opt.at_optimum.test_error - risk.variance;
+    risk.test_error = 0.9 * opt.at_optimum.test_error;
     let e = check_ridge_bounds(&p, &risk, 1e-10).unwrap_err();
     assert!(e.contains("Bayes") || e.contains("bias >="), "{e}");
 }
@@ -221,7 +222,7 @@ fn two_layer_checks_reject_wrong_points_and_thresholds() {
 
 #[test]
 fn membership_monotonicity_needs_gamma_at_least_two() {
-    // On 1 < gamma < 2 the output advantage is not monotone in lambda (notes §2.5: gamma = 1.5,
+    // On 1 < gamma < 2 the output advantage is not monotone in lambda (docs/membership.md#derivation-notes-output-attack-with-ridge: gamma = 1.5,
     // kappa = 0 gives 0.166 at lambda = 0 and 0.013 at 0.3), which is why the check restricts it.
     let adv = |lambda: f64| {
         overparam::strategies::membership::Attack::Output

@@ -6,7 +6,7 @@ use std::num::NonZeroUsize;
 use gauss_quad::GaussLegendre;
 use num_complex::Complex64;
 use overparam::Error;
-use overparam::spectral::herglotz::{ContinuationOptions, herglotz_root, polynomial_roots};
+use overparam::spectral::herglotz::{HerglotzOptions, herglotz_root, polynomial_roots};
 use overparam::spectral::marchenko_pastur::MarchenkoPastur;
 
 const GAMMAS: [f64; 6] = [0.1, 0.5, 0.9, 1.0, 2.0, 5.0];
@@ -234,7 +234,7 @@ fn zero_and_invalid_inputs() {
 
 #[test]
 fn negative_real_axis_oracles() {
-    // rf_standard.md §4.3 (30-digit values): (gamma, lambda, m(-lambda), m'(-lambda)).
+    // docs/ridge.md#derivation-notes-reference-values (30-digit values): (gamma, lambda, m(-lambda), m'(-lambda)).
     let table = [
         (0.5, 0.1, 1.483314773548, 3.452248382485),
         (0.5, 1.0, 0.5615528128088, 0.3488746876272),
@@ -371,7 +371,7 @@ fn herglotz_routine_reproduces_mp_closed_form() {
                 // Real targets: roots of a real quadratic may carry a rounding-level Im < 0.
                 |_, m| m.im >= -1e-12 * m.norm(),
                 z,
-                ContinuationOptions::default(),
+                HerglotzOptions::default(),
             )
             .unwrap();
             let want = mp.stieltjes(z).unwrap();
@@ -396,7 +396,7 @@ fn herglotz_admissibility_failure_is_typed() {
         |z| -1.0 / z,
         |_, m| m.im < 0.0,
         c(1.0, 0.5),
-        ContinuationOptions::default(),
+        HerglotzOptions::default(),
     );
     assert!(matches!(
         r,
@@ -461,7 +461,7 @@ fn herglotz_routine_picks_physical_rf_quartic_root() {
                 (-f(p1) / den).im > 0.0 && (-f(p2) / den).im > 0.0
             },
             xi,
-            ContinuationOptions::default(),
+            HerglotzOptions::default(),
         )
         .unwrap();
         let (n1, n2) = mm_fixed_point(p1, p2, cz, xi);
@@ -476,7 +476,7 @@ fn herglotz_routine_picks_physical_rf_quartic_root() {
         let den = (1.0 - cz * r.root) * xi;
         let f1 = -cz * r.root * r.root + (1.0 + cz - cz * p1) * r.root + p1;
         assert!((-f1 / den - n1).norm() < 1e-9 * n1.norm());
-        // Exactly one of the four roots is admissible here (rf_standard.md §2.3).
+        // Exactly one of the four roots is admissible here (docs/random_features.md#derivation-notes-fixed-point, complex xi).
         let roots = polynomial_roots(&rf_quartic(p1, p2, cz, xi)).unwrap().roots;
         let admissible = roots
             .iter()
@@ -493,7 +493,7 @@ fn herglotz_routine_picks_physical_rf_quartic_root() {
             |xi| p1 * p2 / (xi * xi),
             |_, _| true,
             xi.conj(),
-            ContinuationOptions::default(),
+            HerglotzOptions::default(),
         )
         .unwrap();
         assert!((rr.root - r.root.conj()).norm() < 1e-12 * r.root.norm());
@@ -502,7 +502,7 @@ fn herglotz_routine_picks_physical_rf_quartic_root() {
 
 #[test]
 fn continuation_agrees_with_herglotz_filter_on_random_draws() {
-    // rf_standard.md §2.3: for Im xi > 0 exactly one quartic root gives Im nu_1, Im nu_2 > 0.
+    // docs/random_features.md#derivation-notes-fixed-point (complex xi): for Im xi > 0 exactly one quartic root gives Im nu_1, Im nu_2 > 0.
     // Continuation (nearest-root tracking) and that filter are different selection rules.
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut unif = move || {
@@ -536,7 +536,7 @@ fn continuation_agrees_with_herglotz_filter_on_random_draws() {
             |xi| p1 * p2 / (xi * xi),
             |_, _| true,
             xi,
-            ContinuationOptions::default(),
+            HerglotzOptions::default(),
         )
         .unwrap();
         max_steps = max_steps.max(r.steps);
@@ -658,7 +658,7 @@ fn fixed_point_continuation_matches_closed_form_and_quartic() {
             |xi| p1 * p2 / (xi * xi),
             |_, _| true,
             xi,
-            ContinuationOptions::default(),
+            HerglotzOptions::default(),
         )
         .unwrap();
         let chi = r.root[0] * r.root[1];
@@ -682,4 +682,80 @@ fn fixed_point_continuation_matches_closed_form_and_quartic() {
         ),
         Err(Error::InvalidParameter { .. })
     ));
+}
+
+#[test]
+fn resolvent_moments_match_quadrature_and_stieltjes() {
+    // Independent references: T_k by Gauss–Legendre against the continuous density (the atom at
+    // 0 contributes nothing to mu/(mu+lambda)^k), S = 1 - gamma T_1, and the identities
+    // T_1 = 1 - lambda m, T_3 = m - lambda m' against stieltjes_negative_real.
+    for g in [0.1, 0.5, 2.0, 5.0] {
+        let mp = MarchenkoPastur::new(g).unwrap();
+        for lambda in [0.0, 1e-3, 0.1, 1.0, 10.0] {
+            let r = mp.resolvent_moments(lambda).unwrap();
+            let t1 = mp_integral(g, 400, |s| c(s / (s + lambda), 0.0)).re;
+            let t2 = mp_integral(g, 400, |s| c(s * s / ((s + lambda) * (s + lambda)), 0.0)).re;
+            let t3 = mp_integral(g, 400, |s| c(s / ((s + lambda) * (s + lambda)), 0.0)).re;
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+            assert!(close(r.t1, t1), "g={g} l={lambda} t1 {} vs {t1}", r.t1);
+            assert!(close(r.t2, t2), "g={g} l={lambda} t2 {} vs {t2}", r.t2);
+            assert!(close(r.t3, t3), "g={g} l={lambda} t3 {} vs {t3}", r.t3);
+            assert!(close(r.s, 1.0 - g * t1), "g={g} l={lambda} s");
+            assert!(close(r.one_minus_s, g * t1), "g={g} l={lambda} 1-s");
+            assert!((r.s + r.one_minus_s - 1.0).abs() < 1e-15);
+            assert!(close(r.s_prime, g * t3));
+            if lambda == 0.0 {
+                assert!(close(r.s, (1.0 - g).max(0.0)), "g={g}: S(0) = (1-g)_+");
+            } else {
+                let st = mp.stieltjes_negative_real(lambda).unwrap();
+                assert!(
+                    close(r.s, 1.0 / (1.0 + g * st.m)),
+                    "g={g} l={lambda} S = 1/(1+g m)"
+                );
+                // S = lambda m~(-lambda), the companion transform.
+                let comp = mp.companion_negative_real(lambda).unwrap();
+                assert!(
+                    close(r.s, lambda * comp.m),
+                    "g={g} l={lambda} S = lambda m~"
+                );
+                let h = 1e-6 * lambda;
+                let fd = (mp.resolvent_moments(lambda + h).unwrap().s
+                    - mp.resolvent_moments(lambda - h).unwrap().s)
+                    / (2.0 * h);
+                assert!(
+                    (r.s_prime - fd).abs() < 1e-7 * r.s_prime.max(1.0),
+                    "g={g} l={lambda}"
+                );
+            }
+        }
+    }
+    // gamma = 1, lambda = 0: T_3 = E[1/mu] is infinite; a negative lambda is invalid.
+    let one = MarchenkoPastur::new(1.0).unwrap();
+    assert!(matches!(
+        one.resolvent_moments(0.0),
+        Err(Error::InvalidParameter { name: "lambda", .. })
+    ));
+    assert!(one.resolvent_moments(1e-9).is_ok());
+    assert!(matches!(
+        one.resolvent_moments(-1.0),
+        Err(Error::InvalidParameter { name: "lambda", .. })
+    ));
+}
+
+#[test]
+#[allow(deprecated)] // the old name is what is tested
+fn herglotz_options_old_name_still_works() {
+    let old: overparam::spectral::ContinuationOptions = HerglotzOptions::default();
+    let z = c(1.2, 0.1);
+    let g = 0.5;
+    let r = herglotz_root(
+        |z| vec![c(1.0, 0.0), z - 1.0 + g, g * z],
+        |z| -1.0 / z,
+        |_, m| m.im > 0.0,
+        z,
+        old,
+    )
+    .unwrap();
+    let mp = MarchenkoPastur::new(g).unwrap().stieltjes(z).unwrap();
+    assert!((r.root - mp).norm() < 1e-13);
 }

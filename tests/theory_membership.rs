@@ -1,5 +1,5 @@
-//! Membership-inference theory against the reference values of the crate's notes
-//! (`membership_inference.md` §2.1, §2.5, §2.6, §4), closed forms, brute-force threshold
+//! Membership-inference theory against the reference values of docs/membership.md#derivation-notes-reference-values
+//! (Tan, Mason, Javadi & Baraniuk 2022, arXiv:2202.01243; two-gaussians, output-attack-with-ridge, loss-attack sections), closed forms, brute-force threshold
 //! scans, and quadrature of the Marchenko–Pastur law.
 
 use overparam::Error;
@@ -13,9 +13,10 @@ fn model(gamma: f64, kappa: f64, sigma: f64, lambda: f64) -> MembershipModel {
     Membership {
         gamma,
         kappa,
-        sigma,
+        noise_sd: sigma,
         lambda,
         output_noise: 0.0,
+        ..Default::default()
     }
     .check()
     .expect("valid parameters")
@@ -48,7 +49,7 @@ fn brute_force_advantage(v1: f64, v0: f64) -> f64 {
 
 #[test]
 fn scale_test_advantage_matches_note_values_and_brute_force() {
-    // Notes §2.1: A(2), A(3), A(4), A(10), A(100), A(1e4).
+    // docs/membership.md#derivation-notes-two-gaussians: A(2), A(3), A(4), A(10), A(100), A(1e4).
     for (rho, expected) in [
         (2.0, 0.166064),
         (3.0, 0.259359),
@@ -69,7 +70,7 @@ fn scale_test_advantage_matches_note_values_and_brute_force() {
         assert!((up.advantage() - bf).abs() < 1e-9, "brute force {bf}");
         assert!(up.member_has_larger_variance() && !down.member_has_larger_variance());
     }
-    // Small-gap series A ~ phi(1) |ln rho| (notes: rho = 0.99 gives 0.0024319).
+    // Small-gap series A ~ phi(1) |ln rho| (docs/membership.md#derivation-notes-two-gaussians: rho = 0.99 gives 0.0024319).
     let t = ScaleTest::new(0.99, 1.0).unwrap();
     assert!((t.advantage() - 0.0024319).abs() < 1e-7);
     let phi1 = (-0.5_f64).exp() / (2.0 * std::f64::consts::PI).sqrt();
@@ -94,7 +95,7 @@ fn scale_test_advantage_matches_note_values_and_brute_force() {
 
 #[test]
 fn scale_test_auc_roc_and_threshold() {
-    // AUC closed form special values (notes §2.1).
+    // AUC closed form special values (docs/membership.md#derivation-notes-two-gaussians).
     assert!((ScaleTest::new(3.0, 1.0).unwrap().auc() - 2.0 / 3.0).abs() < 1e-15);
     let r = (1.0 + 2f64.sqrt()).powi(2);
     assert!((ScaleTest::new(1.0, r).unwrap().auc() - 0.75).abs() < 1e-15);
@@ -136,7 +137,7 @@ fn scale_test_auc_roc_and_threshold() {
 
 #[test]
 fn output_attack_kappa_zero_table() {
-    // Notes §4.3 (kappa -> 0, min-norm; independent of sigma): gamma, V1/V0, Adv, AUC.
+    // docs/membership.md#derivation-notes-reference-values (kappa -> 0, min-norm; independent of sigma): gamma, V1/V0, Adv, AUC.
     let table = [
         (0.1, 0.9, 0.025488, 0.516761),
         (0.25, 0.75, 0.069491, 0.545629),
@@ -176,7 +177,7 @@ fn output_attack_kappa_zero_table() {
 
 #[test]
 fn output_attack_general_kappa_and_ridge_references() {
-    // Notes §4.3, (gamma, kappa, sigma^2) -> (V0, V1, Adv), min-norm.
+    // docs/membership.md#derivation-notes-reference-values, (gamma, kappa, sigma^2) -> (V0, V1, Adv), min-norm.
     for (g, k, s2, v0, v1, adv) in [
         (3.0, 0.1, 0.25, 0.608333, 1.25, 0.172405),
         (3.0, 0.5, 0.25, 0.541667, 1.25, 0.199454),
@@ -194,12 +195,12 @@ fn output_attack_general_kappa_and_ridge_references() {
             a.advantage
         );
     }
-    // Ridge, notes §4.6 (Rao-Blackwellised MC, theory column): (gamma, kappa, sigma^2, lambda).
+    // Ridge, docs/membership.md#derivation-notes-reference-values (Rao-Blackwellised MC, theory column): (gamma, kappa, sigma^2, lambda).
     let a = model(3.0, 0.25, 1.0, 1.0).output_attack().unwrap();
     assert!((a.v0 - 0.3804).abs() < 1e-4 && (a.v1 - 1.0316).abs() < 1e-4);
     let a = model(1.5, 0.1, 0.5f64.sqrt(), 0.2).output_attack().unwrap();
     assert!((a.v0 - 1.0070).abs() < 1e-4 && (a.v1 - 0.9831).abs() < 1e-4);
-    // §2.5: kappa = 0, gamma = 1.5: non-monotone in lambda.
+    // docs/membership.md#derivation-notes-output-attack-with-ridge: kappa = 0, gamma = 1.5: non-monotone in lambda.
     for (lambda, adv) in [(0.0, 0.166), (0.3, 0.013), (1.0, 0.098), (5.0, 0.176)] {
         let a = model(1.5, 0.0, 1.0, lambda).output_attack().unwrap();
         assert!(
@@ -343,7 +344,7 @@ fn smooth_across_gamma_one_gamma_two_and_lambda_to_zero() {
 
 #[test]
 fn zero_crossing_for_positive_kappa_solves_the_notes_equation() {
-    // Notes §2.3: for kappa > 0 the advantage vanishes where
+    // docs/membership.md#derivation-notes-ridgeless-limit: for kappa > 0 the advantage vanishes where
     // s^2 (2 - gamma)/(gamma - 1) = kappa (gamma - 1)/gamma, slightly below gamma = 2.
     let (kappa, sigma) = (0.3, 0.5);
     let s2 = sigma * sigma + 1.0 - kappa;
@@ -368,7 +369,7 @@ fn loss_attack_references() {
         assert!((l.auc - 0.75).abs() < 1e-15);
         assert!((l.shrinkage - (2f64.sqrt() - 1.0)).abs() < 1e-15);
     }
-    // Notes §4.6 TM-B theory column: (gamma, lambda) -> (1 + c, Adv, AUC).
+    // docs/membership.md#derivation-notes-reference-values, loss attack, theory column: (gamma, lambda) -> (1 + c, Adv, AUC).
     for (g, lam, ratio, adv, auc) in [
         (0.5, 0.0, 2.0, 0.323, 0.705),
         (2.0, 1.0, 2.414, 0.401, 0.7500),
@@ -407,7 +408,7 @@ fn loss_attack_references() {
 
 #[test]
 fn utility_references_and_quadrature() {
-    // Notes §4.6 (theory values of the MSE against the noiseless truth).
+    // docs/membership.md#derivation-notes-reference-values (utility; theory values of the MSE against the noiseless truth).
     for (g, k, s2, lam, mse) in [
         (3.0, 0.25, 1.0, 0.0, 1.7917),
         (3.0, 0.25, 1.0, 1.0, 1.2642),
@@ -419,7 +420,7 @@ fn utility_references_and_quadrature() {
             "{g},{k},{lam}: {}",
             u.excess_error
         );
-        assert!((u.test_error - u.excess_error - s2).abs() < 1e-12);
+        assert!((u.test_risk - u.excess_error - s2).abs() < 1e-12);
     }
     // Well-specified (kappa = 1): bias E[lambda^2/(mu+lambda)^2] + variance sigma^2 gamma E[mu/(mu+lambda)^2].
     for (g, lam) in [(0.5, 0.3), (2.5, 0.7)] {
@@ -436,9 +437,10 @@ fn output_noise_defence_and_privacy_utility_curves() {
     let base = Membership {
         gamma: 5.0,
         kappa: 0.1,
-        sigma: 1.0,
+        noise_sd: 1.0,
         lambda: 0.0,
         output_noise: 0.0,
+        ..Default::default()
     };
     let taus = [0.0, 0.5, 1.0, 2.0, 4.0];
     let curve = privacy_utility_curve(&base, Sweep::OutputNoise, &taus).unwrap();
@@ -454,7 +456,7 @@ fn output_noise_defence_and_privacy_utility_curves() {
         curve
             .windows(2)
             .all(|w| w[1].output_advantage < w[0].output_advantage
-                && w[1].utility.test_error > w[0].utility.test_error)
+                && w[1].utility.test_risk > w[0].utility.test_risk)
     );
     // p sweep at fixed n, D: kappa/gamma fixed.
     let curve = privacy_utility_curve(&base, Sweep::Parameters, &[2.5, 5.0, 10.0]).unwrap();
@@ -483,7 +485,7 @@ fn finite_size_formula() {
         let a = m.output_attack_normalised().unwrap().advantage;
         assert!((a - fig).abs() < 6e-3, "p = {p}: {a} vs {fig}");
     }
-    // Notes §7.4: n = 100, gamma = 1.05, kappa = gamma/30 (D = 3000): finite 0.6448 vs limit 0.6131.
+    // docs/membership.md#derivation-notes-finite-size-formula: n = 100, gamma = 1.05, kappa = gamma/30 (D = 3000): finite 0.6448 vs limit 0.6131.
     let fin = FiniteSize {
         n: 100,
         p: 105,
@@ -546,7 +548,13 @@ fn invalid_parameters_are_named() {
             "gamma",
         ),
         (Membership { kappa: 1.5, ..ok }, "kappa"),
-        (Membership { sigma: -1.0, ..ok }, "sigma"),
+        (
+            Membership {
+                noise_sd: -1.0,
+                ..ok
+            },
+            "noise_sd",
+        ),
         (
             Membership {
                 lambda: f64::INFINITY,
@@ -640,7 +648,7 @@ fn interpolator_loss_attack_is_exactly_perfect() {
         let m = overparam::theory::membership::Membership {
             gamma,
             lambda: 0.0,
-            sigma,
+            noise_sd: sigma,
             ..overparam::theory::membership::Membership::default()
         }
         .check()
@@ -653,5 +661,48 @@ fn interpolator_loss_attack_is_exactly_perfect() {
             Some(0.0),
             "gamma {gamma}, sigma {sigma}"
         );
+    }
+}
+
+#[test]
+#[allow(deprecated)] // the deprecated alias `sigma`, `sigma()` and `Utility::test_error` are tested
+fn deprecated_sigma_and_test_error_keep_their_meaning() {
+    // docs/membership.md#derivation-notes-reference-values: gamma = 3, kappa = 0.1,
+    // sigma^2 = 0.25 -> V0 = 0.608333, V1 = 1.25 (min-norm).
+    let old = Membership {
+        gamma: 3.0,
+        kappa: 0.1,
+        sigma: 0.5,
+        ..Membership::default()
+    };
+    let new = Membership {
+        gamma: 3.0,
+        kappa: 0.1,
+        noise_sd: 0.5,
+        ..Membership::default()
+    };
+    let (a, b) = (old.check().unwrap(), new.check().unwrap());
+    assert_eq!(a, b);
+    assert_eq!((a.sigma(), a.noise_sd()), (0.5, 0.5));
+    let out = a.output_attack().unwrap();
+    assert!((out.v0 - 0.608333).abs() < 1e-6 && (out.v1 - 1.25).abs() < 1e-12);
+    // `test_error` keeps its old value, the noisy risk (= test_risk = excess + sigma^2).
+    let u = a.utility().unwrap();
+    assert_eq!(u.test_error, u.test_risk);
+    assert!((u.test_risk - u.excess_error - 0.25).abs() < 1e-14);
+    match (Membership { sigma: 0.7, ..new }).check() {
+        Err(Error::InvalidParameter { name, value, .. }) => {
+            assert_eq!((name, value), ("noise_sd", 0.5));
+        }
+        other => panic!("conflicting noise levels accepted: {other:?}"),
+    }
+    match (Membership {
+        sigma: -1.0,
+        ..Membership::default()
+    })
+    .check()
+    {
+        Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "sigma"),
+        other => panic!("negative sigma accepted: {other:?}"),
     }
 }

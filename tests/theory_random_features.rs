@@ -1,6 +1,6 @@
 //! Random-features ridge regression: the solver against independent reference values.
 //!
-//! Reference values are the 40-digit mpmath evaluations in `shared/math/rf_standard.md` §3.1
+//! Reference values are the 40-digit mpmath evaluations of docs/random_features.md#derivation-notes-reference-values (Mei & Montanari 2022, arXiv:1908.05355)
 //! (bracketed quartic + E-polynomials at high precision, cross-checked there against Picard
 //! iteration) and the closed-form ridgeless / wide / large-sample limits of Mei & Montanari.
 
@@ -428,7 +428,7 @@ fn large_sample_limit_matches_table_and_general_formula() {
 
 #[test]
 fn full_risks_for_monte_carlo_cases() {
-    // rf_standard.md §3.1, "Full risks for the MC cases" (5 significant digits).
+    // docs/random_features.md#derivation-notes-reference-values, "Full risks of the Monte Carlo cases" (5 significant digits).
     let cases: &[(f64, f64, f64, f64, f64, f64)] = &[
         // psi1, psi2, f_star^2, tau^2, lambda, R
         (2.0, 3.0, 0.0, 0.25, 0.0, 1.18490),
@@ -454,7 +454,7 @@ fn full_risks_for_monte_carlo_cases() {
             lambda,
             f1: 1.0,
             f_star: fs2.sqrt(),
-            tau: t2.sqrt(),
+            noise_sd: t2.sqrt(),
             ..Default::default()
         }
         .check()
@@ -472,7 +472,7 @@ fn full_risks_for_monte_carlo_cases() {
 
 #[test]
 fn training_error_matches_monte_carlo_spot_values() {
-    // rf_standard.md §2.7: MC at d = 200 (four seeds) vs the GCV formula; the formula values are
+    // docs/random_features.md#derivation-notes-training-error: MC at d = 200 (four seeds) vs the GCV formula; the formula values are
     // printed to 4-5 digits, the MC values agree with them to ~1%.
     let rows: &[(f64, f64, f64, f64, f64, f64)] = &[
         (4.0, 2.0, 0.01, 0.5, 0.2, 0.04622),
@@ -488,7 +488,7 @@ fn training_error_matches_monte_carlo_spot_values() {
             lambda,
             f1: 1.0,
             f_star: fs2.sqrt(),
-            tau: t2.sqrt(),
+            noise_sd: t2.sqrt(),
             ..Default::default()
         }
         .check()
@@ -543,16 +543,9 @@ fn invalid_inputs_are_typed_errors() {
             },
         ),
         (
-            "tau",
+            "noise_sd",
             RandomFeatures {
-                tau: f64::INFINITY,
-                ..base.clone()
-            },
-        ),
-        (
-            "activation",
-            RandomFeatures {
-                activation: Activation::Linear,
+                noise_sd: f64::INFINITY,
                 ..base.clone()
             },
         ),
@@ -562,6 +555,35 @@ fn invalid_inputs_are_typed_errors() {
             other => panic!("{name}: expected InvalidParameter, got {other:?}"),
         }
     }
+    // A linear activation is a degenerate choice (mu_star = 0), not an out-of-range number.
+    let linear = RandomFeatures {
+        activation: Activation::Linear,
+        ..base.clone()
+    };
+    match linear.check() {
+        Err(e @ Error::InvalidChoice { name, .. }) => {
+            assert_eq!(name, "activation");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("`linear`") && msg.contains("mu_star = 0"),
+                "{msg}"
+            );
+        }
+        other => panic!("linear activation: expected InvalidChoice, got {other:?}"),
+    }
+    // A custom activation without a nonlinear part is rejected the same way, by its name.
+    let affine = Activation::custom("affine", |x| 2.0 * x + 1.0);
+    match (RandomFeatures {
+        activation: affine,
+        ..base.clone()
+    })
+    .check()
+    {
+        Err(Error::InvalidChoice { name, value, .. }) => {
+            assert_eq!((name, value.as_str()), ("activation", "affine"));
+        }
+        other => panic!("affine activation: expected InvalidChoice, got {other:?}"),
+    }
 }
 
 #[test]
@@ -569,7 +591,7 @@ fn warm_started_curve_equals_cold_solves() {
     let model = RandomFeatures {
         psi2: 3.0,
         lambda: 1e-6,
-        tau: 0.5,
+        noise_sd: 0.5,
         ..Default::default()
     }
     .check()
@@ -605,7 +627,7 @@ fn converges_on_the_whole_coarse_grid() {
                     psi1: p1,
                     psi2: p2,
                     lambda: l,
-                    tau: 0.5,
+                    noise_sd: 0.5,
                     ..Default::default()
                 }
                 .check()
@@ -644,7 +666,7 @@ fn general_iteration_agrees_with_bracketed_quartic() {
             psi1,
             psi2,
             lambda,
-            tau: 0.5,
+            noise_sd: 0.5,
             ..Default::default()
         }
         .check()
@@ -700,7 +722,7 @@ fn lambda_to_zero_continuation_stays_on_the_physical_branch() {
             psi1,
             psi2,
             lambda: 1.0,
-            tau: 0.5,
+            noise_sd: 0.5,
             ..Default::default()
         }
         .check()
@@ -731,7 +753,7 @@ fn optimal_lambda_beats_a_fine_grid() {
             psi1,
             psi2,
             f_star: fs,
-            tau,
+            noise_sd: tau,
             ..Default::default()
         }
         .check()
@@ -772,5 +794,68 @@ fn optimal_lambda_beats_a_fine_grid() {
             );
         }
         assert!(!opt.at_boundary);
+    }
+}
+
+#[test]
+#[allow(deprecated)] // the deprecated alias `tau` and accessor `tau_sq` are what is tested
+fn deprecated_tau_is_an_alias_of_noise_sd() {
+    let new = RandomFeatures {
+        psi1: 2.0,
+        psi2: 3.0,
+        lambda: 0.1,
+        noise_sd: 0.5,
+        ..Default::default()
+    };
+    let old = RandomFeatures {
+        psi1: 2.0,
+        psi2: 3.0,
+        lambda: 0.1,
+        tau: 0.5,
+        ..Default::default()
+    };
+    let both = RandomFeatures {
+        tau: 0.5,
+        ..new.clone()
+    };
+    let (a, b, c) = (
+        new.check().unwrap(),
+        old.check().unwrap(),
+        both.check().unwrap(),
+    );
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    assert_eq!((a.noise_sd(), a.tau_sq()), (0.5, 0.25));
+    // The old field really sets the noise: the documented value at this point (rustdoc of
+    // `risk`, 0.44495) includes noise_sd = 0.5; without noise the risk is smaller.
+    let r = b.risk().unwrap();
+    assert_eq!(r, a.risk().unwrap());
+    assert!((r.test_error - 0.44495).abs() < 1e-5, "{}", r.test_error);
+    let quiet = RandomFeatures {
+        noise_sd: 0.0,
+        ..new.clone()
+    };
+    assert!(quiet.check().unwrap().risk().unwrap().test_error < r.test_error - 1e-3);
+    // Two different non-default values: an error naming the new field.
+    match (RandomFeatures {
+        tau: 0.3,
+        ..new.clone()
+    })
+    .check()
+    {
+        Err(Error::InvalidParameter { name, value, .. }) => {
+            assert_eq!((name, value), ("noise_sd", 0.5));
+        }
+        other => panic!("conflicting noise levels accepted: {other:?}"),
+    }
+    // An invalid value given under the old name is reported under it.
+    match (RandomFeatures {
+        tau: -1.0,
+        ..Default::default()
+    })
+    .check()
+    {
+        Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "tau"),
+        other => panic!("negative tau accepted: {other:?}"),
     }
 }

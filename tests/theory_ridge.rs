@@ -8,7 +8,8 @@ fn risk(gamma: f64, lambda: f64, snr: f64, sigma: f64) -> RidgeRisk {
         gamma,
         lambda,
         snr,
-        sigma,
+        noise_sd: sigma,
+        ..Default::default()
     }
     .check()
     .unwrap()
@@ -26,7 +27,7 @@ fn rel(a: f64, b: f64) -> f64 {
 
 #[test]
 fn oracle_table() {
-    // rf_standard.md §4.3: (gamma, lambda, m, m', B/r^2, V/sigma^2), 13 significant digits.
+    // Hastie, Montanari, Rosset & Tibshirani 2022, arXiv:1903.08560; docs/ridge.md#derivation-notes-reference-values: (gamma, lambda, m, m', B/r^2, V/sigma^2), 13 significant digits.
     let table = [
         (
             0.5,
@@ -105,6 +106,7 @@ fn oracle_table() {
 }
 
 #[test]
+#[allow(deprecated)] // `OptimalRidge::risk` keeps its meaning: checked here.
 fn optimal_ridge_oracles_and_consistency() {
     for (g, snr, want) in [
         (0.5, 4.0, 0.7015621187164),
@@ -118,6 +120,10 @@ fn optimal_ridge_oracles_and_consistency() {
         // Closed-form R* equals B + V evaluated at lambda*.
         let at = risk(g, opt.lambda, snr, 1.0);
         assert!(rel(at.test_error, opt.risk) < 1e-13);
+        // The full decomposition at the optimum is that risk (same evaluation), and its test
+        // error is the oracle R*.
+        assert_eq!(opt.at_optimum, at);
+        assert!(rel(opt.at_optimum.test_error, want) < 1e-12, "g={g}");
     }
 }
 
@@ -133,7 +139,8 @@ fn optimal_lambda_minimises_risk_on_log_grid() {
             gamma: g,
             lambda: 1.0,
             snr,
-            sigma,
+            noise_sd: sigma,
+            ..Default::default()
         }
         .check()
         .unwrap()
@@ -156,9 +163,10 @@ fn optimal_lambda_minimises_risk_on_log_grid() {
             best.1,
             opt.lambda
         );
-        assert!(best.0 >= opt.risk * (1.0 - 1e-14), "grid beat the optimum");
+        let r_opt = opt.at_optimum.test_error;
+        assert!(best.0 >= r_opt * (1.0 - 1e-14), "grid beat the optimum");
         // Quadratic minimum: the half grid step (4e-4 in ln lambda) gives <= ~1e-7.
-        assert!(rel(best.0, opt.risk) < 1e-6, "{}", rel(best.0, opt.risk));
+        assert!(rel(best.0, r_opt) < 1e-6, "{}", rel(best.0, r_opt));
     }
 }
 
@@ -229,7 +237,8 @@ fn closed_forms_match_spectral_integral() {
                 gamma: g,
                 lambda: l,
                 snr: 2.5,
-                sigma: 0.8,
+                noise_sd: 0.8,
+                ..Default::default()
             }
             .check()
             .unwrap();
@@ -291,6 +300,26 @@ fn large_lambda_has_no_cancellation() {
 }
 
 #[test]
+fn default_is_the_simulation_default_point() {
+    // The README pattern `Ridge { .., ..Default::default() }`; the default point is the ridge
+    // simulation's (gamma = 0.5, lambda = 0.1, snr = 1, unit noise).
+    let p = Ridge {
+        gamma: 2.0,
+        ..Default::default()
+    };
+    assert_eq!((p.lambda, p.snr), (0.1, 1.0));
+    let d = Ridge::default();
+    assert_eq!(d, Ridge::new(0.5, 0.1, 1.0));
+    let model = d.check().unwrap();
+    assert_eq!(
+        (model.gamma(), model.lambda(), model.snr()),
+        (0.5, 0.1, 1.0)
+    );
+    let r = model.risk().unwrap();
+    assert_eq!(r, risk(0.5, 0.1, 1.0, 1.0));
+}
+
+#[test]
 fn invalid_inputs_are_typed_errors() {
     let bad = [
         Ridge::new(0.0, 0.1, 1.0),
@@ -305,20 +334,23 @@ fn invalid_inputs_are_typed_errors() {
             gamma: 0.5,
             lambda: 0.1,
             snr: 1.0,
-            sigma: 0.0,
+            noise_sd: 0.0,
+            ..Default::default()
         },
         Ridge {
             gamma: 0.5,
             lambda: 0.1,
             snr: 1.0,
-            sigma: f64::NAN,
+            noise_sd: f64::NAN,
+            ..Default::default()
         },
         Ridge::new(1.0, 0.0, 1.0),
         Ridge {
             gamma: 0.5,
             lambda: 0.1,
             snr: 1e300,
-            sigma: 1e10,
+            noise_sd: 1e10,
+            ..Default::default()
         },
     ];
     for p in bad {
@@ -440,5 +472,50 @@ fn monte_carlo_matches_test_and_training_error() {
             "train {tr} vs {}",
             theory.train_error
         );
+    }
+}
+
+#[test]
+#[allow(deprecated)] // the deprecated alias `sigma` and accessor `sigma()` are what is tested
+fn deprecated_sigma_is_an_alias_of_noise_sd() {
+    // Min-norm at gamma = 2, snr = 4, noise sd 2: B = snr sigma^2 (1 - 1/gamma) = 8,
+    // V = sigma^2/(gamma - 1) = 4 (closed forms of the module docs).
+    let new = Ridge {
+        gamma: 2.0,
+        lambda: 0.0,
+        snr: 4.0,
+        noise_sd: 2.0,
+        ..Default::default()
+    };
+    let old = Ridge {
+        gamma: 2.0,
+        lambda: 0.0,
+        snr: 4.0,
+        sigma: 2.0,
+        ..Default::default()
+    };
+    let (a, b) = (new.check().unwrap(), old.check().unwrap());
+    assert_eq!(a, b);
+    assert_eq!((a.noise_sd(), b.sigma()), (2.0, 2.0));
+    let r = b.risk().unwrap();
+    assert!(
+        (r.bias - 8.0).abs() < 1e-13 && (r.variance - 4.0).abs() < 1e-13,
+        "{r:?}"
+    );
+    assert_eq!(Ridge { sigma: 2.0, ..new }.check().unwrap(), a);
+    match (Ridge { sigma: 3.0, ..new }).check() {
+        Err(Error::InvalidParameter { name, value, .. }) => {
+            assert_eq!((name, value), ("noise_sd", 2.0));
+        }
+        other => panic!("conflicting noise levels accepted: {other:?}"),
+    }
+    match (Ridge {
+        sigma: 0.0,
+        ..Ridge::default()
+    })
+    .check()
+    {
+        Err(Error::InvalidParameter { name, .. }) => assert_eq!(name, "sigma"),
+        other => panic!("sigma = 0 accepted: {other:?}"),
     }
 }

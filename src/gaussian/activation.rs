@@ -28,8 +28,8 @@
 //!   by bisection and matches its closed form to $10^{-13}$. One evaluation costs about
 //!   $40\,\mu$s (900 function calls) for a smooth activation. For contrast, a plain Gauss–Hermite
 //!   rule on ReLU has $\mu_0$ errors $8.4\times10^{-3}, 1.6\times10^{-3}, 8.2\times10^{-4}$
-//!   at 20, 100, 200 nodes (algebraic convergence at a kink; the Mei–Montanari note §6.3
-//!   item 8), while on tanh 100 nodes already give $6\times10^{-13}$.
+//!   at 20, 100, 200 nodes (algebraic convergence at a kink; docs/random_features.md#derivation-notes-setting,
+//!   last paragraph), while on tanh 100 nodes already give $6\times10^{-13}$.
 //! * **erf** is evaluated with [`crate::gaussian::normal::erf`], not `statrs`'s `erf` (off by up
 //!   to $5\times10^{-11}$ in statrs 0.19.1).
 //! * **Caching**: the coefficients of every built-in are computed once per process

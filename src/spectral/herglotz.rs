@@ -172,9 +172,13 @@ fn horner(c: &[Complex64], x: Complex64) -> (Complex64, Complex64, f64) {
     (p, dp, bound)
 }
 
-/// Options for [`herglotz_root`].
+/// Options for [`herglotz_root`]: the path from $z = x + iH$ down to the target.
+///
+/// (Previously named `ContinuationOptions`; that name belongs to the solver engine's
+/// continuation, [`crate::solver::continuation::ContinuationOptions`], and is kept here only as a
+/// deprecated alias.)
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ContinuationOptions {
+pub struct HerglotzOptions {
     /// Starting height $H$: the path starts at $\operatorname{Re} z + iH'$ with
     /// $H' = \max(H, 10^3 (1 + |z|))$, where the asymptote is accurate.
     pub start_height: f64,
@@ -189,7 +193,11 @@ pub struct ContinuationOptions {
     pub min_relative_height: f64,
 }
 
-impl Default for ContinuationOptions {
+/// Deprecated name of [`HerglotzOptions`].
+#[deprecated(note = "use HerglotzOptions (ContinuationOptions is the solver engine's)")]
+pub type ContinuationOptions = HerglotzOptions;
+
+impl Default for HerglotzOptions {
     fn default() -> Self {
         Self {
             start_height: 1e4,
@@ -222,7 +230,7 @@ pub struct HerglotzRoot {
 ///   at the start the root nearest to it is taken.
 /// * Along the vertical path $\operatorname{Re} z + i h$, $h$ decreasing geometrically to
 ///   $\operatorname{Im} z$, each step takes the root nearest the previous one; a step is halved
-///   while the choice is ambiguous (see [`ContinuationOptions`]).
+///   while the choice is ambiguous (see [`HerglotzOptions`]).
 /// * `admissible(z, m)` is checked at the end (e.g. $\operatorname{Im} m > 0$); failure gives
 ///   [`Error::NotConverged`] with `method = "herglotz admissibility"`.
 ///
@@ -233,7 +241,7 @@ pub struct HerglotzRoot {
 ///
 /// ```
 /// use num_complex::Complex64;
-/// use overparam::spectral::herglotz::{herglotz_root, ContinuationOptions};
+/// use overparam::spectral::herglotz::{herglotz_root, HerglotzOptions};
 /// // Marchenko–Pastur, gamma = 0.5: gamma z m^2 + (z - 1 + gamma) m + 1 = 0.
 /// let g = 0.5;
 /// let z = Complex64::new(1.2, 0.1);
@@ -242,7 +250,7 @@ pub struct HerglotzRoot {
 ///     |z| -1.0 / z,
 ///     |_, m| m.im > 0.0,
 ///     z,
-///     ContinuationOptions::default(),
+///     HerglotzOptions::default(),
 /// )?;
 /// assert!(r.root.im > 0.0 && r.residual < 1e-14);
 /// # Ok::<(), overparam::Error>(())
@@ -252,7 +260,7 @@ pub fn herglotz_root<C, A, P>(
     asymptote: A,
     admissible: P,
     z: Complex64,
-    opts: ContinuationOptions,
+    opts: HerglotzOptions,
 ) -> Result<HerglotzRoot>
 where
     C: Fn(Complex64) -> Vec<Complex64>,
@@ -392,7 +400,7 @@ pub struct FixedPointContinuationOptions {
     /// Path parameters (start height, number of steps, minimum relative height); `separation`
     /// and `max_halvings` are used as: a step whose iteration fails is halved up to
     /// `max_halvings` times.
-    pub path: ContinuationOptions,
+    pub path: HerglotzOptions,
     /// Damping $\alpha \in (0, 1]$: $m \leftarrow (1 - \alpha)m + \alpha F(m; z)$.
     pub damping: f64,
     /// Convergence tolerance on $\max_i |F_i(m) - m_i| / (1 + \max_i |m_i|)$.
@@ -404,9 +412,9 @@ pub struct FixedPointContinuationOptions {
 impl Default for FixedPointContinuationOptions {
     fn default() -> Self {
         Self {
-            path: ContinuationOptions {
+            path: HerglotzOptions {
                 initial_steps: 30,
-                ..ContinuationOptions::default()
+                ..HerglotzOptions::default()
             },
             damping: 0.5,
             tolerance: 1e-13,

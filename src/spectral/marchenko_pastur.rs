@@ -42,6 +42,32 @@ pub struct NegativeRealStieltjes {
     pub dm: f64,
 }
 
+/// Resolvent moments of the Marchenko–Pastur law at $z = -\lambda$, $\lambda \ge 0$, in forms
+/// without cancellation (see [`MarchenkoPastur::resolvent_moments`]).
+///
+/// With $\mu \sim \mu_\gamma$ (atom included) and $m = m(-\lambda)$:
+/// $T_1 = \mathbb E\frac{\mu}{\mu+\lambda} = 1 - \lambda m$,
+/// $T_2 = \mathbb E\frac{\mu^2}{(\mu+\lambda)^2} = T_1 - \lambda T_3$,
+/// $T_3 = \mathbb E\frac{\mu}{(\mu+\lambda)^2} = m - \lambda m'$, and the leave-one-out factor
+/// $S = 1/(1 + \gamma m) = \lambda\tilde m(-\lambda)$ with $1 - S = \gamma T_1$ and
+/// $S' = dS/d\lambda = \gamma T_3$.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ResolventMoments {
+    /// $S = 1/(1 + \gamma m(-\lambda)) = \lambda\tilde m(-\lambda) \in [0, 1]$; for ridge regression
+    /// on $p/n = \gamma$ it is the limit of the leave-one-out factor $1 - H_{ii}$ of the hat matrix.
+    pub s: f64,
+    /// $1 - S$ (computed without cancellation).
+    pub one_minus_s: f64,
+    /// $S' = dS/d\lambda = \gamma T_3$.
+    pub s_prime: f64,
+    /// $T_1 = \mathbb E[\mu/(\mu+\lambda)] = (1 - S)/\gamma$.
+    pub t1: f64,
+    /// $T_2 = \mathbb E[\mu^2/(\mu+\lambda)^2]$.
+    pub t2: f64,
+    /// $T_3 = \mathbb E[\mu/(\mu+\lambda)^2] = m(-\lambda) - \lambda m'(-\lambda)$.
+    pub t3: f64,
+}
+
 impl MarchenkoPastur {
     /// Create the law of ratio `gamma` $= p/n$; `gamma` must be finite and $> 0$.
     pub fn new(gamma: f64) -> Result<Self> {
@@ -218,12 +244,76 @@ impl MarchenkoPastur {
             })
         }
     }
+
+    /// The resolvent moments $S, 1 - S, S', T_1, T_2, T_3$ at $z = -\lambda$ (see
+    /// [`ResolventMoments`]), for $\lambda \ge 0$.
+    ///
+    /// With $D = \sqrt{(1-\gamma+\lambda)^2 + 4\gamma\lambda}$ (as in
+    /// [`Self::stieltjes_negative_real`]), $b = \gamma - 1 + \lambda$ and $q = \gamma + 1 + \lambda$:
+    ///
+    /// $$ S = \tfrac12(D - b) = \frac{2\lambda}{D + b}, \qquad 1 - S = \frac{2\gamma}{q + D}, \qquad
+    ///    T_3 = \frac{2}{D\,(q + D)}, \qquad
+    ///    T_2 = \frac{2\,[(1-\gamma)^2 + 2\lambda(1+\gamma)]}{D\,(D+\lambda)\,(q+D)}, $$
+    ///
+    /// every one a ratio of positive terms (the form of $S$ is chosen by the sign of $b$), so they
+    /// stay accurate as $\lambda \to 0$ with $\gamma > 1$, where $m(-\lambda)$ and
+    /// $\lambda m'(-\lambda)$ both blow up like $1/\lambda$, and as $\lambda \to \infty$.
+    /// (Bai & Silverstein 2010, ch. 3; Hastie, Montanari, Rosset & Tibshirani, *Ann. Statist.*
+    /// 50(2), 2022, arXiv:1903.08560, §2 and §5.) At $\lambda = 0$: $S = (1 - \gamma)_+$.
+    ///
+    /// Errors: [`Error::InvalidParameter`] for a negative or non-finite `lambda`, or for
+    /// $\lambda = 0$ at $\gamma = 1$ (where $T_3 = \int d\mu/\mu$ is infinite).
+    ///
+    /// ```
+    /// use overparam::spectral::marchenko_pastur::MarchenkoPastur;
+    /// let mp = MarchenkoPastur::new(0.5)?;
+    /// let r = mp.resolvent_moments(1.0)?;
+    /// let s = mp.stieltjes_negative_real(1.0)?;
+    /// assert!((r.s - 1.0 / (1.0 + 0.5 * s.m)).abs() < 1e-15);
+    /// assert!((r.t3 - (s.m - s.dm)).abs() < 1e-15);
+    /// # Ok::<(), overparam::Error>(())
+    /// ```
+    pub fn resolvent_moments(&self, lambda: f64) -> Result<ResolventMoments> {
+        let lambda = validate::non_negative("lambda", lambda)?;
+        if self.gamma == 1.0 && lambda == 0.0 {
+            return Err(Error::InvalidParameter {
+                name: "lambda",
+                value: 0.0,
+                expected: "lambda > 0 when gamma = 1 (E[1/mu] is infinite at the hard edge)",
+            });
+        }
+        let out = resolvent_moments(self.gamma, lambda);
+        if [out.s, out.one_minus_s, out.s_prime, out.t1, out.t2, out.t3]
+            .iter()
+            .all(|v| v.is_finite())
+        {
+            Ok(out)
+        } else {
+            Err(Error::NonFinite {
+                what: "Marchenko-Pastur resolvent moments",
+            })
+        }
+    }
+}
+
+/// The discriminant $D = \sqrt{(1 - \gamma + \lambda)^2 + 4\gamma\lambda} = \sqrt{(\lambda + a)(\lambda + b)}$
+/// of the quadratic of $m(-\lambda)$ ($a, b$ the edges), for $\gamma > 0$, $\lambda \ge 0$.
+/// Every closed form on the negative real axis below is written in terms of it.
+#[inline]
+fn discriminant(gamma: f64, lambda: f64) -> f64 {
+    let c = 1.0 - gamma + lambda;
+    (c * c + 4.0 * gamma * lambda).sqrt()
 }
 
 /// $(m(-\lambda), m'(-\lambda))$ for the MP law of ratio `gamma`, both inputs $> 0$.
+///
+/// This is the one implementation of the closed form on the negative real axis: ridge
+/// ([`crate::theory::ridge`]), the adversarial $S(z;\psi_1) = -m_{\psi_1}(z)$
+/// ([`crate::theory::adversarial::scalar::stieltjes`]) and, through
+/// [`resolvent_moments`], membership inference all call it.
 pub(crate) fn mp_negative_real(gamma: f64, lambda: f64) -> (f64, f64) {
     let c = 1.0 - gamma + lambda;
-    let d = (c * c + 4.0 * gamma * lambda).sqrt();
+    let d = discriminant(gamma, lambda);
     let m = if c < 0.0 {
         (d - c) / (2.0 * gamma * lambda)
     } else {
@@ -231,6 +321,32 @@ pub(crate) fn mp_negative_real(gamma: f64, lambda: f64) -> (f64, f64) {
     };
     let dm = m * (1.0 + gamma * m) / d;
     (m, dm)
+}
+
+/// [`ResolventMoments`] at $(\gamma, \lambda)$, $\gamma > 0$, $\lambda \ge 0$, not both
+/// $\gamma = 1$ and $\lambda = 0$ (the caller validates; see
+/// [`MarchenkoPastur::resolvent_moments`] for the formulas).
+pub(crate) fn resolvent_moments(gamma: f64, lambda: f64) -> ResolventMoments {
+    let d = discriminant(gamma, lambda);
+    let b = gamma - 1.0 + lambda;
+    let q = gamma + 1.0 + lambda;
+    let s = if b > 0.0 {
+        2.0 * lambda / (d + b)
+    } else {
+        0.5 * (d - b)
+    };
+    let one_minus_s = 2.0 * gamma / (q + d);
+    let t3 = 2.0 / (d * (q + d));
+    let t2 =
+        2.0 * ((1.0 - gamma).powi(2) + 2.0 * lambda * (1.0 + gamma)) / (d * (d + lambda) * (q + d));
+    ResolventMoments {
+        s,
+        one_minus_s,
+        s_prime: gamma * t3,
+        t1: one_minus_s / gamma,
+        t2,
+        t3,
+    }
 }
 
 /// Principal square root, with the boundary value from above on the negative real axis

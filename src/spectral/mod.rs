@@ -1,7 +1,9 @@
 //! Stieltjes transforms of limiting spectral distributions.
 //!
 //! - [`marchenko_pastur`]: the Marchenko–Pastur law in closed form (density, edges, atom,
-//!   Stieltjes transform with a deliberate Herglotz branch, companion transform).
+//!   Stieltjes transform with a deliberate Herglotz branch, companion transform, resolvent
+//!   moments on the negative axis). It is the crate's only implementation of these closed
+//!   forms: ridge, membership inference and the adversarial models call it.
 //! - [`herglotz`]: physical-root selection for algebraic Stieltjes equations by continuation
 //!   from $z = iH$ (polynomial and fixed-point variants), and an Aberth–Ehrlich polynomial
 //!   root finder.
@@ -9,7 +11,9 @@
 pub mod herglotz;
 pub mod marchenko_pastur;
 
+#[allow(deprecated)]
+pub use herglotz::ContinuationOptions;
 pub use herglotz::{
-    ContinuationOptions, HerglotzRoot, PolynomialRoots, herglotz_root, polynomial_roots,
+    HerglotzOptions, HerglotzRoot, PolynomialRoots, herglotz_root, polynomial_roots,
 };
-pub use marchenko_pastur::{MarchenkoPastur, NegativeRealStieltjes};
+pub use marchenko_pastur::{MarchenkoPastur, NegativeRealStieltjes, ResolventMoments};

@@ -208,8 +208,8 @@ pub fn check_adversarial_rf(
     }
 }
 
-/// Continuity at the zero-solution threshold (Hassani & Javanmard 2024, §4; the crate's note
-/// rf_adversarial.md §3.4): just below $\varepsilon_0$, at $\varepsilon = (1 - h)\varepsilon_0$,
+/// Continuity at the zero-solution threshold (Hassani & Javanmard 2024, arXiv:2201.05149, §4;
+/// docs/adversarial.md#derivation-notes-zero-solution-threshold): just below $\varepsilon_0$, at $\varepsilon = (1 - h)\varepsilon_0$,
 /// the solved saddle must approach the closed-form zero solution,
 /// $|\mathrm{SR} - (1 + \tau^2)| \le \mathrm{slack}\,(1 + \tau^2)$ and
 /// $|R_\star - (1 + \tau^2)/2| \le \mathrm{slack}\,(1 + \tau^2)$.

@@ -1,7 +1,7 @@
 //! Membership inference against ridge and min-norm regression (Tan, Mason, Javadi & Baraniuk,
 //! *Parameters or Privacy: A Provable Tradeoff Between Overparameterization and Membership
 //! Inference*, NeurIPS 2022, for the output-only attack; Yeom et al., CSF 2018, for the
-//! loss-threshold attack; ridge formulas from the crate's notes, see
+//! loss-threshold attack; ridge formulas derived in docs/membership.md#derivation-notes, see
 //! [`crate::theory::membership`]).
 //!
 //! Ranges of [`membership_params`]: $\gamma$ log-uniform on $[10^{-2}, 10^2]$; $\lambda = 0$
@@ -74,20 +74,23 @@ pub fn membership_params() -> impl Strategy<Value = Membership> {
         0.0..=2.0f64,
         prop_oneof![Just(0.0), 0.0..=2.0f64],
     )
-        .prop_map(|(gamma, lambda, kappa, sigma, output_noise)| Membership {
-            gamma,
-            kappa,
-            sigma,
-            lambda,
-            output_noise,
-        })
+        .prop_map(
+            |(gamma, lambda, kappa, noise_sd, output_noise)| Membership {
+                gamma,
+                kappa,
+                noise_sd,
+                lambda,
+                output_noise,
+                ..Membership::default()
+            },
+        )
         .prop_filter("gamma = 1 with lambda = 0 is invalid", |p| {
             p.check().is_ok()
         })
 }
 
 /// The invariants of the optimal test between $\mathcal N(0, v_1)$ and $\mathcal N(0, v_0)$
-/// (Tan et al. 2022, §3; the crate's notes `membership_inference.md` §2.1), with slack `tol`:
+/// (Tan et al. 2022, arXiv:2202.01243, §3; docs/membership.md#derivation-notes-two-gaussians), with slack `tol`:
 ///
 /// - $0 \le A \le 1$, $\tfrac12 \le \mathrm{AUC} \le 1$, and $A \le 2\mathrm{AUC} - 1 \le 2A - A^2$
 ///   (module docs);
@@ -169,7 +172,7 @@ pub fn check_scale_test(test: &ScaleTest, tol: f64) -> Result<(), String> {
 }
 
 /// The invariants of both attacks and the utility at one parameter point (Tan et al. 2022,
-/// Theorem 3.2 for the min-norm output attack; Yeom et al. 2018 and the crate's notes §2.3–§2.7),
+/// Theorem 3.2 for the min-norm output attack; Yeom et al. 2018 and docs/membership.md#derivation-notes-ridgeless-limit to docs/membership.md#derivation-notes-output-noise),
 /// with relative slack `tol`:
 ///
 /// - both [`ScaleTest`]s satisfy [`check_scale_test`], and the reported advantage / AUC are theirs;
@@ -179,7 +182,7 @@ pub fn check_scale_test(test: &ScaleTest, tol: f64) -> Result<(), String> {
 ///   $V_1 = \kappa + s^2\gamma$;
 /// - loss attack: the shrinkage $S \in [0, 1]$, member variance $S^2R + \tau^2$ against
 ///   $R + \tau^2$, and at $\lambda = 0$: $S = (1 - \gamma)_+$;
-/// - utility: test error $=$ excess error $+ \sigma^2$ and excess error $\ge (1 - \kappa) + \tau^2$
+/// - utility: test risk $=$ excess error $+ \sigma^2$ and excess error $\ge (1 - \kappa) + \tau^2$
 ///   (the unmodelled features cannot be predicted).
 pub fn check_membership(params: &Membership, tol: f64) -> Result<(), String> {
     let model = params
@@ -204,7 +207,7 @@ pub fn check_membership(params: &Membership, tol: f64) -> Result<(), String> {
             && loss.auc == loss.test.auc(),
         || format!("reported advantage and AUC are the tests' ({})", at()),
     )?;
-    let (g, k, s) = (params.gamma, params.kappa, params.sigma);
+    let (g, k, s) = (params.gamma, params.kappa, model.noise_sd());
     let s2 = s * s + 1.0 - k;
     let tau2 = params.output_noise * params.output_noise;
     if params.lambda == 0.0 && tau2 == 0.0 {
@@ -233,16 +236,16 @@ pub fn check_membership(params: &Membership, tol: f64) -> Result<(), String> {
         format!("member residual variance = S^2 R + tau^2 ({})", at())
     })?;
     ensure(
-        close(util.test_error, util.excess_error + s * s, tol),
-        || format!("test error = excess error + sigma^2 ({})", at()),
+        close(util.test_risk, util.excess_error + s * s, tol),
+        || format!("test risk = excess error + sigma^2 ({})", at()),
     )?;
     ensure(util.excess_error >= (1.0 - k + tau2) * (1.0 - tol), || {
         format!("excess error >= 1 - kappa + tau^2 ({})", at())
     })
 }
 
-/// Monotonicity of the advantages that the theory implies (the crate's notes
-/// `membership_inference.md` §2.5–§2.7), comparing `params` with a perturbed copy (relative
+/// Monotonicity of the advantages that the theory implies (docs/membership.md#derivation-notes-output-attack-with-ridge and
+/// #derivation-notes-loss-attack), comparing `params` with a perturbed copy (relative
 /// slack `tol`):
 ///
 /// - more output noise $\tau$ never helps either attacker ($\rho \to 1$ as $\tau$ grows);
@@ -294,8 +297,17 @@ pub fn check_membership_monotone(params: &Membership, tol: f64) -> Result<(), St
         })?;
     }
     if params.output_noise == 0.0 {
+        let noise_sd = params
+            .check()
+            .map_err(|e| format!("invalid parameters: {e}"))?
+            .noise_sd()
+            + 0.7;
+        // Both the field and its deprecated alias, so that `check()` sees one value whichever
+        // of the two `params` set.
+        #[allow(deprecated)]
         let other = Membership {
-            sigma: params.sigma + 0.7,
+            noise_sd,
+            sigma: noise_sd,
             kappa: 0.5 * params.kappa + 0.25,
             ..*params
         };

@@ -4,7 +4,7 @@
 //! Ranges of [`rf_params`] (documented so a failing case can be reproduced by hand):
 //! $\psi_1, \psi_2$ log-uniform on $[10^{-2}, 10^{2}]$; $\lambda$ log-uniform on
 //! $[10^{-6}, 10^{2}]$; activation one of ReLU, tanh, erf, abs, softplus; $F_1 \in [0, 2]$,
-//! $F_\star \in [0, 1]$, $\tau \in [0, 1]$ (uniform).
+//! $F_\star \in [0, 1]$, `noise_sd` $\in [0, 1]$ (uniform).
 
 use proptest::prelude::*;
 
@@ -31,14 +31,15 @@ pub fn rf_params() -> impl Strategy<Value = RandomFeatures> {
         0.0..=1.0f64,
     )
         .prop_map(
-            |(psi1, psi2, lambda, activation, f1, f_star, tau)| RandomFeatures {
+            |(psi1, psi2, lambda, activation, f1, f_star, noise_sd)| RandomFeatures {
                 psi1,
                 psi2,
                 lambda,
                 activation,
                 f1,
                 f_star,
-                tau,
+                noise_sd,
+                ..RandomFeatures::default()
             },
         )
 }

@@ -3,7 +3,7 @@
 //! Ann. Statist. 50(2), 2022).
 //!
 //! Ranges of [`ridge_params`]: $\gamma$ log-uniform on $[10^{-2}, 10^{2}]$; $\lambda$
-//! log-uniform on $[10^{-6}, 10^{2}]$; SNR uniform on $[0, 10]$; $\sigma$ uniform on $[0.1, 2]$.
+//! log-uniform on $[10^{-6}, 10^{2}]$; SNR uniform on $[0, 10]$; `noise_sd` $\sigma$ uniform on $[0.1, 2]$.
 
 use proptest::prelude::*;
 
@@ -18,11 +18,12 @@ pub fn ridge_params() -> impl Strategy<Value = Ridge> {
         0.0..=10.0f64,
         0.1..=2.0f64,
     )
-        .prop_map(|(gamma, lambda, snr, sigma)| Ridge {
+        .prop_map(|(gamma, lambda, snr, noise_sd)| Ridge {
             gamma,
             lambda,
             snr,
-            sigma,
+            noise_sd,
+            ..Ridge::default()
         })
 }
 
@@ -40,7 +41,7 @@ pub fn check_ridge_bounds(params: &Ridge, risk: &RidgeRisk, tol: f64) -> Result<
         .check()
         .map_err(|e| format!("invalid parameters: {e}"))?;
     let r2 = model.signal_energy();
-    let s2 = params.sigma * params.sigma;
+    let s2 = model.noise_sd() * model.noise_sd();
     let at = || format!("{params:?}: {risk:?}");
     let slack = tol * (1.0 + risk.test_error.abs());
     let atom = r2 * (1.0 - 1.0 / params.gamma).max(0.0);
@@ -70,11 +71,11 @@ pub fn check_ridge_bounds(params: &Ridge, risk: &RidgeRisk, tol: f64) -> Result<
         let opt = model
             .optimal_lambda()
             .map_err(|e| format!("optimal penalty failed: {e}"))?;
-        ensure(risk.test_error >= opt.risk - slack, || {
+        ensure(risk.test_error >= opt.at_optimum.test_error - slack, || {
             format!(
                 "R >= R(lambda* = {}) = {} (Bayes risk) ({})",
                 opt.lambda,
-                opt.risk,
+                opt.at_optimum.test_error,
                 at()
             )
         })?;

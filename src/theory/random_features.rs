@@ -11,8 +11,9 @@
 //! i.e. $\hat a = (Z^\top Z + cI)^{-1} Z^\top y$ with $Z_{ja} = \sigma(\langle\theta_a, x_j\rangle/\sqrt d)$
 //! and $c = nN\lambda/d$. Labels are $y = f_d(x) + \varepsilon$ with a target whose linear part has
 //! energy $F_1^2 = \|\beta_1\|^2$, a nonlinear part (orthogonal to degree $\le 1$) of energy
-//! $F_\star^2$, and noise of variance $\tau^2$. The test error excludes the label noise:
-//! $R = \mathbb E_x\big[(f_d(x) - f(x; \hat a))^2\big]$.
+//! $F_\star^2$, and label noise of standard deviation `noise_sd` $= \tau$ (variance $\tau^2$, MM's
+//! notation, kept in the formulas below). The test error excludes the label noise:
+//! $R = \mathbb E_x\big[(f_d(x) - f(x; \hat a))^2\big]$ (`test_error`, docs/glossary.md).
 //!
 //! In the limit $N, n, d \to \infty$ with $N/d \to \psi_1$ and $n/d \to \psi_2$,
 //!
@@ -46,8 +47,8 @@
 //! those equations directly with the general fixed-point engine as a cross-check.
 //!
 //! The training error uses the generalised-cross-validation identity
-//! $E_{\rm train} = (R + \tau^2)\,\big(f_2(\chi)/((1 - \zeta^2\chi)\psi_2)\big)^2$ (derived in the
-//! crate's notes and checked by simulation; it is not stated in MM).
+//! $E_{\rm train} = (R + \tau^2)\,\big(f_2(\chi)/((1 - \zeta^2\chi)\psi_2)\big)^2$ (derived in
+//! docs/random_features.md#derivation-notes-training-error and checked by simulation; it is not stated in MM).
 
 use crate::error::{Error, Result, validate};
 use crate::gaussian::{Activation, ActivationCoefficients};
@@ -58,9 +59,14 @@ use crate::solver::root::{RootOptions, brent_root};
 
 /// Unchecked parameters of random-features ridge regression.
 ///
-/// `f1`, `f_star` and `tau` are amplitudes: the energies entering the risk are their squares.
-/// `lambda` is in Mei–Montanari's convention (penalty $(N\lambda/d)\|a\|^2$ against a
+/// `f1`, `f_star` and `noise_sd` are amplitudes: the energies entering the risk are their
+/// squares. `lambda` is in Mei–Montanari's convention (penalty $(N\lambda/d)\|a\|^2$ against a
 /// $1/n$-averaged loss on sphere data); the formulas use $\bar\lambda = \lambda/\mu_\star^2$.
+///
+/// The field `tau` is the deprecated name of `noise_sd` (docs/glossary.md) and keeps working:
+/// [`RandomFeatures::check`] uses whichever of the two differs from the default $0$ (an error if
+/// both do, with different values). Build parameters with `..Default::default()` so that code
+/// naming either field compiles.
 #[derive(Debug, Clone)]
 pub struct RandomFeatures {
     /// $\psi_1 = N/d$, features per input dimension (> 0).
@@ -75,12 +81,17 @@ pub struct RandomFeatures {
     pub f1: f64,
     /// $F_\star$, amplitude of the nonlinear part of the target ($\ge 0$).
     pub f_star: f64,
-    /// $\tau$, standard deviation of the label noise ($\ge 0$).
+    /// $\sigma_\varepsilon$, standard deviation of the label noise ($\ge 0$; the energy is
+    /// $\sigma_\varepsilon^2$, written $\tau^2$ in the formulas). Default $0$.
+    pub noise_sd: f64,
+    /// Deprecated name of [`Self::noise_sd`] (same meaning, a standard deviation); default $0$.
+    #[deprecated(note = "use noise_sd")]
     pub tau: f64,
 }
 
 impl Default for RandomFeatures {
     /// ReLU, $\psi_1 = \psi_2 = 1$, $\lambda = 10^{-3}$, linear target $F_1 = 1$, no noise.
+    #[allow(deprecated)] // sets the deprecated alias `tau` to its default
     fn default() -> Self {
         Self {
             psi1: 1.0,
@@ -89,6 +100,7 @@ impl Default for RandomFeatures {
             activation: Activation::Relu,
             f1: 1.0,
             f_star: 0.0,
+            noise_sd: 0.0,
             tau: 0.0,
         }
     }
@@ -97,24 +109,36 @@ impl Default for RandomFeatures {
 impl RandomFeatures {
     /// Validate the parameters and compute the activation coefficients.
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the offending field (the activation is rejected
-    /// when $\mu_\star^2 = 0$, e.g. [`Activation::Linear`], for which the formula degenerates).
+    /// Errors: [`Error::InvalidParameter`] naming the offending field (the noise level is
+    /// `noise_sd`, or the deprecated `tau` if only that one was changed from the default $0$;
+    /// both changed to different values is an error naming `noise_sd`); [`Error::InvalidChoice`]
+    /// naming `activation` when its nonlinear part vanishes, $\mu_\star^2 = 0$ (e.g.
+    /// [`Activation::Linear`]: the formulas degenerate, $\bar\lambda = \lambda/\mu_\star^2$ and
+    /// $\zeta = \mu_1/\mu_\star$ are infinite).
     pub fn check(&self) -> Result<RandomFeaturesModel> {
         let psi1 = validate::positive("psi1", self.psi1)?;
         let psi2 = validate::positive("psi2", self.psi2)?;
         let lambda = validate::non_negative("lambda", self.lambda)?;
         let f1 = validate::non_negative("f1", self.f1)?;
         let f_star = validate::non_negative("f_star", self.f_star)?;
-        let tau = validate::non_negative("tau", self.tau)?;
+        #[allow(deprecated)]
+        let (name, tau) = crate::theory::ridge::renamed_field(
+            ("noise_sd", self.noise_sd),
+            ("tau", self.tau),
+            0.0,
+            "noise_sd alone (its deprecated alias tau is set to a different value)",
+        )?;
+        let tau = validate::non_negative(name, tau)?;
         let coefficients = self.activation.coefficients()?;
         if !(coefficients.mu_star_sq.is_finite()
             && coefficients.mu_star_sq > 1e-14
             && coefficients.mu1.is_finite())
         {
-            return Err(Error::InvalidParameter {
+            return Err(Error::InvalidChoice {
                 name: "activation",
-                value: coefficients.mu_star_sq,
-                expected: "an activation with a nonlinear part (mu_star^2 > 0); linear is degenerate",
+                value: self.activation.name().to_string(),
+                expected: "an activation with a nonlinear part; this one is degenerate: mu_star = 0 \
+                           (e.g. linear), so the random-features limit is not defined",
             });
         }
         let model = RandomFeaturesModel {
@@ -128,6 +152,7 @@ impl RandomFeatures {
             coefficients,
             f1_sq: f1 * f1,
             f_star_sq: f_star * f_star,
+            noise_sd: tau,
             tau_sq: tau * tau,
         };
         if !model.reduced.lambda_bar.is_finite() || !model.reduced.zeta_sq.is_finite() {
@@ -452,6 +477,7 @@ pub struct RandomFeaturesModel {
     coefficients: ActivationCoefficients,
     f1_sq: f64,
     f_star_sq: f64,
+    noise_sd: f64,
     tau_sq: f64,
 }
 
@@ -528,7 +554,13 @@ impl RandomFeaturesModel {
     pub fn f_star_sq(&self) -> f64 {
         self.f_star_sq
     }
-    /// $\tau^2$.
+    /// Label-noise standard deviation $\sigma_\varepsilon$ (its square is the $\tau^2$ of the
+    /// formulas).
+    pub fn noise_sd(&self) -> f64 {
+        self.noise_sd
+    }
+    /// $\tau^2 = \sigma_\varepsilon^2$, the label-noise energy.
+    #[deprecated(note = "use noise_sd() (squared)")]
     pub fn tau_sq(&self) -> f64 {
         self.tau_sq
     }
@@ -564,8 +596,9 @@ impl RandomFeaturesModel {
     ///
     /// ```
     /// use overparam::theory::random_features::RandomFeatures;
-    /// let model = RandomFeatures { psi1: 2.0, psi2: 3.0, lambda: 0.1, tau: 0.5, ..Default::default() }
-    ///     .check()?;
+    /// let model =
+    ///     RandomFeatures { psi1: 2.0, psi2: 3.0, lambda: 0.1, noise_sd: 0.5, ..Default::default() }
+    ///         .check()?;
     /// let risk = model.risk()?;
     /// assert!((risk.test_error - 0.44495).abs() < 1e-5);
     /// assert!(risk.residual < 1e-12);
@@ -752,7 +785,7 @@ pub fn chi_minus(psi: f64, c: f64) -> f64 {
     }
 }
 
-/// MM's polynomials $E_0, E_1, E_2$ (Definition 1, as transcribed in the crate's notes), in
+/// MM's polynomials $E_0, E_1, E_2$ (Mei & Montanari 2022, arXiv:1908.05355, Definition 1; transcribed in docs/random_features.md#derivation-notes-fixed-point), in
 /// factored forms where available.
 fn e_polynomials(chi: f64, z2: f64, p1: f64, p2: f64) -> (f64, f64, f64) {
     let z4 = z2 * z2;

@@ -34,12 +34,42 @@ use std::num::NonZeroUsize;
 use gauss_quad::GaussLegendre;
 
 use crate::error::{Error, Result, validate};
-use crate::spectral::marchenko_pastur::mp_negative_real;
+use crate::spectral::marchenko_pastur::{mp_negative_real, resolvent_moments};
+
+/// Resolve a renamed parameter field and its deprecated alias (e.g. `noise_sd` and `tau`), both
+/// of which default to `default`: equal values, or only one of them changed from the default,
+/// give that value (and the name to report it under); two different non-default values are an
+/// [`Error::InvalidParameter`] naming the new field, with `conflict` as the explanation.
+///
+/// (Used by every `check()` with a renamed field; a candidate for `error::validate`.)
+pub(crate) fn renamed_field(
+    new: (&'static str, f64),
+    old: (&'static str, f64),
+    default: f64,
+    conflict: &'static str,
+) -> Result<(&'static str, f64)> {
+    if new.1 == old.1 || old.1 == default {
+        Ok(new)
+    } else if new.1 == default {
+        Ok(old)
+    } else {
+        Err(Error::InvalidParameter {
+            name: new.0,
+            value: new.1,
+            expected: conflict,
+        })
+    }
+}
 
 /// Parameters of isotropic linear ridge regression (unchecked).
 ///
-/// `snr` $= r^2/\sigma^2$ (so $r^2 = \mathrm{snr}\,\sigma^2$), `sigma` is the noise standard
-/// deviation (use [`Ridge::new`] for $\sigma = 1$).
+/// `snr` $= r^2/\sigma^2$ (so $r^2 = \mathrm{snr}\,\sigma^2$), `noise_sd` is the noise standard
+/// deviation $\sigma$ (use [`Ridge::new`] or [`Ridge::default`] for $\sigma = 1$).
+///
+/// The field `sigma` is the deprecated name of `noise_sd` (docs/glossary.md) and keeps working:
+/// [`Ridge::check`] uses whichever of the two differs from the default $1$ (an error if both do,
+/// with different values). Build parameters with `..Default::default()` or [`Ridge::new`] so that
+/// code naming either field compiles.
 ///
 /// ```
 /// use overparam::theory::ridge::Ridge;
@@ -59,24 +89,40 @@ pub struct Ridge {
     pub lambda: f64,
     /// Signal-to-noise ratio $r^2/\sigma^2 \ge 0$.
     pub snr: f64,
-    /// Noise standard deviation $\sigma > 0$.
+    /// Label-noise standard deviation $\sigma > 0$ ($y = x^\top\beta + \varepsilon$,
+    /// $\operatorname{Var}\varepsilon = \sigma^2$). Default $1$.
+    pub noise_sd: f64,
+    /// Deprecated name of [`Self::noise_sd`] (same meaning, a standard deviation); default $1$.
+    #[deprecated(note = "use noise_sd")]
     pub sigma: f64,
+}
+
+impl Default for Ridge {
+    /// $\gamma = 0.5$, $\lambda = 0.1$, $\mathrm{snr} = 1$, $\sigma = 1$ (the default point of
+    /// the ridge simulation too).
+    fn default() -> Self {
+        Self::new(0.5, 0.1, 1.0)
+    }
 }
 
 impl Ridge {
     /// Parameters with $\sigma = 1$ (so $r^2 = $ `snr`).
+    #[allow(deprecated)] // sets the deprecated alias `sigma` to its default
     pub fn new(gamma: f64, lambda: f64, snr: f64) -> Self {
         Self {
             gamma,
             lambda,
             snr,
+            noise_sd: 1.0,
             sigma: 1.0,
         }
     }
 
     /// Validate: $\gamma > 0$, $\lambda \ge 0$, $\mathrm{snr} \ge 0$, $\sigma > 0$ (all finite), and
     /// not ($\gamma = 1$ and $\lambda = 0$), where the ridgeless risk is infinite.
-    /// Errors are [`Error::InvalidParameter`].
+    /// Errors are [`Error::InvalidParameter`]; $\sigma$ is `noise_sd`, or the deprecated `sigma`
+    /// if only that one was changed from the default (both changed to different values is an
+    /// error naming `noise_sd`).
     ///
     /// $\sigma > 0$ is required because the signal strength is parametrised as
     /// $r^2 = \mathrm{snr}\,\sigma^2$; a nearly noiseless problem is a large `snr`.
@@ -84,7 +130,14 @@ impl Ridge {
         let gamma = validate::positive("gamma", self.gamma)?;
         let lambda = validate::non_negative("lambda", self.lambda)?;
         let snr = validate::non_negative("snr", self.snr)?;
-        let sigma = validate::positive("sigma", self.sigma)?;
+        #[allow(deprecated)]
+        let (name, sigma) = renamed_field(
+            ("noise_sd", self.noise_sd),
+            ("sigma", self.sigma),
+            1.0,
+            "noise_sd alone (its deprecated alias sigma is set to a different value)",
+        )?;
+        let sigma = validate::positive(name, sigma)?;
         if gamma == 1.0 && lambda == 0.0 {
             return Err(Error::InvalidParameter {
                 name: "lambda",
@@ -139,28 +192,30 @@ pub struct RidgeRisk {
 }
 
 /// The optimally tuned ridge penalty and its risk.
+///
+/// Like [`crate::theory::random_features::OptimalLambda`], it carries the full risk
+/// decomposition at the optimum, here in [`Self::at_optimum`]. The older field `risk` (an `f64`,
+/// the test error at the optimum) is deprecated but keeps its meaning.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OptimalRidge {
     /// $\lambda^* = \gamma/\mathrm{snr} = \sigma^2\gamma/r^2$.
     pub lambda: f64,
-    /// $R(\lambda^*) = \sigma^2\gamma\, m(-\lambda^*)$.
+    /// Bias, variance, test and training error, $m$, $m'$ and degrees of freedom at
+    /// $\lambda^*$ (the [`RidgeModel::risk`] of the same problem with $\lambda = \lambda^*$).
+    pub at_optimum: RidgeRisk,
+    /// $R(\lambda^*) = \sigma^2\gamma\, m(-\lambda^*)$, the excess test risk at the optimum
+    /// (equal to `at_optimum.test_error` up to rounding).
+    #[deprecated(note = "use at_optimum.test_error")]
     pub risk: f64,
 }
 
-/// $m - \lambda m'$ for the MP law of ratio `g` at $z = -\lambda$ ($\lambda \ge 0$; for
-/// $\lambda = 0$ requires $g < 1$), cancellation-free:
-/// $m - \lambda m' = \frac{m}{2D}(D - e)$, $e = \lambda + g - 1$, $D - e = 4\lambda/(D + e)$.
+/// $(m, m', m - \lambda m')$ for the MP law of ratio `g` at $z = -\lambda$ ($\lambda \ge 0$; for
+/// $\lambda = 0$ requires $g < 1$). $m - \lambda m' = T_3 = \mathbb E\,\mu/(\mu+\lambda)^2$ comes
+/// in cancellation-free form from
+/// [`MarchenkoPastur::resolvent_moments`](crate::spectral::MarchenkoPastur::resolvent_moments).
 fn m_minus_lambda_dm(g: f64, lambda: f64) -> (f64, f64, f64) {
     let (m, dm) = mp_negative_real(g, lambda);
-    let c = 1.0 - g + lambda;
-    let d = (c * c + 4.0 * g * lambda).sqrt();
-    let e = lambda + g - 1.0;
-    let d_minus_e = if e > 0.0 {
-        4.0 * lambda / (d + e)
-    } else {
-        d - e
-    };
-    (m, dm, m * d_minus_e / (2.0 * d))
+    (m, dm, resolvent_moments(g, lambda).t3)
 }
 
 impl RidgeModel {
@@ -176,7 +231,12 @@ impl RidgeModel {
     pub fn snr(&self) -> f64 {
         self.snr
     }
-    /// Noise standard deviation $\sigma$.
+    /// Label-noise standard deviation $\sigma$.
+    pub fn noise_sd(&self) -> f64 {
+        self.sigma
+    }
+    /// Label-noise standard deviation $\sigma$ (deprecated name of [`Self::noise_sd`]).
+    #[deprecated(note = "use noise_sd")]
     pub fn sigma(&self) -> f64 {
         self.sigma
     }
@@ -198,7 +258,7 @@ impl RidgeModel {
     /// ```
     /// use overparam::theory::ridge::Ridge;
     /// let risk = Ridge::new(0.5, 1.0, 1.0).check()?.risk()?;
-    /// // Oracle (rf_standard.md §4.3): B/r^2 = 0.3488746876272, V/sigma^2 = 0.1063390625908.
+    /// // Oracle (Hastie, Montanari, Rosset & Tibshirani 2022, arXiv:1903.08560; docs/ridge.md#derivation-notes-reference-values): B/r^2 = 0.3488746876272, V/sigma^2 = 0.1063390625908.
     /// assert!((risk.bias - 0.3488746876272).abs() < 1e-12);
     /// assert!((risk.variance - 0.1063390625908).abs() < 1e-12);
     /// # Ok::<(), overparam::Error>(())
@@ -263,12 +323,14 @@ impl RidgeModel {
     ///
     /// $\lambda^*$ makes ridge the Bayes posterior mean for $\beta \sim N(0, (r^2/p)I)$; it does not
     /// depend on the current `lambda`. With `snr = 0` the optimum is $\lambda \to \infty$
-    /// ($\hat\beta = 0$, risk $0$) and an [`Error::InvalidParameter`] is returned.
+    /// ($\hat\beta = 0$, risk $0$) and an [`Error::InvalidParameter`] is returned;
+    /// [`Error::NonFinite`] if the risk decomposition at $\lambda^*$ overflows (only for
+    /// $\mathrm{snr} \lesssim 10^{-150}\gamma$, where $\lambda^{*2}$ does).
     ///
     /// ```
     /// use overparam::theory::ridge::Ridge;
     /// let opt = Ridge::new(1.0, 1.0, 1.0).check()?.optimal_lambda()?;
-    /// assert!((opt.risk - (5f64.sqrt() - 1.0) / 2.0).abs() < 1e-14);
+    /// assert!((opt.at_optimum.test_error - (5f64.sqrt() - 1.0) / 2.0).abs() < 1e-14);
     /// # Ok::<(), overparam::Error>(())
     /// ```
     pub fn optimal_lambda(&self) -> Result<OptimalRidge> {
@@ -282,13 +344,18 @@ impl RidgeModel {
         let lambda = self.gamma / self.snr;
         let (m, _) = mp_negative_real(self.gamma, lambda);
         let risk = self.sigma * self.sigma * self.gamma * m;
-        if lambda.is_finite() && risk.is_finite() {
-            Ok(OptimalRidge { lambda, risk })
-        } else {
-            Err(Error::NonFinite {
+        if !(lambda.is_finite() && risk.is_finite()) {
+            return Err(Error::NonFinite {
                 what: "optimal ridge penalty",
-            })
+            });
         }
+        let at_optimum = RidgeModel { lambda, ..*self }.risk()?;
+        #[allow(deprecated)]
+        Ok(OptimalRidge {
+            lambda,
+            at_optimum,
+            risk,
+        })
     }
 
     /// The same quantities as [`Self::risk`], by numerical integration against the

@@ -1,7 +1,8 @@
 //! Scalar building blocks shared by the random-features and the linear adversarial theories.
 //!
-//! - $S(z;\psi_1)$, the Stieltjes transform of the Marchenko–Pastur law of $WW^\top$
-//!   (Hassani & Javanmard 2022, eq. (4.4)), and its derivative.
+//! - $S(z;\psi_1)$, the Stieltjes transform of the Marchenko–Pastur law of $WW^\top$ with the
+//!   opposite sign (Hassani & Javanmard 2024, arXiv:2201.05149, eq. (4.4)), and its derivative,
+//!   from [`crate::spectral::marchenko_pastur`].
 //! - $Q(m) = \mathbb E(m - |G|)_+^2$ and $Q'(m)$, with a series for small $m$.
 //! - The per-sample proximal expectation
 //!   $E(c;\zeta,k) = \mathbb E\min_u\big[\tfrac12(|u| + c)^2 + \tfrac k2(\zeta G - u)^2\big]$
@@ -10,26 +11,37 @@
 
 use crate::error::{Error, Result};
 use crate::gaussian::normal::erf;
+use crate::spectral::marchenko_pastur::mp_negative_real;
 
 pub use crate::gaussian::normal::SQRT_2_OVER_PI;
 
-/// $S(z;\psi_1)$ for $z < 0$ (eq. (4.4) of Hassani & Javanmard), evaluated without cancellation:
-/// with $b = 1 - \psi_1 - z$ and $D = b^2 - 4\psi_1 z$,
-/// $S = -2/(b + \sqrt D)$ for $b > 0$ and $S = (b - \sqrt D)/(-2\psi_1 z)$ otherwise.
+/// $S(z;\psi_1)$ for $z < 0$ (Hassani & Javanmard 2024, arXiv:2201.05149, eq. (4.4)): the
+/// Marchenko–Pastur Stieltjes transform with the opposite sign, $S(z;\psi_1) = -m_{\psi_1}(z)$,
+/// i.e. $S$ solves $\psi_1 z S^2 + (1 - \psi_1 - z) S + 1 = 0$ with $S < 0$.
+///
+/// Evaluated by the crate's one implementation of the closed form,
+/// [`MarchenkoPastur::stieltjes_negative_real`](crate::spectral::MarchenkoPastur::stieltjes_negative_real)
+/// at $\lambda = -z$ (cancellation-free: with $b = 1 - \psi_1 - z$ and $D = b^2 - 4\psi_1 z$,
+/// $S = -2/(b + \sqrt D)$ for $b \ge 0$ and $S = (b - \sqrt D)/(-2\psi_1 z)$ otherwise).
 pub fn stieltjes(z: f64, psi1: f64) -> f64 {
-    let b = 1.0 - psi1 - z;
-    let disc = (b * b - 4.0 * psi1 * z).sqrt();
-    if b > 0.0 {
-        -2.0 / (b + disc)
-    } else {
-        (b - disc) / (-2.0 * psi1 * z)
-    }
+    -mp_negative_real(psi1, -z).0
 }
 
-/// $S'(z) = (S - \psi_1 S^2)/(2\psi_1 z S + 1 - \psi_1 - z)$, from the quadratic
-/// $\psi_1 z S^2 + (1 - \psi_1 - z) S + 1 = 0$.
+/// $S(z;\psi_1)$ and $S'(z) = dS/dz = -m_{\psi_1}'(z)$ together, for $z < 0$ (one evaluation of
+/// the Marchenko–Pastur closed form; $S' = (S - \psi_1 S^2)/\sqrt D$).
+pub fn stieltjes_with_derivative(z: f64, psi1: f64) -> (f64, f64) {
+    let (m, dm) = mp_negative_real(psi1, -z);
+    (-m, -dm)
+}
+
+/// $S'(z) = dS/dz = (S - \psi_1 S^2)/\sqrt D$ for $z < 0$, where `s` $= S(z;\psi_1)$ from
+/// [`stieltjes`]. Evaluated by the Marchenko–Pastur closed form (as
+/// [`stieltjes_with_derivative`], which computes both at once); `s` is only checked in debug
+/// builds and kept for compatibility.
 pub fn stieltjes_derivative(z: f64, psi1: f64, s: f64) -> f64 {
-    (s - psi1 * s * s) / (2.0 * psi1 * z * s + 1.0 - psi1 - z)
+    let (m, dm) = mp_negative_real(psi1, -z);
+    debug_assert!((s + m).abs() <= 1e-12 * m.abs().max(1.0) || !s.is_finite());
+    -dm
 }
 
 /// $Q(m) = \mathbb E(m - |G|)_+^2 = (m^2 + 1)\,\mathrm{erf}(m/\sqrt2) - 2m\sqrt{2/\pi} + m\sqrt{2/\pi}\,e^{-m^2/2}$
@@ -77,7 +89,7 @@ pub struct Prox {
 }
 
 /// $E(c;\zeta,k) = \frac{k}{2(1+k)}(\zeta^2 + 2\sqrt{2/\pi}\,c\zeta + c^2) + \frac{k^2\zeta^2}{2(1+k)}Q\big(\tfrac{c}{k\zeta}\big)$
-/// (rf_adversarial note §3.3), with `kk` $= k/(1+k)$ passed separately so that it is exact when
+/// (Hassani & Javanmard 2024, arXiv:2201.05149; docs/adversarial.md#derivation-notes-proximal-form-and-extra-outputs), with `kk` $= k/(1+k)$ passed separately so that it is exact when
 /// $k$ is huge.
 pub fn prox(c: f64, zeta: f64, k: f64, kk: f64) -> Prox {
     let m = c / (k * zeta);
@@ -148,7 +160,7 @@ mod tests {
 
     #[test]
     fn stieltjes_matches_note_table() {
-        // rf_adversarial.md §5.1.
+        // docs/adversarial.md#derivation-notes-reference-values (unit values).
         let z0 = 2.0 / PI - 1.0;
         for (psi1, s0, s1, s5) in [
             (0.5, -0.963058567630, -0.561552812809, -0.828427124746),

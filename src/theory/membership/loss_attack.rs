@@ -14,7 +14,7 @@
 //! ($\lambda = 0$, $\gamma \ge 1$) $S = 0$ and the attack is perfect; $\mathrm{AUC}_B = 3/4$ at
 //! $\gamma = 2, \lambda = 1$ ($S = \sqrt2 - 1$). If noise of variance $\tau^2$ is added to the
 //! released outputs, the variances become $S^2R + \tau^2$ and $R + \tau^2$. (Derived in the
-//! crate's notes `membership_inference.md` §2.6; this is not the threat model of Tan et al.)
+//! crate, docs/membership.md#derivation-notes-loss-attack (Yeom et al. 2018 threat model); this is not the threat model of Tan et al.)
 
 use super::MembershipModel;
 use super::scale_test::ScaleTest;

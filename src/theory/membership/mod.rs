@@ -34,8 +34,8 @@
 //! defence (independent $\mathcal N(0, \tau^2)$ added to every released output).
 //! [`finite_size`] is the finite-$(n, p, D)$ expectation formula the authors plot.
 //!
-//! The ridge formulas and the $\gamma < 1$ member variance are derived in the crate's notes
-//! (`membership_inference.md` §2.3–§2.7, §3; checked by [`crate::sim::membership`]); the paper's
+//! The ridge formulas and the $\gamma < 1$ member variance are derived for this crate
+//! (docs/membership.md#derivation-notes-ridgeless-limit to #derivation-notes-output-noise; checked by [`crate::sim::membership`]); the paper's
 //! ridge theorem is not reproduced verbatim.
 //!
 //! ```
@@ -69,13 +69,22 @@ use crate::error::{Error, Result, validate};
 const MAX_RATIO: f64 = 1e12;
 
 /// Unchecked parameters of the membership-inference model (see the module docs).
+///
+/// The field `sigma` is the deprecated name of `noise_sd` (docs/glossary.md) and keeps working:
+/// [`Membership::check`] uses whichever of the two differs from the default $1$ (an error if both
+/// do, with different values). Build parameters with `..Membership::default()` so that code
+/// naming either field compiles.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Membership {
     /// $\gamma = p/n > 0$ (parameters per sample).
     pub gamma: f64,
     /// $\kappa = p/D \in [0, 1]$ (fraction of the true features the model uses).
     pub kappa: f64,
-    /// $\sigma \ge 0$: label-noise standard deviation.
+    /// $\sigma \ge 0$: label-noise standard deviation ($y = x^\top\beta + \varepsilon$,
+    /// $\varepsilon \sim \mathcal N(0, \sigma^2)$). Default $1$.
+    pub noise_sd: f64,
+    /// Deprecated name of [`Self::noise_sd`] (same meaning, a standard deviation); default $1$.
+    #[deprecated(note = "use noise_sd")]
     pub sigma: f64,
     /// $\lambda \ge 0$: ridge penalty in the $(1/n)$-loss convention; 0 is min-norm / OLS.
     pub lambda: f64,
@@ -86,10 +95,12 @@ pub struct Membership {
 
 impl Default for Membership {
     /// $\gamma = 2$, $\kappa = 0$, $\sigma = 1$, $\lambda = 0$, $\tau = 0$.
+    #[allow(deprecated)] // sets the deprecated alias `sigma` to its default
     fn default() -> Self {
         Self {
             gamma: 2.0,
             kappa: 0.0,
+            noise_sd: 1.0,
             sigma: 1.0,
             lambda: 0.0,
             output_noise: 0.0,
@@ -102,7 +113,9 @@ impl Membership {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming the parameter: `gamma` must be finite and $> 0$,
-    /// `kappa` in $[0, 1]$, `sigma`, `output_noise` finite and $\ge 0$, `gamma` and `lambda` at most
+    /// `kappa` in $[0, 1]$, `noise_sd` (or its deprecated alias `sigma`, if only that one was
+    /// changed from the default $1$; both changed to different values is an error naming
+    /// `noise_sd`) and `output_noise` finite and $\ge 0$, `gamma` and `lambda` at most
     /// $10^{12}$; and
     /// $\gamma = 1$ with $\lambda = 0$ is rejected (the min-norm output variance is infinite at
     /// the interpolation threshold; every quantity is finite on either side of it).
@@ -116,7 +129,14 @@ impl Membership {
             });
         }
         let kappa = validate::in_closed("kappa", self.kappa, 0.0, 1.0, "a number in [0, 1]")?;
-        let sigma = validate::non_negative("sigma", self.sigma)?;
+        #[allow(deprecated)]
+        let (name, sigma) = crate::theory::ridge::renamed_field(
+            ("noise_sd", self.noise_sd),
+            ("sigma", self.sigma),
+            1.0,
+            "noise_sd alone (its deprecated alias sigma is set to a different value)",
+        )?;
+        let sigma = validate::non_negative(name, sigma)?;
         let lambda = validate::in_closed(
             "lambda",
             self.lambda,
@@ -138,7 +158,7 @@ impl Membership {
             sigma,
             lambda,
             output_noise,
-            scalars: RidgeScalars::new(gamma, lambda),
+            scalars: resolvent::ridge_scalars(gamma, lambda),
         })
     }
 }
@@ -164,6 +184,11 @@ impl MembershipModel {
         self.kappa
     }
     /// Label-noise standard deviation $\sigma$.
+    pub fn noise_sd(&self) -> f64 {
+        self.sigma
+    }
+    /// Label-noise standard deviation $\sigma$ (deprecated name of [`Self::noise_sd`]).
+    #[deprecated(note = "use noise_sd")]
     pub fn sigma(&self) -> f64 {
         self.sigma
     }
@@ -198,7 +223,7 @@ impl MembershipModel {
     pub fn loss_attack(&self) -> Result<LossAttack> {
         loss_attack::loss_attack(self)
     }
-    /// Test error of the released model (see [`utility`]).
+    /// Test risk and excess error of the released model (see [`utility`]).
     ///
     /// # Errors
     /// [`Error::NonFinite`] if a variance overflows (not expected for checked parameters).

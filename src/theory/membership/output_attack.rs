@@ -15,7 +15,7 @@
 //! $\kappa = 0$ the ratio is $V_1/V_0 = \gamma - 1$ ($\gamma > 1$): the advantage vanishes at
 //! $\gamma = 2$ and tends to 1 as $\gamma \to 1$. The output-noise defence adds $\tau^2$ to both
 //! variances. (Tan, Mason, Javadi, Baraniuk, NeurIPS 2022, arXiv:2202.01243, Thm. 3.2 for the
-//! min-norm case $\gamma > 1$; ridge and $\gamma < 1$ derived in the crate's notes §2.3, §2.5.)
+//! min-norm case $\gamma > 1$; ridge and $\gamma < 1$ derived in docs/membership.md#derivation-notes-ridgeless-limit and #derivation-notes-output-attack-with-ridge.)
 
 use super::MembershipModel;
 use super::scale_test::ScaleTest;
@@ -43,8 +43,8 @@ pub struct OutputAttack {
 ///
 /// ```
 /// use overparam::theory::membership::Membership;
-/// // Notes §4.3: gamma = 3, kappa = 0.1, sigma^2 = 0.25 -> V0 = 0.608333, V1 = 1.25.
-/// let m = Membership { gamma: 3.0, kappa: 0.1, sigma: 0.5, ..Membership::default() }.check()?;
+/// // docs/membership.md#derivation-notes-reference-values: gamma = 3, kappa = 0.1, sigma^2 = 0.25 -> V0 = 0.608333, V1 = 1.25.
+/// let m = Membership { gamma: 3.0, kappa: 0.1, noise_sd: 0.5, ..Membership::default() }.check()?;
 /// let a = m.output_attack()?;
 /// assert!((a.v0 - 0.608333).abs() < 1e-6 && (a.v1 - 1.25).abs() < 1e-12);
 /// assert!((a.advantage - 0.172405).abs() < 1e-6);
@@ -52,7 +52,7 @@ pub struct OutputAttack {
 /// ```
 pub fn output_attack(model: &MembershipModel) -> Result<OutputAttack> {
     let sc = model.scalars();
-    let (gamma, kappa, sigma) = (model.gamma(), model.kappa(), model.sigma());
+    let (gamma, kappa, sigma) = (model.gamma(), model.kappa(), model.noise_sd());
     let s2 = model.effective_noise_variance();
     let tau2 = model.output_noise() * model.output_noise();
     let v0_clean = finite(kappa * sc.t2 + s2 * sc.s_prime, "output attack V0")?;

@@ -13,7 +13,7 @@
 //! the area under the ROC curve of the $|T|$ score is $\mathrm{AUC} = \tfrac2\pi\arctan\sqrt\rho$,
 //! and the ROC curve is explicit (see [`ScaleTest::tpr_at_fpr`]). (Tan, Mason, Javadi, Baraniuk,
 //! *Parameters or Privacy*, NeurIPS 2022, arXiv:2202.01243, §3; the closed forms are derived in
-//! the crate's notes, `membership_inference.md` §2.1.)
+//! docs/membership.md#derivation-notes-two-gaussians.)
 //!
 //! # Numerics
 //!
