@@ -17,8 +17,9 @@ use overparam::gaussian::Activation;
 use overparam::linalg::{Cholesky, Matrix};
 use overparam::sim::InputDistribution;
 use overparam::sim::data::sample_points;
-use overparam::sim::random_features::RfSimulation;
+use overparam::sim::random_features::RandomFeaturesSimulation;
 use overparam::sim::rng::{normal, trial_rng};
+use overparam::theory::random_features::RandomFeatures;
 
 fn gaussian_matrix(n: usize, m: usize, seed: u64) -> Matrix {
     let mut rng = trial_rng(seed, 0);
@@ -97,15 +98,18 @@ fn random_features(c: &mut Criterion) {
     });
     // One complete simulation trial at the same size (fit + variance-reduced test and training
     // errors on 1000 test points, F_star > 0).
-    let sim = RfSimulation {
+    let sim = RandomFeaturesSimulation {
+        model: RandomFeatures {
+            psi1: 2.0,
+            psi2: 2.0,
+            lambda: 1e-3,
+            activation: Activation::Relu,
+            f1: 1.0,
+            f_star: 0.5,
+            noise_sd: 0.5,
+            ..Default::default()
+        },
         d: 500,
-        psi1: 2.0,
-        psi2: 2.0,
-        lambda: 1e-3,
-        activation: Activation::Relu,
-        f1: 1.0,
-        f_star: 0.5,
-        tau: 0.5,
         test_points: 1000,
         input: InputDistribution::Sphere,
     }

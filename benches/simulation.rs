@@ -50,7 +50,8 @@ fn simulation(c: &mut Criterion) {
             gamma: 2.0,
             lambda: 0.1,
             snr: 1.0,
-            sigma: 1.0,
+            noise_sd: 1.0,
+            ..Default::default()
         },
         n: 400,
     }
@@ -66,7 +67,7 @@ fn simulation(c: &mut Criterion) {
             psi1: 2.0,
             psi2: 3.0,
             lambda: 1e-3,
-            tau: 0.5,
+            noise_sd: 0.5,
             ..RandomFeatures::default()
         },
         d: 200,
@@ -133,9 +134,10 @@ fn simulation(c: &mut Criterion) {
     let membership = Membership {
         gamma: 2.0,
         kappa: 0.5,
-        sigma: 1.0,
+        noise_sd: 1.0,
         lambda: 0.1,
         output_noise: 0.0,
+        ..Default::default()
     };
     let sim = MembershipAttackSimulation {
         model: membership,

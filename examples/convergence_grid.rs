@@ -39,7 +39,7 @@ fn main() -> Result<(), overparam::Error> {
     ] {
         let base = RandomFeatures {
             activation: activation.clone(),
-            tau: 0.5,
+            noise_sd: 0.5,
             ..Default::default()
         }
         .check()?;

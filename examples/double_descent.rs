@@ -119,7 +119,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let theory_psi1 = log_spaced(PSI1_MIN, PSI1_MAX, THEORY_POINTS)?;
     let base = RandomFeatures {
         psi2: PSI2,
-        tau: TAU,
+        noise_sd: TAU,
         ..Default::default()
     }
     .check()?;
@@ -161,7 +161,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                     activation: Activation::Relu,
                     f1: 1.0,
                     f_star: 0.0,
-                    tau: TAU,
+                    noise_sd: TAU,
+                    ..Default::default()
                 },
                 d: o.d,
                 test_points: o.test_points,

@@ -24,7 +24,7 @@ fn main() -> Result<(), overparam::Error> {
             psi1,
             psi2,
             lambda,
-            tau: 0.5,
+            noise_sd: 0.5,
             ..Default::default()
         }
         .check()?;

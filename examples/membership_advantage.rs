@@ -93,9 +93,10 @@ impl Curve {
         let model = Membership {
             gamma,
             kappa: 0.0,
-            sigma: SIGMA,
+            noise_sd: SIGMA,
             lambda: self.lambda(),
             output_noise: 0.0,
+            ..Default::default()
         }
         .check()?;
         Ok(match self {
@@ -172,9 +173,10 @@ fn simulate(curve: Curve, gamma: f64, o: &Options) -> Result<SimPoint, Box<dyn E
     let model = Membership {
         gamma,
         kappa: 0.0,
-        sigma: SIGMA,
+        noise_sd: SIGMA,
         lambda: curve.lambda(),
         output_noise: 0.0,
+        ..Default::default()
     };
     let trials = match curve {
         Curve::Output(_) => o.trials,

@@ -35,7 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             activation: Activation::Relu,
             f1: 1.0,
             f_star: 0.0,
-            tau: 0.5,
+            noise_sd: 0.5,
+            ..Default::default()
         },
         d: 100,
         test_points,
@@ -48,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         m.psi2,
         m.lambda,
         m.f_star * m.f_star,
-        m.tau * m.tau
+        m.noise_sd * m.noise_sd
     );
     println!(
         "{trials} trials per d, {test_points} test points, seed 2026, kappa = {DEFAULT_KAPPA}"

@@ -75,23 +75,29 @@ pub use error::{Error, Result};
 ///     None;
 /// let _ = (Activation::Relu, Family::TypeA);
 ///
-/// // Simulation and the join.
-/// let _: Option<(RfSimulation, RidgeSimulation, MembershipSimulation)> = None;
-/// let _: Option<(AdversarialRfSim, AdversarialLinearSim)> = None;
-/// let (run, options) = (RunOptions::default(), JoinOptions::default());
-/// assert!(run.trials >= 2 && options.finite_size_constant > 0.0);
-/// # #[allow(unused_imports)]
-/// use overparam::prelude::{Experiment, join}; // the join: `join(&simulator, &run, &options)`
+/// // Simulation and the join: the realised-size theory against the Monte Carlo, metric by metric.
+/// let sim = RandomFeaturesSimulation {
+///     model: RandomFeatures { psi1: 2.0, psi2: 3.0, lambda: 0.1, noise_sd: 0.5, ..Default::default() },
+///     d: 30,
+///     test_points: 200,
+///     ..Default::default()
+/// }
+/// .check()?;
+/// let joined = join(&sim, &RunOptions { seed: 7, trials: 4, progress: false }, &JoinOptions::default())?;
+/// assert_eq!(joined.metrics[0].name, "test_error");
+/// let _: Option<(LinearRidgeSimulation, MembershipAttackSimulation, GradientDescentCensus)> = None;
+/// let _: Option<(AdversarialRfSimulation, AdversarialLinearSimulation)> = None;
 /// # Ok::<(), Error>(())
 /// ```
 pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::experiment::{Experiment, JoinOptions, RunOptions, join};
     pub use crate::gaussian::Activation;
-    pub use crate::sim::adversarial::{AdversarialLinearSim, AdversarialRfSim};
-    pub use crate::sim::membership::MembershipSimulation;
-    pub use crate::sim::random_features::RfSimulation;
-    pub use crate::sim::ridge::RidgeSimulation;
+    pub use crate::sim::adversarial::{AdversarialLinearSimulation, AdversarialRfSimulation};
+    pub use crate::sim::membership::MembershipAttackSimulation;
+    pub use crate::sim::random_features::RandomFeaturesSimulation;
+    pub use crate::sim::ridge::LinearRidgeSimulation;
+    pub use crate::sim::two_layer_census::GradientDescentCensus;
     pub use crate::theory::adversarial::{
         AdversarialLinear, AdversarialLinearModel, AdversarialRf, AdversarialRfModel,
     };

@@ -18,7 +18,7 @@ fn rf_single_point_json_matches_library() {
         psi1: 2.0,
         psi2: 3.0,
         lambda: 0.1,
-        tau: 0.5,
+        noise_sd: 0.5,
         ..Default::default()
     }
     .check()
@@ -170,7 +170,7 @@ fn rf_optimal_lambda_flag_reports_the_minimiser() {
             psi1: 2.0,
             psi2: 3.0,
             lambda: lambda * factor,
-            tau: 0.5,
+            noise_sd: 0.5,
             ..Default::default()
         }
         .check()

@@ -29,9 +29,10 @@ fn output_attack_single_point_matches_library() {
     let m = Membership {
         gamma: 3.0,
         kappa: 0.25,
-        sigma: 0.5,
+        noise_sd: 0.5,
         lambda: 1.0,
         output_noise: 0.0,
+        ..Default::default()
     }
     .check()
     .unwrap();
@@ -43,7 +44,7 @@ fn output_attack_single_point_matches_library() {
         ("v0", a.v0),
         ("v1", a.v1),
         ("tpr_at_fpr_0_01", a.test.tpr_at_fpr(0.01).unwrap()),
-        ("test_error", u.test_error),
+        ("test_error", u.test_risk),
     ] {
         assert_eq!(num(&v[0], key), want, "{key}");
     }

@@ -98,7 +98,7 @@ fn random_features_join() {
         psi1: 2.0,
         psi2: 3.0,
         lambda: 1e-3,
-        tau: 0.5,
+        noise_sd: 0.5,
         ..Default::default()
     };
     let sim = RandomFeaturesSimulation {
@@ -128,7 +128,8 @@ fn ridge_join_and_generic_size_sweep() {
         gamma: 0.5,
         lambda: 0.1,
         snr: 1.0,
-        sigma: 1.0,
+        noise_sd: 1.0,
+        ..Default::default()
     };
     let sim = LinearRidgeSimulation { model, n: 200 }.check().unwrap();
     let wrong = Ridge {
@@ -275,7 +276,7 @@ fn membership_joins_both_attacks() {
                 (a.advantage, a.auc)
             }
         };
-        let wrong = vec![adv, auc, shifted.utility().unwrap().test_error];
+        let wrong = vec![adv, auc, shifted.utility().unwrap().test_risk];
         agrees_and_rejects(
             &format!("membership {attack:?} n=100"),
             &sim,

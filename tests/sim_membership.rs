@@ -25,9 +25,10 @@ fn model(gamma: f64, kappa: f64, sigma: f64, lambda: f64) -> MembershipModel {
     Membership {
         gamma,
         kappa,
-        sigma,
+        noise_sd: sigma,
         lambda,
         output_noise: 0.0,
+        ..Default::default()
     }
     .check()
     .unwrap()
@@ -168,7 +169,7 @@ fn output_point(gamma: f64, kappa: f64, sigma: f64, lambda: f64, n: usize, trial
         auc_ml,
         aadv + mix_auc,
     );
-    let te = m.utility().unwrap().test_error;
+    let te = m.utility().unwrap().test_risk;
     check(
         &label,
         "test error",
@@ -471,9 +472,10 @@ fn output_noise_defence_matches_theory() {
     let m = Membership {
         gamma: 4.0,
         kappa: 0.2,
-        sigma: 1.0,
+        noise_sd: 1.0,
         lambda: 0.0,
         output_noise: 1.0,
+        ..Default::default()
     }
     .check()
     .unwrap();

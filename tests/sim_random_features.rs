@@ -215,7 +215,8 @@ fn wrong_theory_values_are_rejected() {
         activation: Activation::Relu,
         f1: 1.0,
         f_star: 0.0,
-        tau: 0.5,
+        noise_sd: 0.5,
+        ..Default::default()
     }
     .check()
     .unwrap()

@@ -488,7 +488,7 @@ impl Experiment for MembershipAttackSimulator {
                 (a.advantage, a.auc)
             }
         };
-        Ok(vec![advantage, auc, m.utility()?.test_error])
+        Ok(vec![advantage, auc, m.utility()?.test_risk])
     }
     fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
         let r = self.run(run)?;
@@ -533,7 +533,7 @@ fn dims(n: usize, model: &MembershipModel) -> Result<Dims> {
             expected: "a size with round(gamma n) != n when lambda = 0 (singular fit)",
         });
     }
-    let sigma2 = model.sigma() * model.sigma();
+    let sigma2 = model.noise_sd() * model.noise_sd();
     Ok(Dims {
         n,
         p,

@@ -71,7 +71,7 @@ const MAX_SIZE: usize = 20_000;
 /// use overparam::experiment::RunOptions;
 /// use overparam::sim::random_features::RandomFeaturesSimulation;
 /// use overparam::theory::random_features::RandomFeatures;
-/// let model = RandomFeatures { psi1: 2.0, psi2: 3.0, lambda: 0.1, tau: 0.5, ..Default::default() };
+/// let model = RandomFeatures { psi1: 2.0, psi2: 3.0, lambda: 0.1, noise_sd: 0.5, ..Default::default() };
 /// let sim = RandomFeaturesSimulation { model, d: 40, test_points: 300, ..Default::default() }.check()?;
 /// let report = sim.run(&RunOptions { seed: 7, trials: 4, progress: false })?;
 /// let theory = sim.theory()?.test_error;
@@ -126,7 +126,12 @@ impl RandomFeaturesSimulation {
     /// theory name; `d`, `test_points`; `psi1` / `psi2` when $N$ or $n$ would be outside
     /// $[1, 20000]$).
     pub fn check(&self) -> Result<RandomFeaturesSimulator> {
-        self.model.check()?;
+        // The theory's validation, once; the label noise is stored under its one name whichever
+        // name (`noise_sd` or the deprecated `tau`) the caller used.
+        let model = RandomFeatures {
+            noise_sd: self.model.check()?.noise_sd(),
+            ..self.model.clone()
+        };
         if self.d < 2 || self.d > MAX_SIZE {
             return Err(Error::InvalidParameter {
                 name: "d",
@@ -144,7 +149,7 @@ impl RandomFeaturesSimulation {
         let num_features = rounded_size("psi1", self.model.psi1, self.d)?;
         let n = rounded_size("psi2", self.model.psi2, self.d)?;
         Ok(RandomFeaturesSimulator {
-            model: self.model.clone(),
+            model,
             d: self.d,
             num_features,
             n,
@@ -441,7 +446,7 @@ impl RandomFeaturesSimulator {
         let (f1_sq, fs_sq, tau_sq) = (
             self.model.f1 * self.model.f1,
             self.model.f_star * self.model.f_star,
-            self.model.tau * self.model.tau,
+            self.model.noise_sd * self.model.noise_sd,
         );
         let (t_f, n_f, d_f) = (t as f64, n as f64, d as f64);
         // Linear part: (F1^2/d) mean_t ||x_t - X^T p_t||^2.
@@ -582,7 +587,8 @@ impl RfSimulation {
                 activation: self.activation.clone(),
                 f1: self.f1,
                 f_star: self.f_star,
-                tau: self.tau,
+                noise_sd: self.tau,
+                ..Default::default()
             },
             d: self.d,
             test_points: self.test_points,
@@ -687,7 +693,10 @@ mod tests {
             for (i, c) in clean.iter_mut().enumerate() {
                 *c = target.eval(&row(x, i)).unwrap();
             }
-            let noisy: Vec<f64> = clean.iter().map(|c| c + m.tau * normal(&mut rng)).collect();
+            let noisy: Vec<f64> = clean
+                .iter()
+                .map(|c| c + m.noise_sd * normal(&mut rng))
+                .collect();
             y.col_mut(0).copy_from_slice(&noisy);
             let a = chol.solve(&z.matmul_tn(&y, 1.0).unwrap()).unwrap(); // N x 1
             assert_eq!(a.nrows(), nf);
@@ -718,7 +727,8 @@ mod tests {
                     activation: Activation::Tanh,
                     f1: 1.0,
                     f_star: 0.8,
-                    tau: 0.4,
+                    noise_sd: 0.4,
+                    ..Default::default()
                 },
                 d: 8,
                 test_points: 40,

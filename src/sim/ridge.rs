@@ -78,7 +78,8 @@ impl Default for LinearRidgeSimulation {
                 gamma: 0.5,
                 lambda: 0.1,
                 snr: 1.0,
-                sigma: 1.0,
+                noise_sd: 1.0,
+                ..Default::default()
             },
             n: 200,
         }
@@ -90,7 +91,10 @@ impl LinearRidgeSimulation {
     ///
     /// Errors: [`Error::InvalidParameter`] naming the offending field.
     pub fn check(&self) -> Result<LinearRidgeSimulator> {
-        self.model.check()?;
+        let model = Ridge {
+            noise_sd: self.model.check()?.noise_sd(),
+            ..self.model
+        };
         if self.n < 2 || self.n > MAX_SIZE {
             return Err(Error::InvalidParameter {
                 name: "n",
@@ -106,9 +110,9 @@ impl LinearRidgeSimulation {
                 expected: "a ratio with 1 <= round(gamma * n) <= 20000",
             });
         }
-        let sigma = self.model.sigma;
+        let sigma = model.noise_sd;
         Ok(LinearRidgeSimulator {
-            model: self.model,
+            model,
             n: self.n,
             p: p as usize,
             r_sq: self.model.snr * sigma * sigma,
@@ -372,7 +376,8 @@ impl RidgeSimulation {
                 gamma: self.gamma,
                 lambda: self.lambda,
                 snr: self.snr,
-                sigma: self.sigma,
+                noise_sd: self.sigma,
+                ..Default::default()
             },
             n: self.n,
         }
@@ -439,7 +444,8 @@ mod tests {
                 gamma: 0.75,
                 lambda: 0.3,
                 snr: 2.0,
-                sigma: 0.7,
+                noise_sd: 0.7,
+                ..Default::default()
             },
             n: 12,
         }
@@ -531,7 +537,7 @@ mod tests {
         // One validation, the theory's: sigma = 0 is rejected as by Ridge::check.
         let noiseless = LinearRidgeSimulation {
             model: Ridge {
-                sigma: 0.0,
+                noise_sd: 0.0,
                 ..Ridge::new(0.5, 0.1, 1.0)
             },
             n: 10,
