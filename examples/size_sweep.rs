@@ -7,7 +7,7 @@
 //! d = 800).
 //!
 //! `threshold` is the interpolation threshold psi1 = psi2 = 3 with lambda = 1e-3 (ReLU, F1 = 1,
-//! tau^2 = 0.25), where the finite-size bias is largest (rf_standard.md §6.2, case C);
+//! tau^2 = 0.25), where the finite-size bias is largest (docs/random_features.md#derivation-notes-finite-size-bias, case C);
 //! `minnorm` is the over-parameterised min-norm interpolator psi1 = 6, psi2 = 3, lambda = 0
 //! (case B).
 

@@ -41,7 +41,7 @@ fn verdict_boundary_is_four_standard_errors_plus_the_allowance() {
 
 #[test]
 fn compare_rf_accepts_the_theory_and_rejects_a_perturbed_one() {
-    // Case E of rf_standard.md §3.1 (psi = (0.5, 2), lambda = 1, F*^2 = 0.3, tau^2 = 0.1): R = 1.14410.
+    // Case E of docs/random_features.md#derivation-notes-reference-values (psi = (0.5, 2), lambda = 1, F*^2 = 0.3, tau^2 = 0.1): R = 1.14410.
     let sim = RfSimulation {
         d: 120,
         psi1: 0.5,
@@ -86,7 +86,7 @@ fn compare_rf_accepts_the_theory_and_rejects_a_perturbed_one() {
 #[test]
 fn size_sweep_gap_shrinks_with_d() {
     // Interpolation threshold psi1 = psi2 = 3, lambda = 1e-3 (case C): the finite-size bias is
-    // about -2.5/d relative (rf_standard.md §6.2: -4.9%, -2.2%, -1.1% at d = 50, 100, 200).
+    // about -2.5/d relative (docs/random_features.md#derivation-notes-finite-size-bias: -4.9%, -2.2%, -1.1% at d = 50, 100, 200).
     let base = RfSimulation {
         d: 50,
         psi1: 3.0,

@@ -2,9 +2,9 @@
 //!
 //! Every point compares the variance-reduced Monte Carlo estimate at d = 100–200 with the theory
 //! at the realised ratios N/d, n/d, allowing 4 standard errors plus the finite-size allowance
-//! kappa R / d (kappa = 3, from the measured finite-size bias table, rf_standard.md §6.2). The
+//! kappa R / d (kappa = 3, from the measured finite-size bias table, docs/random_features.md#derivation-notes-finite-size-bias). The
 //! theory values themselves are pinned to the independent 40-digit oracle table of
-//! rf_standard.md §3.1 where the realised ratios equal the nominal ones. A deliberately wrong
+//! docs/random_features.md#derivation-notes-reference-values where the realised ratios equal the nominal ones. A deliberately wrong
 //! theory value must be rejected.
 //!
 //! These tests pin the reference values through the deprecated positional API
@@ -23,7 +23,7 @@ struct Point {
     name: &'static str,
     sim: RfSimulation,
     trials: usize,
-    /// Independent oracle for the theory test error (rf_standard.md §3.1), when available.
+    /// Independent oracle for the theory test error (docs/random_features.md#derivation-notes-reference-values), when available.
     oracle: Option<f64>,
 }
 
@@ -87,7 +87,7 @@ fn check_point(point: &Point, seed: u64) -> (RfSimulator, RfSimReport) {
 #[test]
 fn relu_under_and_over_parameterised_and_threshold() {
     let points = [
-        // Case A (rf_standard.md §3.1): under-parameterised least squares (N < n, lambda = 0).
+        // Case A (docs/random_features.md#derivation-notes-reference-values): under-parameterised least squares (N < n, lambda = 0).
         Point {
             name: "A relu psi=(2,3) lambda=0 (OLS)",
             sim: relu_point(200, (2.0, 3.0), 0.0, (0.0, 0.25)),
@@ -139,7 +139,7 @@ fn relu_nonlinear_target_with_noise() {
 
 #[test]
 fn tanh_activation_under_and_over_parameterised() {
-    // tanh is odd (mu0 = 0), so the target has no constant part (F0 = 0), rf_standard.md §6.3 item 5.
+    // tanh is odd (mu0 = 0), so the target has no constant part (F0 = 0), docs/random_features.md#derivation-notes-simulation (pitfall i).
     let tanh = |d, psi1, psi2, lambda| RfSimulation {
         d,
         psi1,
@@ -174,7 +174,7 @@ fn tanh_activation_under_and_over_parameterised() {
 #[test]
 fn gaussian_inputs_converge_to_the_same_limit() {
     // Gaussian x and theta (Gerace et al.'s setting) at a point where the finite-size bias is small
-    // (rf_standard.md §6.2: case A, +0.2–0.3% at d = 200).
+    // (docs/random_features.md#derivation-notes-finite-size-bias: case A, +0.2–0.3% at d = 200).
     let p = Point {
         name: "A gaussian psi=(2,3) lambda=1e-3",
         sim: RfSimulation {

@@ -2,12 +2,12 @@
 //! limit and against exact finite-n results.
 //!
 //! References (independent of the code under test):
-//! - the Marchenko–Pastur values m(-lambda), m'(-lambda) of rf_standard.md §4.3 (30-digit table),
+//! - the Marchenko–Pastur values m(-lambda), m'(-lambda) of Hastie, Montanari, Rosset & Tibshirani 2022, arXiv:1903.08560 (docs/ridge.md#derivation-notes-reference-values, 30-digit table),
 //!   from which B = r^2 lambda^2 m' and V = sigma^2 gamma (m - lambda m');
 //! - the training error r^2 lambda^2 (m - lambda m') + sigma^2 (1 - gamma + gamma lambda^2 m'),
 //!   obtained by taking the limit of the eigenvalue sums (the n x n Gram spectrum is gamma MP + (1 -
 //!   gamma) delta_0), which equals the GCV form (R + sigma^2)(1 - gamma(1 - lambda m))^2;
-//! - the optimal-ridge risk R* of §4.3;
+//! - the optimal-ridge risk R* (docs/ridge.md#derivation-notes-isotropic-results);
 //! - the exact finite-n means for Gaussian designs (inverse Wishart): OLS sigma^2 p/(n - p - 1),
 //!   min-norm r^2 (1 - n/p) + sigma^2 n/(p - n - 1). These have no finite-size bias, so they are
 //!   compared with zero allowance.
@@ -87,7 +87,7 @@ fn check_limit(name: &str, report: &RidgeSimReport, limit: &RiskValues) {
 
 #[test]
 fn ridge_matches_hmrt_under_over_and_at_the_threshold() {
-    // (gamma, lambda, m(-lambda), m'(-lambda), n) from rf_standard.md §4.3; r^2 = 1, sigma^2 = 0.5.
+    // (gamma, lambda, m(-lambda), m'(-lambda), n) from docs/ridge.md#derivation-notes-reference-values; r^2 = 1, sigma^2 = 0.5.
     let cases = [
         (
             "under gamma=0.5 lambda=0.1",
@@ -167,7 +167,7 @@ fn ridge_matches_hmrt_under_over_and_at_the_threshold() {
 
 #[test]
 fn optimally_tuned_ridge_matches_the_closed_form() {
-    // lambda* = gamma / snr; R* = sigma^2 gamma m(-lambda*) (rf_standard.md §4.3), sigma^2 = 1.
+    // lambda* = gamma / snr; R* = sigma^2 gamma m(-lambda*) (docs/ridge.md#derivation-notes-isotropic-results), sigma^2 = 1.
     for (k, &(gamma, snr, r_star)) in [
         (0.5, 4.0, 0.7015621187164),
         (2.0, 4.0, 2.561552812809),
