@@ -153,6 +153,13 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
         .as_ref()
         .ok_or_else(|| CliError::usage("--d: required (or use --threshold)"))?;
     let axes = [Axis::new("d", *ds)];
+    if args.simulate {
+        // The dense check needs integer dimensions: every point is checked before any output
+        // (a parity test per value, stopping at the first non-integer).
+        if let Some(e) = ds.values().find_map(|d| integer(d).err()) {
+            return Err(CliError::from_library(&e));
+        }
+    }
     validate(&axes, |v| {
         fam.partition(v[0])?;
         if args.simulate {
