@@ -2,6 +2,7 @@
 //! and the linear special case. Arguments -> `AdversarialRf` / `AdversarialLinear` -> records.
 
 use clap::Args;
+use overparam::experiment::Experiment;
 use overparam::sim::adversarial::{
     ADVERSARIAL_METRICS, AdversarialLinearSimulation, AdversarialRfSimulation,
 };
@@ -216,7 +217,15 @@ fn rf_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
             rec.push("error", Field::Text(e.to_string()));
         }
         if args.sim.simulate {
-            error = error.or(rf_simulate(args, &p, solved.as_ref().ok(), &mut rec));
+            let sim = AdversarialRfSimulation {
+                model: p.clone(),
+                d: args.sim.size_or(D),
+            };
+            let nominal = solved
+                .as_ref()
+                .ok()
+                .map(|s| (s.standard_error, s.robust_error));
+            error = error.or(simulate(args, sim.check(), nominal, &mut rec));
         }
         Outcome { record: rec, error }
     })
@@ -265,41 +274,20 @@ fn rf_fields(rec: &mut Record, s: Option<&AdversarialRfSolution>) {
     );
 }
 
-fn rf_simulate(
-    args: &AdversarialArgs,
-    p: &AdversarialRf,
-    nominal: Option<&AdversarialRfSolution>,
-    rec: &mut Record,
-) -> Option<overparam::Error> {
-    let sim = AdversarialRfSimulation {
-        model: p.clone(),
-        d: args.sim.size_or(D),
-    }
-    .check();
-    let nominal = nominal.map(|s| (s.standard_error, s.robust_error));
-    let run = args.sim.run();
-    sim_fields(
-        rec,
-        args.sim.size_or(D),
-        sim.and_then(|s| Simulated::run(&s, &run, &args.sim.join(None))),
-        nominal,
-        args,
-    )
-}
-
 /// The simulation fields of one point: `sim_d`, the join, then the deprecated keys of 0.1
 /// (`sim_standard_error`, `sim_robust_error` and their `_se`: the simulated test risk and
 /// robust test risk; `sim_standard_error_z`, `sim_robust_error_z`: their z against the
 /// NOMINAL theory, as in 0.1, where the join's `z_test_risk` and `z` use the theory at the
 /// realised sizes).
-fn sim_fields(
-    rec: &mut Record,
-    d: usize,
-    simulated: overparam::Result<Simulated>,
-    nominal: Option<(f64, f64)>,
+fn simulate<S: Experiment>(
     args: &AdversarialArgs,
+    sim: overparam::Result<S>,
+    nominal: Option<(f64, f64)>,
+    rec: &mut Record,
 ) -> Option<overparam::Error> {
-    rec.push("sim_d", Field::Int(d as u64));
+    rec.push("sim_d", Field::Int(args.sim.size_or(D) as u64));
+    let run = args.sim.run();
+    let simulated = sim.and_then(|s| Simulated::run(&s, &run, &args.sim.join(None)));
     let old = [
         ("sim_standard_error", Old::Mean("test_risk")),
         ("sim_standard_error_se", Old::Se("test_risk")),
@@ -314,7 +302,7 @@ fn sim_fields(
             Old::ZAgainst("robust_test_risk", nominal.map(|n| n.1)),
         ),
     ];
-    simulation_fields(rec, &ADVERSARIAL_METRICS, simulated, &old, args.sim.run())
+    simulation_fields(rec, &ADVERSARIAL_METRICS, simulated, &old, run)
 }
 
 // ---- linear ----
@@ -406,7 +394,15 @@ fn linear_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
             rec.push("error", Field::Text(e.to_string()));
         }
         if args.sim.simulate {
-            error = error.or(linear_simulate(args, &p, solved.as_ref().ok(), &mut rec));
+            let sim = AdversarialLinearSimulation {
+                model: p.clone(),
+                d: args.sim.size_or(D),
+            };
+            let nominal = solved
+                .as_ref()
+                .ok()
+                .map(|s| (s.standard_error, s.robust_error));
+            error = error.or(simulate(args, sim.check(), nominal, &mut rec));
         }
         Outcome { record: rec, error }
     })
@@ -440,26 +436,4 @@ fn linear_fields(rec: &mut Record, s: Option<&AdversarialLinearSolution>) {
         "iterations",
         s.map_or(Field::Null, |s| Field::Int(s.iterations as u64)),
     );
-}
-
-fn linear_simulate(
-    args: &AdversarialArgs,
-    p: &AdversarialLinear,
-    nominal: Option<&AdversarialLinearSolution>,
-    rec: &mut Record,
-) -> Option<overparam::Error> {
-    let sim = AdversarialLinearSimulation {
-        model: p.clone(),
-        d: args.sim.size_or(D),
-    }
-    .check();
-    let nominal = nominal.map(|s| (s.standard_error, s.robust_error));
-    let run = args.sim.run();
-    sim_fields(
-        rec,
-        args.sim.size_or(D),
-        sim.and_then(|s| Simulated::run(&s, &run, &args.sim.join(None))),
-        nominal,
-        args,
-    )
 }
