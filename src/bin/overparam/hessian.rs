@@ -6,7 +6,7 @@ use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{
     Field, Format, Record, Writer, json_object, json_string, json_value, number_text,
 };
-use crate::simulate::{Simulated, simulation_fields};
+use crate::simulate::simulate_point;
 use clap::Args;
 use overparam::experiment::JoinOptions;
 use overparam::experiment::RunOptions;
@@ -268,11 +268,9 @@ fn point(fam: Family, d: f64, simulate: bool) -> (Outcome, Option<Spectrum>) {
 /// The block-versus-dense join of one point (`sim::two_layer::TwoLayerHessian`): deterministic,
 /// so SE 0 and the allowance is round-off.
 fn dense_check(fam: Family, d: f64, rec: &mut Record) -> Option<overparam::Error> {
-    let run = RunOptions::default();
-    let simulated = integer(d)
-        .and_then(|d| TwoLayerHessian { family: fam, d }.check())
-        .and_then(|s| Simulated::run(&s, &run, &JoinOptions::default()));
-    simulation_fields(rec, &TWO_LAYER_METRICS, simulated, &[], run)
+    let checked = integer(d).and_then(|d| TwoLayerHessian { family: fam, d }.check());
+    let join = (RunOptions::default(), JoinOptions::default());
+    simulate_point(rec, checked, &[], &TWO_LAYER_METRICS, join, &[])
 }
 
 /// `d` as an integer dimension, or the library's error naming `d`.

@@ -4,14 +4,14 @@ use clap::Args;
 use overparam::compare::RISK_METRICS;
 use overparam::gaussian::Activation;
 use overparam::sim::InputDistribution;
-use overparam::sim::random_features::RandomFeaturesSimulation;
+use overparam::sim::random_features::{RandomFeaturesSimulation, RandomFeaturesSimulator};
 use overparam::theory::random_features::{RandomFeatures, RandomFeaturesModel, RfRisk};
 
 use crate::CliError;
 use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
-use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, Simulated, simulation_fields};
+use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
 
 fn parse_input(s: &str) -> Result<InputDistribution, String> {
     s.parse::<InputDistribution>().map_err(|e| e.to_string())
@@ -259,19 +259,16 @@ fn outcome(args: &RfArgs, v: &[f64], solved: overparam::Result<Solved>) -> Outco
 
 /// Simulate one point and add the simulation fields to its record.
 fn simulate(args: &RfArgs, p: &RandomFeatures, rec: &mut Record) -> Option<overparam::Error> {
-    let run = args.sim.run();
-    let sim = simulation(args, p).check();
-    match &sim {
-        Ok(s) => {
-            rec.push("d", Field::Int(s.d() as u64));
-            rec.num("realised_psi1", s.realised_psi1());
-            rec.num("realised_psi2", s.realised_psi2());
-        }
-        Err(_) => SIZES.iter().for_each(|k| rec.push(*k, Field::Null)),
-    }
-    let simulated = sim.and_then(|s| Simulated::run(&s, &run, &args.sim.join(args.kappa)));
-    simulation_fields(rec, &RISK_METRICS, simulated, &RISK_OLD_KEYS, run)
+    simulate_point(
+        rec,
+        simulation(args, p).check(),
+        &[
+            ("d", |s: &RandomFeaturesSimulator| Field::Int(s.d() as u64)),
+            ("realised_psi1", |s| Field::Num(s.realised_psi1())),
+            ("realised_psi2", |s| Field::Num(s.realised_psi2())),
+        ],
+        &RISK_METRICS,
+        (args.sim.run(), args.sim.join(args.kappa)),
+        &RISK_OLD_KEYS,
+    )
 }
-
-/// The realised sizes of a simulated point.
-const SIZES: [&str; 3] = ["d", "realised_psi1", "realised_psi2"];

@@ -3,14 +3,14 @@
 
 use clap::Args;
 use overparam::compare::RISK_METRICS;
-use overparam::sim::ridge::LinearRidgeSimulation;
+use overparam::sim::ridge::{LinearRidgeSimulation, LinearRidgeSimulator};
 use overparam::theory::ridge::{Ridge, RidgeModel, RidgeRisk};
 
 use crate::CliError;
 use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
-use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, Simulated, simulation_fields};
+use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
 
 /// Arguments of `overparam ridge`.
 #[derive(Debug, Args)]
@@ -190,18 +190,16 @@ fn outcome(args: &RidgeArgs, v: &[f64], solved: overparam::Result<(f64, RidgeRis
 
 /// Simulate one point and add the simulation fields to its record.
 fn simulate(args: &RidgeArgs, p: &Ridge, rec: &mut Record) -> Option<overparam::Error> {
-    let run = args.sim.run();
-    let sim = simulation(args, p).check();
-    match &sim {
-        Ok(s) => {
-            rec.push("n", Field::Int(s.n() as u64));
-            rec.push("p", Field::Int(s.p() as u64));
-            rec.num("realised_gamma", s.realised_gamma());
-        }
-        Err(_) => ["n", "p", "realised_gamma"]
-            .iter()
-            .for_each(|k| rec.push(*k, Field::Null)),
-    }
-    let simulated = sim.and_then(|s| Simulated::run(&s, &run, &args.sim.join(args.kappa)));
-    simulation_fields(rec, &RISK_METRICS, simulated, &RISK_OLD_KEYS, run)
+    simulate_point(
+        rec,
+        simulation(args, p).check(),
+        &[
+            ("n", |s: &LinearRidgeSimulator| Field::Int(s.n() as u64)),
+            ("p", |s| Field::Int(s.p() as u64)),
+            ("realised_gamma", |s| Field::Num(s.realised_gamma())),
+        ],
+        &RISK_METRICS,
+        (args.sim.run(), args.sim.join(args.kappa)),
+        &RISK_OLD_KEYS,
+    )
 }

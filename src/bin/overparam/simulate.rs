@@ -253,6 +253,23 @@ pub fn simulation_fields(
     None
 }
 
+/// Simulate one checked point and write its fields: the realised `sizes` (`null` if the
+/// simulation's `check` failed), then [`simulation_fields`] of the metrics `names`.
+pub fn simulate_point<S: Experiment>(
+    rec: &mut Record,
+    checked: overparam::Result<S>,
+    sizes: &[(&'static str, fn(&S) -> Field)],
+    names: &[&'static str],
+    (run, options): (RunOptions, JoinOptions),
+    old: &[(&'static str, Old)],
+) -> Option<overparam::Error> {
+    for (key, size) in sizes {
+        rec.push(*key, checked.as_ref().map_or(Field::Null, size));
+    }
+    let simulated = checked.and_then(|s| Simulated::run(&s, &run, &options));
+    simulation_fields(rec, names, simulated, old, run)
+}
+
 /// The deprecated simulation keys of 0.1 of rf and ridge (same values as the join fields
 /// `sim_bias`, `sim_variance`, `sim_train_error`, `sim_train_error_se`, `z_train_error`,
 /// `sim_trials`).
