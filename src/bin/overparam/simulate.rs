@@ -253,12 +253,15 @@ pub fn simulation_fields(
     None
 }
 
+/// A realised size of a simulated point: its key and how to read it from the checked simulation.
+pub type Size<S> = (&'static str, fn(&S) -> Field);
+
 /// Simulate one checked point and write its fields: the realised `sizes` (`null` if the
 /// simulation's `check` failed), then [`simulation_fields`] of the metrics `names`.
 pub fn simulate_point<S: Experiment>(
     rec: &mut Record,
     checked: overparam::Result<S>,
-    sizes: &[(&'static str, fn(&S) -> Field)],
+    sizes: &[Size<S>],
     names: &[&'static str],
     (run, options): (RunOptions, JoinOptions),
     old: &[(&'static str, Old)],
