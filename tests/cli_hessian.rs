@@ -131,6 +131,7 @@ fn simulate_checks_the_block_spectrum_against_the_dense_hessian() {
         assert_eq!(r["sim_se"].as_f64(), Some(0.0));
         assert_eq!(r["agrees"], true, "{r}");
         assert_eq!(r["sim_morse_index"].as_f64(), Some(morse), "{r}");
+        assert!(r["sim_morse_index"].is_u64(), "a count is an integer: {r}");
         assert_eq!(r["morse_index"].as_f64(), Some(morse), "{r}");
         assert_eq!(r["agrees_morse_index"], true, "{r}");
         assert!(r["sim_max_eigenvalue"].as_f64().unwrap() > 0.0);

@@ -101,6 +101,9 @@ fn keys(i: usize, name: &str) -> [Cow<'static, str>; 6] {
     }
 }
 
+/// Metrics that are counts: their simulated and theory values print as integers when whole.
+const COUNTS: &[&str] = &["morse_index"];
+
 /// Turn a join into record fields (docs/glossary.md): for the primary metric `sim_mean`,
 /// `sim_se`, `theory_realised`, `z` (`null` if undefined), `allowance`, `agrees` (a boolean);
 /// for every other metric `M` the same with `M` in the name (`sim_M`, `sim_M_se`,
@@ -112,9 +115,14 @@ pub fn joined_fields(rec: &mut Record, names: &[&'static str], joined: Option<&J
         Some(j) => {
             for (i, m) in j.metrics.iter().enumerate() {
                 let [mean, se, theory, z, allowance, agrees] = keys(i, m.name);
-                rec.num(mean, m.simulation.value);
+                // Counts are integers in JSON (docs/glossary.md).
+                let value = |x: f64| match COUNTS.contains(&m.name) {
+                    true => Field::count(x),
+                    false => Field::Num(x),
+                };
+                rec.push(mean, value(m.simulation.value));
                 rec.num(se, m.simulation.std_err);
-                rec.num(theory, m.theory_realised);
+                rec.push(theory, value(m.theory_realised));
                 rec.push(z, Field::opt(m.z));
                 rec.num(allowance, m.allowance);
                 rec.push(agrees, Field::Bool(m.agrees));
