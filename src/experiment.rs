@@ -130,6 +130,43 @@ pub fn join<E: Experiment + ?Sized>(
     run: &RunOptions,
     options: &JoinOptions,
 ) -> Result<Joined> {
+    check_trials(run)?;
+    let theory = experiment.theory_realised()?;
+    let simulated = experiment.simulate(run)?;
+    assemble(experiment, &theory, &simulated, run, options)
+}
+
+/// Join estimates that were already simulated (with `run`) against the theory: the same
+/// comparison as [`join`], for a caller that ran the simulation itself, e.g. to keep the
+/// model's full report (membership's other advantage estimators) next to the join, or to report
+/// the estimates even when the theory at the realised sizes fails. `simulated` must be the
+/// estimates of [`Experiment::metric_names`], in that order (what [`Experiment::simulate`]
+/// returns).
+///
+/// ```
+/// use overparam::experiment::{Experiment, JoinOptions, RunOptions, join, join_simulated};
+/// use overparam::sim::ridge::LinearRidgeSimulation;
+/// let sim = LinearRidgeSimulation { n: 100, ..Default::default() }.check()?;
+/// let run = RunOptions { seed: 2, trials: 4, progress: false };
+/// let estimates = sim.simulate(&run)?;
+/// let joined = join_simulated(&sim, &estimates, &run, &JoinOptions::default())?;
+/// assert_eq!(joined, join(&sim, &run, &JoinOptions::default())?);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+///
+/// Errors: as [`join`].
+pub fn join_simulated<E: Experiment + ?Sized>(
+    experiment: &E,
+    simulated: &[PointEstimate],
+    run: &RunOptions,
+    options: &JoinOptions,
+) -> Result<Joined> {
+    check_trials(run)?;
+    let theory = experiment.theory_realised()?;
+    assemble(experiment, &theory, simulated, run, options)
+}
+
+fn check_trials(run: &RunOptions) -> Result<()> {
     if run.trials < 2 {
         return Err(crate::Error::InvalidParameter {
             name: "trials",
@@ -137,10 +174,18 @@ pub fn join<E: Experiment + ?Sized>(
             expected: "an integer >= 2 (a standard error needs two trials)",
         });
     }
+    Ok(())
+}
+
+fn assemble<E: Experiment + ?Sized>(
+    experiment: &E,
+    theory: &[f64],
+    simulated: &[PointEstimate],
+    run: &RunOptions,
+    options: &JoinOptions,
+) -> Result<Joined> {
     let names = experiment.metric_names();
-    let theory = experiment.theory_realised()?;
-    let simulated = experiment.simulate(run)?;
-    let allowances = experiment.allowances(&theory, options)?;
+    let allowances = experiment.allowances(theory, options)?;
     for (what, len) in [
         ("theory values", theory.len()),
         ("simulated metrics", simulated.len()),
@@ -155,7 +200,7 @@ pub fn join<E: Experiment + ?Sized>(
         }
     }
     let mut metrics = Vec::with_capacity(names.len());
-    for (((name, &t), s), &a) in names.iter().zip(&theory).zip(&simulated).zip(&allowances) {
+    for (((name, &t), s), &a) in names.iter().zip(theory).zip(simulated).zip(&allowances) {
         let c = crate::compare::compare_point(t, s, a)?;
         metrics.push(MetricComparison {
             name,
@@ -217,7 +262,7 @@ pub struct Sweep {
 /// use overparam::experiment::{JoinOptions, RunOptions, sweep_sizes};
 /// use overparam::sim::ridge::LinearRidgeSimulation;
 /// use overparam::theory::ridge::Ridge;
-/// let model = Ridge { gamma: 0.5, lambda: 0.0, snr: 1.0, sigma: 1.0 };
+/// let model = Ridge { gamma: 0.5, lambda: 0.0, snr: 1.0, ..Ridge::default() };
 /// let run = RunOptions { seed: 3, trials: 40, progress: false };
 /// let sweep = sweep_sizes(|n| LinearRidgeSimulation { model, n }.check(), &[50, 100, 200],
 ///                         &run, &JoinOptions::default())?;

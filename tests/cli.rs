@@ -137,6 +137,36 @@ fn bad_input_is_one_line_naming_the_flag_with_status_2() {
             "--bogus",
         ),
         (&["rf", "--psi2", "3", "--lambda", "1"][..], "--psi1"),
+        // The library names the field noise_sd; the message names the flag.
+        (
+            &[
+                "rf",
+                "--psi1",
+                "1",
+                "--psi2",
+                "3",
+                "--lambda",
+                "1",
+                "--noise-sd",
+                "-1",
+            ][..],
+            "--noise-sd",
+        ),
+        // A degenerate activation is the library's InvalidChoice, reported against the flag.
+        (
+            &[
+                "rf",
+                "--psi1",
+                "1",
+                "--psi2",
+                "3",
+                "--lambda",
+                "1",
+                "--activation",
+                "linear",
+            ][..],
+            "--activation",
+        ),
     ] {
         let (code, out, err) = run(args);
         assert_eq!(code, 2, "{args:?}: {err}");

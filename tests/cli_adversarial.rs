@@ -229,31 +229,48 @@ fn simulate_adds_values_with_standard_errors() {
     ]);
     assert_eq!(code, 0, "{err}");
     let v = json_lines(&out);
-    let want = overparam::sim::adversarial::AdversarialRfSim {
+    let want = overparam::sim::adversarial::AdversarialRfSimulation {
+        model: overparam::theory::adversarial::AdversarialRf {
+            psi1: 0.5,
+            psi2: 2.0,
+            tau2: 0.25,
+            eps: 0.3,
+            eps_test: Some(0.3),
+        },
         d: 40,
-        psi1: 0.5,
-        psi2: 2.0,
-        tau2: 0.25,
-        eps: 0.3,
-        eps_test: Some(0.3),
-        trials: 3,
-        seed: 11,
     }
-    .run()
+    .check()
+    .unwrap()
+    .run(&overparam::experiment::RunOptions {
+        seed: 11,
+        trials: 3,
+        progress: false,
+    })
     .unwrap();
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+    // The deprecated keys of 0.1 keep their meaning: sim_standard_error is the simulated test
+    // risk, sim_robust_error the robust test risk; the join fields carry the same numbers.
     assert!(close(
         v[0]["sim_standard_error"].as_f64().unwrap(),
-        want.standard_error.mean
+        want.test_risk.mean
+    ));
+    assert!(close(
+        v[0]["sim_test_risk"].as_f64().unwrap(),
+        want.test_risk.mean
     ));
     assert!(close(
         v[0]["sim_robust_error_se"].as_f64().unwrap(),
-        want.robust_error.std_err
+        want.robust_test_risk.std_err
+    ));
+    assert!(close(
+        v[0]["sim_se"].as_f64().unwrap(),
+        want.robust_test_risk.std_err
     ));
     assert!(v[0]["sim_zero_residual_fraction"].is_number());
     assert_eq!(v[0]["sim_trials"].as_u64(), Some(3));
-    let z = (want.robust_error.mean - v[0]["robust_error"].as_f64().unwrap())
-        / want.robust_error.std_err;
+    // sim_robust_error_z (deprecated) is against the nominal theory, as in 0.1.
+    let z = (want.robust_test_risk.mean - v[0]["robust_error"].as_f64().unwrap())
+        / want.robust_test_risk.std_err;
     assert!((v[0]["sim_robust_error_z"].as_f64().unwrap() - z).abs() < 1e-9);
     // Linear model too.
     let (code, out, _) = run(&[

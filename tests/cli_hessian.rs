@@ -88,6 +88,13 @@ fn bad_input_names_the_flag() {
         (vec!["--family", "type-a"], "--d"),
         (vec!["--gd", "--d", "7.5"], "--d"),
         (vec!["--gd", "--d", "8", "--runs", "0"], "--runs"),
+        (vec!["--gd", "--d", "300", "--runs", "2"], "--d"),
+        (vec!["--gd", "--d", "4:8:3"], "--d"),
+        (
+            vec!["--family", "type-a", "--d", "lin:4:5:3", "--simulate"],
+            "--d",
+        ),
+        (vec!["--family", "type-a", "--d", "41", "--simulate"], "--d"),
         (vec!["--family", "type-a", "--d", "abc"], "--d"),
     ] {
         let (code, out, err) = run(&args);
@@ -95,5 +102,72 @@ fn bad_input_names_the_flag() {
         assert!(out.is_empty());
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
         assert!(err.contains(flag), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn simulate_checks_the_block_spectrum_against_the_dense_hessian() {
+    let (code, out, err) = run(&[
+        "--family",
+        "type-a",
+        "--d",
+        "lin:4:8:3",
+        "--simulate",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 3);
+    for (r, morse) in v.iter().zip([2.0, 0.0, 0.0]) {
+        // The primary metric is the smallest eigenvalue; the dense one is an independent
+        // eigendecomposition of the d^2 x d^2 Hessian.
+        assert_eq!(r["theory_realised"], r["min_eigenvalue"], "{r}");
+        let (dense, block) = (
+            r["sim_mean"].as_f64().unwrap(),
+            r["min_eigenvalue"].as_f64().unwrap(),
+        );
+        assert!((dense - block).abs() <= 1e-9 * block.abs().max(1.0), "{r}");
+        assert_eq!(r["sim_se"].as_f64(), Some(0.0));
+        assert_eq!(r["agrees"], true, "{r}");
+        assert_eq!(r["sim_morse_index"].as_f64(), Some(morse), "{r}");
+        assert!(r["sim_morse_index"].is_u64(), "a count is an integer: {r}");
+        assert_eq!(r["morse_index"].as_f64(), Some(morse), "{r}");
+        assert_eq!(r["agrees_morse_index"], true, "{r}");
+        assert!(r["sim_max_eigenvalue"].as_f64().unwrap() > 0.0);
+    }
+}
+
+#[test]
+fn gd_census_is_reproducible_and_seeded_per_run() {
+    let args = [
+        "--gd", "--d", "6", "--runs", "6", "--seed", "5", "--format", "json",
+    ];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let (_, again, _) = run(&args);
+    assert_eq!(out, again);
+    // The census is the library's GradientDescentCensus with runs as trials.
+    let c = overparam::sim::two_layer_census::GradientDescentCensus {
+        d: 6,
+        ..Default::default()
+    }
+    .check()
+    .unwrap()
+    .run(&overparam::experiment::RunOptions {
+        seed: 5,
+        trials: 6,
+        progress: false,
+    })
+    .unwrap();
+    let v = json_lines(&out);
+    assert_eq!(v.len(), c.entries.len());
+    for (r, e) in v.iter().zip(&c.entries) {
+        assert_eq!(r["count"].as_u64(), Some(e.count as u64));
+        let sizes: Vec<u64> = e.sizes.iter().map(|&s| s as u64).collect();
+        assert_eq!(r["sizes"], serde_json::json!(sizes));
+        // Same loss (to the printed digits; the global minimum's is round-off, ~1e-16).
+        let loss = r["loss"].as_f64().unwrap();
+        assert!((loss - e.loss).abs() <= 1e-12 * e.loss.abs() + 1e-15, "{r}");
     }
 }

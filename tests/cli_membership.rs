@@ -149,3 +149,69 @@ fn simulate_adds_values_with_standard_errors_reproducibly() {
     }
     assert_eq!(v["p"], 240);
 }
+
+#[test]
+fn simulate_reports_the_library_estimator_and_keeps_the_old_keys_meaning() {
+    let (code, out, err) = run(&[
+        "--gamma",
+        "2",
+        "--lambda",
+        "0.5",
+        "--simulate",
+        "--n",
+        "40",
+        "--trials",
+        "20",
+        "--seed",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = &json_lines(&out)[0];
+    let sim = overparam::sim::membership::MembershipAttackSimulation {
+        model: Membership {
+            gamma: 2.0,
+            lambda: 0.5,
+            ..Default::default()
+        },
+        n: 40,
+        attack: overparam::sim::membership::Attack::Output,
+    }
+    .check()
+    .unwrap();
+    let r = sim
+        .run(&overparam::experiment::RunOptions {
+            seed: 4,
+            trials: 20,
+            progress: false,
+        })
+        .unwrap();
+    let out = r.output.as_ref().unwrap();
+    // Equal up to the JSON parser's last-bit rounding (serde_json without float_roundtrip).
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-14 * b.abs();
+    // The join's advantage is the library's reported estimator (the Rao-Blackwellised plug-in
+    // for the output attack) ...
+    assert!(close(num(v, "sim_mean"), r.advantage.value), "sim_mean");
+    assert!(close(num(v, "sim_se"), r.advantage.std_err), "sim_se");
+    assert_eq!(r.advantage, out.advantage_rao_blackwell);
+    assert!(close(num(v, "sim_auc"), r.auc.value), "sim_auc");
+    // ... while the deprecated sim_advantage keeps its 0.1 meaning, the split-threshold one.
+    assert!(
+        close(num(v, "sim_advantage"), out.advantage_split.value),
+        "sim_advantage"
+    );
+    assert!(
+        close(num(v, "sim_advantage_se"), out.advantage_split.std_err),
+        "sim_advantage_se"
+    );
+    assert!(
+        close(num(v, "sim_test_error"), r.test_risk.mean),
+        "sim_test_error"
+    );
+    assert!(
+        close(num(v, "sim_test_risk"), r.test_risk.mean),
+        "sim_test_risk"
+    );
+    assert_eq!(v["trials"], 20);
+}

@@ -184,6 +184,19 @@ pub struct MembershipSimReport {
     pub loss: Option<LossAttackSimulation>,
 }
 
+impl MembershipSimReport {
+    /// The joined metrics' estimates in the order of [`MEMBERSHIP_METRICS`] (`advantage`,
+    /// `auc`, `test_risk`): what the [`Experiment`] implementation simulates, for
+    /// [`crate::experiment::join_simulated`] when the full report is kept too.
+    pub fn estimates(&self) -> Vec<PointEstimate> {
+        vec![
+            self.advantage,
+            self.auc,
+            PointEstimate::from(&self.test_risk),
+        ]
+    }
+}
+
 /// Unchecked simulation settings, with seed and trials as fields.
 ///
 /// Deprecated: use [`MembershipAttackSimulation`] (the model embedded; seed and trials in
@@ -491,8 +504,7 @@ impl Experiment for MembershipAttackSimulator {
         Ok(vec![advantage, auc, m.utility()?.test_risk])
     }
     fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
-        let r = self.run(run)?;
-        Ok(vec![r.advantage, r.auc, PointEstimate::from(&r.test_risk)])
+        Ok(self.run(run)?.estimates())
     }
     /// `advantage` and `auc` (probabilities): $c/n$ absolute; `test_risk`: $c|R|/n$. The
     /// $O(1/n)$ corrections of $V_0$, $V_1$ (about $2/n$ relative at the tested points) move

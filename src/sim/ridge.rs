@@ -534,7 +534,8 @@ mod tests {
                 Err(Error::InvalidParameter { name: "trials", .. })
             ));
         }
-        // One validation, the theory's: sigma = 0 is rejected as by Ridge::check.
+        // One validation, the theory's: noise_sd = 0 is rejected as by Ridge::check, which
+        // names the field noise_sd (docs/glossary.md; `sigma` is its deprecated alias).
         let noiseless = LinearRidgeSimulation {
             model: Ridge {
                 noise_sd: 0.0,
@@ -544,7 +545,10 @@ mod tests {
         };
         assert!(matches!(
             noiseless.check(),
-            Err(Error::InvalidParameter { name: "sigma", .. })
+            Err(Error::InvalidParameter {
+                name: "noise_sd",
+                ..
+            })
         ));
     }
 }

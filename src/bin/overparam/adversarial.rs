@@ -2,9 +2,10 @@
 //! and the linear special case. Arguments -> `AdversarialRf` / `AdversarialLinear` -> records.
 
 use clap::Args;
-use overparam::experiment::Joined;
-use overparam::sim::PointEstimate;
-use overparam::sim::adversarial::{AdversarialLinearSim, AdversarialRfSim, AdversarialSimResult};
+use overparam::experiment::Experiment;
+use overparam::sim::adversarial::{
+    ADVERSARIAL_METRICS, AdversarialLinearSimulation, AdversarialRfSimulation,
+};
 use overparam::theory::adversarial::{
     AdversarialLinear, AdversarialLinearModel, AdversarialLinearSolution, AdversarialRf,
     AdversarialRfModel, AdversarialRfSolution, SaddlePoint,
@@ -15,7 +16,7 @@ use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_non_negative, parse_value_or_range};
 use crate::output::{Field, Format, Record};
 use crate::plot::{Panel, Scale, Summary};
-use crate::simulate::{SimulateArgs, join_values, joined_fields};
+use crate::simulate::{Old, SimulateArgs, Simulated, simulation_fields};
 
 /// Arguments of `overparam adversarial`.
 #[derive(Debug, Args)]
@@ -216,7 +217,15 @@ fn rf_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
             rec.push("error", Field::Text(e.to_string()));
         }
         if args.sim.simulate {
-            error = error.or(rf_simulate(args, &p, solved.as_ref().ok(), &mut rec));
+            let sim = AdversarialRfSimulation {
+                model: p.clone(),
+                d: args.sim.size_or(D),
+            };
+            let nominal = solved
+                .as_ref()
+                .ok()
+                .map(|s| (s.standard_error, s.robust_error));
+            error = error.or(simulate(args, sim.check(), nominal, &mut rec));
         }
         Outcome { record: rec, error }
     })
@@ -265,170 +274,36 @@ fn rf_fields(rec: &mut Record, s: Option<&AdversarialRfSolution>) {
     );
 }
 
-/// MOVE TO LIBRARY (the adversarial `Experiment`): the limit at the realised sizes
-/// $N/d = \mathrm{round}(\psi_1 d)/d$, $n/d = \mathrm{round}(\psi_2 d)/d$, warm-started from the
-/// nominal saddle.
-fn rf_realised(
-    p: &AdversarialRf,
-    d: usize,
-    nominal: Option<&AdversarialRfSolution>,
-) -> overparam::Result<AdversarialRfSolution> {
-    let realised = |x: f64| (x * d as f64).round() / d as f64;
-    let m = AdversarialRf {
-        psi1: realised(p.psi1),
-        psi2: realised(p.psi2),
-        ..p.clone()
-    }
-    .check()?;
-    match nominal.and_then(|s| s.saddle.as_ref()) {
-        Some(g) => m.solve_from(g).or_else(|_| m.solve()),
-        None => m.solve(),
-    }
-}
-
-fn rf_simulate(
+/// The simulation fields of one point: `sim_d`, the join, then the deprecated keys of 0.1
+/// (`sim_standard_error`, `sim_robust_error` and their `_se`: the simulated test risk and
+/// robust test risk; `sim_standard_error_z`, `sim_robust_error_z`: their z against the
+/// NOMINAL theory, as in 0.1, where the join's `z_test_risk` and `z` use the theory at the
+/// realised sizes).
+fn simulate<S: Experiment>(
     args: &AdversarialArgs,
-    p: &AdversarialRf,
-    nominal: Option<&AdversarialRfSolution>,
-    rec: &mut Record,
-) -> Option<overparam::Error> {
-    let d = args.sim.size_or(D);
-    let run = args.sim.run();
-    let sim = AdversarialRfSim {
-        d,
-        psi1: p.psi1,
-        psi2: p.psi2,
-        tau2: p.tau2,
-        eps: p.eps,
-        eps_test: Some(p.eps_test.unwrap_or(p.eps)),
-        trials: run.trials,
-        seed: run.seed,
-    }
-    .run();
-    let theory = |sim: &AdversarialSimResult| {
-        let t = rf_realised(p, d, nominal)?;
-        adversarial_join(
-            sim,
-            [
-                t.robust_error,
-                t.standard_error,
-                t.train_loss,
-                t.zero_residual_fraction,
-                t.adversarial_norm,
-            ],
-            args,
-            d,
-        )
-    };
-    sim_fields(
-        rec,
-        d,
-        sim,
-        theory,
-        nominal.map(|s| (s.standard_error, s.robust_error)),
-    )
-}
-
-/// Metric names of the adversarial join, primary first.
-const NAMES: &[&str] = &[
-    "robust_test_risk",
-    "test_risk",
-    "train_loss",
-    "zero_residual_fraction",
-    "adversarial_norm",
-];
-
-/// MOVE TO LIBRARY (the adversarial `Experiment`): the join of the five simulated metrics with
-/// their theory values at the realised sizes, allowance $c|R|/d$.
-fn adversarial_join(
-    sim: &AdversarialSimResult,
-    theory: [f64; 5],
-    args: &AdversarialArgs,
-    d: usize,
-) -> overparam::Result<Joined> {
-    let est = [
-        &sim.robust_error,
-        &sim.standard_error,
-        &sim.train_loss,
-        &sim.zero_residual_fraction,
-        &sim.adversarial_norm,
-    ];
-    let metrics: Vec<_> = NAMES
-        .iter()
-        .zip(theory)
-        .zip(est)
-        .map(|((&n, t), e)| (n, t, PointEstimate::from(e)))
-        .collect();
-    join_values(&metrics, args.sim.finite_size_constant, d, args.sim.run())
-}
-
-/// The simulation fields of one point: the join, then the deprecated keys of 0.1
-/// (`sim_d`, `sim_standard_error`, `sim_robust_error` and their `_se`, and z-scores against the
-/// nominal theory `sim_standard_error_z`, `sim_robust_error_z`).
-fn sim_fields(
-    rec: &mut Record,
-    d: usize,
-    sim: overparam::Result<AdversarialSimResult>,
-    theory: impl Fn(&AdversarialSimResult) -> overparam::Result<Joined>,
+    sim: overparam::Result<S>,
     nominal: Option<(f64, f64)>,
+    rec: &mut Record,
 ) -> Option<overparam::Error> {
-    rec.push("sim_d", Field::Int(d as u64));
-    let sim = match sim {
-        Ok(s) => s,
-        Err(e) => {
-            joined_fields(rec, NAMES, None);
-            for key in DEPRECATED_SIM_KEYS {
-                rec.push(key, Field::Null);
-            }
-            rec.push("sim_error", Field::Text(e.to_string()));
-            return Some(e);
-        }
-    };
-    let theory = theory(&sim);
-    match &theory {
-        Ok(j) => joined_fields(rec, NAMES, Some(j)),
-        Err(_) => {
-            joined_fields(rec, NAMES, None);
-            rec.set("sim_mean", Field::Num(sim.robust_error.mean));
-            rec.set("sim_se", Field::Num(sim.robust_error.std_err));
-            rec.set("sim_trials", Field::Int(sim.robust_error.trials as u64));
-        }
-    }
-    // MOVE TO LIBRARY (deprecated z against the nominal, not the realised, theory).
-    let z = |t: Option<f64>, e: &overparam::sim::Estimate| match t {
-        Some(t) if e.std_err > 0.0 => Field::Num((e.mean - t) / e.std_err),
-        _ => Field::Null,
-    };
-    rec.num("sim_standard_error", sim.standard_error.mean);
-    rec.num("sim_standard_error_se", sim.standard_error.std_err);
-    rec.num("sim_robust_error", sim.robust_error.mean);
-    rec.num("sim_robust_error_se", sim.robust_error.std_err);
-    rec.push(
-        "sim_standard_error_z",
-        z(nominal.map(|n| n.0), &sim.standard_error),
-    );
-    rec.push(
-        "sim_robust_error_z",
-        z(nominal.map(|n| n.1), &sim.robust_error),
-    );
-    if let Err(e) = theory {
-        rec.push(
-            "sim_error",
-            Field::Text(format!("theory at the realised sizes: {e}")),
-        );
-    }
-    None
+    rec.push("sim_d", Field::Int(args.sim.size_or(D) as u64));
+    let run = args.sim.run();
+    let simulated = sim.and_then(|s| Simulated::run(&s, &run, &args.sim.join(None)));
+    let old = [
+        ("sim_standard_error", Old::Mean("test_risk")),
+        ("sim_standard_error_se", Old::Se("test_risk")),
+        ("sim_robust_error", Old::Mean("robust_test_risk")),
+        ("sim_robust_error_se", Old::Se("robust_test_risk")),
+        (
+            "sim_standard_error_z",
+            Old::ZAgainst("test_risk", nominal.map(|n| n.0)),
+        ),
+        (
+            "sim_robust_error_z",
+            Old::ZAgainst("robust_test_risk", nominal.map(|n| n.1)),
+        ),
+    ];
+    simulation_fields(rec, &ADVERSARIAL_METRICS, simulated, &old, run)
 }
-
-/// Deprecated simulation keys of 0.1, written after the join fields.
-const DEPRECATED_SIM_KEYS: [&str; 6] = [
-    "sim_standard_error",
-    "sim_standard_error_se",
-    "sim_robust_error",
-    "sim_robust_error_se",
-    "sim_standard_error_z",
-    "sim_robust_error_z",
-];
 
 // ---- linear ----
 
@@ -519,7 +394,15 @@ fn linear_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
             rec.push("error", Field::Text(e.to_string()));
         }
         if args.sim.simulate {
-            error = error.or(linear_simulate(args, &p, solved.as_ref().ok(), &mut rec));
+            let sim = AdversarialLinearSimulation {
+                model: p.clone(),
+                d: args.sim.size_or(D),
+            };
+            let nominal = solved
+                .as_ref()
+                .ok()
+                .map(|s| (s.standard_error, s.robust_error));
+            error = error.or(simulate(args, sim.check(), nominal, &mut rec));
         }
         Outcome { record: rec, error }
     })
@@ -553,65 +436,4 @@ fn linear_fields(rec: &mut Record, s: Option<&AdversarialLinearSolution>) {
         "iterations",
         s.map_or(Field::Null, |s| Field::Int(s.iterations as u64)),
     );
-}
-
-/// MOVE TO LIBRARY (the adversarial `Experiment`): the linear limit at the realised
-/// $n/d = \mathrm{round}(\delta d)/d$, warm-started from the nominal saddle.
-fn linear_realised(
-    p: &AdversarialLinear,
-    d: usize,
-    nominal: Option<&AdversarialLinearSolution>,
-) -> overparam::Result<AdversarialLinearSolution> {
-    let m = AdversarialLinear {
-        delta: (p.delta * d as f64).round() / d as f64,
-        ..p.clone()
-    }
-    .check()?;
-    match nominal.and_then(|s| s.saddle) {
-        Some(g) => m.solve_from(g).or_else(|_| m.solve()),
-        None => m.solve(),
-    }
-}
-
-fn linear_simulate(
-    args: &AdversarialArgs,
-    p: &AdversarialLinear,
-    nominal: Option<&AdversarialLinearSolution>,
-    rec: &mut Record,
-) -> Option<overparam::Error> {
-    let d = args.sim.size_or(D);
-    let run = args.sim.run();
-    let sim = AdversarialLinearSim {
-        d,
-        delta: p.delta,
-        noise_var: p.noise_var,
-        r0: p.r0,
-        eps: p.eps,
-        eps_test: Some(p.eps_test.unwrap_or(p.eps)),
-        trials: run.trials,
-        seed: run.seed,
-    }
-    .run();
-    let theory = |sim: &AdversarialSimResult| {
-        let t = linear_realised(p, d, nominal)?;
-        adversarial_join(
-            sim,
-            [
-                t.robust_error,
-                t.standard_error,
-                t.train_loss,
-                t.zero_residual_fraction,
-                t.adversarial_norm,
-            ],
-            args,
-            d,
-        )
-    };
-    sim_fields(
-        rec,
-        d,
-        sim,
-        theory,
-        nominal.map(|s| (s.standard_error, s.robust_error)),
-    )
 }

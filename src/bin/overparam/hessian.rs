@@ -6,8 +6,12 @@ use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{
     Field, Format, Record, Writer, json_object, json_string, json_value, number_text,
 };
+use crate::simulate::simulate_point;
 use clap::Args;
-use overparam::theory::two_layer::census::{GradientDescentOptions, census};
+use overparam::experiment::JoinOptions;
+use overparam::experiment::RunOptions;
+use overparam::sim::two_layer::{TWO_LAYER_METRICS, TwoLayerHessian};
+use overparam::sim::two_layer_census::GradientDescentCensus;
 use overparam::theory::two_layer::critical::{Family, critical_point};
 use overparam::theory::two_layer::spectrum::{Spectrum, block_spectrum};
 use overparam::theory::two_layer::symmetry::{Param, Partition};
@@ -35,9 +39,14 @@ pub struct HessianArgs {
     /// Number of gradient-descent runs for --gd.
     #[arg(long, default_value_t = 100)]
     runs: usize,
-    /// Seed of the first run for --gd (run r uses seed + r).
+    /// Seed for --gd: run r draws from its own stream of (seed, r), independent of the others.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Also check each point's symmetry-reduced spectrum against the dense eigendecomposition of
+    /// the d^2 x d^2 Hessian (integer d in [2, 40]): sim_mean, theory_realised, z, allowance,
+    /// agrees for min_eigenvalue (and sim_M, ... for max_eigenvalue, morse_index).
+    #[arg(long, conflicts_with_all = ["gd", "threshold"])]
+    simulate: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -144,7 +153,24 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
         .as_ref()
         .ok_or_else(|| CliError::usage("--d: required (or use --threshold)"))?;
     let axes = [Axis::new("d", *ds)];
-    validate(&axes, |v| fam.partition(v[0]).map(|_| ()))?;
+    if args.simulate {
+        // The dense check needs integer dimensions: every point is checked before any output
+        // (a parity test per value, stopping at the first non-integer).
+        if let Some(e) = ds.values().find_map(|d| integer(d).err()) {
+            return Err(CliError::from_library(&e));
+        }
+    }
+    validate(&axes, |v| {
+        fam.partition(v[0])?;
+        if args.simulate {
+            TwoLayerHessian {
+                family: fam,
+                d: integer(v[0])?,
+            }
+            .check()?;
+        }
+        Ok(())
+    })?;
     // (component, rank within the component) -> (d, eigenvalue) for --plot.
     let mut curves: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     let keep = args.plot.is_some();
@@ -152,7 +178,22 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
         &axes,
         Stream {
             format: args.format,
-            table: &["family", "d", "loss", "min_eigenvalue", "morse_index"],
+            table: if args.simulate {
+                &[
+                    "family",
+                    "d",
+                    "loss",
+                    "min_eigenvalue",
+                    "morse_index",
+                    "sim_mean",
+                    "z",
+                    "agrees",
+                    "sim_morse_index",
+                    "agrees_morse_index",
+                ]
+            } else {
+                &["family", "d", "loss", "min_eigenvalue", "morse_index"]
+            },
             keep: false,
             progress: false,
         },
@@ -160,7 +201,7 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
             (0..piece.len())
                 .map(|i| {
                     let d = piece.point(i)[0];
-                    let (outcome, spectrum) = point(fam, d);
+                    let (outcome, spectrum) = point(fam, d, args.simulate);
                     if keep && let Some(spec) = spectrum {
                         add_curves(&mut curves, d, &spec);
                     }
@@ -210,12 +251,48 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
 }
 
 /// One critical point and its spectrum.
-fn point(fam: Family, d: f64) -> (Outcome, Option<Spectrum>) {
+fn point(fam: Family, d: f64, simulate: bool) -> (Outcome, Option<Spectrum>) {
     let mut r = Record::default();
     r.push("family", Field::Text(fam.to_string()));
     r.push("d", Field::count(d));
     let solved =
         critical_point(fam, d).and_then(|cp| Ok((block_spectrum(&cp.partition, &cp.params)?, cp)));
+    let (mut outcome, spectrum) = solved_fields(r, solved);
+    if simulate {
+        let e = dense_check(fam, d, &mut outcome.record);
+        outcome.error = outcome.error.or(e);
+    }
+    (outcome, spectrum)
+}
+
+/// The block-versus-dense join of one point (`sim::two_layer::TwoLayerHessian`): deterministic,
+/// so SE 0 and the allowance is round-off.
+fn dense_check(fam: Family, d: f64, rec: &mut Record) -> Option<overparam::Error> {
+    let checked = integer(d).and_then(|d| TwoLayerHessian { family: fam, d }.check());
+    let join = (RunOptions::default(), JoinOptions::default());
+    simulate_point(rec, checked, &[], &TWO_LAYER_METRICS, join, &[])
+}
+
+/// `d` as an integer dimension, or the library's error naming `d`.
+fn integer(d: f64) -> overparam::Result<usize> {
+    if d.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&d) {
+        Ok(d as usize)
+    } else {
+        Err(overparam::Error::InvalidParameter {
+            name: "d",
+            value: d,
+            expected: "an integer dimension (the dense check builds the d^2 x d^2 Hessian)",
+        })
+    }
+}
+
+fn solved_fields(
+    mut r: Record,
+    solved: overparam::Result<(
+        Spectrum,
+        overparam::theory::two_layer::critical::CriticalPoint,
+    )>,
+) -> (Outcome, Option<Spectrum>) {
     match solved {
         Ok((spec, cp)) => {
             r.push("params", params_field(&cp.partition, &cp.params));
@@ -306,22 +383,27 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
         .d
         .as_ref()
         .ok_or_else(|| CliError::usage("--d: required with --gd"))?;
-    let d = match (ds.is_range(), ds.first()) {
-        (false, d) if d.fract() == 0.0 && (2.0..=200.0).contains(&d) => d as usize,
-        _ => {
-            return Err(CliError::usage(
-                "--d: --gd needs a single integer dimension between 2 and 200",
-            ));
-        }
-    };
-    if args.runs == 0 || args.runs > 100_000 {
-        return Err(CliError::usage(format!(
-            "--runs: {} runs; expected between 1 and 100000",
-            args.runs
-        )));
+    if ds.is_range() {
+        return Err(CliError::usage(
+            "--d: --gd needs a single integer dimension",
+        ));
     }
-    let c = census(d, args.runs, args.seed, GradientDescentOptions::default())
-        .map_err(|e| CliError::from_library(&e))?;
+    let runs = RunOptions {
+        seed: args.seed,
+        trials: args.runs,
+        progress: false,
+    };
+    let c = integer(ds.first())
+        .and_then(|d| {
+            GradientDescentCensus {
+                d,
+                ..Default::default()
+            }
+            .check()
+        })
+        .and_then(|census| census.run(&runs))
+        .map_err(|e| CliError::from_library_as(&e, &[("trials", "--runs")]))?;
+    let d = ds.first();
     let records = c
         .entries
         .iter()
@@ -352,7 +434,7 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
                     .join(",")
             );
             let mut r = Record::default();
-            r.push("d", Field::Int(d as u64));
+            r.push("d", Field::count(d));
             r.push(
                 "sizes",
                 Field::Nested {

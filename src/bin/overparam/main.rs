@@ -88,11 +88,29 @@ impl CliError {
     }
 }
 
+impl CliError {
+    /// As [`CliError::from_library`], for a subcommand whose flag for a library parameter has
+    /// another name (`renames`: library name -> flag, e.g. the census's `trials` is `--runs`).
+    pub fn from_library_as(e: &overparam::Error, renames: &[(&str, &str)]) -> Self {
+        match e {
+            overparam::Error::InvalidParameter { name, .. }
+            | overparam::Error::InvalidChoice { name, .. } => {
+                match renames.iter().find(|(n, _)| n == name) {
+                    Some((_, flag)) => Self::usage(format!("{flag}: {e}")),
+                    None => Self::from_library(e),
+                }
+            }
+            _ => Self::from_library(e),
+        }
+    }
+}
+
 /// The command-line flag for a library parameter name.
 fn flag_of(name: &str) -> String {
     match name {
         "f_star" => "--f-star (alias --fstar)".to_string(),
         "lambda_bar" => "--lambda".to_string(),
+        "noise_sd" => "--noise-sd (alias --tau in rf, --sigma in ridge and membership)".to_string(),
         "tau" => "--noise-sd (alias --tau)".to_string(),
         "sigma" => "--noise-sd (alias --sigma)".to_string(),
         "tau2" | "noise_var" => "--tau2 (the label-noise variance; or --noise-sd)".to_string(),

@@ -2,8 +2,9 @@
 //! Arguments -> `Membership` -> records.
 
 use clap::{Args, ValueEnum};
-use overparam::experiment::Joined;
-use overparam::sim::membership::{MembershipSimulation, PointEstimate};
+use overparam::sim::membership::{
+    self as sim, MEMBERSHIP_METRICS, MembershipAttackSimulation, MembershipSimReport, PointEstimate,
+};
 use overparam::theory::membership::{Membership, MembershipModel};
 
 use crate::CliError;
@@ -11,7 +12,7 @@ use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
 use crate::plot::{Panel, Scale, Summary};
-use crate::simulate::{SimulateArgs, join_values, joined_fields};
+use crate::simulate::{Old, SimulateArgs, Simulated, simulation_fields};
 
 /// The threat model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,16 +71,20 @@ fn params(args: &MembershipArgs, v: &[f64]) -> Membership {
         lambda: v[0],
         gamma: v[1],
         kappa: args.kappa,
-        sigma: args.noise_sd,
+        noise_sd: args.noise_sd,
         output_noise: args.output_noise,
+        ..Membership::default()
     }
 }
 
-fn simulation(args: &MembershipArgs) -> MembershipSimulation {
-    MembershipSimulation {
+fn simulation(args: &MembershipArgs, model: Membership) -> MembershipAttackSimulation {
+    MembershipAttackSimulation {
+        model,
         n: args.sim.size_or(N),
-        trials: args.sim.trials,
-        seed: args.sim.seed,
+        attack: match args.attack {
+            Attack::Output => sim::Attack::Output,
+            Attack::Loss => sim::Attack::Loss,
+        },
     }
 }
 
@@ -92,7 +97,8 @@ pub fn run(args: MembershipArgs) -> Result<(), CliError> {
     ];
     validate(&axes, |v| params(&args, v).check().map(|_| ()))?;
     if args.sim.simulate {
-        simulation(&args)
+        let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
+        simulation(&args, params(&args, &base))
             .check()
             .map_err(|e| CliError::from_library(&e))?;
     }
@@ -187,7 +193,7 @@ fn theory(model: &MembershipModel, attack: Attack) -> overparam::Result<(f64, f6
         }
     };
     rec.num("excess_error", utility.excess_error);
-    Ok((advantage, auc, utility.test_error, rec))
+    Ok((advantage, auc, utility.test_risk, rec))
 }
 
 fn evaluate(args: &MembershipArgs, piece: &Piece<'_>) -> Vec<Outcome> {
@@ -215,8 +221,8 @@ fn outcome(args: &MembershipArgs, v: &[f64], solved: overparam::Result<Solved>) 
     rec.push("attack", Field::Text(attack.into()));
     rec.num("gamma", p.gamma);
     rec.num("kappa", p.kappa);
-    rec.num("noise_sd", p.sigma);
-    rec.num("sigma", p.sigma); // deprecated key
+    rec.num("noise_sd", p.noise_sd);
+    rec.num("sigma", p.noise_sd); // deprecated key
     rec.num("lambda", p.lambda);
     rec.num("output_noise", p.output_noise);
     let t = solved.as_ref().ok().map(|s| &s.1);
@@ -250,151 +256,122 @@ fn outcome(args: &MembershipArgs, v: &[f64], solved: overparam::Result<Solved>) 
             rec.push("error", Field::Text(e.to_string()));
             error = Some(e.clone());
             if args.sim.simulate {
-                joined_fields(&mut rec, NAMES, None);
+                error = error.or(simulate(args, &p, &mut rec));
             }
         }
-        Ok((model, _)) if args.sim.simulate => {
-            error = simulate(args, model, &mut rec);
+        Ok(_) if args.sim.simulate => {
+            error = simulate(args, &p, &mut rec);
         }
         Ok(_) => {}
     }
     Outcome { record: rec, error }
 }
 
-/// Metric names of the membership join, primary first.
-const NAMES: &[&str] = &["advantage", "auc", "test_risk"];
-
-/// MOVE TO LIBRARY (the membership `Experiment`): the simulated AUC of the output attack is
-/// $P(|r_{\rm member}| < |r_{\rm non-member}|)$; when the member's output variance is the smaller
-/// one the attack flips its orientation, so the AUC it achieves is $1 - $ that.
-fn oriented_auc(
-    model: &MembershipModel,
-    auc_member_larger: PointEstimate,
-) -> overparam::Result<PointEstimate> {
-    Ok(
-        if model.output_attack()?.test.member_has_larger_variance() {
-            auc_member_larger
-        } else {
-            PointEstimate {
-                value: 1.0 - auc_member_larger.value,
-                std_err: auc_member_larger.std_err,
-            }
-        },
-    )
-}
-
-/// MOVE TO LIBRARY (the membership `Experiment`): advantage, AUC and test risk at the realised
-/// $\gamma = p/n$, $p = \mathrm{round}(\gamma n)$.
-fn realised(
-    args: &MembershipArgs,
-    model: &MembershipModel,
-    p: usize,
-    n: usize,
-) -> overparam::Result<[f64; 3]> {
-    let m = Membership {
-        gamma: p as f64 / n as f64,
-        lambda: model.lambda(),
-        kappa: args.kappa,
-        sigma: args.noise_sd,
-        output_noise: args.output_noise,
+/// Simulate one point and add the simulation fields to its record: `n`, `p`, the join
+/// (`advantage` is the library's reported estimator: the Rao–Blackwellised plug-in for the
+/// output attack, the split-threshold one for the loss attack), then the deprecated keys of 0.1
+/// with their old meaning (`sim_advantage`: the split-threshold estimator; the protocol's other
+/// estimators; `sim_test_error`: the simulated test risk; `trials`).
+fn simulate(args: &MembershipArgs, p: &Membership, rec: &mut Record) -> Option<overparam::Error> {
+    let run = args.sim.run();
+    let checked = simulation(args, *p).check();
+    match &checked {
+        Ok(s) => {
+            rec.push("n", Field::Int(s.n() as u64));
+            rec.push("p", Field::Int(s.p() as u64));
+        }
+        Err(_) => {
+            rec.push("n", Field::Null);
+            rec.push("p", Field::Null);
+        }
     }
-    .check()?;
-    let (a, auc, risk, _) = theory(&m, args.attack)?;
-    Ok([a, auc, risk])
-}
-
-fn est(rec: &mut Record, name: &'static str, e: PointEstimate) {
-    rec.num(name, e.value);
-    rec.num(format!("{name}_se"), e.std_err);
-}
-
-fn simulate(
-    args: &MembershipArgs,
-    model: &MembershipModel,
-    rec: &mut Record,
-) -> Option<overparam::Error> {
-    let sim = match simulation(args).check() {
-        Ok(s) => s,
-        Err(e) => {
-            joined_fields(rec, NAMES, None);
-            rec.push("sim_error", Field::Text(e.to_string()));
-            return Some(e);
-        }
-    };
-    // The primary estimate: the split-threshold advantage (threshold chosen on half of the
-    // trials, evaluated on the other half: unbiased, unlike the plug-in maximum).
-    let sims = match args.attack {
-        Attack::Output => sim.output_attack(model).and_then(|r| {
-            let auc = oriented_auc(model, r.auc_member_larger)?;
-            let mut old = Record::default();
-            est(&mut old, "sim_advantage_plugin", r.advantage_plugin);
-            est(
-                &mut old,
-                "sim_advantage_rao_blackwell",
-                r.advantage_rao_blackwell,
-            );
-            old.num("sim_advantage_finite_n", r.advantage_finite_n);
-            old.num("sim_advantage_max_threshold", r.advantage_max_threshold);
-            est(&mut old, "sim_v0", PointEstimate::from(&r.v0_rao_blackwell));
-            est(&mut old, "sim_v1", PointEstimate::from(&r.v1_rao_blackwell));
-            est(&mut old, "sim_v0_sampled", PointEstimate::from(&r.v0));
-            est(&mut old, "sim_v1_sampled", PointEstimate::from(&r.v1));
-            let risk = PointEstimate::from(&r.test_error);
-            Ok(((r.n, r.p), [r.advantage_split, auc, risk], old))
-        }),
-        Attack::Loss => sim.loss_attack(model).map(|r| {
-            let mut old = Record::default();
-            est(&mut old, "sim_advantage_plugin", r.advantage_plugin);
-            old.num("sim_advantage_max_threshold", r.advantage_max_threshold);
-            est(&mut old, "sim_shrinkage", r.shrinkage);
-            est(
-                &mut old,
-                "sim_member_variance",
-                PointEstimate::from(&r.member_variance),
-            );
-            let risk = PointEstimate::from(&r.nonmember_variance);
-            let auc = PointEstimate::from(&r.auc);
-            ((r.n, r.p), [r.advantage_split, auc, risk], old)
-        }),
-    };
-    let ((n, p), [advantage, auc, risk], old) = match sims {
-        Ok(s) => s,
-        Err(e) => {
-            joined_fields(rec, NAMES, None);
-            rec.push("sim_error", Field::Text(e.to_string()));
-            return Some(e);
-        }
-    };
-    rec.push("n", Field::Int(n as u64));
-    rec.push("p", Field::Int(p as u64));
-    let joined: overparam::Result<Joined> = realised(args, model, p, n).and_then(|t| {
-        join_values(
-            &[
-                ("advantage", t[0], advantage),
-                ("auc", t[1], auc),
-                ("test_risk", t[2], risk),
-            ],
-            args.sim.finite_size_constant,
-            n,
-            args.sim.run(),
-        )
+    let mut report = None;
+    let simulated = checked.and_then(|s| {
+        let r = s.run(&run)?;
+        let simulated = Simulated::new(&s, r.estimates(), &run, &args.sim.join(None));
+        report = Some(r);
+        Ok(simulated)
     });
-    match &joined {
-        Ok(j) => joined_fields(rec, NAMES, Some(j)),
-        Err(e) => {
-            joined_fields(rec, NAMES, None);
-            rec.set("sim_mean", Field::Num(advantage.value));
-            rec.set("sim_se", Field::Num(advantage.std_err));
-            rec.push(
-                "sim_error",
-                Field::Text(format!("theory at the realised sizes: {e}")),
-            );
+    let old = old_keys(args.attack, report.as_ref());
+    simulation_fields(rec, &MEMBERSHIP_METRICS, simulated, &old, run)
+}
+
+/// The deprecated simulation keys of 0.1, with their old meaning, read from the report.
+fn old_keys(attack: Attack, report: Option<&MembershipSimReport>) -> Vec<(&'static str, Old)> {
+    let value = |x: Option<f64>| Old::Value(Field::opt(x));
+    let est = |name: &'static str, se: &'static str, e: Option<PointEstimate>| {
+        [
+            (name, value(e.map(|e| e.value))),
+            (se, value(e.map(|e| e.std_err))),
+        ]
+    };
+    let output = report.and_then(|r| r.output.as_ref());
+    let loss = report.and_then(|r| r.loss.as_ref());
+    let mut keys = Vec::new();
+    match attack {
+        Attack::Output => {
+            let pe = |f: fn(&sim::OutputAttackSimulation) -> PointEstimate| output.map(f);
+            let e = |f: fn(&sim::OutputAttackSimulation) -> &overparam::sim::Estimate| {
+                output.map(|o| PointEstimate::from(f(o)))
+            };
+            keys.extend(est(
+                "sim_advantage",
+                "sim_advantage_se",
+                pe(|o| o.advantage_split),
+            ));
+            keys.extend(est(
+                "sim_advantage_plugin",
+                "sim_advantage_plugin_se",
+                pe(|o| o.advantage_plugin),
+            ));
+            keys.extend(est(
+                "sim_advantage_rao_blackwell",
+                "sim_advantage_rao_blackwell_se",
+                pe(|o| o.advantage_rao_blackwell),
+            ));
+            keys.push((
+                "sim_advantage_finite_n",
+                value(output.map(|o| o.advantage_finite_n)),
+            ));
+            keys.push((
+                "sim_advantage_max_threshold",
+                value(output.map(|o| o.advantage_max_threshold)),
+            ));
+            keys.extend(est("sim_v0", "sim_v0_se", e(|o| &o.v0_rao_blackwell)));
+            keys.extend(est("sim_v1", "sim_v1_se", e(|o| &o.v1_rao_blackwell)));
+            keys.extend(est("sim_v0_sampled", "sim_v0_sampled_se", e(|o| &o.v0)));
+            keys.extend(est("sim_v1_sampled", "sim_v1_sampled_se", e(|o| &o.v1)));
+        }
+        Attack::Loss => {
+            let pe = |f: fn(&sim::LossAttackSimulation) -> PointEstimate| loss.map(f);
+            keys.extend(est(
+                "sim_advantage",
+                "sim_advantage_se",
+                pe(|l| l.advantage_split),
+            ));
+            keys.extend(est(
+                "sim_advantage_plugin",
+                "sim_advantage_plugin_se",
+                pe(|l| l.advantage_plugin),
+            ));
+            keys.push((
+                "sim_advantage_max_threshold",
+                value(loss.map(|l| l.advantage_max_threshold)),
+            ));
+            keys.extend(est(
+                "sim_shrinkage",
+                "sim_shrinkage_se",
+                pe(|l| l.shrinkage),
+            ));
+            keys.extend(est(
+                "sim_member_variance",
+                "sim_member_variance_se",
+                loss.map(|l| PointEstimate::from(&l.member_variance)),
+            ));
         }
     }
-    // Deprecated keys of 0.1 (sim_auc and its SE are emitted by the join above).
-    est(rec, "sim_advantage", advantage);
-    rec.0.extend(old.0);
-    est(rec, "sim_test_error", risk);
-    rec.push("trials", Field::Int(args.sim.trials as u64));
-    None
+    keys.push(("sim_test_error", Old::Mean("test_risk")));
+    keys.push(("sim_test_error_se", Old::Se("test_risk")));
+    keys.push(("trials", Old::Trials));
+    keys
 }

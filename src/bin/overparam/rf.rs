@@ -1,17 +1,17 @@
 //! `overparam rf`: random-features ridge regression. Arguments -> `RandomFeatures` -> records.
 
 use clap::Args;
-use overparam::compare::compare_rf;
+use overparam::compare::RISK_METRICS;
 use overparam::gaussian::Activation;
 use overparam::sim::InputDistribution;
-use overparam::sim::random_features::RfSimulation;
-use overparam::theory::random_features::{RandomFeatures, RfRisk};
+use overparam::sim::random_features::{RandomFeaturesSimulation, RandomFeaturesSimulator};
+use overparam::theory::random_features::{RandomFeatures, RandomFeaturesModel, RfRisk};
 
 use crate::CliError;
 use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
-use crate::simulate::{RiskSimulation, SimulateArgs, risk_simulation_fields};
+use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
 
 fn parse_input(s: &str) -> Result<InputDistribution, String> {
     s.parse::<InputDistribution>().map_err(|e| e.to_string())
@@ -102,20 +102,15 @@ fn params(args: &RfArgs, v: &[f64]) -> RandomFeatures {
         activation: args.activation.clone(),
         f1: args.f1,
         f_star: args.f_star,
-        tau: args.noise_sd,
+        noise_sd: args.noise_sd,
+        ..RandomFeatures::default()
     }
 }
 
-fn simulation(args: &RfArgs, p: &RandomFeatures) -> RfSimulation {
-    RfSimulation {
+fn simulation(args: &RfArgs, p: &RandomFeatures) -> RandomFeaturesSimulation {
+    RandomFeaturesSimulation {
+        model: p.clone(),
         d: args.sim.size_or(D),
-        psi1: p.psi1,
-        psi2: p.psi2,
-        lambda: p.lambda,
-        activation: p.activation.clone(),
-        f1: p.f1,
-        f_star: p.f_star,
-        tau: p.tau,
         test_points: args.test_points,
         input: args.input,
     }
@@ -184,7 +179,7 @@ fn args_summary(args: &RfArgs) -> crate::plot::Summary {
 fn evaluate(args: &RfArgs, piece: &Piece<'_>) -> Vec<Outcome> {
     let build = |v: &[f64]| params(args, v).check();
     let curve = (piece.line == 2 && !args.optimal_lambda).then_some(
-        |m: &overparam::theory::random_features::RandomFeaturesModel, xs: &[f64]| {
+        |m: &RandomFeaturesModel, xs: &[f64]| {
             let (lb, zs) = (m.reduced().lambda_bar(), m.reduced().zeta_sq());
             let lambda = m.lambda();
             Ok(m.curve_psi1(xs)?
@@ -193,7 +188,7 @@ fn evaluate(args: &RfArgs, piece: &Piece<'_>) -> Vec<Outcome> {
                 .collect::<Vec<Solved>>())
         },
     );
-    let single = |m: &overparam::theory::random_features::RandomFeaturesModel| {
+    let single = |m: &RandomFeaturesModel| {
         let m = if args.optimal_lambda {
             m.with_lambda(m.optimal_lambda()?.lambda)?
         } else {
@@ -264,25 +259,16 @@ fn outcome(args: &RfArgs, v: &[f64], solved: overparam::Result<Solved>) -> Outco
 
 /// Simulate one point and add the simulation fields to its record.
 fn simulate(args: &RfArgs, p: &RandomFeatures, rec: &mut Record) -> Option<overparam::Error> {
-    let c = args.kappa.unwrap_or(args.sim.finite_size_constant);
-    let run = args.sim.run();
-    let simulated = simulation(args, p).check().and_then(|sim| {
-        let r = sim.run(run.seed, run.trials, false)?;
-        Ok(RiskSimulation {
-            sizes: vec![
-                ("d", Field::Int(r.d as u64)),
-                ("realised_psi1", Field::Num(r.realised_psi1)),
-                ("realised_psi2", Field::Num(r.realised_psi2)),
-            ],
-            size: r.d,
-            comparison: sim.theory().and_then(|t| compare_rf(&r, &t, c)),
-            estimates: [r.test_error, r.bias, r.variance, r.train_error],
-        })
-    });
-    risk_simulation_fields(
+    simulate_point(
         rec,
-        &["d", "realised_psi1", "realised_psi2"],
-        simulated,
-        run,
+        simulation(args, p).check(),
+        &[
+            ("d", |s: &RandomFeaturesSimulator| Field::Int(s.d() as u64)),
+            ("realised_psi1", |s| Field::Num(s.realised_psi1())),
+            ("realised_psi2", |s| Field::Num(s.realised_psi2())),
+        ],
+        &RISK_METRICS,
+        (args.sim.run(), args.sim.join(args.kappa)),
+        &RISK_OLD_KEYS,
     )
 }

@@ -2,15 +2,15 @@
 //! Arguments -> `Ridge` -> records.
 
 use clap::Args;
-use overparam::compare::compare_ridge;
-use overparam::sim::ridge::RidgeSimulation;
+use overparam::compare::RISK_METRICS;
+use overparam::sim::ridge::{LinearRidgeSimulation, LinearRidgeSimulator};
 use overparam::theory::ridge::{Ridge, RidgeModel, RidgeRisk};
 
 use crate::CliError;
 use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
-use crate::simulate::{RiskSimulation, SimulateArgs, risk_simulation_fields};
+use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
 
 /// Arguments of `overparam ridge`.
 #[derive(Debug, Args)]
@@ -72,17 +72,15 @@ fn params(args: &RidgeArgs, v: &[f64]) -> Ridge {
         snr: v[0],
         lambda: v[1],
         gamma: v[2],
-        sigma: args.noise_sd,
+        noise_sd: args.noise_sd,
+        ..Ridge::default()
     }
 }
 
-fn simulation(args: &RidgeArgs, p: &Ridge) -> RidgeSimulation {
-    RidgeSimulation {
+fn simulation(args: &RidgeArgs, p: &Ridge) -> LinearRidgeSimulation {
+    LinearRidgeSimulation {
+        model: *p,
         n: args.sim.size_or(N),
-        gamma: p.gamma,
-        lambda: p.lambda,
-        snr: p.snr,
-        sigma: p.sigma,
     }
 }
 
@@ -139,22 +137,10 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
 /// The lambda used and the risk there.
 fn solve(args: &RidgeArgs, m: &RidgeModel) -> overparam::Result<(f64, RidgeRisk)> {
     if args.optimal_lambda {
-        let p = Ridge {
-            lambda: m.optimal_lambda()?.lambda,
-            ..ridge_of(m)
-        };
-        Ok((p.lambda, p.check()?.risk()?))
+        let o = m.optimal_lambda()?;
+        Ok((o.lambda, o.at_optimum))
     } else {
         Ok((m.lambda(), m.risk()?))
-    }
-}
-
-fn ridge_of(m: &RidgeModel) -> Ridge {
-    Ridge {
-        gamma: m.gamma(),
-        lambda: m.lambda(),
-        snr: m.snr(),
-        sigma: m.sigma(),
     }
 }
 
@@ -181,8 +167,8 @@ fn outcome(args: &RidgeArgs, v: &[f64], solved: overparam::Result<(f64, RidgeRis
     rec.num("gamma", p.gamma);
     rec.num("lambda", p.lambda);
     rec.num("snr", p.snr);
-    rec.num("noise_sd", p.sigma);
-    rec.num("sigma", p.sigma); // deprecated key
+    rec.num("noise_sd", p.noise_sd);
+    rec.num("sigma", p.noise_sd); // deprecated key
     if args.optimal_lambda {
         rec.push("optimal_lambda", Field::Bool(true));
     }
@@ -204,20 +190,16 @@ fn outcome(args: &RidgeArgs, v: &[f64], solved: overparam::Result<(f64, RidgeRis
 
 /// Simulate one point and add the simulation fields to its record.
 fn simulate(args: &RidgeArgs, p: &Ridge, rec: &mut Record) -> Option<overparam::Error> {
-    let c = args.kappa.unwrap_or(args.sim.finite_size_constant);
-    let run = args.sim.run();
-    let simulated = simulation(args, p).check().and_then(|sim| {
-        let r = sim.run(run.seed, run.trials, false)?;
-        Ok(RiskSimulation {
-            sizes: vec![
-                ("n", Field::Int(r.n as u64)),
-                ("p", Field::Int(r.p as u64)),
-                ("realised_gamma", Field::Num(r.realised_gamma)),
-            ],
-            size: r.n,
-            comparison: sim.theory().and_then(|t| compare_ridge(&r, &t, c)),
-            estimates: [r.test_error, r.bias, r.variance, r.train_error],
-        })
-    });
-    risk_simulation_fields(rec, &["n", "p", "realised_gamma"], simulated, run)
+    simulate_point(
+        rec,
+        simulation(args, p).check(),
+        &[
+            ("n", |s: &LinearRidgeSimulator| Field::Int(s.n() as u64)),
+            ("p", |s| Field::Int(s.p() as u64)),
+            ("realised_gamma", |s| Field::Num(s.realised_gamma())),
+        ],
+        &RISK_METRICS,
+        (args.sim.run(), args.sim.join(args.kappa)),
+        &RISK_OLD_KEYS,
+    )
 }

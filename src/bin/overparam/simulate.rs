@@ -1,13 +1,13 @@
-//! The shared `--simulate` flags and the one way a theory-versus-simulation join becomes record
-//! fields (docs/glossary.md). No math here, except the functions marked `MOVE TO LIBRARY`, which
-//! assemble an `overparam::experiment::Joined` from today's per-model simulation reports until
-//! every model implements `overparam::experiment::Experiment`.
+//! The shared `--simulate` flags and the one way a theory-versus-simulation join
+//! (`overparam::experiment`) becomes record fields (docs/glossary.md). No math here: the
+//! estimates, the theory at the realised sizes, the allowances and the verdicts are the
+//! library's.
 
 use std::borrow::Cow;
 
 use clap::Args;
-use overparam::compare::{DEFAULT_KAPPA, RiskComparison, compare_point, finite_size_allowance};
-use overparam::experiment::{Joined, MetricComparison, RunOptions};
+use overparam::compare::{DEFAULT_KAPPA, compare_point};
+use overparam::experiment::{Experiment, JoinOptions, Joined, RunOptions, join_simulated};
 use overparam::sim::PointEstimate;
 
 use crate::grid::parse_non_negative;
@@ -61,6 +61,14 @@ impl SimulateArgs {
         }
     }
 
+    /// The join's options: the finite-size constant `c` (`kappa`: the deprecated rf/ridge
+    /// `--kappa`, if given).
+    pub fn join(&self, kappa: Option<f64>) -> JoinOptions {
+        JoinOptions {
+            finite_size_constant: kappa.unwrap_or(self.finite_size_constant),
+        }
+    }
+
     /// Draw the driver's progress bar?
     pub fn progress(&self) -> bool {
         self.simulate && !self.no_progress
@@ -93,6 +101,9 @@ fn keys(i: usize, name: &str) -> [Cow<'static, str>; 6] {
     }
 }
 
+/// Metrics that are counts: their simulated and theory values print as integers when whole.
+const COUNTS: &[&str] = &["morse_index"];
+
 /// Turn a join into record fields (docs/glossary.md): for the primary metric `sim_mean`,
 /// `sim_se`, `theory_realised`, `z` (`null` if undefined), `allowance`, `agrees` (a boolean);
 /// for every other metric `M` the same with `M` in the name (`sim_M`, `sim_M_se`,
@@ -104,9 +115,14 @@ pub fn joined_fields(rec: &mut Record, names: &[&'static str], joined: Option<&J
         Some(j) => {
             for (i, m) in j.metrics.iter().enumerate() {
                 let [mean, se, theory, z, allowance, agrees] = keys(i, m.name);
-                rec.num(mean, m.simulation.value);
+                // Counts are integers in JSON (docs/glossary.md).
+                let value = |x: f64| match COUNTS.contains(&m.name) {
+                    true => Field::count(x),
+                    false => Field::Num(x),
+                };
+                rec.push(mean, value(m.simulation.value));
                 rec.num(se, m.simulation.std_err);
-                rec.num(theory, m.theory_realised);
+                rec.push(theory, value(m.theory_realised));
                 rec.push(z, Field::opt(m.z));
                 rec.num(allowance, m.allowance);
                 rec.push(agrees, Field::Bool(m.agrees));
@@ -126,132 +142,117 @@ pub fn joined_fields(rec: &mut Record, names: &[&'static str], joined: Option<&J
     }
 }
 
-/// MOVE TO LIBRARY (`overparam::experiment`, the rf and ridge `Experiment` implementations): the
-/// join of today's four-metric comparison (test error, bias, variance, training error; see
-/// `overparam::compare::compare_risks` for the allowances).
-pub fn joined_from_risks(c: &RiskComparison, size: usize, run: RunOptions) -> Joined {
-    let metric = |name: &'static str, c: &overparam::compare::Comparison| MetricComparison {
-        name,
-        theory_realised: c.theory,
-        simulation: PointEstimate {
-            value: c.mean,
-            std_err: c.std_err,
-        },
-        z: c.z.is_finite().then_some(c.z),
-        allowance: c.allowance,
-        agrees: c.agrees(),
-    };
-    Joined {
-        metrics: vec![
-            metric("test_error", &c.test_error),
-            metric("bias", &c.bias),
-            metric("variance", &c.variance),
-            metric("train_error", &c.train_error),
-        ],
-        size,
-        run,
+/// One simulated point: every metric's estimate, and its join with the theory at the realised
+/// sizes (which may fail on its own, e.g. at a threshold the rounded sizes land on).
+pub struct Simulated {
+    /// The model's metric names, primary first.
+    pub names: &'static [&'static str],
+    /// Their estimates, in the same order.
+    pub estimates: Vec<PointEstimate>,
+    /// The join with the theory at the realised sizes.
+    pub joined: overparam::Result<Joined>,
+}
+
+impl Simulated {
+    /// Join estimates simulated with `run` (the library's `join_simulated`).
+    pub fn new<E: Experiment>(
+        sim: &E,
+        estimates: Vec<PointEstimate>,
+        run: &RunOptions,
+        options: &JoinOptions,
+    ) -> Self {
+        Self {
+            names: sim.metric_names(),
+            joined: join_simulated(sim, &estimates, run, options),
+            estimates,
+        }
+    }
+
+    /// Simulate `sim` (the model's `Experiment::simulate`) and join.
+    pub fn run<E: Experiment>(
+        sim: &E,
+        run: &RunOptions,
+        options: &JoinOptions,
+    ) -> overparam::Result<Self> {
+        Ok(Self::new(sim, sim.simulate(run)?, run, options))
+    }
+
+    /// The estimate of metric `name`.
+    pub fn estimate(&self, name: &str) -> Option<PointEstimate> {
+        let i = self.names.iter().position(|n| *n == name)?;
+        self.estimates.get(i).copied()
     }
 }
 
-/// MOVE TO LIBRARY (`overparam::experiment::join` with the allowance of each model): join named
-/// theory values at the realised sizes with simulated estimates, allowance
-/// $c\,\max(|R|, 10^{-9} d / c)/\text{size}$ (as `compare_risks`: at least $10^{-9}$ for
-/// round-off), verdict $|\text{gap}| \le 4\,\text{SE} + \text{allowance}$.
-pub fn join_values(
-    metrics: &[(&'static str, f64, PointEstimate)],
-    c: f64,
-    size: usize,
-    run: RunOptions,
-) -> overparam::Result<Joined> {
-    let metrics = metrics
-        .iter()
-        .map(|&(name, theory, sim)| {
-            let allowance = finite_size_allowance(theory, c, size)?.max(1e-9);
-            let cmp = compare_point(theory, &sim, allowance)?;
-            Ok(MetricComparison {
-                name,
-                theory_realised: theory,
-                simulation: sim,
-                z: cmp.z.is_finite().then_some(cmp.z),
-                allowance,
-                agrees: cmp.agrees(),
-            })
-        })
-        .collect::<overparam::Result<Vec<_>>>()?;
-    Ok(Joined { metrics, size, run })
+/// A deprecated simulation key of 0.1, kept with its old meaning.
+pub enum Old {
+    /// The simulated mean of a metric.
+    Mean(&'static str),
+    /// Its standard error.
+    Se(&'static str),
+    /// Its z against the theory at the realised sizes (`z_M`).
+    Z(&'static str),
+    /// Its z against another theory value (adversarial: the nominal theory), by the library's
+    /// `compare_point`; `null` without that value or when undefined.
+    ZAgainst(&'static str, Option<f64>),
+    /// The number of trials.
+    Trials,
+    /// A value read from the model's full report.
+    Value(Field),
 }
 
-/// What a four-metric simulation (rf, ridge) produced: its realised sizes as record fields, the
-/// estimates of test error, bias, variance and training error, the size the allowance divides
-/// by, and the comparison with the theory at the realised sizes (or why there is none).
-pub struct RiskSimulation {
-    /// Realised sizes (`d`, `realised_psi1`, ... or `n`, `p`, `realised_gamma`).
-    pub sizes: Vec<(&'static str, Field)>,
-    /// Test error, bias, variance, training error.
-    pub estimates: [overparam::sim::Estimate; 4],
-    /// The size of the allowance ($d$ or $n$).
-    pub size: usize,
-    /// The comparison with the theory at the realised sizes.
-    pub comparison: overparam::Result<RiskComparison>,
-}
-
-/// Metric names of the four-metric join, primary first.
-const RISK_NAMES: &[&str] = &["test_error", "bias", "variance", "train_error"];
-
-/// The simulation fields of an rf or ridge point: realised sizes, the join, and the deprecated
-/// keys of 0.1 (`sim_bias_mean`, `sim_variance_mean`, `sim_train_mean`, `sim_train_se`,
-/// `train_z`, `trials`). Every key is present (`null` when the simulation failed, with a
-/// `sim_error`); the error is returned.
-pub fn risk_simulation_fields(
+/// The simulation fields of one point: the join fields (docs/glossary.md), then the deprecated
+/// keys `old`, then `sim_error` if something failed. Every key is present whatever failed
+/// (`null` then). When only the theory at the realised sizes failed, `sim_mean` and `sim_se`
+/// still carry the primary estimate and the point is not an error; a failed simulation is
+/// returned as the point's error.
+pub fn simulation_fields(
     rec: &mut Record,
-    size_keys: &[&'static str],
-    simulated: overparam::Result<RiskSimulation>,
+    names: &[&'static str],
+    simulated: overparam::Result<Simulated>,
+    old: &[(&'static str, Old)],
     run: RunOptions,
 ) -> Option<overparam::Error> {
     let sim = match simulated {
         Ok(s) => s,
         Err(e) => {
-            for key in size_keys {
+            joined_fields(rec, names, None);
+            for (key, _) in old {
                 rec.push(*key, Field::Null);
-            }
-            joined_fields(rec, RISK_NAMES, None);
-            for key in [
-                "sim_bias_mean",
-                "sim_variance_mean",
-                "sim_train_mean",
-                "sim_train_se",
-                "train_z",
-                "trials",
-            ] {
-                rec.push(key, Field::Null);
             }
             rec.push("sim_error", Field::Text(e.to_string()));
             return Some(e);
         }
     };
-    let [test, bias, variance, train] = &sim.estimates;
-    rec.0
-        .extend(sim.sizes.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)));
-    let joined = sim.comparison.map(|c| joined_from_risks(&c, sim.size, run));
-    match &joined {
-        Ok(j) => joined_fields(rec, RISK_NAMES, Some(j)),
-        Err(_) => {
-            joined_fields(rec, RISK_NAMES, None);
-            rec.set("sim_mean", Field::Num(test.mean));
-            rec.set("sim_se", Field::Num(test.std_err));
-        }
+    let joined = sim.joined.as_ref().ok();
+    joined_fields(rec, names, joined);
+    if joined.is_none()
+        && let Some(primary) = sim.estimates.first()
+    {
+        rec.set("sim_mean", Field::Num(primary.value));
+        rec.set("sim_se", Field::Num(primary.std_err));
+        rec.set("sim_trials", Field::Int(run.trials as u64));
+        rec.set("sim_seed", Field::Int(run.seed));
     }
-    // Deprecated keys of 0.1 (same values under the glossary names above).
-    rec.num("sim_bias_mean", bias.mean);
-    rec.num("sim_variance_mean", variance.mean);
-    rec.num("sim_train_mean", train.mean);
-    rec.num("sim_train_se", train.std_err);
-    rec.push(
-        "train_z",
-        Field::opt(joined.as_ref().ok().and_then(|j| j.metrics[3].z)),
-    );
-    rec.push("trials", Field::Int(run.trials as u64));
-    if let Err(e) = &joined {
+    let z_of = |m: &str| joined.and_then(|j| j.metric(m)).and_then(|m| m.z);
+    for (key, what) in old {
+        let field = match what {
+            Old::Mean(m) => Field::opt(sim.estimate(m).map(|e| e.value)),
+            Old::Se(m) => Field::opt(sim.estimate(m).map(|e| e.std_err)),
+            Old::Z(m) => Field::opt(z_of(m)),
+            Old::ZAgainst(m, theory) => Field::opt(
+                theory
+                    .zip(sim.estimate(m))
+                    .and_then(|(t, e)| compare_point(t, &e, 0.0).ok())
+                    .map(|c| c.z)
+                    .filter(|z| z.is_finite()),
+            ),
+            Old::Trials => Field::Int(run.trials as u64),
+            Old::Value(v) => v.clone(),
+        };
+        rec.push(*key, field);
+    }
+    if let Err(e) = &sim.joined {
         rec.push(
             "sim_error",
             Field::Text(format!("theory at the realised sizes: {e}")),
@@ -260,9 +261,42 @@ pub fn risk_simulation_fields(
     None
 }
 
+/// A realised size of a simulated point: its key and how to read it from the checked simulation.
+pub type Size<S> = (&'static str, fn(&S) -> Field);
+
+/// Simulate one checked point and write its fields: the realised `sizes` (`null` if the
+/// simulation's `check` failed), then [`simulation_fields`] of the metrics `names`.
+pub fn simulate_point<S: Experiment>(
+    rec: &mut Record,
+    checked: overparam::Result<S>,
+    sizes: &[Size<S>],
+    names: &[&'static str],
+    (run, options): (RunOptions, JoinOptions),
+    old: &[(&'static str, Old)],
+) -> Option<overparam::Error> {
+    for (key, size) in sizes {
+        rec.push(*key, checked.as_ref().map_or(Field::Null, size));
+    }
+    let simulated = checked.and_then(|s| Simulated::run(&s, &run, &options));
+    simulation_fields(rec, names, simulated, old, run)
+}
+
+/// The deprecated simulation keys of 0.1 of rf and ridge (same values as the join fields
+/// `sim_bias`, `sim_variance`, `sim_train_error`, `sim_train_error_se`, `z_train_error`,
+/// `sim_trials`).
+pub const RISK_OLD_KEYS: [(&str, Old); 6] = [
+    ("sim_bias_mean", Old::Mean("bias")),
+    ("sim_variance_mean", Old::Mean("variance")),
+    ("sim_train_mean", Old::Mean("train_error")),
+    ("sim_train_se", Old::Se("train_error")),
+    ("train_z", Old::Z("train_error")),
+    ("trials", Old::Trials),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use overparam::experiment::MetricComparison;
 
     fn metric(name: &'static str, z: Option<f64>, agrees: bool) -> MetricComparison {
         MetricComparison {
@@ -327,22 +361,5 @@ mod tests {
         let failed_keys: Vec<&str> = failed.0.iter().map(|(k, _)| k.as_ref()).collect();
         assert_eq!(failed_keys, keys);
         assert!(failed.0.iter().all(|(_, v)| *v == Field::Null));
-    }
-
-    #[test]
-    fn join_values_applies_the_allowance_and_verdict() {
-        let run = RunOptions::default();
-        let sim = PointEstimate {
-            value: 1.1,
-            std_err: 0.01,
-        };
-        // gap 0.1 > 4 SE = 0.04; allowance 3 * 1.0 / 100 = 0.03: disagrees.
-        let j = join_values(&[("m", 1.0, sim)], 3.0, 100, run).unwrap();
-        assert!(!j.metrics[0].agrees);
-        assert!((j.metrics[0].allowance - 0.03).abs() < 1e-15);
-        assert!((j.metrics[0].z.unwrap() - 10.0).abs() < 1e-9);
-        // c = 10: allowance 0.1 covers the gap.
-        let j = join_values(&[("m", 1.0, sim)], 10.0, 100, run).unwrap();
-        assert!(j.metrics[0].agrees);
     }
 }
