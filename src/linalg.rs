@@ -8,7 +8,12 @@
 //! - Gram matrices $A^\top A$ and $AA^\top$, computed on one triangle only (half the flops) and
 //!   mirrored;
 //! - the Cholesky factorisation $A + cI = LL^\top$ and solves with it ([`Cholesky`]);
-//! - the symmetric eigendecomposition ([`SymmetricEigen`]) and the eigenvalues alone.
+//! - the symmetric eigendecomposition ([`SymmetricEigen`]) and the eigenvalues alone;
+//! - the LU factorisation with partial pivoting $PA = LU$ ([`Lu`], [`solve_dense`]) for the small
+//!   non-symmetric systems of the Newton solvers, with a typed error at a numerically singular
+//!   matrix;
+//! - a Cholesky test of positive definiteness with a scale-invariant pivot floor
+//!   ([`is_positive_definite`]), used by the saddle-point checks.
 //!
 //! Every operation runs single-threaded (`Par::Seq`): the simulations parallelise over independent
 //! trials instead, which on a small machine is faster and keeps every trial bit-for-bit
@@ -74,6 +79,34 @@ impl Matrix {
         Self {
             inner: Mat::from_fn(nrows, ncols, f),
         }
+    }
+
+    /// The `nrows × ncols` matrix with row-major entries `data` (`data[i * ncols + j]` is
+    /// $a_{ij}$).
+    ///
+    /// Errors: [`Error::DimensionMismatch`] if `data.len() != nrows * ncols`.
+    pub fn from_row_major(nrows: usize, ncols: usize, data: &[f64]) -> Result<Self> {
+        if data.len() != nrows * ncols {
+            return Err(Error::DimensionMismatch {
+                what: "row-major matrix data (nrows * ncols)",
+                expected: nrows * ncols,
+                found: data.len(),
+            });
+        }
+        Ok(Self::from_fn(nrows, ncols, |i, j| data[i * ncols + j]))
+    }
+
+    /// The largest absolute entry $\max_{ij}|a_{ij}|$ (`NaN` if an entry is `NaN`).
+    pub fn max_abs(&self) -> f64 {
+        let mut m = 0.0_f64;
+        for j in 0..self.ncols() {
+            for &v in self.col(j) {
+                if v.abs() > m || v.is_nan() {
+                    m = v.abs();
+                }
+            }
+        }
+        m
     }
 
     /// Number of rows.
@@ -565,6 +598,115 @@ pub fn symmetric_eigenvalues(a: &Matrix) -> Result<Vec<f64>> {
         })
 }
 
+/// The LU factorisation with partial pivoting $PA = LU$ of a square matrix ($L$ unit lower
+/// triangular, $U$ upper triangular), for the small dense non-symmetric systems of the Newton
+/// solvers (G. H. Golub and C. F. Van Loan, *Matrix Computations*, 4th ed., 2013, §3.4).
+pub struct Lu {
+    lu: faer::linalg::solvers::PartialPivLu<f64>,
+    dim: usize,
+}
+
+impl Lu {
+    /// Factor $A$ and check that it is numerically non-singular: every pivot must satisfy
+    /// $|u_{kk}| > \text{pivot\_floor}\cdot\max_{ij}|a_{ij}|$ (and exceed the smallest positive
+    /// normal number). A typical floor is $n\,\epsilon_{\rm mach}$ or $10^{-15}$.
+    ///
+    /// Errors: [`Error::DimensionMismatch`] if $A$ is not square or empty, [`Error::NonFinite`] on
+    /// non-finite input (or floor), [`Error::LinearAlgebra`] if $A$ is numerically singular.
+    pub fn new(a: &Matrix, pivot_floor: f64) -> Result<Self> {
+        check_square(a, "LU factorisation (square matrix)")?;
+        if a.nrows() == 0 {
+            return Err(Error::DimensionMismatch {
+                what: "LU factorisation (non-empty matrix)",
+                expected: 1,
+                found: 0,
+            });
+        }
+        if !a.is_finite() || !pivot_floor.is_finite() {
+            return Err(Error::NonFinite { what: "LU input" });
+        }
+        let amax = a.max_abs();
+        if amax == 0.0 {
+            return Err(Error::LinearAlgebra {
+                what: "singular (zero) matrix in LU factorisation".into(),
+            });
+        }
+        let lu = a.inner.partial_piv_lu();
+        let n = a.nrows();
+        let u = lu.U();
+        let threshold = pivot_floor * amax;
+        for k in 0..n {
+            let p = u[(k, k)].abs();
+            if !(p > threshold && p > f64::MIN_POSITIVE) {
+                return Err(Error::LinearAlgebra {
+                    what: format!("singular matrix: pivot {p:.3e} at column {k} of {n}"),
+                });
+            }
+        }
+        Ok(Self { lu, dim: n })
+    }
+
+    /// The solution $x$ of $Ax = b$.
+    ///
+    /// Errors: [`Error::DimensionMismatch`] if `b` has the wrong length, [`Error::NonFinite`] if
+    /// the solution is not finite (an ill-conditioned matrix).
+    pub fn solve(&self, b: &[f64]) -> Result<Vec<f64>> {
+        check_inner(self.dim, b.len(), "LU solve (right-hand side length)")?;
+        let mut rhs = Mat::from_fn(self.dim, 1, |i, _| b[i]);
+        self.lu.solve_in_place(rhs.as_mut());
+        let x: Vec<f64> = (0..self.dim).map(|i| rhs[(i, 0)]).collect();
+        if x.iter().all(|v| v.is_finite()) {
+            Ok(x)
+        } else {
+            Err(Error::NonFinite {
+                what: "LU solution (ill-conditioned matrix)",
+            })
+        }
+    }
+}
+
+/// The solution of the dense square system $Ax = b$ by [`Lu`] with the given relative
+/// `pivot_floor`.
+///
+/// Errors as [`Lu::new`] and [`Lu::solve`].
+///
+/// ```
+/// use overparam::linalg::{Matrix, solve_dense};
+/// let a = Matrix::from_row_major(2, 2, &[0.0, 2.0, 1.0, 1.0])?;
+/// let x = solve_dense(&a, &[4.0, 3.0], 1e-15)?;
+/// assert!((x[0] - 1.0).abs() < 1e-15 && (x[1] - 2.0).abs() < 1e-15);
+/// # Ok::<(), overparam::error::Error>(())
+/// ```
+pub fn solve_dense(a: &Matrix, b: &[f64], pivot_floor: f64) -> Result<Vec<f64>> {
+    Lu::new(a, pivot_floor)?.solve(b)
+}
+
+/// Whether the symmetric matrix $A$ (lower triangle read) is positive definite with every
+/// Cholesky pivot resolved: $A = LL^\top$ exists and $\ell_{kk}^2 > \text{pivot\_floor}\cdot a_{kk}$
+/// with $a_{kk} > 0$ for every $k$.
+///
+/// The ratio $\ell_{kk}^2/a_{kk}$ is the fraction of the curvature along variable $k$ not
+/// explained by the previous ones; it is invariant under a diagonal rescaling $A \mapsto DAD$, so
+/// the test does not depend on the units of the variables. A non-square or non-finite matrix is
+/// not positive definite (`false`, never a panic).
+pub fn is_positive_definite(a: &Matrix, pivot_floor: f64) -> bool {
+    if a.nrows() != a.ncols() || !a.is_finite() {
+        return false;
+    }
+    let n = a.nrows();
+    if (0..n).any(|k| a.inner[(k, k)] <= 0.0) {
+        return false;
+    }
+    let Ok(llt) = a.inner.llt(Side::Lower) else {
+        return false;
+    };
+    let l = llt.L();
+    (0..n).all(|k| {
+        let p = l[(k, k)] * l[(k, k)];
+        p.is_finite() && p > pivot_floor * a.inner[(k, k)]
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -655,6 +797,62 @@ mod tests {
         assert!(b.copy_from(&Matrix::zeros(12, 30)).is_err());
         b.map_indexed_in_place(|i, j, v| v + (i * 100 + j) as f64);
         assert_eq!(b.get(7, 5), Some(a.get(7, 5).unwrap() + 705.0));
+    }
+
+    #[test]
+    fn lu_solves_a_permuted_system_and_reports_singular_matrices() {
+        // A needs pivoting (zero leading entry); x = (1, 2, 3) by construction.
+        let a =
+            Matrix::from_row_major(3, 3, &[0.0, 2.0, 1.0, 1.0, 1.0, 1.0, 4.0, -1.0, 2.0]).unwrap();
+        let b = [7.0, 6.0, 8.0];
+        let x = solve_dense(&a, &b, 1e-15).unwrap();
+        for (xi, want) in x.iter().zip([1.0, 2.0, 3.0]) {
+            assert!((xi - want).abs() < 1e-14, "{x:?}");
+        }
+        // Agrees with the Cholesky solve on a symmetric positive definite matrix.
+        let spd = sample(20, 6, 9).gram(1.0);
+        let rhs = sample(6, 1, 10);
+        let via_lu = solve_dense(&spd, rhs.col(0), 1e-15).unwrap();
+        let via_chol = Cholesky::new(&spd, 0.0).unwrap().solve(&rhs).unwrap();
+        for (i, v) in via_lu.iter().enumerate() {
+            assert!((v - via_chol.get(i, 0).unwrap()).abs() < 1e-12);
+        }
+        let singular = Matrix::from_row_major(2, 2, &[1.0, 2.0, 2.0, 4.0]).unwrap();
+        assert!(matches!(
+            solve_dense(&singular, &[1.0, 1.0], 1e-15),
+            Err(Error::LinearAlgebra { .. })
+        ));
+        assert!(matches!(
+            Lu::new(&Matrix::zeros(2, 2), 1e-15),
+            Err(Error::LinearAlgebra { .. })
+        ));
+        assert!(matches!(
+            Lu::new(&Matrix::zeros(2, 3), 1e-15),
+            Err(Error::DimensionMismatch { .. })
+        ));
+        let mut nan = Matrix::identity(2);
+        nan.add_to_diagonal(f64::NAN);
+        assert!(matches!(Lu::new(&nan, 1e-15), Err(Error::NonFinite { .. })));
+        assert!(Matrix::from_row_major(2, 2, &[1.0]).is_err());
+    }
+
+    #[test]
+    fn positive_definiteness_by_scale_invariant_pivots() {
+        // [[1, r], [r, 1]] has pivots 1 and 1 - r^2: positive definite iff |r| < 1, and the
+        // second pivot ratio is 1 - r^2.
+        let m = |r: f64| Matrix::from_row_major(2, 2, &[1.0, r, r, 1.0]).unwrap();
+        assert!(is_positive_definite(&m(0.5), 1e-9));
+        assert!(!is_positive_definite(&m(1.5), 1e-9));
+        assert!(!is_positive_definite(&m(1.0 - 1e-12), 1e-9));
+        assert!(is_positive_definite(&m(1.0 - 1e-6), 1e-9));
+        // Invariant under a diagonal rescaling by very different scales.
+        let d = [1e-8, 1e4];
+        let scaled = Matrix::from_fn(2, 2, |i, j| d[i] * d[j] * m(0.9).get(i, j).unwrap());
+        assert!(is_positive_definite(&scaled, 1e-9));
+        let mut negative = Matrix::identity(3);
+        negative.scale(-1.0);
+        assert!(!is_positive_definite(&negative, 1e-9));
+        assert!(!is_positive_definite(&Matrix::zeros(2, 3), 1e-9));
     }
 
     #[test]

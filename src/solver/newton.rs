@@ -1,7 +1,7 @@
 //! Newton's method for small square systems $F(x) = 0$, $F: \mathbb{R}^n \to \mathbb{R}^n$.
 //!
 //! Each iteration solves $J(x_k)\,d_k = -F(x_k)$ by a dense LU factorisation with partial
-//! pivoting (written here: $n$ is at most a few dozen) and takes $x_{k+1} = x_k + t_k d_k$, where
+//! pivoting ([`crate::linalg::Lu`]) and takes $x_{k+1} = x_k + t_k d_k$, where
 //! the step length $t_k$ is chosen by backtracking on the merit function
 //! $\phi(x) = \tfrac12 \|F(x)\|_2^2$ until the Armijo condition
 //! $$\phi(x_k + t d_k) \le (1 - 2 c\, t)\, \phi(x_k), \qquad c = 10^{-4},$$
@@ -16,6 +16,7 @@
 //! The residual reported and tested against the tolerance is $\|F(x)\|_\infty = \max_i |F_i(x)|$.
 
 use crate::error::{Error, Result};
+use crate::linalg::{Lu, Matrix};
 
 /// How [`newton`] approximates the Jacobian.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -185,8 +186,7 @@ where
     }
     let mut res = residual(&x, &fx);
     let mut jm = vec![0.0; n * n];
-    let mut perm = vec![0usize; n];
-    let mut d = vec![0.0; n];
+    let mut neg_fx = vec![0.0; n];
     let mut xt = vec![0.0; n];
     let mut ft = vec![0.0; n];
     let mut work = vec![0.0; n];
@@ -225,16 +225,13 @@ where
                 )?;
             }
         }
-        lu_factor(&mut jm, n, &mut perm)?;
-        for (di, fi) in d.iter_mut().zip(&fx) {
-            *di = -fi;
+        let lu = Lu::new(&Matrix::from_row_major(n, n, &jm)?, n as f64 * f64::EPSILON)?;
+        for (ni, fi) in neg_fx.iter_mut().zip(&fx) {
+            *ni = -fi;
         }
-        lu_solve(&jm, n, &perm, &mut d);
-        if d.iter().any(|v| !v.is_finite()) {
-            return Err(Error::LinearAlgebra {
-                what: "newton step is not finite (ill-conditioned Jacobian)".into(),
-            });
-        }
+        let d = lu.solve(&neg_fx).map_err(|_| Error::LinearAlgebra {
+            what: "newton step is not finite (ill-conditioned Jacobian)".into(),
+        })?;
         // Armijo backtracking on phi = |F|^2 / 2.
         let phi0 = 0.5 * fx.iter().map(|v| v * v).sum::<f64>();
         let mut t = 1.0;
@@ -337,118 +334,9 @@ where
     Ok(evals)
 }
 
-/// In-place LU factorisation with partial pivoting of the row-major `n x n` matrix `a`:
-/// $P A = L U$ with unit-diagonal $L$ stored below the diagonal and $U$ on and above it;
-/// `perm[k]` is the row swapped with row `k` at step `k`.
-///
-/// Fails with [`Error::LinearAlgebra`] when a pivot is below $n\,\varepsilon \max_{ij}|A_{ij}|$
-/// (numerically singular), and with [`Error::DimensionMismatch`] for inconsistent sizes.
-pub(crate) fn lu_factor(a: &mut [f64], n: usize, perm: &mut [usize]) -> Result<()> {
-    if a.len() != n * n {
-        return Err(Error::DimensionMismatch {
-            what: "lu matrix",
-            expected: n * n,
-            found: a.len(),
-        });
-    }
-    if perm.len() != n {
-        return Err(Error::DimensionMismatch {
-            what: "lu permutation",
-            expected: n,
-            found: perm.len(),
-        });
-    }
-    let amax = a.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-    let threshold = (n as f64) * f64::EPSILON * amax;
-    if amax == 0.0 || !amax.is_finite() {
-        return Err(Error::LinearAlgebra {
-            what: "singular (zero or non-finite) matrix".into(),
-        });
-    }
-    for k in 0..n {
-        let mut p = k;
-        let mut best = a[k * n + k].abs();
-        for i in k + 1..n {
-            let v = a[i * n + k].abs();
-            if v > best {
-                best = v;
-                p = i;
-            }
-        }
-        if best <= threshold {
-            return Err(Error::LinearAlgebra {
-                what: format!("singular matrix: pivot {best:.3e} at column {k} of {n}"),
-            });
-        }
-        perm[k] = p;
-        if p != k {
-            for j in 0..n {
-                a.swap(k * n + j, p * n + j);
-            }
-        }
-        let pivot = a[k * n + k];
-        for i in k + 1..n {
-            let l = a[i * n + k] / pivot;
-            a[i * n + k] = l;
-            if l != 0.0 {
-                for j in k + 1..n {
-                    a[i * n + j] -= l * a[k * n + j];
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Solve $A x = b$ in place (`b` becomes `x`) from the factors of [`lu_factor`].
-pub(crate) fn lu_solve(lu: &[f64], n: usize, perm: &[usize], b: &mut [f64]) {
-    for (k, &p) in perm.iter().enumerate().take(n) {
-        b.swap(k, p);
-    }
-    for i in 0..n {
-        let mut s = b[i];
-        for j in 0..i {
-            s -= lu[i * n + j] * b[j];
-        }
-        b[i] = s;
-    }
-    for i in (0..n).rev() {
-        let mut s = b[i];
-        for j in i + 1..n {
-            s -= lu[i * n + j] * b[j];
-        }
-        b[i] = s / lu[i * n + i];
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lu_solves_a_permuted_system_against_hand_solution() {
-        // A needs pivoting (zero leading entry). Solution x = (1, 2, 3) by construction.
-        let a0 = [0.0, 2.0, 1.0, 1.0, 1.0, 1.0, 4.0, -1.0, 2.0];
-        let x_true = [1.0, 2.0, 3.0];
-        let mut b: Vec<f64> = (0..3)
-            .map(|i| (0..3).map(|j| a0[i * 3 + j] * x_true[j]).sum())
-            .collect();
-        let mut a = a0.to_vec();
-        let mut perm = vec![0; 3];
-        lu_factor(&mut a, 3, &mut perm).unwrap();
-        lu_solve(&a, 3, &perm, &mut b);
-        for (x, t) in b.iter().zip(x_true) {
-            assert!((x - t).abs() < 1e-14, "{b:?}");
-        }
-    }
-
-    #[test]
-    fn lu_reports_singular_matrix() {
-        let mut a = vec![1.0, 2.0, 2.0, 4.0];
-        let mut perm = vec![0; 2];
-        let e = lu_factor(&mut a, 2, &mut perm).unwrap_err();
-        assert!(matches!(e, Error::LinearAlgebra { .. }));
-    }
 
     #[test]
     fn singular_jacobian_is_a_typed_error() {

@@ -61,6 +61,7 @@ use std::f64::consts::{FRAC_2_PI, SQRT_2};
 
 use crate::error::{Error, Result, validate};
 use crate::gaussian::normal::erf;
+use crate::linalg::{Cholesky, Matrix, is_positive_definite};
 use crate::solver::root::{RootOptions, brent_root};
 
 use super::scalar::{SQRT_2_OVER_PI, nu_star, prox, stieltjes, stieltjes_derivative};
@@ -849,32 +850,20 @@ impl AdversarialRfModel {
 /// diagonal entry (an indefinite block, or one whose definiteness is not resolved by the
 /// finite-difference Hessian, is rejected).
 fn verify_saddle(st: &Stationary<5>) -> Result<()> {
-    let mut h = st.hessian;
-    for (i, row) in h.iter_mut().enumerate() {
-        for (j, v) in row.iter_mut().enumerate() {
-            *v *= st.x[i] * st.x[j];
-        }
-    }
-    let a = [[h[0][0], h[0][1]], [h[1][0], h[1][1]]];
-    let ok = match positive_definite_inverse_2(a) {
-        Some(a_inv) => {
-            // -S = B^T A^{-1} B - C.
-            let mut neg_s = [[0.0; 3]; 3];
-            for i in 0..3 {
-                for j in 0..3 {
-                    let mut q = 0.0;
-                    for k in 0..2 {
-                        for l in 0..2 {
-                            q += h[k][2 + i] * a_inv[k][l] * h[l][2 + j];
-                        }
-                    }
-                    neg_s[i][j] = q - h[2 + i][2 + j];
-                }
+    let h: [[f64; 5]; 5] =
+        std::array::from_fn(|i| std::array::from_fn(|j| st.hessian[i][j] * st.x[i] * st.x[j]));
+    let a = Matrix::from_fn(2, 2, |i, j| h[i][j]);
+    let b = Matrix::from_fn(2, 3, |i, j| h[i][2 + j]);
+    let ok = is_positive_definite(&a, PIVOT_FLOOR)
+        && match Cholesky::new(&a, 0.0).and_then(|chol| chol.solve_lower(&b)) {
+            // -S = B^T A^{-1} B - C = (L^{-1}B)^T (L^{-1}B) - C.
+            Ok(y) => {
+                let mut neg_s = y.gram(1.0);
+                neg_s.map_indexed_in_place(|i, j, v| v - h[2 + i][2 + j]);
+                is_positive_definite(&neg_s, PIVOT_FLOOR)
             }
-            is_positive_definite(neg_s)
-        }
-        None => false,
-    };
+            Err(_) => false,
+        };
     if ok {
         Ok(())
     } else {
@@ -896,39 +885,6 @@ fn verify_saddle(st: &Stationary<5>) -> Result<()> {
 /// finite-difference error of the Hessian entries, so a pivot below it is not resolved and the
 /// block is rejected.
 const PIVOT_FLOOR: f64 = 1e-9;
-
-/// Whether a small symmetric matrix is positive definite, by the pivots of its Cholesky
-/// factorisation (each must exceed `PIVOT_FLOOR` times its own diagonal entry, which must be
-/// positive).
-fn is_positive_definite<const D: usize>(mut m: [[f64; D]; D]) -> bool {
-    let diag: [f64; D] = std::array::from_fn(|k| m[k][k]);
-    for k in 0..D {
-        let p = m[k][k];
-        if !(diag[k].is_finite() && diag[k] > 0.0 && p > PIVOT_FLOOR * diag[k]) {
-            return false;
-        }
-        let pivot_row = m[k];
-        for row in m.iter_mut().skip(k + 1) {
-            let f = row[k] / p;
-            for (v, pv) in row.iter_mut().zip(pivot_row.iter()).skip(k + 1) {
-                *v -= f * pv;
-            }
-        }
-    }
-    true
-}
-
-/// The inverse of a symmetric $2\times2$ matrix if it is positive definite.
-fn positive_definite_inverse_2(a: [[f64; 2]; 2]) -> Option<[[f64; 2]; 2]> {
-    if !is_positive_definite(a) {
-        return None;
-    }
-    let det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
-    Some([
-        [a[1][1] / det, -a[0][1] / det],
-        [-a[1][0] / det, a[0][0] / det],
-    ])
-}
 
 /// Where the robust error peaks and where it is smallest beyond the peak, along a $\psi_1$ curve.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1028,7 +984,13 @@ mod tests {
                 [hessian[0][0], hessian[0][1]],
                 [hessian[1][0], hessian[1][1]],
             ];
-            let inv = positive_definite_inverse_2(a).unwrap();
+            // A^{-1} B_{., gamma} by the closed-form 2x2 inverse (an independent reference).
+            let det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
+            assert!(a[0][0] > 0.0 && det > 0.0);
+            let inv = [
+                [a[1][1] / det, -a[0][1] / det],
+                [-a[1][0] / det, a[0][0] / det],
+            ];
             for k in 0..2 {
                 for l in 0..2 {
                     s_gg -= hessian[k][3] * inv[k][l] * hessian[l][3];

@@ -10,6 +10,7 @@
 #![allow(clippy::needless_range_loop)] // small fixed-size matrices read best with indices
 
 use crate::error::{Error, Result};
+use crate::linalg::{Matrix, solve_dense};
 
 /// Largest fraction of its current value a variable may lose in one step.
 const FRACTION_TO_BOUNDARY: f64 = 0.8;
@@ -25,54 +26,6 @@ pub(crate) struct Stationary<const D: usize> {
     pub iterations: usize,
     /// The (symmetrised, finite-difference) Hessian at `x`.
     pub hessian: [[f64; D]; D],
-}
-
-/// Solve `a x = b` for a small dense system by Gaussian elimination with partial pivoting.
-pub(crate) fn solve_dense<const D: usize>(
-    mut a: [[f64; D]; D],
-    mut b: [f64; D],
-) -> Result<[f64; D]> {
-    let scale = a
-        .iter()
-        .flat_map(|r| r.iter())
-        .fold(0.0_f64, |m, v| m.max(v.abs()));
-    for col in 0..D {
-        let (piv, pmax) = (col..D)
-            .map(|r| (r, a[r][col].abs()))
-            .fold(
-                (col, -1.0),
-                |best, cur| if cur.1 > best.1 { cur } else { best },
-            );
-        if !(pmax > 1e-300 && pmax > 1e-15 * scale) {
-            return Err(Error::LinearAlgebra {
-                what: "singular Hessian in the saddle-point Newton step".to_string(),
-            });
-        }
-        a.swap(col, piv);
-        b.swap(col, piv);
-        for r in col + 1..D {
-            let f = a[r][col] / a[col][col];
-            for c in col..D {
-                a[r][c] -= f * a[col][c];
-            }
-            b[r] -= f * b[col];
-        }
-    }
-    let mut x = [0.0; D];
-    for r in (0..D).rev() {
-        let mut s = b[r];
-        for c in r + 1..D {
-            s -= a[r][c] * x[c];
-        }
-        x[r] = s / a[r][r];
-    }
-    if x.iter().all(|v| v.is_finite()) {
-        Ok(x)
-    } else {
-        Err(Error::NonFinite {
-            what: "saddle-point Newton step",
-        })
-    }
 }
 
 fn inf_norm<const D: usize>(g: &[f64; D]) -> f64 {
@@ -178,10 +131,19 @@ where
             }
             rhs[i] = -rhs[i] * x[i];
         }
-        let mut d = solve_dense(scaled, rhs)?;
-        for i in 0..D {
-            d[i] *= x[i];
-        }
+        let z =
+            solve_dense(&Matrix::from_fn(D, D, |i, j| scaled[i][j]), &rhs, 1e-15).map_err(|e| {
+                match e {
+                    Error::LinearAlgebra { .. } => Error::LinearAlgebra {
+                        what: "singular Hessian in the saddle-point Newton step".to_string(),
+                    },
+                    Error::NonFinite { .. } => Error::NonFinite {
+                        what: "saddle-point Newton step",
+                    },
+                    other => other,
+                }
+            })?;
+        let d: [f64; D] = std::array::from_fn(|i| z[i] * x[i]);
         let mut t_max: f64 = 1.0;
         for i in 0..D {
             if d[i] < 0.0 {
@@ -238,15 +200,5 @@ mod tests {
         let g = grad(&s.x).unwrap();
         assert!(g[0].abs() < 1e-13 && g[1].abs() < 1e-13);
         assert!(s.hessian[0][0] > 0.0 && s.hessian[1][1] < 0.0);
-    }
-
-    #[test]
-    fn dense_solve_matches_known_solution() {
-        let a = [[0.0, 2.0, 1.0], [1.0, 1.0, 0.0], [3.0, 0.0, 1.0]];
-        let x = solve_dense(a, [7.0, 3.0, 6.0]).unwrap();
-        for (xi, want) in x.iter().zip([1.0, 2.0, 3.0]) {
-            assert!((xi - want).abs() < 1e-14);
-        }
-        assert!(solve_dense([[1.0, 2.0], [2.0, 4.0]], [1.0, 1.0]).is_err());
     }
 }

@@ -18,6 +18,7 @@ use std::str::FromStr;
 
 use super::symmetry::{Partition, PartitionParams};
 use crate::error::{Error, Result};
+use crate::linalg::{Matrix, solve_dense};
 
 /// Options of [`reduced_newton`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,41 +48,6 @@ pub struct NewtonReport {
     pub residual: f64,
     /// Newton steps taken.
     pub iterations: usize,
-}
-
-fn solve_linear(a: &[f64], b: &[f64]) -> Result<Vec<f64>> {
-    let n = b.len();
-    let mut m = a.to_vec();
-    let mut x = b.to_vec();
-    let scale = m.iter().fold(0.0f64, |s, v| s.max(v.abs()));
-    for col in 0..n {
-        let piv = (col..n)
-            .max_by(|&i, &j| m[i * n + col].abs().total_cmp(&m[j * n + col].abs()))
-            .unwrap_or(col);
-        if m[piv * n + col].abs() <= 1e-15 * scale {
-            return Err(Error::LinearAlgebra {
-                what: "singular reduced Hessian in Newton step".into(),
-            });
-        }
-        if piv != col {
-            for k in 0..n {
-                m.swap(col * n + k, piv * n + k);
-            }
-            x.swap(col, piv);
-        }
-        for i in (col + 1)..n {
-            let f = m[i * n + col] / m[col * n + col];
-            for k in col..n {
-                m[i * n + k] -= f * m[col * n + k];
-            }
-            x[i] -= f * x[col];
-        }
-    }
-    for col in (0..n).rev() {
-        let s: f64 = ((col + 1)..n).map(|k| m[col * n + k] * x[k]).sum();
-        x[col] = (x[col] - s) / m[col * n + col];
-    }
-    Ok(x)
 }
 
 fn residual_and_merit(partition: &Partition, xi: &[f64]) -> Result<(f64, f64)> {
@@ -121,7 +87,14 @@ pub fn reduced_newton(
         let g = partition.gradient(&xi)?;
         let h = partition.hessian(&xi)?;
         let neg: Vec<f64> = g.iter().map(|x| -x).collect();
-        let step = solve_linear(&h, &neg)?;
+        let n = neg.len();
+        let step =
+            solve_dense(&Matrix::from_row_major(n, n, &h)?, &neg, 1e-15).map_err(|e| match e {
+                Error::LinearAlgebra { .. } => Error::LinearAlgebra {
+                    what: "singular reduced Hessian in Newton step".into(),
+                },
+                other => other,
+            })?;
         let mut t = 1.0;
         let mut accepted = false;
         while t > 1e-6 {
