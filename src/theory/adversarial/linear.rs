@@ -305,12 +305,11 @@ impl AdversarialLinearModel {
         let terms_b = 0.5 * tau + rho / self.delta.sqrt();
         let floor_bb = 64.0 * f64::EPSILON * terms_b / (1e-6 * b);
         if !(d1 > 0.0 && d2 > 0.0 && d3 > 0.0 && h[3][3] < (1e-4 * scale).max(floor_bb)) {
-            return Err(Error::NotConverged {
-                method: "adversarial linear saddle check (not a min-max saddle)",
+            return Err(Error::NotASaddle {
+                what: "adversarial linear saddle check (not a min-max saddle)",
                 iterations: st.iterations,
                 residual: st.residual,
-                tolerance: TOL,
-                last_iterate: st.x.to_vec(),
+                point: st.x.to_vec(),
             });
         }
         let [tau, s, rho, b] = st.x;
@@ -339,6 +338,12 @@ impl AdversarialLinearModel {
 
     /// Solve by Newton from a guess $(\tau, s, \rho, b)$ and verify the saddle structure
     /// (closed form when $\varepsilon \ge \varepsilon_0$).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a guess with a non-positive or non-finite variable;
+    /// [`Error::NotConverged`] when Newton does not reach the tolerance; [`Error::NotASaddle`] when
+    /// it converges to a stationary point that is not a min–max saddle; [`Error::LinearAlgebra`] at
+    /// a singular Hessian.
     pub fn solve_from(&self, guess: [f64; 4]) -> Result<AdversarialLinearSolution> {
         if self.eps >= self.eps0 {
             return Ok(self.zero_solution());

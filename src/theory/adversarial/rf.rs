@@ -366,7 +366,7 @@ impl AdversarialRfModel {
                 lo = cand;
                 gap *= 0.5;
             }
-            let hi = hi.ok_or(Error::NonFinite {
+            let hi = hi.ok_or(Error::NoSolution {
                 what: "sup over lambda (no interior maximiser; gamma ~ 0)",
             })?;
             brent_root(dg, lo, hi, RootOptions::default())?.root
@@ -491,6 +491,13 @@ impl AdversarialRfModel {
     ///
     /// In the zero-solution regime $\varepsilon \ge \varepsilon_0$ the closed form is returned and
     /// the guess is ignored.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a guess with a non-positive or non-finite variable;
+    /// [`Error::NotConverged`] when Newton does not reach the tolerance; [`Error::NotASaddle`] when
+    /// it converges to a stationary point that is not a max–min saddle; [`Error::NoSolution`] when
+    /// an iterate leaves the region where the inner supremum has an interior maximiser;
+    /// [`Error::LinearAlgebra`] at a singular Hessian.
     pub fn solve_from(&self, guess: &SaddlePoint) -> Result<AdversarialRfSolution> {
         if self.eps >= self.eps0 {
             return Ok(self.zero_solution());
@@ -719,7 +726,7 @@ impl AdversarialRfModel {
         let saddle = |sol: &AdversarialRfSolution| {
             sol.saddle
                 .map(SaddlePoint::to_array)
-                .ok_or(Error::NonFinite {
+                .ok_or(Error::NoSolution {
                     what: "continuation through the zero-solution regime",
                 })
         };
@@ -810,7 +817,7 @@ impl AdversarialRfModel {
                         return Ok(s);
                     }
                     let Some(sp) = s.saddle else {
-                        return Err(Error::NonFinite {
+                        return Err(Error::NoSolution {
                             what: "continuation through the zero-solution regime",
                         });
                     };
@@ -824,8 +831,12 @@ impl AdversarialRfModel {
                 }
             }
         }
-        Err(last.unwrap_or(Error::NonFinite {
-            what: "continuation bridge",
+        Err(last.unwrap_or(Error::NotConverged {
+            method: "adversarial RF continuation bridge",
+            iterations: 40,
+            residual: f64::INFINITY,
+            tolerance: TOL,
+            last_iterate: cur.to_array().to_vec(),
         }))
     }
 }
@@ -867,12 +878,11 @@ fn verify_saddle(st: &Stationary<5>) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::NotConverged {
-            method: "adversarial RF saddle check (stationary point is not a max-min saddle)",
+        Err(Error::NotASaddle {
+            what: "adversarial RF saddle check (not a max-min saddle)",
             iterations: st.iterations,
             residual: st.residual,
-            tolerance: TOL,
-            last_iterate: st.x.to_vec(),
+            point: st.x.to_vec(),
         })
     }
 }
@@ -999,11 +1009,11 @@ mod tests {
         }
         assert!(s_gg < 0.0);
         bad.hessian[3][3] -= 1.01 * s_gg;
-        assert!(verify_saddle(&bad).is_err());
+        assert!(matches!(verify_saddle(&bad), Err(Error::NotASaddle { .. })));
         // Perturbation 2: a max in tau_g instead of a min.
         let mut bad = st.clone();
         bad.hessian[1][1] = -bad.hessian[1][1];
-        assert!(verify_saddle(&bad).is_err());
+        assert!(matches!(verify_saddle(&bad), Err(Error::NotASaddle { .. })));
         // Perturbation 3: the roles of the blocks exchanged (a min-max of -R).
         let mut bad = st.clone();
         for row in bad.hessian.iter_mut() {
@@ -1011,6 +1021,6 @@ mod tests {
                 *v = -*v;
             }
         }
-        assert!(verify_saddle(&bad).is_err());
+        assert!(matches!(verify_saddle(&bad), Err(Error::NotASaddle { .. })));
     }
 }

@@ -79,9 +79,11 @@ pub(crate) fn newton_stationary<const D: usize, G>(
 where
     G: FnMut(&[f64; D]) -> Result<[f64; D]>,
 {
-    if !x0.iter().all(|v| v.is_finite() && *v > 0.0) {
-        return Err(Error::NonFinite {
-            what: "saddle-point starting guess (must be positive)",
+    if let Some(&bad) = x0.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+        return Err(Error::InvalidParameter {
+            name: "guess",
+            value: bad,
+            expected: "a saddle-point starting guess with every variable finite and > 0",
         });
     }
     let mut x = x0;
