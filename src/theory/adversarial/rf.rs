@@ -977,7 +977,7 @@ mod tests {
         // The verified max-min point (near eps0: tau_g ~ 3.5e-4).
         let s = m.solve().unwrap();
         let x = s.saddle.unwrap().to_array();
-        let hessian = fd_hessian(&mut { grad }, &x).unwrap();
+        let hessian = fd_hessian(&grad, &x).unwrap();
         let st = Stationary {
             x,
             residual: s.residual,
