@@ -18,9 +18,11 @@ use std::str::FromStr;
 
 use super::symmetry::{Partition, PartitionParams};
 use crate::error::{Error, Result};
-use crate::linalg::{Matrix, solve_dense};
+use crate::solver;
 
-/// Options of [`reduced_newton`].
+/// Options of [`reduced_newton`]: the two-layer defaults of the engine's
+/// [`solver::NewtonOptions`] (which [`reduced_newton`] builds from these two numbers; the other
+/// engine settings are fixed by the model).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NewtonOptions {
     /// Stop when the largest entry of the full gradient, $\max_a|(G^{-1}\nabla F_{\rm red})_a|$,
@@ -39,7 +41,8 @@ impl Default for NewtonOptions {
     }
 }
 
-/// A converged reduced Newton solve.
+/// A converged reduced Newton solve (the engine's [`solver::NewtonReport`] with the solution named
+/// by the model: the reduced parameters).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewtonReport {
     /// The reduced parameters $\xi^*$.
@@ -50,18 +53,28 @@ pub struct NewtonReport {
     pub iterations: usize,
 }
 
-fn residual_and_merit(partition: &Partition, xi: &[f64]) -> Result<(f64, f64)> {
-    let g = partition.gradient(xi)?;
-    let metric = partition.metric();
-    let res = g
-        .iter()
-        .zip(&metric)
-        .fold(0.0f64, |m, (g, w)| m.max((g / w).abs()));
-    let merit = g.iter().zip(&metric).map(|(g, w)| g * g / w).sum();
-    Ok((res, merit))
+/// The engine options of [`reduced_newton`]: tolerance `opts.tolerance` $\times\max(1, d)$ on the
+/// metric-weighted residual, Armijo constant $5\cdot10^{-5}$ on the weighted merit, step lengths
+/// down to $10^{-6}$, trial points where the reduced loss is undefined rejected, and the full
+/// step taken near the rounding floor (residual $\le 10\,$tolerance) when the merit stalls.
+fn engine_options(opts: NewtonOptions, d: f64) -> solver::NewtonOptions {
+    solver::NewtonOptions {
+        tolerance: opts.tolerance * d.max(1.0),
+        max_iter: opts.max_iter,
+        max_backtracks: 40,
+        armijo: 5e-5,
+        min_step: 1e-6,
+        pivot_floor: Some(1e-15),
+        floor_full_step: 10.0,
+        reject_failed_trials: true,
+        ..solver::NewtonOptions::default()
+    }
 }
 
-/// Newton's method with backtracking on $\nabla_\xi F_{\rm red}(\xi)=0$ from `seed`.
+/// Newton's method with backtracking on $\nabla_\xi F_{\rm red}(\xi)=0$ from `seed`, run by the
+/// solver engine ([`solver::newton_bounded`]) with the analytic reduced Hessian as Jacobian and the
+/// metric $G$ as residual weights: residual $\max_a|(G^{-1}\nabla F_{\rm red})_a|$, merit
+/// $\|G^{-1/2}\nabla_\xi F_{\rm red}\|^2$.
 ///
 /// Fails with [`Error::NotConverged`] (carrying the last iterate) if the residual does not reach
 /// the tolerance, and with [`Error::LinearAlgebra`] at a singular reduced Hessian.
@@ -70,67 +83,47 @@ pub fn reduced_newton(
     seed: &[f64],
     opts: NewtonOptions,
 ) -> Result<NewtonReport> {
-    let tol = opts.tolerance * partition.dimension().max(1.0);
-    let mut xi = seed.to_vec();
-    let (mut res, mut merit) = residual_and_merit(partition, &xi)?;
-    for iter in 0..=opts.max_iter {
-        if res <= tol {
-            return Ok(NewtonReport {
-                params: xi,
-                residual: res,
-                iterations: iter,
-            });
-        }
-        if iter == opts.max_iter {
-            break;
-        }
-        let g = partition.gradient(&xi)?;
-        let h = partition.hessian(&xi)?;
-        let neg: Vec<f64> = g.iter().map(|x| -x).collect();
-        let n = neg.len();
-        let step =
-            solve_dense(&Matrix::from_row_major(n, n, &h)?, &neg, 1e-15).map_err(|e| match e {
-                Error::LinearAlgebra { .. } => Error::LinearAlgebra {
-                    what: "singular reduced Hessian in Newton step".into(),
-                },
-                other => other,
-            })?;
-        let mut t = 1.0;
-        let mut accepted = false;
-        while t > 1e-6 {
-            let trial: Vec<f64> = xi.iter().zip(&step).map(|(x, s)| x + t * s).collect();
-            if let Ok((r, m)) = residual_and_merit(partition, &trial)
-                && (m <= (1.0 - 1e-4 * t) * merit || r <= tol)
-            {
-                xi = trial;
-                res = r;
-                merit = m;
-                accepted = true;
-                break;
-            }
-            t *= 0.5;
-        }
-        if !accepted {
-            // Near the rounding floor the merit can stall: accept a full step if it does not
-            // increase the residual by more than rounding.
-            let trial: Vec<f64> = xi.iter().zip(&step).map(|(x, s)| x + s).collect();
-            match residual_and_merit(partition, &trial) {
-                Ok((r, m)) if r <= 10.0 * tol => {
-                    xi = trial;
-                    res = r;
-                    merit = m;
-                }
-                _ => break,
-            }
-        }
-    }
-    Err(Error::NotConverged {
-        method: "reduced newton",
-        iterations: opts.max_iter,
-        residual: res,
-        tolerance: tol,
-        last_iterate: xi,
+    let metric = partition.metric();
+    let report = solver::newton_bounded(
+        |xi: &[f64], out: &mut [f64]| {
+            let g = partition.gradient(xi)?;
+            copy_checked(&g, out, "reduced gradient")
+        },
+        |xi: &[f64], out: &mut [f64]| {
+            let h = partition.hessian(xi)?;
+            copy_checked(&h, out, "reduced Hessian")
+        },
+        seed,
+        &solver::NewtonProblem {
+            weights: Some(&metric),
+            method: Some("reduced newton"),
+            ..solver::NewtonProblem::default()
+        },
+        engine_options(opts, partition.dimension()),
+    )
+    .map_err(|e| match e {
+        Error::LinearAlgebra { .. } => Error::LinearAlgebra {
+            what: "singular reduced Hessian in Newton step".into(),
+        },
+        other => other,
+    })?;
+    Ok(NewtonReport {
+        params: report.solution,
+        residual: report.residual,
+        iterations: report.iterations,
     })
+}
+
+fn copy_checked(src: &[f64], out: &mut [f64], what: &'static str) -> Result<()> {
+    if src.len() != out.len() {
+        return Err(Error::DimensionMismatch {
+            what,
+            expected: out.len(),
+            found: src.len(),
+        });
+    }
+    out.copy_from_slice(src);
+    Ok(())
 }
 
 /// A built-in family of symmetric critical points ($V=I_d$, $k=d$).
