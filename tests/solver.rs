@@ -842,3 +842,123 @@ mod bounded_newton {
         }
     }
 }
+
+mod adaptive {
+    use super::*;
+    use overparam::solver::{ContinuationStep, adaptive_continuation, secant_prediction};
+
+    /// A solver that lands on the wrong branch $x = -\sqrt s$ whenever the step from the last
+    /// accepted point exceeds 0.3: the verification hook ($x > 0$) rejects those points, the step
+    /// shrinks, and the walk still ends on $x = \sqrt 4 = 2$ with every accepted step
+    /// $\le 0.3$ and the counts reported.
+    #[test]
+    fn verification_hook_rejections_shrink_the_step() {
+        let accepted = std::cell::RefCell::new(vec![1.0]);
+        let report = adaptive_continuation(
+            (1.0, 4.0),
+            &[1.0],
+            secant_prediction,
+            |s: f64, guess: &[f64]| {
+                let last = *accepted.borrow().last().unwrap();
+                let mut x = guess[0].abs().max(0.1);
+                for _ in 0..60 {
+                    x -= (x * x - s) / (2.0 * x);
+                }
+                if s - last > 0.3 {
+                    x = -x;
+                }
+                Ok(ContinuationStep {
+                    value: x,
+                    residual: (x * x - s).abs(),
+                })
+            },
+            |s: f64, x: &f64| {
+                if *x > 0.0 {
+                    accepted.borrow_mut().push(s);
+                    Ok(())
+                } else {
+                    Err(Error::NotConverged {
+                        method: "wrong branch",
+                        iterations: 0,
+                        residual: *x,
+                        tolerance: 0.0,
+                        last_iterate: vec![],
+                    })
+                }
+            },
+            |x: &f64| Ok(vec![*x]),
+            &ContinuationOptions {
+                first_step: 1.0,
+                max_step: 1.0,
+                grow: 2.0,
+                ..ContinuationOptions::default()
+            },
+        )
+        .unwrap();
+        assert!((report.value - 2.0).abs() < 1e-14);
+        assert!(report.residual < 1e-14);
+        assert!(report.rejections >= 2, "{report:?}");
+        assert_eq!(report.failures, 0);
+        let s = accepted.borrow();
+        assert_eq!(report.steps, s.len() - 1);
+        assert_eq!(*s.last().unwrap(), 4.0);
+        assert!(s.windows(2).all(|w| w[1] - w[0] <= 0.3 + 1e-15), "{s:?}");
+    }
+
+    /// Failures end the walk with the solver's own error below `min_step`, and with
+    /// `NotConverged` (the distance still to go) after `max_steps` solves; the secant predictor
+    /// is exact on a straight line.
+    #[test]
+    fn failures_and_budget_are_typed_errors() {
+        let solve = |s: f64, g: &[f64]| {
+            if s > 2.0 {
+                Err(Error::NoSolution { what: "beyond 2" })
+            } else {
+                Ok(ContinuationStep {
+                    value: g[0],
+                    residual: 0.0,
+                })
+            }
+        };
+        let e = adaptive_continuation(
+            (0.0, 3.0),
+            &[0.0],
+            secant_prediction,
+            solve,
+            |_, _: &f64| Ok(()),
+            |x: &f64| Ok(vec![*x]),
+            &ContinuationOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e, Error::NoSolution { what: "beyond 2" });
+        let e = adaptive_continuation(
+            (0.0, 3.0),
+            &[0.0],
+            secant_prediction,
+            solve,
+            |_, _: &f64| Ok(()),
+            |x: &f64| Ok(vec![*x]),
+            &ContinuationOptions {
+                max_step: 0.1,
+                max_steps: 5,
+                ..ContinuationOptions::default()
+            },
+        )
+        .unwrap_err();
+        match e {
+            Error::NotConverged { residual, .. } => assert!((residual - 2.5).abs() < 1e-12),
+            other => panic!("{other:?}"),
+        }
+        let line = vec![(1.0, vec![3.0, -1.0]), (2.0, vec![5.0, -2.0])];
+        assert_eq!(secant_prediction(&line, 3.5), vec![8.0, -3.5]);
+        assert_eq!(secant_prediction(&line[..1], 3.5), vec![3.0, -1.0]);
+        assert!(matches!(
+            ContinuationOptions {
+                shrink: 1.0,
+                ..ContinuationOptions::default()
+            }
+            .check(),
+            Err(Error::InvalidParameter { name: "shrink", .. })
+        ));
+    }
+}

@@ -8,7 +8,9 @@
 //!   bounds with fraction-to-boundary steps, variable scaling, residual weights, a rounding-floor
 //!   acceptance) on which the adversarial saddle points and the two-layer critical points are
 //!   solved.
-//! - [`continuation`](mod@continuation): warm-started solves along a parameter path with step control.
+//! - [`continuation`](mod@continuation): warm-started solves along a parameter grid with step
+//!   control, and [`adaptive_continuation`] (predictor, step halving/growth, a verification hook)
+//!   which the adversarial and two-layer models use to reach hard points.
 //! - [`optimize`]: bracketed scalar minimisation and maximisation (Brent, via `argmin`), including
 //!   a log-scale grid-then-Brent search.
 //!
@@ -22,7 +24,8 @@ pub mod optimize;
 pub mod root;
 
 pub use continuation::{
-    ContinuationOptions, ContinuationReport, JumpPolicy, PathPoint, PointSolution, continuation,
+    AdaptiveReport, ContinuationOptions, ContinuationReport, ContinuationStep, JumpPolicy,
+    PathPoint, PointSolution, adaptive_continuation, continuation, secant_prediction,
 };
 pub use fixed_point::{
     FixedPointMethod, FixedPointOptions, FixedPointReport, FixedPointTermination, fixed_point,

@@ -235,7 +235,12 @@ pub struct CriticalPoint {
 }
 
 /// Continue a solution of `family` from dimension `d_from` with parameters `xi_from` to `d_to`,
-/// by natural-parameter continuation in $\log d$ with a secant predictor and step halving.
+/// by the engine's adaptive continuation ([`solver::adaptive_continuation`]) in $\log d$ with the
+/// secant predictor, steps from 0.1 growing by 1.5 up to 0.5 and halved on failure (down to
+/// $10^{-9}$, at most 10 000 solves).
+///
+/// Errors: those of [`Family::partition`] and [`reduced_newton`] (the last failed solve when the
+/// step falls below $10^{-9}$), [`Error::NotConverged`] after 10 000 solves.
 pub fn continue_to(
     family: Family,
     d_from: f64,
@@ -244,60 +249,36 @@ pub fn continue_to(
     opts: NewtonOptions,
 ) -> Result<CriticalPoint> {
     let part = family.partition(d_to)?;
-    let mut cur_d = d_from;
-    let mut cur = reduced_newton(&family.partition(d_from)?, xi_from, opts)?;
-    let mut prev: Option<(f64, Vec<f64>)> = None;
-    let mut step = 0.1f64; // in log d
-    let mut guard = 0;
-    while cur_d != d_to {
-        guard += 1;
-        if guard > 10_000 || step < 1e-9 {
-            return Err(Error::NotConverged {
-                method: "continuation in d (residual: distance in d still to go)",
-                iterations: guard,
-                residual: (cur_d - d_to).abs(),
-                tolerance: 0.0,
-                last_iterate: cur.params,
-            });
-        }
-        let (lc, lt) = (cur_d.ln(), d_to.ln());
-        let next_l = if (lt - lc).abs() <= step {
-            lt
-        } else {
-            lc + step * (lt - lc).signum()
-        };
-        let next_d = if next_l == lt { d_to } else { next_l.exp() };
-        let guess: Vec<f64> = match &prev {
-            Some((pd, pxi)) => {
-                let r = (next_l - lc) / (lc - pd.ln());
-                cur.params
-                    .iter()
-                    .zip(pxi)
-                    .map(|(c, p)| c + r * (c - p))
-                    .collect()
-            }
-            None => cur.params.clone(),
-        };
-        let solved = family
-            .partition(next_d)
-            .and_then(|p| reduced_newton(&p, &guess, opts));
-        match solved {
-            Ok(rep) => {
-                prev = Some((cur_d, cur.params.clone()));
-                cur = rep;
-                cur_d = next_d;
-                step = (step * 1.5).min(0.5);
-            }
-            Err(_) => step *= 0.5,
-        }
-    }
-    let loss = part.loss(&cur.params)?;
+    let start = reduced_newton(&family.partition(d_from)?, xi_from, opts)?;
+    let end = if d_from == d_to {
+        start
+    } else {
+        let target = d_to.ln();
+        solver::adaptive_continuation(
+            (d_from.ln(), target),
+            &start.params,
+            solver::secant_prediction,
+            |l: f64, guess: &[f64]| {
+                let d = if l == target { d_to } else { l.exp() };
+                let rep = reduced_newton(&family.partition(d)?, guess, opts)?;
+                Ok(solver::ContinuationStep {
+                    residual: rep.residual,
+                    value: rep,
+                })
+            },
+            |_, _| Ok(()),
+            |rep: &NewtonReport| Ok(rep.params.clone()),
+            &solver::ContinuationOptions::default(),
+        )?
+        .value
+    };
+    let loss = part.loss(&end.params)?;
     Ok(CriticalPoint {
         partition: part,
-        params: cur.params,
+        params: end.params,
         loss,
-        residual: cur.residual,
-        iterations: cur.iterations,
+        residual: end.residual,
+        iterations: end.iterations,
     })
 }
 
