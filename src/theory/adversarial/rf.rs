@@ -63,6 +63,7 @@ use crate::error::{Error, Result, validate};
 use crate::gaussian::normal::erf;
 use crate::linalg::{Cholesky, Matrix, is_positive_definite};
 use crate::solver::root::{RootOptions, brent_root};
+use crate::solver::{ContinuationOptions, ContinuationStep, adaptive_continuation};
 
 use super::scalar::{SQRT_2_OVER_PI, nu_star, prox, stieltjes, stieltjes_derivative};
 use super::stationary::{Stationary, newton_stationary};
@@ -261,16 +262,6 @@ const MAX_NEWTON: usize = 60;
 /// $1 - \varepsilon/\varepsilon_0$ below which a cold start that failed from the heuristic guess
 /// continues from this distance to the zero-solution threshold (see `continue_to_eps0`).
 const NEAR_EPS0_ANCHOR: f64 = 1e-2;
-/// Step control of [`AdversarialRfModel::walk`] (in the walk's path coordinate).
-#[derive(Debug, Clone, Copy)]
-struct Stepping {
-    first: f64,
-    max: f64,
-    grow: f64,
-    shrink: f64,
-    min: f64,
-    max_failures: usize,
-}
 
 /// Largest $\psi_1$ of the anchor of a cold-start continuation in $(\psi_1, \psi_2)$.
 const ANCHOR_PSI1_MAX: f64 = 1e3;
@@ -460,8 +451,13 @@ impl AdversarialRfModel {
     }
 
     fn finish(&self, st: &Stationary<5>) -> Result<AdversarialRfSolution> {
-        let point = SaddlePoint::from_array(st.x);
         verify_saddle(st)?;
+        self.assemble(st)
+    }
+
+    /// The solution at a stationary point that passed [`verify_saddle`].
+    fn assemble(&self, st: &Stationary<5>) -> Result<AdversarialRfSolution> {
+        let point = SaddlePoint::from_array(st.x);
         let ev = self.objective(&point)?;
         let zeta2 = point.alpha * point.alpha + self.sigma_sq;
         let sr = zeta2;
@@ -502,14 +498,19 @@ impl AdversarialRfModel {
         if self.eps >= self.eps0 {
             return Ok(self.zero_solution());
         }
-        let st = newton_stationary(
+        let st = self.stationary_from(guess.to_array())?;
+        self.finish(&st)
+    }
+
+    /// Newton on $\nabla R = 0$ from `guess` (no saddle check).
+    fn stationary_from(&self, guess: [f64; 5]) -> Result<Stationary<5>> {
+        newton_stationary(
             |x: &[f64; 5]| Ok(self.objective(&SaddlePoint::from_array(*x))?.gradient),
-            guess.to_array(),
+            guess,
             TOL,
             MAX_NEWTON,
             "adversarial RF saddle Newton",
-        )?;
-        self.finish(&st)
+        )
     }
 
     /// A heuristic starting point (scales taken from the structure of the solution: $\beta, \tau_q$
@@ -594,13 +595,14 @@ impl AdversarialRfModel {
                     }
                 }
             },
-            Stepping {
-                first: 0.5 * h_max,
-                max: h_max,
+            ContinuationOptions {
+                first_step: 0.5 * h_max,
+                max_step: h_max,
                 grow: 1.5,
                 shrink: 0.5,
-                min: 1e-3 * h_max,
+                min_step: 1e-3 * h_max,
                 max_failures: 20,
+                ..ContinuationOptions::default()
             },
         )
     }
@@ -674,13 +676,14 @@ impl AdversarialRfModel {
                 guess[1] = x_last[1] * h / h_last;
                 guess
             },
-            Stepping {
-                first: std::f64::consts::LN_10,
-                max: std::f64::consts::LN_10,
+            ContinuationOptions {
+                first_step: std::f64::consts::LN_10,
+                max_step: std::f64::consts::LN_10,
                 grow: 2.0,
                 shrink: 0.5,
-                min: 1.05_f64.ln(),
+                min_step: 1.05_f64.ln(),
                 max_failures: 8,
+                ..ContinuationOptions::default()
             },
         )
     }
@@ -699,62 +702,73 @@ impl AdversarialRfModel {
             start,
             |s| self.with_eps(s.exp()),
             |hist, _| hist[hist.len() - 1].1,
-            Stepping {
-                first: 0.25,
-                max: 0.5,
+            ContinuationOptions {
+                first_step: 0.25,
+                max_step: 0.5,
                 grow: 1.5,
                 shrink: 0.25,
-                min: 1e-6,
+                min_step: 1e-6,
                 max_failures: 12,
+                ..ContinuationOptions::default()
             },
         )
     }
 
     /// Adaptive continuation in a scalar path coordinate $s$ from $s_0$ (where `start` is the
-    /// solution) to $s_1$ (this model): `model_at(s)` is the model at an intermediate point,
-    /// `predict(history, s)` the Newton seed there from the saddles solved so far. A successful step
-    /// grows by `grow` (up to `max`), a failed one shrinks by `shrink`; the walk fails after
-    /// `max_failures` failures or below the `min` step.
+    /// solution) to $s_1$ (this model), on the engine's [`adaptive_continuation`]: `model_at(s)`
+    /// is the model at an intermediate point, `predict(history, s)` the Newton seed there from the
+    /// saddles solved so far, and the max–min saddle check is the verification hook (a stationary
+    /// point that is not a saddle shrinks the step like a failed Newton solve). A successful step
+    /// grows by `grow` (up to `max_step`), a failed one shrinks by `shrink`; the walk fails after
+    /// `max_failures` failures or below `min_step`.
     fn walk(
         &self,
         (s0, s1): (f64, f64),
         start: &AdversarialRfSolution,
         model_at: impl Fn(f64) -> Result<Self>,
         predict: impl Fn(&[(f64, [f64; 5])], f64) -> [f64; 5],
-        steps: Stepping,
+        steps: ContinuationOptions,
     ) -> Result<AdversarialRfSolution> {
-        let saddle = |sol: &AdversarialRfSolution| {
-            sol.saddle
-                .map(SaddlePoint::to_array)
-                .ok_or(Error::NoSolution {
-                    what: "continuation through the zero-solution regime",
-                })
-        };
         if s0 == s1 {
             return Ok(start.clone());
         }
-        let mut hist = vec![(s0, saddle(start)?)];
-        let direction = (s1 - s0).signum();
-        let (mut s, mut step, mut failures) = (s0, steps.first, 0);
-        loop {
-            let last = (s1 - s).abs() <= step;
-            let next = if last { s1 } else { s + direction * step };
-            let model = if last { self.clone() } else { model_at(next)? };
-            match model.solve_from(&SaddlePoint::from_array(predict(&hist, next))) {
-                Ok(sol) if last => return Ok(sol),
-                Ok(sol) => {
-                    hist.push((next, saddle(&sol)?));
-                    s = next;
-                    step = (step * steps.grow).min(steps.max);
-                }
-                Err(e) => {
-                    failures += 1;
-                    step *= steps.shrink;
-                    if failures > steps.max_failures || step < steps.min {
-                        return Err(e);
-                    }
-                }
-            }
+        let zero_regime = Error::NoSolution {
+            what: "continuation through the zero-solution regime",
+        };
+        let x0 = start.saddle.ok_or(zero_regime.clone())?.to_array();
+        let report = adaptive_continuation(
+            (s0, s1),
+            &x0,
+            |history: &[(f64, Vec<f64>)], s| {
+                let history: Vec<(f64, [f64; 5])> = history
+                    .iter()
+                    .map(|(s, x)| (*s, std::array::from_fn(|i| x[i])))
+                    .collect();
+                predict(&history, s).to_vec()
+            },
+            |s, guess| {
+                let model = if s == s1 { self.clone() } else { model_at(s)? };
+                let st = if model.eps >= model.eps0 {
+                    None
+                } else {
+                    Some(model.stationary_from(std::array::from_fn(|i| guess[i]))?)
+                };
+                Ok(ContinuationStep {
+                    residual: st.as_ref().map_or(0.0, |st| st.residual),
+                    value: (model, st),
+                })
+            },
+            |_, (_, st)| st.as_ref().map_or(Ok(()), verify_saddle),
+            |(_, st)| {
+                st.as_ref()
+                    .map(|st| st.x.to_vec())
+                    .ok_or(zero_regime.clone())
+            },
+            &steps,
+        )?;
+        match report.value {
+            (model, Some(st)) => model.assemble(&st),
+            (model, None) => Ok(model.zero_solution()),
         }
     }
 
