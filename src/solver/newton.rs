@@ -16,7 +16,7 @@
 //! The residual reported and tested against the tolerance is $\|F(x)\|_\infty = \max_i |F_i(x)|$.
 
 use crate::error::{Error, Result};
-use crate::linalg::{Lu, Matrix};
+use crate::linalg::solve_dense_row_major;
 
 /// How [`newton`] approximates the Jacobian.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -423,6 +423,7 @@ where
     let mut res = residual(&x, &fx);
     let mut jm = vec![0.0; n * n];
     let mut rhs = vec![0.0; n];
+    let mut scales = vec![1.0; n];
     let mut xt = vec![0.0; n];
     let mut ft = vec![0.0; n];
     let mut work = vec![0.0; n];
@@ -473,26 +474,29 @@ where
             }
         }
         // Scaling D (identity unless variable scaling): (D J D) z = -D F, d = D z.
-        let scale = |i: usize| match opts.scaling {
-            NewtonScaling::Variables if x[i] != 0.0 => x[i].abs(),
-            _ => 1.0,
-        };
         let scaled = opts.scaling != NewtonScaling::None;
-        let jmat = if scaled {
-            Matrix::from_fn(n, n, |i, j| jm[i * n + j] * scale(i) * scale(j))
-        } else {
-            Matrix::from_row_major(n, n, &jm)?
-        };
-        let lu = Lu::new(&jmat, pivot_floor)?;
-        for (i, (ri, fi)) in rhs.iter_mut().zip(&fx).enumerate() {
-            *ri = -fi * scale(i);
+        for (si, xi) in scales.iter_mut().zip(&x) {
+            *si = if scaled && *xi != 0.0 { xi.abs() } else { 1.0 };
         }
-        let mut d = lu.solve(&rhs).map_err(|_| Error::LinearAlgebra {
-            what: "newton step is not finite (ill-conditioned Jacobian)".into(),
+        if scaled {
+            for (row, si) in jm.chunks_exact_mut(n).zip(&scales) {
+                for (v, sj) in row.iter_mut().zip(&scales) {
+                    *v *= si * sj;
+                }
+            }
+        }
+        for ((ri, fi), si) in rhs.iter_mut().zip(&fx).zip(&scales) {
+            *ri = -fi * si;
+        }
+        let mut d = solve_dense_row_major(n, &jm, &rhs, pivot_floor).map_err(|e| match e {
+            Error::NonFinite { .. } => Error::LinearAlgebra {
+                what: "newton step is not finite (ill-conditioned Jacobian)".into(),
+            },
+            other => other,
         })?;
         if scaled {
-            for (i, di) in d.iter_mut().enumerate() {
-                *di *= scale(i);
+            for (di, si) in d.iter_mut().zip(&scales) {
+                *di *= si;
             }
         }
         let t_max = step_to_boundary(&x, &d, problem, opts.fraction_to_boundary);
