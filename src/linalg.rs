@@ -987,6 +987,97 @@ pub fn is_positive_definite(a: &Matrix, pivot_floor: f64) -> bool {
     })
 }
 
+/// Eigenvalues (ascending) of the `n × n` symmetric matrix with row-major entries `a` (its
+/// symmetric part $\frac12(A + A^\top)$ is used), by cyclic Jacobi rotations to an off-diagonal
+/// norm of $10^{-15}\|A\|_F$ (G. H. Golub and C. F. Van Loan, *Matrix Computations*, 4th ed.,
+/// 2013, §8.5). For the many small blocks of the two-layer spectra ($n \le$
+/// [`SMALL_DIMENSION`]) this is several times faster than [`symmetric_eigenvalues`], whose
+/// set-up cost dominates there; larger matrices are passed to it.
+///
+/// Errors: [`Error::DimensionMismatch`] if `a.len() != n * n`, [`Error::NonFinite`] on
+/// non-finite input or output, [`Error::NotConverged`] after 100 sweeps.
+pub fn small_symmetric_eigenvalues(n: usize, a: &[f64]) -> Result<Vec<f64>> {
+    if a.len() != n * n {
+        return Err(Error::DimensionMismatch {
+            what: "row-major symmetric matrix (n * n)",
+            expected: n * n,
+            found: a.len(),
+        });
+    }
+    if a.iter().any(|v| !v.is_finite()) {
+        return Err(Error::NonFinite {
+            what: "eigenvalue input",
+        });
+    }
+    if n > SMALL_DIMENSION {
+        let m = Matrix::from_fn(n, n, |i, j| 0.5 * (a[i * n + j] + a[j * n + i]));
+        return symmetric_eigenvalues(&m);
+    }
+    let mut a = a.to_vec();
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let s = 0.5 * (a[i * n + j] + a[j * n + i]);
+            a[i * n + j] = s;
+            a[j * n + i] = s;
+        }
+    }
+    let scale: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let mut sweeps = 0;
+    loop {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j] * a[i * n + j])
+            .sum::<f64>()
+            .sqrt();
+        if off <= 1e-15 * scale || n < 2 {
+            break;
+        }
+        sweeps += 1;
+        if sweeps > 100 {
+            return Err(Error::NotConverged {
+                method: "jacobi eigenvalues",
+                iterations: sweeps,
+                residual: off,
+                tolerance: 1e-15 * scale,
+                last_iterate: (0..n).map(|i| a[i * n + i]).collect(),
+            });
+        }
+        for p in 0..n {
+            for q in (p + 1)..n {
+                let apq = a[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let akp = a[k * n + p];
+                    let akq = a[k * n + q];
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let apk = a[p * n + k];
+                    let aqk = a[q * n + k];
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+            }
+        }
+    }
+    let mut ev: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
+    if ev.iter().any(|x| !x.is_finite()) {
+        return Err(Error::NonFinite {
+            what: "symmetric eigenvalues",
+        });
+    }
+    ev.sort_by(f64::total_cmp);
+    Ok(ev)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1163,6 +1254,25 @@ mod tests {
         let mut ind = spd.clone();
         ind.add_to_diagonal(-1e6);
         assert!(!is_positive_definite(&ind, 1e-9));
+    }
+
+    #[test]
+    fn small_eigenvalues_match_faer() {
+        for n in [1, 2, 5, 12, 16, 20] {
+            let a = sample(n + 4, n, 60 + n as u64).gram(1.0);
+            let rows: Vec<f64> = (0..n * n).map(|k| a.get(k / n, k % n).unwrap()).collect();
+            let jacobi = small_symmetric_eigenvalues(n, &rows).unwrap();
+            let reference = symmetric_eigenvalues(&a).unwrap();
+            assert_eq!(jacobi.len(), n);
+            for (x, y) in jacobi.iter().zip(&reference) {
+                assert!(
+                    (x - y).abs() < 1e-12 * (1.0 + y.abs()),
+                    "{jacobi:?} {reference:?}"
+                );
+            }
+        }
+        assert!(small_symmetric_eigenvalues(2, &[1.0]).is_err());
+        assert!(small_symmetric_eigenvalues(1, &[f64::NAN]).is_err());
     }
 
     #[test]

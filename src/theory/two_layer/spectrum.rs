@@ -15,7 +15,7 @@
 //! points). Every step is analytic in the class sizes, so $d$ may be fractional. The finer fixed
 //! spaces have at most $(m+2)^2+m+2$ parameters; the cost is independent of $d$.
 
-use crate::linalg::{Matrix, dot, symmetric_eigenvalues};
+use crate::linalg::{dot, small_symmetric_eigenvalues};
 use std::fmt;
 
 use super::symmetry::{Param, Partition};
@@ -449,9 +449,13 @@ fn restricted_eigenvalues(h: &[f64], metric: &[f64], basis: &[Vec<f64>]) -> Resu
     if r == 0 {
         return Ok(Vec::new());
     }
-    // The symmetric part of Z^T H Z (H is symmetric up to rounding).
-    let m = Matrix::from_fn(r, r, |k, l| 0.5 * (dot(&z[k], &hz[l]) + dot(&z[l], &hz[k])));
-    symmetric_eigenvalues(&m).map_err(|e| match e {
+    let mut m = vec![0.0; r * r];
+    for k in 0..r {
+        for l in 0..r {
+            m[k * r + l] = dot(&z[k], &hz[l]);
+        }
+    }
+    small_symmetric_eigenvalues(r, &m).map_err(|e| match e {
         Error::NonFinite { .. } => Error::NonFinite {
             what: "block eigenvalues",
         },
