@@ -1,10 +1,12 @@
 //! The crate-wide error type.
 //!
-//! Every fallible public function returns [`Result<T>`]. The variants separate the three ways a
+//! Every fallible public function returns [`Result<T>`]. The variants separate the ways a
 //! computation can fail: the caller passed a value outside the model's domain
 //! ([`Error::InvalidParameter`]), an iterative method ran out of iterations
-//! ([`Error::NotConverged`]), or arithmetic produced a non-finite number
-//! ([`Error::NonFinite`]). No public function returns `NaN` or panics on caller input.
+//! ([`Error::NotConverged`]), arithmetic produced a non-finite number ([`Error::NonFinite`]),
+//! the equations have no solution on the branch or in the regime asked for
+//! ([`Error::NoSolution`]), or a converged stationary point failed its second-order check
+//! ([`Error::NotASaddle`]). No public function returns `NaN` or panics on caller input.
 
 /// Errors produced by this crate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -75,6 +77,31 @@ pub enum Error {
         expected: usize,
         /// Actual size.
         found: usize,
+    },
+    /// The equations have no solution on this branch or in this regime (e.g. a continuation path
+    /// that enters the regime where the solution is identically zero, or an inner supremum with no
+    /// interior maximiser). Not a failure of the iteration: a different start cannot help.
+    #[error("no solution: {what}")]
+    NoSolution {
+        /// What has no solution, and where.
+        what: &'static str,
+    },
+    /// A stationary point was found ($\|\nabla R\|_\infty \le$ tolerance) but it fails the
+    /// second-order check it must pass: for a max–min problem, positive definiteness of the
+    /// minimisation block and negative definiteness of its Schur complement; for a critical point,
+    /// the expected Morse index.
+    #[error(
+        "{what}: stationary point (residual {residual:.3e} after {iterations} iterations) fails the second-order check"
+    )]
+    NotASaddle {
+        /// Which check failed.
+        what: &'static str,
+        /// Newton iterations that found the stationary point.
+        iterations: usize,
+        /// Stationarity residual at the point.
+        residual: f64,
+        /// The stationary point.
+        point: Vec<f64>,
     },
     /// A dense factorisation failed (e.g. a matrix that should be positive definite is not).
     #[error("linear algebra failure: {what}")]

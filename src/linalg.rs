@@ -8,7 +8,12 @@
 //! - Gram matrices $A^\top A$ and $AA^\top$, computed on one triangle only (half the flops) and
 //!   mirrored;
 //! - the Cholesky factorisation $A + cI = LL^\top$ and solves with it ([`Cholesky`]);
-//! - the symmetric eigendecomposition ([`SymmetricEigen`]) and the eigenvalues alone.
+//! - the symmetric eigendecomposition ([`SymmetricEigen`]) and the eigenvalues alone;
+//! - the LU factorisation with partial pivoting $PA = LU$ ([`Lu`], [`solve_dense`]) for the small
+//!   non-symmetric systems of the Newton solvers, with a typed error at a numerically singular
+//!   matrix;
+//! - a Cholesky test of positive definiteness with a scale-invariant pivot floor
+//!   ([`is_positive_definite`]), used by the saddle-point checks.
 //!
 //! Every operation runs single-threaded (`Par::Seq`): the simulations parallelise over independent
 //! trials instead, which on a small machine is faster and keeps every trial bit-for-bit
@@ -74,6 +79,34 @@ impl Matrix {
         Self {
             inner: Mat::from_fn(nrows, ncols, f),
         }
+    }
+
+    /// The `nrows × ncols` matrix with row-major entries `data` (`data[i * ncols + j]` is
+    /// $a_{ij}$).
+    ///
+    /// Errors: [`Error::DimensionMismatch`] if `data.len() != nrows * ncols`.
+    pub fn from_row_major(nrows: usize, ncols: usize, data: &[f64]) -> Result<Self> {
+        if data.len() != nrows * ncols {
+            return Err(Error::DimensionMismatch {
+                what: "row-major matrix data (nrows * ncols)",
+                expected: nrows * ncols,
+                found: data.len(),
+            });
+        }
+        Ok(Self::from_fn(nrows, ncols, |i, j| data[i * ncols + j]))
+    }
+
+    /// The largest absolute entry $\max_{ij}|a_{ij}|$ (`NaN` if an entry is `NaN`).
+    pub fn max_abs(&self) -> f64 {
+        let mut m = 0.0_f64;
+        for j in 0..self.ncols() {
+            for &v in self.col(j) {
+                if v.abs() > m || v.is_nan() {
+                    m = v.abs();
+                }
+            }
+        }
+        m
     }
 
     /// Number of rows.
@@ -565,6 +598,486 @@ pub fn symmetric_eigenvalues(a: &Matrix) -> Result<Vec<f64>> {
         })
 }
 
+/// Largest dimension factored by the in-module small-matrix kernels of [`Lu`] and
+/// [`is_positive_definite`] instead of faer. For the Newton systems of the models ($n \le 6$)
+/// faer's general blocked factorisation costs about 2 µs per $4\times4$ solve in set-up and
+/// allocation, against some 50 ns for a direct elimination; above this size faer is used.
+pub const SMALL_DIMENSION: usize = 16;
+
+/// The LU factorisation with partial pivoting $PA = LU$ of a square matrix ($L$ unit lower
+/// triangular, $U$ upper triangular), for the small dense non-symmetric systems of the Newton
+/// solvers (G. H. Golub and C. F. Van Loan, *Matrix Computations*, 4th ed., 2013, §3.4 and
+/// Algorithm 3.4.1). Matrices up to [`SMALL_DIMENSION`] are eliminated directly in a row-major
+/// buffer; larger ones by faer's partial-pivoting LU. Both pick the largest pivot in each
+/// column, so the two paths agree to rounding (tested).
+pub struct Lu {
+    factor: LuFactor,
+    dim: usize,
+}
+
+enum LuFactor {
+    /// Row-major packed $L\backslash U$ and the row swapped with row `k` at step `k`.
+    Small {
+        lu: Vec<f64>,
+        swaps: Vec<usize>,
+    },
+    Faer(faer::linalg::solvers::PartialPivLu<f64>),
+}
+
+impl Lu {
+    /// Factor $A$ and check that it is numerically non-singular: every pivot must satisfy
+    /// $|u_{kk}| > \text{pivot\_floor}\cdot\max_{ij}|a_{ij}|$ (and exceed the smallest positive
+    /// normal number). A typical floor is $n\,\epsilon_{\rm mach}$ or $10^{-15}$.
+    ///
+    /// Errors: [`Error::DimensionMismatch`] if $A$ is not square or empty, [`Error::NonFinite`] on
+    /// non-finite input (or floor), [`Error::LinearAlgebra`] if $A$ is numerically singular.
+    pub fn new(a: &Matrix, pivot_floor: f64) -> Result<Self> {
+        if a.nrows() <= SMALL_DIMENSION {
+            Self::new_small(a, pivot_floor)
+        } else {
+            Self::new_faer(a, pivot_floor)
+        }
+    }
+
+    /// [`Lu::new`] of the `n × n` matrix with row-major entries `data` (`data[i * n + j]` is
+    /// $a_{ij}$), without building a [`Matrix`] for small `n`.
+    ///
+    /// Errors as [`Lu::new`]; [`Error::DimensionMismatch`] if `data.len() != n * n`.
+    pub fn from_row_major(n: usize, data: &[f64], pivot_floor: f64) -> Result<Self> {
+        if data.len() != n * n {
+            return Err(Error::DimensionMismatch {
+                what: "row-major matrix data (n * n)",
+                expected: n * n,
+                found: data.len(),
+            });
+        }
+        if n > SMALL_DIMENSION {
+            return Self::new_faer(&Matrix::from_row_major(n, n, data)?, pivot_floor);
+        }
+        if n == 0 {
+            return Err(Error::DimensionMismatch {
+                what: "LU factorisation (non-empty matrix)",
+                expected: 1,
+                found: 0,
+            });
+        }
+        if !pivot_floor.is_finite() || data.iter().any(|v| !v.is_finite()) {
+            return Err(Error::NonFinite { what: "LU input" });
+        }
+        let amax = data.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        if amax == 0.0 {
+            return Err(Error::LinearAlgebra {
+                what: "singular (zero) matrix in LU factorisation".into(),
+            });
+        }
+        Self::eliminate(n, data.to_vec(), pivot_floor * amax)
+    }
+
+    fn check_input(a: &Matrix, pivot_floor: f64) -> Result<f64> {
+        check_square(a, "LU factorisation (square matrix)")?;
+        if a.nrows() == 0 {
+            return Err(Error::DimensionMismatch {
+                what: "LU factorisation (non-empty matrix)",
+                expected: 1,
+                found: 0,
+            });
+        }
+        if !a.is_finite() || !pivot_floor.is_finite() {
+            return Err(Error::NonFinite { what: "LU input" });
+        }
+        let amax = a.max_abs();
+        if amax == 0.0 {
+            return Err(Error::LinearAlgebra {
+                what: "singular (zero) matrix in LU factorisation".into(),
+            });
+        }
+        Ok(pivot_floor * amax)
+    }
+
+    fn singular(p: f64, k: usize, n: usize) -> Error {
+        Error::LinearAlgebra {
+            what: format!("singular matrix: pivot {p:.3e} at column {k} of {n}"),
+        }
+    }
+
+    fn new_small(a: &Matrix, pivot_floor: f64) -> Result<Self> {
+        let threshold = Self::check_input(a, pivot_floor)?;
+        let n = a.nrows();
+        let lu: Vec<f64> = (0..n * n).map(|k| a.inner[(k / n, k % n)]).collect();
+        Self::eliminate(n, lu, threshold)
+    }
+
+    /// Partial-pivoting elimination of the row-major `lu` in place.
+    fn eliminate(n: usize, mut lu: Vec<f64>, threshold: f64) -> Result<Self> {
+        let mut swaps = vec![0usize; n];
+        eliminate_in_place(n, &mut lu, &mut swaps, threshold)?;
+        Ok(Self {
+            factor: LuFactor::Small { lu, swaps },
+            dim: n,
+        })
+    }
+
+    fn new_faer(a: &Matrix, pivot_floor: f64) -> Result<Self> {
+        let threshold = Self::check_input(a, pivot_floor)?;
+        let lu = a.inner.partial_piv_lu();
+        let n = a.nrows();
+        let u = lu.U();
+        for k in 0..n {
+            let p = u[(k, k)].abs();
+            if !(p > threshold && p > f64::MIN_POSITIVE) {
+                return Err(Self::singular(p, k, n));
+            }
+        }
+        Ok(Self {
+            factor: LuFactor::Faer(lu),
+            dim: n,
+        })
+    }
+
+    /// The solution $x$ of $Ax = b$.
+    ///
+    /// Errors: [`Error::DimensionMismatch`] if `b` has the wrong length, [`Error::NonFinite`] if
+    /// the solution is not finite (an ill-conditioned matrix).
+    pub fn solve(&self, b: &[f64]) -> Result<Vec<f64>> {
+        check_inner(self.dim, b.len(), "LU solve (right-hand side length)")?;
+        let n = self.dim;
+        let x = match &self.factor {
+            LuFactor::Small { lu, swaps } => {
+                let mut x = b.to_vec();
+                substitute(n, lu, swaps, &mut x);
+                x
+            }
+            LuFactor::Faer(lu) => {
+                let mut rhs = Mat::from_fn(n, 1, |i, _| b[i]);
+                lu.solve_in_place(rhs.as_mut());
+                (0..n).map(|i| rhs[(i, 0)]).collect()
+            }
+        };
+        if x.iter().all(|v| v.is_finite()) {
+            Ok(x)
+        } else {
+            Err(Error::NonFinite {
+                what: "LU solution (ill-conditioned matrix)",
+            })
+        }
+    }
+}
+
+/// Partial-pivoting elimination of the row-major `n × n` `lu` in place ($L\backslash U$ packed,
+/// `swaps[k]` the row exchanged with row `k`); a pivot at most `threshold` is singular.
+fn eliminate_in_place(n: usize, lu: &mut [f64], swaps: &mut [usize], threshold: f64) -> Result<()> {
+    for k in 0..n {
+        let mut p = k;
+        let mut best = lu[k * n + k].abs();
+        for i in k + 1..n {
+            let v = lu[i * n + k].abs();
+            if v > best {
+                best = v;
+                p = i;
+            }
+        }
+        if !(best > threshold && best > f64::MIN_POSITIVE) {
+            return Err(Lu::singular(best, k, n));
+        }
+        swaps[k] = p;
+        if p != k {
+            for j in 0..n {
+                lu.swap(k * n + j, p * n + j);
+            }
+        }
+        let pivot = lu[k * n + k];
+        for i in k + 1..n {
+            let l = lu[i * n + k] / pivot;
+            lu[i * n + k] = l;
+            if l != 0.0 {
+                for j in k + 1..n {
+                    lu[i * n + j] -= l * lu[k * n + j];
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Forward and back substitution with the factors of [`eliminate_in_place`]; `x` holds $b$ on
+/// entry and the solution on exit.
+fn substitute(n: usize, lu: &[f64], swaps: &[usize], x: &mut [f64]) {
+    for (k, &p) in swaps.iter().enumerate().take(n) {
+        x.swap(k, p);
+    }
+    for i in 0..n {
+        let mut s = x[i];
+        for j in 0..i {
+            s -= lu[i * n + j] * x[j];
+        }
+        x[i] = s;
+    }
+    for i in (0..n).rev() {
+        let mut s = x[i];
+        for j in i + 1..n {
+            s -= lu[i * n + j] * x[j];
+        }
+        x[i] = s / lu[i * n + i];
+    }
+}
+
+/// Partial-pivoting elimination and substitution for a fixed dimension `N` (the same arithmetic
+/// as [`eliminate_in_place`] and [`substitute`], on stack arrays).
+fn solve_fixed<const N: usize>(data: &[f64], b: &[f64], threshold: f64) -> Result<Vec<f64>> {
+    let mut a = [[0.0; N]; N];
+    for (i, row) in a.iter_mut().enumerate() {
+        row.copy_from_slice(&data[i * N..(i + 1) * N]);
+    }
+    let mut x = [0.0; N];
+    x.copy_from_slice(b);
+    for k in 0..N {
+        let mut p = k;
+        let mut best = a[k][k].abs();
+        for (i, row) in a.iter().enumerate().skip(k + 1) {
+            if row[k].abs() > best {
+                best = row[k].abs();
+                p = i;
+            }
+        }
+        if !(best > threshold && best > f64::MIN_POSITIVE) {
+            return Err(Lu::singular(best, k, N));
+        }
+        a.swap(k, p);
+        x.swap(k, p);
+        let pivot_row = a[k];
+        let pivot = pivot_row[k];
+        for i in k + 1..N {
+            let l = a[i][k] / pivot;
+            if l != 0.0 {
+                for j in k + 1..N {
+                    a[i][j] -= l * pivot_row[j];
+                }
+                x[i] -= l * x[k];
+            }
+        }
+    }
+    for i in (0..N).rev() {
+        let mut s = x[i];
+        for j in i + 1..N {
+            s -= a[i][j] * x[j];
+        }
+        x[i] = s / a[i][i];
+    }
+    Ok(x.to_vec())
+}
+
+/// [`solve_dense`] of the `n × n` row-major system `data` (see [`Lu::from_row_major`]); up to
+/// [`SMALL_DIMENSION`] the elimination runs in a stack buffer (one allocation: the solution).
+///
+/// Errors as [`Lu::from_row_major`] and [`Lu::solve`].
+pub fn solve_dense_row_major(
+    n: usize,
+    data: &[f64],
+    b: &[f64],
+    pivot_floor: f64,
+) -> Result<Vec<f64>> {
+    if n > SMALL_DIMENSION || n == 0 || data.len() != n * n {
+        return Lu::from_row_major(n, data, pivot_floor)?.solve(b);
+    }
+    check_inner(n, b.len(), "LU solve (right-hand side length)")?;
+    if !pivot_floor.is_finite() || data.iter().any(|v| !v.is_finite()) {
+        return Err(Error::NonFinite { what: "LU input" });
+    }
+    let amax = data.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if amax == 0.0 {
+        return Err(Error::LinearAlgebra {
+            what: "singular (zero) matrix in LU factorisation".into(),
+        });
+    }
+    let threshold = pivot_floor * amax;
+    // The models' Newton systems (n <= 6) get a fixed-size kernel the compiler unrolls.
+    let fixed = match n {
+        1 => Some(solve_fixed::<1>(data, b, threshold)),
+        2 => Some(solve_fixed::<2>(data, b, threshold)),
+        3 => Some(solve_fixed::<3>(data, b, threshold)),
+        4 => Some(solve_fixed::<4>(data, b, threshold)),
+        5 => Some(solve_fixed::<5>(data, b, threshold)),
+        6 => Some(solve_fixed::<6>(data, b, threshold)),
+        _ => None,
+    };
+    let mut x = b.to_vec();
+    let mut swaps = [0usize; SMALL_DIMENSION];
+    if let Some(solved) = fixed {
+        x = solved?;
+    } else {
+        let mut lu = [0.0; SMALL_DIMENSION * SMALL_DIMENSION];
+        lu[..n * n].copy_from_slice(data);
+        eliminate_in_place(n, &mut lu[..n * n], &mut swaps[..n], pivot_floor * amax)?;
+        substitute(n, &lu[..n * n], &swaps[..n], &mut x);
+    }
+    if x.iter().all(|v| v.is_finite()) {
+        Ok(x)
+    } else {
+        Err(Error::NonFinite {
+            what: "LU solution (ill-conditioned matrix)",
+        })
+    }
+}
+
+/// The solution of the dense square system $Ax = b$ by [`Lu`] with the given relative
+/// `pivot_floor`.
+///
+/// Errors as [`Lu::new`] and [`Lu::solve`].
+///
+/// ```
+/// use overparam::linalg::{Matrix, solve_dense};
+/// let a = Matrix::from_row_major(2, 2, &[0.0, 2.0, 1.0, 1.0])?;
+/// let x = solve_dense(&a, &[4.0, 3.0], 1e-15)?;
+/// assert!((x[0] - 1.0).abs() < 1e-15 && (x[1] - 2.0).abs() < 1e-15);
+/// # Ok::<(), overparam::error::Error>(())
+/// ```
+pub fn solve_dense(a: &Matrix, b: &[f64], pivot_floor: f64) -> Result<Vec<f64>> {
+    Lu::new(a, pivot_floor)?.solve(b)
+}
+
+/// Whether the symmetric matrix $A$ (lower triangle read) is positive definite with every
+/// Cholesky pivot resolved: $A = LL^\top$ exists and $\ell_{kk}^2 > \text{pivot\_floor}\cdot a_{kk}$
+/// with $a_{kk} > 0$ for every $k$.
+///
+/// The ratio $\ell_{kk}^2/a_{kk}$ is the fraction of the curvature along variable $k$ not
+/// explained by the previous ones; it is invariant under a diagonal rescaling $A \mapsto DAD$, so
+/// the test does not depend on the units of the variables. A non-square or non-finite matrix is
+/// not positive definite (`false`, never a panic).
+pub fn is_positive_definite(a: &Matrix, pivot_floor: f64) -> bool {
+    if a.nrows() != a.ncols() || !a.is_finite() {
+        return false;
+    }
+    let n = a.nrows();
+    if (0..n).any(|k| a.inner[(k, k)] <= 0.0) {
+        return false;
+    }
+    if n <= SMALL_DIMENSION {
+        // Gaussian elimination without pivoting on the lower triangle: the k-th pivot is l_kk^2.
+        let mut m: Vec<f64> = (0..n * n)
+            .map(|k| {
+                let (i, j) = (k / n, k % n);
+                if i >= j {
+                    a.inner[(i, j)]
+                } else {
+                    a.inner[(j, i)]
+                }
+            })
+            .collect();
+        for k in 0..n {
+            let p = m[k * n + k];
+            if !(p.is_finite() && p > pivot_floor * a.inner[(k, k)] && p > 0.0) {
+                return false;
+            }
+            for i in k + 1..n {
+                let f = m[i * n + k] / p;
+                for j in k + 1..=i {
+                    m[i * n + j] -= f * m[j * n + k];
+                }
+            }
+        }
+        return true;
+    }
+    let Ok(llt) = a.inner.llt(Side::Lower) else {
+        return false;
+    };
+    let l = llt.L();
+    (0..n).all(|k| {
+        let p = l[(k, k)] * l[(k, k)];
+        p.is_finite() && p > pivot_floor * a.inner[(k, k)]
+    })
+}
+
+/// Eigenvalues (ascending) of the `n × n` symmetric matrix with row-major entries `a` (its
+/// symmetric part $\frac12(A + A^\top)$ is used), by cyclic Jacobi rotations to an off-diagonal
+/// norm of $10^{-15}\|A\|_F$ (G. H. Golub and C. F. Van Loan, *Matrix Computations*, 4th ed.,
+/// 2013, §8.5). For the many small blocks of the two-layer spectra ($n \le$
+/// [`SMALL_DIMENSION`]) this is several times faster than [`symmetric_eigenvalues`], whose
+/// set-up cost dominates there; larger matrices are passed to it.
+///
+/// Errors: [`Error::DimensionMismatch`] if `a.len() != n * n`, [`Error::NonFinite`] on
+/// non-finite input or output, [`Error::NotConverged`] after 100 sweeps.
+pub fn small_symmetric_eigenvalues(n: usize, a: &[f64]) -> Result<Vec<f64>> {
+    if a.len() != n * n {
+        return Err(Error::DimensionMismatch {
+            what: "row-major symmetric matrix (n * n)",
+            expected: n * n,
+            found: a.len(),
+        });
+    }
+    if a.iter().any(|v| !v.is_finite()) {
+        return Err(Error::NonFinite {
+            what: "eigenvalue input",
+        });
+    }
+    if n > SMALL_DIMENSION {
+        let m = Matrix::from_fn(n, n, |i, j| 0.5 * (a[i * n + j] + a[j * n + i]));
+        return symmetric_eigenvalues(&m);
+    }
+    let mut a = a.to_vec();
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let s = 0.5 * (a[i * n + j] + a[j * n + i]);
+            a[i * n + j] = s;
+            a[j * n + i] = s;
+        }
+    }
+    let scale: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let mut sweeps = 0;
+    loop {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j] * a[i * n + j])
+            .sum::<f64>()
+            .sqrt();
+        if off <= 1e-15 * scale || n < 2 {
+            break;
+        }
+        sweeps += 1;
+        if sweeps > 100 {
+            return Err(Error::NotConverged {
+                method: "jacobi eigenvalues",
+                iterations: sweeps,
+                residual: off,
+                tolerance: 1e-15 * scale,
+                last_iterate: (0..n).map(|i| a[i * n + i]).collect(),
+            });
+        }
+        for p in 0..n {
+            for q in (p + 1)..n {
+                let apq = a[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let akp = a[k * n + p];
+                    let akq = a[k * n + q];
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let apk = a[p * n + k];
+                    let aqk = a[q * n + k];
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+            }
+        }
+    }
+    let mut ev: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
+    if ev.iter().any(|x| !x.is_finite()) {
+        return Err(Error::NonFinite {
+            what: "symmetric eigenvalues",
+        });
+    }
+    ev.sort_by(f64::total_cmp);
+    Ok(ev)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -655,6 +1168,130 @@ mod tests {
         assert!(b.copy_from(&Matrix::zeros(12, 30)).is_err());
         b.map_indexed_in_place(|i, j, v| v + (i * 100 + j) as f64);
         assert_eq!(b.get(7, 5), Some(a.get(7, 5).unwrap() + 705.0));
+    }
+
+    #[test]
+    fn lu_solves_a_permuted_system_and_reports_singular_matrices() {
+        // A needs pivoting (zero leading entry); x = (1, 2, 3) by construction.
+        let a =
+            Matrix::from_row_major(3, 3, &[0.0, 2.0, 1.0, 1.0, 1.0, 1.0, 4.0, -1.0, 2.0]).unwrap();
+        let b = [7.0, 6.0, 8.0];
+        let x = solve_dense(&a, &b, 1e-15).unwrap();
+        for (xi, want) in x.iter().zip([1.0, 2.0, 3.0]) {
+            assert!((xi - want).abs() < 1e-14, "{x:?}");
+        }
+        // Agrees with the Cholesky solve on a symmetric positive definite matrix.
+        let spd = sample(20, 6, 9).gram(1.0);
+        let rhs = sample(6, 1, 10);
+        let via_lu = solve_dense(&spd, rhs.col(0), 1e-15).unwrap();
+        let via_chol = Cholesky::new(&spd, 0.0).unwrap().solve(&rhs).unwrap();
+        for (i, v) in via_lu.iter().enumerate() {
+            assert!((v - via_chol.get(i, 0).unwrap()).abs() < 1e-12);
+        }
+        let singular = Matrix::from_row_major(2, 2, &[1.0, 2.0, 2.0, 4.0]).unwrap();
+        assert!(matches!(
+            solve_dense(&singular, &[1.0, 1.0], 1e-15),
+            Err(Error::LinearAlgebra { .. })
+        ));
+        assert!(matches!(
+            Lu::new(&Matrix::zeros(2, 2), 1e-15),
+            Err(Error::LinearAlgebra { .. })
+        ));
+        assert!(matches!(
+            Lu::new(&Matrix::zeros(2, 3), 1e-15),
+            Err(Error::DimensionMismatch { .. })
+        ));
+        let mut nan = Matrix::identity(2);
+        nan.add_to_diagonal(f64::NAN);
+        assert!(matches!(Lu::new(&nan, 1e-15), Err(Error::NonFinite { .. })));
+        assert!(Matrix::from_row_major(2, 2, &[1.0]).is_err());
+    }
+
+    #[test]
+    fn small_and_faer_paths_agree() {
+        for n in [1, 2, 3, 5, 8, 16] {
+            let a = sample(n, n, 20 + n as u64);
+            let b: Vec<f64> = (0..n).map(|i| (i as f64).sin() + 0.5).collect();
+            let small = Lu::new_small(&a, 1e-15).unwrap().solve(&b).unwrap();
+            let rows: Vec<f64> = (0..n * n).map(|k| a.get(k / n, k % n).unwrap()).collect();
+            assert_eq!(
+                solve_dense_row_major(n, &rows, &b, 1e-15).unwrap(),
+                small,
+                "row-major entry point"
+            );
+            let large = Lu::new_faer(&a, 1e-15).unwrap().solve(&b).unwrap();
+            let back = a
+                .matmul(&Matrix::from_fn(n, 1, |i, _| small[i]), 1.0)
+                .unwrap();
+            for i in 0..n {
+                assert!((small[i] - large[i]).abs() < 1e-10 * (1.0 + large[i].abs()));
+                assert!((back.get(i, 0).unwrap() - b[i]).abs() < 1e-12);
+            }
+            // Positive definiteness: a Gram matrix plus a shift is; minus a large shift is not.
+            let mut spd = sample(n + 3, n, 40 + n as u64).gram(1.0);
+            spd.add_to_diagonal(1e-3);
+            let mut ind = spd.clone();
+            ind.add_to_diagonal(-10.0);
+            for floor in [0.0, 1e-9] {
+                assert!(is_positive_definite(&spd, floor));
+                assert!(!is_positive_definite(&ind, floor));
+            }
+        }
+        // A large matrix goes through faer and agrees with the Cholesky solve.
+        let n = 40;
+        let mut spd = sample(60, n, 7).gram(1.0);
+        spd.add_to_diagonal(0.1);
+        let b: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let x = solve_dense(&spd, &b, 1e-15).unwrap();
+        let y = Cholesky::new(&spd, 0.0)
+            .unwrap()
+            .solve(&Matrix::from_fn(n, 1, |i, _| b[i]))
+            .unwrap();
+        for (i, xi) in x.iter().enumerate() {
+            assert!((xi - y.get(i, 0).unwrap()).abs() < 1e-9 * (1.0 + xi.abs()));
+        }
+        assert!(is_positive_definite(&spd, 1e-9));
+        let mut ind = spd.clone();
+        ind.add_to_diagonal(-1e6);
+        assert!(!is_positive_definite(&ind, 1e-9));
+    }
+
+    #[test]
+    fn small_eigenvalues_match_faer() {
+        for n in [1, 2, 5, 12, 16, 20] {
+            let a = sample(n + 4, n, 60 + n as u64).gram(1.0);
+            let rows: Vec<f64> = (0..n * n).map(|k| a.get(k / n, k % n).unwrap()).collect();
+            let jacobi = small_symmetric_eigenvalues(n, &rows).unwrap();
+            let reference = symmetric_eigenvalues(&a).unwrap();
+            assert_eq!(jacobi.len(), n);
+            for (x, y) in jacobi.iter().zip(&reference) {
+                assert!(
+                    (x - y).abs() < 1e-12 * (1.0 + y.abs()),
+                    "{jacobi:?} {reference:?}"
+                );
+            }
+        }
+        assert!(small_symmetric_eigenvalues(2, &[1.0]).is_err());
+        assert!(small_symmetric_eigenvalues(1, &[f64::NAN]).is_err());
+    }
+
+    #[test]
+    fn positive_definiteness_by_scale_invariant_pivots() {
+        // [[1, r], [r, 1]] has pivots 1 and 1 - r^2: positive definite iff |r| < 1, and the
+        // second pivot ratio is 1 - r^2.
+        let m = |r: f64| Matrix::from_row_major(2, 2, &[1.0, r, r, 1.0]).unwrap();
+        assert!(is_positive_definite(&m(0.5), 1e-9));
+        assert!(!is_positive_definite(&m(1.5), 1e-9));
+        assert!(!is_positive_definite(&m(1.0 - 1e-12), 1e-9));
+        assert!(is_positive_definite(&m(1.0 - 1e-6), 1e-9));
+        // Invariant under a diagonal rescaling by very different scales.
+        let d = [1e-8, 1e4];
+        let scaled = Matrix::from_fn(2, 2, |i, j| d[i] * d[j] * m(0.9).get(i, j).unwrap());
+        assert!(is_positive_definite(&scaled, 1e-9));
+        let mut negative = Matrix::identity(3);
+        negative.scale(-1.0);
+        assert!(!is_positive_definite(&negative, 1e-9));
+        assert!(!is_positive_definite(&Matrix::zeros(2, 3), 1e-9));
     }
 
     #[test]

@@ -605,3 +605,360 @@ fn minimisation_finds_e() {
     let err = minimize_log_scale(f, 0.0, 1.0, LogGridOptions::default()).unwrap_err();
     assert!(matches!(err, Error::InvalidParameter { .. }));
 }
+
+mod bounded_newton {
+    use super::*;
+    use overparam::solver::{NewtonProblem, NewtonScaling, NewtonTermination, newton_bounded};
+    use std::cell::RefCell;
+
+    /// $F(x) = \ln x - 1$ (root $e$) is undefined for $x \le 0$. From $x_0 = 10$ the Newton step
+    /// $-x_0(\ln x_0 - 1) \approx -13$ leaves the domain: the unbounded solve fails there, the
+    /// bounded one caps the first step at $\tau x_0$ and converges to $e$ with every evaluation
+    /// at $x \ge (1 - \tau) x_0$.
+    #[test]
+    fn fraction_to_boundary_keeps_iterates_in_the_domain() {
+        let seen = RefCell::new(Vec::new());
+        let f = |x: &[f64], out: &mut [f64]| -> Result<()> {
+            seen.borrow_mut().push(x[0]);
+            if x[0] <= 0.0 {
+                return Err(Error::InvalidParameter {
+                    name: "x",
+                    value: x[0],
+                    expected: "> 0",
+                });
+            }
+            out[0] = x[0].ln() - 1.0;
+            Ok(())
+        };
+        let jac = |x: &[f64], out: &mut [f64]| -> Result<()> {
+            out[0] = 1.0 / x[0];
+            Ok(())
+        };
+        let unbounded = newton_with_jacobian(f, jac, &[10.0], NewtonOptions::default());
+        assert!(matches!(unbounded, Err(Error::InvalidParameter { .. })));
+        seen.borrow_mut().clear();
+        let lower = [0.0];
+        let tau = 0.995;
+        let r = newton_bounded(
+            f,
+            jac,
+            &[10.0],
+            &NewtonProblem {
+                lower: Some(&lower),
+                ..NewtonProblem::default()
+            },
+            NewtonOptions {
+                fraction_to_boundary: tau,
+                ..NewtonOptions::default()
+            },
+        )
+        .unwrap();
+        assert!((r.solution[0] - std::f64::consts::E).abs() < 1e-12, "{r:?}");
+        assert_eq!(r.termination, NewtonTermination::ResidualBelowTolerance);
+        let seen = seen.borrow();
+        assert!((seen[1] - (1.0 - tau) * 10.0).abs() < 1e-12, "{seen:?}");
+        assert!(seen.iter().all(|&x| x >= (1.0 - tau) * 10.0 - 1e-12));
+        // An upper bound caps steps the other way: F(x) = 1 - ln x from x0 = 0.1 steps to
+        // 0.1 + 0.1 (1 + ln 10) = 0.43 < 0.5, but with the bound 0.3 the first trial is
+        // 0.1 + tau (0.3 - 0.1).
+        let upper = [0.3];
+        let lower = [0.0];
+        let first = RefCell::new(None);
+        let e = newton_bounded(
+            |x: &[f64], out: &mut [f64]| {
+                first.borrow_mut().get_or_insert(Vec::new()).push(x[0]);
+                out[0] = 1.0 - x[0].ln();
+                Ok(())
+            },
+            |x: &[f64], out: &mut [f64]| {
+                out[0] = -1.0 / x[0];
+                Ok(())
+            },
+            &[0.1],
+            &NewtonProblem {
+                lower: Some(&lower),
+                upper: Some(&upper),
+                method: Some("bounded test"),
+                ..NewtonProblem::default()
+            },
+            NewtonOptions {
+                max_iter: 5,
+                ..NewtonOptions::default()
+            },
+        );
+        // The root e lies outside the box: a typed failure carrying the method name.
+        match e {
+            Err(Error::NotConverged { method, .. }) => assert_eq!(method, "bounded test"),
+            other => panic!("{other:?}"),
+        }
+        let first = first.borrow();
+        let trials = first.as_ref().unwrap();
+        assert!((trials[1] - (0.1 + tau * 0.2)).abs() < 1e-12, "{trials:?}");
+        assert!(trials.iter().all(|&x| x > 0.0 && x < 0.3));
+    }
+
+    /// Variable scaling and residual weights do not move the root: the badly scaled system
+    /// $F(x) = (10^8 x_1 - 1,\ 10^{-4} x_2^2 - 4 \cdot 10^{-4})$ has the root $(10^{-8}, 2)$ in every
+    /// mode; the weighted residual is $\max_i |F_i| / w_i$.
+    #[test]
+    fn scaling_and_weights_find_the_same_root() {
+        let f = |x: &[f64], out: &mut [f64]| -> Result<()> {
+            out[0] = 1e8 * x[0] - 1.0;
+            out[1] = 1e-4 * x[1] * x[1] - 4e-4;
+            Ok(())
+        };
+        let jac = |x: &[f64], out: &mut [f64]| -> Result<()> {
+            out.copy_from_slice(&[1e8, 0.0, 0.0, 2e-4 * x[1]]);
+            Ok(())
+        };
+        let weights = [1e8, 1e-4];
+        for scaling in [NewtonScaling::None, NewtonScaling::Variables] {
+            for w in [None, Some(&weights[..])] {
+                let r = newton_bounded(
+                    f,
+                    jac,
+                    &[3e-8, 5.0],
+                    &NewtonProblem {
+                        weights: w,
+                        ..NewtonProblem::default()
+                    },
+                    NewtonOptions {
+                        tolerance: 1e-13,
+                        scaling,
+                        ..NewtonOptions::default()
+                    },
+                )
+                .unwrap();
+                assert!((r.solution[0] - 1e-8).abs() < 1e-20, "{r:?}");
+                assert!((r.solution[1] - 2.0).abs() < 1e-9, "{r:?}");
+                let mut fx = [0.0; 2];
+                f(&r.solution, &mut fx).unwrap();
+                let expected = match w {
+                    Some(w) => (fx[0] / w[0]).abs().max((fx[1] / w[1]).abs()),
+                    None => fx[0].abs().max(fx[1].abs()),
+                };
+                assert_eq!(r.residual, expected);
+            }
+        }
+        // Invalid per-problem data is a typed error.
+        let bad = [1.0, -1.0];
+        assert!(matches!(
+            newton_bounded(
+                f,
+                jac,
+                &[1.0, 1.0],
+                &NewtonProblem {
+                    weights: Some(&bad),
+                    ..NewtonProblem::default()
+                },
+                NewtonOptions::default()
+            ),
+            Err(Error::InvalidParameter {
+                name: "weights",
+                ..
+            })
+        ));
+        let lower = [2.0, 0.0];
+        assert!(matches!(
+            newton_bounded(
+                f,
+                jac,
+                &[1.0, 1.0],
+                &NewtonProblem {
+                    lower: Some(&lower),
+                    ..NewtonProblem::default()
+                },
+                NewtonOptions::default()
+            ),
+            Err(Error::InvalidParameter { name: "x0", .. })
+        ));
+        assert!(matches!(
+            newton_bounded(
+                f,
+                jac,
+                &[1.0, 1.0],
+                &NewtonProblem {
+                    lower: Some(&lower[..1]),
+                    ..NewtonProblem::default()
+                },
+                NewtonOptions::default()
+            ),
+            Err(Error::DimensionMismatch { .. })
+        ));
+    }
+
+    /// $F(x) = x^2 + 10^{-13}$ has no root; $|F| \ge 10^{-13}$ with the minimum at 0. Newton
+    /// halves $x$ and stalls near the floor: with a tolerance of $10^{-15}$ it fails, and with
+    /// `accept_stalled = 1e3` it returns the stalled point (residual $\le 10^{-12}$), flagged.
+    #[test]
+    fn stalled_solves_are_accepted_only_when_asked() {
+        let f = |x: &[f64], out: &mut [f64]| -> Result<()> {
+            out[0] = x[0] * x[0] + 1e-13;
+            Ok(())
+        };
+        let jac = |x: &[f64], out: &mut [f64]| -> Result<()> {
+            out[0] = 2.0 * x[0];
+            Ok(())
+        };
+        let base = NewtonOptions {
+            tolerance: 1e-15,
+            max_iter: 60,
+            ..NewtonOptions::default()
+        };
+        let strict = newton_bounded(f, jac, &[1.0], &NewtonProblem::default(), base);
+        assert!(strict.is_err(), "{strict:?}");
+        let r = newton_bounded(
+            f,
+            jac,
+            &[1.0],
+            &NewtonProblem::default(),
+            NewtonOptions {
+                accept_stalled: 1e3,
+                ..base
+            },
+        )
+        .unwrap();
+        assert_eq!(r.termination, NewtonTermination::Stalled);
+        assert!(r.residual <= 1e-12 && r.residual >= 1e-13, "{r:?}");
+        // Options are validated.
+        for bad in [
+            NewtonOptions {
+                armijo: 0.0,
+                ..base
+            },
+            NewtonOptions {
+                fraction_to_boundary: 1.0,
+                ..base
+            },
+            NewtonOptions {
+                accept_stalled: -1.0,
+                ..base
+            },
+        ] {
+            assert!(matches!(
+                newton_bounded(f, jac, &[1.0], &NewtonProblem::default(), bad),
+                Err(Error::InvalidParameter { .. })
+            ));
+        }
+    }
+}
+
+mod adaptive {
+    use super::*;
+    use overparam::solver::{ContinuationStep, adaptive_continuation, secant_prediction};
+
+    /// A solver that lands on the wrong branch $x = -\sqrt s$ whenever the step from the last
+    /// accepted point exceeds 0.3: the verification hook ($x > 0$) rejects those points, the step
+    /// shrinks, and the walk still ends on $x = \sqrt 4 = 2$ with every accepted step
+    /// $\le 0.3$ and the counts reported.
+    #[test]
+    fn verification_hook_rejections_shrink_the_step() {
+        let accepted = std::cell::RefCell::new(vec![1.0]);
+        let report = adaptive_continuation(
+            (1.0, 4.0),
+            &[1.0],
+            secant_prediction,
+            |s: f64, guess: &[f64]| {
+                let last = *accepted.borrow().last().unwrap();
+                let mut x = guess[0].abs().max(0.1);
+                for _ in 0..60 {
+                    x -= (x * x - s) / (2.0 * x);
+                }
+                if s - last > 0.3 {
+                    x = -x;
+                }
+                Ok(ContinuationStep {
+                    value: x,
+                    residual: (x * x - s).abs(),
+                })
+            },
+            |s: f64, x: &f64| {
+                if *x > 0.0 {
+                    accepted.borrow_mut().push(s);
+                    Ok(())
+                } else {
+                    Err(Error::NotConverged {
+                        method: "wrong branch",
+                        iterations: 0,
+                        residual: *x,
+                        tolerance: 0.0,
+                        last_iterate: vec![],
+                    })
+                }
+            },
+            |x: &f64| Ok(vec![*x]),
+            &ContinuationOptions {
+                first_step: 1.0,
+                max_step: 1.0,
+                grow: 2.0,
+                ..ContinuationOptions::default()
+            },
+        )
+        .unwrap();
+        assert!((report.value - 2.0).abs() < 1e-14);
+        assert!(report.residual < 1e-14);
+        assert!(report.rejections >= 2, "{report:?}");
+        assert_eq!(report.failures, 0);
+        let s = accepted.borrow();
+        assert_eq!(report.steps, s.len() - 1);
+        assert_eq!(*s.last().unwrap(), 4.0);
+        assert!(s.windows(2).all(|w| w[1] - w[0] <= 0.3 + 1e-15), "{s:?}");
+    }
+
+    /// Failures end the walk with the solver's own error below `min_step`, and with
+    /// `NotConverged` (the distance still to go) after `max_steps` solves; the secant predictor
+    /// is exact on a straight line.
+    #[test]
+    fn failures_and_budget_are_typed_errors() {
+        let solve = |s: f64, g: &[f64]| {
+            if s > 2.0 {
+                Err(Error::NoSolution { what: "beyond 2" })
+            } else {
+                Ok(ContinuationStep {
+                    value: g[0],
+                    residual: 0.0,
+                })
+            }
+        };
+        let e = adaptive_continuation(
+            (0.0, 3.0),
+            &[0.0],
+            secant_prediction,
+            solve,
+            |_, _: &f64| Ok(()),
+            |x: &f64| Ok(vec![*x]),
+            &ContinuationOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e, Error::NoSolution { what: "beyond 2" });
+        let e = adaptive_continuation(
+            (0.0, 3.0),
+            &[0.0],
+            secant_prediction,
+            solve,
+            |_, _: &f64| Ok(()),
+            |x: &f64| Ok(vec![*x]),
+            &ContinuationOptions {
+                max_step: 0.1,
+                max_steps: 5,
+                ..ContinuationOptions::default()
+            },
+        )
+        .unwrap_err();
+        match e {
+            Error::NotConverged { residual, .. } => assert!((residual - 2.5).abs() < 1e-12),
+            other => panic!("{other:?}"),
+        }
+        let line = vec![(1.0, vec![3.0, -1.0]), (2.0, vec![5.0, -2.0])];
+        assert_eq!(secant_prediction(&line, 3.5), vec![8.0, -3.5]);
+        assert_eq!(secant_prediction(&line[..1], 3.5), vec![3.0, -1.0]);
+        assert!(matches!(
+            ContinuationOptions {
+                shrink: 1.0,
+                ..ContinuationOptions::default()
+            }
+            .check(),
+            Err(Error::InvalidParameter { name: "shrink", .. })
+        ));
+    }
+}

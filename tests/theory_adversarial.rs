@@ -1226,3 +1226,35 @@ fn linear_curve_eps_matches_cold_solves() {
         }
     }
 }
+
+/// The error variants say what went wrong: a non-positive starting guess is an invalid
+/// parameter (not a non-finite number); a point where the inner supremum over lambda has no
+/// interior maximiser ($\gamma^2$ below the smallest double: the barrier vanishes and $G' > 0$ on
+/// all of $[0, 1)$) has no solution on this branch.
+#[test]
+fn error_variants_name_the_failure() {
+    use overparam::Error;
+    let m = model(1.0, 2.0, 0.25, 0.3);
+    let good = m.solve().unwrap().saddle.unwrap();
+    let bad_guess = SaddlePoint {
+        tau_g: -1.0,
+        ..good
+    };
+    assert!(matches!(
+        m.solve_from(&bad_guess),
+        Err(Error::InvalidParameter { name: "guess", .. })
+    ));
+    let gamma_zero = SaddlePoint {
+        gamma: 1e-200,
+        ..good
+    };
+    assert!(matches!(
+        m.objective(&gamma_zero),
+        Err(Error::NoSolution { .. })
+    ));
+    let lin = AdversarialLinear::default().check().unwrap();
+    assert!(matches!(
+        lin.solve_from([1.0, -1.0, 1.0, 1.0]),
+        Err(Error::InvalidParameter { name: "guess", .. })
+    ));
+}

@@ -14,6 +14,15 @@
 //! an error or accepted and flagged, per [`JumpPolicy`]. This keeps sweeps near thresholds
 //! (e.g. $\psi_1 \to \psi_2$, $\lambda \to 0$) on the branch they start on.
 //! (E. L. Allgower and K. Georg, *Introduction to Numerical Continuation Methods*, 2003, ch. 1–2.)
+//!
+//! [`adaptive_continuation`] is the other mode, the one the models use to reach a single target
+//! from a known solution: steps in a scalar path coordinate $s$ from $s_0$ to $s_1$, each seeded
+//! by a predictor from the accepted history (the previous point, the secant
+//! [`secant_prediction`], or a model's own asymptotics), solved, and then passed to a
+//! *verification hook* (e.g. a max–min saddle or Morse-index check). An accepted step grows the
+//! step length by `grow` (up to `max_step`); a failed solve or a rejected point shrinks it by
+//! `shrink`; the walk fails below `min_step`, after `max_failures` failures or after `max_steps`
+//! solves.
 
 use crate::error::{Error, Result};
 use crate::solver::{Scalar, from_parts, scaled_max_diff, to_parts};
@@ -39,7 +48,9 @@ pub enum JumpPolicy {
     Accept,
 }
 
-/// Options for [`continuation`].
+/// Options for [`continuation`] (grid mode: the first four fields) and
+/// [`adaptive_continuation`] (step control: the remaining fields). Build with
+/// `..ContinuationOptions::default()`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ContinuationOptions {
     /// Largest accepted scaled move $J$ between consecutive accepted points (default 0.25).
@@ -50,6 +61,21 @@ pub struct ContinuationOptions {
     pub secant_predictor: bool,
     /// What to do with a jump that survives bisection (default [`JumpPolicy::Error`]).
     pub on_unresolved_jump: JumpPolicy,
+    /// Adaptive mode: the first step length in the path coordinate (default 0.1).
+    pub first_step: f64,
+    /// Adaptive mode: the largest step length (default 0.5).
+    pub max_step: f64,
+    /// Adaptive mode: fail once a shrunk step is below this (default $10^{-9}$).
+    pub min_step: f64,
+    /// Adaptive mode: factor applied to the step after an accepted point (default 1.5).
+    pub grow: f64,
+    /// Adaptive mode: factor applied to the step after a failed or rejected point (default 0.5).
+    pub shrink: f64,
+    /// Adaptive mode: fail after more than this many failed or rejected points (default
+    /// `usize::MAX`: only `min_step` and `max_steps` limit the walk).
+    pub max_failures: usize,
+    /// Adaptive mode: fail after this many solves (default 10 000).
+    pub max_steps: usize,
 }
 
 impl Default for ContinuationOptions {
@@ -59,6 +85,13 @@ impl Default for ContinuationOptions {
             max_depth: 10,
             secant_predictor: true,
             on_unresolved_jump: JumpPolicy::Error,
+            first_step: 0.1,
+            max_step: 0.5,
+            min_step: 1e-9,
+            grow: 1.5,
+            shrink: 0.5,
+            max_failures: usize::MAX,
+            max_steps: 10_000,
         }
     }
 }
@@ -74,7 +107,188 @@ impl ContinuationOptions {
                 expected: "an integer in [0, 40]",
             });
         }
+        use crate::error::validate::positive;
+        positive("first_step", self.first_step)?;
+        positive("max_step", self.max_step)?;
+        positive("min_step", self.min_step)?;
+        if !(self.grow.is_finite() && self.grow >= 1.0) {
+            return Err(Error::InvalidParameter {
+                name: "grow",
+                value: self.grow,
+                expected: "a finite number >= 1",
+            });
+        }
+        if !(self.shrink > 0.0 && self.shrink < 1.0) {
+            return Err(Error::InvalidParameter {
+                name: "shrink",
+                value: self.shrink,
+                expected: "a number in (0, 1)",
+            });
+        }
         Ok(())
+    }
+}
+
+/// One solved point of [`adaptive_continuation`]: the model's own solution and its residual.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContinuationStep<T> {
+    /// The solution (any model type).
+    pub value: T,
+    /// The per-point solver's residual.
+    pub residual: f64,
+}
+
+/// The outcome of [`adaptive_continuation`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdaptiveReport<T> {
+    /// The solution at the end of the path.
+    pub value: T,
+    /// Its residual.
+    pub residual: f64,
+    /// Accepted steps, the final one included.
+    pub steps: usize,
+    /// Points solved but rejected by the verification hook.
+    pub rejections: usize,
+    /// Solves that failed.
+    pub failures: usize,
+}
+
+/// The secant predictor from the last two accepted points of an
+/// [`adaptive_continuation`] history (the last point alone if there is one):
+/// $\hat x(s) = x_k + \frac{s - s_k}{s_k - s_{k-1}}(x_k - x_{k-1})$.
+pub fn secant_prediction(history: &[(f64, Vec<f64>)], s: f64) -> Vec<f64> {
+    let n = history.len();
+    match n {
+        0 => Vec::new(),
+        1 => history[0].1.clone(),
+        _ => {
+            let (sp, xp) = &history[n - 2];
+            let (sk, xk) = &history[n - 1];
+            if sk == sp {
+                return xk.clone();
+            }
+            let r = (s - sk) / (sk - sp);
+            xk.iter().zip(xp).map(|(c, p)| c + r * (c - p)).collect()
+        }
+    }
+}
+
+/// Adaptive continuation in a scalar path coordinate from `span.0` (where `start` are the
+/// unknowns of a known solution) to `span.1`.
+///
+/// - `predict(history, s)`: the starting guess at `s` from the accepted `(s, unknowns)` history
+///   (e.g. [`secant_prediction`]);
+/// - `solve(s, guess)`: the model solved at `s` (at the last step `s == span.1` exactly);
+/// - `verify(s, value)`: the verification hook; an `Err` rejects the point like a failed solve
+///   (the step shrinks) — e.g. a saddle or Morse-index check;
+/// - `unknowns(value)`: the unknowns of an accepted intermediate point for the history (an error
+///   here ends the walk: e.g. the path entered a regime without a solution).
+///
+/// Errors: [`Error::InvalidParameter`] for invalid options or a non-finite span; the last solve
+/// or verification error when the step falls below `min_step` or more than `max_failures`
+/// points fail; [`Error::NotConverged`] (residual: the distance still to go, last iterate: the
+/// last accepted unknowns) after `max_steps` solves.
+///
+/// ```
+/// use overparam::solver::{adaptive_continuation, secant_prediction, ContinuationOptions, ContinuationStep};
+/// // Follow x = s^3 from s = 1 to s = 3 by Newton on x - s^3 = 0 with x^{1/3} verified.
+/// let report = adaptive_continuation(
+///     (1.0, 3.0),
+///     &[1.0],
+///     secant_prediction,
+///     |s: f64, guess: &[f64]| {
+///         let mut x = guess[0];
+///         for _ in 0..3 { x -= x - s * s * s; }
+///         Ok(ContinuationStep { value: x, residual: (x - s * s * s).abs() })
+///     },
+///     |s: f64, x: &f64| if (x.cbrt() - s).abs() < 1e-12 { Ok(()) } else {
+///         Err(overparam::Error::NonFinite { what: "check" })
+///     },
+///     |x: &f64| Ok(vec![*x]),
+///     &ContinuationOptions::default(),
+/// )?;
+/// assert!((report.value - 27.0).abs() < 1e-12);
+/// assert_eq!(report.rejections, 0);
+/// # Ok::<(), overparam::error::Error>(())
+/// ```
+pub fn adaptive_continuation<T, P, S, V, U>(
+    span: (f64, f64),
+    start: &[f64],
+    predict: P,
+    mut solve: S,
+    mut verify: V,
+    unknowns: U,
+    opts: &ContinuationOptions,
+) -> Result<AdaptiveReport<T>>
+where
+    P: Fn(&[(f64, Vec<f64>)], f64) -> Vec<f64>,
+    S: FnMut(f64, &[f64]) -> Result<ContinuationStep<T>>,
+    V: FnMut(f64, &T) -> Result<()>,
+    U: Fn(&T) -> Result<Vec<f64>>,
+{
+    opts.check()?;
+    let (s0, s1) = span;
+    if !(s0.is_finite() && s1.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "span",
+            value: if s0.is_finite() { s1 } else { s0 },
+            expected: "a finite path interval",
+        });
+    }
+    let mut history = vec![(s0, start.to_vec())];
+    let direction = (s1 - s0).signum();
+    let (mut s, mut step) = (s0, opts.first_step);
+    let (mut steps, mut rejections, mut failures, mut solves) = (0, 0, 0, 0);
+    loop {
+        if solves >= opts.max_steps {
+            return Err(Error::NotConverged {
+                method: "adaptive continuation (residual: path distance still to go)",
+                iterations: solves,
+                residual: (s1 - s).abs(),
+                tolerance: 0.0,
+                last_iterate: history.pop().map(|h| h.1).unwrap_or_default(),
+            });
+        }
+        let last = (s1 - s).abs() <= step;
+        let next = if last { s1 } else { s + direction * step };
+        let guess = predict(&history, next);
+        solves += 1;
+        let outcome = match solve(next, &guess) {
+            Ok(point) => match verify(next, &point.value) {
+                Ok(()) => Ok(point),
+                Err(e) => {
+                    rejections += 1;
+                    Err(e)
+                }
+            },
+            Err(e) => {
+                failures += 1;
+                Err(e)
+            }
+        };
+        match outcome {
+            Ok(point) => {
+                steps += 1;
+                if last {
+                    return Ok(AdaptiveReport {
+                        value: point.value,
+                        residual: point.residual,
+                        steps,
+                        rejections,
+                        failures,
+                    });
+                }
+                history.push((next, unknowns(&point.value)?));
+                s = next;
+                step = (step * opts.grow).min(opts.max_step);
+            }
+            Err(e) => {
+                step *= opts.shrink;
+                if failures + rejections > opts.max_failures || step < opts.min_step {
+                    return Err(e);
+                }
+            }
+        }
     }
 }
 

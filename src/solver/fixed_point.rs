@@ -47,8 +47,9 @@
 //! separately); for `Auto` with a Newton polish, the Anderson evaluations plus the Newton steps.
 
 use crate::error::{Error, Result};
+use crate::linalg::{Matrix, solve_dense};
 use crate::solver::Scalar;
-use crate::solver::newton::{NewtonOptions, lu_factor, lu_solve, newton_core};
+use crate::solver::newton::{NewtonOptions, newton_core};
 use std::collections::VecDeque;
 
 /// Which fixed-point method to use; see the [module documentation](self).
@@ -456,7 +457,6 @@ where
     let mut xn = vec![0.0; n];
     let mut gn = vec![0.0; n];
     let mut gram = Vec::with_capacity(mem * mem);
-    let mut perm = Vec::with_capacity(mem);
     loop {
         if res <= opts.tolerance {
             return Ok(Outcome {
@@ -480,7 +480,6 @@ where
                 w,
                 opts.anderson_regularization,
                 &mut gram,
-                &mut perm,
                 &mut xn,
             );
         if accelerated && xn.iter().any(|v| !v.is_finite()) {
@@ -541,7 +540,6 @@ fn anderson_correction(
     w: f64,
     reg: f64,
     gram: &mut Vec<f64>,
-    perm: &mut Vec<usize>,
     xn: &mut [f64],
 ) -> bool {
     let m = df.len();
@@ -557,16 +555,13 @@ fn anderson_correction(
             gram.push(if i == j { v + reg } else { v });
         }
     }
-    let mut gamma: Vec<f64> = (0..m).map(|i| dot(&df[i], f) / scale[i]).collect();
-    perm.clear();
-    perm.resize(m, 0);
-    if lu_factor(gram, m, perm).is_err() {
+    let gamma: Vec<f64> = (0..m).map(|i| dot(&df[i], f) / scale[i]).collect();
+    let Ok(gram) = Matrix::from_row_major(m, m, gram) else {
         return false;
-    }
-    lu_solve(gram, m, perm, &mut gamma);
-    if gamma.iter().any(|g| !g.is_finite()) {
+    };
+    let Ok(gamma) = solve_dense(&gram, &gamma, m as f64 * f64::EPSILON) else {
         return false;
-    }
+    };
     for (j, gj) in gamma.iter().enumerate() {
         let c = gj / scale[j];
         for ((xi, a), b) in xn.iter_mut().zip(&dx[j]).zip(&df[j]) {

@@ -3,9 +3,14 @@
 //! - [`root`]: bracketed scalar roots (Brent).
 //! - [`fixed_point`](mod@fixed_point): vector fixed points $x = G(x)$ over real or complex unknowns (damped Picard
 //!   with adaptive damping, Anderson acceleration, Newton, and an `Auto` strategy).
-//! - [`newton`](mod@newton): Newton's method with Armijo backtracking (analytic or finite-difference Jacobian)
-//!   and the small dense LU factorisation it uses.
-//! - [`continuation`](mod@continuation): warm-started solves along a parameter path with step control.
+//! - [`newton`](mod@newton): Newton's method with Armijo backtracking (analytic or finite-difference
+//!   Jacobian; LU from [`crate::linalg`]), and its bounded/scaled mode ([`newton_bounded`]: box
+//!   bounds with fraction-to-boundary steps, variable scaling, residual weights, a rounding-floor
+//!   acceptance) on which the adversarial saddle points and the two-layer critical points are
+//!   solved.
+//! - [`continuation`](mod@continuation): warm-started solves along a parameter grid with step
+//!   control, and [`adaptive_continuation`] (predictor, step halving/growth, a verification hook)
+//!   which the adversarial and two-layer models use to reach hard points.
 //! - [`optimize`]: bracketed scalar minimisation and maximisation (Brent, via `argmin`), including
 //!   a log-scale grid-then-Brent search.
 //!
@@ -19,13 +24,15 @@ pub mod optimize;
 pub mod root;
 
 pub use continuation::{
-    ContinuationOptions, ContinuationReport, JumpPolicy, PathPoint, PointSolution, continuation,
+    AdaptiveReport, ContinuationOptions, ContinuationReport, ContinuationStep, JumpPolicy,
+    PathPoint, PointSolution, adaptive_continuation, continuation, secant_prediction,
 };
 pub use fixed_point::{
     FixedPointMethod, FixedPointOptions, FixedPointReport, FixedPointTermination, fixed_point,
 };
 pub use newton::{
-    FiniteDifference, NewtonOptions, NewtonReport, NewtonTermination, newton, newton_with_jacobian,
+    FiniteDifference, NewtonOptions, NewtonProblem, NewtonReport, NewtonScaling, NewtonTermination,
+    newton, newton_bounded, newton_with_jacobian,
 };
 pub use optimize::{
     BrentOptOptions, LogGridOptions, ScalarOptimum, maximize_scalar, minimize_log_scale,

@@ -1,7 +1,7 @@
 //! Newton's method for small square systems $F(x) = 0$, $F: \mathbb{R}^n \to \mathbb{R}^n$.
 //!
 //! Each iteration solves $J(x_k)\,d_k = -F(x_k)$ by a dense LU factorisation with partial
-//! pivoting (written here: $n$ is at most a few dozen) and takes $x_{k+1} = x_k + t_k d_k$, where
+//! pivoting ([`crate::linalg::Lu`]) and takes $x_{k+1} = x_k + t_k d_k$, where
 //! the step length $t_k$ is chosen by backtracking on the merit function
 //! $\phi(x) = \tfrac12 \|F(x)\|_2^2$ until the Armijo condition
 //! $$\phi(x_k + t d_k) \le (1 - 2 c\, t)\, \phi(x_k), \qquad c = 10^{-4},$$
@@ -16,6 +16,7 @@
 //! The residual reported and tested against the tolerance is $\|F(x)\|_\infty = \max_i |F_i(x)|$.
 
 use crate::error::{Error, Result};
+use crate::linalg::solve_dense_row_major;
 
 /// How [`newton`] approximates the Jacobian.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,17 +28,65 @@ pub enum FiniteDifference {
     Central,
 }
 
-/// Options for [`newton`] and [`newton_with_jacobian`].
+/// How the Newton step is scaled before the linear solve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum NewtonScaling {
+    /// Solve $J d = -F$ as it stands.
+    #[default]
+    None,
+    /// Variable scaling $D = \mathrm{diag}(|x_i|)$ (1 where $x_i = 0$): solve the symmetrically
+    /// rescaled system $(DJD)\,z = -DF$ and take $d = Dz$. The same step in exact arithmetic,
+    /// but with comparable pivots when the unknowns span many orders of magnitude; the natural
+    /// choice when $F = \nabla R$ is a gradient and $J$ its Hessian (congruence keeps the
+    /// symmetry).
+    Variables,
+}
+
+/// Options for [`newton`], [`newton_with_jacobian`] and [`newton_bounded`].
+///
+/// The fields after `max_backtracks` configure the bounded/scaled mode the models use (their
+/// defaults reproduce the plain damped Newton). Build with `..NewtonOptions::default()`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NewtonOptions {
-    /// Stop when $\|F(x)\|_\infty \le$ `tolerance` (default $10^{-12}$).
+    /// Stop when the residual (by default $\|F(x)\|_\infty$) is at most `tolerance`
+    /// (default $10^{-12}$).
     pub tolerance: f64,
     /// Maximum number of Newton iterations (default 50).
     pub max_iter: usize,
     /// Finite-difference scheme when no Jacobian is given (default forward).
     pub finite_difference: FiniteDifference,
-    /// Maximum number of step halvings in the line search (default 40).
+    /// Maximum number of step halvings in the line search (default 40; the line search tries
+    /// `max_backtracks + 1` step lengths).
     pub max_backtracks: usize,
+    /// The Armijo constant $c$ of the sufficient-decrease test
+    /// $\phi(x + td) \le (1 - 2ct)\,\phi(x)$ on the merit $\phi$ (default $10^{-4}$).
+    pub armijo: f64,
+    /// The line search gives up once the step length is at or below `min_step` (default 0:
+    /// only `max_backtracks` limits it).
+    pub min_step: f64,
+    /// Relative pivot floor of the LU factorisation: the Jacobian is declared singular when a
+    /// pivot is at most `pivot_floor` $\times \max_{ij}|J_{ij}|$ (default `None`:
+    /// $n\,\epsilon_{\rm mach}$).
+    pub pivot_floor: Option<f64>,
+    /// Scaling of the linear solve (default none).
+    pub scaling: NewtonScaling,
+    /// Fraction-to-boundary parameter $\tau \in (0, 1)$ of [`newton_bounded`]: the step length is
+    /// capped so that every bounded variable keeps at least a fraction $1 - \tau$ of its distance
+    /// to the bound (default 0.995).
+    pub fraction_to_boundary: f64,
+    /// If positive, a solve whose line search stalls (or that reaches `max_iter`) with the
+    /// residual at most `accept_stalled` $\times$ `tolerance` returns `Ok` with
+    /// [`NewtonTermination::Stalled`] (a rounding floor); default 0 (off).
+    pub accept_stalled: f64,
+    /// If positive, when the line search fails the full (boundary-capped) step is still taken
+    /// if its residual is at most `floor_full_step` $\times$ `tolerance` (near the rounding floor
+    /// the merit can stall while the residual does not grow); default 0 (off).
+    pub floor_full_step: f64,
+    /// Whether an error of $F$ at a line-search trial point rejects that trial (the step is
+    /// halved) instead of ending the solve (default `false`). For models whose $F$ is only
+    /// defined on part of the box.
+    pub reject_failed_trials: bool,
 }
 
 impl Default for NewtonOptions {
@@ -47,14 +96,25 @@ impl Default for NewtonOptions {
             max_iter: 50,
             finite_difference: FiniteDifference::Forward,
             max_backtracks: 40,
+            armijo: 1e-4,
+            min_step: 0.0,
+            pivot_floor: None,
+            scaling: NewtonScaling::None,
+            fraction_to_boundary: 0.995,
+            accept_stalled: 0.0,
+            floor_full_step: 0.0,
+            reject_failed_trials: false,
         }
     }
 }
 
 impl NewtonOptions {
-    /// Validate the options: a positive finite tolerance and at least one iteration.
+    /// Validate the options: a positive finite tolerance, at least one iteration, an Armijo
+    /// constant in $(0, 1/2)$, a fraction to the boundary in $(0, 1)$ and finite non-negative
+    /// floors.
     pub fn check(&self) -> Result<()> {
-        crate::error::validate::positive("tolerance", self.tolerance)?;
+        use crate::error::validate;
+        validate::positive("tolerance", self.tolerance)?;
         if self.max_iter == 0 {
             return Err(Error::InvalidParameter {
                 name: "max_iter",
@@ -62,8 +122,44 @@ impl NewtonOptions {
                 expected: "an integer >= 1",
             });
         }
+        if !(self.armijo > 0.0 && self.armijo < 0.5) {
+            return Err(Error::InvalidParameter {
+                name: "armijo",
+                value: self.armijo,
+                expected: "a number in (0, 0.5)",
+            });
+        }
+        if !(self.fraction_to_boundary > 0.0 && self.fraction_to_boundary < 1.0) {
+            return Err(Error::InvalidParameter {
+                name: "fraction_to_boundary",
+                value: self.fraction_to_boundary,
+                expected: "a number in (0, 1)",
+            });
+        }
+        validate::non_negative("min_step", self.min_step)?;
+        validate::non_negative("accept_stalled", self.accept_stalled)?;
+        validate::non_negative("floor_full_step", self.floor_full_step)?;
+        if let Some(p) = self.pivot_floor {
+            validate::non_negative("pivot_floor", p)?;
+        }
         Ok(())
     }
+}
+
+/// The per-problem data of [`newton_bounded`]: box bounds, residual weights and the name the
+/// errors carry.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct NewtonProblem<'a> {
+    /// Lower bounds $\ell_i$ (`-inf` for none); the iterates stay strictly above them.
+    pub lower: Option<&'a [f64]>,
+    /// Upper bounds $u_i$ (`+inf` for none); the iterates stay strictly below them.
+    pub upper: Option<&'a [f64]>,
+    /// Positive weights $w_i$: residual $\max_i |F_i|/w_i$ and merit
+    /// $\phi = \frac12\sum_i F_i^2/w_i$ instead of $\max_i|F_i|$ and $\frac12\|F\|_2^2$ (e.g. a
+    /// metric that turns a reduced gradient into the full one).
+    pub weights: Option<&'a [f64]>,
+    /// The method name carried by [`Error::NotConverged`] (default `"newton"`).
+    pub method: Option<&'static str>,
 }
 
 /// Why a Newton solve stopped successfully.
@@ -72,6 +168,9 @@ impl NewtonOptions {
 pub enum NewtonTermination {
     /// $\|F(x)\|_\infty \le$ tolerance.
     ResidualBelowTolerance,
+    /// The line search stalled (or `max_iter` was reached) at a residual within
+    /// [`NewtonOptions::accept_stalled`] times the tolerance: a rounding floor, accepted.
+    Stalled,
 }
 
 /// The outcome of a successful Newton solve.
@@ -135,6 +234,100 @@ where
     newton_core(&mut f, Some(&mut jac), x0, opts, &max_abs)
 }
 
+/// Solve $F(x) = 0$ by the bounded/scaled Newton mode: analytic Jacobian `jac` (row-major, as in
+/// [`newton_with_jacobian`]), box bounds with fraction-to-boundary steps, optional variable
+/// scaling and residual weights (see [`NewtonProblem`], [`NewtonOptions`]).
+///
+/// Each iteration solves $J d = -F$ (rescaled when [`NewtonOptions::scaling`] asks for it), caps the
+/// step length so that every bounded variable keeps at least a fraction $1 - \tau$ of its
+/// distance to its bound,
+/// $$t_{\max} = \min\Big(1,\ \min_{d_i < 0} \tau\frac{x_i - \ell_i}{-d_i},\ \min_{d_i > 0} \tau\frac{u_i - x_i}{d_i}\Big),$$
+/// ($\tau$ = [`NewtonOptions::fraction_to_boundary`]; the interior-point rule of Nocedal & Wright,
+/// *Numerical Optimization*, 2nd ed., 2006, eq. (16.66) and §19.2) and backtracks from
+/// $t_{\max}$ on the merit $\phi$ until the Armijo test holds or the trial point already meets
+/// the tolerance.
+///
+/// Errors: [`Error::InvalidParameter`] for bounds or weights of the wrong length, non-positive
+/// weights, or an `x0` not strictly inside the bounds; otherwise as in [`newton`].
+///
+/// ```
+/// use overparam::solver::{NewtonOptions, NewtonProblem, NewtonScaling, newton_bounded};
+/// // x^2 = 4 on x > 0 from x = 0.1: the bound keeps the iterates positive.
+/// let lower = [0.0];
+/// let r = newton_bounded(
+///     |x: &[f64], out: &mut [f64]| { out[0] = x[0] * x[0] - 4.0; Ok(()) },
+///     |x: &[f64], out: &mut [f64]| { out[0] = 2.0 * x[0]; Ok(()) },
+///     &[0.1],
+///     &NewtonProblem { lower: Some(&lower), ..Default::default() },
+///     NewtonOptions { scaling: NewtonScaling::Variables, ..Default::default() },
+/// )?;
+/// assert!((r.solution[0] - 2.0).abs() < 1e-12);
+/// # Ok::<(), overparam::error::Error>(())
+/// ```
+pub fn newton_bounded<F, J>(
+    mut f: F,
+    mut jac: J,
+    x0: &[f64],
+    problem: &NewtonProblem<'_>,
+    opts: NewtonOptions,
+) -> Result<NewtonReport>
+where
+    F: FnMut(&[f64], &mut [f64]) -> Result<()>,
+    J: FnMut(&[f64], &mut [f64]) -> Result<()>,
+{
+    let n = x0.len();
+    for (name, v) in [
+        ("lower", problem.lower),
+        ("upper", problem.upper),
+        ("weights", problem.weights),
+    ] {
+        if let Some(v) = v
+            && v.len() != n
+        {
+            return Err(Error::DimensionMismatch {
+                what: match name {
+                    "lower" => "newton lower bounds",
+                    "upper" => "newton upper bounds",
+                    _ => "newton residual weights",
+                },
+                expected: n,
+                found: v.len(),
+            });
+        }
+    }
+    if let Some(w) = problem.weights
+        && let Some(&bad) = w.iter().find(|w| !(w.is_finite() && **w > 0.0))
+    {
+        return Err(Error::InvalidParameter {
+            name: "weights",
+            value: bad,
+            expected: "finite weights > 0",
+        });
+    }
+    for (i, &x) in x0.iter().enumerate() {
+        let lo = problem.lower.map_or(f64::NEG_INFINITY, |l| l[i]);
+        let hi = problem.upper.map_or(f64::INFINITY, |u| u[i]);
+        if !(x > lo && x < hi) && x.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "x0",
+                value: x,
+                expected: "an initial guess strictly inside the bounds",
+            });
+        }
+    }
+    let weights = problem.weights;
+    let residual = move |_x: &[f64], fx: &[f64]| -> f64 {
+        match weights {
+            Some(w) => fx.iter().zip(w).fold(0.0_f64, |m, (v, w)| {
+                let r = (v / w).abs();
+                if r > m || r.is_nan() { r } else { m }
+            }),
+            None => max_abs(_x, fx),
+        }
+    };
+    newton_core_with(&mut f, Some(&mut jac), x0, opts, &residual, problem)
+}
+
 type NoJacobian = fn(&[f64], &mut [f64]) -> Result<()>;
 
 fn max_abs(_x: &[f64], fx: &[f64]) -> f64 {
@@ -151,7 +344,7 @@ fn max_abs(_x: &[f64], fx: &[f64]) -> f64 {
 /// solver for its scaled residual).
 pub(crate) fn newton_core<F, J>(
     f: &mut F,
-    mut jac: Option<&mut J>,
+    jac: Option<&mut J>,
     x0: &[f64],
     opts: NewtonOptions,
     residual: &dyn Fn(&[f64], &[f64]) -> f64,
@@ -160,7 +353,44 @@ where
     F: FnMut(&[f64], &mut [f64]) -> Result<()>,
     J: FnMut(&[f64], &mut [f64]) -> Result<()>,
 {
+    newton_core_with(f, jac, x0, opts, residual, &NewtonProblem::default())
+}
+
+/// Largest step length in $(0, 1]$ that keeps every bounded variable a fraction `1 - tau` of its
+/// distance to the bound.
+fn step_to_boundary(x: &[f64], d: &[f64], problem: &NewtonProblem<'_>, tau: f64) -> f64 {
+    let mut t_max: f64 = 1.0;
+    for i in 0..x.len() {
+        if d[i] < 0.0
+            && let Some(l) = problem.lower
+            && l[i].is_finite()
+        {
+            t_max = t_max.min(tau * (x[i] - l[i]) / -d[i]);
+        }
+        if d[i] > 0.0
+            && let Some(u) = problem.upper
+            && u[i].is_finite()
+        {
+            t_max = t_max.min(tau * (u[i] - x[i]) / d[i]);
+        }
+    }
+    t_max
+}
+
+fn newton_core_with<F, J>(
+    f: &mut F,
+    mut jac: Option<&mut J>,
+    x0: &[f64],
+    opts: NewtonOptions,
+    residual: &dyn Fn(&[f64], &[f64]) -> f64,
+    problem: &NewtonProblem<'_>,
+) -> Result<NewtonReport>
+where
+    F: FnMut(&[f64], &mut [f64]) -> Result<()>,
+    J: FnMut(&[f64], &mut [f64]) -> Result<()>,
+{
     opts.check()?;
+    let method = problem.method.unwrap_or("newton");
     let n = x0.len();
     if n == 0 {
         return Err(Error::DimensionMismatch {
@@ -174,6 +404,13 @@ where
             what: "newton initial guess",
         });
     }
+    let merit = |fx: &[f64]| -> f64 {
+        match problem.weights {
+            Some(w) => 0.5 * fx.iter().zip(w).map(|(v, w)| v * v / w).sum::<f64>(),
+            None => 0.5 * fx.iter().map(|v| v * v).sum::<f64>(),
+        }
+    };
+    let pivot_floor = opts.pivot_floor.unwrap_or(n as f64 * f64::EPSILON);
     let mut x = x0.to_vec();
     let mut fx = vec![0.0; n];
     f(&x, &mut fx)?;
@@ -185,11 +422,22 @@ where
     }
     let mut res = residual(&x, &fx);
     let mut jm = vec![0.0; n * n];
-    let mut perm = vec![0usize; n];
-    let mut d = vec![0.0; n];
+    let mut rhs = vec![0.0; n];
+    let mut scales = vec![1.0; n];
     let mut xt = vec![0.0; n];
     let mut ft = vec![0.0; n];
     let mut work = vec![0.0; n];
+    let stalled = |x: Vec<f64>, res: f64, iterations: usize, evaluations: usize| {
+        (opts.accept_stalled > 0.0 && res <= opts.accept_stalled * opts.tolerance).then_some(
+            NewtonReport {
+                solution: x,
+                residual: res,
+                iterations,
+                evaluations,
+                termination: NewtonTermination::Stalled,
+            },
+        )
+    };
     for iter in 0..=opts.max_iter {
         if res <= opts.tolerance {
             return Ok(NewtonReport {
@@ -225,45 +473,91 @@ where
                 )?;
             }
         }
-        lu_factor(&mut jm, n, &mut perm)?;
-        for (di, fi) in d.iter_mut().zip(&fx) {
-            *di = -fi;
+        // Scaling D (identity unless variable scaling): (D J D) z = -D F, d = D z.
+        let scaled = opts.scaling != NewtonScaling::None;
+        for (si, xi) in scales.iter_mut().zip(&x) {
+            *si = if scaled && *xi != 0.0 { xi.abs() } else { 1.0 };
         }
-        lu_solve(&jm, n, &perm, &mut d);
-        if d.iter().any(|v| !v.is_finite()) {
-            return Err(Error::LinearAlgebra {
+        if scaled {
+            for (row, si) in jm.chunks_exact_mut(n).zip(&scales) {
+                for (v, sj) in row.iter_mut().zip(&scales) {
+                    *v *= si * sj;
+                }
+            }
+        }
+        for ((ri, fi), si) in rhs.iter_mut().zip(&fx).zip(&scales) {
+            *ri = -fi * si;
+        }
+        let mut d = solve_dense_row_major(n, &jm, &rhs, pivot_floor).map_err(|e| match e {
+            Error::NonFinite { .. } => Error::LinearAlgebra {
                 what: "newton step is not finite (ill-conditioned Jacobian)".into(),
-            });
+            },
+            other => other,
+        })?;
+        if scaled {
+            for (di, si) in d.iter_mut().zip(&scales) {
+                *di *= si;
+            }
         }
-        // Armijo backtracking on phi = |F|^2 / 2.
-        let phi0 = 0.5 * fx.iter().map(|v| v * v).sum::<f64>();
-        let mut t = 1.0;
+        let t_max = step_to_boundary(&x, &d, problem, opts.fraction_to_boundary);
+        // Armijo backtracking on the merit phi from the boundary-capped step.
+        let phi0 = merit(&fx);
+        let mut t = t_max;
         let mut accepted = false;
         let mut any_finite = false;
+        let mut res_t = f64::INFINITY;
         for _ in 0..=opts.max_backtracks {
+            if t <= opts.min_step {
+                break;
+            }
             for ((xti, xi), di) in xt.iter_mut().zip(&x).zip(&d) {
                 *xti = xi + t * di;
             }
-            f(&xt, &mut ft)?;
             evaluations += 1;
-            if ft.iter().all(|v| v.is_finite()) {
-                any_finite = true;
-                let phi = 0.5 * ft.iter().map(|v| v * v).sum::<f64>();
-                if phi <= (1.0 - 2e-4 * t) * phi0 {
-                    accepted = true;
-                    break;
+            match f(&xt, &mut ft) {
+                Err(e) if !opts.reject_failed_trials => return Err(e),
+                Err(_) => {}
+                Ok(()) => {
+                    if ft.iter().all(|v| v.is_finite()) {
+                        any_finite = true;
+                        let phi = merit(&ft);
+                        res_t = residual(&xt, &ft);
+                        if phi <= (1.0 - 2.0 * opts.armijo * t) * phi0 || res_t <= opts.tolerance {
+                            accepted = true;
+                            break;
+                        }
+                    }
                 }
             }
             t *= 0.5;
         }
+        if !accepted && opts.floor_full_step > 0.0 {
+            // Near the rounding floor the merit can stall: take the full step if it does not
+            // increase the residual beyond the floor.
+            for ((xti, xi), di) in xt.iter_mut().zip(&x).zip(&d) {
+                *xti = xi + t_max * di;
+            }
+            evaluations += 1;
+            if f(&xt, &mut ft).is_ok() && ft.iter().all(|v| v.is_finite()) {
+                res_t = residual(&xt, &ft);
+                accepted = res_t <= opts.floor_full_step * opts.tolerance;
+            }
+        }
         if !accepted {
-            if !any_finite {
+            if let Some(report) = stalled(x.clone(), res, iter + 1, evaluations) {
+                return Ok(report);
+            }
+            if !any_finite && !opts.reject_failed_trials {
                 return Err(Error::NonFinite {
                     what: "newton function value along the line search",
                 });
             }
             return Err(Error::NotConverged {
-                method: "newton (line search failed)",
+                method: if problem.method.is_some() {
+                    method
+                } else {
+                    "newton (line search failed)"
+                },
                 iterations: iter + 1,
                 residual: res,
                 tolerance: opts.tolerance,
@@ -272,10 +566,13 @@ where
         }
         std::mem::swap(&mut x, &mut xt);
         std::mem::swap(&mut fx, &mut ft);
-        res = residual(&x, &fx);
+        res = res_t;
+    }
+    if let Some(report) = stalled(x.clone(), res, opts.max_iter, evaluations) {
+        return Ok(report);
     }
     Err(Error::NotConverged {
-        method: "newton",
+        method,
         iterations: opts.max_iter,
         residual: res,
         tolerance: opts.tolerance,
@@ -337,118 +634,9 @@ where
     Ok(evals)
 }
 
-/// In-place LU factorisation with partial pivoting of the row-major `n x n` matrix `a`:
-/// $P A = L U$ with unit-diagonal $L$ stored below the diagonal and $U$ on and above it;
-/// `perm[k]` is the row swapped with row `k` at step `k`.
-///
-/// Fails with [`Error::LinearAlgebra`] when a pivot is below $n\,\varepsilon \max_{ij}|A_{ij}|$
-/// (numerically singular), and with [`Error::DimensionMismatch`] for inconsistent sizes.
-pub(crate) fn lu_factor(a: &mut [f64], n: usize, perm: &mut [usize]) -> Result<()> {
-    if a.len() != n * n {
-        return Err(Error::DimensionMismatch {
-            what: "lu matrix",
-            expected: n * n,
-            found: a.len(),
-        });
-    }
-    if perm.len() != n {
-        return Err(Error::DimensionMismatch {
-            what: "lu permutation",
-            expected: n,
-            found: perm.len(),
-        });
-    }
-    let amax = a.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-    let threshold = (n as f64) * f64::EPSILON * amax;
-    if amax == 0.0 || !amax.is_finite() {
-        return Err(Error::LinearAlgebra {
-            what: "singular (zero or non-finite) matrix".into(),
-        });
-    }
-    for k in 0..n {
-        let mut p = k;
-        let mut best = a[k * n + k].abs();
-        for i in k + 1..n {
-            let v = a[i * n + k].abs();
-            if v > best {
-                best = v;
-                p = i;
-            }
-        }
-        if best <= threshold {
-            return Err(Error::LinearAlgebra {
-                what: format!("singular matrix: pivot {best:.3e} at column {k} of {n}"),
-            });
-        }
-        perm[k] = p;
-        if p != k {
-            for j in 0..n {
-                a.swap(k * n + j, p * n + j);
-            }
-        }
-        let pivot = a[k * n + k];
-        for i in k + 1..n {
-            let l = a[i * n + k] / pivot;
-            a[i * n + k] = l;
-            if l != 0.0 {
-                for j in k + 1..n {
-                    a[i * n + j] -= l * a[k * n + j];
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Solve $A x = b$ in place (`b` becomes `x`) from the factors of [`lu_factor`].
-pub(crate) fn lu_solve(lu: &[f64], n: usize, perm: &[usize], b: &mut [f64]) {
-    for (k, &p) in perm.iter().enumerate().take(n) {
-        b.swap(k, p);
-    }
-    for i in 0..n {
-        let mut s = b[i];
-        for j in 0..i {
-            s -= lu[i * n + j] * b[j];
-        }
-        b[i] = s;
-    }
-    for i in (0..n).rev() {
-        let mut s = b[i];
-        for j in i + 1..n {
-            s -= lu[i * n + j] * b[j];
-        }
-        b[i] = s / lu[i * n + i];
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lu_solves_a_permuted_system_against_hand_solution() {
-        // A needs pivoting (zero leading entry). Solution x = (1, 2, 3) by construction.
-        let a0 = [0.0, 2.0, 1.0, 1.0, 1.0, 1.0, 4.0, -1.0, 2.0];
-        let x_true = [1.0, 2.0, 3.0];
-        let mut b: Vec<f64> = (0..3)
-            .map(|i| (0..3).map(|j| a0[i * 3 + j] * x_true[j]).sum())
-            .collect();
-        let mut a = a0.to_vec();
-        let mut perm = vec![0; 3];
-        lu_factor(&mut a, 3, &mut perm).unwrap();
-        lu_solve(&a, 3, &perm, &mut b);
-        for (x, t) in b.iter().zip(x_true) {
-            assert!((x - t).abs() < 1e-14, "{b:?}");
-        }
-    }
-
-    #[test]
-    fn lu_reports_singular_matrix() {
-        let mut a = vec![1.0, 2.0, 2.0, 4.0];
-        let mut perm = vec![0; 2];
-        let e = lu_factor(&mut a, 2, &mut perm).unwrap_err();
-        assert!(matches!(e, Error::LinearAlgebra { .. }));
-    }
 
     #[test]
     fn singular_jacobian_is_a_typed_error() {

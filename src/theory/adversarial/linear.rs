@@ -37,6 +37,7 @@ use crate::gaussian::normal::{erf, quantile};
 
 use super::scalar::{SQRT_2_OVER_PI, prox};
 use super::stationary::{Stationary, newton_stationary};
+use crate::solver::{ContinuationOptions, ContinuationStep, adaptive_continuation};
 
 /// Unchecked parameters of adversarially trained linear regression.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,12 +306,11 @@ impl AdversarialLinearModel {
         let terms_b = 0.5 * tau + rho / self.delta.sqrt();
         let floor_bb = 64.0 * f64::EPSILON * terms_b / (1e-6 * b);
         if !(d1 > 0.0 && d2 > 0.0 && d3 > 0.0 && h[3][3] < (1e-4 * scale).max(floor_bb)) {
-            return Err(Error::NotConverged {
-                method: "adversarial linear saddle check (not a min-max saddle)",
+            return Err(Error::NotASaddle {
+                what: "adversarial linear saddle check (not a min-max saddle)",
                 iterations: st.iterations,
                 residual: st.residual,
-                tolerance: TOL,
-                last_iterate: st.x.to_vec(),
+                point: st.x.to_vec(),
             });
         }
         let [tau, s, rho, b] = st.x;
@@ -339,6 +339,12 @@ impl AdversarialLinearModel {
 
     /// Solve by Newton from a guess $(\tau, s, \rho, b)$ and verify the saddle structure
     /// (closed form when $\varepsilon \ge \varepsilon_0$).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a guess with a non-positive or non-finite variable;
+    /// [`Error::NotConverged`] when Newton does not reach the tolerance; [`Error::NotASaddle`] when
+    /// it converges to a stationary point that is not a min–max saddle; [`Error::LinearAlgebra`] at
+    /// a singular Hessian.
     pub fn solve_from(&self, guess: [f64; 4]) -> Result<AdversarialLinearSolution> {
         if self.eps >= self.eps0 {
             return Ok(self.zero_solution());
@@ -412,35 +418,49 @@ impl AdversarialLinearModel {
                     break;
                 }
             }
-            let Some(mut cur) = cur else { continue };
-            let mut cur_eps = frac * self.eps0;
-            let mut step = 0.2_f64;
-            let mut ok = true;
-            while cur_eps != self.eps && ok {
-                let ratio = (self.eps / cur_eps).ln();
-                let next = if ratio.abs() <= step {
-                    self.eps
-                } else {
-                    cur_eps * (step * ratio.signum()).exp()
-                };
-                let Some(x) = cur.saddle else { break };
-                match self.with_eps(next)?.solve_from(x) {
-                    Ok(s) => {
-                        cur = s;
-                        cur_eps = next;
-                        step = (step * 1.5).min(0.5);
-                    }
-                    Err(e) => {
-                        step *= 0.25;
-                        if step < 1e-6 {
-                            ok = false;
-                            last = Some(e);
-                        }
-                    }
-                }
-            }
-            if ok && cur_eps == self.eps {
-                return Ok(cur);
+            let Some(x0) = cur.and_then(|c| c.saddle) else {
+                continue;
+            };
+            // Continuation in ln(eps) on the engine: steps from 0.2 growing by 1.5 up to 0.5,
+            // divided by 4 on failure down to 1e-6, each seeded by the previous saddle.
+            let target = self.eps.ln();
+            let walk = adaptive_continuation(
+                ((frac * self.eps0).ln(), target),
+                &x0,
+                |history: &[(f64, Vec<f64>)], _| {
+                    history.last().map(|h| h.1.clone()).unwrap_or_default()
+                },
+                |l: f64, guess: &[f64]| {
+                    let model = if l == target {
+                        self.clone()
+                    } else {
+                        self.with_eps(l.exp())?
+                    };
+                    let sol = model.solve_from(std::array::from_fn(|i| guess[i]))?;
+                    Ok(ContinuationStep {
+                        residual: sol.residual,
+                        value: sol,
+                    })
+                },
+                // The min-max saddle check is part of `solve_from`.
+                |_, _| Ok(()),
+                |sol: &AdversarialLinearSolution| {
+                    sol.saddle.map(|x| x.to_vec()).ok_or(Error::NoSolution {
+                        what: "continuation through the zero-solution regime",
+                    })
+                },
+                &ContinuationOptions {
+                    first_step: 0.2,
+                    max_step: 0.5,
+                    grow: 1.5,
+                    shrink: 0.25,
+                    min_step: 1e-6,
+                    ..ContinuationOptions::default()
+                },
+            );
+            match walk {
+                Ok(report) => return Ok(report.value),
+                Err(e) => last = Some(e),
             }
         }
         Err(last.unwrap_or(Error::NotConverged {

@@ -61,7 +61,9 @@ use std::f64::consts::{FRAC_2_PI, SQRT_2};
 
 use crate::error::{Error, Result, validate};
 use crate::gaussian::normal::erf;
+use crate::linalg::{Cholesky, Matrix, is_positive_definite};
 use crate::solver::root::{RootOptions, brent_root};
+use crate::solver::{ContinuationOptions, ContinuationStep, adaptive_continuation};
 
 use super::scalar::{SQRT_2_OVER_PI, nu_star, prox, stieltjes, stieltjes_derivative};
 use super::stationary::{Stationary, newton_stationary};
@@ -260,16 +262,6 @@ const MAX_NEWTON: usize = 60;
 /// $1 - \varepsilon/\varepsilon_0$ below which a cold start that failed from the heuristic guess
 /// continues from this distance to the zero-solution threshold (see `continue_to_eps0`).
 const NEAR_EPS0_ANCHOR: f64 = 1e-2;
-/// Step control of [`AdversarialRfModel::walk`] (in the walk's path coordinate).
-#[derive(Debug, Clone, Copy)]
-struct Stepping {
-    first: f64,
-    max: f64,
-    grow: f64,
-    shrink: f64,
-    min: f64,
-    max_failures: usize,
-}
 
 /// Largest $\psi_1$ of the anchor of a cold-start continuation in $(\psi_1, \psi_2)$.
 const ANCHOR_PSI1_MAX: f64 = 1e3;
@@ -365,7 +357,7 @@ impl AdversarialRfModel {
                 lo = cand;
                 gap *= 0.5;
             }
-            let hi = hi.ok_or(Error::NonFinite {
+            let hi = hi.ok_or(Error::NoSolution {
                 what: "sup over lambda (no interior maximiser; gamma ~ 0)",
             })?;
             brent_root(dg, lo, hi, RootOptions::default())?.root
@@ -459,8 +451,13 @@ impl AdversarialRfModel {
     }
 
     fn finish(&self, st: &Stationary<5>) -> Result<AdversarialRfSolution> {
-        let point = SaddlePoint::from_array(st.x);
         verify_saddle(st)?;
+        self.assemble(st)
+    }
+
+    /// The solution at a stationary point that passed [`verify_saddle`].
+    fn assemble(&self, st: &Stationary<5>) -> Result<AdversarialRfSolution> {
+        let point = SaddlePoint::from_array(st.x);
         let ev = self.objective(&point)?;
         let zeta2 = point.alpha * point.alpha + self.sigma_sq;
         let sr = zeta2;
@@ -490,18 +487,30 @@ impl AdversarialRfModel {
     ///
     /// In the zero-solution regime $\varepsilon \ge \varepsilon_0$ the closed form is returned and
     /// the guess is ignored.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a guess with a non-positive or non-finite variable;
+    /// [`Error::NotConverged`] when Newton does not reach the tolerance; [`Error::NotASaddle`] when
+    /// it converges to a stationary point that is not a max–min saddle; [`Error::NoSolution`] when
+    /// an iterate leaves the region where the inner supremum has an interior maximiser;
+    /// [`Error::LinearAlgebra`] at a singular Hessian.
     pub fn solve_from(&self, guess: &SaddlePoint) -> Result<AdversarialRfSolution> {
         if self.eps >= self.eps0 {
             return Ok(self.zero_solution());
         }
-        let st = newton_stationary(
+        let st = self.stationary_from(guess.to_array())?;
+        self.finish(&st)
+    }
+
+    /// Newton on $\nabla R = 0$ from `guess` (no saddle check).
+    fn stationary_from(&self, guess: [f64; 5]) -> Result<Stationary<5>> {
+        newton_stationary(
             |x: &[f64; 5]| Ok(self.objective(&SaddlePoint::from_array(*x))?.gradient),
-            guess.to_array(),
+            guess,
             TOL,
             MAX_NEWTON,
             "adversarial RF saddle Newton",
-        )?;
-        self.finish(&st)
+        )
     }
 
     /// A heuristic starting point (scales taken from the structure of the solution: $\beta, \tau_q$
@@ -586,13 +595,14 @@ impl AdversarialRfModel {
                     }
                 }
             },
-            Stepping {
-                first: 0.5 * h_max,
-                max: h_max,
+            ContinuationOptions {
+                first_step: 0.5 * h_max,
+                max_step: h_max,
                 grow: 1.5,
                 shrink: 0.5,
-                min: 1e-3 * h_max,
+                min_step: 1e-3 * h_max,
                 max_failures: 20,
+                ..ContinuationOptions::default()
             },
         )
     }
@@ -666,13 +676,14 @@ impl AdversarialRfModel {
                 guess[1] = x_last[1] * h / h_last;
                 guess
             },
-            Stepping {
-                first: std::f64::consts::LN_10,
-                max: std::f64::consts::LN_10,
+            ContinuationOptions {
+                first_step: std::f64::consts::LN_10,
+                max_step: std::f64::consts::LN_10,
                 grow: 2.0,
                 shrink: 0.5,
-                min: 1.05_f64.ln(),
+                min_step: 1.05_f64.ln(),
                 max_failures: 8,
+                ..ContinuationOptions::default()
             },
         )
     }
@@ -691,62 +702,73 @@ impl AdversarialRfModel {
             start,
             |s| self.with_eps(s.exp()),
             |hist, _| hist[hist.len() - 1].1,
-            Stepping {
-                first: 0.25,
-                max: 0.5,
+            ContinuationOptions {
+                first_step: 0.25,
+                max_step: 0.5,
                 grow: 1.5,
                 shrink: 0.25,
-                min: 1e-6,
+                min_step: 1e-6,
                 max_failures: 12,
+                ..ContinuationOptions::default()
             },
         )
     }
 
     /// Adaptive continuation in a scalar path coordinate $s$ from $s_0$ (where `start` is the
-    /// solution) to $s_1$ (this model): `model_at(s)` is the model at an intermediate point,
-    /// `predict(history, s)` the Newton seed there from the saddles solved so far. A successful step
-    /// grows by `grow` (up to `max`), a failed one shrinks by `shrink`; the walk fails after
-    /// `max_failures` failures or below the `min` step.
+    /// solution) to $s_1$ (this model), on the engine's [`adaptive_continuation`]: `model_at(s)`
+    /// is the model at an intermediate point, `predict(history, s)` the Newton seed there from the
+    /// saddles solved so far, and the max–min saddle check is the verification hook (a stationary
+    /// point that is not a saddle shrinks the step like a failed Newton solve). A successful step
+    /// grows by `grow` (up to `max_step`), a failed one shrinks by `shrink`; the walk fails after
+    /// `max_failures` failures or below `min_step`.
     fn walk(
         &self,
         (s0, s1): (f64, f64),
         start: &AdversarialRfSolution,
         model_at: impl Fn(f64) -> Result<Self>,
         predict: impl Fn(&[(f64, [f64; 5])], f64) -> [f64; 5],
-        steps: Stepping,
+        steps: ContinuationOptions,
     ) -> Result<AdversarialRfSolution> {
-        let saddle = |sol: &AdversarialRfSolution| {
-            sol.saddle
-                .map(SaddlePoint::to_array)
-                .ok_or(Error::NonFinite {
-                    what: "continuation through the zero-solution regime",
-                })
-        };
         if s0 == s1 {
             return Ok(start.clone());
         }
-        let mut hist = vec![(s0, saddle(start)?)];
-        let direction = (s1 - s0).signum();
-        let (mut s, mut step, mut failures) = (s0, steps.first, 0);
-        loop {
-            let last = (s1 - s).abs() <= step;
-            let next = if last { s1 } else { s + direction * step };
-            let model = if last { self.clone() } else { model_at(next)? };
-            match model.solve_from(&SaddlePoint::from_array(predict(&hist, next))) {
-                Ok(sol) if last => return Ok(sol),
-                Ok(sol) => {
-                    hist.push((next, saddle(&sol)?));
-                    s = next;
-                    step = (step * steps.grow).min(steps.max);
-                }
-                Err(e) => {
-                    failures += 1;
-                    step *= steps.shrink;
-                    if failures > steps.max_failures || step < steps.min {
-                        return Err(e);
-                    }
-                }
-            }
+        let zero_regime = Error::NoSolution {
+            what: "continuation through the zero-solution regime",
+        };
+        let x0 = start.saddle.ok_or(zero_regime.clone())?.to_array();
+        let report = adaptive_continuation(
+            (s0, s1),
+            &x0,
+            |history: &[(f64, Vec<f64>)], s| {
+                let history: Vec<(f64, [f64; 5])> = history
+                    .iter()
+                    .map(|(s, x)| (*s, std::array::from_fn(|i| x[i])))
+                    .collect();
+                predict(&history, s).to_vec()
+            },
+            |s, guess| {
+                let model = if s == s1 { self.clone() } else { model_at(s)? };
+                let st = if model.eps >= model.eps0 {
+                    None
+                } else {
+                    Some(model.stationary_from(std::array::from_fn(|i| guess[i]))?)
+                };
+                Ok(ContinuationStep {
+                    residual: st.as_ref().map_or(0.0, |st| st.residual),
+                    value: (model, st),
+                })
+            },
+            |_, (_, st)| st.as_ref().map_or(Ok(()), verify_saddle),
+            |(_, st)| {
+                st.as_ref()
+                    .map(|st| st.x.to_vec())
+                    .ok_or(zero_regime.clone())
+            },
+            &steps,
+        )?;
+        match report.value {
+            (model, Some(st)) => model.assemble(&st),
+            (model, None) => Ok(model.zero_solution()),
         }
     }
 
@@ -809,7 +831,7 @@ impl AdversarialRfModel {
                         return Ok(s);
                     }
                     let Some(sp) = s.saddle else {
-                        return Err(Error::NonFinite {
+                        return Err(Error::NoSolution {
                             what: "continuation through the zero-solution regime",
                         });
                     };
@@ -823,8 +845,12 @@ impl AdversarialRfModel {
                 }
             }
         }
-        Err(last.unwrap_or(Error::NonFinite {
-            what: "continuation bridge",
+        Err(last.unwrap_or(Error::NotConverged {
+            method: "adversarial RF continuation bridge",
+            iterations: 40,
+            residual: f64::INFINITY,
+            tolerance: TOL,
+            last_iterate: cur.to_array().to_vec(),
         }))
     }
 }
@@ -849,41 +875,28 @@ impl AdversarialRfModel {
 /// diagonal entry (an indefinite block, or one whose definiteness is not resolved by the
 /// finite-difference Hessian, is rejected).
 fn verify_saddle(st: &Stationary<5>) -> Result<()> {
-    let mut h = st.hessian;
-    for (i, row) in h.iter_mut().enumerate() {
-        for (j, v) in row.iter_mut().enumerate() {
-            *v *= st.x[i] * st.x[j];
-        }
-    }
-    let a = [[h[0][0], h[0][1]], [h[1][0], h[1][1]]];
-    let ok = match positive_definite_inverse_2(a) {
-        Some(a_inv) => {
-            // -S = B^T A^{-1} B - C.
-            let mut neg_s = [[0.0; 3]; 3];
-            for i in 0..3 {
-                for j in 0..3 {
-                    let mut q = 0.0;
-                    for k in 0..2 {
-                        for l in 0..2 {
-                            q += h[k][2 + i] * a_inv[k][l] * h[l][2 + j];
-                        }
-                    }
-                    neg_s[i][j] = q - h[2 + i][2 + j];
-                }
+    let h: [[f64; 5]; 5] =
+        std::array::from_fn(|i| std::array::from_fn(|j| st.hessian[i][j] * st.x[i] * st.x[j]));
+    let a = Matrix::from_fn(2, 2, |i, j| h[i][j]);
+    let b = Matrix::from_fn(2, 3, |i, j| h[i][2 + j]);
+    let ok = is_positive_definite(&a, PIVOT_FLOOR)
+        && match Cholesky::new(&a, 0.0).and_then(|chol| chol.solve_lower(&b)) {
+            // -S = B^T A^{-1} B - C = (L^{-1}B)^T (L^{-1}B) - C.
+            Ok(y) => {
+                let mut neg_s = y.gram(1.0);
+                neg_s.map_indexed_in_place(|i, j, v| v - h[2 + i][2 + j]);
+                is_positive_definite(&neg_s, PIVOT_FLOOR)
             }
-            is_positive_definite(neg_s)
-        }
-        None => false,
-    };
+            Err(_) => false,
+        };
     if ok {
         Ok(())
     } else {
-        Err(Error::NotConverged {
-            method: "adversarial RF saddle check (stationary point is not a max-min saddle)",
+        Err(Error::NotASaddle {
+            what: "adversarial RF saddle check (not a max-min saddle)",
             iterations: st.iterations,
             residual: st.residual,
-            tolerance: TOL,
-            last_iterate: st.x.to_vec(),
+            point: st.x.to_vec(),
         })
     }
 }
@@ -896,39 +909,6 @@ fn verify_saddle(st: &Stationary<5>) -> Result<()> {
 /// finite-difference error of the Hessian entries, so a pivot below it is not resolved and the
 /// block is rejected.
 const PIVOT_FLOOR: f64 = 1e-9;
-
-/// Whether a small symmetric matrix is positive definite, by the pivots of its Cholesky
-/// factorisation (each must exceed `PIVOT_FLOOR` times its own diagonal entry, which must be
-/// positive).
-fn is_positive_definite<const D: usize>(mut m: [[f64; D]; D]) -> bool {
-    let diag: [f64; D] = std::array::from_fn(|k| m[k][k]);
-    for k in 0..D {
-        let p = m[k][k];
-        if !(diag[k].is_finite() && diag[k] > 0.0 && p > PIVOT_FLOOR * diag[k]) {
-            return false;
-        }
-        let pivot_row = m[k];
-        for row in m.iter_mut().skip(k + 1) {
-            let f = row[k] / p;
-            for (v, pv) in row.iter_mut().zip(pivot_row.iter()).skip(k + 1) {
-                *v -= f * pv;
-            }
-        }
-    }
-    true
-}
-
-/// The inverse of a symmetric $2\times2$ matrix if it is positive definite.
-fn positive_definite_inverse_2(a: [[f64; 2]; 2]) -> Option<[[f64; 2]; 2]> {
-    if !is_positive_definite(a) {
-        return None;
-    }
-    let det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
-    Some([
-        [a[1][1] / det, -a[0][1] / det],
-        [-a[1][0] / det, a[0][0] / det],
-    ])
-}
 
 /// Where the robust error peaks and where it is smallest beyond the peak, along a $\psi_1$ curve.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1011,7 +991,7 @@ mod tests {
         // The verified max-min point (near eps0: tau_g ~ 3.5e-4).
         let s = m.solve().unwrap();
         let x = s.saddle.unwrap().to_array();
-        let hessian = fd_hessian(&mut { grad }, &x).unwrap();
+        let hessian = fd_hessian(&grad, &x).unwrap();
         let st = Stationary {
             x,
             residual: s.residual,
@@ -1028,7 +1008,13 @@ mod tests {
                 [hessian[0][0], hessian[0][1]],
                 [hessian[1][0], hessian[1][1]],
             ];
-            let inv = positive_definite_inverse_2(a).unwrap();
+            // A^{-1} B_{., gamma} by the closed-form 2x2 inverse (an independent reference).
+            let det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
+            assert!(a[0][0] > 0.0 && det > 0.0);
+            let inv = [
+                [a[1][1] / det, -a[0][1] / det],
+                [-a[1][0] / det, a[0][0] / det],
+            ];
             for k in 0..2 {
                 for l in 0..2 {
                     s_gg -= hessian[k][3] * inv[k][l] * hessian[l][3];
@@ -1037,11 +1023,11 @@ mod tests {
         }
         assert!(s_gg < 0.0);
         bad.hessian[3][3] -= 1.01 * s_gg;
-        assert!(verify_saddle(&bad).is_err());
+        assert!(matches!(verify_saddle(&bad), Err(Error::NotASaddle { .. })));
         // Perturbation 2: a max in tau_g instead of a min.
         let mut bad = st.clone();
         bad.hessian[1][1] = -bad.hessian[1][1];
-        assert!(verify_saddle(&bad).is_err());
+        assert!(matches!(verify_saddle(&bad), Err(Error::NotASaddle { .. })));
         // Perturbation 3: the roles of the blocks exchanged (a min-max of -R).
         let mut bad = st.clone();
         for row in bad.hessian.iter_mut() {
@@ -1049,6 +1035,6 @@ mod tests {
                 *v = -*v;
             }
         }
-        assert!(verify_saddle(&bad).is_err());
+        assert!(matches!(verify_saddle(&bad), Err(Error::NotASaddle { .. })));
     }
 }

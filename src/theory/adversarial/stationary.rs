@@ -1,4 +1,5 @@
-//! Newton's method for the stationarity equations $\nabla R = 0$ of a small scalar saddle problem.
+//! Newton's method for the stationarity equations $\nabla R = 0$ of a small scalar saddle problem,
+//! run by the solver engine's bounded mode ([`crate::solver::newton_bounded`]).
 //!
 //! The gradient is analytic (supplied by the caller); the Jacobian of the gradient (the Hessian of
 //! $R$) is formed by central differences of that analytic gradient and symmetrised. The step is
@@ -10,6 +11,7 @@
 #![allow(clippy::needless_range_loop)] // small fixed-size matrices read best with indices
 
 use crate::error::{Error, Result};
+use crate::solver::{NewtonOptions, NewtonProblem, NewtonScaling, newton_bounded};
 
 /// Largest fraction of its current value a variable may lose in one step.
 const FRACTION_TO_BOUNDARY: f64 = 0.8;
@@ -27,66 +29,10 @@ pub(crate) struct Stationary<const D: usize> {
     pub hessian: [[f64; D]; D],
 }
 
-/// Solve `a x = b` for a small dense system by Gaussian elimination with partial pivoting.
-pub(crate) fn solve_dense<const D: usize>(
-    mut a: [[f64; D]; D],
-    mut b: [f64; D],
-) -> Result<[f64; D]> {
-    let scale = a
-        .iter()
-        .flat_map(|r| r.iter())
-        .fold(0.0_f64, |m, v| m.max(v.abs()));
-    for col in 0..D {
-        let (piv, pmax) = (col..D)
-            .map(|r| (r, a[r][col].abs()))
-            .fold(
-                (col, -1.0),
-                |best, cur| if cur.1 > best.1 { cur } else { best },
-            );
-        if !(pmax > 1e-300 && pmax > 1e-15 * scale) {
-            return Err(Error::LinearAlgebra {
-                what: "singular Hessian in the saddle-point Newton step".to_string(),
-            });
-        }
-        a.swap(col, piv);
-        b.swap(col, piv);
-        for r in col + 1..D {
-            let f = a[r][col] / a[col][col];
-            for c in col..D {
-                a[r][c] -= f * a[col][c];
-            }
-            b[r] -= f * b[col];
-        }
-    }
-    let mut x = [0.0; D];
-    for r in (0..D).rev() {
-        let mut s = b[r];
-        for c in r + 1..D {
-            s -= a[r][c] * x[c];
-        }
-        x[r] = s / a[r][r];
-    }
-    if x.iter().all(|v| v.is_finite()) {
-        Ok(x)
-    } else {
-        Err(Error::NonFinite {
-            what: "saddle-point Newton step",
-        })
-    }
-}
-
-fn inf_norm<const D: usize>(g: &[f64; D]) -> f64 {
-    g.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
-}
-
-fn merit<const D: usize>(g: &[f64; D]) -> f64 {
-    0.5 * g.iter().map(|v| v * v).sum::<f64>()
-}
-
 /// Central-difference Hessian of the analytic gradient, symmetrised.
-pub(crate) fn fd_hessian<const D: usize, G>(grad: &mut G, x: &[f64; D]) -> Result<[[f64; D]; D]>
+pub(crate) fn fd_hessian<const D: usize, G>(grad: &G, x: &[f64; D]) -> Result<[[f64; D]; D]>
 where
-    G: FnMut(&[f64; D]) -> Result<[f64; D]>,
+    G: Fn(&[f64; D]) -> Result<[f64; D]>,
 {
     let mut h = [[0.0; D]; D];
     for j in 0..D {
@@ -111,114 +57,78 @@ where
     Ok(h)
 }
 
-/// Newton's method on $\nabla R(x) = 0$ over the open positive orthant.
+/// Newton's method on $\nabla R(x) = 0$ over the open positive orthant, on the engine's bounded
+/// mode ([`newton_bounded`]): variable scaling $D = \mathrm{diag}(x)$, lower bounds 0 with
+/// fraction to the boundary `FRACTION_TO_BOUNDARY`, Armijo backtracking (40 trial lengths) on
+/// $\frac12\|\nabla R\|^2$ with trial points where $R$ is undefined rejected.
 ///
 /// Stops when $\|\nabla R\|_\infty \le$ `tol`. Fails with [`Error::NotConverged`] after
 /// `max_iter` iterations or when the line search cannot reduce the merit any more, unless the
 /// residual is then within `1e3 * tol` (a rounding floor; the residual is returned either way).
 pub(crate) fn newton_stationary<const D: usize, G>(
-    mut grad: G,
+    grad: G,
     x0: [f64; D],
     tol: f64,
     max_iter: usize,
     method: &'static str,
 ) -> Result<Stationary<D>>
 where
-    G: FnMut(&[f64; D]) -> Result<[f64; D]>,
+    G: Fn(&[f64; D]) -> Result<[f64; D]>,
 {
-    if !x0.iter().all(|v| v.is_finite() && *v > 0.0) {
-        return Err(Error::NonFinite {
-            what: "saddle-point starting guess (must be positive)",
+    if let Some(&bad) = x0.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+        return Err(Error::InvalidParameter {
+            name: "guess",
+            value: bad,
+            expected: "a saddle-point starting guess with every variable finite and > 0",
         });
     }
-    let mut x = x0;
-    let mut g = grad(&x)?;
-    let mut iterations = 0;
-    loop {
-        let residual = inf_norm(&g);
-        if residual <= tol {
-            let hessian = fd_hessian(&mut grad, &x)?;
-            return Ok(Stationary {
-                x,
-                residual,
-                iterations,
-                hessian,
-            });
-        }
-        let not_converged = |x: &[f64; D], iterations| Error::NotConverged {
-            method,
-            iterations,
-            residual,
+    let to_array = |x: &[f64]| -> [f64; D] { std::array::from_fn(|i| x[i]) };
+    let lower = [0.0; D];
+    let report = newton_bounded(
+        |x: &[f64], out: &mut [f64]| {
+            out.copy_from_slice(&grad(&to_array(x))?);
+            Ok(())
+        },
+        |x: &[f64], out: &mut [f64]| {
+            let h = fd_hessian(&grad, &to_array(x))?;
+            for (i, row) in h.iter().enumerate() {
+                out[i * D..(i + 1) * D].copy_from_slice(row);
+            }
+            Ok(())
+        },
+        &x0,
+        &NewtonProblem {
+            lower: Some(&lower),
+            method: Some(method),
+            ..NewtonProblem::default()
+        },
+        NewtonOptions {
             tolerance: tol,
-            last_iterate: x.to_vec(),
-        };
-        if iterations >= max_iter {
-            // Same rounding floor as for a failed line search (the residual is reported).
-            if residual <= 1e3 * tol {
-                let hessian = fd_hessian(&mut grad, &x)?;
-                return Ok(Stationary {
-                    x,
-                    residual,
-                    iterations,
-                    hessian,
-                });
-            }
-            return Err(not_converged(&x, iterations));
-        }
-        iterations += 1;
-        let hess = fd_hessian(&mut grad, &x)?;
-        // Solve the symmetrically rescaled system (X H X) z = -X g, d = X z with X = diag(x):
-        // the variables span many orders of magnitude (beta ~ 1/psi1), so this keeps the pivots
-        // comparable.
-        let mut scaled = hess;
-        let mut rhs = g;
-        for i in 0..D {
-            for j in 0..D {
-                scaled[i][j] *= x[i] * x[j];
-            }
-            rhs[i] = -rhs[i] * x[i];
-        }
-        let mut d = solve_dense(scaled, rhs)?;
-        for i in 0..D {
-            d[i] *= x[i];
-        }
-        let mut t_max: f64 = 1.0;
-        for i in 0..D {
-            if d[i] < 0.0 {
-                t_max = t_max.min(FRACTION_TO_BOUNDARY * x[i] / -d[i]);
-            }
-        }
-        let m0 = merit(&g);
-        let mut t = t_max;
-        let mut accepted = false;
-        for _ in 0..40 {
-            let mut xt = x;
-            for i in 0..D {
-                xt[i] += t * d[i];
-            }
-            if let Ok(gt) = grad(&xt)
-                && merit(&gt) <= (1.0 - 1e-4 * t) * m0
-            {
-                x = xt;
-                g = gt;
-                accepted = true;
-                break;
-            }
-            t *= 0.5;
-        }
-        if !accepted {
-            if residual <= 1e3 * tol {
-                let hessian = fd_hessian(&mut grad, &x)?;
-                return Ok(Stationary {
-                    x,
-                    residual,
-                    iterations,
-                    hessian,
-                });
-            }
-            return Err(not_converged(&x, iterations));
-        }
-    }
+            max_iter,
+            max_backtracks: 39,
+            armijo: 5e-5,
+            pivot_floor: Some(1e-15),
+            scaling: NewtonScaling::Variables,
+            fraction_to_boundary: FRACTION_TO_BOUNDARY,
+            accept_stalled: 1e3,
+            reject_failed_trials: true,
+            ..NewtonOptions::default()
+        },
+    )
+    .map_err(|e| match e {
+        Error::LinearAlgebra { .. } => Error::LinearAlgebra {
+            what: "singular Hessian in the saddle-point Newton step".to_string(),
+        },
+        other => other,
+    })?;
+    let x = to_array(&report.solution);
+    let hessian = fd_hessian(&grad, &x)?;
+    Ok(Stationary {
+        x,
+        residual: report.residual,
+        iterations: report.iterations,
+        hessian,
+    })
 }
 
 #[cfg(test)]
@@ -238,15 +148,5 @@ mod tests {
         let g = grad(&s.x).unwrap();
         assert!(g[0].abs() < 1e-13 && g[1].abs() < 1e-13);
         assert!(s.hessian[0][0] > 0.0 && s.hessian[1][1] < 0.0);
-    }
-
-    #[test]
-    fn dense_solve_matches_known_solution() {
-        let a = [[0.0, 2.0, 1.0], [1.0, 1.0, 0.0], [3.0, 0.0, 1.0]];
-        let x = solve_dense(a, [7.0, 3.0, 6.0]).unwrap();
-        for (xi, want) in x.iter().zip([1.0, 2.0, 3.0]) {
-            assert!((xi - want).abs() < 1e-14);
-        }
-        assert!(solve_dense([[1.0, 2.0], [2.0, 4.0]], [1.0, 1.0]).is_err());
     }
 }

@@ -18,8 +18,11 @@ use std::str::FromStr;
 
 use super::symmetry::{Partition, PartitionParams};
 use crate::error::{Error, Result};
+use crate::solver;
 
-/// Options of [`reduced_newton`].
+/// Options of [`reduced_newton`]: the two-layer defaults of the engine's
+/// [`solver::NewtonOptions`] (which [`reduced_newton`] builds from these two numbers; the other
+/// engine settings are fixed by the model).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NewtonOptions {
     /// Stop when the largest entry of the full gradient, $\max_a|(G^{-1}\nabla F_{\rm red})_a|$,
@@ -38,7 +41,8 @@ impl Default for NewtonOptions {
     }
 }
 
-/// A converged reduced Newton solve.
+/// A converged reduced Newton solve (the engine's [`solver::NewtonReport`] with the solution named
+/// by the model: the reduced parameters).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewtonReport {
     /// The reduced parameters $\xi^*$.
@@ -49,53 +53,28 @@ pub struct NewtonReport {
     pub iterations: usize,
 }
 
-fn solve_linear(a: &[f64], b: &[f64]) -> Result<Vec<f64>> {
-    let n = b.len();
-    let mut m = a.to_vec();
-    let mut x = b.to_vec();
-    let scale = m.iter().fold(0.0f64, |s, v| s.max(v.abs()));
-    for col in 0..n {
-        let piv = (col..n)
-            .max_by(|&i, &j| m[i * n + col].abs().total_cmp(&m[j * n + col].abs()))
-            .unwrap_or(col);
-        if m[piv * n + col].abs() <= 1e-15 * scale {
-            return Err(Error::LinearAlgebra {
-                what: "singular reduced Hessian in Newton step".into(),
-            });
-        }
-        if piv != col {
-            for k in 0..n {
-                m.swap(col * n + k, piv * n + k);
-            }
-            x.swap(col, piv);
-        }
-        for i in (col + 1)..n {
-            let f = m[i * n + col] / m[col * n + col];
-            for k in col..n {
-                m[i * n + k] -= f * m[col * n + k];
-            }
-            x[i] -= f * x[col];
-        }
+/// The engine options of [`reduced_newton`]: tolerance `opts.tolerance` $\times\max(1, d)$ on the
+/// metric-weighted residual, Armijo constant $5\cdot10^{-5}$ on the weighted merit, step lengths
+/// down to $10^{-6}$, trial points where the reduced loss is undefined rejected, and the full
+/// step taken near the rounding floor (residual $\le 10\,$tolerance) when the merit stalls.
+fn engine_options(opts: NewtonOptions, d: f64) -> solver::NewtonOptions {
+    solver::NewtonOptions {
+        tolerance: opts.tolerance * d.max(1.0),
+        max_iter: opts.max_iter,
+        max_backtracks: 40,
+        armijo: 5e-5,
+        min_step: 1e-6,
+        pivot_floor: Some(1e-15),
+        floor_full_step: 10.0,
+        reject_failed_trials: true,
+        ..solver::NewtonOptions::default()
     }
-    for col in (0..n).rev() {
-        let s: f64 = ((col + 1)..n).map(|k| m[col * n + k] * x[k]).sum();
-        x[col] = (x[col] - s) / m[col * n + col];
-    }
-    Ok(x)
 }
 
-fn residual_and_merit(partition: &Partition, xi: &[f64]) -> Result<(f64, f64)> {
-    let g = partition.gradient(xi)?;
-    let metric = partition.metric();
-    let res = g
-        .iter()
-        .zip(&metric)
-        .fold(0.0f64, |m, (g, w)| m.max((g / w).abs()));
-    let merit = g.iter().zip(&metric).map(|(g, w)| g * g / w).sum();
-    Ok((res, merit))
-}
-
-/// Newton's method with backtracking on $\nabla_\xi F_{\rm red}(\xi)=0$ from `seed`.
+/// Newton's method with backtracking on $\nabla_\xi F_{\rm red}(\xi)=0$ from `seed`, run by the
+/// solver engine ([`solver::newton_bounded`]) with the analytic reduced Hessian as Jacobian and the
+/// metric $G$ as residual weights: residual $\max_a|(G^{-1}\nabla F_{\rm red})_a|$, merit
+/// $\|G^{-1/2}\nabla_\xi F_{\rm red}\|^2$.
 ///
 /// Fails with [`Error::NotConverged`] (carrying the last iterate) if the residual does not reach
 /// the tolerance, and with [`Error::LinearAlgebra`] at a singular reduced Hessian.
@@ -104,60 +83,47 @@ pub fn reduced_newton(
     seed: &[f64],
     opts: NewtonOptions,
 ) -> Result<NewtonReport> {
-    let tol = opts.tolerance * partition.dimension().max(1.0);
-    let mut xi = seed.to_vec();
-    let (mut res, mut merit) = residual_and_merit(partition, &xi)?;
-    for iter in 0..=opts.max_iter {
-        if res <= tol {
-            return Ok(NewtonReport {
-                params: xi,
-                residual: res,
-                iterations: iter,
-            });
-        }
-        if iter == opts.max_iter {
-            break;
-        }
-        let g = partition.gradient(&xi)?;
-        let h = partition.hessian(&xi)?;
-        let neg: Vec<f64> = g.iter().map(|x| -x).collect();
-        let step = solve_linear(&h, &neg)?;
-        let mut t = 1.0;
-        let mut accepted = false;
-        while t > 1e-6 {
-            let trial: Vec<f64> = xi.iter().zip(&step).map(|(x, s)| x + t * s).collect();
-            if let Ok((r, m)) = residual_and_merit(partition, &trial)
-                && (m <= (1.0 - 1e-4 * t) * merit || r <= tol)
-            {
-                xi = trial;
-                res = r;
-                merit = m;
-                accepted = true;
-                break;
-            }
-            t *= 0.5;
-        }
-        if !accepted {
-            // Near the rounding floor the merit can stall: accept a full step if it does not
-            // increase the residual by more than rounding.
-            let trial: Vec<f64> = xi.iter().zip(&step).map(|(x, s)| x + s).collect();
-            match residual_and_merit(partition, &trial) {
-                Ok((r, m)) if r <= 10.0 * tol => {
-                    xi = trial;
-                    res = r;
-                    merit = m;
-                }
-                _ => break,
-            }
-        }
-    }
-    Err(Error::NotConverged {
-        method: "reduced newton",
-        iterations: opts.max_iter,
-        residual: res,
-        tolerance: tol,
-        last_iterate: xi,
+    let metric = partition.metric();
+    let report = solver::newton_bounded(
+        |xi: &[f64], out: &mut [f64]| {
+            let g = partition.gradient(xi)?;
+            copy_checked(&g, out, "reduced gradient")
+        },
+        |xi: &[f64], out: &mut [f64]| {
+            let h = partition.hessian(xi)?;
+            copy_checked(&h, out, "reduced Hessian")
+        },
+        seed,
+        &solver::NewtonProblem {
+            weights: Some(&metric),
+            method: Some("reduced newton"),
+            ..solver::NewtonProblem::default()
+        },
+        engine_options(opts, partition.dimension()),
+    )
+    .map_err(|e| match e {
+        Error::LinearAlgebra { .. } => Error::LinearAlgebra {
+            what: "singular reduced Hessian in Newton step".into(),
+        },
+        other => other,
+    })?;
+    Ok(NewtonReport {
+        params: report.solution,
+        residual: report.residual,
+        iterations: report.iterations,
     })
+}
+
+fn copy_checked(src: &[f64], out: &mut [f64], what: &'static str) -> Result<()> {
+    if src.len() != out.len() {
+        return Err(Error::DimensionMismatch {
+            what,
+            expected: out.len(),
+            found: src.len(),
+        });
+    }
+    out.copy_from_slice(src);
+    Ok(())
 }
 
 /// A built-in family of symmetric critical points ($V=I_d$, $k=d$).
@@ -269,7 +235,12 @@ pub struct CriticalPoint {
 }
 
 /// Continue a solution of `family` from dimension `d_from` with parameters `xi_from` to `d_to`,
-/// by natural-parameter continuation in $\log d$ with a secant predictor and step halving.
+/// by the engine's adaptive continuation ([`solver::adaptive_continuation`]) in $\log d$ with the
+/// secant predictor, steps from 0.1 growing by 1.5 up to 0.5 and halved on failure (down to
+/// $10^{-9}$, at most 10 000 solves).
+///
+/// Errors: those of [`Family::partition`] and [`reduced_newton`] (the last failed solve when the
+/// step falls below $10^{-9}$), [`Error::NotConverged`] after 10 000 solves.
 pub fn continue_to(
     family: Family,
     d_from: f64,
@@ -278,60 +249,36 @@ pub fn continue_to(
     opts: NewtonOptions,
 ) -> Result<CriticalPoint> {
     let part = family.partition(d_to)?;
-    let mut cur_d = d_from;
-    let mut cur = reduced_newton(&family.partition(d_from)?, xi_from, opts)?;
-    let mut prev: Option<(f64, Vec<f64>)> = None;
-    let mut step = 0.1f64; // in log d
-    let mut guard = 0;
-    while cur_d != d_to {
-        guard += 1;
-        if guard > 10_000 || step < 1e-9 {
-            return Err(Error::NotConverged {
-                method: "continuation in d (residual: distance in d still to go)",
-                iterations: guard,
-                residual: (cur_d - d_to).abs(),
-                tolerance: 0.0,
-                last_iterate: cur.params,
-            });
-        }
-        let (lc, lt) = (cur_d.ln(), d_to.ln());
-        let next_l = if (lt - lc).abs() <= step {
-            lt
-        } else {
-            lc + step * (lt - lc).signum()
-        };
-        let next_d = if next_l == lt { d_to } else { next_l.exp() };
-        let guess: Vec<f64> = match &prev {
-            Some((pd, pxi)) => {
-                let r = (next_l - lc) / (lc - pd.ln());
-                cur.params
-                    .iter()
-                    .zip(pxi)
-                    .map(|(c, p)| c + r * (c - p))
-                    .collect()
-            }
-            None => cur.params.clone(),
-        };
-        let solved = family
-            .partition(next_d)
-            .and_then(|p| reduced_newton(&p, &guess, opts));
-        match solved {
-            Ok(rep) => {
-                prev = Some((cur_d, cur.params.clone()));
-                cur = rep;
-                cur_d = next_d;
-                step = (step * 1.5).min(0.5);
-            }
-            Err(_) => step *= 0.5,
-        }
-    }
-    let loss = part.loss(&cur.params)?;
+    let start = reduced_newton(&family.partition(d_from)?, xi_from, opts)?;
+    let end = if d_from == d_to {
+        start
+    } else {
+        let target = d_to.ln();
+        solver::adaptive_continuation(
+            (d_from.ln(), target),
+            &start.params,
+            solver::secant_prediction,
+            |l: f64, guess: &[f64]| {
+                let d = if l == target { d_to } else { l.exp() };
+                let rep = reduced_newton(&family.partition(d)?, guess, opts)?;
+                Ok(solver::ContinuationStep {
+                    residual: rep.residual,
+                    value: rep,
+                })
+            },
+            |_, _| Ok(()),
+            |rep: &NewtonReport| Ok(rep.params.clone()),
+            &solver::ContinuationOptions::default(),
+        )?
+        .value
+    };
+    let loss = part.loss(&end.params)?;
     Ok(CriticalPoint {
         partition: part,
-        params: cur.params,
+        params: end.params,
         loss,
-        residual: cur.residual,
-        iterations: cur.iterations,
+        residual: end.residual,
+        iterations: end.iterations,
     })
 }
 

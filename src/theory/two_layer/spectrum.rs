@@ -15,7 +15,7 @@
 //! points). Every step is analytic in the class sizes, so $d$ may be fractional. The finer fixed
 //! spaces have at most $(m+2)^2+m+2$ parameters; the cost is independent of $d$.
 
-use crate::linalg::dot;
+use crate::linalg::{dot, small_symmetric_eigenvalues};
 use std::fmt;
 
 use super::symmetry::{Param, Partition};
@@ -446,77 +446,19 @@ fn restricted_eigenvalues(h: &[f64], metric: &[f64], basis: &[Vec<f64>]) -> Resu
                 .collect()
         })
         .collect();
+    if r == 0 {
+        return Ok(Vec::new());
+    }
     let mut m = vec![0.0; r * r];
     for k in 0..r {
         for l in 0..r {
             m[k * r + l] = dot(&z[k], &hz[l]);
         }
     }
-    symmetric_eigenvalues(&mut m, r)
-}
-
-/// Eigenvalues (ascending) of a small symmetric matrix by cyclic Jacobi rotations.
-pub(crate) fn symmetric_eigenvalues(a: &mut [f64], n: usize) -> Result<Vec<f64>> {
-    for i in 0..n {
-        for j in (i + 1)..n {
-            let s = 0.5 * (a[i * n + j] + a[j * n + i]);
-            a[i * n + j] = s;
-            a[j * n + i] = s;
-        }
-    }
-    let scale: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let mut sweeps = 0;
-    loop {
-        let off: f64 = (0..n)
-            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i * n + j] * a[i * n + j])
-            .sum::<f64>()
-            .sqrt();
-        if off <= 1e-15 * scale || n < 2 {
-            break;
-        }
-        sweeps += 1;
-        if sweeps > 100 {
-            return Err(Error::NotConverged {
-                method: "jacobi eigenvalues",
-                iterations: sweeps,
-                residual: off,
-                tolerance: 1e-15 * scale,
-                last_iterate: (0..n).map(|i| a[i * n + i]).collect(),
-            });
-        }
-        for p in 0..n {
-            for q in (p + 1)..n {
-                let apq = a[p * n + q];
-                if apq == 0.0 {
-                    continue;
-                }
-                let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..n {
-                    let akp = a[k * n + p];
-                    let akq = a[k * n + q];
-                    a[k * n + p] = c * akp - s * akq;
-                    a[k * n + q] = s * akp + c * akq;
-                }
-                for k in 0..n {
-                    let apk = a[p * n + k];
-                    let aqk = a[q * n + k];
-                    a[p * n + k] = c * apk - s * aqk;
-                    a[q * n + k] = s * apk + c * aqk;
-                }
-            }
-        }
-    }
-    let mut ev: Vec<f64> = (0..n).map(|i| a[i * n + i]).collect();
-    if ev.iter().any(|x| !x.is_finite()) {
-        return Err(Error::NonFinite {
+    small_symmetric_eigenvalues(r, &m).map_err(|e| match e {
+        Error::NonFinite { .. } => Error::NonFinite {
             what: "block eigenvalues",
-        });
-    }
-    ev.sort_by(f64::total_cmp);
-    Ok(ev)
+        },
+        other => other,
+    })
 }

@@ -89,8 +89,8 @@ pub fn saddle_to_minimum(family: Family, opts: ThresholdOptions) -> Result<Optio
         };
         let spec = block_spectrum(&lo.partition, &lo.params)?;
         if spec.min_value() < 0.0 {
-            let component = spec.min_component().ok_or(Error::NonFinite {
-                what: "empty spectrum",
+            let component = spec.min_component().ok_or(Error::NoSolution {
+                what: "negative eigenvalue without an isotypic component (empty spectrum)",
             })?;
             return locate(family, component, (d_lo, lo), (d_hi, hi)).map(Some);
         }
