@@ -25,7 +25,7 @@ use criterion::{
 };
 use overparam::grid::log_spaced;
 use overparam::theory::two_layer::critical::{
-    CriticalPoint, Family, NewtonOptions, continue_to, critical_point, reduced_newton,
+    CriticalPoint, Family, ReducedNewtonOptions, continue_to, critical_point, reduced_newton,
 };
 use overparam::theory::two_layer::kernel::Teacher;
 use overparam::theory::two_layer::spectrum::block_spectrum;
@@ -51,7 +51,7 @@ fn critical_curve(ds: &[f64]) -> overparam::Result<Vec<CriticalPoint>> {
                 prev.partition.dimension(),
                 &prev.params,
                 d,
-                NewtonOptions::default(),
+                ReducedNewtonOptions::default(),
             )?,
             None => critical_point(Family::TypeA, d)?,
         };
@@ -68,7 +68,7 @@ fn critical(c: &mut Criterion) {
     let grid = d_grid();
     if let (Ok(cold), Ok(warm), Ok(curve)) = (
         critical_point(Family::TypeA, 1000.0),
-        reduced_newton(&partition, &near.params, NewtonOptions::default()),
+        reduced_newton(&partition, &near.params, ReducedNewtonOptions::default()),
         critical_curve(&grid),
     ) {
         let total: usize = curve.iter().map(|p| p.iterations).sum();
@@ -97,7 +97,7 @@ fn critical(c: &mut Criterion) {
             reduced_newton(
                 black_box(&partition),
                 black_box(&near.params),
-                NewtonOptions::default(),
+                ReducedNewtonOptions::default(),
             )
             .map(|r| r.iterations)
         })

@@ -32,7 +32,7 @@ use overparam::grid::log_spaced;
 use overparam::linalg::{Matrix, symmetric_eigenvalues};
 use overparam::plot::{Chart, Scale, Series, draw};
 use overparam::theory::two_layer::critical::{
-    CriticalPoint, Family, NewtonOptions, continue_to, critical_point,
+    CriticalPoint, Family, ReducedNewtonOptions, continue_to, critical_point,
 };
 use overparam::theory::two_layer::kernel::Teacher;
 use overparam::theory::two_layer::spectrum::{Component, Spectrum, block_spectrum};
@@ -175,7 +175,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let start = Instant::now();
     std::fs::create_dir_all(&opts.out)?;
     let family = Family::TypeA;
-    let newton = NewtonOptions::default();
+    let newton = ReducedNewtonOptions::default();
     println!(
         "type A critical points of the two-layer ReLU teacher-student model (V = I_d, k = d, \
          Gaussian inputs), isotropy Delta(S_(d-1) x S_1)"

@@ -33,7 +33,7 @@ fn rf_single_point_json_matches_library() {
     ] {
         assert_eq!(v[0][key].as_f64(), Some(value), "{key}");
     }
-    // Independent reference: rf_standard.md §3.1 case A, lambda = 0.1.
+    // Independent reference: docs/random_features.md#derivation-notes-reference-values case A, lambda = 0.1.
     assert!((v[0]["test_error"].as_f64().unwrap() - 0.44495).abs() < 1e-5);
 }
 
@@ -328,7 +328,7 @@ fn rf_simulate_adds_simulation_fields_reproducibly() {
     );
     let theory = v["theory_realised"].as_f64().unwrap();
     assert!(se > 0.0 && ((mean - theory) / se - z).abs() < 1e-9 * z.abs().max(1.0));
-    // Theory at psi = (2, 3), lambda = 0.1 is 0.44495 (rf_standard.md §3.1); d = 60 is within a few %.
+    // Theory at psi = (2, 3), lambda = 0.1 is 0.44495 (docs/random_features.md#derivation-notes-reference-values); d = 60 is within a few %.
     assert!((mean / 0.44495 - 1.0).abs() < 0.05, "sim mean {mean}");
     assert_eq!(v["trials"].as_u64(), Some(3));
     // Same seed: identical output; another seed: a different sample.

@@ -1,9 +1,9 @@
 //! Two-layer ReLU teacher–student: closed forms against finite differences and Monte Carlo,
 //! reduced model against the full model, block spectra against a dense eigendecomposition (faer),
-//! and the reference values of /work/shared/math/hessian_symmetry.md (§3.2, §4.1, §4.2).
+//! and the reference values of docs/two_layer.md#derivation-notes-global-minimum, #derivation-notes-reference-values, #derivation-notes-type-a (Arjevani & Field 2020, arXiv:2008.01805).
 
 use overparam::theory::two_layer::critical::{
-    Family, NewtonOptions, critical_point, reduced_newton,
+    Family, ReducedNewtonOptions, critical_point, reduced_newton,
 };
 use overparam::theory::two_layer::kernel::{Teacher, TeacherParams};
 use overparam::theory::two_layer::spectrum::{Component, block_spectrum};
@@ -244,7 +244,7 @@ fn reduced_model_matches_full_model() {
     }
 }
 
-/// Reference type-A rows of §4.2: d, D_reg, O_reg, D_dist, B_rd, B_dr, F.
+/// Reference type-A rows of docs/two_layer.md#derivation-notes-type-a: d, D_reg, O_reg, D_dist, B_rd, B_dr, F.
 const TYPE_A: [[f64; 7]; 3] = [
     [
         6.0,
@@ -296,7 +296,7 @@ fn type_a_matches_reference_points() {
 
 #[test]
 fn type_a_spectrum_matches_reference_table() {
-    // §4.2, d = 6 and d = 20: trivial x5, standard x5, x, y.
+    // docs/two_layer.md#derivation-notes-type-a, d = 6 and d = 20: trivial x5, standard x5, x, y.
     let tables: [(f64, [f64; 12]); 2] = [
         (
             6.0,
@@ -420,7 +420,7 @@ fn global_minimum_closed_forms() {
         }
     }
     assert!(overparam::theory::two_layer::spectrum::global_minimum(3.0).is_err());
-    // §3.2 oracle table, d = 6.
+    // docs/two_layer.md#derivation-notes-global-minimum table, d = 6.
     let p = PartitionParams { sizes: vec![6.0] }.check().unwrap();
     let sp = block_spectrum(&p, &[1.0, 0.0]).unwrap();
     for e in [0.287081474, 1.712918526, 0.889662739, 2.065266920] {
@@ -486,7 +486,7 @@ fn block_spectrum_matches_dense_at_d_36() {
 
 #[test]
 fn safran_shamir_losses() {
-    // §4.1: (family, d, loss).
+    // docs/two_layer.md#derivation-notes-reference-values (Safran & Shamir 2018 minima): (family, d, loss).
     for (fam, d, f) in [
         (Family::Flipped { m: 2 }, 9.0, 0.0374889628),
         (Family::Flipped { m: 2 }, 10.0, 0.0353268803),
@@ -517,7 +517,7 @@ fn type_a_threshold_and_bifurcation() {
     );
     assert_eq!(th.component, Component::Standard(0));
     // At d = 3 the type A point has the larger isotropy of a column-permuted Delta S_3 point
-    // (§2.4): a = c = e, b = f.
+    // (docs/two_layer.md#derivation-notes-fixed-point-spaces-and-reduced-loss): a = c = e, b = f.
     let cp = critical_point(Family::TypeA, 3.0).unwrap();
     let [a, f, b, c, e] = [
         cp.params[0],
@@ -532,7 +532,7 @@ fn type_a_threshold_and_bifurcation() {
 
 #[test]
 fn type_a_large_d_limits() {
-    // §3.3: as d grows the bulk eigenvalues tend to 1/4 - 1/(2 pi), 1/4, 1/4 + 1/(2 pi); at
+    // docs/two_layer.md#derivation-notes-type-a: as d grows the bulk eigenvalues tend to 1/4 - 1/(2 pi), 1/4, 1/4 + 1/(2 pi); at
     // d = 10^5 the O(d^{-1/2}) corrections are below 1e-2.
     let cp = critical_point(Family::TypeA, 1e5).unwrap();
     let sp = block_spectrum(&cp.partition, &cp.params).unwrap();
@@ -557,7 +557,7 @@ fn newton_reports_non_convergence() {
     let r = reduced_newton(
         &p,
         &[1.0, -0.7, 0.0, 0.2, 0.1],
-        NewtonOptions {
+        ReducedNewtonOptions {
             tolerance: 1e-14,
             max_iter: 1,
         },
@@ -599,7 +599,7 @@ fn isotropy_identification_and_gradient_descent() {
 
 #[test]
 fn type_a_loss_at_large_d() {
-    // §4.2: d F(W*) = 0.2742 (100), 0.2926 (1000), 0.2961 (10^4), 0.29725 (10^6), tending to
+    // docs/two_layer.md#derivation-notes-type-a: d F(W*) = 0.2742 (100), 0.2926 (1000), 0.2961 (10^4), 0.29725 (10^6), tending to
     // 1/2 - 2/pi^2. The loss must keep its relative accuracy (no d^2 eps cancellation).
     for (d, df) in [
         (100.0, 0.2742),
@@ -624,7 +624,7 @@ fn downward_continuation_limits() {
     let p = lower_limit(Family::TypeA, 10.0, 1e-3).unwrap();
     assert!(p.partition.dimension() < 2.01);
     assert!(p.loss < 1e-3 && p.loss > 0.0);
-    // The [d-2, 2] family ends at d -> 3 on the same Delta S_3-type point as type A at d = 3 (§2.4).
+    // The [d-2, 2] family ends at d -> 3 on the same Delta S_3-type point as type A at d = 3 (docs/two_layer.md#derivation-notes-fixed-point-spaces-and-reduced-loss).
     let q = lower_limit(Family::Flipped { m: 2 }, 10.0, 1e-3).unwrap();
     assert!(q.partition.dimension() < 3.01);
     // params: D0, D1, O0, O1, B01, B10; the flipped class (size 2) carries -0.318 on its diagonal.
@@ -632,8 +632,8 @@ fn downward_continuation_limits() {
 }
 
 /// The [d-2, 2] family (two flipped neurons) is a saddle at d = 7 and already a local minimum at
-/// d = 8 (d* = 7.5612), by the block spectrum and by the dense Hessian: the math notes read
-/// 2003.10576 as giving spurious minima of this isotropy only for k >= 9.
+/// d = 8 (d* = 7.5612), by the block spectrum and by the dense Hessian: the Physica D abstract of Arjevani & Field (arXiv:2003.10576) reads
+/// as giving spurious minima of this isotropy only for k >= 9.
 #[test]
 fn two_flipped_family_is_a_minimum_from_d_eight() {
     for (d, negative) in [(7usize, 4usize), (8, 0)] {

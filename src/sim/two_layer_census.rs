@@ -20,7 +20,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::error::{Error, Result};
 use crate::experiment::RunOptions;
 use crate::sim::rng::trial_rng;
-use crate::theory::two_layer::critical::{NewtonOptions, reduced_newton};
+use crate::theory::two_layer::critical::{ReducedNewtonOptions, reduced_newton};
 use crate::theory::two_layer::kernel::Teacher;
 use crate::theory::two_layer::spectrum::block_spectrum;
 use crate::theory::two_layer::symmetry::{Param, Partition, PartitionParams};
@@ -444,7 +444,8 @@ fn classify(rep: &DescentReport, d: usize) -> CensusEntry {
     let Ok(iso) = identify_isotropy(&rep.weights, d, 1e-4) else {
         return unidentified;
     };
-    let Ok(polished) = reduced_newton(&iso.partition, &iso.params, NewtonOptions::default()) else {
+    let Ok(polished) = reduced_newton(&iso.partition, &iso.params, ReducedNewtonOptions::default())
+    else {
         return unidentified;
     };
     let p = &iso.partition;

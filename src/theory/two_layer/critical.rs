@@ -20,11 +20,11 @@ use super::symmetry::{Partition, PartitionParams};
 use crate::error::{Error, Result};
 use crate::solver;
 
-/// Options of [`reduced_newton`]: the two-layer defaults of the engine's
-/// [`solver::NewtonOptions`] (which [`reduced_newton`] builds from these two numbers; the other
-/// engine settings are fixed by the model).
+/// Options of [`reduced_newton`]: the two numbers a caller may set; [`reduced_newton`] builds the
+/// engine's [`solver::NewtonOptions`] from them (the other engine settings are fixed by the model).
+/// The crate has one `NewtonOptions`, the engine's; this is the model's front to it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NewtonOptions {
+pub struct ReducedNewtonOptions {
     /// Stop when the largest entry of the full gradient, $\max_a|(G^{-1}\nabla F_{\rm red})_a|$,
     /// is at most `tolerance` $\times\max(1,d)$.
     pub tolerance: f64,
@@ -32,7 +32,7 @@ pub struct NewtonOptions {
     pub max_iter: usize,
 }
 
-impl Default for NewtonOptions {
+impl Default for ReducedNewtonOptions {
     fn default() -> Self {
         Self {
             tolerance: 1e-14,
@@ -44,7 +44,7 @@ impl Default for NewtonOptions {
 /// A converged reduced Newton solve (the engine's [`solver::NewtonReport`] with the solution named
 /// by the model: the reduced parameters).
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewtonReport {
+pub struct ReducedNewtonReport {
     /// The reduced parameters $\xi^*$.
     pub params: Vec<f64>,
     /// The final residual $\max_a|(G^{-1}\nabla F_{\rm red})_a|$.
@@ -53,11 +53,20 @@ pub struct NewtonReport {
     pub iterations: usize,
 }
 
+/// Deprecated name of [`ReducedNewtonOptions`] (the crate's one `NewtonOptions` is the engine's,
+/// [`solver::NewtonOptions`]).
+#[deprecated(note = "use ReducedNewtonOptions (solver::NewtonOptions is the engine's)")]
+pub type NewtonOptions = ReducedNewtonOptions;
+
+/// Deprecated name of [`ReducedNewtonReport`] (the engine's report is [`solver::NewtonReport`]).
+#[deprecated(note = "use ReducedNewtonReport (solver::NewtonReport is the engine's)")]
+pub type NewtonReport = ReducedNewtonReport;
+
 /// The engine options of [`reduced_newton`]: tolerance `opts.tolerance` $\times\max(1, d)$ on the
 /// metric-weighted residual, Armijo constant $5\cdot10^{-5}$ on the weighted merit, step lengths
 /// down to $10^{-6}$, trial points where the reduced loss is undefined rejected, and the full
 /// step taken near the rounding floor (residual $\le 10\,$tolerance) when the merit stalls.
-fn engine_options(opts: NewtonOptions, d: f64) -> solver::NewtonOptions {
+fn engine_options(opts: ReducedNewtonOptions, d: f64) -> solver::NewtonOptions {
     solver::NewtonOptions {
         tolerance: opts.tolerance * d.max(1.0),
         max_iter: opts.max_iter,
@@ -81,8 +90,8 @@ fn engine_options(opts: NewtonOptions, d: f64) -> solver::NewtonOptions {
 pub fn reduced_newton(
     partition: &Partition,
     seed: &[f64],
-    opts: NewtonOptions,
-) -> Result<NewtonReport> {
+    opts: ReducedNewtonOptions,
+) -> Result<ReducedNewtonReport> {
     let metric = partition.metric();
     let report = solver::newton_bounded(
         |xi: &[f64], out: &mut [f64]| {
@@ -107,7 +116,7 @@ pub fn reduced_newton(
         },
         other => other,
     })?;
-    Ok(NewtonReport {
+    Ok(ReducedNewtonReport {
         params: report.solution,
         residual: report.residual,
         iterations: report.iterations,
@@ -246,7 +255,7 @@ pub fn continue_to(
     d_from: f64,
     xi_from: &[f64],
     d_to: f64,
-    opts: NewtonOptions,
+    opts: ReducedNewtonOptions,
 ) -> Result<CriticalPoint> {
     let part = family.partition(d_to)?;
     let start = reduced_newton(&family.partition(d_from)?, xi_from, opts)?;
@@ -267,7 +276,7 @@ pub fn continue_to(
                 })
             },
             |_, _| Ok(()),
-            |rep: &NewtonReport| Ok(rep.params.clone()),
+            |rep: &ReducedNewtonReport| Ok(rep.params.clone()),
             &solver::ContinuationOptions::default(),
         )?
         .value
@@ -287,5 +296,5 @@ pub fn continue_to(
 pub fn critical_point(family: Family, d: f64) -> Result<CriticalPoint> {
     family.partition(d)?;
     let (d0, xi0) = family.seed();
-    continue_to(family, d0, &xi0, d, NewtonOptions::default())
+    continue_to(family, d0, &xi0, d, ReducedNewtonOptions::default())
 }

@@ -8,7 +8,7 @@
 //! Brent's method ([`crate::solver::root::brent_root`]) on that block's smallest eigenvalue, each
 //! evaluation a warm-started reduced Newton solve.
 
-use super::critical::{CriticalPoint, Family, NewtonOptions, continue_to, critical_point};
+use super::critical::{CriticalPoint, Family, ReducedNewtonOptions, continue_to, critical_point};
 use super::spectrum::{Component, block_spectrum, component_eigenvalues};
 use crate::error::{Error, Result};
 use crate::solver::root::{RootOptions, brent_root};
@@ -62,7 +62,7 @@ pub fn saddle_to_minimum(family: Family, opts: ThresholdOptions) -> Result<Optio
             expected: "scan_step > 0 and 2 <= d_min < d_start",
         });
     }
-    let newton = NewtonOptions::default();
+    let newton = ReducedNewtonOptions::default();
     // Move the start up (doubling, to at most 1e4) until the family is a minimum there.
     let mut d_hi = opts.d_start;
     let mut hi = critical_point(family, d_hi)?;
@@ -105,7 +105,7 @@ fn locate(
     lo: (f64, CriticalPoint),
     hi: (f64, CriticalPoint),
 ) -> Result<Threshold> {
-    let newton = NewtonOptions::default();
+    let newton = ReducedNewtonOptions::default();
     let anchor = hi.1.params.clone();
     let d_anchor = hi.0;
     let mut failure: Option<Error> = None;
@@ -147,7 +147,7 @@ fn locate(
 /// invalid, or Newton continuation fails with a step below `min_step` (a fold or bifurcation).
 /// Returns the lowest dimension reached and the critical point there.
 pub fn lower_limit(family: Family, d_start: f64, min_step: f64) -> Result<CriticalPoint> {
-    let newton = NewtonOptions::default();
+    let newton = ReducedNewtonOptions::default();
     let mut cur = critical_point(family, d_start)?;
     let mut d = d_start;
     let mut step = 0.5;
