@@ -806,7 +806,12 @@ impl AdversarialRfModel {
         Ok(out)
     }
 
-    /// Insert intermediate parameter values between a solved point and this one.
+    /// Insert intermediate parameter values between a solved point (`from`, with saddle `guess`)
+    /// and this one (`to`), on the engine's [`adaptive_continuation`]: the first trial goes half
+    /// way, an accepted point doubles the step, a failed solve or a point that fails the max-min
+    /// saddle check (the verification hook) quarters it; at most 40 solves. Each trial is
+    /// warm-started from the last accepted saddle (no extrapolation: the grid points of a curve
+    /// are already close).
     fn bridge(
         &self,
         at: &impl Fn(&Self, f64) -> Result<Self>,
@@ -814,44 +819,51 @@ impl AdversarialRfModel {
         guess: SaddlePoint,
         to: f64,
     ) -> Result<AdversarialRfSolution> {
-        let mut cur_x = from;
-        let mut cur = guess;
-        let mut frac = 0.5;
-        let mut last = None;
-        for _ in 0..40 {
-            let next = if frac >= 1.0 {
-                to
-            } else {
-                cur_x + frac * (to - cur_x)
-            };
-            let model = at(self, next)?;
-            match model.solve_from(&cur) {
-                Ok(s) => {
-                    if next == to {
-                        return Ok(s);
-                    }
-                    let Some(sp) = s.saddle else {
-                        return Err(Error::NoSolution {
-                            what: "continuation through the zero-solution regime",
-                        });
-                    };
-                    cur = sp;
-                    cur_x = next;
-                    frac = (frac * 2.0).min(1.0);
-                }
-                Err(e) => {
-                    frac *= 0.25;
-                    last = Some(e);
-                }
-            }
+        let zero_regime = Error::NoSolution {
+            what: "continuation through the zero-solution regime",
+        };
+        let span = (to - from).abs();
+        let steps = ContinuationOptions {
+            first_step: 0.5 * span,
+            max_step: span,
+            min_step: span * 1e-12,
+            grow: 2.0,
+            shrink: 0.25,
+            max_steps: 40,
+            ..ContinuationOptions::default()
+        };
+        let report = adaptive_continuation(
+            (from, to),
+            &guess.to_array(),
+            |history: &[(f64, Vec<f64>)], _| {
+                history
+                    .last()
+                    .map_or_else(|| guess.to_array().to_vec(), |(_, x)| x.clone())
+            },
+            |x, g| {
+                let model = if x == to { self.clone() } else { at(self, x)? };
+                let st = if model.eps >= model.eps0 {
+                    None
+                } else {
+                    Some(model.stationary_from(std::array::from_fn(|i| g[i]))?)
+                };
+                Ok(ContinuationStep {
+                    residual: st.as_ref().map_or(0.0, |st| st.residual),
+                    value: (model, st),
+                })
+            },
+            |_, (_, st)| st.as_ref().map_or(Ok(()), verify_saddle),
+            |(_, st)| {
+                st.as_ref()
+                    .map(|st| st.x.to_vec())
+                    .ok_or(zero_regime.clone())
+            },
+            &steps,
+        )?;
+        match report.value {
+            (model, Some(st)) => model.assemble(&st),
+            (model, None) => Ok(model.zero_solution()),
         }
-        Err(last.unwrap_or(Error::NotConverged {
-            method: "adversarial RF continuation bridge",
-            iterations: 40,
-            residual: f64::INFINITY,
-            tolerance: TOL,
-            last_iterate: cur.to_array().to_vec(),
-        }))
     }
 }
 
