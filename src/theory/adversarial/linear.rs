@@ -94,6 +94,17 @@ impl AdversarialLinear {
         }
     }
 
+    /// The label noise as `(noise_sd, variance)`, resolved from `noise_sd` and the deprecated
+    /// variance field `noise_var` exactly as [`AdversarialLinear::check`] does (the variance as given when it
+    /// was given as the variance, `noise_sd^2` otherwise).
+    ///
+    /// Errors: [`Error::InvalidParameter`] as [`AdversarialLinear::check`] for the label noise.
+    pub fn label_noise(&self) -> Result<(f64, f64)> {
+        #[allow(deprecated)]
+        let (var, sd) = super::resolve_noise(self.noise_sd, ("noise_var", self.noise_var))?;
+        Ok((sd, var))
+    }
+
     /// Validate. Errors: [`Error::InvalidParameter`] naming the field (the label noise:
     /// `noise_sd` or the deprecated `noise_var`, whichever was set; `noise_sd` if both were set and
     /// disagree).

@@ -121,6 +121,17 @@ impl AdversarialRf {
         }
     }
 
+    /// The label noise as `(noise_sd, variance)`, resolved from `noise_sd` and the deprecated
+    /// variance field `tau2` exactly as [`AdversarialRf::check`] does (the variance as given when it
+    /// was given as the variance, `noise_sd^2` otherwise).
+    ///
+    /// Errors: [`Error::InvalidParameter`] as [`AdversarialRf::check`] for the label noise.
+    pub fn label_noise(&self) -> Result<(f64, f64)> {
+        #[allow(deprecated)]
+        let (var, sd) = super::resolve_noise(self.noise_sd, ("tau2", self.tau2))?;
+        Ok((sd, var))
+    }
+
     /// Validate the parameters. Errors: [`Error::InvalidParameter`] naming the field (the label
     /// noise: `noise_sd` or the deprecated `tau2`, whichever was set; `noise_sd` if both were set
     /// and disagree).
@@ -1040,10 +1051,11 @@ mod tests {
         let m = AdversarialRf {
             psi1,
             psi2,
-            tau2,
             eps: 1.0,
             eps_test: None,
+            ..AdversarialRf::default()
         }
+        .with_noise_variance(tau2)
         .check()
         .unwrap();
         m.with_eps(frac * m.eps0()).unwrap()
