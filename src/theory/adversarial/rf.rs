@@ -83,7 +83,9 @@ pub struct AdversarialRf {
     /// (`tau2` exactly as given; an error naming `noise_sd` if both do and
     /// $\mathrm{noise\_sd}^2 \ne \tau^2$). Non-deprecated way to give a variance:
     /// [`AdversarialRf::with_noise_variance`].
-    #[deprecated(note = "use noise_sd (a standard deviation: noise_sd = sqrt(tau2)), or with_noise_variance")]
+    #[deprecated(
+        note = "use noise_sd (a standard deviation: noise_sd = sqrt(tau2)), or with_noise_variance"
+    )]
     pub tau2: f64,
     /// $\varepsilon$, the $\ell_2$ radius of the training perturbations (> 0).
     pub eps: f64,
@@ -526,7 +528,10 @@ impl AdversarialRfModel {
         let sr = zeta2;
         let c = point.beta * ev.nu * zeta2.sqrt() / point.tau_g;
         let t = self.eps_test() * c / (self.eps * zeta2.sqrt());
-        let ar = crate::error::finite((1.0 + t * t + 2.0 * SQRT_2_OVER_PI * t) * sr, "robust error")?;
+        let ar = crate::error::finite(
+            (1.0 + t * t + 2.0 * SQRT_2_OVER_PI * t) * sr,
+            "robust error",
+        )?;
         #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
         Ok(AdversarialRfSolution {
             test_risk: sr,
