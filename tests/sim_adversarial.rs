@@ -301,3 +301,67 @@ fn noiseless_linear_exact_recovery_threshold_matches_simulation() {
         }
     }
 }
+
+/// The simulation uses the resolved label noise: `noise_sd` alone, the deprecated variance field
+/// and `with_noise_variance` give bit-identical trials, different from the default noise.
+#[test]
+#[allow(deprecated)]
+fn simulation_uses_the_resolved_noise() {
+    use overparam::sim::adversarial::{AdversarialLinearSimulation, AdversarialRfSimulation};
+    let base = AdversarialRf {
+        psi1: 1.0,
+        psi2: 2.0,
+        eps: 0.3,
+        eps_test: None,
+        ..AdversarialRf::default()
+    };
+    let trial = |model: AdversarialRf| {
+        let t = AdversarialRfSimulation { model, d: 12 }
+            .check()
+            .unwrap()
+            .trial(3, 0)
+            .unwrap();
+        (t.test_risk.to_bits(), t.robust_test_risk.to_bits())
+    };
+    let sd = trial(AdversarialRf {
+        noise_sd: 1.0,
+        ..base.clone()
+    });
+    assert_eq!(sd, trial(base.clone().with_noise_variance(1.0)));
+    assert_eq!(
+        sd,
+        trial(AdversarialRf {
+            tau2: 1.0,
+            ..base.clone()
+        })
+    );
+    assert_ne!(sd, trial(base));
+    let lin = AdversarialLinear {
+        delta: 2.0,
+        r0: 1.0,
+        eps: 0.3,
+        eps_test: None,
+        ..AdversarialLinear::default()
+    };
+    let trial = |model: AdversarialLinear| {
+        let t = AdversarialLinearSimulation { model, d: 12 }
+            .check()
+            .unwrap()
+            .trial(3, 0)
+            .unwrap();
+        (t.test_risk.to_bits(), t.robust_test_risk.to_bits())
+    };
+    let sd = trial(AdversarialLinear {
+        noise_sd: 1.0,
+        ..lin.clone()
+    });
+    assert_eq!(sd, trial(lin.clone().with_noise_variance(1.0)));
+    assert_eq!(
+        sd,
+        trial(AdversarialLinear {
+            noise_var: 1.0,
+            ..lin.clone()
+        })
+    );
+    assert_ne!(sd, trial(lin));
+}

@@ -1259,3 +1259,245 @@ fn error_variants_name_the_failure() {
         Err(Error::InvalidParameter { name: "guess", .. })
     ));
 }
+
+// ---- vocabulary: noise_sd, test_risk, robust_test_risk and their deprecated aliases ----
+
+/// The deprecated variance field `tau2` gives bit-identical results to the non-deprecated
+/// `with_noise_variance` (both keep the variance exactly as given), `noise_sd` agrees with them to
+/// rounding, and the deprecated result names carry the same values as the new ones.
+#[test]
+#[allow(deprecated)]
+fn adversarial_rf_noise_sd_and_deprecated_tau2_agree() {
+    let base = AdversarialRf {
+        psi1: 3.0,
+        psi2: 2.0,
+        eps: 0.3,
+        eps_test: Some(0.45),
+        ..AdversarialRf::default()
+    };
+    for tau2 in [0.1, 0.25, 0.7, 2.0] {
+        let old = AdversarialRf {
+            tau2,
+            ..base.clone()
+        }
+        .check()
+        .unwrap();
+        let via = base.clone().with_noise_variance(tau2).check().unwrap();
+        let new = AdversarialRf {
+            noise_sd: tau2.sqrt(),
+            ..base.clone()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(old.tau2().to_bits(), tau2.to_bits());
+        assert_eq!(old.noise_sd(), tau2.sqrt());
+        assert!(rel(new.tau2(), tau2) < 4.0 * f64::EPSILON);
+        let (so, sv, sn) = (
+            old.solve().unwrap(),
+            via.solve().unwrap(),
+            new.solve().unwrap(),
+        );
+        assert_eq!(so.test_risk.to_bits(), sv.test_risk.to_bits());
+        assert_eq!(so.robust_test_risk.to_bits(), sv.robust_test_risk.to_bits());
+        assert!(rel(sn.test_risk, so.test_risk) < 1e-12, "{tau2}");
+        assert!(
+            rel(sn.robust_test_risk, so.robust_test_risk) < 1e-12,
+            "{tau2}"
+        );
+        // Deprecated result names: the same values.
+        assert_eq!(so.standard_error.to_bits(), so.test_risk.to_bits());
+        assert_eq!(so.robust_error.to_bits(), so.robust_test_risk.to_bits());
+        assert_eq!(
+            so.robust_error_at(0.6).unwrap().to_bits(),
+            so.robust_test_risk_at(0.6).unwrap().to_bits()
+        );
+        // The zero-solution regime: SR = AR = 1 + tau2 exactly, with the deprecated tau2.
+        let zero = old.with_eps(1.5 * old.eps0()).unwrap().solve().unwrap();
+        assert_eq!(zero.test_risk, 1.0 + tau2);
+        assert_eq!(zero.standard_error, 1.0 + tau2);
+    }
+    // The default noise is noise_sd = 0.5, i.e. tau2 = 0.25, whichever field names it.
+    let d = base.check().unwrap();
+    assert_eq!((d.noise_sd(), d.tau2()), (0.5, 0.25));
+    // Curve summaries: the deprecated names carry the same values.
+    let psi1 = [0.5, 1.0, 2.0, 4.0, 8.0];
+    let m = AdversarialRf {
+        psi2: 2.0,
+        eps: 0.1,
+        ..AdversarialRf::default()
+    }
+    .check()
+    .unwrap();
+    let curve = m.curve_psi1(&psi1).unwrap();
+    let x = robust_extrema(&psi1, &curve).expect("a peak inside the grid");
+    assert_eq!(x.peak_robust_error, x.peak_robust_test_risk);
+    assert_eq!(x.min_robust_error, x.min_robust_test_risk);
+}
+
+#[test]
+#[allow(deprecated)]
+fn adversarial_linear_noise_sd_and_deprecated_noise_var_agree() {
+    let base = AdversarialLinear {
+        delta: 2.0,
+        r0: 1.0,
+        eps: 0.3,
+        eps_test: None,
+        ..AdversarialLinear::default()
+    };
+    for nv in [0.0, 0.01, 0.25, 1.0, 3.0] {
+        let old = AdversarialLinear {
+            noise_var: nv,
+            ..base.clone()
+        }
+        .check()
+        .unwrap();
+        let via = base.clone().with_noise_variance(nv).check().unwrap();
+        let new = AdversarialLinear {
+            noise_sd: nv.sqrt(),
+            ..base.clone()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(old.noise_var().to_bits(), nv.to_bits());
+        assert_eq!(old.noise_sd(), nv.sqrt());
+        let (so, sv, sn) = (
+            old.solve().unwrap(),
+            via.solve().unwrap(),
+            new.solve().unwrap(),
+        );
+        assert_eq!(so.test_risk.to_bits(), sv.test_risk.to_bits());
+        assert_eq!(so.robust_test_risk.to_bits(), sv.robust_test_risk.to_bits());
+        assert!(rel(sn.test_risk, so.test_risk) < 1e-12, "{nv}");
+        assert!(
+            rel(sn.robust_test_risk, so.robust_test_risk) < 1e-12,
+            "{nv}"
+        );
+        assert_eq!(so.standard_error.to_bits(), so.test_risk.to_bits());
+        assert_eq!(so.robust_error.to_bits(), so.robust_test_risk.to_bits());
+        assert_eq!(
+            so.robust_error_at(0.6).unwrap().to_bits(),
+            so.robust_test_risk_at(0.6).unwrap().to_bits()
+        );
+        // Zero-solution regime: SR = r0^2 + sigma0^2 exactly.
+        let zero = old.with_eps(1.5 * old.eps0()).unwrap().solve().unwrap();
+        assert_eq!(zero.test_risk, 1.0 + nv);
+    }
+}
+
+/// Both noise fields set: equal up to rounding is accepted (the variance is used), different is
+/// an error naming `noise_sd`; validation errors name the field the caller used.
+#[test]
+#[allow(deprecated)]
+fn adversarial_noise_conflicts_and_validation_name_the_field() {
+    use overparam::Error::InvalidParameter;
+    let rf = AdversarialRf::default();
+    let both = AdversarialRf {
+        noise_sd: 0.3,
+        tau2: 0.3 * 0.3,
+        ..rf.clone()
+    }
+    .check()
+    .unwrap();
+    assert_eq!(both.tau2(), 0.3 * 0.3);
+    let conflict = AdversarialRf {
+        noise_sd: 0.3,
+        tau2: 0.1,
+        ..rf.clone()
+    };
+    assert!(matches!(
+        conflict.check(),
+        Err(InvalidParameter {
+            name: "noise_sd",
+            ..
+        })
+    ));
+    assert!(matches!(
+        conflict.label_noise(),
+        Err(InvalidParameter {
+            name: "noise_sd",
+            ..
+        })
+    ));
+    for (p, want) in [
+        (
+            AdversarialRf {
+                tau2: -1.0,
+                ..rf.clone()
+            },
+            "tau2",
+        ),
+        (
+            AdversarialRf {
+                noise_sd: -0.1,
+                ..rf.clone()
+            },
+            "noise_sd",
+        ),
+        (
+            AdversarialRf {
+                noise_sd: f64::NAN,
+                ..rf.clone()
+            },
+            "noise_sd",
+        ),
+        (rf.clone().with_noise_variance(f64::INFINITY), "tau2"),
+        (
+            AdversarialRf {
+                noise_sd: 1e200,
+                ..rf.clone()
+            },
+            "noise_sd",
+        ),
+    ] {
+        match p.check() {
+            Err(InvalidParameter { name, .. }) => assert_eq!(name, want, "{p:?}"),
+            other => panic!("{p:?}: {other:?}"),
+        }
+    }
+    let lin = AdversarialLinear::default();
+    assert_eq!(
+        lin.label_noise().unwrap(),
+        (0.5, 0.25),
+        "default noise_sd 0.5"
+    );
+    for (p, want) in [
+        (
+            AdversarialLinear {
+                noise_var: -1.0,
+                ..lin.clone()
+            },
+            "noise_var",
+        ),
+        (
+            AdversarialLinear {
+                noise_sd: -1.0,
+                ..lin.clone()
+            },
+            "noise_sd",
+        ),
+        (
+            AdversarialLinear {
+                noise_sd: 2.0,
+                noise_var: 1.0,
+                ..lin.clone()
+            },
+            "noise_sd",
+        ),
+    ] {
+        match p.check() {
+            Err(InvalidParameter { name, .. }) => assert_eq!(name, want, "{p:?}"),
+            other => panic!("{p:?}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        AdversarialLinear {
+            noise_sd: 2.0,
+            noise_var: 4.0,
+            ..lin
+        }
+        .check()
+        .unwrap()
+        .noise_var(),
+        4.0
+    );
+}
