@@ -1320,10 +1320,10 @@ fn adversarial_rf_noise_sd_and_deprecated_tau2_agree() {
     let d = base.check().unwrap();
     assert_eq!((d.noise_sd(), d.tau2()), (0.5, 0.25));
     // Curve summaries: the deprecated names carry the same values.
-    let psi1 = [0.5, 1.0, 2.0, 4.0, 8.0];
+    let psi1 = [1.0, 2.0, 3.0, 4.0, 6.0, 10.0, 15.0, 30.0, 100.0];
     let m = AdversarialRf {
         psi2: 2.0,
-        eps: 0.1,
+        eps: 0.3,
         ..AdversarialRf::default()
     }
     .check()
