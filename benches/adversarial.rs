@@ -30,9 +30,10 @@ fn rf_params(psi1: f64, eps: f64) -> AdversarialRf {
     AdversarialRf {
         psi1,
         psi2: 2.0,
-        tau2: 0.25,
+        noise_sd: 0.5,
         eps,
         eps_test: None,
+        ..AdversarialRf::default()
     }
 }
 
@@ -57,7 +58,7 @@ fn cold_point(c: &mut Criterion) {
                 black_box(&params)
                     .check()
                     .and_then(|m| m.solve())
-                    .map(|s| s.robust_error)
+                    .map(|s| s.robust_test_risk)
             })
         });
     }
@@ -93,7 +94,7 @@ fn adversarial_rf(c: &mut Criterion) {
             black_box(&params)
                 .check()
                 .and_then(|m| m.solve())
-                .map(|s| s.robust_error)
+                .map(|s| s.robust_test_risk)
         })
     });
     group.bench_function("point_warm", |b| {
@@ -101,7 +102,7 @@ fn adversarial_rf(c: &mut Criterion) {
             black_box(&params)
                 .check()
                 .and_then(|m| m.solve_from(black_box(&guess)))
-                .map(|s| s.robust_error)
+                .map(|s| s.robust_test_risk)
         })
     });
     group
@@ -150,7 +151,7 @@ fn adversarial_linear(c: &mut Criterion) {
             black_box(&params)
                 .check()
                 .and_then(|m| m.solve())
-                .map(|s| s.robust_error)
+                .map(|s| s.robust_test_risk)
         })
     });
     group.bench_function("point_warm", |b| {
@@ -158,7 +159,7 @@ fn adversarial_linear(c: &mut Criterion) {
             black_box(&params)
                 .check()
                 .and_then(|m| m.solve_from(black_box(guess)))
-                .map(|s| s.robust_error)
+                .map(|s| s.robust_test_risk)
         })
     });
     group

@@ -81,11 +81,12 @@ fn simulation(c: &mut Criterion) {
 
     let adv_rf = AdversarialRfSimulation {
         model: AdversarialRf {
+            noise_sd: 0.5,
             psi1: 2.0,
             psi2: 2.0,
-            tau2: 0.25,
             eps: 0.3,
             eps_test: None,
+            ..AdversarialRf::default()
         },
         d: 100,
     }
@@ -107,11 +108,12 @@ fn simulation(c: &mut Criterion) {
 
     let adv_lin = AdversarialLinearSimulation {
         model: AdversarialLinear {
+            noise_sd: 0.5,
             delta: 2.0,
-            noise_var: 0.25,
             r0: 1.0,
             eps: 0.3,
             eps_test: None,
+            ..AdversarialLinear::default()
         },
         d: 200,
     }

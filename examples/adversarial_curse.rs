@@ -101,10 +101,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         let model = AdversarialRf {
             psi1: grid[0],
             psi2: PSI2,
-            tau2: TAU2,
             eps,
             eps_test: None,
+            ..AdversarialRf::default()
         }
+        .with_noise_variance(TAU2)
         .check()?;
         let curve = model.curve_psi1(&grid)?;
         let ext = robust_extrema(&grid, &curve)
@@ -116,14 +117,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             "  eps = {eps}: AR peak {:.4} at psi1 = {:.3} (SR there {:.4}); AR minimum beyond it \
              {:.4} at psi1 = {:.2} (SR {:.4}); at psi1 = 1e4: SR - (1 + tau^2) = {:+.4}, \
              AR - (1 + tau^2) = {:+.4}; eps0 at the peak {:.3} [{:.2} s]",
-            peak.robust_error,
+            peak.robust_test_risk,
             ext.peak_psi1,
-            peak.standard_error,
-            min.robust_error,
+            peak.test_risk,
+            min.robust_test_risk,
             ext.min_psi1,
-            min.standard_error,
-            last.standard_error - (1.0 + TAU2),
-            last.robust_error - (1.0 + TAU2),
+            min.test_risk,
+            last.test_risk - (1.0 + TAU2),
+            last.robust_test_risk - (1.0 + TAU2),
             peak.eps0,
             t.elapsed().as_secs_f64()
         );
@@ -155,10 +156,11 @@ fn main() -> Result<(), Box<dyn Error>> {
                 model: AdversarialRf {
                     psi1,
                     psi2: PSI2,
-                    tau2: TAU2,
                     eps,
                     eps_test: None,
-                },
+                    ..AdversarialRf::default()
+                }
+                .with_noise_variance(TAU2),
                 d,
             }
             .check()?
@@ -172,10 +174,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             let theory = AdversarialRf {
                 psi1: big_n / d as f64,
                 psi2: n / d as f64,
-                tau2: TAU2,
                 eps,
                 eps_test: None,
+                ..AdversarialRf::default()
             }
+            .with_noise_variance(TAU2)
             .check()?
             .solve()?;
             let cmp = |th: f64, est| -> Result<Comparison, overparam::Error> {
@@ -185,8 +188,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                 eps,
                 psi1,
                 d,
-                sr: cmp(theory.standard_error, &sim.test_risk)?,
-                ar: cmp(theory.robust_error, &sim.robust_test_risk)?,
+                sr: cmp(theory.test_risk, &sim.test_risk)?,
+                ar: cmp(theory.robust_test_risk, &sim.robust_test_risk)?,
                 seconds,
             };
             println!(
@@ -244,11 +247,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             grid.iter().zip(curve).map(|(&x, s)| (x, f(s))).collect()
         };
         series.push(
-            Series::line(format!("SR eps={eps} theory"), line(|s| s.standard_error))
-                .with_colour(2 * k),
+            Series::line(format!("SR eps={eps} theory"), line(|s| s.test_risk)).with_colour(2 * k),
         );
         series.push(
-            Series::line(format!("AR eps={eps} theory"), line(|s| s.robust_error))
+            Series::line(format!("AR eps={eps} theory"), line(|s| s.robust_test_risk))
                 .with_colour(2 * k + 1),
         );
     }
@@ -300,7 +302,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             writeln!(
                 csv,
                 "theory,{eps},{x},,{},,{},,,,,",
-                s.standard_error, s.robust_error
+                s.test_risk, s.robust_test_risk
             )?;
         }
     }

@@ -44,11 +44,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (psi1, eps) in [(2.0, 0.3), (0.5, 0.6)] {
         for d in [50, 100, 200] {
             let model = AdversarialRf {
+                noise_sd: 0.5,
                 psi1,
                 psi2: 2.0,
-                tau2: 0.25,
                 eps,
                 eps_test: None,
+                ..AdversarialRf::default()
             };
             let sim = AdversarialRfSimulation { model, d }.check()?;
             show(
@@ -62,11 +63,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (delta, eps) in [(2.0, 0.3), (0.5, 0.3)] {
         for d in [100, 200, 400] {
             let model = AdversarialLinear {
+                noise_sd: 0.5,
                 delta,
-                noise_var: 0.25,
                 r0: 1.0,
                 eps,
                 eps_test: None,
+                ..AdversarialLinear::default()
             };
             let sim = AdversarialLinearSimulation { model, d }.check()?;
             show(

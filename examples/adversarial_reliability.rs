@@ -92,10 +92,11 @@ fn rf_band(seed: u64, psi1: (f64, f64), psi2: (f64, f64), radius: Radius) -> Tal
         let probe = AdversarialRf {
             psi1: rng.log_uniform(psi1.0, psi1.1),
             psi2: rng.log_uniform(psi2.0, psi2.1),
-            tau2: rng.tau2(),
             eps: 1.0,
             eps_test: None,
-        };
+            ..AdversarialRf::default()
+        }
+        .with_noise_variance(rng.tau2());
         let frac = radius.fraction(&mut rng);
         let Ok(model) = probe.check().and_then(|m| m.with_eps(frac * m.eps0())) else {
             t.skipped += 1;
@@ -104,7 +105,7 @@ fn rf_band(seed: u64, psi1: (f64, f64), psi2: (f64, f64), radius: Radius) -> Tal
         let one = Instant::now();
         match model.solve() {
             Ok(s) => {
-                if !(s.standard_error.is_finite() && s.robust_error.is_finite()) {
+                if !(s.test_risk.is_finite() && s.robust_test_risk.is_finite()) {
                     t.bad_ok += 1;
                 }
             }
@@ -129,11 +130,12 @@ fn linear_band(seed: u64, delta: (f64, f64), radius: Radius) -> Tally {
     for _ in 0..DRAWS {
         let probe = AdversarialLinear {
             delta: rng.log_uniform(delta.0, delta.1),
-            noise_var: rng.uniform(0.01, 4.0),
             r0: rng.log_uniform(0.1, 10.0),
             eps: 1.0,
             eps_test: None,
-        };
+            ..AdversarialLinear::default()
+        }
+        .with_noise_variance(rng.uniform(0.01, 4.0));
         let frac = radius.fraction(&mut rng);
         let Ok(model) = probe.check().and_then(|m| m.with_eps(frac * m.eps0())) else {
             t.skipped += 1;
@@ -142,7 +144,7 @@ fn linear_band(seed: u64, delta: (f64, f64), radius: Radius) -> Tally {
         let one = Instant::now();
         match model.solve() {
             Ok(s) => {
-                if !(s.standard_error.is_finite() && s.robust_error.is_finite()) {
+                if !(s.test_risk.is_finite() && s.robust_test_risk.is_finite()) {
                     t.bad_ok += 1;
                 }
             }

@@ -89,18 +89,19 @@ fn ranges_print_one_record_per_point_and_match_the_library() {
     assert_eq!(v.len(), 14);
     for rec in &v {
         let want = AdversarialRf {
+            noise_sd: 0.5,
             psi1: rec["psi1"].as_f64().unwrap(),
             psi2: 2.0,
-            tau2: 0.25,
             eps: rec["eps"].as_f64().unwrap(),
             eps_test: None,
+            ..AdversarialRf::default()
         }
         .check()
         .unwrap()
         .solve()
         .unwrap();
         let got = rec["robust_error"].as_f64().unwrap();
-        assert!((got - want.robust_error).abs() < 1e-9 * want.robust_error);
+        assert!((got - want.robust_test_risk).abs() < 1e-9 * want.robust_test_risk);
     }
 }
 
@@ -233,9 +234,10 @@ fn simulate_adds_values_with_standard_errors() {
         model: overparam::theory::adversarial::AdversarialRf {
             psi1: 0.5,
             psi2: 2.0,
-            tau2: 0.25,
+            noise_sd: 0.5,
             eps: 0.3,
             eps_test: Some(0.3),
+            ..Default::default()
         },
         d: 40,
     }

@@ -160,16 +160,17 @@ fn ridge_check_rejects_a_wrong_training_error() {
 #[test]
 fn adversarial_checks_reject_corrupted_solutions() {
     let p = AdversarialRf {
+        noise_sd: 0.5,
         psi1: 3.0,
         psi2: 2.0,
-        tau2: 0.25,
         eps: 0.3,
         eps_test: None,
+        ..AdversarialRf::default()
     };
     let sol = p.check().unwrap().solve().unwrap();
     assert!(check_adversarial_rf(&p, &sol, 1e-9).is_ok());
     let mut bad = sol.clone();
-    bad.robust_error = 0.9 * bad.standard_error;
+    bad.robust_test_risk = 0.9 * bad.test_risk;
     assert!(
         check_adversarial_rf(&p, &bad, 1e-9)
             .unwrap_err()
@@ -191,8 +192,8 @@ fn adversarial_checks_reject_corrupted_solutions() {
     };
     let mut zero = above.check().unwrap().solve().unwrap();
     assert!(check_adversarial_rf(&above, &zero, 1e-9).is_ok());
-    zero.standard_error *= 0.99;
-    zero.robust_error = zero.standard_error;
+    zero.test_risk *= 0.99;
+    zero.robust_test_risk = zero.test_risk;
     assert!(
         check_adversarial_rf(&above, &zero, 1e-9)
             .unwrap_err()

@@ -133,11 +133,12 @@ fn random_features_simulation_agrees_with_theorem_4_2() {
         (3.0, 0.3, 100, 4),
     ] {
         let th = AdversarialRf {
+            noise_sd: 0.5,
             psi1,
             psi2: 2.0,
-            tau2: 0.25,
             eps,
             eps_test: None,
+            ..AdversarialRf::default()
         }
         .check()
         .unwrap()
@@ -158,8 +159,8 @@ fn random_features_simulation_agrees_with_theorem_4_2() {
         println!("psi1 = {psi1}, eps = {eps}, d = {d}, {trials} trials");
         check_all(
             &r,
-            th.standard_error,
-            th.robust_error,
+            th.test_risk,
+            th.robust_test_risk,
             th.train_loss,
             th.zero_residual_fraction,
             th.adversarial_norm,
@@ -176,11 +177,12 @@ fn linear_simulation_agrees_with_theory() {
         (1.0, 0.3, 150, 6),
     ] {
         let th = AdversarialLinear {
+            noise_sd: 0.5,
             delta,
-            noise_var: 0.25,
             r0: 1.0,
             eps,
             eps_test: None,
+            ..AdversarialLinear::default()
         }
         .check()
         .unwrap()
@@ -201,8 +203,8 @@ fn linear_simulation_agrees_with_theory() {
         println!("linear delta = {delta}, eps = {eps}, d = {d}, {trials} trials");
         check_all(
             &r,
-            th.standard_error,
-            th.robust_error,
+            th.test_risk,
+            th.robust_test_risk,
             th.train_loss,
             th.zero_residual_fraction,
             th.adversarial_norm,
@@ -248,11 +250,12 @@ fn noiseless_linear_exact_recovery_threshold_matches_simulation() {
     let (delta, d, trials) = (2.0, 200, 4);
     let model = |eps: f64| {
         AdversarialLinear {
+            noise_sd: 0.0,
             delta,
-            noise_var: 0.0,
             r0: 1.0,
             eps,
             eps_test: None,
+            ..AdversarialLinear::default()
         }
         .check()
         .unwrap()
@@ -277,24 +280,88 @@ fn noiseless_linear_exact_recovery_threshold_matches_simulation() {
         println!(
             "noiseless delta = {delta}, eps = {factor} eps1 = {eps:.4}: SR theory {:.5}, sim {:.5} ± {:.5}; \
              zero residuals theory {:.4}, sim {:.4}",
-            th.standard_error,
+            th.test_risk,
             sim.standard_error.mean,
             sim.standard_error.std_err,
             th.zero_residual_fraction,
             sim.zero_residual_fraction.mean
         );
         if exact {
-            assert_eq!(th.standard_error, 0.0);
+            assert_eq!(th.test_risk, 0.0);
             assert!(sim.standard_error.mean < 1e-6, "{:?}", sim.standard_error);
             assert!(sim.zero_residual_fraction.mean > 0.999);
         } else {
-            assert!(th.standard_error > 1e-3);
+            assert!(th.test_risk > 1e-3);
             agree(
                 "SR (noiseless)",
                 &sim.standard_error,
-                th.standard_error,
-                0.04 * th.standard_error,
+                th.test_risk,
+                0.04 * th.test_risk,
             );
         }
     }
+}
+
+/// The simulation uses the resolved label noise: `noise_sd` alone, the deprecated variance field
+/// and `with_noise_variance` give bit-identical trials, different from the default noise.
+#[test]
+#[allow(deprecated)]
+fn simulation_uses_the_resolved_noise() {
+    use overparam::sim::adversarial::{AdversarialLinearSimulation, AdversarialRfSimulation};
+    let base = AdversarialRf {
+        psi1: 1.0,
+        psi2: 2.0,
+        eps: 0.3,
+        eps_test: None,
+        ..AdversarialRf::default()
+    };
+    let trial = |model: AdversarialRf| {
+        let t = AdversarialRfSimulation { model, d: 12 }
+            .check()
+            .unwrap()
+            .trial(3, 0)
+            .unwrap();
+        (t.test_risk.to_bits(), t.robust_test_risk.to_bits())
+    };
+    let sd = trial(AdversarialRf {
+        noise_sd: 1.0,
+        ..base.clone()
+    });
+    assert_eq!(sd, trial(base.clone().with_noise_variance(1.0)));
+    assert_eq!(
+        sd,
+        trial(AdversarialRf {
+            tau2: 1.0,
+            ..base.clone()
+        })
+    );
+    assert_ne!(sd, trial(base));
+    let lin = AdversarialLinear {
+        delta: 2.0,
+        r0: 1.0,
+        eps: 0.3,
+        eps_test: None,
+        ..AdversarialLinear::default()
+    };
+    let trial = |model: AdversarialLinear| {
+        let t = AdversarialLinearSimulation { model, d: 12 }
+            .check()
+            .unwrap()
+            .trial(3, 0)
+            .unwrap();
+        (t.test_risk.to_bits(), t.robust_test_risk.to_bits())
+    };
+    let sd = trial(AdversarialLinear {
+        noise_sd: 1.0,
+        ..lin.clone()
+    });
+    assert_eq!(sd, trial(lin.clone().with_noise_variance(1.0)));
+    assert_eq!(
+        sd,
+        trial(AdversarialLinear {
+            noise_var: 1.0,
+            ..lin.clone()
+        })
+    );
+    assert_ne!(sd, trial(lin));
 }

@@ -181,11 +181,12 @@ fn ridge_join_and_generic_size_sweep() {
 #[test]
 fn adversarial_rf_join() {
     let model = AdversarialRf {
+        noise_sd: 0.5,
         psi1: 1.0,
         psi2: 2.0,
-        tau2: 0.25,
         eps: 0.3,
         eps_test: None,
+        ..AdversarialRf::default()
     };
     let sim = AdversarialRfSimulation {
         model: model.clone(),
@@ -203,8 +204,8 @@ fn adversarial_rf_join() {
     .solve()
     .unwrap();
     let wrong = vec![
-        w.robust_error,
-        w.standard_error,
+        w.robust_test_risk,
+        w.test_risk,
         w.train_loss,
         w.zero_residual_fraction,
         w.adversarial_norm,
@@ -215,11 +216,12 @@ fn adversarial_rf_join() {
 #[test]
 fn adversarial_linear_join() {
     let model = AdversarialLinear {
+        noise_sd: 0.5,
         delta: 2.0,
-        noise_var: 0.25,
         r0: 1.0,
         eps: 0.3,
         eps_test: None,
+        ..AdversarialLinear::default()
     };
     let sim = AdversarialLinearSimulation {
         model: model.clone(),
@@ -236,8 +238,8 @@ fn adversarial_linear_join() {
     .solve()
     .unwrap();
     let wrong = vec![
-        w.robust_error,
-        w.standard_error,
+        w.robust_test_risk,
+        w.test_risk,
         w.train_loss,
         w.zero_residual_fraction,
         w.adversarial_norm,

@@ -21,10 +21,11 @@ fn model(
     AdversarialRf {
         psi1,
         psi2,
-        tau2,
         eps,
         eps_test: None,
+        ..AdversarialRf::default()
     }
+    .with_noise_variance(tau2)
     .check()
     .unwrap()
 }
@@ -356,12 +357,9 @@ fn cold_solves_reproduce_the_notes_saddle_points() {
         }
         let tol_out = if polished { 1e-7 } else { 2e-5 };
         assert!(rel(s.train_loss, r) < tol_out, "R* {psi1} {eps}");
+        assert!(rel(s.test_risk, sr) < tol_out.max(1e-7), "SR {psi1} {eps}");
         assert!(
-            rel(s.standard_error, sr) < tol_out.max(1e-7),
-            "SR {psi1} {eps}"
-        );
-        assert!(
-            rel(s.robust_error, ar) < tol_out.max(1e-7),
+            rel(s.robust_test_risk, ar) < tol_out.max(1e-7),
             "AR {psi1} {eps}"
         );
         assert!(
@@ -386,23 +384,24 @@ fn robust_error_at_twice_the_training_radius() {
         (10.0, 1.720397),
     ] {
         let m = AdversarialRf {
+            noise_sd: 0.5,
             psi1,
             psi2: 2.0,
-            tau2: 0.25,
             eps: 0.3,
             eps_test: Some(0.6),
+            ..AdversarialRf::default()
         }
         .check()
         .unwrap();
         let s = m.solve().unwrap();
         assert!(
-            rel(s.robust_error, want) < 1e-6,
+            rel(s.robust_test_risk, want) < 1e-6,
             "{psi1}: {}",
-            s.robust_error
+            s.robust_test_risk
         );
         let base = model(psi1, 2.0, 0.25, 0.3).solve().unwrap();
-        assert!(rel(base.robust_error_at(0.6).unwrap(), want) < 1e-6);
-        assert!(rel(base.robust_error_at(0.0).unwrap(), base.standard_error) < 1e-15);
+        assert!(rel(base.robust_test_risk_at(0.6).unwrap(), want) < 1e-6);
+        assert!(rel(base.robust_test_risk_at(0.0).unwrap(), base.test_risk) < 1e-15);
     }
 }
 
@@ -518,24 +517,20 @@ fn zero_solution_threshold() {
         assert!((m.eps0() - want).abs() < 2e-6, "{psi1}: {}", m.eps0());
         // Above eps0: theta = 0 in closed form.
         let s = m.with_eps(1.01 * m.eps0()).unwrap().solve().unwrap();
-        assert_eq!(s.standard_error, 1.0 + tau2);
-        assert_eq!(s.robust_error, 1.0 + tau2);
+        assert_eq!(s.test_risk, 1.0 + tau2);
+        assert_eq!(s.robust_test_risk, 1.0 + tau2);
         assert_eq!(s.zero_residual_fraction, 0.0);
         // Just below eps0 the saddle solution approaches theta = 0 (kappa -> sqrt(2/pi)),
         // an independent check of the closed form against Theorem 4.2.
         let s = m.with_eps(0.9999 * m.eps0()).unwrap().solve().unwrap();
-        assert!(
-            (s.standard_error - (1.0 + tau2)).abs() < 5e-4,
-            "{}",
-            s.standard_error
-        );
+        assert!((s.test_risk - (1.0 + tau2)).abs() < 5e-4, "{}", s.test_risk);
         assert!((s.train_loss - 0.5 * (1.0 + tau2)).abs() < 1e-6);
         assert!(s.adversarial_norm < 1e-3);
         assert!((s.kappa - (2.0 / std::f64::consts::PI).sqrt()).abs() < 1e-3);
     }
     // §3.4: psi1 = 0.1, eps = 0.33 gives kappa* = 0.80086 and SR = 1.246809.
     let s = model(0.1, 2.0, 0.25, 0.33).solve().unwrap();
-    assert!((s.kappa - 0.80086).abs() < 1e-5 && (s.standard_error - 1.246809).abs() < 1e-6);
+    assert!((s.kappa - 0.80086).abs() < 1e-5 && (s.test_risk - 1.246809).abs() < 1e-6);
 }
 
 #[test]
@@ -581,9 +576,9 @@ fn wide_limit_is_the_curse() {
     let mut prev = f64::INFINITY;
     for psi1 in [1e2, 1e3, 1e4, 1e5] {
         let s = m.with_psi1(psi1).unwrap().solve().unwrap();
-        let gap = (s.standard_error - 1.25)
+        let gap = (s.test_risk - 1.25)
             .abs()
-            .max((s.robust_error - 1.25).abs());
+            .max((s.robust_test_risk - 1.25).abs());
         assert!(gap < prev, "{psi1}: {gap}");
         prev = gap;
     }
@@ -599,28 +594,28 @@ fn robust_error_dominates_standard_error_and_curve_extrema() {
         .collect();
     let curve = m.curve_psi1(&psi).unwrap();
     for s in &curve {
-        assert!(s.robust_error >= s.standard_error);
+        assert!(s.robust_test_risk >= s.test_risk);
         assert!(s.residual < 1e-10);
     }
     // Warm starts agree with cold solves.
     for i in [0, 57, 120, 199] {
         let cold = m.with_psi1(psi[i]).unwrap().solve().unwrap();
-        assert!(rel(cold.robust_error, curve[i].robust_error) < 1e-10);
+        assert!(rel(cold.robust_test_risk, curve[i].robust_test_risk) < 1e-10);
     }
     let ex = robust_extrema(&psi, &curve).unwrap();
     // Table §5.2: AR is 1.72 at psi1 = 2, 1.93 at 3, 1.42 at 5, 1.24 at 10, 1.28 at 30.
     assert!(ex.peak_psi1 > 2.0 && ex.peak_psi1 < 5.0, "{ex:?}");
-    assert!(ex.peak_robust_error > 1.93);
+    assert!(ex.peak_robust_test_risk > 1.93);
     assert!(ex.min_psi1 > 5.0 && ex.min_psi1 < 30.0, "{ex:?}");
     // Below both the psi1 = 10 table value and the psi1 -> infinity limit 1 + tau^2.
-    assert!(ex.min_robust_error < 1.2421);
+    assert!(ex.min_robust_test_risk < 1.2421);
     // AR along eps is continuous up to eps0 and then flat.
     let eps: Vec<f64> = (1..=40).map(|i| 0.025 * i as f64).collect();
     let along = m.with_psi1(0.5).unwrap().curve_eps(&eps).unwrap();
     let eps0 = along[0].eps0;
     for s in &along {
         if s.eps >= eps0 {
-            assert_eq!(s.standard_error, 1.25);
+            assert_eq!(s.test_risk, 1.25);
         }
     }
 }
@@ -661,11 +656,12 @@ fn invalid_parameters_name_the_field() {
 
 fn linear(delta: f64, eps: f64) -> overparam::theory::adversarial::AdversarialLinearSolution {
     AdversarialLinear {
+        noise_sd: 0.5,
         delta,
-        noise_var: 0.25,
         r0: 1.0,
         eps,
         eps_test: None,
+        ..AdversarialLinear::default()
     }
     .check()
     .unwrap()
@@ -693,12 +689,12 @@ fn linear_model_matches_the_notes_table() {
     for (delta, eps, sr, norm, ar, loss, frac) in table {
         let s = linear(delta, eps);
         assert!(
-            (s.standard_error - sr).abs() < 2e-6,
+            (s.test_risk - sr).abs() < 2e-6,
             "{delta} {eps}: {}",
-            s.standard_error
+            s.test_risk
         );
         assert!((s.theta_norm - norm).abs() < 2e-6);
-        assert!((s.robust_error - ar).abs() < 2e-6);
+        assert!((s.robust_test_risk - ar).abs() < 2e-6);
         assert!((s.train_loss - loss).abs() < 2e-6);
         assert!((s.zero_residual_fraction - frac).abs() < 1e-4);
         assert!(s.residual < 1e-11);
@@ -709,29 +705,28 @@ fn linear_model_matches_the_notes_table() {
 fn linear_model_limits() {
     // eps -> 0, delta > 1: OLS, SR -> s0^2 delta/(delta-1), loss -> s0^2 (1 - 1/delta)/2.
     let s = linear(2.0, 1e-6);
-    assert!((s.standard_error - 0.5).abs() < 1e-5);
+    assert!((s.test_risk - 0.5).abs() < 1e-5);
     assert!((s.train_loss - 0.0625).abs() < 1e-5);
     // delta < 1, small eps: min-norm interpolation.
     let s = linear(0.5, 1e-3);
     let want_err = 1.0 * 0.5 + 0.25 * 0.5 / 0.5;
     let want_norm2 = 0.5 + 0.25 * 0.5 / 0.5;
-    assert!((s.standard_error - 0.25 - want_err).abs() < 1e-6);
+    assert!((s.test_risk - 0.25 - want_err).abs() < 1e-6);
     assert!((s.theta_norm.powi(2) - want_norm2).abs() < 1e-6);
     // Zero solution: eps0 = 1.4289 at delta = 2.
     let m = AdversarialLinear::default().check().unwrap();
     assert!((m.eps0() - 1.42900).abs() < 1e-4);
     let s = linear(2.0, 1.5);
-    assert_eq!(s.standard_error, 1.25);
+    assert_eq!(s.test_risk, 1.25);
     assert_eq!(s.theta_norm, 0.0);
     let s = linear(2.0, 0.9999 * m.eps0());
-    assert!(s.theta_norm < 1e-3 && (s.standard_error - 1.25).abs() < 1e-3);
+    assert!(s.theta_norm < 1e-3 && (s.test_risk - 1.25).abs() < 1e-3);
     // AR identity for a Gaussian residual.
     let s = linear(2.0, 0.3);
     let t = 0.3 * s.theta_norm;
-    let ar = s.standard_error
-        + 2.0 * (2.0 / std::f64::consts::PI).sqrt() * t * s.standard_error.sqrt()
-        + t * t;
-    assert!((ar - s.robust_error).abs() < 1e-14);
+    let ar =
+        s.test_risk + 2.0 * (2.0 / std::f64::consts::PI).sqrt() * t * s.test_risk.sqrt() + t * t;
+    assert!((ar - s.robust_test_risk).abs() < 1e-14);
 }
 
 #[test]
@@ -741,9 +736,9 @@ fn interpolation_peak_with_small_eps() {
     let m = model(2.0, 2.0, 0.25, 1e-3);
     let a = m.solve().unwrap();
     let b = m.with_eps(1e-5).unwrap().solve().unwrap();
-    assert!(a.standard_error > 100.0 && b.standard_error > 1e4);
-    assert!(rel(a.standard_error * 1e-3, b.standard_error * 1e-5) < 5e-3);
-    assert!(a.robust_error >= a.standard_error && b.residual < 1e-8);
+    assert!(a.test_risk > 100.0 && b.test_risk > 1e4);
+    assert!(rel(a.test_risk * 1e-3, b.test_risk * 1e-5) < 5e-3);
+    assert!(a.robust_test_risk >= a.test_risk && b.residual < 1e-8);
 }
 
 /// Minimal Nelder–Mead (minimisation) for the nested cross-check below.
@@ -879,7 +874,7 @@ fn cold_solves_are_reliable_over_a_wide_grid() {
                     let s = m
                         .solve()
                         .unwrap_or_else(|e| panic!("{psi1} {psi2} {tau2} {fr}: {e}"));
-                    assert!(s.robust_error >= s.standard_error);
+                    assert!(s.robust_test_risk >= s.test_risk);
                     assert!(s.residual < 1e-9);
                     assert!(s.train_loss > prev_loss, "{psi1} {psi2} {tau2} {fr}");
                     assert!(s.train_loss <= 0.5 * (1.0 + tau2) + 1e-12);
@@ -900,11 +895,12 @@ fn linear_cold_solves_are_reliable_over_a_wide_grid() {
         for noise_var in [0.01, 0.25, 1.0] {
             let base = AdversarialLinear {
                 delta,
-                noise_var,
                 r0: 1.0,
                 eps: 0.1,
                 eps_test: None,
+                ..AdversarialLinear::default()
             }
+            .with_noise_variance(noise_var)
             .check()
             .unwrap();
             let mut prev_loss = 0.0;
@@ -914,7 +910,7 @@ fn linear_cold_solves_are_reliable_over_a_wide_grid() {
                     .unwrap()
                     .solve()
                     .unwrap_or_else(|e| panic!("{delta} {noise_var} {fr}: {e:?}"));
-                assert!(s.robust_error >= s.standard_error && s.residual < 1e-9);
+                assert!(s.robust_test_risk >= s.test_risk && s.residual < 1e-9);
                 assert!(s.train_loss > prev_loss, "{delta} {noise_var} {fr}");
                 prev_loss = s.train_loss;
             }
@@ -992,9 +988,9 @@ fn small_psi2_cold_solve_continues_from_the_box() {
     let hi = same_fraction(&m, m.psi1(), m.psi2() * 1.02)
         .solve()
         .unwrap();
-    assert!((lo.standard_error + hi.standard_error - 2.0 * s.standard_error).abs() < 1e-6);
-    assert!((lo.standard_error - s.standard_error).abs() < 1e-4);
-    assert!(s.robust_error > s.standard_error && s.standard_error > m.sigma_sq());
+    assert!((lo.test_risk + hi.test_risk - 2.0 * s.test_risk).abs() < 1e-6);
+    assert!((lo.test_risk - s.test_risk).abs() < 1e-4);
+    assert!(s.robust_test_risk > s.test_risk && s.test_risk > m.sigma_sq());
     // Below psi2 = 1e-3 the saddle cannot be verified: check() says so.
     let bad = AdversarialRf {
         psi2: 5e-4,
@@ -1041,7 +1037,7 @@ fn very_wide_cold_solves_continue_from_the_box() {
         let lo = same_fraction(&m, psi1 / 1.05, psi2).solve().unwrap();
         let hi = same_fraction(&m, psi1 * 1.05, psi2).solve().unwrap();
         for n in [&lo, &hi] {
-            assert!(rel(n.standard_error, s.standard_error) < 1e-3, "{psi1}");
+            assert!(rel(n.test_risk, s.test_risk) < 1e-3, "{psi1}");
         }
         let g = hi.saddle.unwrap().gamma / p.gamma;
         assert!(
@@ -1066,11 +1062,12 @@ fn linear_interpolating_small_eps_passes_the_saddle_check() {
     );
     let s = AdversarialLinear {
         delta,
-        noise_var,
         r0,
         eps,
         eps_test: None,
+        ..AdversarialLinear::default()
     }
+    .with_noise_variance(noise_var)
     .check()
     .unwrap()
     .solve()
@@ -1078,9 +1075,9 @@ fn linear_interpolating_small_eps_passes_the_saddle_check() {
     let excess = r0 * r0 * (1.0 - delta) + noise_var * delta / (1.0 - delta);
     let norm2 = r0 * r0 * delta + noise_var * delta / (1.0 - delta);
     assert!(
-        rel(s.standard_error, noise_var + excess) < 1e-4,
+        rel(s.test_risk, noise_var + excess) < 1e-4,
         "{}",
-        s.standard_error
+        s.test_risk
     );
     assert!(
         rel(s.theta_norm * s.theta_norm, norm2) < 1e-3,
@@ -1113,10 +1110,7 @@ fn near_eps0_cold_solves_are_verified_and_approach_the_zero_solution_linearly() 
         // Independent reference: SR -> 1 + tau^2 linearly in h (note §3.4), so the gap at 2h
         // is twice the gap at h up to O(h) (slope from an independent cold solve).
         let s2 = at(2.0 * h).solve().unwrap();
-        let (g1, g2) = (
-            1.0 + tau2 - s.standard_error,
-            1.0 + tau2 - s2.standard_error,
-        );
+        let (g1, g2) = (1.0 + tau2 - s.test_risk, 1.0 + tau2 - s2.test_risk);
         assert!(
             g1 > 0.0 && (g2 / (2.0 * g1) - 1.0).abs() < 0.05,
             "{g1} {g2}"
@@ -1132,63 +1126,67 @@ fn noiseless_linear_exact_recovery_below_eps1() {
     // -> 1/delta as eps -> eps1 (independent reference: continuity of the saddle solver).
     for delta in [1.37, 4.72, 100.0] {
         let m = AdversarialLinear {
+            noise_sd: 0.0,
             delta,
-            noise_var: 0.0,
             r0: 1.3,
             eps: 0.1,
             eps_test: None,
+            ..AdversarialLinear::default()
         }
         .check()
         .unwrap();
         let e1 = m.eps_exact();
         assert!(e1 > 0.0 && e1 < SQRT_2_OVER_PI && e1 < m.eps0());
         let below = m.with_eps(0.9 * e1).unwrap().solve().unwrap();
-        assert!(below.standard_error == 0.0 && below.saddle.is_none());
+        assert!(below.test_risk == 0.0 && below.saddle.is_none());
         assert!(rel(below.theta_norm, 1.3) < 1e-15 && below.zero_residual_fraction == 1.0);
-        assert!(rel(below.robust_error, (0.9 * e1 * 1.3f64).powi(2)) < 1e-12);
+        assert!(rel(below.robust_test_risk, (0.9 * e1 * 1.3f64).powi(2)) < 1e-12);
         let a = m.with_eps(e1 * 1.01).unwrap().solve().unwrap();
         let b = m.with_eps(e1 * 1.001).unwrap().solve().unwrap();
         assert!(a.saddle.is_some() && b.saddle.is_some());
-        let ratio = a.standard_error / b.standard_error;
+        let ratio = a.test_risk / b.test_risk;
         assert!((ratio / 100.0 - 1.0).abs() < 0.05, "{delta}: {ratio}");
         assert!((b.zero_residual_fraction - 1.0 / delta).abs() < 2e-3 / delta.min(10.0));
         assert!(rel(b.theta_norm, 1.3) < 5e-3 && b.theta_norm < 1.3);
         // Noisy neighbour: SR -> 0 with sigma0^2 at eps < eps1.
         let noisy = AdversarialLinear {
-            noise_var: 1e-6,
             eps: 0.5 * e1,
             ..AdversarialLinear {
                 delta,
-                noise_var: 0.0,
+                noise_sd: 0.0,
                 r0: 1.3,
                 eps: 0.1,
                 eps_test: None,
+                ..AdversarialLinear::default()
             }
         }
+        .with_noise_variance(1e-6)
         .check()
         .unwrap()
         .solve()
         .unwrap();
-        assert!(noisy.standard_error < 1e-5, "{}", noisy.standard_error);
+        assert!(noisy.test_risk < 1e-5, "{}", noisy.test_risk);
     }
     // No exact recovery without more samples than dimensions or with noise.
     for (delta, nv) in [(0.5, 0.0), (1.0, 0.0), (2.0, 1e-3)] {
         let m = AdversarialLinear {
             delta,
-            noise_var: nv,
             r0: 1.0,
             eps: 0.1,
             eps_test: None,
-        };
+            ..AdversarialLinear::default()
+        }
+        .with_noise_variance(nv);
         assert_eq!(m.check().unwrap().eps_exact(), 0.0);
     }
     // delta -> infinity: eps1 -> sqrt(2/pi).
     let far = AdversarialLinear {
+        noise_sd: 0.0,
         delta: 1e6,
-        noise_var: 0.0,
         r0: 1.0,
         eps: 0.1,
         eps_test: None,
+        ..AdversarialLinear::default()
     };
     assert!((far.check().unwrap().eps_exact() - SQRT_2_OVER_PI).abs() < 1e-3);
 }
@@ -1199,11 +1197,12 @@ fn noiseless_linear_exact_recovery_below_eps1() {
 #[test]
 fn linear_curve_eps_matches_cold_solves() {
     let model = AdversarialLinear {
+        noise_sd: 0.5,
         delta: 2.0,
-        noise_var: 0.25,
         r0: 1.0,
         eps: 0.3,
         eps_test: None,
+        ..AdversarialLinear::default()
     }
     .check()
     .unwrap();
@@ -1213,16 +1212,18 @@ fn linear_curve_eps_matches_cold_solves() {
     assert_eq!(curve.len(), grid.len());
     for (e, warm) in grid.iter().zip(&curve) {
         let cold = model.with_eps(*e).unwrap().solve().unwrap();
-        let rel = (warm.standard_error - cold.standard_error).abs() / cold.standard_error;
+        let rel = (warm.test_risk - cold.test_risk).abs() / cold.test_risk;
         assert!(
             rel < 1e-9,
             "eps = {e}: warm {} cold {}",
-            warm.standard_error,
-            cold.standard_error
+            warm.test_risk,
+            cold.test_risk
         );
-        assert!((warm.robust_error - cold.robust_error).abs() < 1e-9 * cold.robust_error);
+        assert!(
+            (warm.robust_test_risk - cold.robust_test_risk).abs() < 1e-9 * cold.robust_test_risk
+        );
         if *e >= eps0 {
-            assert!(warm.saddle.is_none() && (warm.standard_error - 1.25).abs() < 1e-15);
+            assert!(warm.saddle.is_none() && (warm.test_risk - 1.25).abs() < 1e-15);
         }
     }
 }
@@ -1257,4 +1258,246 @@ fn error_variants_name_the_failure() {
         lin.solve_from([1.0, -1.0, 1.0, 1.0]),
         Err(Error::InvalidParameter { name: "guess", .. })
     ));
+}
+
+// ---- vocabulary: noise_sd, test_risk, robust_test_risk and their deprecated aliases ----
+
+/// The deprecated variance field `tau2` gives bit-identical results to the non-deprecated
+/// `with_noise_variance` (both keep the variance exactly as given), `noise_sd` agrees with them to
+/// rounding, and the deprecated result names carry the same values as the new ones.
+#[test]
+#[allow(deprecated)]
+fn adversarial_rf_noise_sd_and_deprecated_tau2_agree() {
+    let base = AdversarialRf {
+        psi1: 3.0,
+        psi2: 2.0,
+        eps: 0.3,
+        eps_test: Some(0.45),
+        ..AdversarialRf::default()
+    };
+    for tau2 in [0.1, 0.25, 0.7, 2.0] {
+        let old = AdversarialRf {
+            tau2,
+            ..base.clone()
+        }
+        .check()
+        .unwrap();
+        let via = base.clone().with_noise_variance(tau2).check().unwrap();
+        let new = AdversarialRf {
+            noise_sd: tau2.sqrt(),
+            ..base.clone()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(old.tau2().to_bits(), tau2.to_bits());
+        assert_eq!(old.noise_sd(), tau2.sqrt());
+        assert!(rel(new.tau2(), tau2) < 4.0 * f64::EPSILON);
+        let (so, sv, sn) = (
+            old.solve().unwrap(),
+            via.solve().unwrap(),
+            new.solve().unwrap(),
+        );
+        assert_eq!(so.test_risk.to_bits(), sv.test_risk.to_bits());
+        assert_eq!(so.robust_test_risk.to_bits(), sv.robust_test_risk.to_bits());
+        assert!(rel(sn.test_risk, so.test_risk) < 1e-12, "{tau2}");
+        assert!(
+            rel(sn.robust_test_risk, so.robust_test_risk) < 1e-12,
+            "{tau2}"
+        );
+        // Deprecated result names: the same values.
+        assert_eq!(so.standard_error.to_bits(), so.test_risk.to_bits());
+        assert_eq!(so.robust_error.to_bits(), so.robust_test_risk.to_bits());
+        assert_eq!(
+            so.robust_error_at(0.6).unwrap().to_bits(),
+            so.robust_test_risk_at(0.6).unwrap().to_bits()
+        );
+        // The zero-solution regime: SR = AR = 1 + tau2 exactly, with the deprecated tau2.
+        let zero = old.with_eps(1.5 * old.eps0()).unwrap().solve().unwrap();
+        assert_eq!(zero.test_risk, 1.0 + tau2);
+        assert_eq!(zero.standard_error, 1.0 + tau2);
+    }
+    // The default noise is noise_sd = 0.5, i.e. tau2 = 0.25, whichever field names it.
+    let d = base.check().unwrap();
+    assert_eq!((d.noise_sd(), d.tau2()), (0.5, 0.25));
+    // Curve summaries: the deprecated names carry the same values.
+    let psi1 = [1.0, 2.0, 3.0, 4.0, 6.0, 10.0, 15.0, 30.0, 100.0];
+    let m = AdversarialRf {
+        psi2: 2.0,
+        eps: 0.3,
+        ..AdversarialRf::default()
+    }
+    .check()
+    .unwrap();
+    let curve = m.curve_psi1(&psi1).unwrap();
+    let x = robust_extrema(&psi1, &curve).expect("a peak inside the grid");
+    assert_eq!(x.peak_robust_error, x.peak_robust_test_risk);
+    assert_eq!(x.min_robust_error, x.min_robust_test_risk);
+}
+
+#[test]
+#[allow(deprecated)]
+fn adversarial_linear_noise_sd_and_deprecated_noise_var_agree() {
+    let base = AdversarialLinear {
+        delta: 2.0,
+        r0: 1.0,
+        eps: 0.3,
+        eps_test: None,
+        ..AdversarialLinear::default()
+    };
+    for nv in [0.0, 0.01, 0.25, 1.0, 3.0] {
+        let old = AdversarialLinear {
+            noise_var: nv,
+            ..base.clone()
+        }
+        .check()
+        .unwrap();
+        let via = base.clone().with_noise_variance(nv).check().unwrap();
+        let new = AdversarialLinear {
+            noise_sd: nv.sqrt(),
+            ..base.clone()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(old.noise_var().to_bits(), nv.to_bits());
+        assert_eq!(old.noise_sd(), nv.sqrt());
+        let (so, sv, sn) = (
+            old.solve().unwrap(),
+            via.solve().unwrap(),
+            new.solve().unwrap(),
+        );
+        assert_eq!(so.test_risk.to_bits(), sv.test_risk.to_bits());
+        assert_eq!(so.robust_test_risk.to_bits(), sv.robust_test_risk.to_bits());
+        assert!(rel(sn.test_risk, so.test_risk) < 1e-12, "{nv}");
+        assert!(
+            rel(sn.robust_test_risk, so.robust_test_risk) < 1e-12,
+            "{nv}"
+        );
+        assert_eq!(so.standard_error.to_bits(), so.test_risk.to_bits());
+        assert_eq!(so.robust_error.to_bits(), so.robust_test_risk.to_bits());
+        assert_eq!(
+            so.robust_error_at(0.6).unwrap().to_bits(),
+            so.robust_test_risk_at(0.6).unwrap().to_bits()
+        );
+        // Zero-solution regime: SR = r0^2 + sigma0^2 exactly.
+        let zero = old.with_eps(1.5 * old.eps0()).unwrap().solve().unwrap();
+        assert_eq!(zero.test_risk, 1.0 + nv);
+    }
+}
+
+/// Both noise fields set: equal up to rounding is accepted (the variance is used), different is
+/// an error naming `noise_sd`; validation errors name the field the caller used.
+#[test]
+#[allow(deprecated)]
+fn adversarial_noise_conflicts_and_validation_name_the_field() {
+    use overparam::Error::InvalidParameter;
+    let rf = AdversarialRf::default();
+    let both = AdversarialRf {
+        noise_sd: 0.3,
+        tau2: 0.3 * 0.3,
+        ..rf.clone()
+    }
+    .check()
+    .unwrap();
+    assert_eq!(both.tau2(), 0.3 * 0.3);
+    let conflict = AdversarialRf {
+        noise_sd: 0.3,
+        tau2: 0.1,
+        ..rf.clone()
+    };
+    assert!(matches!(
+        conflict.check(),
+        Err(InvalidParameter {
+            name: "noise_sd",
+            ..
+        })
+    ));
+    assert!(matches!(
+        conflict.label_noise(),
+        Err(InvalidParameter {
+            name: "noise_sd",
+            ..
+        })
+    ));
+    for (p, want) in [
+        (
+            AdversarialRf {
+                tau2: -1.0,
+                ..rf.clone()
+            },
+            "tau2",
+        ),
+        (
+            AdversarialRf {
+                noise_sd: -0.1,
+                ..rf.clone()
+            },
+            "noise_sd",
+        ),
+        (
+            AdversarialRf {
+                noise_sd: f64::NAN,
+                ..rf.clone()
+            },
+            "noise_sd",
+        ),
+        (rf.clone().with_noise_variance(f64::INFINITY), "tau2"),
+        (
+            AdversarialRf {
+                noise_sd: 1e200,
+                ..rf.clone()
+            },
+            "noise_sd",
+        ),
+    ] {
+        match p.check() {
+            Err(InvalidParameter { name, .. }) => assert_eq!(name, want, "{p:?}"),
+            other => panic!("{p:?}: {other:?}"),
+        }
+    }
+    let lin = AdversarialLinear::default();
+    assert_eq!(
+        lin.label_noise().unwrap(),
+        (0.5, 0.25),
+        "default noise_sd 0.5"
+    );
+    for (p, want) in [
+        (
+            AdversarialLinear {
+                noise_var: -1.0,
+                ..lin.clone()
+            },
+            "noise_var",
+        ),
+        (
+            AdversarialLinear {
+                noise_sd: -1.0,
+                ..lin.clone()
+            },
+            "noise_sd",
+        ),
+        (
+            AdversarialLinear {
+                noise_sd: 2.0,
+                noise_var: 1.0,
+                ..lin.clone()
+            },
+            "noise_sd",
+        ),
+    ] {
+        match p.check() {
+            Err(InvalidParameter { name, .. }) => assert_eq!(name, want, "{p:?}"),
+            other => panic!("{p:?}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        AdversarialLinear {
+            noise_sd: 2.0,
+            noise_var: 4.0,
+            ..lin
+        }
+        .check()
+        .unwrap()
+        .noise_var(),
+        4.0
+    );
 }

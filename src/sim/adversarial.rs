@@ -463,7 +463,7 @@ fn check_dimension(d: usize) -> Result<()> {
 /// use overparam::experiment::{JoinOptions, RunOptions, join};
 /// use overparam::sim::adversarial::AdversarialRfSimulation;
 /// use overparam::theory::adversarial::AdversarialRf;
-/// let model = AdversarialRf { psi1: 1.0, psi2: 2.0, tau2: 0.25, eps: 0.3, eps_test: None };
+/// let model = AdversarialRf { psi1: 1.0, psi2: 2.0, noise_sd: 0.5, eps: 0.3, ..Default::default() };
 /// let sim = AdversarialRfSimulation { model, d: 30 }.check()?;
 /// let joined = join(&sim, &RunOptions { seed: 5, trials: 4, progress: false }, &JoinOptions::default())?;
 /// assert_eq!(joined.metrics[0].name, "robust_test_risk");
@@ -472,7 +472,8 @@ fn check_dimension(d: usize) -> Result<()> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdversarialRfSimulation {
     /// The model: $\psi_1$, $\psi_2$ (nominal; $N = \mathrm{round}(\psi_1 d)$,
-    /// $n = \mathrm{round}(\psi_2 d)$), $\tau^2$, $\varepsilon$, $\varepsilon_{\rm test}$.
+    /// $n = \mathrm{round}(\psi_2 d)$), the label noise `noise_sd` $= \tau$, $\varepsilon$,
+    /// $\varepsilon_{\rm test}$.
     pub model: AdversarialRf,
     /// Input dimension $d \ge 2$.
     pub d: usize,
@@ -484,7 +485,7 @@ impl AdversarialRfSimulation {
     ///
     /// Errors: [`Error::InvalidParameter`] naming the offending field.
     pub fn check(&self) -> Result<AdversarialRfSimulator> {
-        self.model.check()?;
+        let tau2 = self.model.check()?.tau2();
         check_dimension(self.d)?;
         let num_features = round_size(
             "psi1",
@@ -502,6 +503,7 @@ impl AdversarialRfSimulation {
         )?;
         Ok(AdversarialRfSimulator {
             model: self.model.clone(),
+            tau2,
             d: self.d,
             num_features,
             n,
@@ -513,6 +515,8 @@ impl AdversarialRfSimulation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdversarialRfSimulator {
     model: AdversarialRf,
+    /// The resolved label-noise variance $\tau^2$ ([`crate::theory::adversarial::AdversarialRfModel::tau2`]).
+    tau2: f64,
     d: usize,
     num_features: usize,
     n: usize,
@@ -561,7 +565,7 @@ impl AdversarialRfSimulator {
     /// Errors: those of the training solver; [`Error::NonFinite`].
     pub fn trial(&self, seed: u64, trial: u64) -> Result<AdversarialTrial> {
         let (big_n, n, d) = (self.num_features, self.n, self.d);
-        let tau2 = self.model.tau2;
+        let tau2 = self.tau2;
         let eps = self.model.eps;
         let mut rng = trial_rng(seed, trial);
         let w = unit_rows(gaussian_vec(&mut rng, big_n * d), d);
@@ -647,8 +651,8 @@ impl Experiment for AdversarialRfSimulator {
     fn theory_realised(&self) -> Result<Vec<f64>> {
         let s = self.realised_model().check()?.solve()?;
         Ok(vec![
-            s.robust_error,
-            s.standard_error,
+            s.robust_test_risk,
+            s.test_risk,
             s.train_loss,
             s.zero_residual_fraction,
             s.adversarial_norm,
@@ -693,7 +697,7 @@ impl AdversarialLinearSimulation {
     ///
     /// Errors: [`Error::InvalidParameter`] naming the offending field.
     pub fn check(&self) -> Result<AdversarialLinearSimulator> {
-        self.model.check()?;
+        let noise_var = self.model.check()?.noise_var();
         check_dimension(self.d)?;
         let n = round_size(
             "delta",
@@ -704,6 +708,7 @@ impl AdversarialLinearSimulation {
         )?;
         Ok(AdversarialLinearSimulator {
             model: self.model.clone(),
+            noise_var,
             d: self.d,
             n,
         })
@@ -714,6 +719,8 @@ impl AdversarialLinearSimulation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdversarialLinearSimulator {
     model: AdversarialLinear,
+    /// The resolved label-noise variance $\sigma_0^2$ ([`crate::theory::adversarial::AdversarialLinearModel::noise_var`]).
+    noise_var: f64,
     d: usize,
     n: usize,
 }
@@ -762,7 +769,7 @@ impl AdversarialLinearSimulator {
             .map(|v| v * m.r0)
             .collect();
         let x = gaussian_vec(&mut rng, n * d);
-        let sd = m.noise_var.sqrt();
+        let sd = self.noise_var.sqrt();
         let y: Vec<f64> = (0..n)
             .map(|i| dot(&x[i * d..(i + 1) * d], &theta0) + sd * normal(&mut rng))
             .collect();
@@ -774,7 +781,7 @@ impl AdversarialLinearSimulator {
             .zip(&theta0)
             .map(|(a, b)| (a - b).powi(2))
             .sum();
-        let sr = m.noise_var + err2;
+        let sr = self.noise_var + err2;
         let et = m.eps_test.unwrap_or(m.eps) * norm;
         Ok(AdversarialTrial {
             test_risk: sr,
@@ -800,8 +807,8 @@ impl Experiment for AdversarialLinearSimulator {
     fn theory_realised(&self) -> Result<Vec<f64>> {
         let s = self.realised_model().check()?.solve()?;
         Ok(vec![
-            s.robust_error,
-            s.standard_error,
+            s.robust_test_risk,
+            s.test_risk,
             s.train_loss,
             s.zero_residual_fraction,
             s.adversarial_norm,
@@ -852,10 +859,11 @@ impl AdversarialRfSim {
             model: AdversarialRf {
                 psi1: self.psi1,
                 psi2: self.psi2,
-                tau2: self.tau2,
                 eps: self.eps,
                 eps_test: self.eps_test,
-            },
+                ..AdversarialRf::default()
+            }
+            .with_noise_variance(self.tau2),
             d: self.d,
         }
     }
@@ -919,11 +927,12 @@ impl AdversarialLinearSim {
         AdversarialLinearSimulation {
             model: AdversarialLinear {
                 delta: self.delta,
-                noise_var: self.noise_var,
                 r0: self.r0,
                 eps: self.eps,
                 eps_test: self.eps_test,
-            },
+                ..AdversarialLinear::default()
+            }
+            .with_noise_variance(self.noise_var),
             d: self.d,
         }
     }

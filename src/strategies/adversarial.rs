@@ -62,10 +62,11 @@ pub fn adversarial_rf_params() -> impl Strategy<Value = AdversarialRf> {
                 let probe = AdversarialRf {
                     psi1,
                     psi2,
-                    tau2,
                     eps: 1.0,
                     eps_test: None,
-                };
+                    ..AdversarialRf::default()
+                }
+                .with_noise_variance(tau2);
                 let eps = frac * probe.check().ok()?.eps0();
                 (eps.is_finite() && eps > 0.0).then_some(AdversarialRf {
                     eps,
@@ -92,11 +93,12 @@ pub fn adversarial_linear_params() -> impl Strategy<Value = AdversarialLinear> {
             |(delta, noise_var, r0, frac, test_factor)| {
                 let probe = AdversarialLinear {
                     delta,
-                    noise_var,
                     r0,
                     eps: 1.0,
                     eps_test: None,
-                };
+                    ..AdversarialLinear::default()
+                }
+                .with_noise_variance(noise_var);
                 let eps = frac * probe.check().ok()?.eps0();
                 (eps.is_finite() && eps > 0.0).then_some(AdversarialLinear {
                     eps,
@@ -113,7 +115,7 @@ pub fn adversarial_linear_params() -> impl Strategy<Value = AdversarialLinear> {
 ///
 /// - $\tau^2 \le \sigma^2 \le \mathrm{SR} \le \mathrm{AR}$ (the random-features class cannot beat the
 ///   noise; $\mathrm{SR} = \alpha_\star^2 + \sigma^2$; the robust error adds an attack);
-/// - $\mathrm{AR}(0) = \mathrm{SR}$, $\mathrm{AR}(\varepsilon_{\rm test})$ equals `robust_error` and is
+/// - $\mathrm{AR}(0) = \mathrm{SR}$, $\mathrm{AR}(\varepsilon_{\rm test})$ equals `robust_test_risk` and is
 ///   non-decreasing in $\varepsilon_{\rm test}$ (checked at $2\varepsilon_{\rm test} + \varepsilon$);
 /// - $0 \le R_\star \le (1 + \tau^2)/2$ (the training loss of $\theta = 0$), zero-residual fraction
 ///   in $[0, 1]$, $\varepsilon\|J\hat\theta\| \ge 0$;
@@ -131,13 +133,13 @@ pub fn check_adversarial_rf(
         .check()
         .map_err(|e| format!("invalid parameters: {e}"))?;
     let at = || format!("{params:?}: {sol:?}");
-    let total = 1.0 + params.tau2;
-    let (sr, ar) = (sol.standard_error, sol.robust_error);
+    let total = 1.0 + model.tau2();
+    let (sr, ar) = (sol.test_risk, sol.robust_test_risk);
     ensure(
         sr.is_finite() && ar.is_finite() && sol.train_loss.is_finite(),
         || format!("SR, AR and the training loss are finite ({})", at()),
     )?;
-    ensure(sol.sigma_sq >= params.tau2 * (1.0 - tol) - tol, || {
+    ensure(sol.sigma_sq >= model.tau2() * (1.0 - tol) - tol, || {
         format!("sigma^2 >= tau^2 ({})", at())
     })?;
     ensure(sr >= sol.sigma_sq * (1.0 - tol), || {
@@ -145,17 +147,17 @@ pub fn check_adversarial_rf(
     })?;
     ensure(ar >= sr * (1.0 - tol), || format!("AR >= SR ({})", at()))?;
     let ar0 = sol
-        .robust_error_at(0.0)
+        .robust_test_risk_at(0.0)
         .map_err(|e| format!("AR(0) failed: {e}"))?;
     ensure(close(ar0, sr, tol), || format!("AR(0) = SR ({})", at()))?;
     let ar_here = sol
-        .robust_error_at(model.eps_test())
+        .robust_test_risk_at(model.eps_test())
         .map_err(|e| format!("AR(eps_test) failed: {e}"))?;
     ensure(close(ar_here, ar, tol), || {
-        format!("AR(eps_test) = robust_error ({})", at())
+        format!("AR(eps_test) = robust_test_risk ({})", at())
     })?;
     let ar_far = sol
-        .robust_error_at(2.0 * model.eps_test() + params.eps)
+        .robust_test_risk_at(2.0 * model.eps_test() + params.eps)
         .map_err(|e| format!("AR(larger radius) failed: {e}"))?;
     ensure(ar_far >= ar * (1.0 - tol), || {
         format!("AR non-decreasing in eps_test ({ar_far} < {ar}) ({})", at())
@@ -225,14 +227,14 @@ pub fn check_adversarial_rf_threshold(
         .with_eps((1.0 - h) * model.eps0())
         .and_then(|m| m.solve())
         .map_err(|e| format!("solve just below eps0 failed: {e} ({params:?})"))?;
-    let total = 1.0 + params.tau2;
+    let total = 1.0 + model.tau2();
     ensure(
-        (below.standard_error - total).abs() <= slack * total
+        (below.test_risk - total).abs() <= slack * total
             && (below.train_loss - 0.5 * total).abs() <= slack * total,
         || {
             format!(
                 "SR -> 1 + tau^2 and loss -> (1 + tau^2)/2 as eps -> eps0-: SR {} loss {} at eps = (1 - {h:e}) eps0 ({params:?})",
-                below.standard_error, below.train_loss
+                below.test_risk, below.train_loss
             )
         },
     )
@@ -256,18 +258,18 @@ pub fn check_adversarial_linear(
         .check()
         .map_err(|e| format!("invalid parameters: {e}"))?;
     let at = || format!("{params:?}: {sol:?}");
-    let total = params.r0 * params.r0 + params.noise_var;
-    let (sr, ar) = (sol.standard_error, sol.robust_error);
+    let total = params.r0 * params.r0 + model.noise_var();
+    let (sr, ar) = (sol.test_risk, sol.robust_test_risk);
     ensure(
         sr.is_finite() && ar.is_finite() && sol.train_loss.is_finite(),
         || format!("SR, AR and the training loss are finite ({})", at()),
     )?;
-    ensure(sr >= params.noise_var * (1.0 - tol), || {
+    ensure(sr >= model.noise_var() * (1.0 - tol), || {
         format!("SR >= sigma_0^2 ({})", at())
     })?;
     ensure(ar >= sr * (1.0 - tol), || format!("AR >= SR ({})", at()))?;
     let ar0 = sol
-        .robust_error_at(0.0)
+        .robust_test_risk_at(0.0)
         .map_err(|e| format!("AR(0) failed: {e}"))?;
     ensure(close(ar0, sr, tol), || format!("AR(0) = SR ({})", at()))?;
     let t = model.eps_test() * sol.theta_norm;

@@ -64,15 +64,31 @@ pub struct AdversarialArgs {
 const D: usize = 200;
 
 impl AdversarialArgs {
-    /// The label-noise variance passed to the library.
-    fn tau2(&self) -> f64 {
-        self.tau2
-            .unwrap_or_else(|| self.noise_sd.map_or(0.25, |s| s * s))
+    /// `--noise-sd` (a standard deviation) into `noise_sd`, or the deprecated `--tau2` (a
+    /// variance) through the library's `with_noise_variance`; the library resolves the two.
+    fn rf_noise(&self, p: AdversarialRf) -> AdversarialRf {
+        match (self.noise_sd, self.tau2) {
+            (_, Some(tau2)) => p.with_noise_variance(tau2),
+            (Some(noise_sd), None) => AdversarialRf { noise_sd, ..p },
+            (None, None) => p,
+        }
     }
 
-    /// The label-noise standard deviation printed.
+    /// As [`Self::rf_noise`] for the linear model.
+    fn linear_noise(&self, p: AdversarialLinear) -> AdversarialLinear {
+        match (self.noise_sd, self.tau2) {
+            (_, Some(tau2)) => p.with_noise_variance(tau2),
+            (Some(noise_sd), None) => AdversarialLinear { noise_sd, ..p },
+            (None, None) => p,
+        }
+    }
+
+    /// The label-noise standard deviation printed (NaN only if the noise is invalid, which
+    /// `validate` reports first).
     fn noise_sd(&self) -> f64 {
-        self.noise_sd.unwrap_or_else(|| self.tau2().sqrt())
+        self.rf_noise(AdversarialRf::default())
+            .label_noise()
+            .map_or(f64::NAN, |(sd, _)| sd)
     }
 }
 
@@ -141,13 +157,13 @@ fn rf_axes(args: &AdversarialArgs) -> Result<[Axis; 3], CliError> {
 }
 
 fn rf_params(args: &AdversarialArgs, v: &[f64]) -> AdversarialRf {
-    AdversarialRf {
+    args.rf_noise(AdversarialRf {
         psi2: v[0],
         eps: v[1],
         psi1: v[2],
-        tau2: args.tau2(),
         eps_test: args.eps_test,
-    }
+        ..AdversarialRf::default()
+    })
 }
 
 fn run_rf(args: &AdversarialArgs) -> Result<(), CliError> {
@@ -182,7 +198,7 @@ fn run_rf(args: &AdversarialArgs) -> Result<(), CliError> {
             &panel(),
             |v| {
                 let s = rf_params(args, v).check()?.solve()?;
-                Ok(vec![s.standard_error, s.robust_error])
+                Ok(vec![s.test_risk, s.robust_test_risk])
             },
         )?;
     }
@@ -207,8 +223,9 @@ fn rf_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
         let mut rec = Record::default();
         rec.num("psi1", p.psi1);
         rec.num("psi2", p.psi2);
-        rec.num("noise_sd", args.noise_sd());
-        rec.num("tau2", p.tau2); // deprecated key: the variance
+        let noise = p.label_noise().ok();
+        rec.push("noise_sd", Field::opt(noise.map(|(sd, _)| sd)));
+        rec.push("tau2", Field::opt(noise.map(|(_, var)| var))); // deprecated key: the variance
         rec.num("eps", p.eps);
         rec.num("eps_test", p.eps_test.unwrap_or(p.eps));
         rf_fields(&mut rec, solved.as_ref().ok());
@@ -224,7 +241,7 @@ fn rf_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
             let nominal = solved
                 .as_ref()
                 .ok()
-                .map(|s| (s.standard_error, s.robust_error));
+                .map(|s| (s.test_risk, s.robust_test_risk));
             error = error.or(simulate(args, sim.check(), nominal, &mut rec));
         }
         Outcome { record: rec, error }
@@ -243,7 +260,7 @@ fn risk_fields(rec: &mut Record, test: Option<f64>, robust: Option<f64>) {
 fn rf_fields(rec: &mut Record, s: Option<&AdversarialRfSolution>) {
     let get = |f: fn(&AdversarialRfSolution) -> f64| Field::opt(s.map(f));
     let saddle = |f: fn(&SaddlePoint) -> f64| Field::opt(s.and_then(|s| s.saddle.as_ref()).map(f));
-    risk_fields(rec, s.map(|s| s.standard_error), s.map(|s| s.robust_error));
+    risk_fields(rec, s.map(|s| s.test_risk), s.map(|s| s.robust_test_risk));
     rec.push("train_loss", get(|s| s.train_loss));
     rec.push("zero_residual_fraction", get(|s| s.zero_residual_fraction));
     rec.push("adversarial_norm", get(|s| s.adversarial_norm));
@@ -320,13 +337,13 @@ fn linear_axes(args: &AdversarialArgs) -> Result<[Axis; 2], CliError> {
 }
 
 fn linear_params(args: &AdversarialArgs, v: &[f64]) -> AdversarialLinear {
-    AdversarialLinear {
+    args.linear_noise(AdversarialLinear {
         eps: v[0],
         delta: v[1],
-        noise_var: args.tau2(),
         r0: args.r0,
         eps_test: args.eps_test,
-    }
+        ..AdversarialLinear::default()
+    })
 }
 
 fn run_linear(args: &AdversarialArgs) -> Result<(), CliError> {
@@ -361,7 +378,7 @@ fn run_linear(args: &AdversarialArgs) -> Result<(), CliError> {
             &panel(),
             |v| {
                 let s = linear_params(args, v).check()?.solve()?;
-                Ok(vec![s.standard_error, s.robust_error])
+                Ok(vec![s.test_risk, s.robust_test_risk])
             },
         )?;
     }
@@ -383,8 +400,9 @@ fn linear_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
         let p = linear_params(args, &v);
         let mut rec = Record::default();
         rec.num("delta", p.delta);
-        rec.num("noise_sd", args.noise_sd());
-        rec.num("tau2", p.noise_var); // deprecated key: the variance
+        let noise = p.label_noise().ok();
+        rec.push("noise_sd", Field::opt(noise.map(|(sd, _)| sd)));
+        rec.push("tau2", Field::opt(noise.map(|(_, var)| var))); // deprecated key: the variance
         rec.num("r0", p.r0);
         rec.num("eps", p.eps);
         rec.num("eps_test", p.eps_test.unwrap_or(p.eps));
@@ -401,7 +419,7 @@ fn linear_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
             let nominal = solved
                 .as_ref()
                 .ok()
-                .map(|s| (s.standard_error, s.robust_error));
+                .map(|s| (s.test_risk, s.robust_test_risk));
             error = error.or(simulate(args, sim.check(), nominal, &mut rec));
         }
         Outcome { record: rec, error }
@@ -412,7 +430,7 @@ fn linear_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
 fn linear_fields(rec: &mut Record, s: Option<&AdversarialLinearSolution>) {
     let get = |f: fn(&AdversarialLinearSolution) -> f64| Field::opt(s.map(f));
     let saddle = |i: usize| Field::opt(s.and_then(|s| s.saddle).map(|x| x[i]));
-    risk_fields(rec, s.map(|s| s.standard_error), s.map(|s| s.robust_error));
+    risk_fields(rec, s.map(|s| s.test_risk), s.map(|s| s.robust_test_risk));
     rec.push("train_loss", get(|s| s.train_loss));
     rec.push("zero_residual_fraction", get(|s| s.zero_residual_fraction));
     rec.push("theta_norm", get(|s| s.theta_norm));

@@ -44,7 +44,17 @@ use crate::solver::{ContinuationOptions, ContinuationStep, adaptive_continuation
 pub struct AdversarialLinear {
     /// $\delta = n/d$, samples per dimension (> 0).
     pub delta: f64,
-    /// $\sigma_0^2$, the label-noise variance ($\ge 0$).
+    /// $\sigma_0$, the label-noise standard deviation ($\ge 0$; default $0.5$). The paper's
+    /// $\sigma_0^2$ is its square.
+    pub noise_sd: f64,
+    /// Deprecated: the label-noise **variance** $\sigma_0^2$ (default $0.25$), kept with its
+    /// meaning. [`AdversarialLinear::check`] uses whichever of `noise_sd` and `noise_var` differs
+    /// from its default (`noise_var` exactly as given; an error naming `noise_sd` if both do and
+    /// $\mathrm{noise\_sd}^2 \ne \sigma_0^2$). Non-deprecated way to give a variance:
+    /// [`AdversarialLinear::with_noise_variance`].
+    #[deprecated(
+        note = "use noise_sd (a standard deviation: noise_sd = sqrt(noise_var)), or with_noise_variance"
+    )]
     pub noise_var: f64,
     /// $r_0 = \|\theta_0\|$, the signal norm (> 0).
     pub r0: f64,
@@ -55,11 +65,14 @@ pub struct AdversarialLinear {
 }
 
 impl Default for AdversarialLinear {
-    /// $\delta = 2$, $\sigma_0^2 = 0.25$, $r_0 = 1$, $\varepsilon = \varepsilon_{\rm test} = 0.3$.
+    /// $\delta = 2$, $\mathrm{noise\_sd} = 0.5$ ($\sigma_0^2 = 0.25$), $r_0 = 1$,
+    /// $\varepsilon = \varepsilon_{\rm test} = 0.3$.
+    #[allow(deprecated)] // sets the deprecated alias `noise_var` to its default
     fn default() -> Self {
         Self {
             delta: 2.0,
-            noise_var: 0.25,
+            noise_sd: super::DEFAULT_NOISE_SD,
+            noise_var: super::DEFAULT_NOISE_VAR,
             r0: 1.0,
             eps: 0.3,
             eps_test: None,
@@ -68,10 +81,38 @@ impl Default for AdversarialLinear {
 }
 
 impl AdversarialLinear {
-    /// Validate. Errors: [`Error::InvalidParameter`] naming the field.
+    /// The same parameters with the label noise given as a variance $\sigma_0^2$ (the paper's
+    /// parameter; `noise_sd` $= \sigma_0$): sets the deprecated field `noise_var` to `noise_var`
+    /// exactly and `noise_sd` to its default, so that [`AdversarialLinear::check`] uses
+    /// `noise_var` unchanged.
+    #[allow(deprecated)]
+    pub fn with_noise_variance(self, noise_var: f64) -> Self {
+        Self {
+            noise_sd: super::DEFAULT_NOISE_SD,
+            noise_var,
+            ..self
+        }
+    }
+
+    /// The label noise as `(noise_sd, variance)`, resolved from `noise_sd` and the deprecated
+    /// variance field `noise_var` exactly as [`AdversarialLinear::check`] does (the variance as given when it
+    /// was given as the variance, `noise_sd^2` otherwise).
+    ///
+    /// Errors: [`Error::InvalidParameter`] as [`AdversarialLinear::check`] for the label noise.
+    pub fn label_noise(&self) -> Result<(f64, f64)> {
+        #[allow(deprecated)]
+        let (var, sd) = super::resolve_noise(self.noise_sd, ("noise_var", self.noise_var))?;
+        Ok((sd, var))
+    }
+
+    /// Validate. Errors: [`Error::InvalidParameter`] naming the field (the label noise:
+    /// `noise_sd` or the deprecated `noise_var`, whichever was set; `noise_sd` if both were set and
+    /// disagree).
     pub fn check(&self) -> Result<AdversarialLinearModel> {
         let delta = validate::positive("delta", self.delta)?;
-        let noise_var = validate::non_negative("noise_var", self.noise_var)?;
+        #[allow(deprecated)]
+        let (noise_var, noise_sd) =
+            super::resolve_noise(self.noise_sd, ("noise_var", self.noise_var))?;
         let r0 = validate::positive("r0", self.r0)?;
         let eps = validate::positive("eps", self.eps)?;
         let eps_test = match self.eps_test {
@@ -91,6 +132,7 @@ impl AdversarialLinear {
         Ok(AdversarialLinearModel {
             delta,
             noise_var,
+            noise_sd,
             r0,
             eps,
             eps_test,
@@ -105,6 +147,7 @@ impl AdversarialLinear {
 pub struct AdversarialLinearModel {
     delta: f64,
     noise_var: f64,
+    noise_sd: f64,
     r0: f64,
     eps: f64,
     /// `None`: follows `eps`.
@@ -117,9 +160,15 @@ pub struct AdversarialLinearModel {
 /// The asymptotic result for adversarially trained linear regression.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdversarialLinearSolution {
-    /// $\mathrm{SR} = \sigma_0^2 + \|\hat\theta - \theta_0\|^2$.
+    /// The standard (non-robust) test risk $\mathrm{SR} = \sigma_0^2 + \|\hat\theta - \theta_0\|^2$.
+    pub test_risk: f64,
+    /// The robust test risk $\mathrm{AR}$ at $\varepsilon_{\rm test}$.
+    pub robust_test_risk: f64,
+    /// Deprecated name of [`Self::test_risk`] (the same value).
+    #[deprecated(note = "use test_risk")]
     pub standard_error: f64,
-    /// $\mathrm{AR}$ at $\varepsilon_{\rm test}$.
+    /// Deprecated name of [`Self::robust_test_risk`] (the same value).
+    #[deprecated(note = "use robust_test_risk")]
     pub robust_error: f64,
     /// Minimum of the training objective (with $1/(2n)$).
     pub train_loss: f64,
@@ -144,15 +193,21 @@ pub struct AdversarialLinearSolution {
     pub iterations: usize,
     /// The training radius.
     pub eps: f64,
-    /// The test radius of `robust_error`.
+    /// The test radius of `robust_test_risk`.
     pub eps_test: f64,
 }
 
 impl AdversarialLinearSolution {
-    /// The robust test error at another radius.
+    /// Deprecated name of [`Self::robust_test_risk_at`].
+    #[deprecated(note = "use robust_test_risk_at")]
     pub fn robust_error_at(&self, eps_test: f64) -> Result<f64> {
+        self.robust_test_risk_at(eps_test)
+    }
+
+    /// The robust test risk at another radius.
+    pub fn robust_test_risk_at(&self, eps_test: f64) -> Result<f64> {
         let eps_test = validate::non_negative("eps_test", eps_test)?;
-        let sr = self.standard_error;
+        let sr = self.test_risk;
         let t = eps_test * self.theta_norm;
         crate::error::finite(
             sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t,
@@ -167,6 +222,16 @@ impl AdversarialLinearModel {
     /// $\delta$.
     pub fn delta(&self) -> f64 {
         self.delta
+    }
+    /// The label-noise standard deviation $\sigma_0$ (`noise_sd`; $\sqrt{\sigma_0^2}$ when the
+    /// noise was given as the variance).
+    pub fn noise_sd(&self) -> f64 {
+        self.noise_sd
+    }
+    /// The label-noise variance $\sigma_0^2 = \mathrm{noise\_sd}^2$ (as given, when it was given
+    /// as the variance).
+    pub fn noise_var(&self) -> f64 {
+        self.noise_var
     }
     /// $\varepsilon$.
     pub fn eps(&self) -> f64 {
@@ -202,11 +267,12 @@ impl AdversarialLinearModel {
     pub fn with_eps(&self, eps: f64) -> Result<Self> {
         AdversarialLinear {
             delta: self.delta,
-            noise_var: self.noise_var,
             r0: self.r0,
             eps,
             eps_test: self.eps_test,
+            ..AdversarialLinear::default()
         }
+        .with_noise_variance(self.noise_var)
         .check()
     }
 
@@ -246,7 +312,10 @@ impl AdversarialLinearModel {
 
     fn zero_solution(&self) -> AdversarialLinearSolution {
         let total = self.r0 * self.r0 + self.noise_var;
+        #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
         AdversarialLinearSolution {
+            test_risk: total,
+            robust_test_risk: total,
             standard_error: total,
             robust_error: total,
             train_loss: 0.5 * total,
@@ -268,7 +337,10 @@ impl AdversarialLinearModel {
     /// training residual is zero and the training loss is $\varepsilon^2 r_0^2/2$.
     fn exact_recovery(&self) -> AdversarialLinearSolution {
         let t = self.eps_test() * self.r0;
+        #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
         AdversarialLinearSolution {
+            test_risk: 0.0,
+            robust_test_risk: t * t,
             standard_error: 0.0,
             robust_error: t * t,
             train_loss: 0.5 * (self.eps * self.r0).powi(2),
@@ -320,9 +392,13 @@ impl AdversarialLinearModel {
         let c = self.eps * norm;
         let m = c * tau / (b * sr.sqrt());
         let t = self.eps_test() * norm;
+        let ar = sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t;
+        #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
         Ok(AdversarialLinearSolution {
+            test_risk: sr,
+            robust_test_risk: ar,
             standard_error: sr,
-            robust_error: sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t,
+            robust_error: ar,
             train_loss: value,
             zero_residual_fraction: erf(m / SQRT_2),
             theta_norm: norm,

@@ -75,7 +75,17 @@ pub struct AdversarialRf {
     pub psi1: f64,
     /// $\psi_2 = n/d$, samples per input dimension (> 0).
     pub psi2: f64,
-    /// $\tau^2$, the label-noise variance ($\ge 0$).
+    /// $\sigma_\varepsilon = \tau$, the label-noise standard deviation ($\ge 0$; default $0.5$). The
+    /// paper's $\tau^2$ is its square.
+    pub noise_sd: f64,
+    /// Deprecated: the label-noise **variance** $\tau^2$ (default $0.25$), kept with its meaning.
+    /// [`AdversarialRf::check`] uses whichever of `noise_sd` and `tau2` differs from its default
+    /// (`tau2` exactly as given; an error naming `noise_sd` if both do and
+    /// $\mathrm{noise\_sd}^2 \ne \tau^2$). Non-deprecated way to give a variance:
+    /// [`AdversarialRf::with_noise_variance`].
+    #[deprecated(
+        note = "use noise_sd (a standard deviation: noise_sd = sqrt(tau2)), or with_noise_variance"
+    )]
     pub tau2: f64,
     /// $\varepsilon$, the $\ell_2$ radius of the training perturbations (> 0).
     pub eps: f64,
@@ -84,12 +94,15 @@ pub struct AdversarialRf {
 }
 
 impl Default for AdversarialRf {
-    /// $\psi_1 = 1$, $\psi_2 = 2$, $\tau^2 = 0.25$, $\varepsilon = \varepsilon_{\rm test} = 0.3$.
+    /// $\psi_1 = 1$, $\psi_2 = 2$, $\mathrm{noise\_sd} = 0.5$ ($\tau^2 = 0.25$),
+    /// $\varepsilon = \varepsilon_{\rm test} = 0.3$.
+    #[allow(deprecated)] // sets the deprecated alias `tau2` to its default
     fn default() -> Self {
         Self {
             psi1: 1.0,
             psi2: 2.0,
-            tau2: 0.25,
+            noise_sd: super::DEFAULT_NOISE_SD,
+            tau2: super::DEFAULT_NOISE_VAR,
             eps: 0.3,
             eps_test: None,
         }
@@ -97,11 +110,38 @@ impl Default for AdversarialRf {
 }
 
 impl AdversarialRf {
-    /// Validate the parameters. Errors: [`Error::InvalidParameter`] naming the field.
+    /// The same parameters with the label noise given as a variance $\tau^2$ (the paper's
+    /// parameter; `noise_sd` $= \sqrt{\tau^2}$): sets the deprecated field `tau2` to `tau2`
+    /// exactly and `noise_sd` to its default, so that [`AdversarialRf::check`] uses `tau2`
+    /// unchanged.
+    #[allow(deprecated)]
+    pub fn with_noise_variance(self, tau2: f64) -> Self {
+        Self {
+            noise_sd: super::DEFAULT_NOISE_SD,
+            tau2,
+            ..self
+        }
+    }
+
+    /// The label noise as `(noise_sd, variance)`, resolved from `noise_sd` and the deprecated
+    /// variance field `tau2` exactly as [`AdversarialRf::check`] does (the variance as given when it
+    /// was given as the variance, `noise_sd^2` otherwise).
+    ///
+    /// Errors: [`Error::InvalidParameter`] as [`AdversarialRf::check`] for the label noise.
+    pub fn label_noise(&self) -> Result<(f64, f64)> {
+        #[allow(deprecated)]
+        let (var, sd) = super::resolve_noise(self.noise_sd, ("tau2", self.tau2))?;
+        Ok((sd, var))
+    }
+
+    /// Validate the parameters. Errors: [`Error::InvalidParameter`] naming the field (the label
+    /// noise: `noise_sd` or the deprecated `tau2`, whichever was set; `noise_sd` if both were set
+    /// and disagree).
     pub fn check(&self) -> Result<AdversarialRfModel> {
         let psi1 = validate::positive("psi1", self.psi1)?;
         let psi2 = validate::positive("psi2", self.psi2)?;
-        let tau2 = validate::non_negative("tau2", self.tau2)?;
+        #[allow(deprecated)]
+        let (tau2, noise_sd) = super::resolve_noise(self.noise_sd, ("tau2", self.tau2))?;
         let eps = validate::positive("eps", self.eps)?;
         let eps_test = match self.eps_test {
             Some(e) => Some(validate::non_negative("eps_test", e)?),
@@ -136,6 +176,7 @@ impl AdversarialRf {
             psi1,
             psi2,
             tau2,
+            noise_sd,
             eps,
             eps_test,
             sigma_sq,
@@ -151,6 +192,7 @@ pub struct AdversarialRfModel {
     psi1: f64,
     psi2: f64,
     tau2: f64,
+    noise_sd: f64,
     eps: f64,
     /// `None`: follows `eps`.
     eps_test: Option<f64>,
@@ -210,9 +252,16 @@ pub struct ObjectiveEval {
 /// The asymptotic adversarial-training result at one parameter point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdversarialRfSolution {
-    /// Standard test error $\mathrm{SR} = \alpha_\star^2 + \sigma^2$ (includes the noise $\tau^2$).
+    /// Standard (non-robust) test risk $\mathrm{SR} = \alpha_\star^2 + \sigma^2$ (includes the
+    /// noise $\tau^2$).
+    pub test_risk: f64,
+    /// Robust test risk at $\varepsilon_{\rm test}$, eq. (4.6).
+    pub robust_test_risk: f64,
+    /// Deprecated name of [`Self::test_risk`] (the same value).
+    #[deprecated(note = "use test_risk")]
     pub standard_error: f64,
-    /// Robust test error at $\varepsilon_{\rm test}$, eq. (4.6).
+    /// Deprecated name of [`Self::robust_test_risk`] (the same value).
+    #[deprecated(note = "use robust_test_risk")]
     pub robust_error: f64,
     /// Minimum of the training objective (4.3) (with $1/(2n)$): $R_\star$.
     pub train_loss: f64,
@@ -239,19 +288,25 @@ pub struct AdversarialRfSolution {
     pub iterations: usize,
     /// The training radius $\varepsilon$.
     pub eps: f64,
-    /// The test radius $\varepsilon_{\rm test}$ of `robust_error`.
+    /// The test radius $\varepsilon_{\rm test}$ of `robust_test_risk`.
     pub eps_test: f64,
 }
 
 impl AdversarialRfSolution {
-    /// The robust test error (4.6) at another test radius $\varepsilon_{\rm test} \ge 0$.
-    pub fn robust_error_at(&self, eps_test: f64) -> Result<f64> {
+    /// The robust test risk (4.6) at another test radius $\varepsilon_{\rm test} \ge 0$.
+    pub fn robust_test_risk_at(&self, eps_test: f64) -> Result<f64> {
         let eps_test = validate::non_negative("eps_test", eps_test)?;
-        let t = eps_test * self.adversarial_norm / (self.eps * self.standard_error.sqrt());
+        let t = eps_test * self.adversarial_norm / (self.eps * self.test_risk.sqrt());
         crate::error::finite(
-            (1.0 + t * t + 2.0 * SQRT_2_OVER_PI * t) * self.standard_error,
+            (1.0 + t * t + 2.0 * SQRT_2_OVER_PI * t) * self.test_risk,
             "robust error",
         )
+    }
+
+    /// Deprecated name of [`Self::robust_test_risk_at`].
+    #[deprecated(note = "use robust_test_risk_at")]
+    pub fn robust_error_at(&self, eps_test: f64) -> Result<f64> {
+        self.robust_test_risk_at(eps_test)
     }
 }
 
@@ -277,9 +332,15 @@ impl AdversarialRfModel {
     pub fn psi2(&self) -> f64 {
         self.psi2
     }
-    /// $\tau^2$.
+    /// The label-noise variance $\tau^2 = \mathrm{noise\_sd}^2$ (as given, when it was given as
+    /// the variance).
     pub fn tau2(&self) -> f64 {
         self.tau2
+    }
+    /// The label-noise standard deviation $\tau$ (`noise_sd`; $\sqrt{\tau^2}$ when the noise was
+    /// given as the variance).
+    pub fn noise_sd(&self) -> f64 {
+        self.noise_sd
     }
     /// $\varepsilon$.
     pub fn eps(&self) -> f64 {
@@ -316,10 +377,11 @@ impl AdversarialRfModel {
         let mut p = AdversarialRf {
             psi1: self.psi1,
             psi2: self.psi2,
-            tau2: self.tau2,
             eps: self.eps,
             eps_test: self.eps_test,
-        };
+            ..AdversarialRf::default()
+        }
+        .with_noise_variance(self.tau2);
         f(&mut p);
         p.check()
     }
@@ -431,7 +493,10 @@ impl AdversarialRfModel {
     /// $\mathrm{SR} = \mathrm{AR} = 1 + \tau^2$, training loss $(1+\tau^2)/2$.
     fn zero_solution(&self) -> AdversarialRfSolution {
         let total = 1.0 + self.tau2;
+        #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
         AdversarialRfSolution {
+            test_risk: total,
+            robust_test_risk: total,
             standard_error: total,
             robust_error: total,
             train_loss: 0.5 * total,
@@ -463,10 +528,16 @@ impl AdversarialRfModel {
         let sr = zeta2;
         let c = point.beta * ev.nu * zeta2.sqrt() / point.tau_g;
         let t = self.eps_test() * c / (self.eps * zeta2.sqrt());
-        let ar = (1.0 + t * t + 2.0 * SQRT_2_OVER_PI * t) * sr;
+        let ar = crate::error::finite(
+            (1.0 + t * t + 2.0 * SQRT_2_OVER_PI * t) * sr,
+            "robust error",
+        )?;
+        #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
         Ok(AdversarialRfSolution {
+            test_risk: sr,
+            robust_test_risk: ar,
             standard_error: sr,
-            robust_error: crate::error::finite(ar, "robust error")?,
+            robust_error: ar,
             train_loss: ev.value,
             zero_residual_fraction: erf(ev.nu / SQRT_2),
             adversarial_norm: c,
@@ -922,17 +993,24 @@ fn verify_saddle(st: &Stationary<5>) -> Result<()> {
 /// block is rejected.
 const PIVOT_FLOOR: f64 = 1e-9;
 
-/// Where the robust error peaks and where it is smallest beyond the peak, along a $\psi_1$ curve.
+/// Where the robust test risk peaks and where it is smallest beyond the peak, along a $\psi_1$
+/// curve.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RobustExtrema {
-    /// $\psi_1$ of the largest robust error on the grid (refined by a parabola through the
+    /// $\psi_1$ of the largest robust test risk on the grid (refined by a parabola through the
     /// neighbouring grid points).
     pub peak_psi1: f64,
-    /// The robust error at the peak grid point.
-    pub peak_robust_error: f64,
-    /// $\psi_1$ of the smallest robust error at or beyond the peak (refined likewise).
+    /// The robust test risk at the peak grid point.
+    pub peak_robust_test_risk: f64,
+    /// $\psi_1$ of the smallest robust test risk at or beyond the peak (refined likewise).
     pub min_psi1: f64,
-    /// The robust error at that grid point.
+    /// The robust test risk at that grid point.
+    pub min_robust_test_risk: f64,
+    /// Deprecated name of [`Self::peak_robust_test_risk`] (the same value).
+    #[deprecated(note = "use peak_robust_test_risk")]
+    pub peak_robust_error: f64,
+    /// Deprecated name of [`Self::min_robust_test_risk`] (the same value).
+    #[deprecated(note = "use min_robust_test_risk")]
     pub min_robust_error: f64,
 }
 
@@ -944,7 +1022,7 @@ pub fn robust_extrema(psi1: &[f64], curve: &[AdversarialRfSolution]) -> Option<R
     if psi1.len() != curve.len() || psi1.len() < 3 {
         return None;
     }
-    let ar: Vec<f64> = curve.iter().map(|s| s.robust_error).collect();
+    let ar: Vec<f64> = curve.iter().map(|s| s.robust_test_risk).collect();
     let imax = (0..ar.len()).max_by(|&a, &b| ar[a].total_cmp(&ar[b]))?;
     if imax == 0 || imax + 1 >= ar.len() {
         return None;
@@ -970,10 +1048,13 @@ pub fn robust_extrema(psi1: &[f64], curve: &[AdversarialRfSolution]) -> Option<R
             }
         }
     };
+    #[allow(deprecated)] // fills the deprecated aliases peak_robust_error, min_robust_error
     Some(RobustExtrema {
         peak_psi1: refine(imax),
-        peak_robust_error: ar[imax],
+        peak_robust_test_risk: ar[imax],
         min_psi1: refine(imin),
+        min_robust_test_risk: ar[imin],
+        peak_robust_error: ar[imax],
         min_robust_error: ar[imin],
     })
 }
@@ -987,10 +1068,11 @@ mod tests {
         let m = AdversarialRf {
             psi1,
             psi2,
-            tau2,
             eps: 1.0,
             eps_test: None,
+            ..AdversarialRf::default()
         }
+        .with_noise_variance(tau2)
         .check()
         .unwrap();
         m.with_eps(frac * m.eps0()).unwrap()
