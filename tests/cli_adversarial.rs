@@ -42,7 +42,7 @@ fn single_point_prints_all_documented_fields() {
     ] {
         assert!(v[0][key].is_number(), "{key}");
     }
-    // Independent reference: rf_adversarial.md §5.2, psi1 = 3 row.
+    // Independent reference: docs/adversarial.md#derivation-notes-reference-values (saddle table), psi1 = 3 row.
     assert!((v[0]["standard_error"].as_f64().unwrap() - 1.0841357).abs() < 1e-6);
     assert!((v[0]["robust_error"].as_f64().unwrap() - 1.93147921).abs() < 1e-7);
     assert!((v[0]["train_loss"].as_f64().unwrap() - 0.105859181).abs() < 1e-8);
@@ -66,7 +66,7 @@ fn eps_test_changes_only_the_robust_error() {
     ]);
     assert_eq!(code, 0);
     let v = json_lines(&out);
-    // §5.2 note: AR at eps_test = 2 eps, psi1 = 10.
+    // docs/adversarial.md#derivation-notes-reference-values: AR at eps_test = 2 eps, psi1 = 10.
     assert!((v[0]["robust_error"].as_f64().unwrap() - 1.720397).abs() < 2e-6);
     assert!((v[0]["standard_error"].as_f64().unwrap() - 0.862755057).abs() < 1e-8);
 }
@@ -119,7 +119,7 @@ fn linear_model_from_the_command_line() {
     ]);
     assert_eq!(code, 0, "{err}");
     let v = json_lines(&out);
-    // rf_adversarial.md §5.5: delta = 2, eps = 0.3.
+    // docs/adversarial.md#derivation-notes-reference-values (linear model): delta = 2, eps = 0.3.
     assert!((v[0]["standard_error"].as_f64().unwrap() - 0.431805).abs() < 2e-6);
     assert!((v[0]["robust_error"].as_f64().unwrap() - 0.798831).abs() < 2e-6);
     assert!((v[0]["theta_norm"].as_f64().unwrap() - 0.922984).abs() < 2e-6);

@@ -1,6 +1,6 @@
 //! Adversarial training theory (Hassani & Javanmard Thm 4.2; linear special case) against the
-//! independent reference values of /work/shared/math/rf_adversarial.md (§3.4, §4.3, §5.1, §5.2,
-//! §5.5), closed-form limits and finite differences.
+//! independent reference values of docs/adversarial.md#derivation-notes-zero-solution-threshold, #derivation-notes-linear-model and #derivation-notes-reference-values
+//! (Hassani & Javanmard 2024, arXiv:2201.05149), closed-form limits and finite differences.
 
 const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
 
@@ -30,7 +30,7 @@ fn model(
     .unwrap()
 }
 
-/// §5.2: (psi1, psi2, tau2, eps, [alpha, tau_g, beta, gamma, tau_q], nu, R*, SR, AR, eps||J theta||, polished).
+/// docs/adversarial.md#derivation-notes-reference-values (saddle table): (psi1, psi2, tau2, eps, [alpha, tau_g, beta, gamma, tau_q], nu, R*, SR, AR, eps||J theta||, polished).
 type Row = (f64, f64, f64, f64, [f64; 5], f64, f64, f64, f64, f64, bool);
 const SADDLES: [Row; 16] = [
     (
@@ -376,7 +376,7 @@ fn cold_solves_reproduce_the_notes_saddle_points() {
 
 #[test]
 fn robust_error_at_twice_the_training_radius() {
-    // §5.2 note: AR at eps_test = 2 eps.
+    // docs/adversarial.md#derivation-notes-reference-values: AR at eps_test = 2 eps.
     for (psi1, want) in [
         (0.5, 1.719793),
         (2.0, 2.721782),
@@ -407,7 +407,7 @@ fn robust_error_at_twice_the_training_radius() {
 
 #[test]
 fn objective_unit_values_and_gradient() {
-    // §5.1: R at psi1 = 3, psi2 = 2, tau2 = 0.25, eps = 0.3.
+    // docs/adversarial.md#derivation-notes-reference-values (unit values): R at psi1 = 3, psi2 = 2, tau2 = 0.25, eps = 0.3.
     let m = model(3.0, 2.0, 0.25, 0.3);
     let cases = [
         (
@@ -506,7 +506,7 @@ fn solution_is_a_min_max_saddle_by_direct_perturbation() {
 
 #[test]
 fn zero_solution_threshold() {
-    // §3.4 table.
+    // docs/adversarial.md#derivation-notes-zero-solution-threshold table.
     for (psi1, psi2, tau2, want) in [
         (0.1, 2.0, 0.25, 0.337901),
         (0.5, 2.0, 0.25, 0.726495),
@@ -528,7 +528,7 @@ fn zero_solution_threshold() {
         assert!(s.adversarial_norm < 1e-3);
         assert!((s.kappa - (2.0 / std::f64::consts::PI).sqrt()).abs() < 1e-3);
     }
-    // §3.4: psi1 = 0.1, eps = 0.33 gives kappa* = 0.80086 and SR = 1.246809.
+    // docs/adversarial.md#derivation-notes-zero-solution-threshold: psi1 = 0.1, eps = 0.33 gives kappa* = 0.80086 and SR = 1.246809.
     let s = model(0.1, 2.0, 0.25, 0.33).solve().unwrap();
     assert!((s.kappa - 0.80086).abs() < 1e-5 && (s.test_risk - 1.246809).abs() < 1e-6);
 }
@@ -555,7 +555,7 @@ fn small_eps_gives_least_squares_limit() {
         assert!(err < 20.0 * eps, "eps {eps}: {a2} vs {ols}");
         prev = err;
     }
-    // Note §3.3: 0.2968 and 0.30715 at eps = 0.01, 0.001.
+    // docs/adversarial.md#derivation-notes-proximal-form-and-extra-outputs: 0.2968 and 0.30715 at eps = 0.01, 0.001.
     let a2 = |e: f64| {
         m.with_eps(e)
             .unwrap()
@@ -603,7 +603,7 @@ fn robust_error_dominates_standard_error_and_curve_extrema() {
         assert!(rel(cold.robust_test_risk, curve[i].robust_test_risk) < 1e-10);
     }
     let ex = robust_extrema(&psi, &curve).unwrap();
-    // Table §5.2: AR is 1.72 at psi1 = 2, 1.93 at 3, 1.42 at 5, 1.24 at 10, 1.28 at 30.
+    // docs/adversarial.md#derivation-notes-reference-values (saddle table): AR is 1.72 at psi1 = 2, 1.93 at 3, 1.42 at 5, 1.24 at 10, 1.28 at 30.
     assert!(ex.peak_psi1 > 2.0 && ex.peak_psi1 < 5.0, "{ex:?}");
     assert!(ex.peak_robust_test_risk > 1.93);
     assert!(ex.min_psi1 > 5.0 && ex.min_psi1 < 30.0, "{ex:?}");
@@ -671,7 +671,7 @@ fn linear(delta: f64, eps: f64) -> overparam::theory::adversarial::AdversarialLi
 
 #[test]
 fn linear_model_matches_the_notes_table() {
-    // §5.5 (Nelder–Mead, ~6 digits): delta, eps, SR, ||theta||, AR, train loss, frac0.
+    // docs/adversarial.md#derivation-notes-reference-values, linear model (Nelder–Mead, ~6 digits): delta, eps, SR, ||theta||, AR, train loss, frac0.
     let table = [
         (0.5, 0.3, 0.999682, 0.865656, 1.481475, 0.033748, 0.9961),
         (0.5, 1.0, 0.899382, 0.637613, 2.270870, 0.322330, 0.5086),
@@ -1052,7 +1052,7 @@ fn linear_interpolating_small_eps_passes_the_saddle_check() {
     // Property-test reproducer: delta < 1, eps / eps0 = 4e-5 was rejected as "not a min-max
     // saddle" at |grad| ~ 1e-16: b* ~ 3e-7, so h_bb (a gradient difference at b(1 +- 1e-6)) is
     // rounding noise ~1e-3, above the old bound 1e-4 * max|h|. Reference: the min-norm
-    // interpolation limit (note §4.3), ||theta - theta0||^2 -> r0^2 (1 - delta) +
+    // interpolation limit (docs/adversarial.md#derivation-notes-linear-model), ||theta - theta0||^2 -> r0^2 (1 - delta) +
     // sigma0^2 delta / (1 - delta), ||theta||^2 -> r0^2 delta + sigma0^2 delta / (1 - delta).
     let (delta, noise_var, r0, eps) = (
         0.05068903956812761,
@@ -1107,7 +1107,7 @@ fn near_eps0_cold_solves_are_verified_and_approach_the_zero_solution_linearly() 
         let m = at(h);
         let s = m.solve().unwrap_or_else(|e| panic!("{psi1} {psi2}: {e}"));
         assert_verified_saddle(&m, s.saddle.unwrap());
-        // Independent reference: SR -> 1 + tau^2 linearly in h (note §3.4), so the gap at 2h
+        // Independent reference: SR -> 1 + tau^2 linearly in h (docs/adversarial.md#derivation-notes-zero-solution-threshold), so the gap at 2h
         // is twice the gap at h up to O(h) (slope from an independent cold solve).
         let s2 = at(2.0 * h).solve().unwrap();
         let (g1, g2) = (1.0 + tau2 - s.test_risk, 1.0 + tau2 - s2.test_risk);

@@ -13,7 +13,7 @@
 //! $\mathrm{AR}(\theta) = \mathrm{SR} + 2\sqrt{2/\pi}\,\varepsilon_{\rm test}\|\theta\|\sqrt{\mathrm{SR}} + \varepsilon_{\rm test}^2\|\theta\|^2$.
 //! (Javanmard, Soltanolkotabi & Hassani, *Precise tradeoffs in adversarial training for linear
 //! regression*, COLT 2020, arXiv:2002.10477. The scalar problem below is the CGMT reduction derived
-//! in the crate's note rf_adversarial.md §4.2, in its own notation, not the paper's.)
+//! for this crate in docs/adversarial.md#derivation-notes-linear-model, in its own notation, not the paper's.)
 //!
 //! # Scalar problem
 //!

@@ -34,7 +34,7 @@
 //! $c$ is attained at $c = k\zeta\nu^\star$, where $\nu^\star$ solves
 //! $\kappa = k\nu + \nu\,\mathrm{erf}(\nu/\sqrt2) + \sqrt{2/\pi}e^{-\nu^2/2}$ with
 //! $\kappa = \gamma(\tau_g + \beta)/(\varepsilon\beta\zeta)$ ($\nu^\star = 0$ if $\kappa \le \sqrt{2/\pi}$); this
-//! reproduces the printed indicator term of Theorem 4.2 (rf_adversarial note §3.3). Then
+//! reproduces the printed indicator term of Theorem 4.2 (Hassani & Javanmard 2024, arXiv:2201.05149; docs/adversarial.md#derivation-notes-proximal-form-and-extra-outputs). Then
 //!
 //! $$\mathrm{SR} = \alpha_\star^2 + \sigma^2,\qquad
 //!   \mathrm{AR}(\varepsilon_{\rm test}) = \big(1 + t^2 + 2\sqrt{2/\pi}\,t\big)\,\mathrm{SR},\quad
@@ -354,7 +354,7 @@ impl AdversarialRfModel {
     pub fn sigma_sq(&self) -> f64 {
         self.sigma_sq
     }
-    /// The zero-solution threshold (rf_adversarial note §3.4, derived from the optimality of
+    /// The zero-solution threshold (docs/adversarial.md#derivation-notes-zero-solution-threshold, derived from the optimality of
     /// $\theta = 0$, $\|J^{-1}F^\top y/n\| \le \varepsilon\|y\|_1/n$):
     /// $$\varepsilon_0^2 = \frac{\psi_1(1 + S(-1)) + (1+\tau^2)\frac{\psi_1}{\psi_2}(1 + \frac2\pi S(-1))}{\frac2\pi(1+\tau^2)}.$$
     pub fn eps0(&self) -> f64 {
