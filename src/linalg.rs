@@ -830,6 +830,50 @@ fn solve_fixed<const N: usize>(data: &[f64], b: &[f64], threshold: f64) -> Resul
     }
     let mut x = [0.0; N];
     x.copy_from_slice(b);
+    Ok(solve_array_core(a, x, threshold)?.to_vec())
+}
+
+/// [`solve_dense_row_major`] for a fixed dimension `N` on stack arrays, without any heap
+/// allocation (for the models' tiny Newton systems): the same input checks, the same relative
+/// `pivot_floor` and bit-for-bit the same arithmetic.
+///
+/// Errors as [`solve_dense_row_major`].
+pub(crate) fn solve_dense_array<const N: usize>(
+    a: &[[f64; N]; N],
+    b: &[f64; N],
+    pivot_floor: f64,
+) -> Result<[f64; N]> {
+    if N == 0 || N > SMALL_DIMENSION {
+        let data: Vec<f64> = a.iter().flatten().copied().collect();
+        let x = solve_dense_row_major(N, &data, b, pivot_floor)?;
+        return Ok(std::array::from_fn(|i| x[i]));
+    }
+    if !pivot_floor.is_finite() || a.iter().flatten().any(|v| !v.is_finite()) {
+        return Err(Error::NonFinite { what: "LU input" });
+    }
+    let amax = a.iter().flatten().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if amax == 0.0 {
+        return Err(Error::LinearAlgebra {
+            what: "singular (zero) matrix in LU factorisation".into(),
+        });
+    }
+    let x = solve_array_core(*a, *b, pivot_floor * amax)?;
+    if x.iter().all(|v| v.is_finite()) {
+        Ok(x)
+    } else {
+        Err(Error::NonFinite {
+            what: "LU solution (ill-conditioned matrix)",
+        })
+    }
+}
+
+/// The elimination and substitution of [`solve_fixed`] on stack arrays.
+#[inline]
+fn solve_array_core<const N: usize>(
+    mut a: [[f64; N]; N],
+    mut x: [f64; N],
+    threshold: f64,
+) -> Result<[f64; N]> {
     for k in 0..N {
         let mut p = k;
         let mut best = a[k][k].abs();
@@ -863,7 +907,7 @@ fn solve_fixed<const N: usize>(data: &[f64], b: &[f64], threshold: f64) -> Resul
         }
         x[i] = s / a[i][i];
     }
-    Ok(x.to_vec())
+    Ok(x)
 }
 
 /// [`solve_dense`] of the `n × n` row-major system `data` (see [`Lu::from_row_major`]); up to
@@ -1081,6 +1125,43 @@ pub fn small_symmetric_eigenvalues(n: usize, a: &[f64]) -> Result<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn solve_dense_array_matches_row_major_bitwise() {
+        // A pivoting 4x4 system: the array path must give the row-major path's bits.
+        let a = [
+            [1e-3, 2.0, -1.0, 0.5],
+            [4.0, -1.0, 0.25, 3.0],
+            [-2.0, 7.0, 1.0, -1.5],
+            [0.5, 0.125, 9.0, 2.0],
+        ];
+        let b = [1.0, -2.0, 0.5, 3.0];
+        let x = solve_dense_array(&a, &b, 1e-15).unwrap();
+        let flat: Vec<f64> = a.iter().flatten().copied().collect();
+        let y = solve_dense_row_major(4, &flat, &b, 1e-15).unwrap();
+        for (u, v) in x.iter().zip(&y) {
+            assert_eq!(u.to_bits(), v.to_bits());
+        }
+        // Residual check against the matrix itself (an independent reference).
+        for (row, bi) in a.iter().zip(&b) {
+            let r: f64 = row.iter().zip(&x).map(|(p, q)| p * q).sum();
+            assert!((r - bi).abs() < 1e-13);
+        }
+        // Same typed errors: singular, zero and non-finite matrices.
+        let singular = [[1.0, 2.0], [2.0, 4.0]];
+        assert!(matches!(
+            solve_dense_array(&singular, &[1.0, 1.0], 1e-15),
+            Err(Error::LinearAlgebra { .. })
+        ));
+        assert!(matches!(
+            solve_dense_array(&[[0.0; 2]; 2], &[1.0, 1.0], 1e-15),
+            Err(Error::LinearAlgebra { .. })
+        ));
+        assert!(matches!(
+            solve_dense_array(&[[f64::NAN, 0.0], [0.0, 1.0]], &[1.0, 1.0], 1e-15),
+            Err(Error::NonFinite { .. })
+        ));
+    }
 
     fn sample(nrows: usize, ncols: usize, seed: u64) -> Matrix {
         // A deterministic, well-conditioned pseudo-random pattern (no RNG dependency).

@@ -1,5 +1,6 @@
 //! Newton's method for the stationarity equations $\nabla R = 0$ of a small scalar saddle problem,
-//! run by the solver engine's bounded mode ([`crate::solver::newton_bounded`]).
+//! run by the array form of the solver engine's bounded mode (`newton_bounded_array`, step for
+//! step [`crate::solver::newton_bounded`] on stack arrays).
 //!
 //! The gradient is analytic (supplied by the caller); the Jacobian of the gradient (the Hessian of
 //! $R$) is formed by central differences of that analytic gradient and symmetrised. The step is
@@ -11,7 +12,8 @@
 #![allow(clippy::needless_range_loop)] // small fixed-size matrices read best with indices
 
 use crate::error::{Error, Result};
-use crate::solver::{NewtonOptions, NewtonProblem, NewtonScaling, newton_bounded};
+use crate::solver::newton::newton_bounded_array;
+use crate::solver::{NewtonOptions, NewtonScaling};
 
 /// Largest fraction of its current value a variable may lose in one step.
 const FRACTION_TO_BOUNDARY: f64 = 0.8;
@@ -58,7 +60,7 @@ where
 }
 
 /// Newton's method on $\nabla R(x) = 0$ over the open positive orthant, on the engine's bounded
-/// mode ([`newton_bounded`]): variable scaling $D = \mathrm{diag}(x)$, lower bounds 0 with
+/// mode (`newton_bounded_array`, the array form of [`crate::solver::newton_bounded`]): variable scaling $D = \mathrm{diag}(x)$, lower bounds 0 with
 /// fraction to the boundary `FRACTION_TO_BOUNDARY`, Armijo backtracking (40 trial lengths) on
 /// $\frac12\|\nabla R\|^2$ with trial points where $R$ is undefined rejected.
 ///
@@ -82,26 +84,13 @@ where
             expected: "a saddle-point starting guess with every variable finite and > 0",
         });
     }
-    let to_array = |x: &[f64]| -> [f64; D] { std::array::from_fn(|i| x[i]) };
     let lower = [0.0; D];
-    let report = newton_bounded(
-        |x: &[f64], out: &mut [f64]| {
-            out.copy_from_slice(&grad(&to_array(x))?);
-            Ok(())
-        },
-        |x: &[f64], out: &mut [f64]| {
-            let h = fd_hessian(&grad, &to_array(x))?;
-            for (i, row) in h.iter().enumerate() {
-                out[i * D..(i + 1) * D].copy_from_slice(row);
-            }
-            Ok(())
-        },
-        &x0,
-        &NewtonProblem {
-            lower: Some(&lower),
-            method: Some(method),
-            ..NewtonProblem::default()
-        },
+    let report = newton_bounded_array(
+        |x: &[f64; D]| grad(x),
+        |x: &[f64; D]| fd_hessian(&grad, x),
+        x0,
+        &lower,
+        method,
         NewtonOptions {
             tolerance: tol,
             max_iter,
@@ -121,7 +110,7 @@ where
         },
         other => other,
     })?;
-    let x = to_array(&report.solution);
+    let x = report.solution;
     let hessian = fd_hessian(&grad, &x)?;
     Ok(Stationary {
         x,
