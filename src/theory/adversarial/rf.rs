@@ -65,7 +65,7 @@ use crate::linalg::{Cholesky, Matrix, is_positive_definite};
 use crate::solver::root::{RootOptions, brent_root};
 use crate::solver::{ContinuationOptions, ContinuationStep, adaptive_continuation};
 
-use super::scalar::{SQRT_2_OVER_PI, nu_star, prox, stieltjes, stieltjes_derivative};
+use super::scalar::{SQRT_2_OVER_PI, nu_star, prox, stieltjes, stieltjes_with_derivative};
 use super::stationary::{Stationary, newton_stationary};
 
 /// Unchecked parameters of adversarially trained random features (Hassani & Javanmard 2022).
@@ -394,8 +394,9 @@ impl AdversarialRfModel {
         let g2 = gamma * gamma;
         let dg = |lam: f64| -> f64 {
             let z = FRAC_2_PI * lam - 1.0;
-            let s = stieltjes(z, psi1);
-            let sp = stieltjes_derivative(z, psi1, s);
+            // One evaluation of the Marchenko–Pastur closed form for both (bit-identical to
+            // `stieltjes` and `stieltjes_derivative` called separately).
+            let (s, sp) = stieltjes_with_derivative(z, psi1);
             let a = u * (1.0 + (1.0 - FRAC_2_PI * lam) * s)
                 + v * b2 * (1.0 + FRAC_2_PI * (1.0 - lam) * s);
             let ap = u * (-FRAC_2_PI * s + FRAC_2_PI * (1.0 - FRAC_2_PI * lam) * sp)
