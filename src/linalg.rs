@@ -1031,6 +1031,64 @@ pub fn is_positive_definite(a: &Matrix, pivot_floor: f64) -> bool {
     })
 }
 
+/// Whether the symmetric `N × N` matrix $H = \begin{pmatrix} A & B \\ B^\top & C\end{pmatrix}$
+/// (lower triangle read), with $A$ its leading `p × p` block, has $A \succ 0$ and Schur complement
+/// $S = C - B^\top A^{-1} B \prec 0$ — the second-order condition of a strict local max-min point
+/// (minimised in the first `p` variables, maximised in the rest) — with every pivot resolved: the
+/// same test as [`is_positive_definite`] applied to $A$ and to $-S$ (each pivot of the
+/// elimination at least `pivot_floor` times the diagonal entry it started from, which makes the
+/// test invariant under a diagonal rescaling of the variables).
+///
+/// One symmetric elimination without pivoting on a stack copy of $H$ (no allocation): the first
+/// `p` pivots are those of $A$; after them the trailing block holds $S$, whose pivots must all be
+/// negative. A non-finite matrix or `p > N` gives `false`.
+///
+/// ```
+/// use overparam::linalg::is_max_min_definite;
+/// // A = 2, B = 1, C = -1: S = -1 - 1/2 < 0.
+/// assert!(is_max_min_definite(&[[2.0, 1.0], [1.0, -1.0]], 1, 1e-12));
+/// // C = 1: S = 1 - 1/2 > 0, not a max-min point.
+/// assert!(!is_max_min_definite(&[[2.0, 1.0], [1.0, 1.0]], 1, 1e-12));
+/// ```
+pub fn is_max_min_definite<const N: usize>(h: &[[f64; N]; N], p: usize, pivot_floor: f64) -> bool {
+    if p > N || h.iter().flatten().any(|v| !v.is_finite()) {
+        return false;
+    }
+    // Symmetric copy from the lower triangle.
+    let mut m = [[0.0; N]; N];
+    for i in 0..N {
+        for j in 0..=i {
+            m[i][j] = h[i][j];
+            m[j][i] = h[i][j];
+        }
+    }
+    let mut start = [0.0; N];
+    for k in 0..N {
+        if k == p {
+            // The trailing block now holds S; its diagonal is where the pivots of -S start.
+            for (i, s) in start.iter_mut().enumerate().skip(p) {
+                *s = -m[i][i];
+            }
+        }
+        if k < p {
+            start[k] = h[k][k];
+        }
+        let pivot = if k < p { m[k][k] } else { -m[k][k] };
+        if !(start[k] > 0.0 && pivot.is_finite() && pivot > pivot_floor * start[k] && pivot > 0.0) {
+            return false;
+        }
+        let d = m[k][k];
+        for i in k + 1..N {
+            let f = m[i][k] / d;
+            for j in k + 1..=i {
+                m[i][j] -= f * m[j][k];
+                m[j][i] = m[i][j];
+            }
+        }
+    }
+    true
+}
+
 /// Eigenvalues (ascending) of the `n × n` symmetric matrix with row-major entries `a` (its
 /// symmetric part $\frac12(A + A^\top)$ is used), by cyclic Jacobi rotations to an off-diagonal
 /// norm of $10^{-15}\|A\|_F$ (G. H. Golub and C. F. Van Loan, *Matrix Computations*, 4th ed.,
@@ -1125,6 +1183,65 @@ pub fn small_symmetric_eigenvalues(n: usize, a: &[f64]) -> Result<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass max-min test agrees with its definition through faer: Cholesky of A, the
+    /// Schur complement -S = (L^{-1}B)^T (L^{-1}B) - C, and `is_positive_definite` on A and -S.
+    #[test]
+    fn max_min_definite_matches_the_faer_composition() {
+        let mut rng = crate::sim::rng::trial_rng(2026, 0);
+        let mut agree_true = 0;
+        for trial in 0..4000 {
+            let h: [[f64; 5]; 5] = {
+                let mut h = [[0.0; 5]; 5];
+                for i in 0..5 {
+                    for j in 0..=i {
+                        let v = crate::sim::rng::normal(&mut rng);
+                        // A positive diagonal for the min block, negative for the max block most
+                        // of the time, so that both outcomes occur.
+                        let shift = if i == j {
+                            if i < 2 { 2.0 } else { -2.0 }
+                        } else {
+                            0.0
+                        };
+                        h[i][j] = v + shift;
+                        h[j][i] = h[i][j];
+                    }
+                }
+                h
+            };
+            let floor = 1e-9;
+            let a = Matrix::from_fn(2, 2, |i, j| h[i][j]);
+            let b = Matrix::from_fn(2, 3, |i, j| h[i][2 + j]);
+            let reference = is_positive_definite(&a, floor)
+                && match Cholesky::new(&a, 0.0).and_then(|c| c.solve_lower(&b)) {
+                    Ok(y) => {
+                        let mut neg_s = y.gram(1.0);
+                        neg_s.map_indexed_in_place(|i, j, v| v - h[2 + i][2 + j]);
+                        is_positive_definite(&neg_s, floor)
+                    }
+                    Err(_) => false,
+                };
+            assert_eq!(
+                is_max_min_definite(&h, 2, floor),
+                reference,
+                "trial {trial}: {h:?}"
+            );
+            agree_true += usize::from(reference);
+        }
+        // Both outcomes are exercised.
+        assert!(
+            agree_true > 400 && agree_true < 3600,
+            "{agree_true} of 4000 max-min points"
+        );
+        // p = N is plain positive definiteness; p > N and non-finite input are rejected.
+        assert!(is_max_min_definite(&[[2.0, 1.0], [1.0, 2.0]], 2, 1e-12));
+        assert!(!is_max_min_definite(&[[2.0, 1.0], [1.0, 2.0]], 3, 1e-12));
+        assert!(!is_max_min_definite(
+            &[[f64::NAN, 0.0], [0.0, -1.0]],
+            1,
+            1e-12
+        ));
+    }
 
     #[test]
     fn solve_dense_array_matches_row_major_bitwise() {

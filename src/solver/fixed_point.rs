@@ -47,7 +47,7 @@
 //! separately); for `Auto` with a Newton polish, the Anderson evaluations plus the Newton steps.
 
 use crate::error::{Error, Result};
-use crate::linalg::{Matrix, solve_dense};
+use crate::linalg::solve_dense_row_major;
 use crate::solver::Scalar;
 use crate::solver::newton::{NewtonOptions, newton_core};
 use std::collections::VecDeque;
@@ -556,10 +556,9 @@ fn anderson_correction(
         }
     }
     let gamma: Vec<f64> = (0..m).map(|i| dot(&df[i], f) / scale[i]).collect();
-    let Ok(gram) = Matrix::from_row_major(m, m, gram) else {
-        return false;
-    };
-    let Ok(gamma) = solve_dense(&gram, &gamma, m as f64 * f64::EPSILON) else {
+    // The row-major Gram matrix is solved in place of a copy into a faer matrix (the memory m is
+    // small: direct elimination, no allocation beyond the solution).
+    let Ok(gamma) = solve_dense_row_major(m, gram, &gamma, m as f64 * f64::EPSILON) else {
         return false;
     };
     for (j, gj) in gamma.iter().enumerate() {

@@ -61,7 +61,7 @@ use std::f64::consts::{FRAC_2_PI, SQRT_2};
 
 use crate::error::{Error, Result, validate};
 use crate::gaussian::normal::erf;
-use crate::linalg::{Cholesky, Matrix, is_positive_definite};
+use crate::linalg::is_max_min_definite;
 use crate::solver::root::{RootOptions, brent_root};
 use crate::solver::{ContinuationOptions, ContinuationStep, adaptive_continuation};
 
@@ -804,10 +804,27 @@ impl AdversarialRfModel {
         if s0 == s1 {
             return Ok(start.clone());
         }
+        let x0 = start
+            .saddle
+            .ok_or(Error::NoSolution {
+                what: "continuation through the zero-solution regime",
+            })?
+            .to_array();
+        self.walk_from((s0, s1), x0, model_at, predict, steps)
+    }
+
+    /// [`walk`](Self::walk) from the saddle unknowns `x0` at $s_0$ (no solution struct needed).
+    fn walk_from(
+        &self,
+        (s0, s1): (f64, f64),
+        x0: [f64; 5],
+        model_at: impl Fn(f64) -> Result<Self>,
+        predict: impl Fn(&[(f64, [f64; 5])], f64) -> [f64; 5],
+        steps: ContinuationOptions,
+    ) -> Result<AdversarialRfSolution> {
         let zero_regime = Error::NoSolution {
             what: "continuation through the zero-solution regime",
         };
-        let x0 = start.saddle.ok_or(zero_regime.clone())?.to_array();
         let report = adaptive_continuation(
             (s0, s1),
             &x0,
@@ -891,51 +908,22 @@ impl AdversarialRfModel {
         guess: SaddlePoint,
         to: f64,
     ) -> Result<AdversarialRfSolution> {
-        let zero_regime = Error::NoSolution {
-            what: "continuation through the zero-solution regime",
-        };
         let span = (to - from).abs();
-        let steps = ContinuationOptions {
-            first_step: 0.5 * span,
-            max_step: span,
-            min_step: span * 1e-12,
-            grow: 2.0,
-            shrink: 0.25,
-            max_steps: 40,
-            ..ContinuationOptions::default()
-        };
-        let report = adaptive_continuation(
+        self.walk_from(
             (from, to),
-            &guess.to_array(),
-            |history: &[(f64, Vec<f64>)], _| {
-                history
-                    .last()
-                    .map_or_else(|| guess.to_array().to_vec(), |(_, x)| x.clone())
+            guess.to_array(),
+            |x| at(self, x),
+            |hist, _| hist[hist.len() - 1].1,
+            ContinuationOptions {
+                first_step: 0.5 * span,
+                max_step: span,
+                min_step: span * 1e-12,
+                grow: 2.0,
+                shrink: 0.25,
+                max_steps: 40,
+                ..ContinuationOptions::default()
             },
-            |x, g| {
-                let model = if x == to { self.clone() } else { at(self, x)? };
-                let st = if model.eps >= model.eps0 {
-                    None
-                } else {
-                    Some(model.stationary_from(std::array::from_fn(|i| g[i]))?)
-                };
-                Ok(ContinuationStep {
-                    residual: st.as_ref().map_or(0.0, |st| st.residual),
-                    value: (model, st),
-                })
-            },
-            |_, (_, st)| st.as_ref().map_or(Ok(()), verify_saddle),
-            |(_, st)| {
-                st.as_ref()
-                    .map(|st| st.x.to_vec())
-                    .ok_or(zero_regime.clone())
-            },
-            &steps,
-        )?;
-        match report.value {
-            (model, Some(st)) => model.assemble(&st),
-            (model, None) => Ok(model.zero_solution()),
-        }
+        )
     }
 }
 
@@ -961,18 +949,8 @@ impl AdversarialRfModel {
 fn verify_saddle(st: &Stationary<5>) -> Result<()> {
     let h: [[f64; 5]; 5] =
         std::array::from_fn(|i| std::array::from_fn(|j| st.hessian[i][j] * st.x[i] * st.x[j]));
-    let a = Matrix::from_fn(2, 2, |i, j| h[i][j]);
-    let b = Matrix::from_fn(2, 3, |i, j| h[i][2 + j]);
-    let ok = is_positive_definite(&a, PIVOT_FLOOR)
-        && match Cholesky::new(&a, 0.0).and_then(|chol| chol.solve_lower(&b)) {
-            // -S = B^T A^{-1} B - C = (L^{-1}B)^T (L^{-1}B) - C.
-            Ok(y) => {
-                let mut neg_s = y.gram(1.0);
-                neg_s.map_indexed_in_place(|i, j, v| v - h[2 + i][2 + j]);
-                is_positive_definite(&neg_s, PIVOT_FLOOR)
-            }
-            Err(_) => false,
-        };
+    // A = H[0..2, 0..2] (minimised) positive definite and S = C - B^T A^{-1} B negative definite.
+    let ok = is_max_min_definite(&h, 2, PIVOT_FLOOR);
     if ok {
         Ok(())
     } else {
