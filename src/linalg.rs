@@ -1050,6 +1050,7 @@ pub fn is_positive_definite(a: &Matrix, pivot_floor: f64) -> bool {
 /// // C = 1: S = 1 - 1/2 > 0, not a max-min point.
 /// assert!(!is_max_min_definite(&[[2.0, 1.0], [1.0, 1.0]], 1, 1e-12));
 /// ```
+#[allow(clippy::needless_range_loop)] // symmetric index arithmetic reads clearer with indices
 pub fn is_max_min_definite<const N: usize>(h: &[[f64; N]; N], p: usize, pivot_floor: f64) -> bool {
     if p > N || h.iter().flatten().any(|v| !v.is_finite()) {
         return false;
@@ -1187,6 +1188,7 @@ mod tests {
     /// The one-pass max-min test agrees with its definition through faer: Cholesky of A, the
     /// Schur complement -S = (L^{-1}B)^T (L^{-1}B) - C, and `is_positive_definite` on A and -S.
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn max_min_definite_matches_the_faer_composition() {
         let mut rng = crate::sim::rng::trial_rng(2026, 0);
         let mut agree_true = 0;
