@@ -31,7 +31,8 @@ use crate::error::{Error, Result};
 pub const RIDGELESS_CUTOFF: f64 = 1e-12;
 
 /// The dot product $\sum_i a_i b_i$ of two slices of equal length (the shorter length is used
-/// if they differ), with four accumulators so that the compiler vectorises it.
+/// if they differ): in order for fewer than 16 entries, with four accumulators (which the
+/// compiler vectorises) from 16 on.
 ///
 /// ```
 /// assert_eq!(overparam::linalg::dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]), 32.0);
@@ -39,6 +40,10 @@ pub const RIDGELESS_CUTOFF: f64 = 1e-12;
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     let len = a.len().min(b.len());
     let (a, b) = (&a[..len], &b[..len]);
+    if len < 16 {
+        // Short vectors (the two-layer kernels' rows, d ~ 5-20): one accumulator in order.
+        return a.iter().zip(b).map(|(x, y)| x * y).sum();
+    }
     let mut acc = [0.0; 4];
     let chunks = len / 4;
     for c in 0..chunks {
