@@ -37,13 +37,21 @@ pub const RIDGELESS_CUTOFF: f64 = 1e-12;
 /// ```
 /// assert_eq!(overparam::linalg::dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]), 32.0);
 /// ```
+#[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let len = a.len().min(b.len());
-    let (a, b) = (&a[..len], &b[..len]);
-    if len < 16 {
-        // Short vectors (the two-layer kernels' rows, d ~ 5-20): one accumulator in order.
+    if a.len().min(b.len()) < 16 {
+        // Short vectors (the two-layer kernels' rows, d ~ 5-20): one accumulator in order,
+        // inlined into the caller (the kernels call this O(k^2) times per gradient).
         return a.iter().zip(b).map(|(x, y)| x * y).sum();
     }
+    let len = a.len().min(b.len());
+    dot_blocked(&a[..len], &b[..len])
+}
+
+/// [`dot`] from 16 entries on: four accumulators (kept out of line so that the short path
+/// inlines small).
+fn dot_blocked(a: &[f64], b: &[f64]) -> f64 {
+    let len = a.len();
     let mut acc = [0.0; 4];
     let chunks = len / 4;
     for c in 0..chunks {
