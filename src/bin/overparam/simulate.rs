@@ -54,7 +54,7 @@ pub struct SimulateArgs {
     /// (`50%`, the default). A simulation whose estimated peak memory is over it is refused
     /// before anything is allocated, with exit status 2.
     #[arg(long, value_name = "SIZE|PERCENT", value_parser = parse_memory_budget,
-          requires = "simulate")]
+          requires = "simulate", allow_hyphen_values = true)]
     pub memory_budget: Option<MemoryBudget>,
     /// Finite-size constant c: simulation and theory agree when |gap| <= 4 SE + c |theory| / size.
     #[arg(long, default_value_t = DEFAULT_KAPPA, value_parser = parse_non_negative,
@@ -481,6 +481,39 @@ mod tests {
             z,
             allowance: 0.03,
             agrees,
+        }
+    }
+
+    #[test]
+    fn memory_budgets_parse_with_units_and_percentages() {
+        let bytes = |s: &str| parse_memory_budget(s).map(|b| b.limit_bytes());
+        assert_eq!(bytes("500MB"), Ok(500_000_000));
+        assert_eq!(bytes("8GiB"), Ok(8 << 30));
+        assert_eq!(bytes("1.5 kib"), Ok(1536));
+        assert_eq!(bytes("123"), Ok(123));
+        assert_eq!(bytes("2TB"), Ok(2_000_000_000_000));
+        assert_eq!(
+            parse_memory_budget("50%").map(|b| b.fraction()),
+            Ok(Some(0.5))
+        );
+        for bad in [
+            "",
+            "MB",
+            "0",
+            "0.5B",
+            "-1GB",
+            "5 parsecs",
+            "0%",
+            "101%",
+            "nan%",
+            "inf",
+        ] {
+            assert!(parse_memory_budget(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_trials("2"), Ok(2));
+        assert_eq!(parse_trials("1000000"), Ok(MAX_TRIALS));
+        for bad in ["1", "1000001", "-3", "18446744073709551615", "x"] {
+            assert!(parse_trials(bad).is_err(), "{bad}");
         }
     }
 
