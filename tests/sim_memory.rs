@@ -388,7 +388,7 @@ fn estimates_are_within_a_factor_three_halves_of_the_measured_peak() {
             eps: 0.1,
             ..Default::default()
         },
-        d: 700,
+        d: 1000,
     }
     .check()
     .unwrap();
@@ -402,7 +402,7 @@ fn estimates_are_within_a_factor_three_halves_of_the_measured_peak() {
         "0.1",
         "--simulate",
     ];
-    let args: Vec<&str> = base.iter().copied().chain(["--d", "700"]).collect();
+    let args: Vec<&str> = base.iter().copied().chain(["--d", "1000"]).collect();
     let tiny: Vec<&str> = base.iter().copied().chain(["--d", "10"]).collect();
     assert_honest(
         "adversarial linear",
