@@ -165,6 +165,29 @@ fn overflowing_size_products_are_typed_errors() {
         "{e:?}"
     );
     assert!(e.to_string().contains("`n`"), "{e}");
+    // Adversarial training: n d near 2^72 (d = 2^62, n = 1024).
+    let linear = AdversarialLinearSimulation {
+        model: AdversarialLinear {
+            delta: 0.5f64.powi(52),
+            eps: 0.1,
+            ..Default::default()
+        },
+        d: 1 << 62,
+    }
+    .check();
+    assert!(
+        matches!(
+            linear,
+            Err(Error::MemoryBudget {
+                parameter: "d",
+                budget_bytes: ADDRESS_LIMIT_BYTES,
+                ..
+            })
+        ),
+        "{linear:?}"
+    );
+    // (Adversarial random features cannot get there: N = round(psi1 d) <= 20000 with
+    // psi1 >= 1e-8 bounds d by 2e12, and n d * 8 bytes stays below isize::MAX.)
 }
 
 /// The budget is a bound, not a guess: a run that fits is not refused, and the same run under a

@@ -446,6 +446,13 @@ fn round_size(
     }
 }
 
+/// One trial, for the address-limit check of `check()`.
+const ONE_TRIAL: RunOptions = RunOptions {
+    seed: 0,
+    trials: 1,
+    progress: false,
+};
+
 fn check_dimension(d: usize) -> Result<()> {
     if d < 2 {
         return Err(Error::InvalidParameter {
@@ -484,7 +491,8 @@ impl AdversarialRfSimulation {
     /// Validate the model ([`AdversarialRf::check`]) and the sizes ($d \ge 2$,
     /// $1 \le N \le 20000$, $1 \le n \le 200000$).
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the offending field.
+    /// Errors: [`Error::InvalidParameter`] naming the offending field; [`Error::MemoryBudget`]
+    /// (`d`) if the sizes overflow any allocation (more than `isize::MAX` bytes per trial).
     pub fn check(&self) -> Result<AdversarialRfSimulator> {
         let tau2 = self.model.check()?.tau2();
         check_dimension(self.d)?;
@@ -502,13 +510,17 @@ impl AdversarialRfSimulation {
             MAX_SAMPLES,
             "n = round(psi2 d) in [1, 200000]",
         )?;
-        Ok(AdversarialRfSimulator {
+        let sim = AdversarialRfSimulator {
             model: self.model.clone(),
             tau2,
             d: self.d,
             num_features,
             n,
-        })
+        };
+        // Sizes whose products overflow any allocation ($nd$ with $d$ near $2^{64}$) are refused
+        // here, before `trial` could be called; the budget comes with the run options.
+        sim.memory_estimate(&ONE_TRIAL).check_addressable()?;
+        Ok(sim)
     }
 }
 
@@ -736,7 +748,8 @@ impl AdversarialLinearSimulation {
     /// Validate the model ([`AdversarialLinear::check`]) and the sizes ($d \ge 2$,
     /// $1 \le n \le 200000$).
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the offending field.
+    /// Errors: [`Error::InvalidParameter`] naming the offending field; [`Error::MemoryBudget`]
+    /// (`d`) if the sizes overflow any allocation (more than `isize::MAX` bytes per trial).
     pub fn check(&self) -> Result<AdversarialLinearSimulator> {
         let noise_var = self.model.check()?.noise_var();
         check_dimension(self.d)?;
@@ -747,12 +760,14 @@ impl AdversarialLinearSimulation {
             MAX_SAMPLES,
             "n = round(delta d) in [1, 200000]",
         )?;
-        Ok(AdversarialLinearSimulator {
+        let sim = AdversarialLinearSimulator {
             model: self.model.clone(),
             noise_var,
             d: self.d,
             n,
-        })
+        };
+        sim.memory_estimate(&ONE_TRIAL).check_addressable()?;
+        Ok(sim)
     }
 }
 

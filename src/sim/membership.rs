@@ -120,7 +120,9 @@ impl Default for MembershipAttackSimulation {
 impl MembershipAttackSimulation {
     /// Validate the model ([`Membership::check`]) and the sizes.
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the offending field (`n` for sizes).
+    /// Errors: [`Error::InvalidParameter`] naming the offending field (`n` for sizes);
+    /// [`Error::MemoryBudget`] (`n`) if $np$ overflows any allocation (more than `isize::MAX`
+    /// bytes per trial).
     pub fn check(&self) -> Result<MembershipAttackSimulator> {
         let model = self.model.check()?;
         if self.n < 2 {
