@@ -120,6 +120,29 @@ fn reproducers_exit_2_under_the_default_budget() {
     }
 }
 
+/// The loss attack keeps 2n residuals of every trial: a million trials at n = 10^4 is refused
+/// naming `--trials`, the size that drives it.
+#[test]
+fn results_kept_per_trial_name_trials() {
+    let args = [
+        "membership",
+        "--gamma",
+        "0.5",
+        "--lambda",
+        "0.1",
+        "--attack",
+        "loss",
+        "--simulate",
+        "--n",
+        "10000",
+        "--trials",
+        "1000000",
+        "--memory-budget",
+        "8GiB",
+    ];
+    assert_refused(&args, "--trials 1000000", "8 GiB (set by --memory-budget)");
+}
+
 /// The whole grid is checked before any output: the last corner of a psi1 sweep is over the
 /// budget although the first point fits.
 #[test]

@@ -600,7 +600,7 @@ impl AdversarialRfSimulator {
         let (big_n, n, d) = (self.num_features, self.n, self.d);
         let entries =
             memory::mul(big_n + n, d) + 6 * memory::mul(big_n, big_n) + 5 * memory::mul(n, big_n);
-        MemoryEstimate::new("d", entries * memory::F64, run.trials as u128 * 128, run)
+        MemoryEstimate::new("d", entries * memory::F64, 0, 128, run)
     }
 
     /// Run trial `trial` of a run seeded with `seed` (deterministic in `(seed, trial)`).
@@ -837,7 +837,7 @@ impl AdversarialLinearSimulator {
     pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
         let (n, d) = (self.n, self.d);
         let entries = 3 * memory::mul(n, d) + 2 * memory::mul(d, d);
-        MemoryEstimate::new("d", entries * memory::F64, run.trials as u128 * 128, run)
+        MemoryEstimate::new("d", entries * memory::F64, 0, 128, run)
     }
 
     /// Run trial `trial` of a run seeded with `seed`.

@@ -776,22 +776,19 @@ fn dims_memory(dims: &Dims, attack: Attack, run: &RunOptions) -> MemoryEstimate 
     let np = memory::mul(n, p);
     let k = n.min(p);
     let gram = 3 * memory::mul(k, k);
-    let trials = run.trials as u128;
-    let (per_trial, shared) = match attack {
+    let (per_trial, shared, kept) = match attack {
         // The design with its draws, or the design with the Gram matrix, copy and factor; the
         // shared target u_0; about 16 numbers kept per trial.
-        Attack::Output => (np + (np.max(gram)), p as u128 + 16 * trials),
+        Attack::Output => (np + (np.max(gram)), p as u128, 16),
         // Two designs and the draws of the second; 2n residuals per trial, their absolute
         // values, the two pools and the pooled copies.
-        Attack::Loss => (
-            np + (2 * np).max(gram),
-            (10 * n as u128).saturating_mul(trials),
-        ),
+        Attack::Loss => (np + (2 * np).max(gram), 0, 10 * n as u128),
     };
     MemoryEstimate::new(
         "n",
-        per_trial.saturating_mul(memory::F64),
-        shared.saturating_mul(memory::F64),
+        per_trial * memory::F64,
+        shared * memory::F64,
+        kept * memory::F64,
         run,
     )
 }

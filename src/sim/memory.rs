@@ -62,8 +62,9 @@ pub const ADDRESS_LIMIT_BYTES: u64 = isize::MAX as u64;
 /// The peak memory of one simulation run, estimated before allocating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryEstimate {
-    /// The size that drives the estimate, as the simulation's field (`"d"` or `"n"`); the CLI
-    /// names its flag (`--d`, `--n`).
+    /// The size that drives the estimate, as the simulation's field (`"d"` or `"n"`), or
+    /// `"trials"` when the results kept by every trial outweigh the working set; the CLI names
+    /// its flag (`--d`, `--n`, `--trials`).
     pub parameter: &'static str,
     /// Bytes one trial holds at its peak (saturating at `u64::MAX`).
     pub per_trial_bytes: u64,
@@ -81,20 +82,26 @@ fn saturate(x: u128) -> u64 {
 }
 
 impl MemoryEstimate {
-    /// An estimate from the per-trial and shared bytes (exact integers, so no product of sizes
-    /// can overflow: $u128$ holds $(2^{64})^2$) and the run's trials.
+    /// An estimate from the bytes one trial holds at its peak, the bytes shared by the run and
+    /// the bytes of the result each trial keeps until the run ends (exact integers, so no product
+    /// of sizes can overflow: `u128` holds $(2^{64})^2$), and the run's trials. The size that
+    /// drives it is `parameter`, or `"trials"` when the kept results outweigh the rest.
     pub(crate) fn new(
         parameter: &'static str,
         per_trial_bytes: u128,
         shared_bytes: u128,
+        kept_per_trial_bytes: u128,
         run: &RunOptions,
     ) -> Self {
         let concurrent_trials = run.trials.min(rayon::current_num_threads().max(1));
-        let total = per_trial_bytes
+        let working = per_trial_bytes
             .saturating_mul(concurrent_trials as u128)
             .saturating_add(shared_bytes);
+        let kept = kept_per_trial_bytes.saturating_mul(run.trials as u128);
+        let shared_bytes = shared_bytes.saturating_add(kept);
+        let total = working.saturating_add(kept);
         Self {
-            parameter,
+            parameter: if kept > working { "trials" } else { parameter },
             per_trial_bytes: saturate(per_trial_bytes),
             concurrent_trials,
             shared_bytes: saturate(shared_bytes),
@@ -337,7 +344,7 @@ mod tests {
             trials: 1000,
             progress: false,
         };
-        let e = MemoryEstimate::new("n", 1000, 24, &run);
+        let e = MemoryEstimate::new("n", 1000, 24, 0, &run);
         let p = rayon::current_num_threads();
         assert_eq!(e.concurrent_trials, p.min(1000));
         assert_eq!(e.bytes, 1000 * p.min(1000) as u64 + 24);
@@ -351,7 +358,7 @@ mod tests {
             })
         );
         // Overflowing sizes saturate and are refused even without a budget.
-        let huge = MemoryEstimate::new("d", mul(usize::MAX, usize::MAX) * F64, 0, &run);
+        let huge = MemoryEstimate::new("d", mul(usize::MAX, usize::MAX) * F64, 0, 0, &run);
         assert_eq!(huge.per_trial_bytes, u64::MAX);
         assert!(matches!(
             MemoryBudget::unlimited().check(&huge),
@@ -370,6 +377,18 @@ mod tests {
                 })
             ));
         }
+        // Results kept by every trial name `trials` once they outweigh the working set.
+        let many = RunOptions {
+            trials: 1 << 40,
+            ..run
+        };
+        let kept = MemoryEstimate::new("n", 1000, 24, 16, &many);
+        assert_eq!(kept.parameter, "trials");
+        assert_eq!(kept.shared_bytes, 24 + (16 << 40));
+        assert_eq!(
+            MemoryEstimate::new("n", 1_000_000, 24, 16, &run).parameter,
+            "n"
+        );
         let half = MemoryBudget::default();
         assert_eq!(half.fraction(), Some(0.5));
         let physical = physical_memory_bytes().unwrap_or(FALLBACK_PHYSICAL_BYTES);

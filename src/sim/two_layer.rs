@@ -147,7 +147,7 @@ impl Experiment for TwoLayerHessianSimulator {
     fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
         let n = self.d * self.d;
         let one = RunOptions { trials: 1, ..*run };
-        MemoryEstimate::new("d", 4 * memory::mul(n, n) * memory::F64, 0, &one)
+        MemoryEstimate::new("d", 4 * memory::mul(n, n) * memory::F64, 0, 0, &one)
     }
     fn simulate_with_budget(
         &self,

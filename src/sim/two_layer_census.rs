@@ -418,12 +418,7 @@ impl CensusSimulator {
         use crate::sim::memory::{F64, MemoryEstimate, mul};
         let per_result =
             std::mem::size_of::<Option<CensusEntry>>() as u128 + 3 * self.d as u128 * F64;
-        MemoryEstimate::new(
-            "d",
-            8 * mul(self.d, self.d) * F64,
-            run.trials as u128 * per_result,
-            run,
-        )
+        MemoryEstimate::new("d", 8 * mul(self.d, self.d) * F64, 0, per_result, run)
     }
 
     /// [`Self::run`] refused before allocating when [`Self::memory_estimate`] is over `budget`.

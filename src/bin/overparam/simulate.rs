@@ -131,7 +131,11 @@ impl SimulateArgs {
             };
             let estimate = checked.memory_estimate(&run);
             if let Err(e) = budget.check(&estimate) {
-                return Err(memory_error(&e, Some(checked.size()), &budget));
+                let size = match estimate.parameter {
+                    "trials" => run.trials,
+                    _ => checked.size(),
+                };
+                return Err(memory_error(&e, Some(size), &budget));
             }
         }
         Ok(())
