@@ -143,6 +143,27 @@ fn results_kept_per_trial_name_trials() {
     assert_refused(&args, "--trials 1000000", "8 GiB (set by --memory-budget)");
 }
 
+/// The gradient-descent census keeps a result per run: an unbounded `--runs` used to start
+/// collecting 2^64 results; it is refused naming `--runs`.
+#[test]
+fn census_runs_beyond_any_allocation_name_runs() {
+    let (code, out, err, elapsed) = timed(&[
+        "hessian",
+        "--gd",
+        "--d",
+        "4",
+        "--runs",
+        "18446744073709551615",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
+    assert!(
+        err.starts_with("error: --runs: the simulation needs about "),
+        "{err}"
+    );
+}
+
 /// The whole grid is checked before any output: the last corner of a psi1 sweep is over the
 /// budget although the first point fits.
 #[test]

@@ -151,20 +151,42 @@ pub fn budget() -> MemoryBudget {
     BUDGET.get().copied().unwrap_or_default()
 }
 
-/// The over-budget refusal: "--n 1000000: the simulation needs about 14.6 TiB, over the memory
-/// budget of 11.7 GiB (50% of physical memory; raise it with --memory-budget)", exit 2.
+/// The error of a simulation run outside the shared flags (`hessian --gd`): a memory refusal
+/// exits 2 naming the flag of the size that drives it (`renames` maps a field to its flag, as in
+/// `CliError::from_library_as`); anything else as `CliError::from_library_as`.
+pub fn run_error(e: &overparam::Error, renames: &[(&str, &str)]) -> CliError {
+    if let overparam::Error::MemoryBudget { parameter, .. } = e {
+        let flag = renames
+            .iter()
+            .find(|(name, _)| name == parameter)
+            .map_or_else(|| format!("--{parameter}"), |(_, flag)| flag.to_string());
+        return memory_refusal(e, flag, &budget());
+    }
+    CliError::from_library_as(e, renames)
+}
+
+/// [`memory_refusal`] naming `--PARAMETER SIZE`.
 fn memory_error(e: &overparam::Error, size: Option<usize>, budget: &MemoryBudget) -> CliError {
-    let overparam::Error::MemoryBudget {
-        parameter,
-        estimate_bytes,
-        budget_bytes,
-    } = e
-    else {
+    let overparam::Error::MemoryBudget { parameter, .. } = e else {
         return CliError::from_library(e);
     };
     let flag = match size {
         Some(size) => format!("--{parameter} {size}"),
         None => format!("--{parameter}"),
+    };
+    memory_refusal(e, flag, budget)
+}
+
+/// The over-budget refusal: "--n 1000000: the simulation needs about 14.6 TiB, over the memory
+/// budget of 11.7 GiB (50% of physical memory; raise it with --memory-budget)", exit 2.
+fn memory_refusal(e: &overparam::Error, flag: String, budget: &MemoryBudget) -> CliError {
+    let overparam::Error::MemoryBudget {
+        estimate_bytes,
+        budget_bytes,
+        ..
+    } = e
+    else {
+        return CliError::from_library(e);
     };
     let needs = format_bytes(*estimate_bytes);
     let limit = format_bytes(*budget_bytes);
