@@ -209,13 +209,7 @@ fn simulate(curve: Curve, gamma: f64, o: &Options) -> Result<SimPoint, Box<dyn E
     let theory = curve.theory(p as f64 / o.n as f64)?;
     let finite_formula = if curve == Curve::Output(0.0) {
         // kappa = p/D -> 0: D = 10^6 p, as in the crate's tests.
-        let fin = FiniteSize {
-            n: o.n,
-            p,
-            d: p * 1_000_000,
-            sigma: SIGMA,
-        }
-        .check()?;
+        let fin = FiniteSize::new(o.n, p, p * 1_000_000, SIGMA).check()?;
         Some(fin.output_attack_normalised()?.advantage)
     } else {
         None

@@ -109,6 +109,24 @@ pub enum Error {
         /// What failed.
         what: String,
     },
+    /// A simulation would need more memory than its budget (estimated before allocating; see
+    /// [`crate::sim::memory`]). `parameter` is the size that drives the estimate (`"d"` or
+    /// `"n"`, or `"trials"` when the results kept per trial dominate); a budget of `isize::MAX`
+    /// bytes is the address limit (the sizes overflow any allocation).
+    #[error(
+        "`{parameter}`: the simulation needs about {}, over the memory budget of {}",
+        crate::sim::memory::format_bytes(*.estimate_bytes),
+        crate::sim::memory::format_bytes(*.budget_bytes)
+    )]
+    MemoryBudget {
+        /// The size that drives the estimate, as the simulation's field (`"d"`, `"n"`,
+        /// `"trials"`).
+        parameter: &'static str,
+        /// The estimated peak memory of the run, in bytes.
+        estimate_bytes: u64,
+        /// The budget it exceeds, in bytes.
+        budget_bytes: u64,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

@@ -38,6 +38,7 @@
 
 use crate::error::Result;
 use crate::sim::PointEstimate;
+use crate::sim::memory::{MemoryBudget, MemoryEstimate};
 
 /// How to run a simulation: one struct instead of positional numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +119,27 @@ pub trait Experiment {
     fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>>;
     /// Allowance of each metric given the theory values (default $c\,|R_i|/\text{size}$).
     fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>>;
+    /// The peak memory of [`Experiment::simulate`] under `run`, estimated before allocating
+    /// ([`crate::sim::memory`]). Every simulator of the crate overrides it; the default (for
+    /// implementors outside the crate) is [`MemoryEstimate::unknown`], zero bytes.
+    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        let _ = run;
+        MemoryEstimate::unknown("size")
+    }
+    /// [`Experiment::simulate`] under an explicit memory budget: refused with
+    /// [`crate::Error::MemoryBudget`] before allocating when
+    /// [`Experiment::memory_estimate`] is over it. (`simulate` itself uses the crate
+    /// simulators' default budget, [`MemoryBudget::default`].)
+    ///
+    /// Errors: [`crate::Error::MemoryBudget`]; those of `simulate`.
+    fn simulate_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<PointEstimate>> {
+        budget.check(&self.memory_estimate(run))?;
+        self.simulate(run)
+    }
 }
 
 /// Run the simulation and compare every metric with its theory value.

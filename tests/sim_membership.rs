@@ -70,16 +70,11 @@ fn output_point(gamma: f64, kappa: f64, sigma: f64, lambda: f64, n: usize, trial
         } else {
             (sim.p as f64 / kappa).round() as usize
         };
-        let fin = FiniteSize {
-            n,
-            p: sim.p,
-            d,
-            sigma,
-        }
-        .check()
-        .unwrap()
-        .output_attack_normalised()
-        .unwrap();
+        let fin = FiniteSize::new(n, sim.p, d, sigma)
+            .check()
+            .unwrap()
+            .output_attack_normalised()
+            .unwrap();
         // The finite formula is at p = round(gamma n); compare it with the limit at the same p/n.
         let lim = model(sim.p as f64 / n as f64, kappa, sigma, 0.0)
             .output_attack()
@@ -293,14 +288,9 @@ fn output_attack_vanishes_at_p_equal_2n_plus_1() {
     );
     // The limit at gamma = 2 is exactly 0 (theory), and the finite formula at p = 2n+1 too.
     assert!(model(2.0, 0.0, 1.0, 0.0).output_attack().unwrap().advantage == 0.0);
-    let fin = FiniteSize {
-        n,
-        p: 2 * n + 1,
-        d: 10usize.pow(12),
-        sigma: 1.0,
-    }
-    .check()
-    .unwrap();
+    let fin = FiniteSize::new(n, 2 * n + 1, 10usize.pow(12), 1.0)
+        .check()
+        .unwrap();
     assert!(fin.output_attack_normalised().unwrap().advantage < 1e-5);
 }
 
@@ -489,16 +479,11 @@ fn output_noise_defence_matches_theory() {
     .unwrap()
     .output_attack(&m)
     .unwrap();
-    let fin = FiniteSize {
-        n: 100,
-        p: 400,
-        d: 2000,
-        sigma: 1.0,
-    }
-    .check()
-    .unwrap()
-    .output_attack_normalised()
-    .unwrap();
+    let fin = FiniteSize::new(100, 400, 2000, 1.0)
+        .check()
+        .unwrap()
+        .output_attack_normalised()
+        .unwrap();
     let a0 = (fin.v0 + 1.0 - th.v0).abs();
     let label = "output g=4 k=0.2 l=0 tau=1 n=100";
     check(

@@ -474,26 +474,12 @@ fn output_noise_defence_and_privacy_utility_curves() {
 fn finite_size_formula() {
     // Fig. 2a of Tan et al. (n = 1000, D = 1e7, sigma = 1; digitised, averaged over targets).
     for (p, fig) in [(3000, 0.1670), (9726, 0.4785), (98360, 0.7960)] {
-        let m = FiniteSize {
-            n: 1000,
-            p,
-            d: 10_000_000,
-            sigma: 1.0,
-        }
-        .check()
-        .unwrap();
+        let m = FiniteSize::new(1000, p, 10_000_000, 1.0).check().unwrap();
         let a = m.output_attack_normalised().unwrap().advantage;
         assert!((a - fig).abs() < 6e-3, "p = {p}: {a} vs {fig}");
     }
     // docs/membership.md#derivation-notes-finite-size-formula: n = 100, gamma = 1.05, kappa = gamma/30 (D = 3000): finite 0.6448 vs limit 0.6131.
-    let fin = FiniteSize {
-        n: 100,
-        p: 105,
-        d: 3000,
-        sigma: 1.0,
-    }
-    .check()
-    .unwrap();
+    let fin = FiniteSize::new(100, 105, 3000, 1.0).check().unwrap();
     let lim = model(1.05, 0.035, 1.0, 0.0)
         .output_attack()
         .unwrap()
@@ -507,16 +493,11 @@ fn finite_size_formula() {
         for n in [100usize, 1000, 10000, 100000] {
             let p = (gamma * n as f64) as usize;
             let d = (p as f64 / kappa) as usize;
-            let a = FiniteSize {
-                n,
-                p,
-                d,
-                sigma: 1.0,
-            }
-            .check()
-            .unwrap()
-            .output_attack_normalised()
-            .unwrap();
+            let a = FiniteSize::new(n, p, d, 1.0)
+                .check()
+                .unwrap()
+                .output_attack_normalised()
+                .unwrap();
             let err = (a.v0 - lim.v0).abs() + (a.v1 - lim.v1).abs();
             assert!(err < prev);
             prev = err;
@@ -524,13 +505,7 @@ fn finite_size_formula() {
         assert!(prev < 1e-4);
     }
     assert!(matches!(
-        FiniteSize {
-            n: 100,
-            p: 101,
-            d: 3000,
-            sigma: 1.0
-        }
-        .check(),
+        FiniteSize::new(100, 101, 3000, 1.0).check(),
         Err(Error::InvalidParameter { name: "p", .. })
     ));
 }

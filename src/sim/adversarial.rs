@@ -54,6 +54,7 @@ use crate::experiment::{Experiment, JoinOptions, RunOptions};
 use crate::linalg::{Cholesky, Matrix, dot};
 use crate::sim::PointEstimate;
 use crate::sim::estimate::Estimate;
+use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::sim::rng::{TrialRng, normal, trial_rng};
 use crate::theory::adversarial::{AdversarialLinear, AdversarialRf};
 
@@ -445,6 +446,13 @@ fn round_size(
     }
 }
 
+/// One trial, for the address-limit check of `check()`.
+const ONE_TRIAL: RunOptions = RunOptions {
+    seed: 0,
+    trials: 1,
+    progress: false,
+};
+
 fn check_dimension(d: usize) -> Result<()> {
     if d < 2 {
         return Err(Error::InvalidParameter {
@@ -483,7 +491,8 @@ impl AdversarialRfSimulation {
     /// Validate the model ([`AdversarialRf::check`]) and the sizes ($d \ge 2$,
     /// $1 \le N \le 20000$, $1 \le n \le 200000$).
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the offending field.
+    /// Errors: [`Error::InvalidParameter`] naming the offending field; [`Error::MemoryBudget`]
+    /// (`d`) if the sizes overflow any allocation (more than `isize::MAX` bytes per trial).
     pub fn check(&self) -> Result<AdversarialRfSimulator> {
         let tau2 = self.model.check()?.tau2();
         check_dimension(self.d)?;
@@ -501,13 +510,17 @@ impl AdversarialRfSimulation {
             MAX_SAMPLES,
             "n = round(psi2 d) in [1, 200000]",
         )?;
-        Ok(AdversarialRfSimulator {
+        let sim = AdversarialRfSimulator {
             model: self.model.clone(),
             tau2,
             d: self.d,
             num_features,
             n,
-        })
+        };
+        // Sizes whose products overflow any allocation ($nd$ with $d$ near $2^{64}$) are refused
+        // here, before `trial` could be called; the budget comes with the run options.
+        sim.memory_estimate(&ONE_TRIAL).check_addressable()?;
+        Ok(sim)
     }
 }
 
@@ -553,11 +566,41 @@ impl AdversarialRfSimulator {
     ///
     /// Errors: [`Error::InvalidParameter`] (`trials`) for fewer than 2 trials; those of the
     /// training solver ([`solve_robust_least_squares`]).
+    ///
+    /// The run is refused before allocating, with [`Error::MemoryBudget`] naming `d`, when
+    /// [`Self::memory_estimate`] is over the default budget ([`MemoryBudget::default`], half of
+    /// the physical memory); [`Self::run_with_budget`] takes another.
     pub fn run(&self, run: &RunOptions) -> Result<AdversarialSimReport> {
+        self.run_with_budget(run, &MemoryBudget::default())
+    }
+
+    /// [`Self::run`] under an explicit memory budget.
+    ///
+    /// Errors: [`Error::MemoryBudget`] (`d`) if [`Self::memory_estimate`] is over `budget`;
+    /// those of [`Self::run`].
+    pub fn run_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<AdversarialSimReport> {
+        budget.check(&self.memory_estimate(run))?;
         let trials = crate::sim::run_trials(run, crate::sim::MIN_TRIALS, "adversarial rf", |k| {
             self.trial(run.seed, k)
         })?;
         collect(&trials, self.d, self.num_features, self.n)
+    }
+
+    /// The peak memory of [`Self::run`] under `run`, from the arrays a trial holds at once
+    /// (8 bytes an entry): the weights $W$ and inputs $X$ ($(N + n)d$); $J^2$ and the kernel
+    /// as arrays, $J^2$ as a matrix, its Cholesky factor, the training loss's Hessian and its
+    /// factor ($6N^2$); the features $F^\top$, $\tilde X^\top$, $\tilde X$ row-major, and the
+    /// solver's design and weighted copy ($5nN$). Trials at once:
+    /// $\min(\text{trials}, \text{rayon threads})$. See [`crate::sim::memory`].
+    pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        let (big_n, n, d) = (self.num_features, self.n, self.d);
+        let entries =
+            memory::mul(big_n + n, d) + 6 * memory::mul(big_n, big_n) + 5 * memory::mul(n, big_n);
+        MemoryEstimate::new("d", entries * memory::F64, 0, 128, run)
     }
 
     /// Run trial `trial` of a run seeded with `seed` (deterministic in `(seed, trial)`).
@@ -661,6 +704,16 @@ impl Experiment for AdversarialRfSimulator {
     fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
         Ok(report_estimates(&self.run(run)?))
     }
+    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        AdversarialRfSimulator::memory_estimate(self, run)
+    }
+    fn simulate_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<PointEstimate>> {
+        Ok(report_estimates(&self.run_with_budget(run, budget)?))
+    }
     /// See [`ADVERSARIAL_ALLOWANCE_SCALE`].
     fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
         adversarial_allowances(theory, options.finite_size_constant, self.d)
@@ -695,7 +748,8 @@ impl AdversarialLinearSimulation {
     /// Validate the model ([`AdversarialLinear::check`]) and the sizes ($d \ge 2$,
     /// $1 \le n \le 200000$).
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the offending field.
+    /// Errors: [`Error::InvalidParameter`] naming the offending field; [`Error::MemoryBudget`]
+    /// (`d`) if the sizes overflow any allocation (more than `isize::MAX` bytes per trial).
     pub fn check(&self) -> Result<AdversarialLinearSimulator> {
         let noise_var = self.model.check()?.noise_var();
         check_dimension(self.d)?;
@@ -706,12 +760,14 @@ impl AdversarialLinearSimulation {
             MAX_SAMPLES,
             "n = round(delta d) in [1, 200000]",
         )?;
-        Ok(AdversarialLinearSimulator {
+        let sim = AdversarialLinearSimulator {
             model: self.model.clone(),
             noise_var,
             d: self.d,
             n,
-        })
+        };
+        sim.memory_estimate(&ONE_TRIAL).check_addressable()?;
+        Ok(sim)
     }
 }
 
@@ -749,12 +805,39 @@ impl AdversarialLinearSimulator {
     /// Run `run.trials` ($\ge 2$) trials in parallel (see [`AdversarialRfSimulator::run`]).
     ///
     /// Errors: as [`AdversarialRfSimulator::run`].
+    ///
+    /// The run is refused before allocating, with [`Error::MemoryBudget`] naming `d`, when
+    /// [`Self::memory_estimate`] is over the default budget ([`MemoryBudget::default`]);
+    /// [`Self::run_with_budget`] takes another.
     pub fn run(&self, run: &RunOptions) -> Result<AdversarialSimReport> {
+        self.run_with_budget(run, &MemoryBudget::default())
+    }
+
+    /// [`Self::run`] under an explicit memory budget.
+    ///
+    /// Errors: [`Error::MemoryBudget`] (`d`) if [`Self::memory_estimate`] is over `budget`;
+    /// those of [`Self::run`].
+    pub fn run_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<AdversarialSimReport> {
+        budget.check(&self.memory_estimate(run))?;
         let trials =
             crate::sim::run_trials(run, crate::sim::MIN_TRIALS, "adversarial linear", |k| {
                 self.trial(run.seed, k)
             })?;
         collect(&trials, self.d, self.d, self.n)
+    }
+
+    /// The peak memory of [`Self::run`] under `run`, from the arrays a trial holds at once
+    /// (8 bytes an entry): the inputs $X$, the solver's design and weighted copy ($3nd$), the
+    /// Hessian and its Cholesky factor ($2d^2$). Trials at once:
+    /// $\min(\text{trials}, \text{rayon threads})$. See [`crate::sim::memory`].
+    pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        let (n, d) = (self.n, self.d);
+        let entries = 3 * memory::mul(n, d) + 2 * memory::mul(d, d);
+        MemoryEstimate::new("d", entries * memory::F64, 0, 128, run)
     }
 
     /// Run trial `trial` of a run seeded with `seed`.
@@ -816,6 +899,16 @@ impl Experiment for AdversarialLinearSimulator {
     }
     fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
         Ok(report_estimates(&self.run(run)?))
+    }
+    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        AdversarialLinearSimulator::memory_estimate(self, run)
+    }
+    fn simulate_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<PointEstimate>> {
+        Ok(report_estimates(&self.run_with_budget(run, budget)?))
     }
     /// See [`ADVERSARIAL_ALLOWANCE_SCALE`].
     fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {

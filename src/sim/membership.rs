@@ -55,6 +55,7 @@ use crate::error::{Error, Result};
 use crate::experiment::{Experiment, JoinOptions, RunOptions};
 use crate::linalg::{Cholesky, Matrix, dot};
 use crate::sim::estimate::Estimate;
+use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::sim::rng::{TrialRng, normal, trial_rng};
 use crate::theory::membership::{Membership, MembershipModel, ScaleTest};
 
@@ -119,7 +120,9 @@ impl Default for MembershipAttackSimulation {
 impl MembershipAttackSimulation {
     /// Validate the model ([`Membership::check`]) and the sizes.
     ///
-    /// Errors: [`Error::InvalidParameter`] naming the offending field (`n` for sizes).
+    /// Errors: [`Error::InvalidParameter`] naming the offending field (`n` for sizes);
+    /// [`Error::MemoryBudget`] (`n`) if $np$ overflows any allocation (more than `isize::MAX`
+    /// bytes per trial).
     pub fn check(&self) -> Result<MembershipAttackSimulator> {
         let model = self.model.check()?;
         if self.n < 2 {
@@ -130,6 +133,9 @@ impl MembershipAttackSimulation {
             });
         }
         let dims = dims(self.n, &model)?;
+        // Sizes whose product overflows any allocation (n p near 2^64) are refused here, before
+        // any run: the trials' budget check comes with the run options.
+        dims_memory(&dims, self.attack, &RunOptions::default()).check_addressable()?;
         Ok(MembershipAttackSimulator {
             params: self.model,
             model,
@@ -364,7 +370,11 @@ impl MembershipSimulator {
     /// [`Error::InvalidParameter`] (`n`) if $p = \mathrm{round}(\gamma n)$ is 0 or equals $n$
     /// with $\lambda = 0$; [`Error::LinearAlgebra`] if a Gram matrix is numerically singular.
     pub fn output_attack(&self, model: &MembershipModel) -> Result<OutputAttackSimulation> {
-        output_attack_on(&dims(self.n, model)?, &self.run_options())
+        output_attack_on(
+            &dims(self.n, model)?,
+            &self.run_options(),
+            &MemoryBudget::default(),
+        )
     }
 
     /// Run the loss-threshold protocol (see the module docs).
@@ -372,7 +382,11 @@ impl MembershipSimulator {
     /// # Errors
     /// As [`MembershipSimulator::output_attack`].
     pub fn loss_attack(&self, model: &MembershipModel) -> Result<LossAttackSimulation> {
-        loss_attack_on(&dims(self.n, model)?, &self.run_options())
+        loss_attack_on(
+            &dims(self.n, model)?,
+            &self.run_options(),
+            &MemoryBudget::default(),
+        )
     }
 }
 
@@ -416,7 +430,31 @@ impl MembershipAttackSimulator {
     /// numerically singular.
     pub fn output_attack(&self, run: &RunOptions) -> Result<OutputAttackSimulation> {
         check_trials(run.trials)?;
-        output_attack_on(&self.dims, run)
+        output_attack_on(&self.dims, run, &MemoryBudget::default())
+    }
+
+    /// The peak memory of [`Self::run`] (the configured attack) under `run`, from the arrays a
+    /// trial holds at once (8 bytes an entry; $k = \min(n, p)$): output attack, the design $U$
+    /// and its draws ($2np$) or $U$ with the $k\times k$ Gram matrix, its shifted copy and the
+    /// Cholesky factor ($np + 3k^2$); loss attack, the same plus the fresh design and its draws
+    /// while $U$ is alive ($3np$), and the $2n$ residuals of every trial kept for the
+    /// threshold estimators with their copies and pools ($10nT$ entries in all, shared).
+    /// Trials at once: $\min(\text{trials}, \text{rayon threads})$. See
+    /// [`crate::sim::memory`].
+    pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        dims_memory(&self.dims, self.attack, run)
+    }
+
+    /// [`Self::run`] under an explicit memory budget.
+    ///
+    /// Errors: [`Error::MemoryBudget`] (`n`) if [`Self::memory_estimate`] is over `budget`;
+    /// those of [`Self::run`].
+    pub fn run_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<MembershipSimReport> {
+        self.run_attack(run, budget)
     }
 
     /// Run the loss-threshold protocol (whatever [`MembershipAttackSimulator::attack`] says).
@@ -424,17 +462,26 @@ impl MembershipAttackSimulator {
     /// Errors: as [`MembershipAttackSimulator::output_attack`].
     pub fn loss_attack(&self, run: &RunOptions) -> Result<LossAttackSimulation> {
         check_trials(run.trials)?;
-        loss_attack_on(&self.dims, run)
+        loss_attack_on(&self.dims, run, &MemoryBudget::default())
     }
 
     /// Run the configured attack and report the joined metrics (see [`MembershipSimReport`]).
     ///
     /// Errors: as [`MembershipAttackSimulator::output_attack`]; those of the theory at the
     /// realised $\gamma$ (used to orient the output attack's AUC).
+    ///
+    /// The run is refused before allocating, with [`Error::MemoryBudget`] naming `n`, when
+    /// [`Self::memory_estimate`] is over the default budget ([`MemoryBudget::default`], half of
+    /// the physical memory); [`Self::run_with_budget`] takes another.
     pub fn run(&self, run: &RunOptions) -> Result<MembershipSimReport> {
+        self.run_attack(run, &MemoryBudget::default())
+    }
+
+    fn run_attack(&self, run: &RunOptions, budget: &MemoryBudget) -> Result<MembershipSimReport> {
+        check_trials(run.trials)?;
         match self.attack {
             Attack::Output => {
-                let r = self.output_attack(run)?;
+                let r = output_attack_on(&self.dims, run, budget)?;
                 let member_larger = self
                     .realised_model()?
                     .output_attack()?
@@ -461,7 +508,7 @@ impl MembershipAttackSimulator {
                 })
             }
             Attack::Loss => {
-                let r = self.loss_attack(run)?;
+                let r = loss_attack_on(&self.dims, run, budget)?;
                 Ok(MembershipSimReport {
                     attack: Attack::Loss,
                     advantage: r.advantage_split,
@@ -505,6 +552,16 @@ impl Experiment for MembershipAttackSimulator {
     }
     fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
         Ok(self.run(run)?.estimates())
+    }
+    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        MembershipAttackSimulator::memory_estimate(self, run)
+    }
+    fn simulate_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<PointEstimate>> {
+        Ok(self.run_with_budget(run, budget)?.estimates())
     }
     /// `advantage` and `auc` (probabilities): $c/n$ absolute; `test_risk`: $c|R|/n$. The
     /// $O(1/n)$ corrections of $V_0$, $V_1$ (about $2/n$ relative at the tested points) move
@@ -561,7 +618,12 @@ fn dims(n: usize, model: &MembershipModel) -> Result<Dims> {
 
 /// The output-only protocol on checked dimensions (see the module docs).
 #[allow(deprecated)] // fills the deprecated alias `test_error` too
-fn output_attack_on(dims: &Dims, run: &RunOptions) -> Result<OutputAttackSimulation> {
+fn output_attack_on(
+    dims: &Dims,
+    run: &RunOptions,
+    budget: &MemoryBudget,
+) -> Result<OutputAttackSimulation> {
+    budget.check(&dims_memory(dims, Attack::Output, run))?;
     let seed = run.seed;
     let target = {
         let mut rng = trial_rng(seed, u64::MAX);
@@ -615,7 +677,12 @@ fn output_attack_on(dims: &Dims, run: &RunOptions) -> Result<OutputAttackSimulat
 }
 
 /// The loss-threshold protocol on checked dimensions (see the module docs).
-fn loss_attack_on(dims: &Dims, run: &RunOptions) -> Result<LossAttackSimulation> {
+fn loss_attack_on(
+    dims: &Dims,
+    run: &RunOptions,
+    budget: &MemoryBudget,
+) -> Result<LossAttackSimulation> {
+    budget.check(&dims_memory(dims, Attack::Loss, run))?;
     let outcomes: Vec<LossTrial> = crate::sim::run_trials(run, 1, "membership (loss)", |t| {
         loss_trial(dims, run.seed, t)
     })?;
@@ -700,6 +767,30 @@ fn loss_attack_on(dims: &Dims, run: &RunOptions) -> Result<LossAttackSimulation>
         advantage_max_threshold: max_threshold_advantage(&all_m, &all_n),
         auc: Estimate::from_trials(aucs)?,
     })
+}
+
+/// The peak memory of one protocol on `dims` (see
+/// [`MembershipAttackSimulator::memory_estimate`]).
+fn dims_memory(dims: &Dims, attack: Attack, run: &RunOptions) -> MemoryEstimate {
+    let (n, p) = (dims.n, dims.p);
+    let np = memory::mul(n, p);
+    let k = n.min(p);
+    let gram = 3 * memory::mul(k, k);
+    let (per_trial, shared, kept) = match attack {
+        // The design with its draws, or the design with the Gram matrix, copy and factor; the
+        // shared target u_0; about 16 numbers kept per trial.
+        Attack::Output => (np + (np.max(gram)), p as u128, 16),
+        // Two designs and the draws of the second; 2n residuals per trial, their absolute
+        // values, the two pools and the pooled copies.
+        Attack::Loss => (np + (2 * np).max(gram), 0, 10 * n as u128),
+    };
+    MemoryEstimate::new(
+        "n",
+        per_trial * memory::F64,
+        shared * memory::F64,
+        kept * memory::F64,
+        run,
+    )
 }
 
 /// Model dimensions and scales of one simulation.

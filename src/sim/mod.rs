@@ -11,6 +11,8 @@
 //! - [`two_layer`]: the dense Hessian of a two-layer ReLU network at a symmetric critical point
 //!   (the check of the symmetry-reduced spectrum); [`two_layer_census`]: the gradient-descent
 //!   census (a Monte Carlo over initialisations).
+//! - [`memory`]: the peak memory of a run, estimated before allocating, and the budget a run
+//!   must fit ([`memory::MemoryBudget`], half of the physical memory by default).
 //! - [`rng`]: one portable random stream per trial, so runs are reproducible bit for bit
 //!   whatever the number of threads.
 //! - the dense kernel is [`crate::linalg`] (`sim::linalg` is kept as an alias of it).
@@ -19,7 +21,10 @@
 //! struct (`model`) plus the finite sizes, `check()` (the model validated by the theory's own
 //! `check()`, then the sizes, nothing twice) to a validated simulator, then
 //! `run(&`[`crate::experiment::RunOptions`]`)` (seed, trials $\ge 2$, progress) returning a
-//! report with an [`Estimate`] per named metric. Every checked simulator implements
+//! report with an [`Estimate`] per named metric. Before allocating, `run` checks the
+//! simulator's `memory_estimate(&RunOptions)` against the default [`memory::MemoryBudget`]
+//! (`run_with_budget` takes another) and refuses with [`crate::Error::MemoryBudget`] naming the
+//! size. Every checked simulator implements
 //! [`crate::experiment::Experiment`], the theory-versus-simulation join. Trials run in parallel
 //! with rayon; the linear algebra inside a trial is single-threaded.
 //!
@@ -41,6 +46,7 @@ pub mod adversarial;
 pub mod data;
 pub mod estimate;
 pub mod membership;
+pub mod memory;
 mod progress;
 pub mod random_features;
 pub mod ridge;

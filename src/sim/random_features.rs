@@ -53,6 +53,7 @@ use crate::experiment::{Experiment, JoinOptions, RunOptions};
 use crate::gaussian::Activation;
 use crate::linalg::{Cholesky, Matrix, SymmetricEigen};
 use crate::sim::PointEstimate;
+use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::theory::random_features::{RandomFeatures, RfRisk};
 
 pub use crate::linalg::RIDGELESS_CUTOFF;
@@ -343,12 +344,73 @@ impl RandomFeaturesSimulator {
     /// whatever the number of threads; `run.progress` shows a progress bar on a terminal.
     ///
     /// Errors: [`Error::InvalidParameter`] (`trials`) for fewer than 2 trials; linear-algebra
-    /// failures; [`Error::NonFinite`] if the activation produces non-finite features.
+    /// failures; [`Error::NonFinite`] if the activation produces non-finite features;
+    /// [`Error::MemoryBudget`] (below).
+    ///
+    /// The run is refused before allocating when its [`Self::memory_estimate`] is over the
+    /// default budget ([`MemoryBudget::default`], half of the physical memory):
+    /// [`Error::MemoryBudget`] naming `d`. [`Self::run_with_budget`] takes another budget.
     pub fn run(&self, run: &RunOptions) -> Result<RfSimReport> {
-        self.run_at_least(run, crate::sim::MIN_TRIALS)
+        self.run_with_budget(run, &MemoryBudget::default())
     }
 
-    fn run_at_least(&self, run: &RunOptions, min_trials: usize) -> Result<RfSimReport> {
+    /// [`Self::run`] under an explicit memory budget.
+    ///
+    /// Errors: [`Error::MemoryBudget`] (`d`) if [`Self::memory_estimate`] is over `budget`;
+    /// those of [`Self::run`].
+    pub fn run_with_budget(&self, run: &RunOptions, budget: &MemoryBudget) -> Result<RfSimReport> {
+        self.run_at_least(run, crate::sim::MIN_TRIALS, budget)
+    }
+
+    /// The peak memory of [`Self::run`] under `run`, from the matrices a trial holds at once
+    /// ($k = \min(N, n)$, $T$ test points, every entry 8 bytes): the inputs $X$, $\Theta$,
+    /// $X_{\rm test}$ ($(n + N + T)d$) and the features $Z$, $Z_{\rm test}^\top$ ($nN + NT$)
+    /// throughout; on top of them the largest of the factorisation of the $k\times k$ Gram
+    /// matrix (the matrix, its shifted copy and the factor, or the eigenvectors and faer's
+    /// copy: $4k^2$), the half solves ($k^2 + NT + 2Nn + nT + n^2$ in the primal form,
+    /// $2n^2 + 2nT$ in the dual), and the risk assembly ($nT + n^2$ plus $2dT + nd$, or
+    /// $3n^2 + 3nT$ with a nonlinear target), plus the draw buffer of the largest input.
+    /// Trials at once: $\min(\text{trials}, \text{rayon threads})$; per-trial results are
+    /// shared. See [`crate::sim::memory`].
+    pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        MemoryEstimate::new("d", self.trial_bytes(), 0, 96, run)
+    }
+
+    fn trial_bytes(&self) -> u128 {
+        let (d, n, nf, t) = (
+            self.d as u128,
+            self.n as u128,
+            self.num_features as u128,
+            self.test_points as u128,
+        );
+        let k = n.min(nf);
+        let inputs = (n + nf + t) * d;
+        let draw = n.max(nf).max(t) * d;
+        let features = n * nf + nf * t;
+        let factor = 4 * k * k;
+        let solve = if nf <= n {
+            k * k + nf * t + 2 * nf * n + n * t + n * n
+        } else {
+            n * n + 2 * n * n + 2 * n * t
+        };
+        let assembly = n * t
+            + n * n
+            + if self.model.f_star != 0.0 {
+                3 * n * n + 3 * n * t
+            } else {
+                2 * d * t + n * d
+            };
+        let phase = draw.max(features + factor.max(solve).max(assembly));
+        (inputs + phase).saturating_mul(memory::F64)
+    }
+
+    fn run_at_least(
+        &self,
+        run: &RunOptions,
+        min_trials: usize,
+        budget: &MemoryBudget,
+    ) -> Result<RfSimReport> {
+        budget.check(&self.memory_estimate(run))?;
         let results = crate::sim::run_trials(run, min_trials, "random features", |k| {
             self.run_trial(run.seed, k)
         })?;
@@ -509,7 +571,17 @@ impl Experiment for RandomFeaturesSimulator {
             .to_vec())
     }
     fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
-        let r = self.run(run)?;
+        self.simulate_with_budget(run, &MemoryBudget::default())
+    }
+    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        RandomFeaturesSimulator::memory_estimate(self, run)
+    }
+    fn simulate_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<PointEstimate>> {
+        let r = self.run_with_budget(run, budget)?;
         Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
             .into_iter()
             .map(PointEstimate::from)
@@ -655,6 +727,7 @@ impl RfSimulator {
                 progress,
             },
             1,
+            &MemoryBudget::default(),
         )
     }
 }

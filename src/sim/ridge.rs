@@ -39,6 +39,7 @@ use crate::error::{Error, Result};
 use crate::experiment::{Experiment, JoinOptions, RunOptions};
 use crate::linalg::{Matrix, symmetric_eigenvalues};
 use crate::sim::PointEstimate;
+use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::theory::ridge::{Ridge, RidgeRisk};
 
 pub use crate::linalg::RIDGELESS_CUTOFF;
@@ -214,12 +215,44 @@ impl LinearRidgeSimulator {
     /// threads; `run.progress` shows a progress bar on a terminal.
     ///
     /// Errors: [`Error::InvalidParameter`] (`trials`) for fewer than 2 trials; linear-algebra
-    /// failures.
+    /// failures; [`Error::MemoryBudget`] (`n`), before allocating, when
+    /// [`Self::memory_estimate`] is over the default budget ([`MemoryBudget::default`], half of
+    /// the physical memory; [`Self::run_with_budget`] takes another).
     pub fn run(&self, run: &RunOptions) -> Result<RidgeSimReport> {
-        self.run_at_least(run, crate::sim::MIN_TRIALS)
+        self.run_with_budget(run, &MemoryBudget::default())
     }
 
-    fn run_at_least(&self, run: &RunOptions, min_trials: usize) -> Result<RidgeSimReport> {
+    /// [`Self::run`] under an explicit memory budget.
+    ///
+    /// Errors: [`Error::MemoryBudget`] (`n`) if [`Self::memory_estimate`] is over `budget`;
+    /// those of [`Self::run`].
+    pub fn run_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<RidgeSimReport> {
+        self.run_at_least(run, crate::sim::MIN_TRIALS, budget)
+    }
+
+    /// The peak memory of [`Self::run`] under `run`, from the arrays a trial holds at once
+    /// ($k = \min(n, p)$, 8 bytes an entry): the draws and the design $X$ ($2np$), the
+    /// $k\times k$ Gram matrix, and faer's copy and workspace of its eigenvalue solver
+    /// ($3k^2$ in all). Trials at once: $\min(\text{trials}, \text{rayon threads})$;
+    /// per-trial results are shared. See [`crate::sim::memory`].
+    pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        let (n, p) = (self.n, self.p);
+        let k = n.min(p);
+        let per_trial = (2 * memory::mul(n, p) + 3 * memory::mul(k, k)) * memory::F64;
+        MemoryEstimate::new("n", per_trial, 0, 96, run)
+    }
+
+    fn run_at_least(
+        &self,
+        run: &RunOptions,
+        min_trials: usize,
+        budget: &MemoryBudget,
+    ) -> Result<RidgeSimReport> {
+        budget.check(&self.memory_estimate(run))?;
         let results =
             crate::sim::run_trials(run, min_trials, "ridge", |k| self.run_trial(run.seed, k))?;
         let pick =
@@ -320,7 +353,17 @@ impl Experiment for LinearRidgeSimulator {
             .to_vec())
     }
     fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
-        let r = self.run(run)?;
+        self.simulate_with_budget(run, &MemoryBudget::default())
+    }
+    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        LinearRidgeSimulator::memory_estimate(self, run)
+    }
+    fn simulate_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<PointEstimate>> {
+        let r = self.run_with_budget(run, budget)?;
         Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
             .into_iter()
             .map(PointEstimate::from)
@@ -425,6 +468,7 @@ impl RidgeSimulator {
                 progress,
             },
             1,
+            &MemoryBudget::default(),
         )
     }
 }

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::experiment::{Experiment, JoinOptions, RunOptions};
 use crate::linalg::{Matrix, symmetric_eigenvalues};
 use crate::sim::PointEstimate;
+use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::theory::two_layer::critical::{CriticalPoint, Family, critical_point};
 use crate::theory::two_layer::kernel::Teacher;
 use crate::theory::two_layer::spectrum::block_spectrum;
@@ -138,7 +139,22 @@ impl Experiment for TwoLayerHessianSimulator {
         Ok(values)
     }
     /// The dense eigendecomposition (deterministic: `run` is ignored; SE 0).
-    fn simulate(&self, _run: &RunOptions) -> Result<Vec<PointEstimate>> {
+    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
+        self.simulate_with_budget(run, &MemoryBudget::default())
+    }
+    /// One dense eigendecomposition (no trials): the $d^2\times d^2$ Hessian as an array and
+    /// as a matrix, faer's copy and workspace ($4d^4$ entries of 8 bytes), driven by `d`.
+    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        let n = self.d * self.d;
+        let one = RunOptions { trials: 1, ..*run };
+        MemoryEstimate::new("d", 4 * memory::mul(n, n) * memory::F64, 0, 0, &one)
+    }
+    fn simulate_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<PointEstimate>> {
+        budget.check(&Experiment::memory_estimate(self, run))?;
         let ev = self.dense_eigenvalues()?;
         let (min, max) = match (ev.first(), ev.last()) {
             (Some(&a), Some(&b)) => (a, b),

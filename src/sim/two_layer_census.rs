@@ -409,6 +409,31 @@ impl CensusSimulator {
     }
 }
 
+impl CensusSimulator {
+    /// The peak memory of [`Self::run`] under `run`: per run the $d\times d$ start, iterate,
+    /// gradient, last iterate and the classification's copies (about $8d^2$ entries of 8
+    /// bytes, with the reduced Newton's small systems), and per run a kept result
+    /// ([`CensusEntry`] with up to $3d$ class entries). See [`crate::sim::memory`].
+    pub fn memory_estimate(&self, run: &RunOptions) -> crate::sim::memory::MemoryEstimate {
+        use crate::sim::memory::{F64, MemoryEstimate, mul};
+        let per_result =
+            std::mem::size_of::<Option<CensusEntry>>() as u128 + 3 * self.d as u128 * F64;
+        MemoryEstimate::new("d", 8 * mul(self.d, self.d) * F64, 0, per_result, run)
+    }
+
+    /// [`Self::run`] refused before allocating when [`Self::memory_estimate`] is over `budget`.
+    ///
+    /// Errors: [`Error::MemoryBudget`] (`d`); those of [`Self::run`].
+    pub fn run_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &crate::sim::memory::MemoryBudget,
+    ) -> Result<Census> {
+        budget.check(&self.memory_estimate(run))?;
+        self.run(run)
+    }
+}
+
 fn group(results: Vec<Option<CensusEntry>>, runs: usize) -> Census {
     let not_converged = results.iter().filter(|r| r.is_none()).count();
     let mut entries: Vec<CensusEntry> = Vec::new();

@@ -169,6 +169,16 @@ fn rf_params(args: &AdversarialArgs, v: &[f64]) -> AdversarialRf {
 fn run_rf(args: &AdversarialArgs) -> Result<(), CliError> {
     let axes = rf_axes(args)?;
     validate(&axes, |v| rf_params(args, v).check().map(|_| ()))?;
+    if args.sim.simulate {
+        let d = args.sim.size_or(D);
+        args.sim.check_memory(&axes, |v| {
+            AdversarialRfSimulation {
+                model: rf_params(args, v),
+                d,
+            }
+            .check()
+        })?;
+    }
     let records = stream(
         &axes,
         how(
@@ -349,6 +359,16 @@ fn linear_params(args: &AdversarialArgs, v: &[f64]) -> AdversarialLinear {
 fn run_linear(args: &AdversarialArgs) -> Result<(), CliError> {
     let axes = linear_axes(args)?;
     validate(&axes, |v| linear_params(args, v).check().map(|_| ()))?;
+    if args.sim.simulate {
+        let d = args.sim.size_or(D);
+        args.sim.check_memory(&axes, |v| {
+            AdversarialLinearSimulation {
+                model: linear_params(args, v),
+                d,
+            }
+            .check()
+        })?;
+    }
     let records = stream(
         &axes,
         how(

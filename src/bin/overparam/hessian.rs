@@ -401,8 +401,8 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
             }
             .check()
         })
-        .and_then(|census| census.run(&runs))
-        .map_err(|e| CliError::from_library_as(&e, &[("trials", "--runs")]))?;
+        .and_then(|census| census.run_with_budget(&runs, &crate::simulate::budget()))
+        .map_err(|e| crate::simulate::run_error(&e, &[("trials", "--runs")]))?;
     let d = ds.first();
     let records = c
         .entries

@@ -101,6 +101,8 @@ pub fn run(args: MembershipArgs) -> Result<(), CliError> {
         simulation(&args, params(&args, &base))
             .check()
             .map_err(|e| CliError::from_library(&e))?;
+        args.sim
+            .check_memory(&axes, |v| simulation(&args, params(&args, v)).check())?;
     }
     let table: &[&str] = if args.sim.simulate {
         &[
@@ -287,7 +289,7 @@ fn simulate(args: &MembershipArgs, p: &Membership, rec: &mut Record) -> Option<o
     }
     let mut report = None;
     let simulated = checked.and_then(|s| {
-        let r = s.run(&run)?;
+        let r = s.run_with_budget(&run, &crate::simulate::budget())?;
         let simulated = Simulated::new(&s, r.estimates(), &run, &args.sim.join(None));
         report = Some(r);
         Ok(simulated)

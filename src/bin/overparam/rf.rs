@@ -129,6 +129,8 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
         simulation(&args, &params(&args, &base))
             .check()
             .map_err(|e| CliError::from_library(&e))?;
+        args.sim
+            .check_memory(&axes, |v| simulation(&args, &params(&args, v)).check())?;
     }
     let records = stream(
         &axes,

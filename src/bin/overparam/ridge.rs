@@ -94,6 +94,8 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
         simulation(&args, &params(&args, &base))
             .check()
             .map_err(|e| CliError::from_library(&e))?;
+        args.sim
+            .check_memory(&axes, |v| simulation(&args, &params(&args, v)).check())?;
     }
     let records = stream(
         &axes,

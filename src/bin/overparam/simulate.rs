@@ -4,12 +4,16 @@
 //! library's.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use clap::Args;
 use overparam::compare::{DEFAULT_KAPPA, compare_point};
 use overparam::experiment::{Experiment, JoinOptions, Joined, RunOptions, join_simulated};
 use overparam::sim::PointEstimate;
+use overparam::sim::memory::{MemoryBudget, format_bytes};
 
+use crate::CliError;
+use crate::driver::Axis;
 use crate::grid::parse_non_negative;
 use crate::output::{Field, Record};
 
@@ -27,15 +31,31 @@ pub struct SimulateArgs {
         long = "d",
         visible_alias = "n",
         value_name = "SIZE",
-        requires = "simulate"
+        requires = "simulate",
+        allow_hyphen_values = true
     )]
     pub size: Option<usize>,
-    /// Number of independent trials (each a fresh data set) per point.
-    #[arg(long, default_value_t = 10, requires = "simulate")]
+    /// Number of independent trials (each a fresh data set) per point: an integer in
+    /// [2, 1000000] (a standard error needs two; a million trials of the smallest model already
+    /// take hours, and more only shrink the standard error below the finite-size allowance).
+    #[arg(long, default_value_t = 10, requires = "simulate", value_parser = parse_trials,
+          allow_hyphen_values = true)]
     pub trials: usize,
     /// Seed: the same seed gives bit-identical results whatever the number of threads.
-    #[arg(long, default_value_t = 1, requires = "simulate")]
+    #[arg(
+        long,
+        default_value_t = 1,
+        requires = "simulate",
+        allow_hyphen_values = true
+    )]
     pub seed: u64,
+    /// Memory the simulation may use: bytes with a unit (`500MB`, `8GiB`; B, kB, MB, GB, TB
+    /// are powers of 1000, KiB, MiB, GiB, TiB of 1024) or a percentage of physical memory
+    /// (`50%`, the default). A simulation whose estimated peak memory is over it is refused
+    /// before anything is allocated, with exit status 2.
+    #[arg(long, value_name = "SIZE|PERCENT", value_parser = parse_memory_budget,
+          requires = "simulate", allow_hyphen_values = true)]
+    pub memory_budget: Option<MemoryBudget>,
     /// Finite-size constant c: simulation and theory agree when |gap| <= 4 SE + c |theory| / size.
     #[arg(long, default_value_t = DEFAULT_KAPPA, value_parser = parse_non_negative,
           requires = "simulate")]
@@ -73,6 +93,179 @@ impl SimulateArgs {
     pub fn progress(&self) -> bool {
         self.simulate && !self.no_progress
     }
+
+    /// The memory budget: `--memory-budget`, or the library's default (half of the physical
+    /// memory).
+    pub fn budget(&self) -> MemoryBudget {
+        self.memory_budget.unwrap_or_default()
+    }
+
+    /// Refuse, before any output, a simulation that would not fit the memory budget at some
+    /// point of the grid: its library memory estimate is checked at every corner of the grid
+    /// (the sizes, hence the estimate, grow monotonically along every axis, so the largest
+    /// estimate is at a corner). Fixes the budget every later simulation of this process runs
+    /// under ([`budget`]). Corners whose simulation fails its own check are left to the point.
+    ///
+    /// Errors: exit status 2 naming the size flag, with the estimate and the budget.
+    pub fn check_memory<S: Experiment>(
+        &self,
+        axes: &[Axis],
+        build: impl Fn(&[f64]) -> overparam::Result<S>,
+    ) -> Result<(), CliError> {
+        let budget = self.budget();
+        let _ = BUDGET.set(budget);
+        let run = self.run();
+        let corners = 1usize << axes.len().min(16);
+        for corner in 0..corners {
+            let v: Vec<f64> = axes
+                .iter()
+                .enumerate()
+                .map(|(i, a)| a.values.ends()[(corner >> i) & 1])
+                .collect();
+            let checked = match build(&v) {
+                Ok(s) => s,
+                Err(e @ overparam::Error::MemoryBudget { .. }) => {
+                    return Err(memory_error(&e, self.size, &budget));
+                }
+                Err(_) => continue,
+            };
+            let estimate = checked.memory_estimate(&run);
+            if let Err(e) = budget.check(&estimate) {
+                let size = match estimate.parameter {
+                    "trials" => run.trials,
+                    _ => checked.size(),
+                };
+                return Err(memory_error(&e, Some(size), &budget));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The budget fixed by [`SimulateArgs::check_memory`] for every simulation of this process.
+static BUDGET: OnceLock<MemoryBudget> = OnceLock::new();
+
+/// The memory budget the simulations of this process run under: `--memory-budget` once a
+/// subcommand has checked its grid ([`SimulateArgs::check_memory`]), the library default before.
+pub fn budget() -> MemoryBudget {
+    BUDGET.get().copied().unwrap_or_default()
+}
+
+/// The error of a simulation run outside the shared flags (`hessian --gd`): a memory refusal
+/// exits 2 naming the flag of the size that drives it (`renames` maps a field to its flag, as in
+/// `CliError::from_library_as`); anything else as `CliError::from_library_as`.
+pub fn run_error(e: &overparam::Error, renames: &[(&str, &str)]) -> CliError {
+    if let overparam::Error::MemoryBudget { parameter, .. } = e {
+        let flag = renames
+            .iter()
+            .find(|(name, _)| name == parameter)
+            .map_or_else(|| format!("--{parameter}"), |(_, flag)| flag.to_string());
+        return memory_refusal(e, flag, &budget());
+    }
+    CliError::from_library_as(e, renames)
+}
+
+/// [`memory_refusal`] naming `--PARAMETER SIZE`.
+fn memory_error(e: &overparam::Error, size: Option<usize>, budget: &MemoryBudget) -> CliError {
+    let overparam::Error::MemoryBudget { parameter, .. } = e else {
+        return CliError::from_library(e);
+    };
+    let flag = match size {
+        Some(size) => format!("--{parameter} {size}"),
+        None => format!("--{parameter}"),
+    };
+    memory_refusal(e, flag, budget)
+}
+
+/// The over-budget refusal: "--n 1000000: the simulation needs about 14.6 TiB, over the memory
+/// budget of 11.7 GiB (50% of physical memory; raise it with --memory-budget)", exit 2.
+fn memory_refusal(e: &overparam::Error, flag: String, budget: &MemoryBudget) -> CliError {
+    let overparam::Error::MemoryBudget {
+        estimate_bytes,
+        budget_bytes,
+        ..
+    } = e
+    else {
+        return CliError::from_library(e);
+    };
+    let needs = format_bytes(*estimate_bytes);
+    let limit = format_bytes(*budget_bytes);
+    let how = if *budget_bytes >= overparam::sim::memory::ADDRESS_LIMIT_BYTES {
+        "the largest allocation possible".to_string()
+    } else {
+        match budget.fraction() {
+            Some(f) => format!(
+                "{}% of physical memory; raise it with --memory-budget",
+                format!("{:.3}", f * 100.0)
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+            ),
+            None => "set by --memory-budget".to_string(),
+        }
+    };
+    CliError::usage(format!(
+        "{flag}: the simulation needs about {needs}, over the memory budget of {limit} ({how})"
+    ))
+}
+
+/// Largest `--trials`.
+pub const MAX_TRIALS: usize = 1_000_000;
+
+/// `--trials`: an integer in [2, 1000000].
+fn parse_trials(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<i128>() {
+        Ok(t) if (2..=MAX_TRIALS as i128).contains(&t) => Ok(t as usize),
+        Ok(_) => Err(format!(
+            "expected an integer in [2, {MAX_TRIALS}] (a standard error needs two trials)"
+        )),
+        Err(_) => Err(format!("`{s}` is not an integer")),
+    }
+}
+
+/// `--memory-budget`: `N%` of physical memory (0 < N <= 100), or bytes with an optional unit
+/// (B, kB, MB, GB, TB: powers of 1000; KiB, MiB, GiB, TiB: powers of 1024; case-insensitive).
+pub fn parse_memory_budget(s: &str) -> Result<MemoryBudget, String> {
+    let t = s.trim();
+    if let Some(pct) = t.strip_suffix('%') {
+        let p: f64 = pct
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}`: expected a percentage like 50%"))?;
+        return MemoryBudget::fraction_of_physical(p / 100.0)
+            .map_err(|_| format!("`{s}`: expected a percentage in (0%, 100%]"));
+    }
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E' || c == '+'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{s}`: expected bytes with a unit (500MB, 8GiB) or a percentage"))?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024f64.powi(2),
+        "gib" => 1024f64.powi(3),
+        "tib" => 1024f64.powi(4),
+        _ => {
+            return Err(format!(
+                "`{s}`: unknown unit (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB or %)"
+            ));
+        }
+    };
+    let bytes = value * scale;
+    if !(bytes.is_finite() && bytes >= 1.0) {
+        return Err(format!("`{s}`: expected at least one byte"));
+    }
+    Ok(MemoryBudget::bytes(if bytes >= u64::MAX as f64 {
+        u64::MAX
+    } else {
+        bytes as u64
+    }))
 }
 
 /// The record keys of metric `name` at position `i` (the primary metric, `i = 0`, has the
@@ -174,7 +367,12 @@ impl Simulated {
         run: &RunOptions,
         options: &JoinOptions,
     ) -> overparam::Result<Self> {
-        Ok(Self::new(sim, sim.simulate(run)?, run, options))
+        Ok(Self::new(
+            sim,
+            sim.simulate_with_budget(run, &budget())?,
+            run,
+            options,
+        ))
     }
 
     /// The estimate of metric `name`.
@@ -309,6 +507,39 @@ mod tests {
             z,
             allowance: 0.03,
             agrees,
+        }
+    }
+
+    #[test]
+    fn memory_budgets_parse_with_units_and_percentages() {
+        let bytes = |s: &str| parse_memory_budget(s).map(|b| b.limit_bytes());
+        assert_eq!(bytes("500MB"), Ok(500_000_000));
+        assert_eq!(bytes("8GiB"), Ok(8 << 30));
+        assert_eq!(bytes("1.5 kib"), Ok(1536));
+        assert_eq!(bytes("123"), Ok(123));
+        assert_eq!(bytes("2TB"), Ok(2_000_000_000_000));
+        assert_eq!(
+            parse_memory_budget("50%").map(|b| b.fraction()),
+            Ok(Some(0.5))
+        );
+        for bad in [
+            "",
+            "MB",
+            "0",
+            "0.5B",
+            "-1GB",
+            "5 parsecs",
+            "0%",
+            "101%",
+            "nan%",
+            "inf",
+        ] {
+            assert!(parse_memory_budget(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_trials("2"), Ok(2));
+        assert_eq!(parse_trials("1000000"), Ok(MAX_TRIALS));
+        for bad in ["1", "1000001", "-3", "18446744073709551615", "x"] {
+            assert!(parse_trials(bad).is_err(), "{bad}");
         }
     }
 

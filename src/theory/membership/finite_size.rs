@@ -20,7 +20,20 @@ use super::output_attack::OutputAttack;
 use super::scale_test::ScaleTest;
 use crate::error::{Error, Result, finite, validate};
 
-/// Unchecked finite-size parameters.
+/// Unchecked finite-size parameters: build them with [`FiniteSize::new`]`(n, p, d, noise_sd)`.
+///
+/// The label-noise standard deviation is `noise_sd` in the crate's vocabulary
+/// (docs/glossary.md): [`FiniteSize::new`] takes it under that name and [`FiniteSize::noise_sd`]
+/// reads it. It is stored in the field `sigma`, deprecated: renaming the field would break every
+/// struct literal `FiniteSize { n, p, d, sigma }`, which keeps compiling (with a deprecation
+/// warning) and means the same.
+///
+/// ```
+/// use overparam::theory::membership::FiniteSize;
+/// let m = FiniteSize::new(1000, 3000, 10_000_000, 1.0).check()?;
+/// assert_eq!(m.noise_sd(), 1.0);
+/// # Ok::<(), overparam::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FiniteSize {
     /// Training-set size $n \ge 1$.
@@ -29,15 +42,38 @@ pub struct FiniteSize {
     pub p: usize,
     /// Total number of features $D \ge p$.
     pub d: usize,
-    /// Label-noise standard deviation $\sigma \ge 0$.
+    /// Label-noise standard deviation $\sigma \ge 0$ (glossary: `noise_sd`).
+    #[deprecated(
+        note = "the label-noise standard deviation is `noise_sd`: build with FiniteSize::new(n, p, d, noise_sd), read with noise_sd()"
+    )]
     pub sigma: f64,
 }
 
+#[allow(deprecated)] // the deprecated field `sigma` stores `noise_sd`
 impl FiniteSize {
+    /// Training-set size $n$, modelled features $p$, total features $D$ and label-noise
+    /// standard deviation `noise_sd` $= \sigma$ (validated by [`FiniteSize::check`]).
+    pub fn new(n: usize, p: usize, d: usize, noise_sd: f64) -> Self {
+        Self {
+            n,
+            p,
+            d,
+            sigma: noise_sd,
+        }
+    }
+
+    /// The label-noise standard deviation $\sigma$ (stored in the deprecated field `sigma`).
+    pub fn noise_sd(&self) -> f64 {
+        self.sigma
+    }
+
     /// Validate.
     ///
+    /// Domain: $n \ge 1$; $p \ge 1$ with $|p - n| \ge 2$; $D \ge p$; `noise_sd` finite and
+    /// $\ge 0$.
+    ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming `n`, `p`, `d` or `sigma`.
+    /// [`Error::InvalidParameter`] naming `n`, `p`, `d` or `noise_sd` (the field `sigma`).
     pub fn check(&self) -> Result<FiniteSizeModel> {
         if self.n == 0 {
             return Err(Error::InvalidParameter {
@@ -60,7 +96,7 @@ impl FiniteSize {
                 expected: "an integer >= p",
             });
         }
-        let sigma = validate::non_negative("sigma", self.sigma)?;
+        let sigma = validate::non_negative("noise_sd", self.sigma)?;
         Ok(FiniteSizeModel {
             n: self.n as f64,
             p: self.p as f64,
@@ -80,6 +116,10 @@ pub struct FiniteSizeModel {
 }
 
 impl FiniteSizeModel {
+    /// The label-noise standard deviation $\sigma$.
+    pub fn noise_sd(&self) -> f64 {
+        self.sigma
+    }
     /// $\gamma = p/n$.
     pub fn gamma(&self) -> f64 {
         self.p / self.n
@@ -99,7 +139,7 @@ impl FiniteSizeModel {
     /// ```
     /// use overparam::theory::membership::FiniteSize;
     /// // Fig. 2a of Tan et al. (n = 1000, D = 1e7): Adv ~ 0.1670 at gamma = 3.
-    /// let m = FiniteSize { n: 1000, p: 3000, d: 10_000_000, sigma: 1.0 }.check()?;
+    /// let m = FiniteSize::new(1000, 3000, 10_000_000, 1.0).check()?;
     /// assert!((m.output_attack_normalised()?.advantage - 0.1670).abs() < 2e-3);
     /// # Ok::<(), overparam::Error>(())
     /// ```
@@ -145,5 +185,35 @@ impl FiniteSizeModel {
     /// None in practice (the norms are valid by construction).
     pub fn output_attack_normalised(&self) -> Result<OutputAttack> {
         self.output_attack(self.p, self.d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The deprecated field and the constructor build the same parameters; a bad noise is
+    /// reported under its glossary name.
+    #[test]
+    #[allow(deprecated)]
+    fn deprecated_sigma_field_is_noise_sd() {
+        let literal = FiniteSize {
+            n: 1000,
+            p: 3000,
+            d: 10_000_000,
+            sigma: 0.7,
+        };
+        let built = FiniteSize::new(1000, 3000, 10_000_000, 0.7);
+        assert_eq!(literal, built);
+        assert_eq!(built.noise_sd(), 0.7);
+        assert_eq!(literal.check().unwrap(), built.check().unwrap());
+        assert_eq!(built.check().unwrap().noise_sd(), 0.7);
+        assert!(matches!(
+            FiniteSize::new(1000, 3000, 10_000_000, -1.0).check(),
+            Err(Error::InvalidParameter {
+                name: "noise_sd",
+                ..
+            })
+        ));
     }
 }
