@@ -22,31 +22,33 @@ use crate::simulate::{Old, SimulateArgs, Simulated, simulation_fields};
 #[derive(Debug, Args)]
 pub struct AdversarialArgs {
     /// psi1 = N/d, features per input dimension: X, or START:STOP:COUNT (log-spaced).
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     psi1: Option<ValueOrRange>,
     /// psi2 = n/d, samples per input dimension: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     psi2: Option<ValueOrRange>,
     /// Training radius eps > 0 of the l2 input perturbations: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     eps: ValueOrRange,
     /// Test radius of the robust risk (default: the training radius).
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::grid::parse_finite)]
     eps_test: Option<f64>,
     /// Label-noise standard deviation (default 0.5, i.e. variance 0.25, the note's setting).
     #[arg(long, value_parser = parse_non_negative, conflicts_with = "tau2")]
     noise_sd: Option<f64>,
     /// Deprecated: the label-noise VARIANCE tau^2 (use --noise-sd = sqrt(tau^2)).
-    #[arg(long, hide = true, allow_hyphen_values = true)]
+    #[arg(long, hide = true, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite)]
     tau2: Option<f64>,
     /// Use the linear model (least squares trained adversarially) instead of random features.
     #[arg(long)]
     linear: bool,
     /// delta = n/d for --linear: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     delta: Option<ValueOrRange>,
     /// Signal norm r0 = ||theta_0|| for --linear.
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite, requires = "linear")]
     r0: f64,
     #[command(flatten)]
     sim: SimulateArgs,

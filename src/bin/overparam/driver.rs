@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::CliError;
 use crate::grid::ValueOrRange;
-use crate::output::{Format, Record, Writer};
+use crate::output::{Field, Format, Record, Writer};
 
 /// Points of one line evaluated together (a curve function's warm start restarts per piece).
 pub const CHUNK: usize = 256;
@@ -27,6 +27,8 @@ pub struct Axis {
     pub field: &'static str,
     /// Its values.
     pub values: ValueOrRange,
+    /// Given by the user (false for a placeholder, e.g. lambda under `--optimal-lambda`).
+    pub given: bool,
 }
 
 impl Axis {
@@ -36,8 +38,27 @@ impl Axis {
             name,
             field: name,
             values,
+            given: true,
         }
     }
+
+    /// A placeholder axis (one value the evaluation replaces; not shown in messages).
+    pub fn placeholder(name: &'static str, value: f64) -> Self {
+        Self {
+            given: false,
+            ..Self::new(name, ValueOrRange::single(value))
+        }
+    }
+}
+
+/// The point as the flags that give it (`--psi1 3 --psi2 3 --lambda 0`), for messages.
+pub fn point_flags(axes: &[Axis], values: &[f64]) -> String {
+    axes.iter()
+        .zip(values)
+        .filter(|(a, _)| a.given)
+        .map(|(a, v)| format!("--{} {v}", a.name.replace('_', "-")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Number of points of the product (saturating).
@@ -158,8 +179,26 @@ pub fn validate(
     axes: &[Axis],
     check: impl Fn(&[f64]) -> overparam::Result<()>,
 ) -> Result<(), CliError> {
+    validate_blaming(axes, check, |_| None)
+}
+
+/// As [`validate`], with `blame` naming the flags of a joint condition that the library
+/// attributes to one parameter (e.g. ridge's finite $\mathrm{snr}\,\sigma^2$ is reported as
+/// `snr`, but an overflowing `--noise-sd` breaks it as much): `Some(flags)` replaces the flag.
+pub fn validate_blaming(
+    axes: &[Axis],
+    check: impl Fn(&[f64]) -> overparam::Result<()>,
+    blame: impl Fn(&overparam::Error) -> Option<String>,
+) -> Result<(), CliError> {
+    let fail = |e: &overparam::Error| match blame(e) {
+        Some(flags) => CliError::usage(format!("{flags}: {e}")),
+        None => CliError::from_library(e),
+    };
     let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
-    check(&base).map_err(|e| CliError::from_library(&e))?;
+    check(&base).map_err(|e| match error_field(&e) {
+        Some(_) => fail(&e),
+        None => at_point(&e, &point_flags(axes, &base)),
+    })?;
     for (i, axis) in axes.iter().enumerate() {
         for end in axis.values.ends() {
             let mut p = base.clone();
@@ -167,7 +206,7 @@ pub fn validate(
             if let Err(e) = check(&p)
                 && error_field(&e) == Some(axis.field)
             {
-                return Err(CliError::from_library(&e));
+                return Err(fail(&e));
             }
         }
     }
@@ -224,9 +263,40 @@ pub struct Stream<'a> {
     pub progress: bool,
 }
 
+/// A record whose evaluation succeeded but holds a non-finite number (the library promises
+/// none; an overflow would otherwise print as a blank field): marked with an `error` field and
+/// returned as [`overparam::Error::NonFinite`].
+fn no_lie(rec: &mut Record) -> Option<overparam::Error> {
+    let key = rec
+        .0
+        .iter()
+        .find(|(_, v)| matches!(v, Field::Num(x) if !x.is_finite()))
+        .map(|(k, _)| k.to_string())?;
+    rec.push(
+        "error",
+        Field::Text(format!(
+            "non-finite value in `{key}` (the result overflows)"
+        )),
+    );
+    Some(overparam::Error::NonFinite {
+        what: "a result of this point (it overflows)",
+    })
+}
+
+/// The error of a failed single point: an invalid parameter names its flag
+/// ([`CliError::from_library`]); any other failure says at which point it happened.
+fn at_point(e: &overparam::Error, point: &str) -> CliError {
+    let mut err = CliError::from_library(e);
+    if error_field(e).is_none() && !point.is_empty() {
+        err.message = format!("at {point}: {}", err.message);
+    }
+    err
+}
+
 /// Run the sweep: evaluate piece by piece and write each record immediately. A single point
-/// that fails is an error (exit 2 for invalid input, 1 otherwise); in a sweep a failed point is
-/// a record with an `error` field. A closed output pipe ends the run quietly.
+/// that fails is an error (exit status 2 when the point is outside the model's domain or the
+/// limit diverges there, 1 when a computation failed; docs/cli.md); in a sweep a failed point
+/// is a record with an `error` field. A closed output pipe ends the run quietly.
 pub fn stream(
     axes: &[Axis],
     how: Stream<'_>,
@@ -249,12 +319,15 @@ pub fn stream(
     };
     let mut kept = Vec::new();
     for piece in pieces(axes) {
-        for outcome in eval(&piece) {
+        for (i, mut outcome) in eval(&piece).into_iter().enumerate() {
+            if outcome.error.is_none() {
+                outcome.error = no_lie(&mut outcome.record);
+            }
             if let Some(e) = &outcome.error
                 && (single || error_field(e).is_some_and(|f| RUN_WIDE.contains(&f)))
             {
                 bar.finish_and_clear();
-                return Err(CliError::from_library(e));
+                return Err(at_point(e, &point_flags(axes, &piece.point(i))));
             }
             writer
                 .write(&outcome.record)

@@ -119,6 +119,16 @@ pub fn parse_value_or_range(s: &str) -> Result<ValueOrRange, String> {
     }
 }
 
+/// A finite number (a flag whose value must be finite: NaN and infinities are refused when the
+/// command line is parsed, naming the flag).
+pub fn parse_finite(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(x) => Err(format!("{x}: expected a finite number")),
+        Err(_) => Err(format!("`{s}` is not a number")),
+    }
+}
+
 /// A non-negative finite number (a standard deviation given on the command line).
 pub fn parse_non_negative(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {

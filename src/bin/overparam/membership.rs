@@ -27,25 +27,27 @@ pub enum Attack {
 #[derive(Debug, Args)]
 pub struct MembershipArgs {
     /// gamma = p/n, parameters per sample: X, or START:STOP:COUNT (log-spaced).
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     gamma: ValueOrRange,
     /// Ridge penalty lambda >= 0 in the convention (1/n)||y - Xb||^2 + lambda ||b||^2; 0 is
     /// least squares / the min-norm interpolator. X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true, default_value = "0")]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true, default_value = "0")]
     lambda: ValueOrRange,
     /// kappa = p/D in [0, 1], the fraction of the true features the model uses (0: D >> p).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite)]
     kappa: f64,
     /// Label-noise standard deviation. Deprecated alias: --sigma.
     #[arg(
         long,
         alias = "sigma",
         default_value_t = 1.0,
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     noise_sd: f64,
     /// Standard deviation of noise added to every released output (the output-noise defence).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite)]
     output_noise: f64,
     /// Threat model: output-only (Tan et al.) or loss-threshold (attacker knows the label).
     #[arg(long, value_enum, default_value_t = Attack::Output)]

@@ -25,14 +25,14 @@ fn parse_activation(s: &str) -> Result<Activation, String> {
 #[derive(Debug, Args)]
 pub struct RfArgs {
     /// psi1 = N/d, features per input dimension: X, or START:STOP:COUNT (log-spaced).
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     psi1: ValueOrRange,
     /// psi2 = n/d, samples per input dimension: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     psi2: ValueOrRange,
     /// Ridge penalty lambda >= 0 in Mei–Montanari's convention (penalty (N lambda/d)||a||^2;
     /// the formulas use lambda/mu_star^2); 0 is the ridgeless limit. X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true,
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true,
           required_unless_present = "optimal_lambda", conflicts_with = "optimal_lambda")]
     lambda: Option<ValueOrRange>,
     /// Use the test-error-minimising lambda at each point (searched on [1e-8, 1e4] and against
@@ -43,7 +43,8 @@ pub struct RfArgs {
     #[arg(long, default_value = "relu", value_parser = parse_activation)]
     activation: Activation,
     /// F1: norm of the linear part of the target (energy F1^2).
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite)]
     f1: f64,
     /// F_star: amplitude of the nonlinear part of the target (energy F_star^2). Deprecated
     /// alias: --fstar.
@@ -51,11 +52,17 @@ pub struct RfArgs {
         long = "f-star",
         alias = "fstar",
         default_value_t = 0.0,
-        allow_hyphen_values = true
+        allow_negative_numbers = true,
+        value_parser = crate::grid::parse_finite
     )]
     f_star: f64,
     /// Label-noise standard deviation (variance noise_sd^2). Deprecated alias: --tau.
-    #[arg(long, alias = "tau", default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "tau",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     noise_sd: f64,
     /// Fresh test points per simulated trial.
     #[arg(long, default_value_t = 1000, requires = "simulate")]
@@ -86,9 +93,12 @@ const D: usize = 100;
 /// Axes, outermost first: lambda, psi2, psi1.
 fn axes(args: &RfArgs) -> [Axis; 3] {
     // With --optimal-lambda the lambda axis is a placeholder, replaced at every point.
-    let lambda = args.lambda.unwrap_or(ValueOrRange::single(1.0));
+    let lambda = match args.lambda {
+        Some(values) => Axis::new("lambda", values),
+        None => Axis::placeholder("lambda", 1.0),
+    };
     [
-        Axis::new("lambda", lambda),
+        lambda,
         Axis::new("psi2", args.psi2),
         Axis::new("psi1", args.psi1),
     ]

@@ -7,7 +7,7 @@ use overparam::sim::ridge::{LinearRidgeSimulation, LinearRidgeSimulator};
 use overparam::theory::ridge::{Ridge, RidgeModel, RidgeRisk};
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
+use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate_blaming};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
 use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
@@ -16,25 +16,25 @@ use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
 #[derive(Debug, Args)]
 pub struct RidgeArgs {
     /// gamma = p/n, parameters per sample: X or START:STOP:COUNT (log-spaced).
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     gamma: ValueOrRange,
     /// Ridge penalty lambda >= 0 in min (1/n)||y - Xb||^2 + lambda ||b||^2; 0 gives least squares
     /// (gamma < 1) or the min-norm interpolator (gamma > 1). X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true,
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true,
           required_unless_present = "optimal_lambda", conflicts_with = "optimal_lambda")]
     lambda: Option<ValueOrRange>,
     /// Use the test-error-minimising lambda* = gamma/snr at each point instead of --lambda.
     #[arg(long)]
     optimal_lambda: bool,
     /// Signal-to-noise ratio ||beta||^2 / noise_sd^2: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     snr: ValueOrRange,
     /// Label-noise standard deviation. Deprecated alias: --sigma.
     #[arg(
         long,
         alias = "sigma",
         default_value_t = 1.0,
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     noise_sd: f64,
     #[command(flatten)]
@@ -62,7 +62,10 @@ fn axes(args: &RidgeArgs) -> [Axis; 3] {
     [
         Axis::new("snr", args.snr),
         // With --optimal-lambda the lambda axis is a placeholder, replaced at every point.
-        Axis::new("lambda", args.lambda.unwrap_or(ValueOrRange::single(1.0))),
+        match args.lambda {
+            Some(values) => Axis::new("lambda", values),
+            None => Axis::placeholder("lambda", 1.0),
+        },
         Axis::new("gamma", args.gamma),
     ]
 }
@@ -84,11 +87,24 @@ fn simulation(args: &RidgeArgs, p: &Ridge) -> LinearRidgeSimulation {
     }
 }
 
+/// The library reports a signal energy $\mathrm{snr}\,\sigma^2$ that overflows against `snr`;
+/// a valid snr with a huge `--noise-sd` breaks it as much, so the message names both flags.
+fn blame(e: &overparam::Error) -> Option<String> {
+    match e {
+        overparam::Error::InvalidParameter {
+            name: "snr", value, ..
+        } if value.is_finite() && *value >= 0.0 => {
+            Some("--snr with --noise-sd (alias --sigma)".into())
+        }
+        _ => None,
+    }
+}
+
 /// Run `overparam ridge`.
 pub fn run(args: RidgeArgs) -> Result<(), CliError> {
     crate::plot::check_path(args.plot.as_ref())?;
     let axes = axes(&args);
-    validate(&axes, |v| params(&args, v).check().map(|_| ()))?;
+    validate_blaming(&axes, |v| params(&args, v).check().map(|_| ()), blame)?;
     if args.sim.simulate {
         let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
         simulation(&args, &params(&args, &base))
