@@ -12,7 +12,7 @@ use overparam::theory::adversarial::{
 };
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
+use crate::driver::{Axis, Outcome, Piece, Stream, along, run_options, stream, validate};
 use crate::grid::{ValueOrRange, parse_non_negative, parse_value_or_range};
 use crate::output::{Field, Format, Record};
 use crate::plot::{Panel, Scale, Summary};
@@ -305,7 +305,14 @@ fn simulate<S: Experiment>(
     rec: &mut Record,
 ) -> Option<overparam::Error> {
     rec.push("sim_d", Field::Int(args.sim.size_or(D) as u64));
-    let run = args.sim.run();
+    let axes = match args.linear {
+        true => linear_axes(args).map(|a| a.to_vec()),
+        false => rf_axes(args).map(|a| a.to_vec()),
+    };
+    let run = match axes {
+        Ok(axes) => run_options(&args.sim, &axes),
+        Err(_) => args.sim.run(),
+    };
     let simulated = sim.and_then(|s| Simulated::run(&s, &run, &args.sim.join(None)));
     let old = [
         ("sim_standard_error", Old::Mean("test_risk")),

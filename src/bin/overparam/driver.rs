@@ -14,6 +14,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::CliError;
 use crate::grid::ValueOrRange;
 use crate::output::{Field, Format, Record, Writer};
+use crate::simulate::SimulateArgs;
+use overparam::experiment::RunOptions;
 
 /// Points of one line evaluated together (a curve function's warm start restarts per piece).
 pub const CHUNK: usize = 256;
@@ -259,7 +261,8 @@ pub struct Stream<'a> {
     pub table: &'a [&'static str],
     /// Keep the records (for `--plot`); otherwise nothing is kept.
     pub keep: bool,
-    /// Draw a progress bar over the points on a terminal.
+    /// Draw a progress bar over the points of a sweep on a terminal (a single point draws the
+    /// library's bar over its trials instead: [`run_options`]).
     pub progress: bool,
 }
 
@@ -293,6 +296,16 @@ fn at_point(e: &overparam::Error, point: &str) -> CliError {
     err
 }
 
+/// The library's run options for one simulated point: a single point draws the library's bar
+/// over its trials (`RunOptions::progress`, shown only on a terminal); in a sweep the driver
+/// draws one bar over the points instead.
+pub fn run_options(sim: &SimulateArgs, axes: &[Axis]) -> RunOptions {
+    RunOptions {
+        progress: sim.progress() && total(axes) == 1,
+        ..sim.run()
+    }
+}
+
 /// Run the sweep: evaluate piece by piece and write each record immediately. A single point
 /// that fails is an error (exit status 2 when the point is outside the model's domain or the
 /// limit diverges there, 1 when a computation failed; docs/cli.md); in a sweep a failed point
@@ -304,7 +317,7 @@ pub fn stream(
 ) -> Result<Vec<Record>, CliError> {
     let single = total(axes) == 1;
     let mut writer = Writer::new(io::stdout().lock(), how.format, how.table);
-    let bar = if how.progress && io::stderr().is_terminal() {
+    let bar = if how.progress && !single && io::stderr().is_terminal() {
         let n = u64::try_from(total(axes)).unwrap_or(u64::MAX);
         let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template(

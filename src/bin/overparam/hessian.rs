@@ -211,7 +211,7 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
                 &["family", "d", "loss", "min_eigenvalue", "morse_index"]
             },
             keep: false,
-            progress: false,
+            progress: args.simulate && !args.no_progress,
         },
         |piece| {
             (0..piece.len())
@@ -407,7 +407,8 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
     let runs = RunOptions {
         seed: args.seed,
         trials: args.runs,
-        progress: false,
+        // The library's bar over the runs (drawn only when stderr is a terminal).
+        progress: !args.no_progress,
     };
     let c = integer(ds.first())
         .and_then(|d| {

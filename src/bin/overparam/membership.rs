@@ -8,7 +8,7 @@ use overparam::sim::membership::{
 use overparam::theory::membership::{Membership, MembershipModel};
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
+use crate::driver::{Axis, Outcome, Piece, Stream, along, run_options, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
 use crate::plot::{Panel, Scale, Summary};
@@ -90,13 +90,18 @@ fn simulation(args: &MembershipArgs, model: Membership) -> MembershipAttackSimul
     }
 }
 
+/// Axes, outermost first: lambda, gamma.
+fn axes(args: &MembershipArgs) -> [Axis; 2] {
+    [
+        Axis::new("lambda", args.lambda),
+        Axis::new("gamma", args.gamma),
+    ]
+}
+
 /// Run `overparam membership`.
 pub fn run(args: MembershipArgs) -> Result<(), CliError> {
     crate::plot::check_path(args.plot.as_ref())?;
-    let axes = [
-        Axis::new("lambda", args.lambda),
-        Axis::new("gamma", args.gamma),
-    ];
+    let axes = axes(&args);
     validate(&axes, |v| params(&args, v).check().map(|_| ()))?;
     if args.sim.simulate {
         let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
@@ -275,7 +280,7 @@ fn outcome(args: &MembershipArgs, v: &[f64], solved: overparam::Result<Solved>) 
 /// with their old meaning (`sim_advantage`: the split-threshold estimator; the protocol's other
 /// estimators; `sim_test_error`: the simulated test risk; `trials`).
 fn simulate(args: &MembershipArgs, p: &Membership, rec: &mut Record) -> Option<overparam::Error> {
-    let run = args.sim.run();
+    let run = run_options(&args.sim, &axes(args));
     let checked = simulation(args, *p).check();
     match &checked {
         Ok(s) => {

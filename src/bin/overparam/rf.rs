@@ -8,7 +8,7 @@ use overparam::sim::random_features::{RandomFeaturesSimulation, RandomFeaturesSi
 use overparam::theory::random_features::{RandomFeatures, RandomFeaturesModel, RfRisk};
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
+use crate::driver::{Axis, Outcome, Piece, Stream, along, run_options, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
 use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
@@ -278,7 +278,10 @@ fn simulate(args: &RfArgs, p: &RandomFeatures, rec: &mut Record) -> Option<overp
             ("realised_psi2", |s| Field::Num(s.realised_psi2())),
         ],
         &RISK_METRICS,
-        (args.sim.run(), args.sim.join(args.kappa)),
+        (
+            run_options(&args.sim, &axes(args)),
+            args.sim.join(args.kappa),
+        ),
         &RISK_OLD_KEYS,
     )
 }

@@ -7,7 +7,7 @@ use overparam::sim::ridge::{LinearRidgeSimulation, LinearRidgeSimulator};
 use overparam::theory::ridge::{Ridge, RidgeModel, RidgeRisk};
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate_blaming};
+use crate::driver::{Axis, Outcome, Piece, Stream, along, run_options, stream, validate_blaming};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
 use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
@@ -215,7 +215,10 @@ fn simulate(args: &RidgeArgs, p: &Ridge, rec: &mut Record) -> Option<overparam::
             ("realised_gamma", |s| Field::Num(s.realised_gamma())),
         ],
         &RISK_METRICS,
-        (args.sim.run(), args.sim.join(args.kappa)),
+        (
+            run_options(&args.sim, &axes(args)),
+            args.sim.join(args.kappa),
+        ),
         &RISK_OLD_KEYS,
     )
 }
