@@ -63,6 +63,68 @@ pub fn point_flags(axes: &[Axis], values: &[f64]) -> String {
         .join(" ")
 }
 
+/// The last flags of `rf` and `ridge` (the two risk models): the deprecated `--kappa`, the output
+/// format and `--plot`.
+#[derive(Debug, clap::Args)]
+pub struct RiskOutput {
+    /// Deprecated alias of --finite-size-constant.
+    #[arg(long = "kappa", hide = true, requires = "simulate",
+          conflicts_with = "finite_size_constant",
+          value_parser = crate::grid::parse_non_negative)]
+    pub kappa: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also draw an SVG figure: test and train error (theory lines on a fine grid; simulation
+    /// points with 2-SE bars when --simulate) versus the first swept parameter, one line per
+    /// value of the second (log axis for START:STOP:COUNT, linear for lin:).
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<String>,
+}
+
+impl RiskOutput {
+    /// Stream the records of `rf` or `ridge` (table: the axes' columns as `columns`, then the
+    /// risks and the primary join fields) and draw `--plot` (test and train error against the
+    /// `theory` on a fine grid).
+    pub fn stream_and_plot(
+        &self,
+        axes: &[Axis],
+        columns: [&'static str; 3],
+        sim: &SimulateArgs,
+        summary: impl FnOnce() -> crate::plot::Summary,
+        eval: impl FnMut(&Piece<'_>) -> Vec<Outcome>,
+        theory: impl Fn(&[f64]) -> overparam::Result<[f64; 2]>,
+    ) -> Result<(), CliError> {
+        let table: Vec<&'static str> = columns
+            .into_iter()
+            .chain([
+                "test_error",
+                "train_error",
+                "bias",
+                "variance",
+                "sim_mean",
+                "sim_se",
+                "z",
+                "agrees",
+            ])
+            .collect();
+        let records = stream(
+            axes,
+            Stream {
+                format: self.format,
+                table: &table,
+                keep: self.plot.is_some(),
+                progress: sim.progress(),
+            },
+            eval,
+        )?;
+        if let Some(path) = &self.plot {
+            crate::plot::rf_figure(&summary(), axes, &records, path, theory)?;
+        }
+        Ok(())
+    }
+}
+
 /// Number of points of the product (saturating).
 pub fn total(axes: &[Axis]) -> u128 {
     axes.iter().map(|a| a.values.len() as u128).product()

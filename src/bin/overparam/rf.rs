@@ -8,9 +8,9 @@ use overparam::sim::random_features::{RandomFeaturesSimulation, RandomFeaturesSi
 use overparam::theory::random_features::{RandomFeatures, RandomFeaturesModel, RfRisk};
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, run_options, stream, validate};
+use crate::driver::{Axis, Outcome, Piece, RiskOutput, along, run_options, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
-use crate::output::{Field, Format, Record};
+use crate::output::{Field, Record};
 use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
 
 fn parse_input(s: &str) -> Result<InputDistribution, String> {
@@ -72,19 +72,8 @@ pub struct RfArgs {
     input: InputDistribution,
     #[command(flatten)]
     sim: SimulateArgs,
-    /// Deprecated alias of --finite-size-constant.
-    #[arg(long = "kappa", hide = true, requires = "simulate",
-          conflicts_with = "finite_size_constant",
-          value_parser = crate::grid::parse_non_negative)]
-    kappa: Option<f64>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    /// Also draw an SVG figure: test and train error (theory lines on a fine grid; simulation
-    /// points with 2-SE bars when --simulate) versus the first swept parameter, one line per
-    /// value of the second (log axis for START:STOP:COUNT, linear for lin:).
-    #[arg(long, value_name = "FILE.svg")]
-    plot: Option<String>,
+    #[command(flatten)]
+    out: RiskOutput,
 }
 
 /// Default simulated input dimension.
@@ -131,7 +120,7 @@ type Solved = (f64, RfRisk, f64, f64);
 
 /// Run `overparam rf`.
 pub fn run(args: RfArgs) -> Result<(), CliError> {
-    crate::plot::check_path(args.plot.as_ref())?;
+    crate::plot::check_path(args.out.plot.as_ref())?;
     let axes = axes(&args);
     validate(&axes, |v| params(&args, v).check().map(|_| ()))?;
     if args.sim.simulate {
@@ -140,35 +129,17 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
             .check()
             .map_err(|e| CliError::from_library(&e))?;
     }
-    let records = stream(
+    args.out.stream_and_plot(
         &axes,
-        Stream {
-            format: args.format,
-            table: &[
-                "psi1",
-                "psi2",
-                "lambda",
-                "test_error",
-                "train_error",
-                "bias",
-                "variance",
-                "sim_mean",
-                "sim_se",
-                "z",
-                "agrees",
-            ],
-            keep: args.plot.is_some(),
-            progress: args.sim.progress(),
-        },
+        ["psi1", "psi2", "lambda"],
+        &args.sim,
+        || args_summary(&args),
         |piece| evaluate(&args, piece),
-    )?;
-    if let Some(path) = &args.plot {
-        crate::plot::rf_figure(&args_summary(&args), &axes, &records, path, |v| {
+        |v| {
             let r = params(&args, v).check()?.risk()?;
             Ok([r.test_error, r.train_error])
-        })?;
-    }
-    Ok(())
+        },
+    )
 }
 
 fn args_summary(args: &RfArgs) -> crate::plot::Summary {
@@ -280,7 +251,7 @@ fn simulate(args: &RfArgs, p: &RandomFeatures, rec: &mut Record) -> Option<overp
         &RISK_METRICS,
         (
             run_options(&args.sim, &axes(args)),
-            args.sim.join(args.kappa),
+            args.sim.join(args.out.kappa),
         ),
         &RISK_OLD_KEYS,
     )

@@ -7,9 +7,9 @@ use overparam::sim::ridge::{LinearRidgeSimulation, LinearRidgeSimulator};
 use overparam::theory::ridge::{Ridge, RidgeModel, RidgeRisk};
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, run_options, stream, validate_blaming};
+use crate::driver::{Axis, Outcome, Piece, RiskOutput, along, run_options, validate_blaming};
 use crate::grid::{ValueOrRange, parse_value_or_range};
-use crate::output::{Field, Format, Record};
+use crate::output::{Field, Record};
 use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
 
 /// Arguments of `overparam ridge`.
@@ -39,19 +39,8 @@ pub struct RidgeArgs {
     noise_sd: f64,
     #[command(flatten)]
     sim: SimulateArgs,
-    /// Deprecated alias of --finite-size-constant.
-    #[arg(long = "kappa", hide = true, requires = "simulate",
-          conflicts_with = "finite_size_constant",
-          value_parser = crate::grid::parse_non_negative)]
-    kappa: Option<f64>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    /// Also draw an SVG figure: test and train error (theory lines on a fine grid; simulation
-    /// points with 2-SE bars when --simulate) versus the first swept parameter, one line per
-    /// value of the second (log axis for START:STOP:COUNT, linear for lin:).
-    #[arg(long, value_name = "FILE.svg")]
-    plot: Option<String>,
+    #[command(flatten)]
+    out: RiskOutput,
 }
 
 /// Default simulated sample size.
@@ -102,7 +91,7 @@ fn blame(e: &overparam::Error) -> Option<String> {
 
 /// Run `overparam ridge`.
 pub fn run(args: RidgeArgs) -> Result<(), CliError> {
-    crate::plot::check_path(args.plot.as_ref())?;
+    crate::plot::check_path(args.out.plot.as_ref())?;
     let axes = axes(&args);
     validate_blaming(&axes, |v| params(&args, v).check().map(|_| ()), blame)?;
     if args.sim.simulate {
@@ -111,43 +100,25 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
             .check()
             .map_err(|e| CliError::from_library(&e))?;
     }
-    let records = stream(
+    let summary = || crate::plot::Summary {
+        model: "linear ridge".into(),
+        fixed: vec![("noise_sd", args.noise_sd)],
+        simulated: args
+            .sim
+            .simulate
+            .then(|| (format!("n = {}", args.sim.size_or(N)), args.sim.trials)),
+    };
+    args.out.stream_and_plot(
         &axes,
-        Stream {
-            format: args.format,
-            table: &[
-                "gamma",
-                "lambda",
-                "snr",
-                "test_error",
-                "train_error",
-                "bias",
-                "variance",
-                "sim_mean",
-                "sim_se",
-                "z",
-                "agrees",
-            ],
-            keep: args.plot.is_some(),
-            progress: args.sim.progress(),
-        },
+        ["gamma", "lambda", "snr"],
+        &args.sim,
+        summary,
         |piece| evaluate(&args, piece),
-    )?;
-    if let Some(path) = &args.plot {
-        let summary = crate::plot::Summary {
-            model: "linear ridge".into(),
-            fixed: vec![("noise_sd", args.noise_sd)],
-            simulated: args
-                .sim
-                .simulate
-                .then(|| (format!("n = {}", args.sim.size_or(N)), args.sim.trials)),
-        };
-        crate::plot::rf_figure(&summary, &axes, &records, path, |v| {
+        |v| {
             let r = solve(&args, &params(&args, v).check()?)?;
             Ok([r.1.test_error, r.1.train_error])
-        })?;
-    }
-    Ok(())
+        },
+    )
 }
 
 /// The lambda used and the risk there.
@@ -217,7 +188,7 @@ fn simulate(args: &RidgeArgs, p: &Ridge, rec: &mut Record) -> Option<overparam::
         &RISK_METRICS,
         (
             run_options(&args.sim, &axes(args)),
-            args.sim.join(args.kappa),
+            args.sim.join(args.out.kappa),
         ),
         &RISK_OLD_KEYS,
     )
