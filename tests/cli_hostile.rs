@@ -236,6 +236,7 @@ const ROWS: &[Row] = &[
     // ---- adversarial --linear ----
     row("adversarial --linear --eps 0.3", U, &["--delta"]),
     row("adversarial --linear --delta 2 --eps 0.3 --psi1 2", U, &["--psi1", "--linear"]),
+    row("adversarial --linear --delta 2 --eps 0.3 --psi2 2", U, &["--psi2", "--linear"]),
     row("adversarial --linear --delta -2 --eps 0.3", U, &["--delta"]),
     row("adversarial --linear --delta nan --eps 0.3", U, &["--delta"]),
     row("adversarial --linear --delta 2 --eps 0.3 --r0 nan", U, &["--r0"]),

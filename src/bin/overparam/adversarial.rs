@@ -266,9 +266,14 @@ impl Model for Linear {
     const EXTRA: &'static [&'static str] = &["theta_norm"];
 
     fn axes(args: &AdversarialArgs) -> Result<Vec<Axis>, CliError> {
-        if args.psi1.is_some() || args.psi2.is_some() {
+        if args.psi1.is_some() {
             return Err(CliError::usage(
                 "--psi1: not valid with --linear (use --delta)",
+            ));
+        }
+        if args.psi2.is_some() {
+            return Err(CliError::usage(
+                "--psi2: not valid with --linear (use --delta)",
             ));
         }
         let delta = args

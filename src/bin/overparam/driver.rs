@@ -466,6 +466,49 @@ mod tests {
     }
 
     #[test]
+    fn messages_give_the_point_as_the_flags_the_user_typed() {
+        let axes = [
+            Axis::placeholder("lambda", 1.0),
+            axis("psi2", "3"),
+            axis("test_points", "1:10:2"),
+        ];
+        assert_eq!(
+            point_flags(&axes, &[1.0, 3.0, 10.0]),
+            "--psi2 3 --test-points 10"
+        );
+        let e = overparam::Error::NonFinite { what: "the risk" };
+        let err = at_point(&e, "--psi1 3");
+        assert_eq!(err.status, 2);
+        assert_eq!(err.message, "at --psi1 3: non-finite value in the risk");
+        // An invalid parameter names its own flag, without the point.
+        let e = overparam::Error::InvalidParameter {
+            name: "psi1",
+            value: -1.0,
+            expected: "x",
+        };
+        assert!(at_point(&e, "--psi1 -1").message.starts_with("--psi1: "));
+    }
+
+    #[test]
+    fn a_record_with_a_non_finite_number_is_an_error_not_a_blank() {
+        let mut rec = Record::default();
+        rec.num("psi1", 2.0);
+        rec.num("test_error", 1.5);
+        assert_eq!(no_lie(&mut rec), None);
+        assert_eq!(rec.get("error"), None);
+        rec.num("bias", f64::INFINITY);
+        rec.push("z", Field::Null);
+        assert!(matches!(
+            no_lie(&mut rec),
+            Some(overparam::Error::NonFinite { .. })
+        ));
+        assert!(
+            matches!(rec.get("error"), Some(Field::Text(t)) if t.contains("`bias`")),
+            "{rec:?}"
+        );
+    }
+
+    #[test]
     fn single_point_is_one_piece() {
         let axes = [axis("a", "2"), axis("b", "3")];
         let all: Vec<_> = pieces(&axes).collect();

@@ -161,6 +161,15 @@ mod tests {
     }
 
     #[test]
+    fn finite_flags_refuse_nan_and_infinities() {
+        assert_eq!(parse_finite("-2.5"), Ok(-2.5));
+        assert_eq!(parse_finite("1e-320"), Ok(1e-320));
+        for bad in ["nan", "NaN", "inf", "-inf", "1e309", "abc", ""] {
+            assert!(parse_finite(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn lazy_values_equal_the_library_grids_bit_for_bit() {
         for (a, b, n) in [
             (0.1, 10.0, 200),

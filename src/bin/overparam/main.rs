@@ -300,3 +300,112 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn argv(s: &str) -> Vec<OsString> {
+        s.split(' ').map(OsString::from).collect()
+    }
+
+    #[test]
+    fn exit_status_two_for_what_cannot_be_answered_one_for_failed_computations() {
+        let status = |e: overparam::Error| CliError::from_library(&e).status;
+        let invalid = overparam::Error::InvalidParameter {
+            name: "d",
+            value: -1.0,
+            expected: "x",
+        };
+        assert_eq!(status(invalid), 2);
+        assert_eq!(
+            status(overparam::Error::NonFinite {
+                what: "a divergent risk"
+            }),
+            2
+        );
+        assert_eq!(status(overparam::Error::NoSolution { what: "x" }), 2);
+        let failed = overparam::Error::NotConverged {
+            method: "newton",
+            iterations: 3,
+            residual: 1.0,
+            tolerance: 1e-12,
+            last_iterate: vec![],
+        };
+        assert_eq!(status(failed), 1);
+        assert_eq!(
+            status(overparam::Error::LinearAlgebra { what: "x".into() }),
+            1
+        );
+        let closed = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(CliError::from_io(&closed).status, 0);
+        let full = std::io::Error::other("disk full");
+        assert_eq!(CliError::from_io(&full).status, 1);
+    }
+
+    #[test]
+    fn negative_numbers_clap_does_not_recognise_are_joined_to_their_flag() {
+        let joined = join_negative_values(argv(
+            "overparam rf --psi1 2 --lambda -1e-320 --f1 -inf --noise-sd -5 --simulate",
+        ));
+        assert_eq!(
+            joined,
+            argv("overparam rf --psi1 2 --lambda=-1e-320 --f1=-inf --noise-sd=-5 --simulate")
+        );
+        // A flag is never taken for a value, and flags without values are left alone.
+        let flags = argv("overparam rf --psi1 --psi2 3 --simulate -5");
+        assert_eq!(join_negative_values(flags.clone()), flags);
+        // Aliases too (--n is --d).
+        assert_eq!(
+            join_negative_values(argv("overparam ridge --n -5")),
+            argv("overparam ridge --n=-5")
+        );
+    }
+
+    #[test]
+    fn a_flag_that_needs_another_is_named() {
+        for (line, flag, needs) in [
+            (
+                "overparam rf --psi1 2 --psi2 3 --lambda 1 --d 50",
+                "--d",
+                "--simulate",
+            ),
+            (
+                "overparam ridge --gamma 2 --lambda 1 --snr 1 --n 50",
+                "--n",
+                "--simulate",
+            ),
+            (
+                "overparam membership --gamma 2 --trials=5",
+                "--trials",
+                "--simulate",
+            ),
+            ("overparam hessian --d 5 --runs 5", "--runs", "--gd"),
+        ] {
+            let args = argv(line);
+            let Err(e) = command().try_get_matches_from(&args) else {
+                panic!("{line}: parsed");
+            };
+            assert_eq!(e.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+            let message = needed_by(&args, &e).unwrap_or_default();
+            assert!(
+                message.starts_with(&format!("error: {flag}: only valid with {needs}")),
+                "{line}: {message}"
+            );
+        }
+        // A genuinely missing flag is left to clap's message.
+        let args = argv("overparam rf --psi2 3 --lambda 1");
+        let Err(e) = command().try_get_matches_from(&args) else {
+            panic!("parsed");
+        };
+        assert_eq!(needed_by(&args, &e), None);
+    }
+
+    #[test]
+    fn help_lists_the_exit_statuses() {
+        let help = command().render_long_help().to_string();
+        assert!(help.contains("Exit status:"), "{help}");
+        assert!(help.contains("2  the command cannot be answered"), "{help}");
+    }
+}
