@@ -193,6 +193,10 @@ const ROWS: &[Row] = &[
     row("ridge --gamma 2 --lambda 0.1 --snr 2 --simulate --trials -1", U, &["--trials", "-1"]),
     row("ridge --gamma 2 --lambda 0.1 --snr 2 --simulate --seed -1", U, &["--seed", "-1"]),
     row("ridge --gamma 2 --lambda 0.1 --snr 2 --simulate --trials 0", U, &["--trials"]),
+    // The reproducer: gamma = 0.5 at n = 15000 (p = 7500) is valid and was rejected as
+    // "`gamma` = 2"; here the only fault is --trials.
+    not(row("ridge --gamma 0.5 --lambda 0.1 --snr 2 --simulate --n 15000 --trials 0", U, &["--trials"]), &["gamma"]),
+    row("ridge --gamma 2 --lambda 0.1 --snr 2 --simulate --n 15000", U, &["--gamma", "= 2"]),
     row("ridge --gamma 2 --lambda 0.1 --snr 2 --simulate --n", U, &["--n|--d"]),
     row("ridge --gamma 2 --lambda 0.1 --snr 2 --n 50", U, &["--n|--d", "--simulate"]),
     row("ridge --gamma 2 --lambda 0.1 --snr 2 --trials 3", U, &["--trials", "--simulate"]),
