@@ -395,14 +395,21 @@ pub fn stream(
     let mut kept = Vec::new();
     for piece in pieces(axes) {
         for (i, mut outcome) in eval(&piece).into_iter().enumerate() {
-            if outcome.error.is_none() {
+            let overflow = outcome.error.is_none();
+            if overflow {
                 outcome.error = no_lie(&mut outcome.record);
             }
             if let Some(e) = &outcome.error
                 && (single || error_field(e).is_some_and(|f| RUN_WIDE.contains(&f)))
             {
                 bar.finish_and_clear();
-                return Err(at_point(e, &point_flags(axes, &piece.point(i))));
+                let point = point_flags(axes, &piece.point(i));
+                let mut err = at_point(e, &point);
+                // An overflow: the record's message names the field.
+                if overflow && let Some(Field::Text(text)) = outcome.record.get("error") {
+                    err.message = format!("at {point}: {text}");
+                }
+                return Err(err);
             }
             writer
                 .write(&outcome.record)
