@@ -135,6 +135,11 @@ fn simulate_checks_the_block_spectrum_against_the_dense_hessian() {
         assert_eq!(r["morse_index"].as_f64(), Some(morse), "{r}");
         assert_eq!(r["agrees_morse_index"], true, "{r}");
         assert!(r["sim_max_eigenvalue"].as_f64().unwrap() > 0.0);
+        // The dense check is deterministic: no trials and no seed, so the join's keys are
+        // present (the same keys for every --simulate) and null (0.1 printed 10 and 1).
+        for key in ["sim_trials", "sim_seed"] {
+            assert!(r.get(key).is_some_and(|x| x.is_null()), "{key}: {r}");
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 use clap::Args;
 use overparam::experiment::Experiment;
 use overparam::sim::adversarial::{
-    ADVERSARIAL_METRICS, AdversarialLinearSimulation, AdversarialRfSimulation,
+    ADVERSARIAL_METRICS, AdversarialLinearSimulation, AdversarialLinearSimulator,
+    AdversarialRfSimulation, AdversarialRfSimulator,
 };
 use overparam::theory::adversarial::{
     AdversarialLinear, AdversarialLinearModel, AdversarialLinearSolution, AdversarialRf,
@@ -12,7 +13,7 @@ use overparam::theory::adversarial::{
 };
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
+use crate::driver::{Axis, Outcome, Piece, Stream, along, run_options, stream, validate};
 use crate::grid::{ValueOrRange, parse_non_negative, parse_value_or_range};
 use crate::output::{Field, Format, Record};
 use crate::plot::{Panel, Scale, Summary};
@@ -22,31 +23,33 @@ use crate::simulate::{Old, SimulateArgs, Simulated, simulation_fields};
 #[derive(Debug, Args)]
 pub struct AdversarialArgs {
     /// psi1 = N/d, features per input dimension: X, or START:STOP:COUNT (log-spaced).
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     psi1: Option<ValueOrRange>,
     /// psi2 = n/d, samples per input dimension: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     psi2: Option<ValueOrRange>,
     /// Training radius eps > 0 of the l2 input perturbations: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     eps: ValueOrRange,
     /// Test radius of the robust risk (default: the training radius).
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::grid::parse_finite)]
     eps_test: Option<f64>,
     /// Label-noise standard deviation (default 0.5, i.e. variance 0.25, the note's setting).
     #[arg(long, value_parser = parse_non_negative, conflicts_with = "tau2")]
     noise_sd: Option<f64>,
     /// Deprecated: the label-noise VARIANCE tau^2 (use --noise-sd = sqrt(tau^2)).
-    #[arg(long, hide = true, allow_hyphen_values = true)]
+    #[arg(long, hide = true, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite)]
     tau2: Option<f64>,
     /// Use the linear model (least squares trained adversarially) instead of random features.
     #[arg(long)]
     linear: bool,
     /// delta = n/d for --linear: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     delta: Option<ValueOrRange>,
     /// Signal norm r0 = ||theta_0|| for --linear.
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite, requires = "linear")]
     r0: f64,
     #[command(flatten)]
     sim: SimulateArgs,
@@ -96,18 +99,9 @@ impl AdversarialArgs {
 pub fn run(args: AdversarialArgs) -> Result<(), CliError> {
     crate::plot::check_path(args.plot.as_ref())?;
     if args.linear {
-        run_linear(&args)
+        run_model::<Linear>(&args)
     } else {
-        run_rf(&args)
-    }
-}
-
-fn how<'a>(args: &AdversarialArgs, table: &'a [&'static str]) -> Stream<'a> {
-    Stream {
-        format: args.format,
-        table,
-        keep: args.plot.is_some(),
-        progress: args.sim.progress(),
+        run_model::<Rf>(&args)
     }
 }
 
@@ -137,122 +131,287 @@ fn panel() -> [Panel; 1] {
     }]
 }
 
-// ---- random features ----
+/// What differs between the two adversarial models; [`run_model`] and [`evaluate`] are the
+/// rest, shared.
+trait Model {
+    /// The theory parameters (`AdversarialRf`, `AdversarialLinear`).
+    type Params;
+    /// The checked model.
+    type Checked;
+    /// Its solution at one point.
+    type Solution;
+    /// Its finite-size simulation, checked.
+    type Simulator: Experiment;
+    /// The model's name in the figure's title.
+    const NAME: &'static str;
+    /// The table's parameter columns.
+    const PARAMS: &'static [&'static str];
+    /// The table's model-specific theory columns (after the risks).
+    const EXTRA: &'static [&'static str];
+    /// The grid axes, outermost first.
+    fn axes(args: &AdversarialArgs) -> Result<Vec<Axis>, CliError>;
+    /// The parameters at one point of the axes.
+    fn params(args: &AdversarialArgs, v: &[f64]) -> Self::Params;
+    /// The library's one validation.
+    fn check(p: &Self::Params) -> overparam::Result<Self::Checked>;
+    /// The library's warm-started curve along the line axis `line`, if any.
+    #[allow(clippy::type_complexity)]
+    fn curve(
+        line: usize,
+    ) -> Option<fn(&Self::Checked, &[f64]) -> overparam::Result<Vec<Self::Solution>>>;
+    /// One point.
+    fn solve(m: &Self::Checked) -> overparam::Result<Self::Solution>;
+    /// Test risk and robust test risk.
+    fn risks(s: &Self::Solution) -> (f64, f64);
+    /// The parameter fields of a record.
+    fn param_fields(rec: &mut Record, p: &Self::Params);
+    /// The theory fields of a record (`null`s without a solution).
+    fn solution_fields(rec: &mut Record, s: Option<&Self::Solution>);
+    /// The simulation at input dimension `d`, checked.
+    fn simulation(p: &Self::Params, d: usize) -> overparam::Result<Self::Simulator>;
+}
 
-fn rf_axes(args: &AdversarialArgs) -> Result<[Axis; 3], CliError> {
-    if args.delta.is_some() {
-        return Err(CliError::usage("--delta: only valid with --linear"));
+/// Adversarially trained random features.
+struct Rf;
+/// The linear model (least squares trained adversarially).
+struct Linear;
+
+impl Model for Rf {
+    type Params = AdversarialRf;
+    type Checked = AdversarialRfModel;
+    type Solution = AdversarialRfSolution;
+    type Simulator = AdversarialRfSimulator;
+    const NAME: &'static str = "adversarial random features";
+    const PARAMS: &'static [&'static str] = &["psi1", "psi2", "eps"];
+    const EXTRA: &'static [&'static str] = &[];
+
+    fn axes(args: &AdversarialArgs) -> Result<Vec<Axis>, CliError> {
+        if args.delta.is_some() {
+            return Err(CliError::usage("--delta: only valid with --linear"));
+        }
+        let psi1 = args
+            .psi1
+            .ok_or_else(|| CliError::usage("--psi1: required (or use --linear --delta D)"))?;
+        let psi2 = args
+            .psi2
+            .ok_or_else(|| CliError::usage("--psi2: required (or use --linear --delta D)"))?;
+        Ok(vec![
+            Axis::new("psi2", psi2),
+            Axis::new("eps", args.eps),
+            Axis::new("psi1", psi1),
+        ])
     }
-    let psi1 = args
-        .psi1
-        .ok_or_else(|| CliError::usage("--psi1: required (or use --linear --delta D)"))?;
-    let psi2 = args
-        .psi2
-        .ok_or_else(|| CliError::usage("--psi2: required (or use --linear --delta D)"))?;
-    Ok([
-        Axis::new("psi2", psi2),
-        Axis::new("eps", args.eps),
-        Axis::new("psi1", psi1),
-    ])
+
+    fn params(args: &AdversarialArgs, v: &[f64]) -> AdversarialRf {
+        args.rf_noise(AdversarialRf {
+            psi2: v[0],
+            eps: v[1],
+            psi1: v[2],
+            eps_test: args.eps_test,
+            ..AdversarialRf::default()
+        })
+    }
+
+    fn check(p: &AdversarialRf) -> overparam::Result<AdversarialRfModel> {
+        p.check()
+    }
+
+    fn curve(
+        line: usize,
+    ) -> Option<fn(&AdversarialRfModel, &[f64]) -> overparam::Result<Vec<AdversarialRfSolution>>>
+    {
+        match line {
+            2 => Some(AdversarialRfModel::curve_psi1),
+            1 => Some(AdversarialRfModel::curve_eps),
+            _ => None,
+        }
+    }
+
+    fn solve(m: &AdversarialRfModel) -> overparam::Result<AdversarialRfSolution> {
+        m.solve()
+    }
+
+    fn risks(s: &AdversarialRfSolution) -> (f64, f64) {
+        (s.test_risk, s.robust_test_risk)
+    }
+
+    fn param_fields(rec: &mut Record, p: &AdversarialRf) {
+        rec.num("psi1", p.psi1);
+        rec.num("psi2", p.psi2);
+        noise_fields(rec, p.label_noise().ok());
+        rec.num("eps", p.eps);
+        rec.num("eps_test", p.eps_test.unwrap_or(p.eps));
+    }
+
+    fn solution_fields(rec: &mut Record, s: Option<&AdversarialRfSolution>) {
+        rf_fields(rec, s);
+    }
+
+    fn simulation(p: &AdversarialRf, d: usize) -> overparam::Result<AdversarialRfSimulator> {
+        AdversarialRfSimulation {
+            model: p.clone(),
+            d,
+        }
+        .check()
+    }
 }
 
-fn rf_params(args: &AdversarialArgs, v: &[f64]) -> AdversarialRf {
-    args.rf_noise(AdversarialRf {
-        psi2: v[0],
-        eps: v[1],
-        psi1: v[2],
-        eps_test: args.eps_test,
-        ..AdversarialRf::default()
-    })
+impl Model for Linear {
+    type Params = AdversarialLinear;
+    type Checked = AdversarialLinearModel;
+    type Solution = AdversarialLinearSolution;
+    type Simulator = AdversarialLinearSimulator;
+    const NAME: &'static str = "adversarial linear";
+    const PARAMS: &'static [&'static str] = &["delta", "eps"];
+    const EXTRA: &'static [&'static str] = &["theta_norm"];
+
+    fn axes(args: &AdversarialArgs) -> Result<Vec<Axis>, CliError> {
+        if args.psi1.is_some() {
+            return Err(CliError::usage(
+                "--psi1: not valid with --linear (use --delta)",
+            ));
+        }
+        if args.psi2.is_some() {
+            return Err(CliError::usage(
+                "--psi2: not valid with --linear (use --delta)",
+            ));
+        }
+        let delta = args
+            .delta
+            .ok_or_else(|| CliError::usage("--delta: required with --linear"))?;
+        Ok(vec![Axis::new("eps", args.eps), Axis::new("delta", delta)])
+    }
+
+    fn params(args: &AdversarialArgs, v: &[f64]) -> AdversarialLinear {
+        args.linear_noise(AdversarialLinear {
+            eps: v[0],
+            delta: v[1],
+            r0: args.r0,
+            eps_test: args.eps_test,
+            ..AdversarialLinear::default()
+        })
+    }
+
+    fn check(p: &AdversarialLinear) -> overparam::Result<AdversarialLinearModel> {
+        p.check()
+    }
+
+    fn curve(
+        line: usize,
+    ) -> Option<
+        fn(&AdversarialLinearModel, &[f64]) -> overparam::Result<Vec<AdversarialLinearSolution>>,
+    > {
+        (line == 0).then_some(AdversarialLinearModel::curve_eps)
+    }
+
+    fn solve(m: &AdversarialLinearModel) -> overparam::Result<AdversarialLinearSolution> {
+        m.solve()
+    }
+
+    fn risks(s: &AdversarialLinearSolution) -> (f64, f64) {
+        (s.test_risk, s.robust_test_risk)
+    }
+
+    fn param_fields(rec: &mut Record, p: &AdversarialLinear) {
+        rec.num("delta", p.delta);
+        noise_fields(rec, p.label_noise().ok());
+        rec.num("r0", p.r0);
+        rec.num("eps", p.eps);
+        rec.num("eps_test", p.eps_test.unwrap_or(p.eps));
+    }
+
+    fn solution_fields(rec: &mut Record, s: Option<&AdversarialLinearSolution>) {
+        linear_fields(rec, s);
+    }
+
+    fn simulation(
+        p: &AdversarialLinear,
+        d: usize,
+    ) -> overparam::Result<AdversarialLinearSimulator> {
+        AdversarialLinearSimulation {
+            model: p.clone(),
+            d,
+        }
+        .check()
+    }
 }
 
-fn run_rf(args: &AdversarialArgs) -> Result<(), CliError> {
-    let axes = rf_axes(args)?;
-    validate(&axes, |v| rf_params(args, v).check().map(|_| ()))?;
+/// The label noise as a standard deviation, and (deprecated key `tau2`) as a variance.
+fn noise_fields(rec: &mut Record, noise: Option<(f64, f64)>) {
+    rec.push("noise_sd", Field::opt(noise.map(|(sd, _)| sd)));
+    rec.push("tau2", Field::opt(noise.map(|(_, var)| var))); // deprecated key: the variance
+}
+
+/// Validate once, stream the records, draw the figure: the same for both models.
+fn run_model<M: Model>(args: &AdversarialArgs) -> Result<(), CliError> {
+    let axes = M::axes(args)?;
+    validate(&axes, |v| M::check(&M::params(args, v)).map(|_| ()))?;
     if args.sim.simulate {
         let d = args.sim.size_or(D);
-        args.sim.check_memory(&axes, |v| {
-            AdversarialRfSimulation {
-                model: rf_params(args, v),
-                d,
-            }
-            .check()
-        })?;
+        args.sim
+            .check_memory(&axes, |v| M::simulation(&M::params(args, v), d))?;
     }
+    let table: Vec<&'static str> = [
+        M::PARAMS,
+        &[
+            "test_risk",
+            "robust_test_risk",
+            "train_loss",
+            "zero_residual_fraction",
+        ],
+        M::EXTRA,
+        &["sim_mean", "sim_se", "z", "agrees"],
+    ]
+    .concat();
     let records = stream(
         &axes,
-        how(
-            args,
-            &[
-                "psi1",
-                "psi2",
-                "eps",
-                "test_risk",
-                "robust_test_risk",
-                "train_loss",
-                "zero_residual_fraction",
-                "sim_mean",
-                "sim_se",
-                "z",
-                "agrees",
-            ],
-        ),
-        |piece| rf_evaluate(args, piece),
+        Stream {
+            format: args.format,
+            table: &table,
+            keep: args.plot.is_some(),
+            progress: args.sim.progress(),
+        },
+        |piece| evaluate::<M>(args, piece),
     )?;
     if let Some(path) = &args.plot {
         crate::plot::figure(
-            &summary(args, "adversarial random features"),
+            &summary(args, M::NAME),
             &axes,
             &records,
             path,
             &panel(),
             |v| {
-                let s = rf_params(args, v).check()?.solve()?;
-                Ok(vec![s.test_risk, s.robust_test_risk])
+                let (test, robust) = M::risks(&M::solve(&M::check(&M::params(args, v))?)?);
+                Ok(vec![test, robust])
             },
         )?;
     }
     Ok(())
 }
 
-fn rf_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
-    let curve = match piece.line {
-        2 => Some(AdversarialRfModel::curve_psi1 as fn(&_, &[f64]) -> _),
-        1 => Some(AdversarialRfModel::curve_eps as fn(&_, &[f64]) -> _),
-        _ => None,
-    };
+/// The records of one piece of the sweep: theory (warm-started along the line axis where the
+/// library has a curve), then the simulation when asked for.
+fn evaluate<M: Model>(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
     along(
         piece,
-        |v| rf_params(args, v).check(),
-        curve,
-        AdversarialRfModel::solve,
+        |v| M::check(&M::params(args, v)),
+        M::curve(piece.line),
+        M::solve,
     )
     .into_iter()
     .map(|(v, solved)| {
-        let p = rf_params(args, &v);
+        let p = M::params(args, &v);
         let mut rec = Record::default();
-        rec.num("psi1", p.psi1);
-        rec.num("psi2", p.psi2);
-        let noise = p.label_noise().ok();
-        rec.push("noise_sd", Field::opt(noise.map(|(sd, _)| sd)));
-        rec.push("tau2", Field::opt(noise.map(|(_, var)| var))); // deprecated key: the variance
-        rec.num("eps", p.eps);
-        rec.num("eps_test", p.eps_test.unwrap_or(p.eps));
-        rf_fields(&mut rec, solved.as_ref().ok());
+        M::param_fields(&mut rec, &p);
+        M::solution_fields(&mut rec, solved.as_ref().ok());
         let mut error = solved.as_ref().err().cloned();
         if let Some(e) = &error {
             rec.push("error", Field::Text(e.to_string()));
         }
         if args.sim.simulate {
-            let sim = AdversarialRfSimulation {
-                model: p.clone(),
-                d: args.sim.size_or(D),
-            };
-            let nominal = solved
-                .as_ref()
-                .ok()
-                .map(|s| (s.test_risk, s.robust_test_risk));
-            error = error.or(simulate(args, sim.check(), nominal, &mut rec));
+            let nominal = solved.as_ref().ok().map(M::risks);
+            let sim = M::simulation(&p, args.sim.size_or(D));
+            error = error.or(simulate(args, sim, nominal, &mut rec));
         }
         Outcome { record: rec, error }
     })
@@ -313,7 +472,14 @@ fn simulate<S: Experiment>(
     rec: &mut Record,
 ) -> Option<overparam::Error> {
     rec.push("sim_d", Field::Int(args.sim.size_or(D) as u64));
-    let run = args.sim.run();
+    let axes = match args.linear {
+        true => Linear::axes(args),
+        false => Rf::axes(args),
+    };
+    let run = match axes {
+        Ok(axes) => run_options(&args.sim, &axes),
+        Err(_) => args.sim.run(),
+    };
     let simulated = sim.and_then(|s| Simulated::run(&s, &run, &args.sim.join(None)));
     let old = [
         ("sim_standard_error", Old::Mean("test_risk")),
@@ -330,121 +496,6 @@ fn simulate<S: Experiment>(
         ),
     ];
     simulation_fields(rec, &ADVERSARIAL_METRICS, simulated, &old, run)
-}
-
-// ---- linear ----
-
-fn linear_axes(args: &AdversarialArgs) -> Result<[Axis; 2], CliError> {
-    if args.psi1.is_some() || args.psi2.is_some() {
-        return Err(CliError::usage(
-            "--psi1: not valid with --linear (use --delta)",
-        ));
-    }
-    let delta = args
-        .delta
-        .ok_or_else(|| CliError::usage("--delta: required with --linear"))?;
-    Ok([Axis::new("eps", args.eps), Axis::new("delta", delta)])
-}
-
-fn linear_params(args: &AdversarialArgs, v: &[f64]) -> AdversarialLinear {
-    args.linear_noise(AdversarialLinear {
-        eps: v[0],
-        delta: v[1],
-        r0: args.r0,
-        eps_test: args.eps_test,
-        ..AdversarialLinear::default()
-    })
-}
-
-fn run_linear(args: &AdversarialArgs) -> Result<(), CliError> {
-    let axes = linear_axes(args)?;
-    validate(&axes, |v| linear_params(args, v).check().map(|_| ()))?;
-    if args.sim.simulate {
-        let d = args.sim.size_or(D);
-        args.sim.check_memory(&axes, |v| {
-            AdversarialLinearSimulation {
-                model: linear_params(args, v),
-                d,
-            }
-            .check()
-        })?;
-    }
-    let records = stream(
-        &axes,
-        how(
-            args,
-            &[
-                "delta",
-                "eps",
-                "test_risk",
-                "robust_test_risk",
-                "train_loss",
-                "zero_residual_fraction",
-                "theta_norm",
-                "sim_mean",
-                "sim_se",
-                "z",
-                "agrees",
-            ],
-        ),
-        |piece| linear_evaluate(args, piece),
-    )?;
-    if let Some(path) = &args.plot {
-        crate::plot::figure(
-            &summary(args, "adversarial linear"),
-            &axes,
-            &records,
-            path,
-            &panel(),
-            |v| {
-                let s = linear_params(args, v).check()?.solve()?;
-                Ok(vec![s.test_risk, s.robust_test_risk])
-            },
-        )?;
-    }
-    Ok(())
-}
-
-fn linear_evaluate(args: &AdversarialArgs, piece: &Piece<'_>) -> Vec<Outcome> {
-    let curve = (piece.line == 0).then_some(
-        AdversarialLinearModel::curve_eps as fn(&_, &[f64]) -> overparam::Result<Vec<_>>,
-    );
-    along(
-        piece,
-        |v| linear_params(args, v).check(),
-        curve,
-        AdversarialLinearModel::solve,
-    )
-    .into_iter()
-    .map(|(v, solved)| {
-        let p = linear_params(args, &v);
-        let mut rec = Record::default();
-        rec.num("delta", p.delta);
-        let noise = p.label_noise().ok();
-        rec.push("noise_sd", Field::opt(noise.map(|(sd, _)| sd)));
-        rec.push("tau2", Field::opt(noise.map(|(_, var)| var))); // deprecated key: the variance
-        rec.num("r0", p.r0);
-        rec.num("eps", p.eps);
-        rec.num("eps_test", p.eps_test.unwrap_or(p.eps));
-        linear_fields(&mut rec, solved.as_ref().ok());
-        let mut error = solved.as_ref().err().cloned();
-        if let Some(e) = &error {
-            rec.push("error", Field::Text(e.to_string()));
-        }
-        if args.sim.simulate {
-            let sim = AdversarialLinearSimulation {
-                model: p.clone(),
-                d: args.sim.size_or(D),
-            };
-            let nominal = solved
-                .as_ref()
-                .ok()
-                .map(|s| (s.test_risk, s.robust_test_risk));
-            error = error.or(simulate(args, sim.check(), nominal, &mut rec));
-        }
-        Outcome { record: rec, error }
-    })
-    .collect()
 }
 
 fn linear_fields(rec: &mut Record, s: Option<&AdversarialLinearSolution>) {

@@ -13,7 +13,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::CliError;
 use crate::grid::ValueOrRange;
-use crate::output::{Format, Record, Writer};
+use crate::output::{Field, Format, Record, Writer};
+use crate::simulate::SimulateArgs;
+use overparam::experiment::RunOptions;
 
 /// Points of one line evaluated together (a curve function's warm start restarts per piece).
 pub const CHUNK: usize = 256;
@@ -27,6 +29,8 @@ pub struct Axis {
     pub field: &'static str,
     /// Its values.
     pub values: ValueOrRange,
+    /// Given by the user (false for a placeholder, e.g. lambda under `--optimal-lambda`).
+    pub given: bool,
 }
 
 impl Axis {
@@ -36,7 +40,88 @@ impl Axis {
             name,
             field: name,
             values,
+            given: true,
         }
+    }
+
+    /// A placeholder axis (one value the evaluation replaces; not shown in messages).
+    pub fn placeholder(name: &'static str, value: f64) -> Self {
+        Self {
+            given: false,
+            ..Self::new(name, ValueOrRange::single(value))
+        }
+    }
+}
+
+/// The point as the flags that give it (`--psi1 3 --psi2 3 --lambda 0`), for messages.
+pub fn point_flags(axes: &[Axis], values: &[f64]) -> String {
+    axes.iter()
+        .zip(values)
+        .filter(|(a, _)| a.given)
+        .map(|(a, v)| format!("--{} {v}", a.name.replace('_', "-")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The last flags of `rf` and `ridge` (the two risk models): the deprecated `--kappa`, the output
+/// format and `--plot`.
+#[derive(Debug, clap::Args)]
+pub struct RiskOutput {
+    /// Deprecated alias of --finite-size-constant.
+    #[arg(long = "kappa", hide = true, requires = "simulate",
+          conflicts_with = "finite_size_constant",
+          value_parser = crate::grid::parse_non_negative)]
+    pub kappa: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also draw an SVG figure: test and train error (theory lines on a fine grid; simulation
+    /// points with 2-SE bars when --simulate) versus the first swept parameter, one line per
+    /// value of the second (log axis for START:STOP:COUNT, linear for lin:).
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<String>,
+}
+
+impl RiskOutput {
+    /// Stream the records of `rf` or `ridge` (table: the axes' columns as `columns`, then the
+    /// risks and the primary join fields) and draw `--plot` (test and train error against the
+    /// `theory` on a fine grid).
+    pub fn stream_and_plot(
+        &self,
+        axes: &[Axis],
+        columns: [&'static str; 3],
+        sim: &SimulateArgs,
+        summary: impl FnOnce() -> crate::plot::Summary,
+        eval: impl FnMut(&Piece<'_>) -> Vec<Outcome>,
+        theory: impl Fn(&[f64]) -> overparam::Result<[f64; 2]>,
+    ) -> Result<(), CliError> {
+        let table: Vec<&'static str> = columns
+            .into_iter()
+            .chain([
+                "test_error",
+                "train_error",
+                "bias",
+                "variance",
+                "sim_mean",
+                "sim_se",
+                "z",
+                "agrees",
+            ])
+            .collect();
+        let records = stream(
+            axes,
+            Stream {
+                format: self.format,
+                table: &table,
+                keep: self.plot.is_some(),
+                progress: sim.progress(),
+            },
+            eval,
+        )?;
+        if let Some(path) = &self.plot {
+            crate::plot::rf_figure(&summary(), axes, &records, path, theory)?;
+        }
+        Ok(())
     }
 }
 
@@ -158,8 +243,26 @@ pub fn validate(
     axes: &[Axis],
     check: impl Fn(&[f64]) -> overparam::Result<()>,
 ) -> Result<(), CliError> {
+    validate_blaming(axes, check, |_| None)
+}
+
+/// As [`validate`], with `blame` naming the flags of a joint condition that the library
+/// attributes to one parameter (e.g. ridge's finite $\mathrm{snr}\,\sigma^2$ is reported as
+/// `snr`, but an overflowing `--noise-sd` breaks it as much): `Some(flags)` replaces the flag.
+pub fn validate_blaming(
+    axes: &[Axis],
+    check: impl Fn(&[f64]) -> overparam::Result<()>,
+    blame: impl Fn(&overparam::Error) -> Option<String>,
+) -> Result<(), CliError> {
+    let fail = |e: &overparam::Error| match blame(e) {
+        Some(flags) => CliError::usage(format!("{flags}: {e}")),
+        None => CliError::from_library(e),
+    };
     let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
-    check(&base).map_err(|e| CliError::from_library(&e))?;
+    check(&base).map_err(|e| match error_field(&e) {
+        Some(_) => fail(&e),
+        None => at_point(&e, &point_flags(axes, &base)),
+    })?;
     for (i, axis) in axes.iter().enumerate() {
         for end in axis.values.ends() {
             let mut p = base.clone();
@@ -167,7 +270,7 @@ pub fn validate(
             if let Err(e) = check(&p)
                 && error_field(&e) == Some(axis.field)
             {
-                return Err(CliError::from_library(&e));
+                return Err(fail(&e));
             }
         }
     }
@@ -220,13 +323,55 @@ pub struct Stream<'a> {
     pub table: &'a [&'static str],
     /// Keep the records (for `--plot`); otherwise nothing is kept.
     pub keep: bool,
-    /// Draw a progress bar over the points on a terminal.
+    /// Draw a progress bar over the points of a sweep on a terminal (a single point draws the
+    /// library's bar over its trials instead: [`run_options`]).
     pub progress: bool,
 }
 
+/// A record whose evaluation succeeded but holds a non-finite number (the library promises
+/// none; an overflow would otherwise print as a blank field): marked with an `error` field and
+/// returned as [`overparam::Error::NonFinite`].
+fn no_lie(rec: &mut Record) -> Option<overparam::Error> {
+    let key = rec
+        .0
+        .iter()
+        .find(|(_, v)| matches!(v, Field::Num(x) if !x.is_finite()))
+        .map(|(k, _)| k.to_string())?;
+    rec.push(
+        "error",
+        Field::Text(format!(
+            "non-finite value in `{key}` (the result overflows)"
+        )),
+    );
+    Some(overparam::Error::NonFinite {
+        what: "a result of this point (it overflows)",
+    })
+}
+
+/// The error of a failed single point: an invalid parameter names its flag
+/// ([`CliError::from_library`]); any other failure says at which point it happened.
+fn at_point(e: &overparam::Error, point: &str) -> CliError {
+    let mut err = CliError::from_library(e);
+    if error_field(e).is_none() && !point.is_empty() {
+        err.message = format!("at {point}: {}", err.message);
+    }
+    err
+}
+
+/// The library's run options for one simulated point: a single point draws the library's bar
+/// over its trials (`RunOptions::progress`, shown only on a terminal); in a sweep the driver
+/// draws one bar over the points instead.
+pub fn run_options(sim: &SimulateArgs, axes: &[Axis]) -> RunOptions {
+    RunOptions {
+        progress: sim.progress() && total(axes) == 1,
+        ..sim.run()
+    }
+}
+
 /// Run the sweep: evaluate piece by piece and write each record immediately. A single point
-/// that fails is an error (exit 2 for invalid input, 1 otherwise); in a sweep a failed point is
-/// a record with an `error` field. A closed output pipe ends the run quietly.
+/// that fails is an error (exit status 2 when the point is outside the model's domain or the
+/// limit diverges there, 1 when a computation failed; docs/cli.md); in a sweep a failed point
+/// is a record with an `error` field. A closed output pipe ends the run quietly.
 pub fn stream(
     axes: &[Axis],
     how: Stream<'_>,
@@ -234,7 +379,7 @@ pub fn stream(
 ) -> Result<Vec<Record>, CliError> {
     let single = total(axes) == 1;
     let mut writer = Writer::new(io::stdout().lock(), how.format, how.table);
-    let bar = if how.progress && io::stderr().is_terminal() {
+    let bar = if how.progress && !single && io::stderr().is_terminal() {
         let n = u64::try_from(total(axes)).unwrap_or(u64::MAX);
         let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template(
@@ -249,12 +394,22 @@ pub fn stream(
     };
     let mut kept = Vec::new();
     for piece in pieces(axes) {
-        for outcome in eval(&piece) {
+        for (i, mut outcome) in eval(&piece).into_iter().enumerate() {
+            let overflow = outcome.error.is_none();
+            if overflow {
+                outcome.error = no_lie(&mut outcome.record);
+            }
             if let Some(e) = &outcome.error
                 && (single || error_field(e).is_some_and(|f| RUN_WIDE.contains(&f)))
             {
                 bar.finish_and_clear();
-                return Err(CliError::from_library(e));
+                let point = point_flags(axes, &piece.point(i));
+                let mut err = at_point(e, &point);
+                // An overflow: the record's message names the field.
+                if overflow && let Some(Field::Text(text)) = outcome.record.get("error") {
+                    err.message = format!("at {point}: {text}");
+                }
+                return Err(err);
             }
             writer
                 .write(&outcome.record)
@@ -315,6 +470,49 @@ mod tests {
         let first = pieces(&huge).next().unwrap();
         assert_eq!(first.point(0), vec![1.0, 1.0, 1.0]);
         assert_eq!(first.len(), CHUNK);
+    }
+
+    #[test]
+    fn messages_give_the_point_as_the_flags_the_user_typed() {
+        let axes = [
+            Axis::placeholder("lambda", 1.0),
+            axis("psi2", "3"),
+            axis("test_points", "1:10:2"),
+        ];
+        assert_eq!(
+            point_flags(&axes, &[1.0, 3.0, 10.0]),
+            "--psi2 3 --test-points 10"
+        );
+        let e = overparam::Error::NonFinite { what: "the risk" };
+        let err = at_point(&e, "--psi1 3");
+        assert_eq!(err.status, 2);
+        assert_eq!(err.message, "at --psi1 3: non-finite value in the risk");
+        // An invalid parameter names its own flag, without the point.
+        let e = overparam::Error::InvalidParameter {
+            name: "psi1",
+            value: -1.0,
+            expected: "x",
+        };
+        assert!(at_point(&e, "--psi1 -1").message.starts_with("--psi1: "));
+    }
+
+    #[test]
+    fn a_record_with_a_non_finite_number_is_an_error_not_a_blank() {
+        let mut rec = Record::default();
+        rec.num("psi1", 2.0);
+        rec.num("test_error", 1.5);
+        assert_eq!(no_lie(&mut rec), None);
+        assert_eq!(rec.get("error"), None);
+        rec.num("bias", f64::INFINITY);
+        rec.push("z", Field::Null);
+        assert!(matches!(
+            no_lie(&mut rec),
+            Some(overparam::Error::NonFinite { .. })
+        ));
+        assert!(
+            matches!(rec.get("error"), Some(Field::Text(t)) if t.contains("`bias`")),
+            "{rec:?}"
+        );
     }
 
     #[test]

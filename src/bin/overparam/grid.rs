@@ -119,6 +119,16 @@ pub fn parse_value_or_range(s: &str) -> Result<ValueOrRange, String> {
     }
 }
 
+/// A finite number (a flag whose value must be finite: NaN and infinities are refused when the
+/// command line is parsed, naming the flag).
+pub fn parse_finite(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(x) => Err(format!("{x}: expected a finite number")),
+        Err(_) => Err(format!("`{s}` is not a number")),
+    }
+}
+
 /// A non-negative finite number (a standard deviation given on the command line).
 pub fn parse_non_negative(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
@@ -148,6 +158,15 @@ mod tests {
         assert!(parse_value_or_range("abc").is_err());
         assert!(parse_value_or_range("1:2:0").is_err());
         assert!(parse_value_or_range("nan").is_err());
+    }
+
+    #[test]
+    fn finite_flags_refuse_nan_and_infinities() {
+        assert_eq!(parse_finite("-2.5"), Ok(-2.5));
+        assert_eq!(parse_finite("1e-320"), Ok(1e-320));
+        for bad in ["nan", "NaN", "inf", "-inf", "1e309", "abc", ""] {
+            assert!(parse_finite(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

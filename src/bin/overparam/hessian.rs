@@ -1,7 +1,7 @@
 //! `overparam hessian`: Hessian spectra at symmetric critical points of two-layer ReLU networks.
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Stream, stream, validate};
+use crate::driver::{Axis, Outcome, Stream, stream, validate_blaming};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{
     Field, Format, Record, Writer, json_object, json_string, json_value, number_text,
@@ -21,32 +21,37 @@ use overparam::theory::two_layer::threshold::{ThresholdOptions, saddle_to_minimu
 #[derive(Debug, Args)]
 pub struct HessianArgs {
     /// Family of critical points: global, type-a, flipped (with --m), all-flipped, all-but-one-flipped.
-    #[arg(long, default_value = "type-a")]
+    /// Not with --gd (the census finds whatever gradient descent reaches).
+    #[arg(long, default_value = "type-a", conflicts_with = "gd")]
     family: String,
     /// Number of flipped neurons for --family flipped (M >= 2).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "gd")]
     m: Option<usize>,
     /// Dimension d = k (real allowed for families): X, or START:STOP:COUNT (log-spaced; lin: prefix
-    /// for linear). Not needed with --threshold.
-    #[arg(long, value_parser = parse_value_or_range)]
+    /// for linear). Not with --threshold.
+    #[arg(long, value_parser = parse_value_or_range, conflicts_with = "threshold")]
     d: Option<ValueOrRange>,
     /// Print the fractional dimension d_star at which the family turns from saddle into minimum.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "gd")]
     threshold: bool,
     /// Run the gradient-descent census (Safran–Shamir protocol) at integer --d.
     #[arg(long)]
     gd: bool,
     /// Number of gradient-descent runs for --gd.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, requires = "gd")]
     runs: usize,
     /// Seed for --gd: run r draws from its own stream of (seed, r), independent of the others.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, requires = "gd")]
     seed: u64,
     /// Also check each point's symmetry-reduced spectrum against the dense eigendecomposition of
     /// the d^2 x d^2 Hessian (integer d in [2, 40]): sim_mean, theory_realised, z, allowance,
     /// agrees for min_eigenvalue (and sim_M, ... for max_eigenvalue, morse_index).
     #[arg(long, conflicts_with_all = ["gd", "threshold"])]
     simulate: bool,
+    /// No progress bar (drawn on stderr, only when it is a terminal, over the runs of --gd and
+    /// the points of a --simulate sweep).
+    #[arg(long)]
+    no_progress: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -160,17 +165,28 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
             return Err(CliError::from_library(&e));
         }
     }
-    validate(&axes, |v| {
-        fam.partition(v[0])?;
-        if args.simulate {
-            TwoLayerHessian {
-                family: fam,
-                d: integer(v[0])?,
-            }
-            .check()?;
+    // The smallest d of the flipped family depends on --m: name both.
+    let blame = |e: &overparam::Error| match (fam, e) {
+        (Family::Flipped { m }, overparam::Error::InvalidParameter { name: "d", .. }) => {
+            Some(format!("--d (with --family flipped --m {m})"))
         }
-        Ok(())
-    })?;
+        _ => None,
+    };
+    validate_blaming(
+        &axes,
+        |v| {
+            fam.partition(v[0])?;
+            if args.simulate {
+                TwoLayerHessian {
+                    family: fam,
+                    d: integer(v[0])?,
+                }
+                .check()?;
+            }
+            Ok(())
+        },
+        blame,
+    )?;
     // (component, rank within the component) -> (d, eigenvalue) for --plot.
     let mut curves: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     let keep = args.plot.is_some();
@@ -195,7 +211,7 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
                 &["family", "d", "loss", "min_eigenvalue", "morse_index"]
             },
             keep: false,
-            progress: false,
+            progress: args.simulate && !args.no_progress,
         },
         |piece| {
             (0..piece.len())
@@ -266,11 +282,17 @@ fn point(fam: Family, d: f64, simulate: bool) -> (Outcome, Option<Spectrum>) {
 }
 
 /// The block-versus-dense join of one point (`sim::two_layer::TwoLayerHessian`): deterministic,
-/// so SE 0 and the allowance is round-off.
+/// so SE 0 and the allowance is round-off. The join's `sim_trials` and `sim_seed` keys are kept
+/// (every `--simulate` record has the same keys, docs/glossary.md) but are `null`: the dense
+/// check draws nothing, so it has no trials and no seed (0.1 printed the unused defaults 10 and
+/// 1).
 fn dense_check(fam: Family, d: f64, rec: &mut Record) -> Option<overparam::Error> {
     let checked = integer(d).and_then(|d| TwoLayerHessian { family: fam, d }.check());
     let join = (RunOptions::default(), JoinOptions::default());
-    simulate_point(rec, checked, &[], &TWO_LAYER_METRICS, join, &[])
+    let error = simulate_point(rec, checked, &[], &TWO_LAYER_METRICS, join, &[]);
+    rec.set("sim_trials", Field::Null);
+    rec.set("sim_seed", Field::Null);
+    error
 }
 
 /// `d` as an integer dimension, or the library's error naming `d`.
@@ -391,7 +413,8 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
     let runs = RunOptions {
         seed: args.seed,
         trials: args.runs,
-        progress: false,
+        // The library's bar over the runs (drawn only when stderr is a terminal).
+        progress: !args.no_progress,
     };
     let c = integer(ds.first())
         .and_then(|d| {

@@ -43,7 +43,8 @@ enum Command {
     Membership(membership::MembershipArgs),
 }
 
-/// An error for the user: the message, and the exit status (2 for bad input, 1 otherwise).
+/// An error for the user: the message, and the exit status ([`EXIT_STATUS`]: 2 for a command
+/// that cannot be answered as given, 1 for a failed computation or write).
 pub struct CliError {
     /// The one-line message.
     pub message: String,
@@ -73,12 +74,18 @@ impl CliError {
             }
         }
     }
-    /// A library error; invalid parameters are reported against their flag with status 2.
+    /// A library error. Invalid parameters are reported against their flag with status 2; a
+    /// point where the limit is not finite (`NonFinite`) or has no solution (`NoSolution`) is
+    /// outside the model's domain too (status 2); a failed computation (no convergence, a
+    /// linear-algebra failure, ...) has status 1.
     pub fn from_library(e: &overparam::Error) -> Self {
         match e {
             overparam::Error::InvalidParameter { name, .. }
             | overparam::Error::InvalidChoice { name, .. } => {
                 Self::usage(format!("{}: {e}", flag_of(name)))
+            }
+            overparam::Error::NonFinite { .. } | overparam::Error::NoSolution { .. } => {
+                Self::usage(e.to_string())
             }
             _ => Self {
                 message: e.to_string(),
@@ -128,8 +135,129 @@ fn one_line(rendered: &str) -> String {
         .join(" ")
 }
 
+/// The exit statuses (docs/cli.md; `overparam --help`).
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  success (also when the output pipe is closed early, e.g. `| head`)
+  1  a computation failed on valid input (a solver did not converge, a linear-algebra
+     failure) or the output could not be written
+  2  the command cannot be answered as given: an unknown, missing or malformed flag or value,
+     a flag that does not apply, a size over the memory budget, or a single point outside the
+     model's domain, including a point where the limit diverges (e.g. rf at psi1 = psi2 with
+     lambda = 0, ridge and membership at gamma = 1 with lambda = 0)
+In a sweep, a point that fails is a record with an `error` field and the run goes on (status 0).";
+
+/// The command line, with every flag that takes a value accepting negative numbers (so that
+/// `--d -5` is "--d: invalid value" rather than "unexpected argument '-5'").
+fn command() -> clap::Command {
+    use clap::CommandFactory;
+    fn negative_values(a: clap::Arg) -> clap::Arg {
+        if a.get_action().takes_values() && !a.is_positional() {
+            a.allow_negative_numbers(true)
+        } else {
+            a
+        }
+    }
+    Cli::command()
+        .after_help(EXIT_STATUS)
+        .mut_args(negative_values)
+        .mut_subcommands(|s| s.mut_args(negative_values))
+}
+
+/// A required flag is missing: if it is missing only because another flag given needs it
+/// (`--d` without `--simulate`), the flag given, found by parsing again without it.
+fn needed_by(argv: &[std::ffi::OsString], e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let missing = match e.get(ContextKind::InvalidArg)? {
+        ContextValue::Strings(s) if s.len() == 1 => s[0].split(' ').next()?.to_string(),
+        _ => return None,
+    };
+    let cmd = command();
+    let sub = cmd.find_subcommand(argv.get(1)?.to_str()?)?;
+    for (i, token) in argv.iter().enumerate().skip(2) {
+        let Some(long) = token.to_str().and_then(|t| t.strip_prefix("--")) else {
+            continue;
+        };
+        let (name, inline) = match long.split_once('=') {
+            Some((n, _)) => (n, true),
+            None => (long, false),
+        };
+        let Some(arg) = sub.get_arguments().find(|a| {
+            a.get_long() == Some(name) || a.get_all_aliases().is_some_and(|al| al.contains(&name))
+        }) else {
+            continue;
+        };
+        let width = if arg.get_action().takes_values() && !inline {
+            2
+        } else {
+            1
+        };
+        let mut without = argv.to_vec();
+        without.drain(i..(i + width).min(argv.len()));
+        let still_missing = matches!(
+            command().try_get_matches_from(&without),
+            Err(e) if e.kind() == clap::error::ErrorKind::MissingRequiredArgument
+        );
+        if !still_missing {
+            return Some(format!(
+                "error: --{name}: only valid with {missing} (add {missing}, or drop --{name})"
+            ));
+        }
+    }
+    None
+}
+
+/// A value that starts with `-` but is a number clap does not recognise as one (`-1e-320`,
+/// `-inf`, `-nan`) is joined to its flag (`--lambda=-1e-320`), so that the flag's own parser
+/// judges it and the message names the flag.
+fn join_negative_values(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let cmd = command();
+    let sub = argv
+        .get(1)
+        .and_then(|s| s.to_str())
+        .and_then(|s| cmd.find_subcommand(s));
+    let Some(sub) = sub else {
+        return argv;
+    };
+    let mut out: Vec<std::ffi::OsString> = Vec::with_capacity(argv.len());
+    let mut tokens = argv.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        let takes_value = token
+            .to_str()
+            .and_then(|t| t.strip_prefix("--"))
+            .filter(|name| !name.contains('='))
+            .and_then(|name| {
+                sub.get_arguments().find(|a| {
+                    a.get_long() == Some(name)
+                        || a.get_all_aliases().is_some_and(|al| al.contains(&name))
+                })
+            })
+            .is_some_and(|a| a.get_action().takes_values());
+        let negative_number = |v: &std::ffi::OsString| {
+            v.to_str()
+                .is_some_and(|v| v.starts_with('-') && v.parse::<f64>().is_ok())
+        };
+        match tokens.peek() {
+            Some(value) if takes_value && negative_number(value) => {
+                let mut joined = token;
+                joined.push("=");
+                joined.push(value);
+                tokens.next();
+                out.push(joined);
+            }
+            _ => out.push(token),
+        }
+    }
+    out
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    use clap::FromArgMatches;
+    let argv = join_negative_values(std::env::args_os().collect());
+    let parsed = command()
+        .try_get_matches_from(&argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -139,6 +267,12 @@ fn main() -> ExitCode {
             }
             if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 let _ = e.print();
+                return ExitCode::from(2);
+            }
+            if e.kind() == ErrorKind::MissingRequiredArgument
+                && let Some(message) = needed_by(&argv, &e)
+            {
+                eprintln!("{message}");
                 return ExitCode::from(2);
             }
             eprintln!("{}", one_line(&e.render().to_string()));
@@ -164,5 +298,114 @@ fn main() -> ExitCode {
             }
             ExitCode::from(e.status)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn argv(s: &str) -> Vec<OsString> {
+        s.split(' ').map(OsString::from).collect()
+    }
+
+    #[test]
+    fn exit_status_two_for_what_cannot_be_answered_one_for_failed_computations() {
+        let status = |e: overparam::Error| CliError::from_library(&e).status;
+        let invalid = overparam::Error::InvalidParameter {
+            name: "d",
+            value: -1.0,
+            expected: "x",
+        };
+        assert_eq!(status(invalid), 2);
+        assert_eq!(
+            status(overparam::Error::NonFinite {
+                what: "a divergent risk"
+            }),
+            2
+        );
+        assert_eq!(status(overparam::Error::NoSolution { what: "x" }), 2);
+        let failed = overparam::Error::NotConverged {
+            method: "newton",
+            iterations: 3,
+            residual: 1.0,
+            tolerance: 1e-12,
+            last_iterate: vec![],
+        };
+        assert_eq!(status(failed), 1);
+        assert_eq!(
+            status(overparam::Error::LinearAlgebra { what: "x".into() }),
+            1
+        );
+        let closed = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(CliError::from_io(&closed).status, 0);
+        let full = std::io::Error::other("disk full");
+        assert_eq!(CliError::from_io(&full).status, 1);
+    }
+
+    #[test]
+    fn negative_numbers_clap_does_not_recognise_are_joined_to_their_flag() {
+        let joined = join_negative_values(argv(
+            "overparam rf --psi1 2 --lambda -1e-320 --f1 -inf --noise-sd -5 --simulate",
+        ));
+        assert_eq!(
+            joined,
+            argv("overparam rf --psi1 2 --lambda=-1e-320 --f1=-inf --noise-sd=-5 --simulate")
+        );
+        // A flag is never taken for a value, and flags without values are left alone.
+        let flags = argv("overparam rf --psi1 --psi2 3 --simulate -5");
+        assert_eq!(join_negative_values(flags.clone()), flags);
+        // Aliases too (--n is --d).
+        assert_eq!(
+            join_negative_values(argv("overparam ridge --n -5")),
+            argv("overparam ridge --n=-5")
+        );
+    }
+
+    #[test]
+    fn a_flag_that_needs_another_is_named() {
+        for (line, flag, needs) in [
+            (
+                "overparam rf --psi1 2 --psi2 3 --lambda 1 --d 50",
+                "--d",
+                "--simulate",
+            ),
+            (
+                "overparam ridge --gamma 2 --lambda 1 --snr 1 --n 50",
+                "--n",
+                "--simulate",
+            ),
+            (
+                "overparam membership --gamma 2 --trials=5",
+                "--trials",
+                "--simulate",
+            ),
+            ("overparam hessian --d 5 --runs 5", "--runs", "--gd"),
+        ] {
+            let args = argv(line);
+            let Err(e) = command().try_get_matches_from(&args) else {
+                panic!("{line}: parsed");
+            };
+            assert_eq!(e.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+            let message = needed_by(&args, &e).unwrap_or_default();
+            assert!(
+                message.starts_with(&format!("error: {flag}: only valid with {needs}")),
+                "{line}: {message}"
+            );
+        }
+        // A genuinely missing flag is left to clap's message.
+        let args = argv("overparam rf --psi2 3 --lambda 1");
+        let Err(e) = command().try_get_matches_from(&args) else {
+            panic!("parsed");
+        };
+        assert_eq!(needed_by(&args, &e), None);
+    }
+
+    #[test]
+    fn help_lists_the_exit_statuses() {
+        let help = command().render_long_help().to_string();
+        assert!(help.contains("Exit status:"), "{help}");
+        assert!(help.contains("2  the command cannot be answered"), "{help}");
     }
 }

@@ -8,7 +8,7 @@ use overparam::sim::membership::{
 use overparam::theory::membership::{Membership, MembershipModel};
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
+use crate::driver::{Axis, Outcome, Piece, Stream, along, run_options, stream, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
 use crate::output::{Field, Format, Record};
 use crate::plot::{Panel, Scale, Summary};
@@ -27,25 +27,27 @@ pub enum Attack {
 #[derive(Debug, Args)]
 pub struct MembershipArgs {
     /// gamma = p/n, parameters per sample: X, or START:STOP:COUNT (log-spaced).
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     gamma: ValueOrRange,
     /// Ridge penalty lambda >= 0 in the convention (1/n)||y - Xb||^2 + lambda ||b||^2; 0 is
     /// least squares / the min-norm interpolator. X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true, default_value = "0")]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true, default_value = "0")]
     lambda: ValueOrRange,
     /// kappa = p/D in [0, 1], the fraction of the true features the model uses (0: D >> p).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite)]
     kappa: f64,
     /// Label-noise standard deviation. Deprecated alias: --sigma.
     #[arg(
         long,
         alias = "sigma",
         default_value_t = 1.0,
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     noise_sd: f64,
     /// Standard deviation of noise added to every released output (the output-noise defence).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite)]
     output_noise: f64,
     /// Threat model: output-only (Tan et al.) or loss-threshold (attacker knows the label).
     #[arg(long, value_enum, default_value_t = Attack::Output)]
@@ -88,13 +90,18 @@ fn simulation(args: &MembershipArgs, model: Membership) -> MembershipAttackSimul
     }
 }
 
+/// Axes, outermost first: lambda, gamma.
+fn axes(args: &MembershipArgs) -> [Axis; 2] {
+    [
+        Axis::new("lambda", args.lambda),
+        Axis::new("gamma", args.gamma),
+    ]
+}
+
 /// Run `overparam membership`.
 pub fn run(args: MembershipArgs) -> Result<(), CliError> {
     crate::plot::check_path(args.plot.as_ref())?;
-    let axes = [
-        Axis::new("lambda", args.lambda),
-        Axis::new("gamma", args.gamma),
-    ];
+    let axes = axes(&args);
     validate(&axes, |v| params(&args, v).check().map(|_| ()))?;
     if args.sim.simulate {
         let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
@@ -275,7 +282,7 @@ fn outcome(args: &MembershipArgs, v: &[f64], solved: overparam::Result<Solved>) 
 /// with their old meaning (`sim_advantage`: the split-threshold estimator; the protocol's other
 /// estimators; `sim_test_error`: the simulated test risk; `trials`).
 fn simulate(args: &MembershipArgs, p: &Membership, rec: &mut Record) -> Option<overparam::Error> {
-    let run = args.sim.run();
+    let run = run_options(&args.sim, &axes(args));
     let checked = simulation(args, *p).check();
     match &checked {
         Ok(s) => {

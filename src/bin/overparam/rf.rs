@@ -8,9 +8,9 @@ use overparam::sim::random_features::{RandomFeaturesSimulation, RandomFeaturesSi
 use overparam::theory::random_features::{RandomFeatures, RandomFeaturesModel, RfRisk};
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
+use crate::driver::{Axis, Outcome, Piece, RiskOutput, along, run_options, validate};
 use crate::grid::{ValueOrRange, parse_value_or_range};
-use crate::output::{Field, Format, Record};
+use crate::output::{Field, Record};
 use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
 
 fn parse_input(s: &str) -> Result<InputDistribution, String> {
@@ -25,14 +25,14 @@ fn parse_activation(s: &str) -> Result<Activation, String> {
 #[derive(Debug, Args)]
 pub struct RfArgs {
     /// psi1 = N/d, features per input dimension: X, or START:STOP:COUNT (log-spaced).
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     psi1: ValueOrRange,
     /// psi2 = n/d, samples per input dimension: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     psi2: ValueOrRange,
     /// Ridge penalty lambda >= 0 in Mei–Montanari's convention (penalty (N lambda/d)||a||^2;
     /// the formulas use lambda/mu_star^2); 0 is the ridgeless limit. X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true,
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true,
           required_unless_present = "optimal_lambda", conflicts_with = "optimal_lambda")]
     lambda: Option<ValueOrRange>,
     /// Use the test-error-minimising lambda at each point (searched on [1e-8, 1e4] and against
@@ -43,7 +43,8 @@ pub struct RfArgs {
     #[arg(long, default_value = "relu", value_parser = parse_activation)]
     activation: Activation,
     /// F1: norm of the linear part of the target (energy F1^2).
-    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true,
+          value_parser = crate::grid::parse_finite)]
     f1: f64,
     /// F_star: amplitude of the nonlinear part of the target (energy F_star^2). Deprecated
     /// alias: --fstar.
@@ -51,11 +52,17 @@ pub struct RfArgs {
         long = "f-star",
         alias = "fstar",
         default_value_t = 0.0,
-        allow_hyphen_values = true
+        allow_negative_numbers = true,
+        value_parser = crate::grid::parse_finite
     )]
     f_star: f64,
     /// Label-noise standard deviation (variance noise_sd^2). Deprecated alias: --tau.
-    #[arg(long, alias = "tau", default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "tau",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     noise_sd: f64,
     /// Fresh test points per simulated trial.
     #[arg(long, default_value_t = 1000, requires = "simulate")]
@@ -65,19 +72,8 @@ pub struct RfArgs {
     input: InputDistribution,
     #[command(flatten)]
     sim: SimulateArgs,
-    /// Deprecated alias of --finite-size-constant.
-    #[arg(long = "kappa", hide = true, requires = "simulate",
-          conflicts_with = "finite_size_constant",
-          value_parser = crate::grid::parse_non_negative)]
-    kappa: Option<f64>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    /// Also draw an SVG figure: test and train error (theory lines on a fine grid; simulation
-    /// points with 2-SE bars when --simulate) versus the first swept parameter, one line per
-    /// value of the second (log axis for START:STOP:COUNT, linear for lin:).
-    #[arg(long, value_name = "FILE.svg")]
-    plot: Option<String>,
+    #[command(flatten)]
+    out: RiskOutput,
 }
 
 /// Default simulated input dimension.
@@ -86,9 +82,12 @@ const D: usize = 100;
 /// Axes, outermost first: lambda, psi2, psi1.
 fn axes(args: &RfArgs) -> [Axis; 3] {
     // With --optimal-lambda the lambda axis is a placeholder, replaced at every point.
-    let lambda = args.lambda.unwrap_or(ValueOrRange::single(1.0));
+    let lambda = match args.lambda {
+        Some(values) => Axis::new("lambda", values),
+        None => Axis::placeholder("lambda", 1.0),
+    };
     [
-        Axis::new("lambda", lambda),
+        lambda,
         Axis::new("psi2", args.psi2),
         Axis::new("psi1", args.psi1),
     ]
@@ -121,7 +120,7 @@ type Solved = (f64, RfRisk, f64, f64);
 
 /// Run `overparam rf`.
 pub fn run(args: RfArgs) -> Result<(), CliError> {
-    crate::plot::check_path(args.plot.as_ref())?;
+    crate::plot::check_path(args.out.plot.as_ref())?;
     let axes = axes(&args);
     validate(&axes, |v| params(&args, v).check().map(|_| ()))?;
     if args.sim.simulate {
@@ -132,35 +131,17 @@ pub fn run(args: RfArgs) -> Result<(), CliError> {
         args.sim
             .check_memory(&axes, |v| simulation(&args, &params(&args, v)).check())?;
     }
-    let records = stream(
+    args.out.stream_and_plot(
         &axes,
-        Stream {
-            format: args.format,
-            table: &[
-                "psi1",
-                "psi2",
-                "lambda",
-                "test_error",
-                "train_error",
-                "bias",
-                "variance",
-                "sim_mean",
-                "sim_se",
-                "z",
-                "agrees",
-            ],
-            keep: args.plot.is_some(),
-            progress: args.sim.progress(),
-        },
+        ["psi1", "psi2", "lambda"],
+        &args.sim,
+        || args_summary(&args),
         |piece| evaluate(&args, piece),
-    )?;
-    if let Some(path) = &args.plot {
-        crate::plot::rf_figure(&args_summary(&args), &axes, &records, path, |v| {
+        |v| {
             let r = params(&args, v).check()?.risk()?;
             Ok([r.test_error, r.train_error])
-        })?;
-    }
-    Ok(())
+        },
+    )
 }
 
 fn args_summary(args: &RfArgs) -> crate::plot::Summary {
@@ -270,7 +251,10 @@ fn simulate(args: &RfArgs, p: &RandomFeatures, rec: &mut Record) -> Option<overp
             ("realised_psi2", |s| Field::Num(s.realised_psi2())),
         ],
         &RISK_METRICS,
-        (args.sim.run(), args.sim.join(args.kappa)),
+        (
+            run_options(&args.sim, &axes(args)),
+            args.sim.join(args.out.kappa),
+        ),
         &RISK_OLD_KEYS,
     )
 }

@@ -7,51 +7,40 @@ use overparam::sim::ridge::{LinearRidgeSimulation, LinearRidgeSimulator};
 use overparam::theory::ridge::{Ridge, RidgeModel, RidgeRisk};
 
 use crate::CliError;
-use crate::driver::{Axis, Outcome, Piece, Stream, along, stream, validate};
+use crate::driver::{Axis, Outcome, Piece, RiskOutput, along, run_options, validate_blaming};
 use crate::grid::{ValueOrRange, parse_value_or_range};
-use crate::output::{Field, Format, Record};
+use crate::output::{Field, Record};
 use crate::simulate::{RISK_OLD_KEYS, SimulateArgs, simulate_point};
 
 /// Arguments of `overparam ridge`.
 #[derive(Debug, Args)]
 pub struct RidgeArgs {
     /// gamma = p/n, parameters per sample: X or START:STOP:COUNT (log-spaced).
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     gamma: ValueOrRange,
     /// Ridge penalty lambda >= 0 in min (1/n)||y - Xb||^2 + lambda ||b||^2; 0 gives least squares
     /// (gamma < 1) or the min-norm interpolator (gamma > 1). X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true,
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true,
           required_unless_present = "optimal_lambda", conflicts_with = "optimal_lambda")]
     lambda: Option<ValueOrRange>,
     /// Use the test-error-minimising lambda* = gamma/snr at each point instead of --lambda.
     #[arg(long)]
     optimal_lambda: bool,
     /// Signal-to-noise ratio ||beta||^2 / noise_sd^2: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range, allow_hyphen_values = true)]
+    #[arg(long, value_parser = parse_value_or_range, allow_negative_numbers = true)]
     snr: ValueOrRange,
     /// Label-noise standard deviation. Deprecated alias: --sigma.
     #[arg(
         long,
         alias = "sigma",
         default_value_t = 1.0,
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     noise_sd: f64,
     #[command(flatten)]
     sim: SimulateArgs,
-    /// Deprecated alias of --finite-size-constant.
-    #[arg(long = "kappa", hide = true, requires = "simulate",
-          conflicts_with = "finite_size_constant",
-          value_parser = crate::grid::parse_non_negative)]
-    kappa: Option<f64>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    /// Also draw an SVG figure: test and train error (theory lines on a fine grid; simulation
-    /// points with 2-SE bars when --simulate) versus the first swept parameter, one line per
-    /// value of the second (log axis for START:STOP:COUNT, linear for lin:).
-    #[arg(long, value_name = "FILE.svg")]
-    plot: Option<String>,
+    #[command(flatten)]
+    out: RiskOutput,
 }
 
 /// Default simulated sample size.
@@ -62,7 +51,10 @@ fn axes(args: &RidgeArgs) -> [Axis; 3] {
     [
         Axis::new("snr", args.snr),
         // With --optimal-lambda the lambda axis is a placeholder, replaced at every point.
-        Axis::new("lambda", args.lambda.unwrap_or(ValueOrRange::single(1.0))),
+        match args.lambda {
+            Some(values) => Axis::new("lambda", values),
+            None => Axis::placeholder("lambda", 1.0),
+        },
         Axis::new("gamma", args.gamma),
     ]
 }
@@ -84,11 +76,24 @@ fn simulation(args: &RidgeArgs, p: &Ridge) -> LinearRidgeSimulation {
     }
 }
 
+/// The library reports a signal energy $\mathrm{snr}\,\sigma^2$ that overflows against `snr`;
+/// a valid snr with a huge `--noise-sd` breaks it as much, so the message names both flags.
+fn blame(e: &overparam::Error) -> Option<String> {
+    match e {
+        overparam::Error::InvalidParameter {
+            name: "snr", value, ..
+        } if value.is_finite() && *value >= 0.0 => {
+            Some("--snr with --noise-sd (alias --sigma)".into())
+        }
+        _ => None,
+    }
+}
+
 /// Run `overparam ridge`.
 pub fn run(args: RidgeArgs) -> Result<(), CliError> {
-    crate::plot::check_path(args.plot.as_ref())?;
+    crate::plot::check_path(args.out.plot.as_ref())?;
     let axes = axes(&args);
-    validate(&axes, |v| params(&args, v).check().map(|_| ()))?;
+    validate_blaming(&axes, |v| params(&args, v).check().map(|_| ()), blame)?;
     if args.sim.simulate {
         let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
         simulation(&args, &params(&args, &base))
@@ -97,43 +102,25 @@ pub fn run(args: RidgeArgs) -> Result<(), CliError> {
         args.sim
             .check_memory(&axes, |v| simulation(&args, &params(&args, v)).check())?;
     }
-    let records = stream(
+    let summary = || crate::plot::Summary {
+        model: "linear ridge".into(),
+        fixed: vec![("noise_sd", args.noise_sd)],
+        simulated: args
+            .sim
+            .simulate
+            .then(|| (format!("n = {}", args.sim.size_or(N)), args.sim.trials)),
+    };
+    args.out.stream_and_plot(
         &axes,
-        Stream {
-            format: args.format,
-            table: &[
-                "gamma",
-                "lambda",
-                "snr",
-                "test_error",
-                "train_error",
-                "bias",
-                "variance",
-                "sim_mean",
-                "sim_se",
-                "z",
-                "agrees",
-            ],
-            keep: args.plot.is_some(),
-            progress: args.sim.progress(),
-        },
+        ["gamma", "lambda", "snr"],
+        &args.sim,
+        summary,
         |piece| evaluate(&args, piece),
-    )?;
-    if let Some(path) = &args.plot {
-        let summary = crate::plot::Summary {
-            model: "linear ridge".into(),
-            fixed: vec![("noise_sd", args.noise_sd)],
-            simulated: args
-                .sim
-                .simulate
-                .then(|| (format!("n = {}", args.sim.size_or(N)), args.sim.trials)),
-        };
-        crate::plot::rf_figure(&summary, &axes, &records, path, |v| {
+        |v| {
             let r = solve(&args, &params(&args, v).check()?)?;
             Ok([r.1.test_error, r.1.train_error])
-        })?;
-    }
-    Ok(())
+        },
+    )
 }
 
 /// The lambda used and the risk there.
@@ -201,7 +188,10 @@ fn simulate(args: &RidgeArgs, p: &Ridge, rec: &mut Record) -> Option<overparam::
             ("realised_gamma", |s| Field::Num(s.realised_gamma())),
         ],
         &RISK_METRICS,
-        (args.sim.run(), args.sim.join(args.kappa)),
+        (
+            run_options(&args.sim, &axes(args)),
+            args.sim.join(args.out.kappa),
+        ),
         &RISK_OLD_KEYS,
     )
 }
