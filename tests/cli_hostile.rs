@@ -165,7 +165,9 @@ const ROWS: &[Row] = &[
     row("rf --psi1 2 --psi2 3 --lambda 0.1 --test-points 5", U, &["--test-points", "--simulate"]),
     row("rf --psi1 2 --psi2 3 --lambda 0.1 --simulate --trials 4 --no-progress", OK, &[]),
     row("rf --psi1 2 --psi2 3 --lambda 0.1 --plot out.png", U, &["--plot"]),
-    memory("rf --psi1 2 --psi2 3 --lambda 0.1 --simulate --d 20000", &["--d"]),
+    // N = psi1 d = 40000 is over the simulation's documented cap of 20000 features: refused before
+    // the memory estimate, naming --psi1 (the budget itself is exercised in tests/cli_memory.rs).
+    memory("rf --psi1 2 --psi2 3 --lambda 0.1 --simulate --d 20000", &["--psi1"]),
     memory("rf --psi1 2 --psi2 3 --lambda 0.1 --simulate --trials 1", &["--trials"]),
     memory("rf --psi1 2 --psi2 3 --lambda 0.1 --simulate --trials 1000000000000", &["--trials"]),
     memory("rf --psi1 2 --psi2 3 --lambda 0.1 --simulate --test-points 100000000000", &["--test-points"]),
@@ -233,7 +235,7 @@ const ROWS: &[Row] = &[
     row("adversarial --psi1 2 --psi2 3 --eps 0.3 --simulate --d 0", U, &["--d"]),
     row("adversarial --psi1 2 --psi2 3 --eps 0.3 --no-progress", OK, &[]),
     row("adversarial --psi1 2 --psi2 3 --eps 0.3 --simulate --d 40 --trials 2 --no-progress", OK, &[]),
-    memory("adversarial --psi1 2 --psi2 3 --eps 0.3 --simulate --d 20000", &["--d"]),
+    memory("adversarial --psi1 2 --psi2 3 --eps 0.3 --simulate --d 20000", &["--psi1"]),
     memory("adversarial --psi1 2 --psi2 3 --eps 0.3 --simulate --trials 1", &["--trials"]),
     memory("adversarial --psi1 2 --psi2 3 --eps 0.3 --simulate --trials 1000000000000", &["--trials"]),
     pipe("adversarial --psi1 0.5:5:400 --psi2 2 --eps 0.3"),

@@ -32,21 +32,21 @@ pub struct SimulateArgs {
         visible_alias = "n",
         value_name = "SIZE",
         requires = "simulate",
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     pub size: Option<usize>,
     /// Number of independent trials (each a fresh data set) per point: an integer in
     /// [2, 1000000] (a standard error needs two; a million trials of the smallest model already
     /// take hours, and more only shrink the standard error below the finite-size allowance).
     #[arg(long, default_value_t = 10, requires = "simulate", value_parser = parse_trials,
-          allow_hyphen_values = true)]
+          allow_negative_numbers = true)]
     pub trials: usize,
     /// Seed: the same seed gives bit-identical results whatever the number of threads.
     #[arg(
         long,
         default_value_t = 1,
         requires = "simulate",
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     pub seed: u64,
     /// Memory the simulation may use: bytes with a unit (`500MB`, `8GiB`; B, kB, MB, GB, TB
@@ -54,7 +54,7 @@ pub struct SimulateArgs {
     /// (`50%`, the default). A simulation whose estimated peak memory is over it is refused
     /// before anything is allocated, with exit status 2.
     #[arg(long, value_name = "SIZE|PERCENT", value_parser = parse_memory_budget,
-          requires = "simulate", allow_hyphen_values = true)]
+          requires = "simulate", allow_negative_numbers = true)]
     pub memory_budget: Option<MemoryBudget>,
     /// Finite-size constant c: simulation and theory agree when |gap| <= 4 SE + c |theory| / size.
     #[arg(long, default_value_t = DEFAULT_KAPPA, value_parser = parse_non_negative,
