@@ -184,8 +184,9 @@ pub struct AdversarialLinearSolution {
     /// $\varepsilon \ge \varepsilon_0$ and $\varepsilon \le \varepsilon_1$, see
     /// [`AdversarialLinearModel::eps_exact`]).
     pub saddle: Option<[f64; 4]>,
-    /// $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$ (the analogue of $\nu_\star$; $+\infty$ under
-    /// exact recovery, where $\zeta_\star = 0$).
+    /// $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$ (the analogue of $\nu_\star$). Under exact
+    /// recovery, where $\zeta_\star = 0$ and $m_\star = +\infty$ (every training residual is zero),
+    /// it is saturated at `f64::MAX` (earlier versions: $+\infty$); always finite.
     pub m: f64,
     /// $\|\nabla L\|_\infty$ at the saddle point.
     pub residual: f64,
@@ -204,19 +205,37 @@ impl AdversarialLinearSolution {
         self.robust_test_risk_at(eps_test)
     }
 
-    /// The robust test risk at another radius.
+    /// The robust test risk at another radius $\varepsilon_{\rm test} \ge 0$.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `eps_test` if it is negative or not finite, or so large
+    /// that the robust risk overflows ($\varepsilon_{\rm test}\|\hat\theta\| \gtrsim 10^{154}$).
     pub fn robust_test_risk_at(&self, eps_test: f64) -> Result<f64> {
         let eps_test = validate::non_negative("eps_test", eps_test)?;
-        let sr = self.test_risk;
-        let t = eps_test * self.theta_norm;
-        crate::error::finite(
-            sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t,
-            "robust error",
-        )
+        robust_risk(self.test_risk, eps_test, self.theta_norm)
     }
 }
 
 const TOL: f64 = 1e-12;
+
+/// $\mathrm{AR} = \mathrm{SR} + 2\sqrt{2/\pi}\,t\sqrt{\mathrm{SR}} + t^2$ with $t = \varepsilon_{\rm test}\|\hat\theta\|$;
+/// [`Error::InvalidParameter`] naming `eps_test` when it overflows (the robust risk grows like
+/// $\varepsilon_{\rm test}^2\|\hat\theta\|^2$, so $\varepsilon_{\rm test}\|\hat\theta\|$ must stay below
+/// about $10^{154}$).
+fn robust_risk(sr: f64, eps_test: f64, theta_norm: f64) -> Result<f64> {
+    let t = eps_test * theta_norm;
+    let ar = sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t;
+    if ar.is_finite() {
+        Ok(ar)
+    } else {
+        Err(Error::InvalidParameter {
+            name: "eps_test",
+            value: eps_test,
+            expected: "a test radius with eps_test * ||theta|| below about 1e154 (the robust test \
+                       risk eps_test^2 ||theta||^2 overflows beyond)",
+        })
+    }
+}
 
 impl AdversarialLinearModel {
     /// $\delta$.
@@ -335,26 +354,26 @@ impl AdversarialLinearModel {
     /// The closed-form exact-recovery result ($\sigma_0^2 = 0$, $\varepsilon \le \varepsilon_1$):
     /// $\hat\theta = \theta_0$, so $\mathrm{SR} = 0$, $\mathrm{AR} = \varepsilon_{\rm test}^2 r_0^2$, every
     /// training residual is zero and the training loss is $\varepsilon^2 r_0^2/2$.
-    fn exact_recovery(&self) -> AdversarialLinearSolution {
-        let t = self.eps_test() * self.r0;
+    fn exact_recovery(&self) -> Result<AdversarialLinearSolution> {
+        let ar = robust_risk(0.0, self.eps_test(), self.r0)?;
         #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
-        AdversarialLinearSolution {
+        Ok(AdversarialLinearSolution {
             test_risk: 0.0,
-            robust_test_risk: t * t,
+            robust_test_risk: ar,
             standard_error: 0.0,
-            robust_error: t * t,
+            robust_error: ar,
             train_loss: 0.5 * (self.eps * self.r0).powi(2),
             zero_residual_fraction: 1.0,
             theta_norm: self.r0,
             adversarial_norm: self.eps * self.r0,
             eps0: self.eps0,
             saddle: None,
-            m: f64::INFINITY,
+            m: f64::MAX,
             residual: 0.0,
             iterations: 0,
             eps: self.eps,
             eps_test: self.eps_test(),
-        }
+        })
     }
 
     fn finish(&self, st: &Stationary<4>) -> Result<AdversarialLinearSolution> {
@@ -391,8 +410,12 @@ impl AdversarialLinearModel {
         let norm = (s * s + rho * rho).sqrt();
         let c = self.eps * norm;
         let m = c * tau / (b * sr.sqrt());
-        let t = self.eps_test() * norm;
-        let ar = sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t;
+        let ar = robust_risk(sr, self.eps_test(), norm)?;
+        if ![sr, value, m, norm, c].iter().all(|v| v.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "adversarial linear solution (risk, loss or m)",
+            });
+        }
         #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
         Ok(AdversarialLinearSolution {
             test_risk: sr,
@@ -426,7 +449,7 @@ impl AdversarialLinearModel {
             return Ok(self.zero_solution());
         }
         if self.eps <= self.eps_exact {
-            return Ok(self.exact_recovery());
+            return self.exact_recovery();
         }
         let st = newton_stationary(
             |x: &[f64; 4]| Ok(self.objective(x)?.1),
@@ -468,7 +491,7 @@ impl AdversarialLinearModel {
             return Ok(self.zero_solution());
         }
         if self.eps <= self.eps_exact {
-            return Ok(self.exact_recovery());
+            return self.exact_recovery();
         }
         let r0 = self.r0;
         let shrink = (1.0 - self.eps / self.eps0).max(0.05);
