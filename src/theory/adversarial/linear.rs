@@ -376,7 +376,27 @@ impl AdversarialLinearModel {
         })
     }
 
+    /// Newton on the stationarity equations from `guess`, without the second-order check.
+    fn stationary_from(&self, guess: [f64; 4]) -> Result<Stationary<4>> {
+        newton_stationary(
+            |x: &[f64; 4]| Ok(self.objective(x)?.1),
+            guess,
+            TOL,
+            80,
+            "adversarial linear saddle Newton",
+        )
+    }
+
+    /// The verified solution at a stationary point: [`Self::verify_saddle`], then the results.
     fn finish(&self, st: &Stationary<4>) -> Result<AdversarialLinearSolution> {
+        self.verify_saddle(st)?;
+        self.assemble(st)
+    }
+
+    /// The second-order check of the max-min problem at a stationary point (the verification
+    /// hook of the continuation walks): the minimisation block $(\tau, s, \rho)$ positive definite
+    /// (leading minors), $h_{bb}$ non-positive up to finite-difference noise.
+    fn verify_saddle(&self, st: &Stationary<4>) -> Result<()> {
         let h = &st.hessian;
         let d1 = h[0][0];
         let d2 = h[0][0] * h[1][1] - h[0][1] * h[1][0];
@@ -404,6 +424,11 @@ impl AdversarialLinearModel {
                 point: st.x.to_vec(),
             });
         }
+        Ok(())
+    }
+
+    /// The results at a verified stationary point.
+    fn assemble(&self, st: &Stationary<4>) -> Result<AdversarialLinearSolution> {
         let [tau, s, rho, b] = st.x;
         let (value, _) = self.objective(&st.x)?;
         let sr = self.noise_var + (s - self.r0).powi(2) + rho * rho;
@@ -451,36 +476,108 @@ impl AdversarialLinearModel {
         if self.eps <= self.eps_exact {
             return self.exact_recovery();
         }
-        let st = newton_stationary(
-            |x: &[f64; 4]| Ok(self.objective(x)?.1),
-            guess,
-            TOL,
-            80,
-            "adversarial linear saddle Newton",
-        )?;
+        let st = self.stationary_from(guess)?;
         self.finish(&st)
     }
 
-    /// Solve along an $\varepsilon$ grid, each point warm-started from the previous saddle (a
-    /// failed warm start falls back to a cold [`solve`](Self::solve)); points with
+    /// Continuation in $\ln\varepsilon$ on the engine ([`adaptive_continuation`]) from a verified
+    /// saddle `start` at radius `from` to this model's radius: each trial point is solved by
+    /// Newton from the last accepted saddle, and the max-min check ([`Self::verify_saddle`]) is
+    /// the verification hook (a point that fails it shrinks the step like a failed solve). Both
+    /// ends must lie in the interior regime $\varepsilon_1 < \varepsilon < \varepsilon_0$ (which
+    /// is an interval, so every intermediate radius does too).
+    fn walk_eps(
+        &self,
+        from: f64,
+        start: [f64; 4],
+        opts: &ContinuationOptions,
+    ) -> Result<AdversarialLinearSolution> {
+        let target = self.eps.ln();
+        let report = adaptive_continuation(
+            (from.ln(), target),
+            &start,
+            |history: &[(f64, Vec<f64>)], _| {
+                history.last().map(|h| h.1.clone()).unwrap_or_default()
+            },
+            |l: f64, guess: &[f64]| {
+                let model = if l == target {
+                    self.clone()
+                } else {
+                    self.with_eps(l.exp())?
+                };
+                if model.eps >= model.eps0 || model.eps <= model.eps_exact {
+                    return Err(Error::NoSolution {
+                        what: "continuation through a closed-form regime (zero solution or exact recovery)",
+                    });
+                }
+                let st = model.stationary_from(std::array::from_fn(|i| guess[i]))?;
+                Ok(ContinuationStep {
+                    residual: st.residual,
+                    value: (model, st),
+                })
+            },
+            |_, (model, st): &(Self, Stationary<4>)| model.verify_saddle(st),
+            |(_, st): &(Self, Stationary<4>)| Ok(st.x.to_vec()),
+            opts,
+        )?;
+        let (model, st) = report.value;
+        model.assemble(&st)
+    }
+
+    /// Solve along an $\varepsilon$ grid on the solver engine: each point is solved by Newton from
+    /// the previous saddle; when that fails, intermediate radii are inserted by
+    /// [`adaptive_continuation`] in $\ln\varepsilon$ from the previous grid point (first trial
+    /// half way, an accepted point doubles the step, a failed solve or a point that fails the
+    /// max-min saddle check, the verification hook, quarters it; at most 40 solves), and only if
+    /// that walk fails too is the point solved cold ([`solve`](Self::solve)). Points with
     /// $\varepsilon \ge \varepsilon_0$ or $\varepsilon \le \varepsilon_1$ are closed-form.
+    /// Every returned point passed the saddle check.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for an invalid radius, or the error of a point that neither
-    /// the warm nor the cold solve can verify.
+    /// [`Error::InvalidParameter`] for an invalid radius (`eps`, or `eps_test` when the robust
+    /// risk overflows, see [`AdversarialLinearSolution::robust_test_risk_at`]), or the error of a
+    /// point that neither the warm start, the walk nor the cold solve can verify.
     pub fn curve_eps(&self, eps: &[f64]) -> Result<Vec<AdversarialLinearSolution>> {
         let mut out = Vec::with_capacity(eps.len());
-        let mut prev: Option<[f64; 4]> = None;
+        let mut prev: Option<(f64, [f64; 4])> = None;
         for &e in eps {
             let model = self.with_eps(e)?;
             let sol = match prev {
-                Some(guess) => model.solve_from(guess).or_else(|_| model.solve())?,
+                Some((from, guess)) => match model.solve_from(guess) {
+                    Ok(s) => s,
+                    Err(e @ Error::InvalidParameter { .. }) => return Err(e),
+                    Err(_) => model.bridge_eps(from, guess).or_else(|_| model.solve())?,
+                },
                 None => model.solve()?,
             };
-            prev = sol.saddle.or(prev);
+            prev = sol.saddle.map(|x| (e, x)).or(prev);
             out.push(sol);
         }
         Ok(out)
+    }
+
+    /// The walk of [`Self::curve_eps`] from a neighbouring grid point (`from`, saddle `guess`).
+    fn bridge_eps(&self, from: f64, guess: [f64; 4]) -> Result<AdversarialLinearSolution> {
+        if self.eps >= self.eps0 || self.eps <= self.eps_exact {
+            return self.solve_from(guess);
+        }
+        let span = (self.eps.ln() - from.ln()).abs();
+        if !(span > 0.0 && span.is_finite()) {
+            return self.solve_from(guess);
+        }
+        self.walk_eps(
+            from,
+            guess,
+            &ContinuationOptions {
+                first_step: 0.5 * span,
+                max_step: span,
+                min_step: span * 1e-12,
+                grow: 2.0,
+                shrink: 0.25,
+                max_steps: 40,
+                ..ContinuationOptions::default()
+            },
+        )
     }
 
     /// Solve from a cold start: Newton from heuristic guesses based on the $\varepsilon \to 0$ limits
@@ -521,33 +618,11 @@ impl AdversarialLinearModel {
                 continue;
             };
             // Continuation in ln(eps) on the engine: steps from 0.2 growing by 1.5 up to 0.5,
-            // divided by 4 on failure down to 1e-6, each seeded by the previous saddle.
-            let target = self.eps.ln();
-            let walk = adaptive_continuation(
-                ((frac * self.eps0).ln(), target),
-                &x0,
-                |history: &[(f64, Vec<f64>)], _| {
-                    history.last().map(|h| h.1.clone()).unwrap_or_default()
-                },
-                |l: f64, guess: &[f64]| {
-                    let model = if l == target {
-                        self.clone()
-                    } else {
-                        self.with_eps(l.exp())?
-                    };
-                    let sol = model.solve_from(std::array::from_fn(|i| guess[i]))?;
-                    Ok(ContinuationStep {
-                        residual: sol.residual,
-                        value: sol,
-                    })
-                },
-                // The min-max saddle check is part of `solve_from`.
-                |_, _| Ok(()),
-                |sol: &AdversarialLinearSolution| {
-                    sol.saddle.map(|x| x.to_vec()).ok_or(Error::NoSolution {
-                        what: "continuation through the zero-solution regime",
-                    })
-                },
+            // divided by 4 on failure down to 1e-6, each seeded by the previous saddle and
+            // verified by the max-min check.
+            let walk = self.walk_eps(
+                frac * self.eps0,
+                x0,
                 &ContinuationOptions {
                     first_step: 0.2,
                     max_step: 0.5,
@@ -558,7 +633,7 @@ impl AdversarialLinearModel {
                 },
             );
             match walk {
-                Ok(report) => return Ok(report.value),
+                Ok(sol) => return Ok(sol),
                 Err(e) => last = Some(e),
             }
         }
