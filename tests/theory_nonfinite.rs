@@ -413,3 +413,117 @@ fn ridge_tiny_lambda_is_finite_and_continuous() {
         assert!(rel(r.test_error, at0.test_error) < 1e-14);
     }
 }
+
+// ---- Findings of the library fuzz (/work/briefs/s3/fuzz_findings.md) in these files ----
+
+#[test]
+fn membership_huge_noise_is_an_error_naming_it() {
+    use overparam::theory::membership::Membership;
+    // Old: check() accepted noise_sd = 3e156 (effective noise variance +inf).
+    let e = Membership {
+        noise_sd: 3.0254899659534287e156,
+        ..Default::default()
+    }
+    .check()
+    .unwrap_err();
+    assert_eq!(invalid_name(&e), Some("noise_sd"), "{e}");
+    let e = Membership {
+        output_noise: 1e200,
+        ..Default::default()
+    }
+    .check()
+    .unwrap_err();
+    assert_eq!(invalid_name(&e), Some("output_noise"), "{e}");
+    // Large representable noise: the output attack's advantage is scale-free (finite, in [0, 1]).
+    let m = Membership {
+        noise_sd: 1e100,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let a = m.output_attack().unwrap();
+    assert!(a.advantage.is_finite() && (0.0..=1.0).contains(&a.advantage));
+}
+
+#[test]
+fn q_functions_are_finite_for_huge_arguments() {
+    use overparam::theory::adversarial::scalar::{q_fn, q_prime};
+    // Old: NaN beyond m ~ 1.4e154 (the erf of a huge argument). For m >= 40 the erf is exactly
+    // 1 and the exponential 0: Q = m^2 + 1 - 2 m sqrt(2/pi), Q' = 2 (m - sqrt(2/pi)).
+    let c = (2.0 / std::f64::consts::PI).sqrt();
+    for m in [1e154, 1e200, 1e300] {
+        let qp = q_prime(m);
+        assert!(rel(qp, 2.0 * (m - c)) < 1e-15, "{m}: {qp}");
+    }
+    assert!(rel(q_fn(1e100), 1e200) < 1e-15);
+    assert!(!q_fn(1e200).is_nan() && !q_prime(f64::MAX).is_nan());
+    // Continuous across the switch at m = 40 (same arithmetic on both sides).
+    let (below, above) = (q_fn(40.0 - 1e-12), q_fn(40.0));
+    assert!(rel(below, above) < 1e-12, "{below} {above}");
+    let (below, above) = (q_prime(40.0 - 1e-12), q_prime(40.0));
+    assert!(rel(below, above) < 1e-12, "{below} {above}");
+}
+
+#[test]
+fn chi_minus_huge_zeta_is_finite_inside_the_model() {
+    // Old: chi_minus(1.0000000001, 1e200) = -inf (B^2 overflow).
+    let x = try_chi_minus(1.000_000_000_1, 1e200).unwrap();
+    assert!(x.is_finite() && x < 0.0, "{x}");
+    // The root of c x^2 - B x - psi with B = 1 + c - c psi: for c psi >> 1 and B < 0 it is
+    // B/c + O(psi/B) = 1/c + 1 - psi + O(1e-190) = 1 - psi (exact in f64 by Sterbenz).
+    let p = 1.000_000_000_1;
+    assert!(rel(x, 1.0 - p) < 1e-12, "{x} vs {}", 1.0 - p);
+    let fp = ReducedRandomFeatures::new(3.0, 2.0, 0.0, 1e200)
+        .unwrap()
+        .fixed_point()
+        .unwrap();
+    assert!(
+        fp.chi.is_finite() && fp.a.is_finite() && fp.b.is_finite(),
+        "{fp:?}"
+    );
+}
+
+#[test]
+fn rf_iteration_at_extreme_scale_is_not_an_ok_with_an_o1_residual() {
+    use overparam::solver::fixed_point::FixedPointMethod;
+    // Old: Ok with MM residual 0.999 and a negative variance coefficient.
+    let m = RandomFeatures {
+        psi1: 4.17244432731317e177,
+        psi2: 0.0055939508639407665,
+        lambda: 0.008570472203837495,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    match m.risk_by_iteration(FixedPointMethod::Picard) {
+        Ok(r) => assert!(r.residual <= 1e-8 && r.variance_coefficient >= 0.0, "{r:?}"),
+        Err(e) => assert!(matches!(e, Error::NotConverged { .. }), "{e}"),
+    }
+}
+
+#[test]
+fn ridge_quadrature_tiny_lambda_is_finite() {
+    // Old: dm = inf (atom / lambda^2 at lambda = 2.2e-308).
+    let m = Ridge {
+        gamma: 18.554782304109626,
+        lambda: 2.2250738585072014e-308,
+        snr: 0.015424221147535834,
+        noise_sd: 5.357251310447086,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let q = m.risk_via_spectral_integral(81).unwrap();
+    let r = m.risk().unwrap();
+    assert!(q.m.is_finite() && q.dm.is_finite() && r.m.is_finite() && r.dm.is_finite());
+    assert!(rel(q.test_error, r.test_error) < 1e-6, "{q:?} {r:?}");
+}
+
+#[test]
+fn scale_test_extreme_ratio_from_the_fuzz() {
+    // Old: NaN.
+    let t = ScaleTest::new(3.995741514043002e-277, 4.224996804961394e122).unwrap();
+    assert_eq!(t.tpr_at_fpr(0.13381870513005545).unwrap(), 1.0);
+    let roc = t.roc(&[0.13381870513005545, 0.5]).unwrap();
+    assert!(roc.iter().all(|p| p.tpr == 1.0));
+}

@@ -180,6 +180,10 @@ impl RandomFeatures {
     }
 }
 
+/// Largest relative residual of MM's equations that
+/// [`ReducedRandomFeatures::fixed_point_by_iteration`] accepts.
+const FIXED_POINT_ACCEPT: f64 = 1e-8;
+
 /// The four numbers the limiting risk depends on: $(\psi_1, \psi_2, \bar\lambda, \zeta^2)$.
 ///
 /// This is the activation-free core: [`RandomFeaturesModel`] wraps it with the target energies.
@@ -417,6 +421,11 @@ impl ReducedRandomFeatures {
     /// This is the iteration research codes use; it is slower (tens to thousands of iterations
     /// near $\psi_1 = \psi_2$ at small $\bar\lambda$) and kept as an independent check of the
     /// bracketed quartic.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for $\bar\lambda = 0$; the engine's [`Error::NotConverged`];
+    /// [`Error::NotConverged`] also when the engine stops but the relative residual of MM's
+    /// equations exceeds $10^{-8}$ (extreme scales, e.g. $\psi_1 \sim 10^{177}$).
     pub fn fixed_point_by_iteration(
         &self,
         start: Option<(f64, f64)>,
@@ -449,16 +458,28 @@ impl ReducedRandomFeatures {
             opts,
         )?;
         let (a, b) = (report.solution[0], report.solution[1]);
-        if !(a > 0.0 && b > 0.0) {
+        if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
             return Err(Error::NonFinite {
                 what: "random-features fixed point by iteration (a, b <= 0)",
+            });
+        }
+        let residual = fixed_point_residual(a, b, u, p1, p2, c);
+        // The engine stops on its own (absolute) criterion; at extreme scales (e.g. psi1 ~ 1e177)
+        // that can hold while MM's relative residual is O(1): then the point is no fixed point.
+        if residual.is_nan() || residual > FIXED_POINT_ACCEPT {
+            return Err(Error::NotConverged {
+                method: "random-features fixed point by iteration (relative residual of MM's equations)",
+                iterations: report.iterations,
+                residual,
+                tolerance: FIXED_POINT_ACCEPT,
+                last_iterate: vec![a, b],
             });
         }
         Ok(FixedPoint {
             chi: -a * b,
             a,
             b,
-            residual: fixed_point_residual(a, b, u, p1, p2, c),
+            residual,
             iterations: report.iterations,
         })
     }
@@ -829,10 +850,10 @@ fn f_poly(chi: f64, psi: f64, c: f64) -> f64 {
 /// $f = 0 \iff c\chi^2 - B\chi - \psi = 0$ with $B = 1 + c - c\psi$; the negative root is
 /// $(B - \sqrt{B^2 + 4c\psi})/(2c) = -2\psi/(B + \sqrt{B^2 + 4c\psi})$.
 ///
-/// Domain: $\psi > 0$, $c \ge 0$, finite, and $B^2$, $c\psi$ without overflow (roughly
-/// $c\psi < 10^{154}$); outside it the result is not finite (`NaN` for $c < 0$ with no real
-/// root). [`try_chi_minus`] checks the domain, returns a typed error outside it and evaluates
-/// the root without overflow for any finite $\psi, c$.
+/// Domain: $\psi > 0$, $c \ge 0$, finite (evaluated without overflow, as [`try_chi_minus`]);
+/// outside it the result is not finite (`NaN` for $c < 0$ with no real root, e.g.
+/// $\psi = 10^{-100}$, $c = -1$). [`try_chi_minus`] checks the domain and returns a typed error
+/// outside it.
 #[deprecated(note = "use try_chi_minus, which checks the domain and returns a Result")]
 pub fn chi_minus(psi: f64, c: f64) -> f64 {
     chi_minus_raw(psi, c)
@@ -856,12 +877,18 @@ pub fn chi_minus(psi: f64, c: f64) -> f64 {
 pub fn try_chi_minus(psi: f64, zeta_sq: f64) -> Result<f64> {
     let psi = validate::positive("psi", psi)?;
     let c = validate::non_negative("zeta_sq", zeta_sq)?;
-    let direct = chi_minus_raw(psi, c);
-    if direct.is_finite() {
-        return Ok(direct);
+    crate::error::finite(chi_minus_raw(psi, c), "chi_minus")
+}
+
+/// The negative root for $\psi > 0$, $c \ge 0$ finite (the arithmetic of [`try_chi_minus`]): the
+/// direct form, and where it overflows the scaled one.
+fn chi_minus_raw(psi: f64, c: f64) -> f64 {
+    let direct = chi_minus_direct(psi, c);
+    if direct.is_finite() || !(psi > 0.0 && c >= 0.0 && psi.is_finite() && c.is_finite()) {
+        return direct;
     }
     let bq = 1.0 + c - c * psi;
-    let root = if bq >= 0.0 && bq.is_finite() {
+    if bq >= 0.0 && bq.is_finite() {
         -2.0 * psi / (bq + bq.hypot(2.0 * c.sqrt() * psi.sqrt()))
     } else {
         let beta = 1.0 / c + 1.0 - psi;
@@ -872,12 +899,11 @@ pub fn try_chi_minus(psi: f64, zeta_sq: f64) -> Result<f64> {
             // c subnormal: 1/c or sqrt(psi/c) overflows; the root is then -psi (1 + O(c psi)).
             -psi
         }
-    };
-    crate::error::finite(root, "chi_minus")
+    }
 }
 
-/// The unchecked root (the arithmetic of [`chi_minus`]), for validated inputs.
-fn chi_minus_raw(psi: f64, c: f64) -> f64 {
+/// The direct formula (cancellation-free; may overflow for huge $c\psi$).
+fn chi_minus_direct(psi: f64, c: f64) -> f64 {
     let bq = 1.0 + c - c * psi;
     let disc = (bq * bq + 4.0 * c * psi).sqrt();
     if bq >= 0.0 {

@@ -521,7 +521,11 @@ impl RidgeModel {
         // At lambda = 0 with an atom: the finite parts (see RidgeRisk::m).
         let (m, dm) = if atom > 0.0 {
             if l > 0.0 {
-                (i1 + atom / l, i2 + atom / (l * l))
+                // Saturated where the atom's 1/lambda^2 exceeds the range, as in risk().
+                (
+                    (i1 + atom / l).min(f64::MAX),
+                    (i2 + atom / (l * l)).min(f64::MAX),
+                )
             } else {
                 (i1, i2)
             }
