@@ -527,3 +527,18 @@ fn scale_test_extreme_ratio_from_the_fuzz() {
     let roc = t.roc(&[0.13381870513005545, 0.5]).unwrap();
     assert!(roc.iter().all(|p| p.tpr == 1.0));
 }
+
+#[test]
+fn ridge_huge_gamma_and_lambda_is_the_null_estimator() {
+    // The moments E_k ~ gamma^{k-1} would overflow for gamma = 1e300; the expansion is written in
+    // gamma / lambda instead.
+    for (g, l) in [(1e300, f64::MAX), (1e200, 1e300), (1e100, 1e250)] {
+        let r = Ridge::new(g, l, 2.0).check().unwrap().risk().unwrap();
+        assert!(rel(r.bias, 2.0) < 1e-5, "{g} {l}: {r:?}");
+        assert!(rel(r.train_error, 3.0) < 1e-5, "{g} {l}: {r:?}");
+        assert!(
+            r.variance >= 0.0 && r.variance < 1e-5 && r.df_ratio < 1e-5,
+            "{r:?}"
+        );
+    }
+}

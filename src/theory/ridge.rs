@@ -247,21 +247,21 @@ fn large_lambda_threshold(gamma: f64) -> f64 {
 /// [`large_lambda_threshold`].
 fn large_lambda_risk(g: f64, l: f64, r2: f64, s2: f64) -> RidgeRisk {
     let x = 1.0 / l;
-    let (e1, e2, e3, e4) = (
-        1.0,
-        1.0 + g,
-        1.0 + g * (3.0 + g),
-        1.0 + g * (6.0 + g * (6.0 + g)),
-    );
+    // The moments E_k grow like gamma^{k-1}: write E_k x^j through x and gx = gamma x (both
+    // <= 1e-6 above the threshold), so that no power of gamma overflows for huge gamma.
+    let gx = g * x;
+    let e2x = x + gx; // E_2 x
+    let e3x2 = x * x + 3.0 * x * gx + gx * gx; // E_3 x^2
+    let e4x3 = x * x * x + 6.0 * x * x * gx + 6.0 * x * gx * gx + gx * gx * gx; // E_4 x^3
     // lambda^2 m'(-lambda) = sum_k (k+1)(-1)^k E_k x^k, lambda^2 t3 = sum_k (k+1)(-1)^k E_{k+1} x^k.
-    let l2_dm = 1.0 - x * (2.0 * e1 - x * (3.0 * e2 - x * 4.0 * e3));
-    let l2_t3 = e1 - x * (2.0 * e2 - x * (3.0 * e3 - x * 4.0 * e4));
+    let l2_dm = 1.0 - 2.0 * x + 3.0 * x * e2x - 4.0 * x * e3x2;
+    let l2_t3 = 1.0 - 2.0 * e2x + 3.0 * e3x2 - 4.0 * e4x3;
     // lambda m(-lambda) = sum_k (-1)^k E_k x^k.
-    let l_m = 1.0 - x * (e1 - x * (e2 - x * e3));
+    let l_m = 1.0 - x + x * e2x - x * e3x2;
     let bias = r2 * l2_dm;
-    let variance = s2 * g * (x * x) * l2_t3;
+    let variance = s2 * gx * x * l2_t3;
     // T = r^2 lambda^2 t3 + sigma^2 (gamma lambda^2 m' + 1 - gamma), with the 1 - gamma absorbed.
-    let train = r2 * l2_t3 + s2 * (1.0 - g * x * (2.0 * e1 - x * 3.0 * e2));
+    let train = r2 * l2_t3 + s2 * (1.0 - gx * (2.0 - 3.0 * e2x));
     RidgeRisk {
         bias,
         variance,
@@ -270,7 +270,7 @@ fn large_lambda_risk(g: f64, l: f64, r2: f64, s2: f64) -> RidgeRisk {
         m: x * l_m,
         dm: (x * x) * l2_dm,
         // gamma (1 - lambda m) = gamma x (E1 - E2 x + E3 x^2).
-        df_ratio: g * x * (e1 - x * (e2 - x * e3)),
+        df_ratio: gx * (1.0 - e2x + e3x2),
     }
 }
 
