@@ -542,3 +542,55 @@ fn ridge_huge_gamma_and_lambda_is_the_null_estimator() {
         );
     }
 }
+
+#[test]
+fn ridge_huge_noise_names_noise_sd_not_snr() {
+    // Old: sigma = 1e200 (sigma^2 = inf) was blamed on `snr` (r^2 = snr sigma^2 = 0 * inf = NaN
+    // or inf); `ridge --sigma 1e200` said `--snr` (issue 13, flags).
+    for snr in [0.0, 1.0] {
+        let e = Ridge {
+            noise_sd: 1e200,
+            ..Ridge::new(0.5, 0.1, snr)
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(invalid_name(&e), Some("noise_sd"), "{e}");
+    }
+    // Representable sigma^2 with an overflowing r^2 still names snr.
+    let e = Ridge {
+        noise_sd: 1e150,
+        ..Ridge::new(0.5, 0.1, 1e100)
+    }
+    .check()
+    .unwrap_err();
+    assert_eq!(invalid_name(&e), Some("snr"), "{e}");
+}
+
+#[test]
+fn adversarial_linear_extreme_sizes_name_the_parameter() {
+    let e = AdversarialLinear {
+        delta: 1e-310,
+        ..Default::default()
+    }
+    .check()
+    .unwrap_err();
+    assert_eq!(invalid_name(&e), Some("delta"), "{e}");
+    let e = AdversarialLinear {
+        r0: 1e200,
+        ..Default::default()
+    }
+    .check()
+    .unwrap_err();
+    assert_eq!(invalid_name(&e), Some("r0"), "{e}");
+    // Small but representable delta: eps0 = sqrt(r0^2 + (r0^2 + s^2)/delta) / (sqrt(2/pi) sqrt(r0^2 + s^2)).
+    let m = AdversarialLinear {
+        delta: 1e-200,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let (r2, s2) = (1.0f64, 0.25f64);
+    let want =
+        (r2 + (r2 + s2) / 1e-200).sqrt() / ((2.0 / std::f64::consts::PI).sqrt() * (r2 + s2).sqrt());
+    assert!(rel(m.eps0(), want) < 1e-14);
+}

@@ -119,7 +119,8 @@ impl Ridge {
     }
 
     /// Validate: $\gamma > 0$, $\lambda \ge 0$, $\mathrm{snr} \ge 0$, $\sigma > 0$ (all finite), and
-    /// not ($\gamma = 1$ and $\lambda = 0$), where the ridgeless risk is infinite; $r^2 =
+    /// not ($\gamma = 1$ and $\lambda = 0$), where the ridgeless risk is infinite; $\sigma^2$ finite
+    /// (an error naming `noise_sd`, not `snr`, when it overflows) and $r^2 =
     /// \mathrm{snr}\,\sigma^2$ finite. Every $\lambda$ from subnormal values up to `f64::MAX` is
     /// accepted: large penalties are evaluated by the expansion in $1/\lambda$ (see
     /// [`RidgeModel::risk`]).
@@ -141,6 +142,13 @@ impl Ridge {
             "noise_sd alone (its deprecated alias sigma is set to a different value)",
         )?;
         let sigma = validate::positive(name, sigma)?;
+        if !(sigma * sigma).is_finite() {
+            return Err(Error::InvalidParameter {
+                name,
+                value: sigma,
+                expected: "a finite number > 0 whose square is finite (below about 1.3e154)",
+            });
+        }
         if gamma == 1.0 && lambda == 0.0 {
             return Err(Error::InvalidParameter {
                 name: "lambda",

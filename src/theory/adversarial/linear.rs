@@ -105,9 +105,11 @@ impl AdversarialLinear {
         Ok((sd, var))
     }
 
-    /// Validate. Errors: [`Error::InvalidParameter`] naming the field (the label noise:
+    /// Validate. Domain: $\delta, r_0, \varepsilon > 0$, $\sigma_0, \varepsilon_{\rm test} \ge 0$, all
+    /// finite, with $r_0^2 + \sigma_0^2$ and $\varepsilon_0$ (which grows like $\delta^{-1/2}$) finite.
+    /// Errors: [`Error::InvalidParameter`] naming the field (the label noise:
     /// `noise_sd` or the deprecated `noise_var`, whichever was set; `noise_sd` if both were set and
-    /// disagree).
+    /// disagree; `r0` when $r_0^2 + \sigma_0^2$ overflows, `delta` when $\varepsilon_0$ does).
     pub fn check(&self) -> Result<AdversarialLinearModel> {
         let delta = validate::positive("delta", self.delta)?;
         #[allow(deprecated)]
@@ -120,7 +122,22 @@ impl AdversarialLinear {
             None => None,
         };
         let total = r0 * r0 + noise_var;
+        if !total.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "r0",
+                value: r0,
+                expected: "a finite number > 0 with r0^2 + noise_sd^2 finite (r0 below about 1.3e154)",
+            });
+        }
         let eps0 = (r0 * r0 + total / delta).sqrt() / (SQRT_2_OVER_PI * total.sqrt());
+        if !eps0.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "delta",
+                value: delta,
+                expected: "a number > 0 with (r0^2 + noise_sd^2)/delta finite (the zero-solution \
+                           threshold eps0 overflows for smaller delta)",
+            });
+        }
         let eps_exact = if noise_var == 0.0 && delta > 1.0 {
             // erf(w / sqrt 2) = 1/delta, i.e. P(|G| > w) = 1 - 1/delta.
             let w = -quantile(0.5 * (1.0 - 1.0 / delta))?;
