@@ -9,7 +9,11 @@
 //! variance $\tau^2$ is drawn as in the property tests (`strategies::adversarial`): 0 with
 //! probability 1/5, else uniform on $[0, 4]$.
 //!
-//! Run with `cargo run --release --example adversarial_reliability` (about a minute).
+//! The last two bands probe the linear model's warm-started $\varepsilon$ curve
+//! (`AdversarialLinearModel::curve_eps`) on coarse grids, on the engine and, on the same draws,
+//! by the pre-port warm/cold loop.
+//!
+//! Run with `cargo run --release --example adversarial_reliability` (a few minutes).
 //! H. Hassani and A. Javanmard, Ann. Statist. 52(2), 2024, arXiv:2201.05149 (the RF model);
 //! Javanmard, Soltanolkotabi and Hassani, COLT 2020, arXiv:2002.10477 (the linear model).
 
@@ -72,6 +76,9 @@ impl Radius {
 
 struct Tally {
     failures: usize,
+    /// Curve bands: curves with a point where the curve and the cold solve differ but one of
+    /// them stopped at a stationarity residual above 1e-11 (not counted as failures).
+    unresolved: usize,
     bad_ok: usize,
     skipped: usize,
     slowest_ms: f64,
@@ -83,6 +90,7 @@ fn rf_band(seed: u64, psi1: (f64, f64), psi2: (f64, f64), radius: Radius) -> Tal
     let start = Instant::now();
     let mut t = Tally {
         failures: 0,
+        unresolved: 0,
         bad_ok: 0,
         skipped: 0,
         slowest_ms: 0.0,
@@ -122,6 +130,7 @@ fn linear_band(seed: u64, delta: (f64, f64), radius: Radius) -> Tally {
     let start = Instant::now();
     let mut t = Tally {
         failures: 0,
+        unresolved: 0,
         bad_ok: 0,
         skipped: 0,
         slowest_ms: 0.0,
@@ -156,10 +165,139 @@ fn linear_band(seed: u64, delta: (f64, f64), radius: Radius) -> Tally {
     t
 }
 
+/// The linear model's $\varepsilon$ curve (`AdversarialLinearModel::curve_eps`, on the solver
+/// engine since issue 12) on a coarse 8-point log grid of $\varepsilon/\varepsilon_0$ in
+/// $[10^{-6}, 0.999]$, per draw: a failure is a curve that returns an error, or a point that
+/// differs from an independent cold solve by more than $10^{-6}$ relative in the test risk while
+/// both report a stationarity residual $\le 10^{-11}$ (where one of them stopped above that, on
+/// the objective's flat direction in $b$ at $\varepsilon/\varepsilon_0 \lesssim 10^{-5}$,
+/// $\delta < 1$, the curve is counted as unresolved, not failed). With
+/// `pre_port`, the same curve by the pre-port algorithm (warm start from the previous saddle,
+/// cold solve on failure, outside the engine) for comparison.
+fn linear_curve_band(seed: u64, delta: (f64, f64), pre_port: bool) -> Tally {
+    let mut rng = SplitMix(seed);
+    let start = Instant::now();
+    let mut t = Tally {
+        failures: 0,
+        unresolved: 0,
+        bad_ok: 0,
+        skipped: 0,
+        slowest_ms: 0.0,
+        seconds: 0.0,
+    };
+    for _ in 0..DRAWS {
+        let probe = AdversarialLinear {
+            delta: rng.log_uniform(delta.0, delta.1),
+            r0: rng.log_uniform(0.1, 10.0),
+            eps: 1.0,
+            eps_test: None,
+            ..AdversarialLinear::default()
+        }
+        .with_noise_variance(if rng.unit() < 0.2 {
+            0.0
+        } else {
+            rng.uniform(0.01, 4.0)
+        });
+        let Ok(model) = probe.check() else {
+            t.skipped += 1;
+            continue;
+        };
+        let grid: Vec<f64> = (0..8)
+            .map(|k| {
+                let f = (1e-6f64.ln() + (0.999f64.ln() - 1e-6f64.ln()) * k as f64 / 7.0).exp();
+                f * model.eps0()
+            })
+            .collect();
+        let one = Instant::now();
+        let curve = if pre_port {
+            let mut prev: Option<[f64; 4]> = None;
+            grid.iter()
+                .map(|&e| {
+                    let m = model.with_eps(e)?;
+                    let sol = match prev {
+                        Some(g) => m.solve_from(g).or_else(|_| m.solve())?,
+                        None => m.solve()?,
+                    };
+                    prev = sol.saddle.or(prev);
+                    Ok(sol)
+                })
+                .collect::<overparam::Result<Vec<_>>>()
+        } else {
+            model.curve_eps(&grid)
+        };
+        t.slowest_ms = t.slowest_ms.max(one.elapsed().as_secs_f64() * 1e3);
+        match curve {
+            Ok(points) => {
+                // A disagreement counts only where both the curve point and the cold solve claim
+                // a converged saddle (stationarity residual <= 1e-11): at eps/eps0 ~ 1e-6 with
+                // delta < 1 the objective is so flat in b that Newton (cold or warm) stops at
+                // residuals ~1e-9 on points whose risks differ in the 3rd digit (counted apart);
+                // converged points agree to ~1e-7 (the same flatness), hence the 1e-6.
+                let mut flat = false;
+                let mut disagree = false;
+                for (&e, p) in grid.iter().zip(&points) {
+                    if let Ok(c) = model.with_eps(e).and_then(|m| m.solve())
+                        && (p.test_risk - c.test_risk).abs() > 1e-6 * c.test_risk.abs()
+                    {
+                        if p.residual <= 1e-11 && c.residual <= 1e-11 {
+                            disagree = true;
+                            if std::env::var("DIAG").is_ok() {
+                                eprintln!(
+                                    "DIS pre{pre_port} delta {} var {} eps/eps0 {:.3e}: {} vs {} res {} {}",
+                                    model.delta(),
+                                    model.noise_var(),
+                                    e / model.eps0(),
+                                    p.test_risk,
+                                    c.test_risk,
+                                    p.residual,
+                                    c.residual
+                                );
+                            }
+                        } else {
+                            flat = true;
+                        }
+                    }
+                }
+                if disagree {
+                    t.failures += 1;
+                } else if flat {
+                    t.unresolved += 1;
+                }
+                if points.iter().any(|p| {
+                    !(p.test_risk.is_finite() && p.robust_test_risk.is_finite() && p.m.is_finite())
+                }) {
+                    t.bad_ok += 1;
+                }
+            }
+            Err(e) => {
+                t.failures += 1;
+                if std::env::var("DIAG").is_ok() {
+                    eprintln!(
+                        "ERR pre{pre_port} delta {} var {}: {e}",
+                        model.delta(),
+                        model.noise_var()
+                    );
+                }
+            }
+        }
+    }
+    t.seconds = start.elapsed().as_secs_f64();
+    t
+}
+
 fn print(name: &str, t: &Tally) {
     println!(
-        "{name:<58} failures {:>4}/{DRAWS}  non-finite Ok {}  skipped {}  slowest {:.1} ms  total {:.1} s",
-        t.failures, t.bad_ok, t.skipped, t.slowest_ms, t.seconds
+        "{name:<58} failures {:>4}/{DRAWS}  non-finite Ok {}  skipped {}  slowest {:.1} ms  total {:.1} s{}",
+        t.failures,
+        t.bad_ok,
+        t.skipped,
+        t.slowest_ms,
+        t.seconds,
+        if t.unresolved > 0 {
+            format!("  unresolved (residual > 1e-11) {}", t.unresolved)
+        } else {
+            String::new()
+        }
     );
 }
 
@@ -204,5 +342,13 @@ fn main() {
     print(
         "linear delta in [1e-2,1e2], eps/eps0 in [1e-3,0.999]",
         &linear_band(6, (1e-2, 1e2), Radius::Fraction(1e-3, 0.999)),
+    );
+    print(
+        "linear curve_eps, delta in [1e-2,1e2], 8 radii (engine)",
+        &linear_curve_band(7, (1e-2, 1e2), false),
+    );
+    print(
+        "linear curve_eps, same draws, pre-port warm/cold loop",
+        &linear_curve_band(7, (1e-2, 1e2), true),
     );
 }

@@ -53,3 +53,46 @@ fn sparse_psi1_curves_agree_with_cold_solves() {
         }
     }
 }
+
+/// The linear model's epsilon curve on the engine (issue 12): on coarse grids, where Newton from
+/// the previous saddle can fail and the curve bridges the gap by adaptive continuation with the
+/// saddle check as its verification hook, every point equals an independent cold solve.
+#[test]
+fn linear_curve_eps_on_coarse_grids_matches_cold_solves() {
+    use overparam::theory::adversarial::AdversarialLinear;
+    let mut points = 0;
+    for (delta, noise_sd) in [(0.05, 0.5), (0.3, 0.0), (0.5, 1.0), (2.0, 0.0), (20.0, 0.3)] {
+        let model = AdversarialLinear {
+            delta,
+            noise_sd,
+            r0: 1.0,
+            eps: 0.1,
+            eps_test: Some(0.2),
+            ..AdversarialLinear::default()
+        }
+        .check()
+        .unwrap();
+        let eps0 = model.eps0();
+        // Five points from 1e-5 eps0 to 0.999 eps0: steps of a factor ~10 in eps.
+        let grid: Vec<f64> = [1e-5, 1e-3, 0.05, 0.5, 0.999]
+            .iter()
+            .map(|f| f * eps0)
+            .collect();
+        let curve = model.curve_eps(&grid).unwrap();
+        for (e, warm) in grid.iter().zip(&curve) {
+            let cold = model.with_eps(*e).unwrap().solve().unwrap();
+            let rel = |a: f64, b: f64| (a - b).abs() / b.abs().max(1e-300);
+            assert!(
+                rel(warm.test_risk, cold.test_risk) < 1e-8,
+                "delta {delta} eps {e}: {} vs {}",
+                warm.test_risk,
+                cold.test_risk
+            );
+            assert!(rel(warm.robust_test_risk, cold.robust_test_risk) < 1e-8);
+            assert!(rel(warm.train_loss, cold.train_loss) < 1e-8);
+            assert!(warm.m.is_finite() && warm.residual <= 1e-9);
+            points += 1;
+        }
+    }
+    assert_eq!(points, 25);
+}

@@ -187,7 +187,18 @@ fn ridgeless_closed_forms() {
         assert!(rel(out.bias, r2 * (1.0 - 1.0 / g)) < 1e-13, "g={g}");
         assert!(rel(out.variance, s2 / (g - 1.0)) < 1e-12, "g={g}");
         assert_eq!(out.train_error, 0.0);
-        assert_eq!(out.m, f64::INFINITY);
+        // m(-lambda) diverges like (1 - 1/gamma)/lambda (the atom): the field holds the finite
+        // part, the transform of the nonzero eigenvalues at 0 (it was +inf, issue 13).
+        assert!(
+            rel(out.m, 1.0 / (g * (g - 1.0))) < 1e-12,
+            "g={g}: {}",
+            out.m
+        );
+        assert!(
+            rel(out.dm, 1.0 / (g - 1.0).powi(3)) < 1e-9,
+            "g={g}: {}",
+            out.dm
+        );
         assert_eq!(out.df_ratio, 1.0);
     }
     // For SNR > 1 the gamma > 1 ridgeless risk is minimised at gamma* = sqrt(snr)/(sqrt(snr) - 1).

@@ -109,6 +109,10 @@ impl Default for RandomFeatures {
 impl RandomFeatures {
     /// Validate the parameters and compute the activation coefficients.
     ///
+    /// Domain: $\psi_1, \psi_2 > 0$, $\lambda \ge 0$, $F_1, F_\star, \sigma_\varepsilon \ge 0$, all
+    /// finite, with $F_1^2$, $F_\star^2$, $\sigma_\varepsilon^2$ finite (amplitudes below about
+    /// $1.3\cdot10^{154}$: the risk is linear in these energies, so larger ones overflow).
+    ///
     /// Errors: [`Error::InvalidParameter`] naming the offending field (the noise level is
     /// `noise_sd`, or the deprecated `tau` if only that one was changed from the default $0$;
     /// both changed to different values is an error naming `noise_sd`); [`Error::InvalidChoice`]
@@ -129,6 +133,16 @@ impl RandomFeatures {
             "noise_sd alone (its deprecated alias tau is set to a different value)",
         )?;
         let tau = validate::non_negative(name, tau)?;
+        // The energies F1^2, F*^2, tau^2 enter the risk: their squares must be representable.
+        for (name, v) in [("f1", f1), ("f_star", f_star), (name, tau)] {
+            if !(v * v).is_finite() {
+                return Err(Error::InvalidParameter {
+                    name,
+                    value: v,
+                    expected: "a finite number >= 0 whose square is finite (below about 1.3e154)",
+                });
+            }
+        }
         let coefficients = self.activation.coefficients()?;
         if !(coefficients.mu_star_sq.is_finite()
             && coefficients.mu_star_sq > 1e-14
@@ -166,6 +180,10 @@ impl RandomFeatures {
     }
 }
 
+/// Largest relative residual of MM's equations that
+/// [`ReducedRandomFeatures::fixed_point_by_iteration`] accepts.
+const FIXED_POINT_ACCEPT: f64 = 1e-8;
+
 /// The four numbers the limiting risk depends on: $(\psi_1, \psi_2, \bar\lambda, \zeta^2)$.
 ///
 /// This is the activation-free core: [`RandomFeaturesModel`] wraps it with the target energies.
@@ -183,9 +201,17 @@ pub struct ReducedRandomFeatures {
 pub struct FixedPoint {
     /// $\chi = \nu_1\nu_2 < 0$.
     pub chi: f64,
-    /// $a = \operatorname{Im}\nu_1(iu) > 0$ (infinite in the ridgeless limit when $\psi_1 > \psi_2$).
+    /// $a = \operatorname{Im}\nu_1(iu) > 0$.
+    ///
+    /// In the ridgeless limit $\bar\lambda = 0$ ($u = \sqrt{\psi_1\psi_2\bar\lambda} \to 0$) one of
+    /// $a, b$ diverges like $1/u$ and the other vanishes like $u$ ($ab = -\chi$ stays finite);
+    /// there both fields hold the finite limits $\lim_{u\to0} u\,a = f_1(\chi)/(1 - \zeta^2\chi)$
+    /// and $\lim_{u\to0} u\,b = f_2(\chi)/(1 - \zeta^2\chi)$: for $\psi_1 > \psi_2$, $a > 0$ and
+    /// $b = 0$; for $\psi_1 < \psi_2$, $a = 0$ and $b > 0$; both $0$ at $\psi_1 = \psi_2$.
+    /// (Earlier versions put $+\infty$ in the vanishing one.) Always finite.
     pub a: f64,
-    /// $b = \operatorname{Im}\nu_2(iu) > 0$ (infinite in the ridgeless limit when $\psi_1 < \psi_2$).
+    /// $b = \operatorname{Im}\nu_2(iu) > 0$; at $\bar\lambda = 0$ the finite limit $u\,b$, see
+    /// [`Self::a`].
     pub b: f64,
     /// Relative residual of the fixed-point equations for $(a, b)$ (for $\bar\lambda = 0$: of the
     /// ridgeless quadratic for $\chi$).
@@ -251,17 +277,25 @@ impl ReducedRandomFeatures {
         let c = self.zeta_sq;
         let (p1, p2) = (self.psi1, self.psi2);
         if self.lambda_bar == 0.0 {
-            let chi = chi_minus(p1.min(p2), c);
+            let chi = chi_minus_raw(p1.min(p2), c);
             let f = |chi: f64| -c * chi * chi + (1.0 + c - c * p1.min(p2)) * chi + p1.min(p2);
             let scale = c * chi * chi + (1.0 + c + c * p1.min(p2)) * chi.abs() + p1.min(p2);
+            // In the ridgeless limit one of a, b diverges like 1/u and the other vanishes like u
+            // (a b = -chi): report the finite limits u a = f_1(chi)/(1 - c chi) and
+            // u b = f_2(chi)/(1 - c chi), of which the one at psi_i = min(psi1, psi2) is 0.
+            let w = 1.0 - c * chi;
             let (a, b) = if p1 < p2 {
-                (f64::INFINITY, f_poly(chi, p2, c) / (1.0 - c * chi))
+                (0.0, f_poly(chi, p2, c) / w)
             } else if p1 > p2 {
-                (f_poly(chi, p1, c) / (1.0 - c * chi), f64::INFINITY)
+                (f_poly(chi, p1, c) / w, 0.0)
             } else {
-                (f64::INFINITY, f64::INFINITY)
+                (0.0, 0.0)
             };
-            // In the ridgeless limit a (or b) diverges like 1/u; the finite one is u*a or u*b.
+            if !(a.is_finite() && b.is_finite() && chi.is_finite()) {
+                return Err(Error::NonFinite {
+                    what: "ridgeless random-features fixed point (chi, u a, u b)",
+                });
+            }
             return Ok(FixedPoint {
                 chi,
                 a,
@@ -275,7 +309,7 @@ impl ReducedRandomFeatures {
             let w = 1.0 - c * chi;
             f_poly(chi, p1, c) * f_poly(chi, p2, c) + u2 * chi * w * w
         };
-        let left = chi_minus(p1, c).max(chi_minus(p2, c));
+        let left = chi_minus_raw(p1, c).max(chi_minus_raw(p2, c));
         let (mut lo, mut hi) = (left, 0.0);
         let mut extra = 0;
         if let Some(g) = guess.filter(|g| g.is_finite() && *g > left && *g < 0.0) {
@@ -387,6 +421,11 @@ impl ReducedRandomFeatures {
     /// This is the iteration research codes use; it is slower (tens to thousands of iterations
     /// near $\psi_1 = \psi_2$ at small $\bar\lambda$) and kept as an independent check of the
     /// bracketed quartic.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for $\bar\lambda = 0$; the engine's [`Error::NotConverged`];
+    /// [`Error::NotConverged`] also when the engine stops but the relative residual of MM's
+    /// equations exceeds $10^{-8}$ (extreme scales, e.g. $\psi_1 \sim 10^{177}$).
     pub fn fixed_point_by_iteration(
         &self,
         start: Option<(f64, f64)>,
@@ -419,16 +458,28 @@ impl ReducedRandomFeatures {
             opts,
         )?;
         let (a, b) = (report.solution[0], report.solution[1]);
-        if !(a > 0.0 && b > 0.0) {
+        if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
             return Err(Error::NonFinite {
                 what: "random-features fixed point by iteration (a, b <= 0)",
+            });
+        }
+        let residual = fixed_point_residual(a, b, u, p1, p2, c);
+        // The engine stops on its own (absolute) criterion; at extreme scales (e.g. psi1 ~ 1e177)
+        // that can hold while MM's relative residual is O(1): then the point is no fixed point.
+        if residual.is_nan() || residual > FIXED_POINT_ACCEPT {
+            return Err(Error::NotConverged {
+                method: "random-features fixed point by iteration (relative residual of MM's equations)",
+                iterations: report.iterations,
+                residual,
+                tolerance: FIXED_POINT_ACCEPT,
+                last_iterate: vec![a, b],
             });
         }
         Ok(FixedPoint {
             chi: -a * b,
             a,
             b,
-            residual: fixed_point_residual(a, b, u, p1, p2, c),
+            residual,
             iterations: report.iterations,
         })
     }
@@ -613,15 +664,17 @@ impl RandomFeaturesModel {
     pub fn risk_near(&self, chi_guess: Option<f64>) -> Result<RfRisk> {
         let fp = self.reduced.fixed_point_near(chi_guess)?;
         let bv = self.reduced.bias_variance_at(fp)?;
-        Ok(self.assemble(bv, fp))
+        self.assemble(bv, fp)
     }
 
-    fn assemble(&self, bv: BiasVariance, fp: FixedPoint) -> RfRisk {
+    /// The risk from the coefficients; [`Error::NonFinite`] if an energy times a coefficient
+    /// overflows (energies near the top of the range of [`RandomFeatures::check`]).
+    fn assemble(&self, bv: BiasVariance, fp: FixedPoint) -> Result<RfRisk> {
         let bias = self.f1_sq * bv.bias + self.f_star_sq;
         let variance = (self.tau_sq + self.f_star_sq) * bv.variance;
         let test_error = bias + variance;
         let r = bv.residual_fraction;
-        RfRisk {
+        let out = RfRisk {
             test_error,
             bias,
             variance,
@@ -631,6 +684,16 @@ impl RandomFeaturesModel {
             chi: fp.chi,
             residual: fp.residual,
             iterations: fp.iterations,
+        };
+        if [out.test_error, out.bias, out.variance, out.train_error]
+            .iter()
+            .all(|v| v.is_finite())
+        {
+            Ok(out)
+        } else {
+            Err(Error::NonFinite {
+                what: "random-features risk (F1^2 B + (tau^2 + F*^2) V overflows)",
+            })
         }
     }
 
@@ -644,25 +707,36 @@ impl RandomFeaturesModel {
     /// (MM Theorem 4).
     pub fn wide_limit(&self) -> Result<LimitRisk> {
         let (b, v) = self.reduced.wide_limit()?;
-        Ok(self.assemble_limit(b, v))
+        self.assemble_limit(b, v)
     }
 
     /// The large-sample limit $\psi_2 \to \infty$ at this $\psi_1, \lambda$ (MM Theorem 5): the
     /// variance vanishes.
     pub fn large_sample_limit(&self) -> Result<LimitRisk> {
         let b = self.reduced.large_sample_limit()?;
-        Ok(self.assemble_limit(b, 0.0))
+        self.assemble_limit(b, 0.0)
     }
 
-    fn assemble_limit(&self, bias_coefficient: f64, variance_coefficient: f64) -> LimitRisk {
+    fn assemble_limit(
+        &self,
+        bias_coefficient: f64,
+        variance_coefficient: f64,
+    ) -> Result<LimitRisk> {
         let bias = self.f1_sq * bias_coefficient + self.f_star_sq;
         let variance = (self.tau_sq + self.f_star_sq) * variance_coefficient;
-        LimitRisk {
+        let out = LimitRisk {
             test_error: bias + variance,
             bias,
             variance,
             bias_coefficient,
             variance_coefficient,
+        };
+        if out.test_error.is_finite() && out.bias.is_finite() && out.variance.is_finite() {
+            Ok(out)
+        } else {
+            Err(Error::NonFinite {
+                what: "random-features limiting risk (an energy times a coefficient overflows)",
+            })
         }
     }
 
@@ -671,7 +745,7 @@ impl RandomFeaturesModel {
     pub fn risk_by_iteration(&self, method: FixedPointMethod) -> Result<RfRisk> {
         let fp = self.reduced.fixed_point_by_iteration(None, method)?;
         let bv = self.reduced.bias_variance_at(fp)?;
-        Ok(self.assemble(bv, fp))
+        self.assemble(bv, fp)
     }
 
     /// Risks along a path of $\lambda$ values (e.g. $\lambda \to 0$) solved by the general
@@ -718,7 +792,7 @@ impl RandomFeaturesModel {
                     iterations: pt.iterations,
                 };
                 let bv = model.reduced.bias_variance_at(fp)?;
-                Ok(model.assemble(bv, fp))
+                model.assemble(bv, fp)
             })
             .collect()
     }
@@ -775,7 +849,61 @@ fn f_poly(chi: f64, psi: f64, c: f64) -> f64 {
 ///
 /// $f = 0 \iff c\chi^2 - B\chi - \psi = 0$ with $B = 1 + c - c\psi$; the negative root is
 /// $(B - \sqrt{B^2 + 4c\psi})/(2c) = -2\psi/(B + \sqrt{B^2 + 4c\psi})$.
+///
+/// Domain: $\psi > 0$, $c \ge 0$, finite (evaluated without overflow, as [`try_chi_minus`]);
+/// outside it the result is not finite (`NaN` for $c < 0$ with no real root, e.g.
+/// $\psi = 10^{-100}$, $c = -1$). [`try_chi_minus`] checks the domain and returns a typed error
+/// outside it.
+#[deprecated(note = "use try_chi_minus, which checks the domain and returns a Result")]
 pub fn chi_minus(psi: f64, c: f64) -> f64 {
+    chi_minus_raw(psi, c)
+}
+
+/// The negative root $\chi_-(\psi)$ of $f(\chi; \psi) = -\zeta^2\chi^2 + (1 + \zeta^2 - \zeta^2\psi)\chi + \psi$
+/// (see [`ReducedRandomFeatures::fixed_point`]; Mei & Montanari 2022, arXiv:1908.05355, the
+/// ridgeless limit of Theorem 3), checked.
+///
+/// Domain: $\psi > 0$ and $\zeta^2 \ge 0$, both finite. For $\zeta^2 > 0$ the root is
+/// $(B - \sqrt{B^2 + 4\zeta^2\psi})/(2\zeta^2)$, $B = 1 + \zeta^2 - \zeta^2\psi$, evaluated as
+/// $-2\psi/(B + \sqrt{B^2 + 4\zeta^2\psi})$ when $B \ge 0$ (no cancellation) and, when $B < 0$,
+/// through $\beta = B/\zeta^2 = 1/\zeta^2 + 1 - \psi$ as
+/// $\big(\beta - \sqrt{\beta^2 + 4\psi/\zeta^2}\big)/2$ with `hypot`, so that no
+/// intermediate overflows: the result is finite and $< 0$ on the whole domain. For $\zeta^2 = 0$
+/// it is $-\psi$.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `psi` or `zeta_sq` outside the domain (for $\zeta^2 < 0$
+/// the quadratic may have no real root, e.g. $\psi = 10^{-100}$, $\zeta^2 = -1$).
+pub fn try_chi_minus(psi: f64, zeta_sq: f64) -> Result<f64> {
+    let psi = validate::positive("psi", psi)?;
+    let c = validate::non_negative("zeta_sq", zeta_sq)?;
+    crate::error::finite(chi_minus_raw(psi, c), "chi_minus")
+}
+
+/// The negative root for $\psi > 0$, $c \ge 0$ finite (the arithmetic of [`try_chi_minus`]): the
+/// direct form, and where it overflows the scaled one.
+fn chi_minus_raw(psi: f64, c: f64) -> f64 {
+    let direct = chi_minus_direct(psi, c);
+    if direct.is_finite() || !(psi > 0.0 && c >= 0.0 && psi.is_finite() && c.is_finite()) {
+        return direct;
+    }
+    let bq = 1.0 + c - c * psi;
+    if bq >= 0.0 && bq.is_finite() {
+        -2.0 * psi / (bq + bq.hypot(2.0 * c.sqrt() * psi.sqrt()))
+    } else {
+        let beta = 1.0 / c + 1.0 - psi;
+        let r = 2.0 * psi.sqrt() / c.sqrt();
+        if beta.is_finite() && r.is_finite() {
+            0.5 * (beta - beta.hypot(r))
+        } else {
+            // c subnormal: 1/c or sqrt(psi/c) overflows; the root is then -psi (1 + O(c psi)).
+            -psi
+        }
+    }
+}
+
+/// The direct formula (cancellation-free; may overflow for huge $c\psi$).
+fn chi_minus_direct(psi: f64, c: f64) -> f64 {
     let bq = 1.0 + c - c * psi;
     let disc = (bq * bq + 4.0 * c * psi).sqrt();
     if bq >= 0.0 {

@@ -119,7 +119,11 @@ impl Ridge {
     }
 
     /// Validate: $\gamma > 0$, $\lambda \ge 0$, $\mathrm{snr} \ge 0$, $\sigma > 0$ (all finite), and
-    /// not ($\gamma = 1$ and $\lambda = 0$), where the ridgeless risk is infinite.
+    /// not ($\gamma = 1$ and $\lambda = 0$), where the ridgeless risk is infinite; $\sigma^2$ finite
+    /// (an error naming `noise_sd`, not `snr`, when it overflows) and $r^2 =
+    /// \mathrm{snr}\,\sigma^2$ finite. Every $\lambda$ from subnormal values up to `f64::MAX` is
+    /// accepted: large penalties are evaluated by the expansion in $1/\lambda$ (see
+    /// [`RidgeModel::risk`]).
     /// Errors are [`Error::InvalidParameter`]; $\sigma$ is `noise_sd`, or the deprecated `sigma`
     /// if only that one was changed from the default (both changed to different values is an
     /// error naming `noise_sd`).
@@ -138,6 +142,13 @@ impl Ridge {
             "noise_sd alone (its deprecated alias sigma is set to a different value)",
         )?;
         let sigma = validate::positive(name, sigma)?;
+        if !(sigma * sigma).is_finite() {
+            return Err(Error::InvalidParameter {
+                name,
+                value: sigma,
+                expected: "a finite number > 0 whose square is finite (below about 1.3e154)",
+            });
+        }
         if gamma == 1.0 && lambda == 0.0 {
             return Err(Error::InvalidParameter {
                 name: "lambda",
@@ -182,9 +193,23 @@ pub struct RidgeRisk {
     pub test_error: f64,
     /// Training error $\tfrac1n\|y - X\hat\beta\|^2$ (includes the noise in $y$).
     pub train_error: f64,
-    /// $m(-\lambda)$ of the Marchenko–Pastur law; $+\infty$ at $\lambda = 0$ when $\gamma > 1$ (atom).
+    /// $m(-\lambda) = \int d\mu(s)/(s+\lambda)$ of the Marchenko–Pastur law $\mu$ of ratio $\gamma$.
+    ///
+    /// At $\lambda = 0$ with $\gamma > 1$, where $m(-\lambda) = (1 - 1/\gamma)/\lambda + O(1)$
+    /// diverges because of the atom of mass $1 - 1/\gamma$ ([`RidgeModel::null_fraction`]) at
+    /// $0$, this field holds the **finite part** $\lim_{\lambda\to0^+}[m(-\lambda) - (1 -
+    /// 1/\gamma)/\lambda] = \int_{s>0} d\mu(s)/s = 1/(\gamma(\gamma - 1))$, the transform of the
+    /// nonzero eigenvalues (earlier versions reported $+\infty$). For $\lambda > 0$ so small that
+    /// $m(-\lambda)$ exceeds the floating-point range (only $\gamma > 1$ with
+    /// $\lambda \lesssim 10^{-308}$) it saturates at `f64::MAX`. Always finite.
     pub m: f64,
-    /// $m'(-\lambda) = \int d\mu(s)/(s+\lambda)^2$; $+\infty$ at $\lambda = 0$ when $\gamma > 1$.
+    /// $m'(-\lambda) = \int d\mu(s)/(s+\lambda)^2$. At $\lambda = 0$ with $\gamma > 1$ the
+    /// finite part $\lim_{\lambda\to0^+}[m'(-\lambda) - (1 - 1/\gamma)/\lambda^2] = \int_{s>0}
+    /// d\mu(s)/s^2 = 1/(\gamma - 1)^3$ (earlier versions: $+\infty$), as for [`Self::m`]. For
+    /// $\lambda > 0$ where $m'(-\lambda) \approx (1 - 1/\gamma)/\lambda^2$ ($\gamma > 1$) or
+    /// $\lambda^{-3/2}/2$ ($\gamma = 1$) exceeds the floating-point range (about
+    /// $\lambda < 10^{-154}$, resp. $10^{-205}$) it saturates at `f64::MAX` (the risk fields stay
+    /// exact: they use $\lambda^2 m'$, evaluated without overflow). Always finite.
     pub dm: f64,
     /// Degrees of freedom per sample, $\mathrm{df}/n = \tfrac1n\operatorname{tr} X(X^\top X + n\lambda)^{-1}X^\top
     /// = \gamma(1 - \lambda m) = 1 - \lambda\tilde m(-\lambda)$.
@@ -218,10 +243,55 @@ fn m_minus_lambda_dm(g: f64, lambda: f64) -> (f64, f64, f64) {
     (m, dm, resolvent_moments(g, lambda).t3)
 }
 
+/// Where [`RidgeModel::risk`] switches to the expansion in $1/\lambda$: a million times the upper
+/// edge $(1 + \sqrt\gamma)^2$ of the Marchenko–Pastur support, so that the first omitted term,
+/// $O((b/\lambda)^4)$, is below $10^{-24}$ relative.
+fn large_lambda_threshold(gamma: f64) -> f64 {
+    let edge = (1.0 + gamma.sqrt()).powi(2);
+    1e6 * edge
+}
+
+/// The expansion of the risk in $x = 1/\lambda$ (see [`RidgeModel::risk`]); $\lambda$ at least
+/// [`large_lambda_threshold`].
+fn large_lambda_risk(g: f64, l: f64, r2: f64, s2: f64) -> RidgeRisk {
+    let x = 1.0 / l;
+    // The moments E_k grow like gamma^{k-1}: write E_k x^j through x and gx = gamma x (both
+    // <= 1e-6 above the threshold), so that no power of gamma overflows for huge gamma.
+    let gx = g * x;
+    let e2x = x + gx; // E_2 x
+    let e3x2 = x * x + 3.0 * x * gx + gx * gx; // E_3 x^2
+    let e4x3 = x * x * x + 6.0 * x * x * gx + 6.0 * x * gx * gx + gx * gx * gx; // E_4 x^3
+    // lambda^2 m'(-lambda) = sum_k (k+1)(-1)^k E_k x^k, lambda^2 t3 = sum_k (k+1)(-1)^k E_{k+1} x^k.
+    let l2_dm = 1.0 - 2.0 * x + 3.0 * x * e2x - 4.0 * x * e3x2;
+    let l2_t3 = 1.0 - 2.0 * e2x + 3.0 * e3x2 - 4.0 * e4x3;
+    // lambda m(-lambda) = sum_k (-1)^k E_k x^k.
+    let l_m = 1.0 - x + x * e2x - x * e3x2;
+    let bias = r2 * l2_dm;
+    let variance = s2 * gx * x * l2_t3;
+    // T = r^2 lambda^2 t3 + sigma^2 (gamma lambda^2 m' + 1 - gamma), with the 1 - gamma absorbed.
+    let train = r2 * l2_t3 + s2 * (1.0 - gx * (2.0 - 3.0 * e2x));
+    RidgeRisk {
+        bias,
+        variance,
+        test_error: bias + variance,
+        train_error: train,
+        m: x * l_m,
+        dm: (x * x) * l2_dm,
+        // gamma (1 - lambda m) = gamma x (E1 - E2 x + E3 x^2).
+        df_ratio: gx * (1.0 - e2x + e3x2),
+    }
+}
+
 impl RidgeModel {
     /// $\gamma = p/n$.
     pub fn gamma(&self) -> f64 {
         self.gamma
+    }
+    /// The mass $(1 - 1/\gamma)_+$ of the atom at $0$ of the Marchenko–Pastur law (the fraction
+    /// of directions the data never see when $p > n$). [`RidgeRisk::m`] and [`RidgeRisk::dm`]
+    /// at $\lambda = 0$ are finite parts with this atom's $1/\lambda$, $1/\lambda^2$ removed.
+    pub fn null_fraction(&self) -> f64 {
+        (1.0 - 1.0 / self.gamma).max(0.0)
     }
     /// Ridge penalty $\lambda$.
     pub fn lambda(&self) -> f64 {
@@ -253,7 +323,23 @@ impl RidgeModel {
     /// $T = r^2\lambda^2[M - (\lambda/\gamma)M']/\gamma^2 + \sigma^2(\lambda/\gamma)^2 M'$.
     /// At $\lambda = 0$ these reduce to $B = 0$, $V = \sigma^2\gamma/(1-\gamma)$,
     /// $T = \sigma^2(1-\gamma)$ for $\gamma < 1$ and $B = r^2(1 - 1/\gamma)$,
-    /// $V = \sigma^2/(\gamma - 1)$, $T = 0$ for $\gamma > 1$.
+    /// $V = \sigma^2/(\gamma - 1)$, $T = 0$ for $\gamma > 1$ (with `m`, `dm` the finite parts,
+    /// see [`RidgeRisk::m`]).
+    ///
+    /// **Large penalties.** For $\lambda \ge 10^6(1 + \sqrt\gamma)^2$ (a million times the upper
+    /// spectral edge) the closed forms overflow ($\lambda^2 m'$ is $\infty\cdot0$ beyond
+    /// $\lambda \approx 10^{154}$), so the risk is evaluated by its expansion in $x = 1/\lambda$
+    /// through the moments $E_k = \int s^k d\mu$ ($E_1 = 1$, $E_2 = 1 + \gamma$,
+    /// $E_3 = 1 + 3\gamma + \gamma^2$, $E_4 = 1 + 6\gamma + 6\gamma^2 + \gamma^3$):
+    /// $B = r^2(1 - 2E_1x + 3E_2x^2 - 4E_3x^3)$, $V = \sigma^2\gamma x^2(E_1 - 2E_2x + 3E_3x^2)$,
+    /// $T = r^2(E_1 - 2E_2x + 3E_3x^2 - 4E_4x^3) + \sigma^2(1 - 2\gamma E_1 x + 3\gamma E_2x^2)$,
+    /// truncated where the next term is below $10^{-24}$ relative. As $\lambda \to \infty$ this is
+    /// the null estimator $\hat\beta = 0$: $B \to r^2$, $V \to 0$, $T \to r^2 + \sigma^2$,
+    /// $\mathrm{df}/n \to 0$. Every $\lambda$ up to `f64::MAX` gives a finite result.
+    ///
+    /// # Errors
+    /// [`Error::NonFinite`] naming the quantity only if a result still overflows (e.g. $r^2$ near
+    /// `f64::MAX` with a variance term that adds to it).
     ///
     /// ```
     /// use overparam::theory::ridge::Ridge;
@@ -267,12 +353,23 @@ impl RidgeModel {
         let (g, l) = (self.gamma, self.lambda);
         let r2 = self.signal_energy();
         let s2 = self.sigma * self.sigma;
-        let out = if g <= 1.0 {
+        let out = if l >= large_lambda_threshold(g) {
+            large_lambda_risk(g, l, r2, s2)
+        } else if g <= 1.0 {
             let (m, dm, u) = m_minus_lambda_dm(g, l);
-            let bias = r2 * l * l * dm;
+            // lambda^2 m'; at gamma = 1 and tiny lambda, m' ~ lambda^{-3/2}/2 overflows (or
+            // lambda^2 underflows) although lambda^2 m' ~ lambda^{1/2}/2 does not: then use
+            // m' = m (1 + gamma m)/D as (lambda m)(lambda (1 + gamma m))/D.
+            let l2dm = if dm.is_finite() && l > 1e-150 {
+                l * l * dm
+            } else {
+                let d = ((1.0 - g + l).powi(2) + 4.0 * g * l).sqrt();
+                (l * m) * (l * (1.0 + g * m)) / d
+            };
+            let bias = r2 * l2dm;
             let variance = s2 * g * u;
             // lambda^2 m~' = gamma lambda^2 m' + (1 - gamma); lambda m~ = gamma lambda m + 1 - gamma.
-            let train = r2 * l * l * u + s2 * (g * l * l * dm + (1.0 - g));
+            let train = r2 * l * l * u + s2 * (g * l2dm + (1.0 - g));
             let df_ratio = g * (1.0 - l * m);
             RidgeRisk {
                 bias,
@@ -280,7 +377,7 @@ impl RidgeModel {
                 test_error: bias + variance,
                 train_error: train,
                 m,
-                dm,
+                dm: dm.min(f64::MAX),
                 df_ratio,
             }
         } else {
@@ -289,11 +386,13 @@ impl RidgeModel {
             let bias = r2 * (lg * lg * dmm + g - 1.0) / g;
             let variance = s2 * u / g;
             let train = r2 * l * l * u / (g * g) + s2 * lg * lg * dmm;
-            // m = (m~ + (1 - gamma)/lambda)/gamma with m~ = M/gamma: both infinite at lambda = 0.
+            // m = m~/gamma + (1 - 1/gamma)/lambda with m~ = M/gamma: infinite at lambda = 0, where
+            // the fields hold the finite parts m~/gamma = M/gamma^2 and m~'/gamma = M'/gamma^3.
             let (m, dm) = if l > 0.0 {
-                mp_negative_real(g, l)
+                let (m, dm) = mp_negative_real(g, l);
+                (m.min(f64::MAX), dm.min(f64::MAX))
             } else {
-                (f64::INFINITY, f64::INFINITY)
+                (mm / (g * g), dmm / (g * g * g))
             };
             let df_ratio = 1.0 - lg * mm;
             RidgeRisk {
@@ -311,6 +410,9 @@ impl RidgeModel {
             (out.variance, "ridge variance"),
             (out.train_error, "ridge training error"),
             (out.df_ratio, "ridge degrees of freedom"),
+            (out.test_error, "ridge test error"),
+            (out.m, "ridge m(-lambda)"),
+            (out.dm, "ridge m'(-lambda)"),
         ] {
             if !v.is_finite() {
                 return Err(Error::NonFinite { what });
@@ -323,9 +425,9 @@ impl RidgeModel {
     ///
     /// $\lambda^*$ makes ridge the Bayes posterior mean for $\beta \sim N(0, (r^2/p)I)$; it does not
     /// depend on the current `lambda`. With `snr = 0` the optimum is $\lambda \to \infty$
-    /// ($\hat\beta = 0$, risk $0$) and an [`Error::InvalidParameter`] is returned;
-    /// [`Error::NonFinite`] if the risk decomposition at $\lambda^*$ overflows (only for
-    /// $\mathrm{snr} \lesssim 10^{-150}\gamma$, where $\lambda^{*2}$ does).
+    /// ($\hat\beta = 0$, risk $0$) and an [`Error::InvalidParameter`] naming `snr` is returned,
+    /// as when $\gamma/\mathrm{snr}$ overflows (a subnormal `snr`); any representable
+    /// $\lambda^*$ is evaluated (large ones by the expansion of [`Self::risk`]).
     ///
     /// ```
     /// use overparam::theory::ridge::Ridge;
@@ -342,14 +444,26 @@ impl RidgeModel {
             });
         }
         let lambda = self.gamma / self.snr;
-        let (m, _) = mp_negative_real(self.gamma, lambda);
-        let risk = self.sigma * self.sigma * self.gamma * m;
-        if !(lambda.is_finite() && risk.is_finite()) {
-            return Err(Error::NonFinite {
-                what: "optimal ridge penalty",
+        if !lambda.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "snr",
+                value: self.snr,
+                expected: "snr > 0 with gamma / snr finite (the optimal penalty gamma / snr overflows)",
             });
         }
         let at_optimum = RidgeModel { lambda, ..*self }.risk()?;
+        let risk = if lambda >= large_lambda_threshold(self.gamma) {
+            // sigma^2 gamma m(-lambda*) = R(lambda*) also in the expansion's range.
+            at_optimum.test_error
+        } else {
+            let (m, _) = mp_negative_real(self.gamma, lambda);
+            self.sigma * self.sigma * self.gamma * m
+        };
+        if !risk.is_finite() {
+            return Err(Error::NonFinite {
+                what: "optimal ridge risk",
+            });
+        }
         #[allow(deprecated)]
         Ok(OptimalRidge {
             lambda,
@@ -412,11 +526,16 @@ impl RidgeModel {
         let bias = r2 * (l * l * i2 + atom);
         let variance = s2 * g * i3;
         let train = r2 * l * l * i3 + s2 * (g * l * l * i2 + (1.0 - g).max(0.0));
+        // At lambda = 0 with an atom: the finite parts (see RidgeRisk::m).
         let (m, dm) = if atom > 0.0 {
             if l > 0.0 {
-                (i1 + atom / l, i2 + atom / (l * l))
+                // Saturated where the atom's 1/lambda^2 exceeds the range, as in risk().
+                (
+                    (i1 + atom / l).min(f64::MAX),
+                    (i2 + atom / (l * l)).min(f64::MAX),
+                )
             } else {
-                (f64::INFINITY, f64::INFINITY)
+                (i1, i2)
             }
         } else {
             (i1, i2)
@@ -434,6 +553,9 @@ impl RidgeModel {
             (out.bias, "ridge bias (quadrature)"),
             (out.variance, "ridge variance (quadrature)"),
             (out.train_error, "ridge training error (quadrature)"),
+            (out.m, "ridge m (quadrature)"),
+            (out.dm, "ridge m' (quadrature)"),
+            (out.df_ratio, "ridge degrees of freedom (quadrature)"),
         ] {
             if !v.is_finite() {
                 return Err(Error::NonFinite { what });

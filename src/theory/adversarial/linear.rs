@@ -105,9 +105,11 @@ impl AdversarialLinear {
         Ok((sd, var))
     }
 
-    /// Validate. Errors: [`Error::InvalidParameter`] naming the field (the label noise:
+    /// Validate. Domain: $\delta, r_0, \varepsilon > 0$, $\sigma_0, \varepsilon_{\rm test} \ge 0$, all
+    /// finite, with $r_0^2 + \sigma_0^2$ and $\varepsilon_0$ (which grows like $\delta^{-1/2}$) finite.
+    /// Errors: [`Error::InvalidParameter`] naming the field (the label noise:
     /// `noise_sd` or the deprecated `noise_var`, whichever was set; `noise_sd` if both were set and
-    /// disagree).
+    /// disagree; `r0` when $r_0^2 + \sigma_0^2$ overflows, `delta` when $\varepsilon_0$ does).
     pub fn check(&self) -> Result<AdversarialLinearModel> {
         let delta = validate::positive("delta", self.delta)?;
         #[allow(deprecated)]
@@ -120,7 +122,22 @@ impl AdversarialLinear {
             None => None,
         };
         let total = r0 * r0 + noise_var;
+        if !total.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "r0",
+                value: r0,
+                expected: "a finite number > 0 with r0^2 + noise_sd^2 finite (r0 below about 1.3e154)",
+            });
+        }
         let eps0 = (r0 * r0 + total / delta).sqrt() / (SQRT_2_OVER_PI * total.sqrt());
+        if !eps0.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "delta",
+                value: delta,
+                expected: "a number > 0 with (r0^2 + noise_sd^2)/delta finite (the zero-solution \
+                           threshold eps0 overflows for smaller delta)",
+            });
+        }
         let eps_exact = if noise_var == 0.0 && delta > 1.0 {
             // erf(w / sqrt 2) = 1/delta, i.e. P(|G| > w) = 1 - 1/delta.
             let w = -quantile(0.5 * (1.0 - 1.0 / delta))?;
@@ -184,8 +201,9 @@ pub struct AdversarialLinearSolution {
     /// $\varepsilon \ge \varepsilon_0$ and $\varepsilon \le \varepsilon_1$, see
     /// [`AdversarialLinearModel::eps_exact`]).
     pub saddle: Option<[f64; 4]>,
-    /// $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$ (the analogue of $\nu_\star$; $+\infty$ under
-    /// exact recovery, where $\zeta_\star = 0$).
+    /// $m_\star = c_\star\tau_\star/(b_\star\zeta_\star)$ (the analogue of $\nu_\star$). Under exact
+    /// recovery, where $\zeta_\star = 0$ and $m_\star = +\infty$ (every training residual is zero),
+    /// it is saturated at `f64::MAX` (earlier versions: $+\infty$); always finite.
     pub m: f64,
     /// $\|\nabla L\|_\infty$ at the saddle point.
     pub residual: f64,
@@ -204,19 +222,37 @@ impl AdversarialLinearSolution {
         self.robust_test_risk_at(eps_test)
     }
 
-    /// The robust test risk at another radius.
+    /// The robust test risk at another radius $\varepsilon_{\rm test} \ge 0$.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `eps_test` if it is negative or not finite, or so large
+    /// that the robust risk overflows ($\varepsilon_{\rm test}\|\hat\theta\| \gtrsim 10^{154}$).
     pub fn robust_test_risk_at(&self, eps_test: f64) -> Result<f64> {
         let eps_test = validate::non_negative("eps_test", eps_test)?;
-        let sr = self.test_risk;
-        let t = eps_test * self.theta_norm;
-        crate::error::finite(
-            sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t,
-            "robust error",
-        )
+        robust_risk(self.test_risk, eps_test, self.theta_norm)
     }
 }
 
 const TOL: f64 = 1e-12;
+
+/// $\mathrm{AR} = \mathrm{SR} + 2\sqrt{2/\pi}\,t\sqrt{\mathrm{SR}} + t^2$ with $t = \varepsilon_{\rm test}\|\hat\theta\|$;
+/// [`Error::InvalidParameter`] naming `eps_test` when it overflows (the robust risk grows like
+/// $\varepsilon_{\rm test}^2\|\hat\theta\|^2$, so $\varepsilon_{\rm test}\|\hat\theta\|$ must stay below
+/// about $10^{154}$).
+fn robust_risk(sr: f64, eps_test: f64, theta_norm: f64) -> Result<f64> {
+    let t = eps_test * theta_norm;
+    let ar = sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t;
+    if ar.is_finite() {
+        Ok(ar)
+    } else {
+        Err(Error::InvalidParameter {
+            name: "eps_test",
+            value: eps_test,
+            expected: "a test radius with eps_test * ||theta|| below about 1e154 (the robust test \
+                       risk eps_test^2 ||theta||^2 overflows beyond)",
+        })
+    }
+}
 
 impl AdversarialLinearModel {
     /// $\delta$.
@@ -335,29 +371,49 @@ impl AdversarialLinearModel {
     /// The closed-form exact-recovery result ($\sigma_0^2 = 0$, $\varepsilon \le \varepsilon_1$):
     /// $\hat\theta = \theta_0$, so $\mathrm{SR} = 0$, $\mathrm{AR} = \varepsilon_{\rm test}^2 r_0^2$, every
     /// training residual is zero and the training loss is $\varepsilon^2 r_0^2/2$.
-    fn exact_recovery(&self) -> AdversarialLinearSolution {
-        let t = self.eps_test() * self.r0;
+    fn exact_recovery(&self) -> Result<AdversarialLinearSolution> {
+        let ar = robust_risk(0.0, self.eps_test(), self.r0)?;
         #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
-        AdversarialLinearSolution {
+        Ok(AdversarialLinearSolution {
             test_risk: 0.0,
-            robust_test_risk: t * t,
+            robust_test_risk: ar,
             standard_error: 0.0,
-            robust_error: t * t,
+            robust_error: ar,
             train_loss: 0.5 * (self.eps * self.r0).powi(2),
             zero_residual_fraction: 1.0,
             theta_norm: self.r0,
             adversarial_norm: self.eps * self.r0,
             eps0: self.eps0,
             saddle: None,
-            m: f64::INFINITY,
+            m: f64::MAX,
             residual: 0.0,
             iterations: 0,
             eps: self.eps,
             eps_test: self.eps_test(),
-        }
+        })
     }
 
+    /// Newton on the stationarity equations from `guess`, without the second-order check.
+    fn stationary_from(&self, guess: [f64; 4]) -> Result<Stationary<4>> {
+        newton_stationary(
+            |x: &[f64; 4]| Ok(self.objective(x)?.1),
+            guess,
+            TOL,
+            80,
+            "adversarial linear saddle Newton",
+        )
+    }
+
+    /// The verified solution at a stationary point: [`Self::verify_saddle`], then the results.
     fn finish(&self, st: &Stationary<4>) -> Result<AdversarialLinearSolution> {
+        self.verify_saddle(st)?;
+        self.assemble(st)
+    }
+
+    /// The second-order check of the max-min problem at a stationary point (the verification
+    /// hook of the continuation walks): the minimisation block $(\tau, s, \rho)$ positive definite
+    /// (leading minors), $h_{bb}$ non-positive up to finite-difference noise.
+    fn verify_saddle(&self, st: &Stationary<4>) -> Result<()> {
         let h = &st.hessian;
         let d1 = h[0][0];
         let d2 = h[0][0] * h[1][1] - h[0][1] * h[1][0];
@@ -385,14 +441,23 @@ impl AdversarialLinearModel {
                 point: st.x.to_vec(),
             });
         }
+        Ok(())
+    }
+
+    /// The results at a verified stationary point.
+    fn assemble(&self, st: &Stationary<4>) -> Result<AdversarialLinearSolution> {
         let [tau, s, rho, b] = st.x;
         let (value, _) = self.objective(&st.x)?;
         let sr = self.noise_var + (s - self.r0).powi(2) + rho * rho;
         let norm = (s * s + rho * rho).sqrt();
         let c = self.eps * norm;
         let m = c * tau / (b * sr.sqrt());
-        let t = self.eps_test() * norm;
-        let ar = sr + 2.0 * SQRT_2_OVER_PI * t * sr.sqrt() + t * t;
+        let ar = robust_risk(sr, self.eps_test(), norm)?;
+        if ![sr, value, m, norm, c].iter().all(|v| v.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "adversarial linear solution (risk, loss or m)",
+            });
+        }
         #[allow(deprecated)] // fills the deprecated aliases standard_error, robust_error
         Ok(AdversarialLinearSolution {
             test_risk: sr,
@@ -426,38 +491,110 @@ impl AdversarialLinearModel {
             return Ok(self.zero_solution());
         }
         if self.eps <= self.eps_exact {
-            return Ok(self.exact_recovery());
+            return self.exact_recovery();
         }
-        let st = newton_stationary(
-            |x: &[f64; 4]| Ok(self.objective(x)?.1),
-            guess,
-            TOL,
-            80,
-            "adversarial linear saddle Newton",
-        )?;
+        let st = self.stationary_from(guess)?;
         self.finish(&st)
     }
 
-    /// Solve along an $\varepsilon$ grid, each point warm-started from the previous saddle (a
-    /// failed warm start falls back to a cold [`solve`](Self::solve)); points with
+    /// Continuation in $\ln\varepsilon$ on the engine ([`adaptive_continuation`]) from a verified
+    /// saddle `start` at radius `from` to this model's radius: each trial point is solved by
+    /// Newton from the last accepted saddle, and the max-min check ([`Self::verify_saddle`]) is
+    /// the verification hook (a point that fails it shrinks the step like a failed solve). Both
+    /// ends must lie in the interior regime $\varepsilon_1 < \varepsilon < \varepsilon_0$ (which
+    /// is an interval, so every intermediate radius does too).
+    fn walk_eps(
+        &self,
+        from: f64,
+        start: [f64; 4],
+        opts: &ContinuationOptions,
+    ) -> Result<AdversarialLinearSolution> {
+        let target = self.eps.ln();
+        let report = adaptive_continuation(
+            (from.ln(), target),
+            &start,
+            |history: &[(f64, Vec<f64>)], _| {
+                history.last().map(|h| h.1.clone()).unwrap_or_default()
+            },
+            |l: f64, guess: &[f64]| {
+                let model = if l == target {
+                    self.clone()
+                } else {
+                    self.with_eps(l.exp())?
+                };
+                if model.eps >= model.eps0 || model.eps <= model.eps_exact {
+                    return Err(Error::NoSolution {
+                        what: "continuation through a closed-form regime (zero solution or exact recovery)",
+                    });
+                }
+                let st = model.stationary_from(std::array::from_fn(|i| guess[i]))?;
+                Ok(ContinuationStep {
+                    residual: st.residual,
+                    value: (model, st),
+                })
+            },
+            |_, (model, st): &(Self, Stationary<4>)| model.verify_saddle(st),
+            |(_, st): &(Self, Stationary<4>)| Ok(st.x.to_vec()),
+            opts,
+        )?;
+        let (model, st) = report.value;
+        model.assemble(&st)
+    }
+
+    /// Solve along an $\varepsilon$ grid on the solver engine: each point is solved by Newton from
+    /// the previous saddle; when that fails, intermediate radii are inserted by
+    /// [`adaptive_continuation`] in $\ln\varepsilon$ from the previous grid point (first trial
+    /// half way, an accepted point doubles the step, a failed solve or a point that fails the
+    /// max-min saddle check, the verification hook, quarters it; at most 40 solves), and only if
+    /// that walk fails too is the point solved cold ([`solve`](Self::solve)). Points with
     /// $\varepsilon \ge \varepsilon_0$ or $\varepsilon \le \varepsilon_1$ are closed-form.
+    /// Every returned point passed the saddle check.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for an invalid radius, or the error of a point that neither
-    /// the warm nor the cold solve can verify.
+    /// [`Error::InvalidParameter`] for an invalid radius (`eps`, or `eps_test` when the robust
+    /// risk overflows, see [`AdversarialLinearSolution::robust_test_risk_at`]), or the error of a
+    /// point that neither the warm start, the walk nor the cold solve can verify.
     pub fn curve_eps(&self, eps: &[f64]) -> Result<Vec<AdversarialLinearSolution>> {
         let mut out = Vec::with_capacity(eps.len());
-        let mut prev: Option<[f64; 4]> = None;
+        let mut prev: Option<(f64, [f64; 4])> = None;
         for &e in eps {
             let model = self.with_eps(e)?;
             let sol = match prev {
-                Some(guess) => model.solve_from(guess).or_else(|_| model.solve())?,
+                Some((from, guess)) => match model.solve_from(guess) {
+                    Ok(s) => s,
+                    Err(e @ Error::InvalidParameter { .. }) => return Err(e),
+                    Err(_) => model.bridge_eps(from, guess).or_else(|_| model.solve())?,
+                },
                 None => model.solve()?,
             };
-            prev = sol.saddle.or(prev);
+            prev = sol.saddle.map(|x| (e, x)).or(prev);
             out.push(sol);
         }
         Ok(out)
+    }
+
+    /// The walk of [`Self::curve_eps`] from a neighbouring grid point (`from`, saddle `guess`).
+    fn bridge_eps(&self, from: f64, guess: [f64; 4]) -> Result<AdversarialLinearSolution> {
+        if self.eps >= self.eps0 || self.eps <= self.eps_exact {
+            return self.solve_from(guess);
+        }
+        let span = (self.eps.ln() - from.ln()).abs();
+        if !(span > 0.0 && span.is_finite()) {
+            return self.solve_from(guess);
+        }
+        self.walk_eps(
+            from,
+            guess,
+            &ContinuationOptions {
+                first_step: 0.5 * span,
+                max_step: span,
+                min_step: span * 1e-12,
+                grow: 2.0,
+                shrink: 0.25,
+                max_steps: 40,
+                ..ContinuationOptions::default()
+            },
+        )
     }
 
     /// Solve from a cold start: Newton from heuristic guesses based on the $\varepsilon \to 0$ limits
@@ -468,7 +605,7 @@ impl AdversarialLinearModel {
             return Ok(self.zero_solution());
         }
         if self.eps <= self.eps_exact {
-            return Ok(self.exact_recovery());
+            return self.exact_recovery();
         }
         let r0 = self.r0;
         let shrink = (1.0 - self.eps / self.eps0).max(0.05);
@@ -498,33 +635,11 @@ impl AdversarialLinearModel {
                 continue;
             };
             // Continuation in ln(eps) on the engine: steps from 0.2 growing by 1.5 up to 0.5,
-            // divided by 4 on failure down to 1e-6, each seeded by the previous saddle.
-            let target = self.eps.ln();
-            let walk = adaptive_continuation(
-                ((frac * self.eps0).ln(), target),
-                &x0,
-                |history: &[(f64, Vec<f64>)], _| {
-                    history.last().map(|h| h.1.clone()).unwrap_or_default()
-                },
-                |l: f64, guess: &[f64]| {
-                    let model = if l == target {
-                        self.clone()
-                    } else {
-                        self.with_eps(l.exp())?
-                    };
-                    let sol = model.solve_from(std::array::from_fn(|i| guess[i]))?;
-                    Ok(ContinuationStep {
-                        residual: sol.residual,
-                        value: sol,
-                    })
-                },
-                // The min-max saddle check is part of `solve_from`.
-                |_, _| Ok(()),
-                |sol: &AdversarialLinearSolution| {
-                    sol.saddle.map(|x| x.to_vec()).ok_or(Error::NoSolution {
-                        what: "continuation through the zero-solution regime",
-                    })
-                },
+            // divided by 4 on failure down to 1e-6, each seeded by the previous saddle and
+            // verified by the max-min check.
+            let walk = self.walk_eps(
+                frac * self.eps0,
+                x0,
                 &ContinuationOptions {
                     first_step: 0.2,
                     max_step: 0.5,
@@ -535,7 +650,7 @@ impl AdversarialLinearModel {
                 },
             );
             match walk {
-                Ok(report) => return Ok(report.value),
+                Ok(sol) => return Ok(sol),
                 Err(e) => last = Some(e),
             }
         }

@@ -45,7 +45,10 @@ pub fn stieltjes_derivative(z: f64, psi1: f64, s: f64) -> f64 {
 }
 
 /// $Q(m) = \mathbb E(m - |G|)_+^2 = (m^2 + 1)\,\mathrm{erf}(m/\sqrt2) - 2m\sqrt{2/\pi} + m\sqrt{2/\pi}\,e^{-m^2/2}$
-/// for $m \ge 0$ (series $\sqrt{2/\pi}(m^3/3 - m^5/60 + m^7/840 - m^9/12096)$ below $0.1$).
+/// for $m \ge 0$ (series $\sqrt{2/\pi}(m^3/3 - m^5/60 + m^7/840 - m^9/12096)$ below $0.1$;
+/// $m^2 + 1 - 2m\sqrt{2/\pi}$ from $m = 40$ on, where the erf is 1 and the exponential 0 in double
+/// precision). $0$ for $m \le 0$. Domain: finite for $m \lesssim 1.3\cdot10^{154}$ (beyond, $Q \sim m^2$
+/// exceeds the floating-point range and the result is $+\infty$); `NaN` only for a `NaN` input.
 pub fn q_fn(m: f64) -> f64 {
     if m <= 0.0 {
         return 0.0;
@@ -56,13 +59,19 @@ pub fn q_fn(m: f64) -> f64 {
             * m
             * m2
             * (1.0 / 3.0 + m2 * (-1.0 / 60.0 + m2 * (1.0 / 840.0 - m2 / 12096.0)))
-    } else {
+    } else if m < 40.0 {
         (m * m + 1.0) * erf(m / std::f64::consts::SQRT_2) - 2.0 * m * SQRT_2_OVER_PI
             + m * SQRT_2_OVER_PI * (-0.5 * m * m).exp()
+    } else {
+        // erf(m / sqrt 2) = 1 and e^{-m^2/2} = 0 to double precision: the same arithmetic as
+        // above without the erf (whose argument may overflow); +inf only for m > ~1.3e154.
+        (m * m + 1.0) - 2.0 * m * SQRT_2_OVER_PI
     }
 }
 
-/// $Q'(m) = 2\big[m\,\mathrm{erf}(m/\sqrt2) - \sqrt{2/\pi}(1 - e^{-m^2/2})\big]$ (series below $0.1$).
+/// $Q'(m) = 2\big[m\,\mathrm{erf}(m/\sqrt2) - \sqrt{2/\pi}(1 - e^{-m^2/2})\big]$ (series below $0.1$;
+/// $2(m - \sqrt{2/\pi})$ from $m = 40$ on). $0$ for $m \le 0$; finite for every finite $m$ up to
+/// about `f64::MAX / 2`.
 pub fn q_prime(m: f64) -> f64 {
     if m <= 0.0 {
         return 0.0;
@@ -70,8 +79,11 @@ pub fn q_prime(m: f64) -> f64 {
     if m < 0.1 {
         let m2 = m * m;
         SQRT_2_OVER_PI * m2 * (1.0 + m2 * (-1.0 / 12.0 + m2 * (1.0 / 120.0 - m2 / 1344.0)))
-    } else {
+    } else if m < 40.0 {
         2.0 * (m * erf(m / std::f64::consts::SQRT_2) + SQRT_2_OVER_PI * (-0.5 * m * m).exp_m1())
+    } else {
+        // erf = 1, e^{-m^2/2} = 0: Q' = 2 (m - sqrt(2/pi)), finite up to m ~ f64::MAX / 2.
+        2.0 * (m - SQRT_2_OVER_PI)
     }
 }
 

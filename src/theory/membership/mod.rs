@@ -115,7 +115,9 @@ impl Membership {
     /// [`Error::InvalidParameter`] naming the parameter: `gamma` must be finite and $> 0$,
     /// `kappa` in $[0, 1]$, `noise_sd` (or its deprecated alias `sigma`, if only that one was
     /// changed from the default $1$; both changed to different values is an error naming
-    /// `noise_sd`) and `output_noise` finite and $\ge 0$, `gamma` and `lambda` at most
+    /// `noise_sd`) and `output_noise` finite and $\ge 0$ with finite squares (below about
+    /// $1.3\cdot10^{154}$: the variances are linear in $\sigma^2$ and the output-noise energy),
+    /// `gamma` and `lambda` at most
     /// $10^{12}$; and
     /// $\gamma = 1$ with $\lambda = 0$ is rejected (the min-norm output variance is infinite at
     /// the interpolation threshold; every quantity is finite on either side of it).
@@ -145,6 +147,16 @@ impl Membership {
             "a number in [0, 1e12]",
         )?;
         let output_noise = validate::non_negative("output_noise", self.output_noise)?;
+        // The variances are linear in sigma^2 and output_noise^2: their squares must be finite.
+        for (name, v) in [(name, sigma), ("output_noise", output_noise)] {
+            if !(v * v).is_finite() {
+                return Err(Error::InvalidParameter {
+                    name,
+                    value: v,
+                    expected: "a finite number >= 0 whose square is finite (below about 1.3e154)",
+                });
+            }
+        }
         if gamma == 1.0 && lambda == 0.0 {
             return Err(Error::InvalidParameter {
                 name: "gamma",

@@ -175,8 +175,11 @@ impl ScaleTest {
     /// $\mathrm{TPR} = \operatorname{erf}\big(\sqrt\rho\, z/\sqrt2\big)$ with
     /// $\operatorname{erf}(z/\sqrt2) = f$, i.e. $2\Phi(\sqrt\rho\,\Phi^{-1}(\tfrac{1+f}2)) - 1$.
     ///
+    /// Defined for every valid test (any $\rho \in [1, \infty]$, including subnormal or zero
+    /// member variance) and returns a rate in $[0, 1]$.
+    ///
     /// # Errors
-    /// [`Error::InvalidParameter`] (`fpr`) if $f \notin [0, 1]$.
+    /// [`Error::InvalidParameter`] (`fpr`) if $f \notin [0, 1]$ (or NaN).
     pub fn tpr_at_fpr(&self, fpr: f64) -> Result<f64> {
         if !(0.0..=1.0).contains(&fpr) {
             return Err(Error::InvalidParameter {
@@ -205,7 +208,14 @@ impl ScaleTest {
             Ok(2.0 * normal::sf(z * (-0.5 * l).exp()))
         } else {
             let z = half_normal_quantile(fpr)?;
-            Ok(normal::erf(z * (0.5 * l.abs()).exp() / SQRT_2))
+            // erf(x) rounds to exactly 1 for x >= 6 (1 - erf(6) = 2.2e-17 < eps/2); beyond,
+            // sqrt(rho) z may overflow (v1 subnormal), so the saturated value is returned directly.
+            let x = z * (0.5 * l.abs()).exp() / SQRT_2;
+            if x >= 6.0 {
+                Ok(1.0)
+            } else {
+                crate::error::finite(normal::erf(x), "true-positive rate")
+            }
         }
     }
 
