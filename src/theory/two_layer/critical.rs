@@ -16,7 +16,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::symmetry::{Partition, PartitionParams};
+use super::symmetry::{MAX_DIMENSION, Partition, PartitionParams};
 use crate::error::{Error, Result};
 use crate::solver;
 
@@ -30,6 +30,25 @@ pub struct ReducedNewtonOptions {
     pub tolerance: f64,
     /// Maximum number of Newton steps.
     pub max_iter: usize,
+}
+
+/// Largest `max_iter` of [`ReducedNewtonOptions`].
+pub const MAX_NEWTON_ITERATIONS: usize = 10_000;
+
+impl ReducedNewtonOptions {
+    /// Validate. Domain: `tolerance` finite and $>0$, $1\le$ `max_iter` $\le$
+    /// [`MAX_NEWTON_ITERATIONS`]; outside it [`Error::InvalidParameter`] naming the field.
+    pub fn check(&self) -> Result<()> {
+        crate::error::validate::positive("tolerance", self.tolerance)?;
+        if !(1..=MAX_NEWTON_ITERATIONS).contains(&self.max_iter) {
+            return Err(Error::InvalidParameter {
+                name: "max_iter",
+                value: self.max_iter as f64,
+                expected: "an integer in [1, 10000]",
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for ReducedNewtonOptions {
@@ -85,6 +104,11 @@ fn engine_options(opts: ReducedNewtonOptions, d: f64) -> solver::NewtonOptions {
 /// metric $G$ as residual weights: residual $\max_a|(G^{-1}\nabla F_{\rm red})_a|$, merit
 /// $\|G^{-1/2}\nabla_\xi F_{\rm red}\|^2$.
 ///
+/// Domain: `opts` as in [`ReducedNewtonOptions::check`] (else [`Error::InvalidParameter`]
+/// naming `tolerance` or `max_iter`); `seed` of the partition's parameter length
+/// ([`Error::DimensionMismatch`]), finite and with no zero neuron ([`Error::InvalidParameter`]
+/// naming `params`).
+///
 /// Fails with [`Error::NotConverged`] (carrying the last iterate) if the residual does not reach
 /// the tolerance, and with [`Error::LinearAlgebra`] at a singular reduced Hessian.
 pub fn reduced_newton(
@@ -92,6 +116,7 @@ pub fn reduced_newton(
     seed: &[f64],
     opts: ReducedNewtonOptions,
 ) -> Result<ReducedNewtonReport> {
+    opts.check()?;
     let metric = partition.metric();
     let report = solver::newton_bounded(
         |xi: &[f64], out: &mut [f64]| {
@@ -191,7 +216,24 @@ impl FromStr for Family {
 impl Family {
     /// The class sizes at dimension $d$: $(d)$, $(d-1,1)$ or $(d-M,M)$; the first class must
     /// exceed 1 and $d\le10^7$.
+    ///
+    /// Domain: $d$ finite, $d\le10^7$ and the large class $>1$; for `Flipped { m }` also
+    /// $2\le M$ and $M<d-1$. Errors: [`Error::InvalidParameter`] naming `m` for $M<2$, for $M$ so
+    /// large that no $d\le10^7$ fits, and for $M\ge d-1$ at a valid $d$ (the number of flipped
+    /// neurons does not fit the dimension); naming `d` otherwise.
     pub fn partition(&self, d: f64) -> Result<Partition> {
+        if let Family::Flipped { m } = *self {
+            let mf = m as f64;
+            let d_ok = d.is_finite() && d <= MAX_DIMENSION;
+            if m < 2 || mf + 1.0 >= MAX_DIMENSION || (d_ok && d > 2.0 && d - mf <= 1.0) {
+                return Err(Error::InvalidParameter {
+                    name: "m",
+                    value: mf,
+                    expected: "a number of flipped neurons M >= 2 with M < d - 1 (the other \
+                               class must exceed 1)",
+                });
+            }
+        }
         let sizes = match *self {
             Family::Global | Family::AllFlipped => vec![d],
             Family::TypeA | Family::AllButOneFlipped => vec![d - 1.0, 1.0],
@@ -199,7 +241,7 @@ impl Family {
         };
         // The large class (index 0) must stay a genuine class (> 1) so that the parameter
         // layout does not change along a continuation path.
-        if !(d.is_finite() && d <= 1e7 && sizes[0] > 1.0) {
+        if !(d.is_finite() && d <= MAX_DIMENSION && sizes[0] > 1.0) {
             return Err(Error::InvalidParameter {
                 name: "d",
                 value: d,

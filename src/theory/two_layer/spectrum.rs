@@ -18,7 +18,7 @@
 use crate::linalg::{dot, small_symmetric_eigenvalues};
 use std::fmt;
 
-use super::symmetry::{Param, Partition};
+use super::symmetry::{MAX_DIMENSION, Param, Partition};
 use crate::error::{Error, Result};
 
 /// An isotypic component of $M(d,d)$ under $\Delta(S_{n_1}\times\cdots\times S_{n_m})$.
@@ -38,15 +38,18 @@ pub enum Component {
 
 impl Component {
     /// The dimension of the irreducible representation (the eigenvalue multiplicity), a polynomial
-    /// in the real class sizes.
+    /// in the real class sizes. A component that names a class not in `sizes` is absent:
+    /// multiplicity 0. (Finite for the sizes of a checked [`Partition`], $d\le10^7$.)
     pub fn multiplicity(&self, sizes: &[f64]) -> f64 {
-        match *self {
-            Component::Trivial => 1.0,
-            Component::Standard(c) => sizes[c] - 1.0,
-            Component::Exterior(c) => (sizes[c] - 1.0) * (sizes[c] - 2.0) / 2.0,
-            Component::Young(c) => sizes[c] * (sizes[c] - 3.0) / 2.0,
-            Component::Product(c, r) => (sizes[c] - 1.0) * (sizes[r] - 1.0),
-        }
+        let n = |c: usize| sizes.get(c).copied();
+        let value = match *self {
+            Component::Trivial => Some(1.0),
+            Component::Standard(c) => n(c).map(|a| a - 1.0),
+            Component::Exterior(c) => n(c).map(|a| (a - 1.0) * (a - 2.0) / 2.0),
+            Component::Young(c) => n(c).map(|a| a * (a - 3.0) / 2.0),
+            Component::Product(c, r) => n(c).zip(n(r)).map(|(a, b)| (a - 1.0) * (b - 1.0)),
+        };
+        value.unwrap_or(0.0)
     }
 
     /// The components whose blocks are computed for the given class sizes: $s_c$ for $n_c\ge2$,
@@ -112,7 +115,8 @@ impl Spectrum {
         &self.values
     }
 
-    /// The smallest eigenvalue.
+    /// The smallest eigenvalue. (The spectra of this module always hold the trivial block, so
+    /// they are never empty; an empty spectrum would give NaN.)
     pub fn min_value(&self) -> f64 {
         self.values.first().map_or(f64::NAN, |v| v.value)
     }
@@ -162,12 +166,16 @@ impl Spectrum {
 /// $HX=\frac14(X+\mathbf 1\mathbf 1^\top X)+\frac1{2\pi}PX$ with
 /// $(PX)_{ia}=\delta_{ia}(\operatorname{tr}X-X_{ii})+(1-\delta_{ia})X_{ai}$ (Arjevani & Field,
 /// arXiv 2008.01805, derived independently in the crate's math notes).
+///
+/// Domain: $4\le d\le10^7$ ([`MAX_DIMENSION`], the crate's largest dimension; $d^2$ in the
+/// roots and multiplicities overflows near $d=10^{154}$, and at $d=10^{308}$ gave infinite
+/// eigenvalues). Outside it: [`Error::InvalidParameter`] naming `d`.
 pub fn global_minimum(d: f64) -> Result<Spectrum> {
-    if !(d.is_finite() && d >= 4.0) {
+    if !(d.is_finite() && (4.0..=MAX_DIMENSION).contains(&d)) {
         return Err(Error::InvalidParameter {
             name: "d",
             value: d,
-            expected: "a finite dimension >= 4",
+            expected: "a finite dimension in [4, 1e7]",
         });
     }
     use std::f64::consts::PI;
@@ -206,6 +214,12 @@ pub fn global_minimum(d: f64) -> Result<Spectrum> {
 
 /// The Hessian spectrum of $F$ at the symmetric point $W(\xi)$ of `partition` ($V=I_d$, $k=d$),
 /// from the isotypic blocks of every component (see the module docs).
+///
+/// Domain: a checked partition ($d\le10^7$, at most 64 classes) and finite reduced parameters of
+/// the right length with no zero neuron. Errors: [`Error::DimensionMismatch`] for a wrong length,
+/// [`Error::InvalidParameter`] naming `params` for a non-finite entry or a zero neuron,
+/// [`Error::NonFinite`] if the Hessian overflows (huge parameters). Every returned eigenvalue and
+/// multiplicity is finite.
 pub fn block_spectrum(partition: &Partition, xi: &[f64]) -> Result<Spectrum> {
     let mut values = Vec::new();
     for comp in Component::all(partition.sizes()) {
@@ -223,6 +237,10 @@ pub fn block_spectrum(partition: &Partition, xi: &[f64]) -> Result<Spectrum> {
 }
 
 /// The eigenvalues (sorted, each counted once) of the Hessian block of one isotypic component.
+///
+/// Domain: as [`block_spectrum`], and a component carried by the partition (see
+/// [`Component::all`]); otherwise [`Error::InvalidParameter`] naming `class` (no such class, or
+/// the same class twice) or `sizes` (a class too small for the component).
 pub fn component_eigenvalues(
     partition: &Partition,
     xi: &[f64],
