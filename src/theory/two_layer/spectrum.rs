@@ -222,14 +222,28 @@ pub fn global_minimum(d: f64) -> Result<Spectrum> {
 /// multiplicity is finite.
 pub fn block_spectrum(partition: &Partition, xi: &[f64]) -> Result<Spectrum> {
     let mut values = Vec::new();
-    for comp in Component::all(partition.sizes()) {
+    let comps = Component::all(partition.sizes());
+    let mut push = |comp: Component, block: Vec<f64>| {
         let mult = comp.multiplicity(partition.sizes());
-        for value in component_eigenvalues(partition, xi, comp)? {
+        for value in block {
             values.push(SpectralValue {
                 value,
                 multiplicity: mult,
                 component: comp,
             });
+        }
+    };
+    for &comp in &comps {
+        match comp {
+            // x_c and y_c share their split partitions and fine Hessian: computed together (the
+            // same arithmetic as two calls of `component_eigenvalues`).
+            Component::Exterior(c) if comps.contains(&Component::Young(c)) => {
+                let mut both = swap_blocks(partition, xi, c, &[-1.0, 1.0])?.into_iter();
+                push(comp, both.next().unwrap_or_default());
+                push(Component::Young(c), both.next().unwrap_or_default());
+            }
+            Component::Young(c) if comps.contains(&Component::Exterior(c)) => {}
+            _ => push(comp, component_eigenvalues(partition, xi, comp)?),
         }
     }
     values.sort_by(|a, b| a.value.total_cmp(&b.value));
@@ -281,64 +295,13 @@ pub fn component_eigenvalues(
         Component::Exterior(c) | Component::Young(c) => {
             check_class(c)?;
             require_size(sizes[c], 3.0)?;
-            // Fine: c -> (n-2), alpha = m, beta = m + 1.
-            let fine = partition.split(c, &[1.0, 1.0])?;
-            let mid = partition.split(c, &[1.0])?;
-            let coarse_parent: Vec<usize> = (0..m).chain([c, c]).collect();
-            let j0 = fine.embedding_from(partition, &coarse_parent)?;
-            let fine_xi = apply(&j0, partition.params().len(), xi);
-            // alpha merged back (beta is mid's singleton), and beta merged back.
-            let pa: Vec<usize> = (0..m).chain([c, m]).collect();
-            let pb: Vec<usize> = (0..m).chain([m, c]).collect();
-            let ja = fine.embedding_from(&mid, &pa)?;
-            let jb = fine.embedding_from(&mid, &pb)?;
-            let pm = mid.params().len();
-            let metric = fine.metric();
-            let basis = complement(&metric, &[(&ja, pm), (&jb, pm)])?;
-            // Swap alpha <-> beta on the fine parameters.
-            let swap_class = |k: usize| {
-                if k == m {
-                    m + 1
-                } else if k == m + 1 {
-                    m
-                } else {
-                    k
-                }
-            };
-            let perm: Vec<usize> = fine
-                .params()
-                .iter()
-                .map(|&p| {
-                    let q = match p {
-                        Param::Diag(k) => Param::Diag(swap_class(k)),
-                        Param::Off(k) => Param::Off(swap_class(k)),
-                        Param::Cross(k, l) => Param::Cross(swap_class(k), swap_class(l)),
-                    };
-                    fine.index_of(q).unwrap_or(usize::MAX)
-                })
-                .collect();
-            if perm.contains(&usize::MAX) {
-                return Err(Error::LinearAlgebra {
-                    what: "swap of split points is not a permutation of parameters".into(),
-                });
-            }
             let sign = if matches!(comp, Component::Exterior(_)) {
                 -1.0
             } else {
                 1.0
             };
-            // Project the complement basis (orthonormal in u = G^{1/2} xi coordinates) onto the
-            // +-1 eigenspace of the swap: (u + sign * S u) / 2, then re-orthonormalise.
-            let projected: Vec<Vec<f64>> = basis
-                .iter()
-                .map(|u| {
-                    (0..u.len())
-                        .map(|i| 0.5 * (u[i] + sign * u[perm[i]]))
-                        .collect()
-                })
-                .collect();
-            let sub = orthonormalize(&projected, 1e-8, 1e-8);
-            restricted_eigenvalues(&fine.hessian(&fine_xi)?, &metric, &sub)
+            let mut blocks = swap_blocks(partition, xi, c, &[sign])?;
+            Ok(blocks.pop().unwrap_or_default())
         }
         Component::Product(c, r) => {
             check_class(c)?;
@@ -371,6 +334,76 @@ pub fn component_eigenvalues(
             restricted_eigenvalues(&fine.hessian(&fine_xi)?, &metric, &basis)
         }
     }
+}
+
+/// The $x_c$ (`sign` $=-1$) and/or $y_c$ (`sign` $=+1$) blocks of class `c` (size $\ge3$), sharing
+/// the split partitions, the complement basis and the fine Hessian; one eigenvalue list per sign.
+fn swap_blocks(
+    partition: &Partition,
+    xi: &[f64],
+    c: usize,
+    signs: &[f64],
+) -> Result<Vec<Vec<f64>>> {
+    let m = partition.sizes().len();
+    // Fine: c -> (n-2), alpha = m, beta = m + 1.
+    let fine = partition.split(c, &[1.0, 1.0])?;
+    let mid = partition.split(c, &[1.0])?;
+    let coarse_parent: Vec<usize> = (0..m).chain([c, c]).collect();
+    let j0 = fine.embedding_from(partition, &coarse_parent)?;
+    let fine_xi = apply(&j0, partition.params().len(), xi);
+    // alpha merged back (beta is mid's singleton), and beta merged back.
+    let pa: Vec<usize> = (0..m).chain([c, m]).collect();
+    let pb: Vec<usize> = (0..m).chain([m, c]).collect();
+    let ja = fine.embedding_from(&mid, &pa)?;
+    let jb = fine.embedding_from(&mid, &pb)?;
+    let pm = mid.params().len();
+    let metric = fine.metric();
+    let basis = complement(&metric, &[(&ja, pm), (&jb, pm)])?;
+    // Swap alpha <-> beta on the fine parameters.
+    let swap_class = |k: usize| {
+        if k == m {
+            m + 1
+        } else if k == m + 1 {
+            m
+        } else {
+            k
+        }
+    };
+    let perm: Vec<usize> = fine
+        .params()
+        .iter()
+        .map(|&p| {
+            let q = match p {
+                Param::Diag(k) => Param::Diag(swap_class(k)),
+                Param::Off(k) => Param::Off(swap_class(k)),
+                Param::Cross(k, l) => Param::Cross(swap_class(k), swap_class(l)),
+            };
+            fine.index_of(q).unwrap_or(usize::MAX)
+        })
+        .collect();
+    if perm.contains(&usize::MAX) {
+        return Err(Error::LinearAlgebra {
+            what: "swap of split points is not a permutation of parameters".into(),
+        });
+    }
+    let hessian = fine.hessian(&fine_xi)?;
+    signs
+        .iter()
+        .map(|&sign| {
+            // Project the complement basis (orthonormal in u = G^{1/2} xi coordinates) onto the
+            // +-1 eigenspace of the swap: (u + sign * S u) / 2, then re-orthonormalise.
+            let projected: Vec<Vec<f64>> = basis
+                .iter()
+                .map(|u| {
+                    (0..u.len())
+                        .map(|i| 0.5 * (u[i] + sign * u[perm[i]]))
+                        .collect()
+                })
+                .collect();
+            let sub = orthonormalize(&projected, 1e-8, 1e-8);
+            restricted_eigenvalues(&hessian, &metric, &sub)
+        })
+        .collect()
 }
 
 fn require_size(n: f64, min: f64) -> Result<()> {

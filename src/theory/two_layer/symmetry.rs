@@ -194,6 +194,15 @@ impl PairGeometry {
     }
 }
 
+fn is_nonzero(x: &[f64]) -> bool {
+    x.iter().any(|v| *v != 0.0)
+}
+
+/// The indices of the nonzero vectors.
+fn nonzero(xs: &[Vec<f64>]) -> Vec<usize> {
+    (0..xs.len()).filter(|&a| is_nonzero(&xs[a])).collect()
+}
+
 /// Projections of one direction vector onto the geometry vectors of a pair.
 #[derive(Clone, Copy)]
 struct Proj {
@@ -545,8 +554,11 @@ impl Partition {
                 .map(|&p| self.direction(&ctx, p, 0, c))
                 .collect();
             let pe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
-            for a in 0..np {
-                for b in 0..np {
+            // A parameter that does not move this neuron has a zero direction: every term with
+            // it is an exact zero, so only the moving ones are summed (the same sums).
+            let moving = nonzero(&xs);
+            for &a in &moving {
+                for &b in &moving {
                     let xy = ctx.ip(&xs[a], &xs[b]);
                     h[a * np + b] += nc * (0.5 * xy - h1_form(&ge, xy, pe[a], pe[b]));
                 }
@@ -576,8 +588,13 @@ impl Partition {
                 let pyv: Vec<Proj> = ys.iter().map(|y| project(&ctx, &gv, y)).collect();
                 let pxe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
                 let scale = nc * cnt;
-                for a in 0..np {
-                    for b in 0..np {
+                // Terms vanish exactly unless x_a != 0 and (x_b != 0 or y_b != 0).
+                let rows = nonzero(&xs);
+                let cols: Vec<usize> = (0..np)
+                    .filter(|&b| is_nonzero(&xs[b]) || is_nonzero(&ys[b]))
+                    .collect();
+                for &a in &rows {
+                    for &b in &cols {
                         let xx = ctx.ip(&xs[a], &xs[b]);
                         let xy = ctx.ip(&xs[a], &ys[b]);
                         h[a * np + b] += scale
