@@ -315,6 +315,9 @@ pub struct BranchContinuation {
     pub morse_index_start: Option<f64>,
     /// Morse index at the end (`None` as for the start).
     pub morse_index_end: Option<f64>,
+    /// The block spectrum at the end, as [`block_spectrum`] of the returned point (verified runs
+    /// that took a step; `None` otherwise).
+    pub spectrum: Option<Spectrum>,
 }
 
 /// Relative slack of the parameter-jump test of the branch guard: a solve is rejected when its
@@ -390,6 +393,8 @@ struct Guard {
     target: (f64, f64),
     history: Vec<(f64, Vec<f64>)>,
     last: Blocks,
+    /// The spectrum of the last accepted point (`last` grouped by component).
+    last_spectrum: Spectrum,
     evaluations: usize,
     /// $d\xi/d\log d$ at the start (by a Newton solve at $d\,e^{10^{-4}}$), if it converged.
     tangent: Option<Vec<f64>>,
@@ -437,7 +442,8 @@ impl Guard {
         };
         let part = self.family.partition(d)?;
         self.evaluations += 1;
-        let now = Blocks::new(&block_spectrum(&part, params)?);
+        let spectrum = block_spectrum(&part, params)?;
+        let now = Blocks::new(&spectrum);
         let bound = h * self.last.scale.max(1.0);
         for (comp, prev) in &self.last.blocks {
             let Some((_, cur)) = now.blocks.iter().find(|(c, _)| c == comp) else {
@@ -463,6 +469,7 @@ impl Guard {
         }
         self.history.push((s, params.to_vec()));
         self.last = now;
+        self.last_spectrum = spectrum;
         Ok(())
     }
 }
@@ -534,6 +541,49 @@ pub fn continue_with(
     steps: &solver::ContinuationOptions,
     guard: BranchGuard,
 ) -> Result<BranchContinuation> {
+    continue_impl(family, d_from, xi_from, d_to, opts, steps, guard, None)
+}
+
+/// The default guarded continuation of [`continue_to`] with a known block spectrum at the start
+/// (computed at `xi_from`; it seeds the guard instead of a new evaluation). Returns the final
+/// spectrum too (`block_spectrum` of the returned point), so callers that need it (the threshold
+/// scan) do not evaluate it again.
+pub(crate) fn continue_from_spectrum(
+    family: Family,
+    d_from: f64,
+    xi_from: &[f64],
+    start_spectrum: &Spectrum,
+    d_to: f64,
+    opts: ReducedNewtonOptions,
+) -> Result<(CriticalPoint, Spectrum)> {
+    let c = continue_impl(
+        family,
+        d_from,
+        xi_from,
+        d_to,
+        opts,
+        &solver::ContinuationOptions::default(),
+        BranchGuard::Verified,
+        Some(start_spectrum),
+    )?;
+    let spectrum = match c.spectrum {
+        Some(s) => s,
+        None => block_spectrum(&c.point.partition, &c.point.params)?,
+    };
+    Ok((c.point, spectrum))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn continue_impl(
+    family: Family,
+    d_from: f64,
+    xi_from: &[f64],
+    d_to: f64,
+    opts: ReducedNewtonOptions,
+    steps: &solver::ContinuationOptions,
+    guard: BranchGuard,
+    start_spectrum: Option<&Spectrum>,
+) -> Result<BranchContinuation> {
     let part = family.partition(d_to)?;
     let start = reduced_newton(&family.partition(d_from)?, xi_from, opts)?;
     let target = d_to.ln();
@@ -546,8 +596,8 @@ pub fn continue_with(
         })
     };
     let unknowns = |rep: &ReducedNewtonReport| Ok(rep.params.clone());
-    let (end, steps_taken, rejections, failures, evaluations, morse) = if d_from == d_to {
-        (start, 0, 0, 0, 0, None)
+    let (end, steps_taken, rejections, failures, evaluations, morse, spectrum) = if d_from == d_to {
+        (start, 0, 0, 0, 0, None, None)
     } else {
         match guard {
             BranchGuard::Unverified => {
@@ -560,18 +610,33 @@ pub fn continue_with(
                     unknowns,
                     steps,
                 )?;
-                (rep.value, rep.steps, rep.rejections, rep.failures, 0, None)
+                (
+                    rep.value,
+                    rep.steps,
+                    rep.rejections,
+                    rep.failures,
+                    0,
+                    None,
+                    None,
+                )
             }
             BranchGuard::Verified => {
-                let first =
-                    Blocks::new(&block_spectrum(&family.partition(d_from)?, &start.params)?);
+                let (first_spectrum, evaluations) = match start_spectrum {
+                    Some(sp) => (sp.clone(), 0),
+                    None => (
+                        block_spectrum(&family.partition(d_from)?, &start.params)?,
+                        1,
+                    ),
+                };
+                let first = Blocks::new(&first_spectrum);
                 let morse_start = first.morse;
                 let mut state = Guard {
                     family,
                     target: (target, d_to),
                     history: vec![(d_from.ln(), start.params.clone())],
                     last: first,
-                    evaluations: 1,
+                    last_spectrum: first_spectrum,
+                    evaluations,
                     tangent: tangent(family, d_from, &start.params, opts),
                 };
                 let rep = solver::adaptive_continuation(
@@ -591,6 +656,7 @@ pub fn continue_with(
                     rep.failures,
                     state.evaluations,
                     Some((morse_start, morse_end)),
+                    Some(state.last_spectrum),
                 )
             }
         }
@@ -610,6 +676,7 @@ pub fn continue_with(
         spectrum_evaluations: evaluations,
         morse_index_start: morse.map(|m| m.0),
         morse_index_end: morse.map(|m| m.1),
+        spectrum,
     })
 }
 

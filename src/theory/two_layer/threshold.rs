@@ -8,8 +8,11 @@
 //! Brent's method ([`crate::solver::root::brent_root`]) on that block's smallest eigenvalue, each
 //! evaluation a warm-started reduced Newton solve.
 
-use super::critical::{CriticalPoint, Family, ReducedNewtonOptions, continue_to, critical_point};
-use super::spectrum::{Component, block_spectrum, component_eigenvalues};
+use super::critical::{
+    CriticalPoint, Family, ReducedNewtonOptions, continue_from_spectrum, continue_to,
+    critical_point,
+};
+use super::spectrum::{Component, Spectrum, block_spectrum};
 use crate::error::{Error, Result};
 use crate::solver::root::{RootOptions, brent_root};
 
@@ -153,7 +156,10 @@ pub fn saddle_to_minimum(family: Family, opts: ThresholdOptions) -> Result<Optio
     // Move the start up (doubling, to at most 1e4) until the family is a minimum there.
     let mut d_hi = opts.d_start;
     let mut hi = critical_point(family, d_hi)?;
-    while block_spectrum(&hi.partition, &hi.params)?.min_value() <= 0.0 {
+    // The spectrum of `hi`: it seeds the branch guard of the next continuation, which returns
+    // the spectrum of its end point (the same numbers as `block_spectrum` there).
+    let mut hi_spec = block_spectrum(&hi.partition, &hi.params)?;
+    while hi_spec.min_value() <= 0.0 {
         if d_hi >= MAX_SCAN_DIMENSION {
             return Err(Error::InvalidParameter {
                 name: "d_start",
@@ -163,7 +169,7 @@ pub fn saddle_to_minimum(family: Family, opts: ThresholdOptions) -> Result<Optio
             });
         }
         let next = (2.0 * d_hi).min(MAX_SCAN_DIMENSION);
-        hi = continue_to(family, d_hi, &hi.params, next, newton)?;
+        (hi, hi_spec) = continue_from_spectrum(family, d_hi, &hi.params, &hi_spec, next, newton)?;
         d_hi = next;
     }
     let max_steps = scan_steps(d_hi, opts.d_min, opts.scan_step)?;
@@ -177,19 +183,20 @@ pub fn saddle_to_minimum(family: Family, opts: ThresholdOptions) -> Result<Optio
             // The family's domain ends above d_lo.
             return Ok(None);
         }
-        let lo = match continue_to(family, d_hi, &hi.params, d_lo, newton) {
-            Ok(p) => p,
-            Err(e) if branch_ends(&e) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let spec = block_spectrum(&lo.partition, &lo.params)?;
+        let (lo, spec) =
+            match continue_from_spectrum(family, d_hi, &hi.params, &hi_spec, d_lo, newton) {
+                Ok(p) => p,
+                Err(e) if branch_ends(&e) => return Ok(None),
+                Err(e) => return Err(e),
+            };
         if spec.min_value() < 0.0 {
             let component = spec.min_component().ok_or(Error::NoSolution {
                 what: "negative eigenvalue without an isotypic component (empty spectrum)",
             })?;
-            return locate(family, component, (d_lo, lo), (d_hi, hi)).map(Some);
+            return locate(family, component, (d_lo, lo), (d_hi, hi, hi_spec)).map(Some);
         }
         hi = lo;
+        hi_spec = spec;
         d_hi = d_lo;
     }
     // Unreachable: after max_steps steps d_hi - d_min <= 0 (the loop returns above).
@@ -206,17 +213,24 @@ fn locate(
     family: Family,
     component: Component,
     lo: (f64, CriticalPoint),
-    hi: (f64, CriticalPoint),
+    hi: (f64, CriticalPoint, Spectrum),
 ) -> Result<Threshold> {
     let newton = ReducedNewtonOptions::default();
     let anchor = hi.1.params.clone();
+    let anchor_spec = hi.2;
     let d_anchor = hi.0;
     let mut failure: Option<Error> = None;
     let eval = |d: f64, failure: &mut Option<Error>| -> f64 {
-        let res = continue_to(family, d_anchor, &anchor, d, newton).and_then(|p| {
-            component_eigenvalues(&p.partition, &p.params, component)
-                .map(|ev| ev.first().copied().unwrap_or(f64::NAN))
-        });
+        // The smallest eigenvalue of the component's block: the first of its values in the
+        // (sorted) spectrum of the end point, the numbers `component_eigenvalues` gives.
+        let res = continue_from_spectrum(family, d_anchor, &anchor, &anchor_spec, d, newton).map(
+            |(_, spec)| {
+                spec.values()
+                    .iter()
+                    .find(|v| v.component == component)
+                    .map_or(f64::NAN, |v| v.value)
+            },
+        );
         match res {
             Ok(v) => v,
             Err(e) => {
