@@ -324,7 +324,7 @@ pub struct BranchContinuation {
 /// correction from the predictor exceeds `JUMP_FACTOR` $\times$ the predictor step (plus
 /// [`JUMP_FLOOR`]). On a smooth branch the correction of the secant or tangent predictor is
 /// $O(h^2)$ against a predictor step $O(h)$, so halving the step always satisfies it; calibrated on
-/// the built-in families ($d\in[3,100]$): with 0.5 the guarded continuation lands on the point that
+/// the built-in families ($3\le d\le100$): with 0.5 the guarded continuation lands on the point that
 /// steps of 0.005 in $\log d$ reach at every tested dimension, with 2 it did not.
 pub const JUMP_FACTOR: f64 = 0.5;
 
@@ -544,11 +544,17 @@ pub fn continue_with(
     continue_impl(family, d_from, xi_from, d_to, opts, steps, guard, None)
 }
 
-/// The default guarded continuation of [`continue_to`] with a known block spectrum at the start
-/// (computed at `xi_from`; it seeds the guard instead of a new evaluation). Returns the final
-/// spectrum too (`block_spectrum` of the returned point), so callers that need it (the threshold
-/// scan) do not evaluate it again.
-pub(crate) fn continue_from_spectrum(
+/// [`continue_to`] (the default guarded continuation) with the block spectrum at the start
+/// already known, returning the block spectrum at the end too: for a curve of points, each
+/// continued from the previous one, whose spectra are wanted anyway (the threshold scan, a sweep
+/// in $d$). The start spectrum (of `xi_from` at `d_from`, e.g. from [`block_spectrum`]) seeds the
+/// guard instead of a new evaluation, and the end spectrum is the guard's last one (the numbers
+/// [`block_spectrum`] gives at the returned point), so a sweep pays no block spectrum beyond the
+/// ones it reports, plus those of the guard's intermediate and rejected solves.
+///
+/// Errors: as [`continue_to`]. A `start_spectrum` that does not belong to `xi_from` makes the
+/// guard compare against the wrong Morse index (its result is then not verified).
+pub fn continue_with_spectrum(
     family: Family,
     d_from: f64,
     xi_from: &[f64],

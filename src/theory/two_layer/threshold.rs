@@ -9,7 +9,7 @@
 //! evaluation a warm-started reduced Newton solve.
 
 use super::critical::{
-    CriticalPoint, Family, ReducedNewtonOptions, continue_from_spectrum, continue_to,
+    CriticalPoint, Family, ReducedNewtonOptions, continue_to, continue_with_spectrum,
     critical_point,
 };
 use super::spectrum::{Component, Spectrum, block_spectrum};
@@ -169,7 +169,7 @@ pub fn saddle_to_minimum(family: Family, opts: ThresholdOptions) -> Result<Optio
             });
         }
         let next = (2.0 * d_hi).min(MAX_SCAN_DIMENSION);
-        (hi, hi_spec) = continue_from_spectrum(family, d_hi, &hi.params, &hi_spec, next, newton)?;
+        (hi, hi_spec) = continue_with_spectrum(family, d_hi, &hi.params, &hi_spec, next, newton)?;
         d_hi = next;
     }
     let max_steps = scan_steps(d_hi, opts.d_min, opts.scan_step)?;
@@ -184,7 +184,7 @@ pub fn saddle_to_minimum(family: Family, opts: ThresholdOptions) -> Result<Optio
             return Ok(None);
         }
         let (lo, spec) =
-            match continue_from_spectrum(family, d_hi, &hi.params, &hi_spec, d_lo, newton) {
+            match continue_with_spectrum(family, d_hi, &hi.params, &hi_spec, d_lo, newton) {
                 Ok(p) => p,
                 Err(e) if branch_ends(&e) => return Ok(None),
                 Err(e) => return Err(e),
@@ -223,7 +223,7 @@ fn locate(
     let eval = |d: f64, failure: &mut Option<Error>| -> f64 {
         // The smallest eigenvalue of the component's block: the first of its values in the
         // (sorted) spectrum of the end point, the numbers `component_eigenvalues` gives.
-        let res = continue_from_spectrum(family, d_anchor, &anchor, &anchor_spec, d, newton).map(
+        let res = continue_with_spectrum(family, d_anchor, &anchor, &anchor_spec, d, newton).map(
             |(_, spec)| {
                 spec.values()
                     .iter()
