@@ -37,7 +37,7 @@ fn lower_limit_rejects_steps_below_the_relative_floor() {
         });
         assert_eq!(invalid_name(r), "min_step", "min_step = {min_step}");
     }
-    for d_start in [f64::NAN, f64::INFINITY, 1.5, 2.0, 2e4, 1e308] {
+    for d_start in [f64::NAN, f64::INFINITY, 1.5, 2.0, 1001.0, 2e4, 1e308] {
         let r = timed(Duration::from_millis(500), || {
             lower_limit(Family::TypeA, d_start, 1e-3)
         });

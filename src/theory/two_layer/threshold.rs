@@ -42,6 +42,10 @@ pub const MAX_SCAN_DIMENSION: f64 = 1e4;
 /// continuation and a block spectrum (well under a millisecond), so a scan ends within seconds.
 pub const MAX_SCAN_STEPS: usize = 10_000;
 
+/// Largest `d_start` of [`lower_limit`]: its walk takes steps of 0.5 from there, at most
+/// $2\cdot10^3$ before the first halving, well inside the [`MAX_SCAN_STEPS`] budget.
+pub const MAX_LOWER_LIMIT_START: f64 = 1e3;
+
 /// Relative floor of the step options: `min_step` of [`lower_limit`] must be at least
 /// `MIN_RELATIVE_STEP` $\times\,d_{\rm start}$, so that $d-\text{step}\ne d$ in floating point.
 pub const MIN_RELATIVE_STEP: f64 = 1e-12;
@@ -268,7 +272,7 @@ fn locate(
 /// family's domain, or a continuation that cannot reach it), until the step is below `min_step`.
 ///
 /// Domain: `d_start` finite, in the family's domain ([`Family::partition`]) and at most
-/// [`MAX_SCAN_DIMENSION`]; `min_step` finite with
+/// [`MAX_LOWER_LIMIT_START`]; `min_step` finite with
 /// [`MIN_RELATIVE_STEP`]$\,\cdot\,$`d_start` $\le$ `min_step` $\le 0.5$ (below the floor
 /// $d-\text{step}$ rounds to $d$ and the walk would not move). Outside it:
 /// [`Error::InvalidParameter`] naming `d_start` or `min_step`.
@@ -276,14 +280,17 @@ fn locate(
 /// Errors: also those of [`critical_point`] at `d_start`; a continuation error that is not the
 /// end of the branch (see [`saddle_to_minimum`]) is returned as is; [`Error::NotConverged`]
 /// (method `"lower limit walk"`) after [`MAX_SCAN_STEPS`] continuations (not reached for valid
-/// options in practice: the walk needs at most $2\,d_{\rm start}$ plus a few per halving).
+/// options in practice: the walk needs at most $2\,d_{\rm start}\le2000$ steps before its first
+/// halving, and a few per halving after).
 pub fn lower_limit(family: Family, d_start: f64, min_step: f64) -> Result<CriticalPoint> {
-    if !(d_start.is_finite() && d_start <= MAX_SCAN_DIMENSION && family.partition(d_start).is_ok())
+    if !(d_start.is_finite()
+        && d_start <= MAX_LOWER_LIMIT_START
+        && family.partition(d_start).is_ok())
     {
         return Err(Error::InvalidParameter {
             name: "d_start",
             value: d_start,
-            expected: "a finite dimension in the family's domain (large class > 1) and <= 1e4",
+            expected: "a finite dimension in the family's domain (large class > 1) and <= 1e3",
         });
     }
     if !(min_step.is_finite() && min_step >= MIN_RELATIVE_STEP * d_start && min_step <= 0.5) {
