@@ -97,6 +97,11 @@ impl PairAngle {
     }
 }
 
+/// Largest number of entries $kd$ of a student (and $d$ of [`Teacher::identity`]) for which the
+/// dense Hessian ($kd\times kd$, $(kd)^2$ entries, 128 MiB at the limit) and the identity teacher are
+/// formed.
+pub const MAX_DENSE_SIZE: usize = 4096;
+
 /// A checked teacher network $V\in\mathbb R^{k'\times d}$ (rows are teacher neurons).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Teacher {
@@ -147,8 +152,16 @@ impl TeacherParams {
 }
 
 impl Teacher {
-    /// The standard teacher $V=I_d$ ($k'=d$). Fails for $d=0$.
+    /// The standard teacher $V=I_d$ ($k'=d$). Domain: $1\le d\le$ [`MAX_DENSE_SIZE`]; outside
+    /// it [`Error::InvalidParameter`] naming `d` (it allocates $d^2$ entries).
     pub fn identity(d: usize) -> Result<Self> {
+        if d > MAX_DENSE_SIZE {
+            return Err(Error::InvalidParameter {
+                name: "d",
+                value: d as f64,
+                expected: "an input dimension in [1, 4096] for the identity teacher",
+            });
+        }
         let mut weights = vec![0.0; d * d];
         for i in 0..d {
             weights[i * d + i] = 1.0;
@@ -226,7 +239,10 @@ impl Teacher {
 
     /// The population loss $F(W)$ for a row-major student `w` of shape $k\times d$ (any $k\ge1$).
     ///
-    /// Zero neurons are allowed here ($\kappa(0,v)=0$).
+    /// Zero neurons are allowed here ($\kappa(0,v)=0$). Errors: [`Error::DimensionMismatch`] for
+    /// a length that is not a positive multiple of $d$, [`Error::InvalidParameter`] naming
+    /// `student` for a non-finite entry, [`Error::NonFinite`] if the loss overflows (entries
+    /// beyond about $10^{154}$).
     pub fn loss(&self, w: &[f64]) -> Result<f64> {
         let k = self.student_width(w)?;
         let d = self.input_dim;
@@ -259,7 +275,8 @@ impl Teacher {
         tt
     }
 
-    /// The gradient $\nabla F(W)$, row-major $k\times d$. Fails at a zero neuron.
+    /// The gradient $\nabla F(W)$, row-major $k\times d$. Fails at a zero neuron
+    /// ([`Error::InvalidParameter`] naming `student`); other errors as [`Self::loss`].
     pub fn gradient(&self, w: &[f64]) -> Result<Vec<f64>> {
         let k = self.student_width(w)?;
         self.require_nonzero_rows(w, k)?;
@@ -292,12 +309,20 @@ impl Teacher {
     /// $\mathrm{vec}(W)_{(i,a)}=W_{ia}$ at index $i d+a$. Fails at a zero neuron.
     ///
     /// This forms all $(kd)^2$ entries; for spectra at symmetric points use
-    /// [`super::spectrum`], which never forms this matrix.
+    /// [`super::spectrum`], which never forms this matrix. Domain: $kd\le$ [`MAX_DENSE_SIZE`]
+    /// (else [`Error::InvalidParameter`] naming `student`), finite entries, no zero row.
     pub fn hessian(&self, w: &[f64]) -> Result<Vec<f64>> {
         let k = self.student_width(w)?;
         self.require_nonzero_rows(w, k)?;
         let d = self.input_dim;
         let n = k * d;
+        if n > MAX_DENSE_SIZE {
+            return Err(Error::InvalidParameter {
+                name: "student",
+                value: n as f64,
+                expected: "a student with k d <= 4096 entries for the dense Hessian",
+            });
+        }
         let row = |i: usize| &w[i * d..(i + 1) * d];
         let mut h = vec![0.0; n * n];
         let mut block = vec![0.0; d * d];

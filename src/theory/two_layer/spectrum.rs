@@ -18,7 +18,7 @@
 use crate::linalg::{dot, small_symmetric_eigenvalues};
 use std::fmt;
 
-use super::symmetry::{Param, Partition};
+use super::symmetry::{MAX_DIMENSION, Param, Partition};
 use crate::error::{Error, Result};
 
 /// An isotypic component of $M(d,d)$ under $\Delta(S_{n_1}\times\cdots\times S_{n_m})$.
@@ -38,15 +38,18 @@ pub enum Component {
 
 impl Component {
     /// The dimension of the irreducible representation (the eigenvalue multiplicity), a polynomial
-    /// in the real class sizes.
+    /// in the real class sizes. A component that names a class not in `sizes` is absent:
+    /// multiplicity 0. (Finite for the sizes of a checked [`Partition`], $d\le10^7$.)
     pub fn multiplicity(&self, sizes: &[f64]) -> f64 {
-        match *self {
-            Component::Trivial => 1.0,
-            Component::Standard(c) => sizes[c] - 1.0,
-            Component::Exterior(c) => (sizes[c] - 1.0) * (sizes[c] - 2.0) / 2.0,
-            Component::Young(c) => sizes[c] * (sizes[c] - 3.0) / 2.0,
-            Component::Product(c, r) => (sizes[c] - 1.0) * (sizes[r] - 1.0),
-        }
+        let n = |c: usize| sizes.get(c).copied();
+        let value = match *self {
+            Component::Trivial => Some(1.0),
+            Component::Standard(c) => n(c).map(|a| a - 1.0),
+            Component::Exterior(c) => n(c).map(|a| (a - 1.0) * (a - 2.0) / 2.0),
+            Component::Young(c) => n(c).map(|a| a * (a - 3.0) / 2.0),
+            Component::Product(c, r) => n(c).zip(n(r)).map(|(a, b)| (a - 1.0) * (b - 1.0)),
+        };
+        value.unwrap_or(0.0)
     }
 
     /// The components whose blocks are computed for the given class sizes: $s_c$ for $n_c\ge2$,
@@ -112,7 +115,8 @@ impl Spectrum {
         &self.values
     }
 
-    /// The smallest eigenvalue.
+    /// The smallest eigenvalue. (The spectra of this module always hold the trivial block, so
+    /// they are never empty; an empty spectrum would give NaN.)
     pub fn min_value(&self) -> f64 {
         self.values.first().map_or(f64::NAN, |v| v.value)
     }
@@ -162,12 +166,16 @@ impl Spectrum {
 /// $HX=\frac14(X+\mathbf 1\mathbf 1^\top X)+\frac1{2\pi}PX$ with
 /// $(PX)_{ia}=\delta_{ia}(\operatorname{tr}X-X_{ii})+(1-\delta_{ia})X_{ai}$ (Arjevani & Field,
 /// arXiv 2008.01805, derived independently in the crate's math notes).
+///
+/// Domain: $4\le d\le10^7$ ([`MAX_DIMENSION`], the crate's largest dimension; $d^2$ in the
+/// roots and multiplicities overflows near $d=10^{154}$, and at $d=10^{308}$ gave infinite
+/// eigenvalues). Outside it: [`Error::InvalidParameter`] naming `d`.
 pub fn global_minimum(d: f64) -> Result<Spectrum> {
-    if !(d.is_finite() && d >= 4.0) {
+    if !(d.is_finite() && (4.0..=MAX_DIMENSION).contains(&d)) {
         return Err(Error::InvalidParameter {
             name: "d",
             value: d,
-            expected: "a finite dimension >= 4",
+            expected: "a finite dimension in [4, 1e7]",
         });
     }
     use std::f64::consts::PI;
@@ -206,16 +214,36 @@ pub fn global_minimum(d: f64) -> Result<Spectrum> {
 
 /// The Hessian spectrum of $F$ at the symmetric point $W(\xi)$ of `partition` ($V=I_d$, $k=d$),
 /// from the isotypic blocks of every component (see the module docs).
+///
+/// Domain: a checked partition ($d\le10^7$, at most 64 classes) and finite reduced parameters of
+/// the right length with no zero neuron. Errors: [`Error::DimensionMismatch`] for a wrong length,
+/// [`Error::InvalidParameter`] naming `params` for a non-finite entry or a zero neuron,
+/// [`Error::NonFinite`] if the Hessian overflows (huge parameters). Every returned eigenvalue and
+/// multiplicity is finite.
 pub fn block_spectrum(partition: &Partition, xi: &[f64]) -> Result<Spectrum> {
     let mut values = Vec::new();
-    for comp in Component::all(partition.sizes()) {
+    let comps = Component::all(partition.sizes());
+    let mut push = |comp: Component, block: Vec<f64>| {
         let mult = comp.multiplicity(partition.sizes());
-        for value in component_eigenvalues(partition, xi, comp)? {
+        for value in block {
             values.push(SpectralValue {
                 value,
                 multiplicity: mult,
                 component: comp,
             });
+        }
+    };
+    for &comp in &comps {
+        match comp {
+            // x_c and y_c share their split partitions and fine Hessian: computed together (the
+            // same arithmetic as two calls of `component_eigenvalues`).
+            Component::Exterior(c) if comps.contains(&Component::Young(c)) => {
+                let mut both = swap_blocks(partition, xi, c, &[-1.0, 1.0])?.into_iter();
+                push(comp, both.next().unwrap_or_default());
+                push(Component::Young(c), both.next().unwrap_or_default());
+            }
+            Component::Young(c) if comps.contains(&Component::Exterior(c)) => {}
+            _ => push(comp, component_eigenvalues(partition, xi, comp)?),
         }
     }
     values.sort_by(|a, b| a.value.total_cmp(&b.value));
@@ -223,6 +251,10 @@ pub fn block_spectrum(partition: &Partition, xi: &[f64]) -> Result<Spectrum> {
 }
 
 /// The eigenvalues (sorted, each counted once) of the Hessian block of one isotypic component.
+///
+/// Domain: as [`block_spectrum`], and a component carried by the partition (see
+/// [`Component::all`]); otherwise [`Error::InvalidParameter`] naming `class` (no such class, or
+/// the same class twice) or `sizes` (a class too small for the component).
 pub fn component_eigenvalues(
     partition: &Partition,
     xi: &[f64],
@@ -263,64 +295,13 @@ pub fn component_eigenvalues(
         Component::Exterior(c) | Component::Young(c) => {
             check_class(c)?;
             require_size(sizes[c], 3.0)?;
-            // Fine: c -> (n-2), alpha = m, beta = m + 1.
-            let fine = partition.split(c, &[1.0, 1.0])?;
-            let mid = partition.split(c, &[1.0])?;
-            let coarse_parent: Vec<usize> = (0..m).chain([c, c]).collect();
-            let j0 = fine.embedding_from(partition, &coarse_parent)?;
-            let fine_xi = apply(&j0, partition.params().len(), xi);
-            // alpha merged back (beta is mid's singleton), and beta merged back.
-            let pa: Vec<usize> = (0..m).chain([c, m]).collect();
-            let pb: Vec<usize> = (0..m).chain([m, c]).collect();
-            let ja = fine.embedding_from(&mid, &pa)?;
-            let jb = fine.embedding_from(&mid, &pb)?;
-            let pm = mid.params().len();
-            let metric = fine.metric();
-            let basis = complement(&metric, &[(&ja, pm), (&jb, pm)])?;
-            // Swap alpha <-> beta on the fine parameters.
-            let swap_class = |k: usize| {
-                if k == m {
-                    m + 1
-                } else if k == m + 1 {
-                    m
-                } else {
-                    k
-                }
-            };
-            let perm: Vec<usize> = fine
-                .params()
-                .iter()
-                .map(|&p| {
-                    let q = match p {
-                        Param::Diag(k) => Param::Diag(swap_class(k)),
-                        Param::Off(k) => Param::Off(swap_class(k)),
-                        Param::Cross(k, l) => Param::Cross(swap_class(k), swap_class(l)),
-                    };
-                    fine.index_of(q).unwrap_or(usize::MAX)
-                })
-                .collect();
-            if perm.contains(&usize::MAX) {
-                return Err(Error::LinearAlgebra {
-                    what: "swap of split points is not a permutation of parameters".into(),
-                });
-            }
             let sign = if matches!(comp, Component::Exterior(_)) {
                 -1.0
             } else {
                 1.0
             };
-            // Project the complement basis (orthonormal in u = G^{1/2} xi coordinates) onto the
-            // +-1 eigenspace of the swap: (u + sign * S u) / 2, then re-orthonormalise.
-            let projected: Vec<Vec<f64>> = basis
-                .iter()
-                .map(|u| {
-                    (0..u.len())
-                        .map(|i| 0.5 * (u[i] + sign * u[perm[i]]))
-                        .collect()
-                })
-                .collect();
-            let sub = orthonormalize(&projected, 1e-8, 1e-8);
-            restricted_eigenvalues(&fine.hessian(&fine_xi)?, &metric, &sub)
+            let mut blocks = swap_blocks(partition, xi, c, &[sign])?;
+            Ok(blocks.pop().unwrap_or_default())
         }
         Component::Product(c, r) => {
             check_class(c)?;
@@ -353,6 +334,76 @@ pub fn component_eigenvalues(
             restricted_eigenvalues(&fine.hessian(&fine_xi)?, &metric, &basis)
         }
     }
+}
+
+/// The $x_c$ (`sign` $=-1$) and/or $y_c$ (`sign` $=+1$) blocks of class `c` (size $\ge3$), sharing
+/// the split partitions, the complement basis and the fine Hessian; one eigenvalue list per sign.
+fn swap_blocks(
+    partition: &Partition,
+    xi: &[f64],
+    c: usize,
+    signs: &[f64],
+) -> Result<Vec<Vec<f64>>> {
+    let m = partition.sizes().len();
+    // Fine: c -> (n-2), alpha = m, beta = m + 1.
+    let fine = partition.split(c, &[1.0, 1.0])?;
+    let mid = partition.split(c, &[1.0])?;
+    let coarse_parent: Vec<usize> = (0..m).chain([c, c]).collect();
+    let j0 = fine.embedding_from(partition, &coarse_parent)?;
+    let fine_xi = apply(&j0, partition.params().len(), xi);
+    // alpha merged back (beta is mid's singleton), and beta merged back.
+    let pa: Vec<usize> = (0..m).chain([c, m]).collect();
+    let pb: Vec<usize> = (0..m).chain([m, c]).collect();
+    let ja = fine.embedding_from(&mid, &pa)?;
+    let jb = fine.embedding_from(&mid, &pb)?;
+    let pm = mid.params().len();
+    let metric = fine.metric();
+    let basis = complement(&metric, &[(&ja, pm), (&jb, pm)])?;
+    // Swap alpha <-> beta on the fine parameters.
+    let swap_class = |k: usize| {
+        if k == m {
+            m + 1
+        } else if k == m + 1 {
+            m
+        } else {
+            k
+        }
+    };
+    let perm: Vec<usize> = fine
+        .params()
+        .iter()
+        .map(|&p| {
+            let q = match p {
+                Param::Diag(k) => Param::Diag(swap_class(k)),
+                Param::Off(k) => Param::Off(swap_class(k)),
+                Param::Cross(k, l) => Param::Cross(swap_class(k), swap_class(l)),
+            };
+            fine.index_of(q).unwrap_or(usize::MAX)
+        })
+        .collect();
+    if perm.contains(&usize::MAX) {
+        return Err(Error::LinearAlgebra {
+            what: "swap of split points is not a permutation of parameters".into(),
+        });
+    }
+    let hessian = fine.hessian(&fine_xi)?;
+    signs
+        .iter()
+        .map(|&sign| {
+            // Project the complement basis (orthonormal in u = G^{1/2} xi coordinates) onto the
+            // +-1 eigenspace of the swap: (u + sign * S u) / 2, then re-orthonormalise.
+            let projected: Vec<Vec<f64>> = basis
+                .iter()
+                .map(|u| {
+                    (0..u.len())
+                        .map(|i| 0.5 * (u[i] + sign * u[perm[i]]))
+                        .collect()
+                })
+                .collect();
+            let sub = orthonormalize(&projected, 1e-8, 1e-8);
+            restricted_eigenvalues(&hessian, &metric, &sub)
+        })
+        .collect()
 }
 
 fn require_size(n: f64, min: f64) -> Result<()> {

@@ -35,6 +35,18 @@ pub enum Param {
     Cross(usize, usize),
 }
 
+/// Largest dimension $d=\sum_cn_c$ of a partition (and of the built-in families): beyond it the
+/// metric $n_c^2$, the multiplicities and the loss lose their meaning long before they overflow,
+/// and continuation paths from the seeds at $d_0=100$ get long.
+pub const MAX_DIMENSION: f64 = 1e7;
+
+/// Largest number of classes $m$ of a partition: the reduced Hessian has $(m^2+m)^2$ entries and
+/// costs $O(m^6)$ operations (at $m=64$ about $1.8\cdot10^7$ entries).
+pub const MAX_CLASSES: usize = 64;
+
+/// Largest dimension for which [`Partition::embed`] forms the full $d\times d$ matrix.
+pub const MAX_EMBED_DIMENSION: f64 = 4096.0;
+
 /// Unchecked class sizes of a diagonal subgroup $\Delta(S_{n_1}\times\cdots\times S_{n_m})$.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartitionParams {
@@ -50,13 +62,15 @@ pub struct Partition {
 }
 
 impl PartitionParams {
-    /// Validate: at least one class; every size finite and either exactly 1 or $>1$.
+    /// Validate. Domain: between 1 and [`MAX_CLASSES`] classes; every size finite and either
+    /// exactly 1 or $>1$; $d=\sum_cn_c\le$ [`MAX_DIMENSION`]. Outside it:
+    /// [`Error::InvalidParameter`] naming `sizes`.
     pub fn check(&self) -> Result<Partition> {
-        if self.sizes.is_empty() {
+        if self.sizes.is_empty() || self.sizes.len() > MAX_CLASSES {
             return Err(Error::InvalidParameter {
                 name: "sizes",
-                value: 0.0,
-                expected: "at least one class",
+                value: self.sizes.len() as f64,
+                expected: "between 1 and 64 classes",
             });
         }
         for &n in &self.sizes {
@@ -67,6 +81,14 @@ impl PartitionParams {
                     expected: "class sizes equal to 1 or real numbers > 1",
                 });
             }
+        }
+        let d: f64 = self.sizes.iter().sum();
+        if d > MAX_DIMENSION {
+            return Err(Error::InvalidParameter {
+                name: "sizes",
+                value: d,
+                expected: "class sizes summing to a dimension d <= 1e7",
+            });
         }
         let m = self.sizes.len();
         let mut params: Vec<Param> = (0..m).map(Param::Diag).collect();
@@ -170,6 +192,15 @@ impl PairGeometry {
         (p.norm_v * p.sin * ctx.ip(x, &self.w_unit) + (PI - p.theta) * ctx.ip(x, &self.v))
             / (2.0 * PI)
     }
+}
+
+fn is_nonzero(x: &[f64]) -> bool {
+    x.iter().any(|v| *v != 0.0)
+}
+
+/// The indices of the nonzero vectors.
+fn nonzero(xs: &[Vec<f64>]) -> Vec<usize> {
+    (0..xs.len()).filter(|&a| is_nonzero(&xs[a])).collect()
 }
 
 /// Projections of one direction vector onto the geometry vectors of a pair.
@@ -523,8 +554,11 @@ impl Partition {
                 .map(|&p| self.direction(&ctx, p, 0, c))
                 .collect();
             let pe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
-            for a in 0..np {
-                for b in 0..np {
+            // A parameter that does not move this neuron has a zero direction: every term with
+            // it is an exact zero, so only the moving ones are summed (the same sums).
+            let moving = nonzero(&xs);
+            for &a in &moving {
+                for &b in &moving {
                     let xy = ctx.ip(&xs[a], &xs[b]);
                     h[a * np + b] += nc * (0.5 * xy - h1_form(&ge, xy, pe[a], pe[b]));
                 }
@@ -554,8 +588,13 @@ impl Partition {
                 let pyv: Vec<Proj> = ys.iter().map(|y| project(&ctx, &gv, y)).collect();
                 let pxe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
                 let scale = nc * cnt;
-                for a in 0..np {
-                    for b in 0..np {
+                // Terms vanish exactly unless x_a != 0 and (x_b != 0 or y_b != 0).
+                let rows = nonzero(&xs);
+                let cols: Vec<usize> = (0..np)
+                    .filter(|&b| is_nonzero(&xs[b]) || is_nonzero(&ys[b]))
+                    .collect();
+                for &a in &rows {
+                    for &b in &cols {
                         let xx = ctx.ip(&xs[a], &xs[b]);
                         let xy = ctx.ip(&xs[a], &ys[b]);
                         h[a * np + b] += scale
@@ -582,9 +621,18 @@ impl Partition {
     }
 
     /// The full $d\times d$ matrix $W(\xi)$ (row-major), classes occupying consecutive indices in
-    /// order. Requires integer class sizes.
+    /// order. Domain: integer class sizes with $d\le$ [`MAX_EMBED_DIMENSION`] (else
+    /// [`Error::InvalidParameter`] naming `sizes`), reduced parameters as in [`Self::loss`].
     pub fn embed(&self, xi: &[f64]) -> Result<Vec<f64>> {
         self.check_len(xi)?;
+        let d = self.dimension();
+        if d > MAX_EMBED_DIMENSION {
+            return Err(Error::InvalidParameter {
+                name: "sizes",
+                value: d,
+                expected: "class sizes summing to d <= 4096 to form the full d x d matrix",
+            });
+        }
         let mut class_of = Vec::new();
         for (c, &n) in self.sizes.iter().enumerate() {
             if n.fract() != 0.0 || n > 1e6 {
