@@ -106,10 +106,28 @@ impl Default for RandomFeatures {
     }
 }
 
+/// The range of $\psi_1 = N/d$ and $\psi_2 = n/d$ that [`RandomFeatures::check`] accepts.
+///
+/// Below about $10^{-16}$ the bracket of the quartic for $\chi$ collapses in rounding and the fixed
+/// point loses every digit (the limit there is the null predictor's risk); $10^{-12}$ leaves four
+/// decades of margin. Above $10^{12}$ the ratios are far past every feature of the curves (they are
+/// flat to all printed digits from about $10^{8}$ on).
+pub const RATIO_RANGE: [f64; 2] = [1e-12, 1e12];
+
+fn ratio(name: &'static str, value: f64) -> Result<f64> {
+    validate::in_closed(
+        name,
+        value,
+        RATIO_RANGE[0],
+        RATIO_RANGE[1],
+        "a finite ratio in [1e-12, 1e12]",
+    )
+}
+
 impl RandomFeatures {
     /// Validate the parameters and compute the activation coefficients.
     ///
-    /// Domain: $\psi_1, \psi_2 > 0$, $\lambda \ge 0$, $F_1, F_\star, \sigma_\varepsilon \ge 0$, all
+    /// Domain: $\psi_1, \psi_2 \in [10^{-12}, 10^{12}]$ ([`RATIO_RANGE`]), $\lambda \ge 0$, $F_1, F_\star, \sigma_\varepsilon \ge 0$, all
     /// finite, with $F_1^2$, $F_\star^2$, $\sigma_\varepsilon^2$ finite (amplitudes below about
     /// $1.3\cdot10^{154}$: the risk is linear in these energies, so larger ones overflow).
     ///
@@ -120,8 +138,8 @@ impl RandomFeatures {
     /// [`Activation::Linear`]: the formulas degenerate, $\bar\lambda = \lambda/\mu_\star^2$ and
     /// $\zeta = \mu_1/\mu_\star$ are infinite).
     pub fn check(&self) -> Result<RandomFeaturesModel> {
-        let psi1 = validate::positive("psi1", self.psi1)?;
-        let psi2 = validate::positive("psi2", self.psi2)?;
+        let psi1 = ratio("psi1", self.psi1)?;
+        let psi2 = ratio("psi2", self.psi2)?;
         let lambda = validate::non_negative("lambda", self.lambda)?;
         let f1 = validate::non_negative("f1", self.f1)?;
         let f_star = validate::non_negative("f_star", self.f_star)?;
