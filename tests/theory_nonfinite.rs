@@ -486,18 +486,30 @@ fn chi_minus_huge_zeta_is_finite_inside_the_model() {
 #[test]
 fn rf_iteration_at_extreme_scale_is_not_an_ok_with_an_o1_residual() {
     use overparam::solver::fixed_point::FixedPointMethod;
-    // Old: Ok with MM residual 0.999 and a negative variance coefficient.
-    let m = RandomFeatures {
+    // Old: Ok with MM residual 0.999 and a negative variance coefficient at psi1 = 4.2e177, which
+    // is now outside the checked domain (RATIO_RANGE); the iteration is also held to its residual
+    // at the edge of that domain.
+    let outside = RandomFeatures {
         psi1: 4.17244432731317e177,
         psi2: 0.0055939508639407665,
         lambda: 0.008570472203837495,
         ..Default::default()
-    }
-    .check()
-    .unwrap();
-    match m.risk_by_iteration(FixedPointMethod::Picard) {
-        Ok(r) => assert!(r.residual <= 1e-8 && r.variance_coefficient >= 0.0, "{r:?}"),
-        Err(e) => assert!(matches!(e, Error::NotConverged { .. }), "{e}"),
+    };
+    assert!(matches!(
+        outside.check(),
+        Err(Error::InvalidParameter { name: "psi1", .. })
+    ));
+    for psi1 in [1e12, 1e9] {
+        let m = RandomFeatures {
+            psi1,
+            ..outside.clone()
+        }
+        .check()
+        .unwrap();
+        match m.risk_by_iteration(FixedPointMethod::Picard) {
+            Ok(r) => assert!(r.residual <= 1e-8 && r.variance_coefficient >= 0.0, "{r:?}"),
+            Err(e) => assert!(matches!(e, Error::NotConverged { .. }), "{e}"),
+        }
     }
 }
 
