@@ -89,6 +89,16 @@ use rand::Rng;
 /// Bound of the hostile `separation` of `herglotz_root` (the unfixed code hangs above ~1e3).
 const SEPARATION_CAP: f64 = 100.0;
 
+/// Step sizes of the two-layer threshold scans: on the unfixed code `lower_limit` with
+/// `min_step <= 0` or tiny never returns and `saddle_to_minimum` with a tiny `scan_step` runs for
+/// minutes (issue 13, owned by the two-layer fix). While `GUARD_TWO_LAYER_STEPS` is set, steps
+/// below 0.25 (and non-finite ones) are replaced by 0.25.
+const GUARD_TWO_LAYER_STEPS: bool = true;
+
+fn guard_step(s: f64) -> f64 {
+    if GUARD_TWO_LAYER_STEPS && !(s.is_finite() && s >= 0.25) { 0.25 } else { s }
+}
+
 /// Default number of calls of `cargo test` (the CI run).
 const DEFAULT_CALLS: usize = 40_000;
 
@@ -1093,7 +1103,7 @@ fn targets() -> Vec<Target> {
         let f = g.family();
         let opts = ThresholdOptions {
             d_start: g.param(4.0, 30.0, &[]).clamp(-1e3, 60.0),
-            scan_step: { let s = g.param(0.5, 4.0, &[]); if s.is_finite() && s.abs() < 0.25 { 0.25 } else { s } },
+            scan_step: guard_step(g.param(0.5, 4.0, &[])),
             d_min: g.param(2.0, 8.0, &[]),
         };
         (note(format!("({f:?}, {opts:?})")), res(saddle_to_minimum(f, opts)))
@@ -1101,7 +1111,7 @@ fn targets() -> Vec<Target> {
     target!(t, "theory::two_layer", "threshold::lower_limit", 1, |g| {
         let f = g.family();
         let d = g.param(4.0, 30.0, &[]).clamp(-1e3, 60.0);
-        let s = { let s = g.param(0.5, 4.0, &[]); if s.is_finite() && s.abs() < 0.25 { 0.25 } else { s } };
+        let s = guard_step(g.param(0.5, 4.0, &[]));
         (note(format!("({f:?}, {d:e}, {s:e})")), res(lower_limit(f, d, s)))
     });
 
@@ -1187,10 +1197,12 @@ fn library_fuzz_no_panic_no_non_finite_in_ok() {
     let calls = env_usize("OVERPARAM_FUZZ_CALLS", DEFAULT_CALLS as u64) as usize;
     let seed = env_usize("OVERPARAM_FUZZ_SEED", 13);
     let only = std::env::var("OVERPARAM_FUZZ_ONLY").ok();
+    let skip = std::env::var("OVERPARAM_FUZZ_SKIP").ok();
     let trace = std::env::var_os("OVERPARAM_FUZZ_TRACE").is_some();
     let targets: Vec<Target> = targets()
         .into_iter()
         .filter(|t| only.as_deref().is_none_or(|o| t.name.contains(o) || t.module.contains(o)))
+        .filter(|t| skip.as_deref().is_none_or(|s| !s.split(',').any(|s| t.name.contains(s))))
         .collect();
     assert!(!targets.is_empty(), "no fuzz target matches OVERPARAM_FUZZ_ONLY");
     let total_weight: u32 = targets.iter().map(|t| t.weight).sum();
