@@ -20,8 +20,6 @@
 
 #![allow(deprecated)] // the deprecated aliases are public API too: they are fuzzed and walked
 
-
-
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -96,7 +94,11 @@ const SEPARATION_CAP: f64 = 100.0;
 const GUARD_TWO_LAYER_STEPS: bool = true;
 
 fn guard_step(s: f64) -> f64 {
-    if GUARD_TWO_LAYER_STEPS && !(s.is_finite() && s >= 0.25) { 0.25 } else { s }
+    if GUARD_TWO_LAYER_STEPS && !(s.is_finite() && s >= 0.25) {
+        0.25
+    } else {
+        s
+    }
 }
 
 /// Default number of calls of `cargo test` (the CI run).
@@ -158,59 +160,197 @@ macro_rules! finite_fields {
     };
 }
 
-finite_fields!(ActivationCoefficients { mu0, mu1, mu2, mu_star_sq });
-finite_fields!(FixedPoint { chi, a, b, residual, iterations });
-finite_fields!(BiasVariance { bias, variance, residual_fraction, fixed_point });
-finite_fields!(RfRisk {
-    test_error, bias, variance, train_error, bias_coefficient, variance_coefficient, chi,
-    residual, iterations
+finite_fields!(ActivationCoefficients {
+    mu0,
+    mu1,
+    mu2,
+    mu_star_sq
 });
-finite_fields!(OptimalLambda { lambda, risk, evaluations, at_boundary });
-finite_fields!(LimitRisk { test_error, bias, variance, bias_coefficient, variance_coefficient });
+finite_fields!(FixedPoint {
+    chi,
+    a,
+    b,
+    residual,
+    iterations
+});
+finite_fields!(BiasVariance {
+    bias,
+    variance,
+    residual_fraction,
+    fixed_point
+});
+finite_fields!(RfRisk {
+    test_error,
+    bias,
+    variance,
+    train_error,
+    bias_coefficient,
+    variance_coefficient,
+    chi,
+    residual,
+    iterations
+});
+finite_fields!(OptimalLambda {
+    lambda,
+    risk,
+    evaluations,
+    at_boundary
+});
+finite_fields!(LimitRisk {
+    test_error,
+    bias,
+    variance,
+    bias_coefficient,
+    variance_coefficient
+});
 finite_fields!(ReducedRandomFeatures {}; psi1(), psi2(), lambda_bar(), zeta_sq());
 impl AllFinite for RandomFeaturesModel {
     fn all_finite(&self) -> bool {
         self.reduced().all_finite()
             && self.coefficients().all_finite()
-            && [self.lambda(), self.f1_sq(), self.f_star_sq(), self.noise_sd(), self.tau_sq()]
-                .all_finite()
+            && [
+                self.lambda(),
+                self.f1_sq(),
+                self.f_star_sq(),
+                self.noise_sd(),
+                self.tau_sq(),
+            ]
+            .all_finite()
     }
 }
-finite_fields!(RidgeRisk { bias, variance, test_error, train_error, m, dm, df_ratio });
-finite_fields!(OptimalRidge { lambda, at_optimum, risk });
+finite_fields!(RidgeRisk {
+    bias,
+    variance,
+    test_error,
+    train_error,
+    m,
+    dm,
+    df_ratio
+});
+finite_fields!(OptimalRidge {
+    lambda,
+    at_optimum,
+    risk
+});
 finite_fields!(RidgeModel {}; gamma(), lambda(), snr(), noise_sd(), sigma(), signal_energy());
 finite_fields!(AdversarialLinearModel {}; delta(), noise_sd(), noise_var(), eps(), eps_test(), eps0(), eps_exact());
 finite_fields!(AdversarialLinearSolution {
-    test_risk, robust_test_risk, standard_error, robust_error, train_loss,
-    zero_residual_fraction, theta_norm, adversarial_norm, eps0, saddle, m, residual, iterations,
-    eps, eps_test
+    test_risk,
+    robust_test_risk,
+    standard_error,
+    robust_error,
+    train_loss,
+    zero_residual_fraction,
+    theta_norm,
+    adversarial_norm,
+    eps0,
+    saddle,
+    m,
+    residual,
+    iterations,
+    eps,
+    eps_test
 });
 finite_fields!(AdversarialRfModel {}; psi1(), psi2(), tau2(), noise_sd(), eps(), eps_test(), sigma_sq(), eps0());
-finite_fields!(SaddlePoint { alpha, tau_g, beta, gamma, tau_q });
-finite_fields!(ObjectiveEval { value, gradient, nu, kappa, lambda, printed_sup });
-finite_fields!(AdversarialRfSolution {
-    test_risk, robust_test_risk, standard_error, robust_error, train_loss,
-    zero_residual_fraction, adversarial_norm, eps0, sigma_sq, saddle, nu, kappa, lambda,
-    residual, iterations, eps, eps_test
+finite_fields!(SaddlePoint {
+    alpha,
+    tau_g,
+    beta,
+    gamma,
+    tau_q
 });
-finite_fields!(ResolventMoments { s, one_minus_s, s_prime, t1, t2, t3 });
+finite_fields!(ObjectiveEval {
+    value,
+    gradient,
+    nu,
+    kappa,
+    lambda,
+    printed_sup
+});
+finite_fields!(AdversarialRfSolution {
+    test_risk,
+    robust_test_risk,
+    standard_error,
+    robust_error,
+    train_loss,
+    zero_residual_fraction,
+    adversarial_norm,
+    eps0,
+    sigma_sq,
+    saddle,
+    nu,
+    kappa,
+    lambda,
+    residual,
+    iterations,
+    eps,
+    eps_test
+});
+finite_fields!(ResolventMoments {
+    s,
+    one_minus_s,
+    s_prime,
+    t1,
+    t2,
+    t3
+});
 finite_fields!(MembershipModel {}; gamma(), kappa(), noise_sd(), sigma(), lambda(), output_noise(), effective_noise_variance(), scalars());
 finite_fields!(ScaleTest {}; member_variance(), nonmember_variance(), log_ratio(), variance_ratio(), advantage(), accuracy(), auc(), threshold());
 finite_fields!(RocPoint { fpr, tpr });
-finite_fields!(OutputAttack { v0, v1, advantage, auc, test });
-finite_fields!(LossAttack { shrinkage, nonmember_variance, member_variance, advantage, auc, test });
-finite_fields!(Utility { excess_error, test_risk, test_error });
-finite_fields!(Membership { gamma, kappa, noise_sd, sigma, lambda, output_noise });
-finite_fields!(PrivacyUtilityPoint { params, output_advantage, loss_advantage, utility });
+finite_fields!(OutputAttack {
+    v0,
+    v1,
+    advantage,
+    auc,
+    test
+});
+finite_fields!(LossAttack {
+    shrinkage,
+    nonmember_variance,
+    member_variance,
+    advantage,
+    auc,
+    test
+});
+finite_fields!(Utility {
+    excess_error,
+    test_risk,
+    test_error
+});
+finite_fields!(Membership {
+    gamma,
+    kappa,
+    noise_sd,
+    sigma,
+    lambda,
+    output_noise
+});
+finite_fields!(PrivacyUtilityPoint {
+    params,
+    output_advantage,
+    loss_advantage,
+    utility
+});
 finite_fields!(FiniteSizeModel {}; gamma(), kappa());
-finite_fields!(scalar::Prox { value, d_c, d_zeta, d_k_times_1pk_sq });
+finite_fields!(scalar::Prox {
+    value,
+    d_c,
+    d_zeta,
+    d_k_times_1pk_sq
+});
 
 impl AllFinite for Partition {
     fn all_finite(&self) -> bool {
         self.sizes().to_vec().all_finite() && self.dimension().all_finite()
     }
 }
-finite_fields!(CriticalPoint { partition, params, loss, residual, iterations });
+finite_fields!(CriticalPoint {
+    partition,
+    params,
+    loss,
+    residual,
+    iterations
+});
 impl AllFinite for Spectrum {
     fn all_finite(&self) -> bool {
         self.values()
@@ -221,14 +361,44 @@ impl AllFinite for Spectrum {
             && self.total_multiplicity().is_finite()
     }
 }
-finite_fields!(Threshold { d_star, residual, bracket_width, iterations, point });
+finite_fields!(Threshold {
+    d_star,
+    residual,
+    bracket_width,
+    iterations,
+    point
+});
 finite_fields!(MarchenkoPastur {}; gamma(), edges(), atom_mass());
 finite_fields!(NegativeRealStieltjes { m, dm });
-finite_fields!(PolynomialRoots { roots, residual, iterations });
-finite_fields!(HerglotzRoot { root, residual, steps, ambiguous_steps });
-finite_fields!(RootReport { root, residual, bracket_width, iterations });
-finite_fields!(ScalarOptimum { location, value, iterations, evaluations });
-finite_fields!(NewtonReport { solution, residual, iterations, evaluations });
+finite_fields!(PolynomialRoots {
+    roots,
+    residual,
+    iterations
+});
+finite_fields!(HerglotzRoot {
+    root,
+    residual,
+    steps,
+    ambiguous_steps
+});
+finite_fields!(RootReport {
+    root,
+    residual,
+    bracket_width,
+    iterations
+});
+finite_fields!(ScalarOptimum {
+    location,
+    value,
+    iterations,
+    evaluations
+});
+finite_fields!(NewtonReport {
+    solution,
+    residual,
+    iterations,
+    evaluations
+});
 impl<T: AllFinite> AllFinite for FixedPointReport<T> {
     fn all_finite(&self) -> bool {
         self.solution.all_finite() && self.residual.is_finite()
@@ -237,8 +407,18 @@ impl<T: AllFinite> AllFinite for FixedPointReport<T> {
 finite_fields!(Estimate { mean, std_err, trials, per_trial }; std_dev(), relative_std_err());
 finite_fields!(PointEstimate { value, std_err });
 finite_fields!(Comparison { theory, mean, std_err, z, gap, allowance }; relative_gap());
-finite_fields!(RiskComparison { test_error, bias, variance, train_error });
-finite_fields!(LogLogFit { slope, intercept, slope_std_err, points });
+finite_fields!(RiskComparison {
+    test_error,
+    bias,
+    variance,
+    train_error
+});
+finite_fields!(LogLogFit {
+    slope,
+    intercept,
+    slope_std_err,
+    points
+});
 finite_fields!(RandomFeaturesSimulator {}; d(), num_features(), n(), test_points(), realised_psi1(), realised_psi2(), ridge_constant());
 finite_fields!(LinearRidgeSimulator {}; n(), p(), realised_gamma(), lambda(), r_sq(), sigma_sq());
 finite_fields!(AdversarialRfSimulator {}; d(), num_features(), n());
@@ -387,7 +567,9 @@ impl Gen {
             2 => Family::AllFlipped,
             3 => Family::AllButOneFlipped,
             4 => Family::Flipped { m: self.size(40) },
-            _ => Family::Flipped { m: 1 + self.below(3) },
+            _ => Family::Flipped {
+                m: 1 + self.below(3),
+            },
         }
     }
     fn vec(&mut self, cap: usize) -> Vec<f64> {
@@ -509,7 +691,11 @@ fn adv_linear_params(g: &mut Gen) -> AdversarialLinear {
         noise_var: if g.chance(0.1) { g.any() } else { 0.0 },
         r0: g.param(0.2, 5.0, &[0.0]),
         eps: g.param(0.0, 0.5, &[0.0]),
-        eps_test: if g.chance(0.5) { Some(g.param(0.0, 0.5, &[0.0])) } else { None },
+        eps_test: if g.chance(0.5) {
+            Some(g.param(0.0, 0.5, &[0.0]))
+        } else {
+            None
+        },
     }
 }
 
@@ -520,7 +706,11 @@ fn adv_rf_params(g: &mut Gen) -> AdversarialRf {
         noise_sd: g.param(0.0, 1.0, &[0.0]),
         tau2: if g.chance(0.1) { g.any() } else { 0.0 },
         eps: g.param(0.0, 0.5, &[0.0]),
-        eps_test: if g.chance(0.5) { Some(g.param(0.0, 0.5, &[0.0])) } else { None },
+        eps_test: if g.chance(0.5) {
+            Some(g.param(0.0, 0.5, &[0.0]))
+        } else {
+            None
+        },
     }
 }
 
@@ -548,7 +738,10 @@ fn estimate(g: &mut Gen) -> (String, Result<Estimate>) {
 }
 
 fn point_estimate(g: &mut Gen) -> PointEstimate {
-    PointEstimate { value: g.any(), std_err: g.param(1e-4, 1.0, &[0.0]) }
+    PointEstimate {
+        value: g.any(),
+        std_err: g.param(1e-4, 1.0, &[0.0]),
+    }
 }
 
 #[allow(clippy::too_many_lines)]
@@ -558,11 +751,17 @@ fn targets() -> Vec<Target> {
     // ---- grid ----
     target!(t, "grid", "grid::log_spaced", 20, |g| {
         let (a, b, n) = (g.any(), g.any(), g.size(64));
-        (note(format!("({a:e}, {b:e}, {n})")), res(grid::log_spaced(a, b, n)))
+        (
+            note(format!("({a:e}, {b:e}, {n})")),
+            res(grid::log_spaced(a, b, n)),
+        )
     });
     target!(t, "grid", "grid::lin_spaced", 20, |g| {
         let (a, b, n) = (g.any(), g.any(), g.size(64));
-        (note(format!("({a:e}, {b:e}, {n})")), res(grid::lin_spaced(a, b, n)))
+        (
+            note(format!("({a:e}, {b:e}, {n})")),
+            res(grid::lin_spaced(a, b, n)),
+        )
     });
 
     // ---- gaussian ----
@@ -582,24 +781,38 @@ fn targets() -> Vec<Target> {
     normal_fn!("normal::log_sf", normal::log_sf);
     normal_fn!("normal::log_cdf", normal::log_cdf);
     target!(t, "gaussian", "normal::quantile", 10, |g| {
-        let p = if g.chance(0.5) { g.unit() } else { g.param(1e-300, 1.0, &[0.0, 0.5, 1.0]) };
+        let p = if g.chance(0.5) {
+            g.unit()
+        } else {
+            g.param(1e-300, 1.0, &[0.0, 0.5, 1.0])
+        };
         (note(format!("{p:e}")), res(normal::quantile(p)))
     });
     target!(t, "gaussian", "Activation::coefficients", 4, |g| {
         let a = g.activation();
         (note(format!("{a:?}")), res(a.coefficients()))
     });
-    target!(t, "gaussian", "Activation::quadrature_coefficients", 2, |g| {
-        let a = g.activation();
-        (note(format!("{a:?}")), res(a.quadrature_coefficients()))
-    });
+    target!(
+        t,
+        "gaussian",
+        "Activation::quadrature_coefficients",
+        2,
+        |g| {
+            let a = g.activation();
+            (note(format!("{a:?}")), res(a.quadrature_coefficients()))
+        }
+    );
     target!(t, "gaussian", "Activation::eval", 5, |g| {
         let a = g.activation();
         let x = g.any();
         let custom = matches!(a, Activation::Custom(_));
         let out = a.eval(x);
         // A custom activation may legitimately return anything: only the built-ins are checked.
-        let o = if custom { Outcome::Unchecked } else { val(&[x], out) };
+        let o = if custom {
+            Outcome::Unchecked
+        } else {
+            val(&[x], out)
+        };
         (format!("{a:?}.eval({x:e})"), o)
     });
 
@@ -620,33 +833,61 @@ fn targets() -> Vec<Target> {
         let r = MarchenkoPastur::new(gamma).and_then(|m| m.stieltjes(z));
         (note(format!("gamma {gamma:e}, z {z:e}")), res(r))
     });
-    target!(t, "spectral", "MarchenkoPastur::companion_stieltjes", 5, |g| {
-        let gamma = g.param(0.05, 20.0, &[1.0]);
-        let z = Complex64::new(g.any(), g.any());
-        let r = MarchenkoPastur::new(gamma).and_then(|m| m.companion_stieltjes(z));
-        (note(format!("gamma {gamma:e}, z {z:e}")), res(r))
-    });
-    target!(t, "spectral", "MarchenkoPastur::stieltjes_negative_real", 10, |g| {
-        let gamma = g.param(0.05, 20.0, &[1.0]);
-        let l = g.param(1e-6, 10.0, &[0.0]);
-        let r = MarchenkoPastur::new(gamma).and_then(|m| m.stieltjes_negative_real(l));
-        (note(format!("gamma {gamma:e}, lambda {l:e}")), res(r))
-    });
-    target!(t, "spectral", "MarchenkoPastur::companion_negative_real", 5, |g| {
-        let gamma = g.param(0.05, 20.0, &[1.0]);
-        let l = g.param(1e-6, 10.0, &[0.0]);
-        let r = MarchenkoPastur::new(gamma).and_then(|m| m.companion_negative_real(l));
-        (note(format!("gamma {gamma:e}, lambda {l:e}")), res(r))
-    });
-    target!(t, "spectral", "MarchenkoPastur::resolvent_moments", 10, |g| {
-        let gamma = g.param(0.05, 20.0, &[1.0]);
-        let l = g.param(1e-6, 10.0, &[0.0]);
-        let r = MarchenkoPastur::new(gamma).and_then(|m| m.resolvent_moments(l));
-        (note(format!("gamma {gamma:e}, lambda {l:e}")), res(r))
-    });
+    target!(
+        t,
+        "spectral",
+        "MarchenkoPastur::companion_stieltjes",
+        5,
+        |g| {
+            let gamma = g.param(0.05, 20.0, &[1.0]);
+            let z = Complex64::new(g.any(), g.any());
+            let r = MarchenkoPastur::new(gamma).and_then(|m| m.companion_stieltjes(z));
+            (note(format!("gamma {gamma:e}, z {z:e}")), res(r))
+        }
+    );
+    target!(
+        t,
+        "spectral",
+        "MarchenkoPastur::stieltjes_negative_real",
+        10,
+        |g| {
+            let gamma = g.param(0.05, 20.0, &[1.0]);
+            let l = g.param(1e-6, 10.0, &[0.0]);
+            let r = MarchenkoPastur::new(gamma).and_then(|m| m.stieltjes_negative_real(l));
+            (note(format!("gamma {gamma:e}, lambda {l:e}")), res(r))
+        }
+    );
+    target!(
+        t,
+        "spectral",
+        "MarchenkoPastur::companion_negative_real",
+        5,
+        |g| {
+            let gamma = g.param(0.05, 20.0, &[1.0]);
+            let l = g.param(1e-6, 10.0, &[0.0]);
+            let r = MarchenkoPastur::new(gamma).and_then(|m| m.companion_negative_real(l));
+            (note(format!("gamma {gamma:e}, lambda {l:e}")), res(r))
+        }
+    );
+    target!(
+        t,
+        "spectral",
+        "MarchenkoPastur::resolvent_moments",
+        10,
+        |g| {
+            let gamma = g.param(0.05, 20.0, &[1.0]);
+            let l = g.param(1e-6, 10.0, &[0.0]);
+            let r = MarchenkoPastur::new(gamma).and_then(|m| m.resolvent_moments(l));
+            (note(format!("gamma {gamma:e}, lambda {l:e}")), res(r))
+        }
+    );
     target!(t, "spectral", "herglotz::polynomial_roots", 10, |g| {
         let n = 1 + g.below(4);
-        let scale = if g.chance(0.5) { g.hostile().abs() } else { 1.0 };
+        let scale = if g.chance(0.5) {
+            g.hostile().abs()
+        } else {
+            1.0
+        };
         let c: Vec<Complex64> = (0..=n)
             .map(|_| Complex64::new(g.any() * scale, if g.chance(0.3) { g.any() } else { 0.0 }))
             .collect();
@@ -665,13 +906,7 @@ fn targets() -> Vec<Target> {
         };
         note(format!("gamma {gamma:e}, z {z:e}, {opts:?}"));
         let r = herglotz_root(
-            |z| {
-                vec![
-                    Complex64::new(1.0, 0.0),
-                    z + gamma - 1.0,
-                    z * gamma,
-                ]
-            },
+            |z| vec![Complex64::new(1.0, 0.0), z + gamma - 1.0, z * gamma],
             |z| -1.0 / z,
             |_, _| true,
             z,
@@ -690,7 +925,10 @@ fn targets() -> Vec<Target> {
             max_iter: g.size(200),
         };
         let r = brent_root(|x| x * x * x - c, a, b, opts);
-        (note(format!("x^3 - {c:e} on [{a:e}, {b:e}], {opts:?}")), res(r))
+        (
+            note(format!("x^3 - {c:e} on [{a:e}, {b:e}], {opts:?}")),
+            res(r),
+        )
     });
     target!(t, "solver", "solver::minimize_scalar", 5, |g| {
         let (a, b, c) = (g.any(), g.any(), g.any());
@@ -700,7 +938,10 @@ fn targets() -> Vec<Target> {
             max_iter: g.size(200),
         };
         let r = minimize_scalar(|x| Ok((x - c) * (x - c)), a, b, opts);
-        (note(format!("(x - {c:e})^2 on [{a:e}, {b:e}], {opts:?}")), res(r))
+        (
+            note(format!("(x - {c:e})^2 on [{a:e}, {b:e}], {opts:?}")),
+            res(r),
+        )
     });
     target!(t, "solver", "solver::maximize_scalar", 5, |g| {
         let (a, b, c) = (g.any(), g.any(), g.any());
@@ -710,7 +951,10 @@ fn targets() -> Vec<Target> {
             max_iter: g.size(200),
         };
         let r = maximize_scalar(|x| Ok(-(x - c).abs()), a, b, opts);
-        (note(format!("-|x - {c:e}| on [{a:e}, {b:e}], {opts:?}")), res(r))
+        (
+            note(format!("-|x - {c:e}| on [{a:e}, {b:e}], {opts:?}")),
+            res(r),
+        )
     });
     target!(t, "solver", "solver::minimize_log_scale", 5, |g| {
         let (a, b, c) = (g.pos(), g.pos(), g.pos());
@@ -723,7 +967,10 @@ fn targets() -> Vec<Target> {
             },
         };
         let r = minimize_log_scale(|x| Ok((x.ln() - c.ln()).powi(2)), a, b, opts);
-        (note(format!("(ln x - ln {c:e})^2 on [{a:e}, {b:e}], {opts:?}")), res(r))
+        (
+            note(format!("(ln x - ln {c:e})^2 on [{a:e}, {b:e}], {opts:?}")),
+            res(r),
+        )
     });
     target!(t, "solver", "solver::fixed_point", 5, |g| {
         let (a, c) = (g.any(), g.any());
@@ -731,7 +978,11 @@ fn targets() -> Vec<Target> {
         let opts = FixedPointOptions {
             tolerance: g.param(1e-14, 1e-6, &[0.0]),
             max_iter: g.size(300),
-            method: if g.chance(0.5) { FixedPointMethod::Picard } else { FixedPointMethod::Anderson },
+            method: if g.chance(0.5) {
+                FixedPointMethod::Picard
+            } else {
+                FixedPointMethod::Anderson
+            },
             damping: g.param(0.1, 1.0, &[0.0, 1.0]),
             anderson_memory: g.size(8),
             anderson_regularization: g.param(1e-14, 1e-6, &[0.0]),
@@ -745,7 +996,10 @@ fn targets() -> Vec<Target> {
             &x0,
             opts,
         );
-        (note(format!("a {a:e}, c {c:e}, x0 {x0:?}, {opts:?}")), res(r))
+        (
+            note(format!("a {a:e}, c {c:e}, x0 {x0:?}, {opts:?}")),
+            res(r),
+        )
     });
     target!(t, "solver", "solver::newton", 5, |g| {
         let c = g.any();
@@ -778,35 +1032,63 @@ fn targets() -> Vec<Target> {
     target!(t, "sim::estimate", "PointEstimate::z_score", 5, |g| {
         let p = point_estimate(g);
         let r = g.any();
-        (note(format!("{p:?}, reference {r:e}")), val(&[p.value, p.std_err, r], p.z_score(r)))
+        (
+            note(format!("{p:?}, reference {r:e}")),
+            val(&[p.value, p.std_err, r], p.z_score(r)),
+        )
     });
 
     // ---- compare ----
     target!(t, "compare", "compare::finite_size_allowance", 10, |g| {
         let (th, k, d) = (g.any(), g.param(0.0, 1.0, &[0.0]), g.size(usize::MAX));
-        (note(format!("({th:e}, {k:e}, {d})")), res(finite_size_allowance(th, k, d)))
+        (
+            note(format!("({th:e}, {k:e}, {d})")),
+            res(finite_size_allowance(th, k, d)),
+        )
     });
     target!(t, "compare", "compare::compare", 10, |g| {
         let (s, e) = estimate(g);
         let (th, al) = (g.any(), g.param(0.0, 1.0, &[0.0]));
         let r = e.and_then(|e| compare::compare(th, &e, al));
-        (note(format!("theory {th:e}, allowance {al:e}, trials {s}")), res(r))
+        (
+            note(format!("theory {th:e}, allowance {al:e}, trials {s}")),
+            res(r),
+        )
     });
     target!(t, "compare", "compare::compare_point", 10, |g| {
         let p = point_estimate(g);
         let (th, al) = (g.any(), g.param(0.0, 1.0, &[0.0]));
-        (note(format!("theory {th:e}, allowance {al:e}, {p:?}")), res(compare_point(th, &p, al)))
+        (
+            note(format!("theory {th:e}, allowance {al:e}, {p:?}")),
+            res(compare_point(th, &p, al)),
+        )
     });
     target!(t, "compare", "compare::risk_allowances", 5, |g| {
-        let th = RiskValues { test_error: g.any(), bias: g.any(), variance: g.any(), train_error: g.any() };
+        let th = RiskValues {
+            test_error: g.any(),
+            bias: g.any(),
+            variance: g.any(),
+            train_error: g.any(),
+        };
         let (k, n) = (g.param(0.0, 1.0, &[0.0]), g.size(usize::MAX));
-        (note(format!("{th:?}, kappa {k:e}, size {n}")), res(risk_allowances(&th, k, n)))
+        (
+            note(format!("{th:?}, kappa {k:e}, size {n}")),
+            res(risk_allowances(&th, k, n)),
+        )
     });
     target!(t, "compare", "compare::compare_risks", 5, |g| {
         let es: Vec<_> = (0..4).map(|_| estimate(g)).collect();
-        let th = RiskValues { test_error: g.any(), bias: g.any(), variance: g.any(), train_error: g.any() };
+        let th = RiskValues {
+            test_error: g.any(),
+            bias: g.any(),
+            variance: g.any(),
+            train_error: g.any(),
+        };
         let (k, n) = (g.param(0.0, 1.0, &[0.0]), g.size(usize::MAX));
-        let desc = format!("{th:?}, kappa {k:e}, size {n}, trials {:?}", es.iter().map(|e| &e.0).collect::<Vec<_>>());
+        let desc = format!(
+            "{th:?}, kappa {k:e}, size {n}, trials {:?}",
+            es.iter().map(|e| &e.0).collect::<Vec<_>>()
+        );
         let r = match (&es[0].1, &es[1].1, &es[2].1, &es[3].1) {
             (Ok(a), Ok(b), Ok(c), Ok(d)) => compare_risks([a, b, c, d], &th, k, n),
             _ => Err(overparam::Error::NonFinite { what: "estimate" }),
@@ -816,98 +1098,267 @@ fn targets() -> Vec<Target> {
     target!(t, "compare", "compare::fit_log_log", 10, |g| {
         let xs = g.vec(8);
         let ys: Vec<f64> = xs.iter().map(|_| g.any()).collect();
-        (note(format!("xs {xs:?}, ys {ys:?}")), res(fit_log_log(&xs, &ys)))
+        (
+            note(format!("xs {xs:?}, ys {ys:?}")),
+            res(fit_log_log(&xs, &ys)),
+        )
     });
 
     // ---- theory::random_features ----
-    target!(t, "theory::random_features", "RandomFeatures::check", 10, |g| {
-        let (s, r) = rf_model(g);
-        (note(s), res(r))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::risk", 10, |g| {
-        let (s, m) = rf_model(g);
-        (note(s), res(m.and_then(|m| m.risk())))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::risk_near", 3, |g| {
-        let (s, m) = rf_model(g);
-        let c = if g.chance(0.5) { Some(g.any()) } else { None };
-        (note(format!("{s}, chi_guess {c:?}")), res(m.and_then(|m| m.risk_near(c))))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::ridgeless", 5, |g| {
-        let (s, m) = rf_model(g);
-        (note(s), res(m.and_then(|m| m.ridgeless())))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::wide_limit", 5, |g| {
-        let (s, m) = rf_model(g);
-        (note(s), res(m.and_then(|m| m.wide_limit())))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::large_sample_limit", 5, |g| {
-        let (s, m) = rf_model(g);
-        (note(s), res(m.and_then(|m| m.large_sample_limit())))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::risk_by_iteration", 2, |g| {
-        let (s, m) = rf_model(g);
-        let meth = if g.chance(0.5) { FixedPointMethod::Picard } else { FixedPointMethod::Anderson };
-        (note(format!("{s}, {meth:?}")), res(m.and_then(|m| m.risk_by_iteration(meth))))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::with_psi1/psi2/lambda", 5, |g| {
-        let (s, m) = rf_model(g);
-        let v = g.any();
-        let which = g.below(3);
-        let r = m.and_then(|m| match which {
-            0 => m.with_psi1(v),
-            1 => m.with_psi2(v),
-            _ => m.with_lambda(v),
-        });
-        (note(format!("{s}, with#{which}({v:e})")), res(r.and_then(|m| m.risk())))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::optimal_lambda", 1, |g| {
-        let (s, m) = rf_model(g);
-        (note(s), res(m.and_then(|m| m.optimal_lambda())))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::curve_psi1", 1, |g| {
-        let (s, m) = rf_model(g);
-        let xs = g.vec(5);
-        (note(format!("{s}, psi1 {xs:?}")), res(m.and_then(|m| m.curve_psi1(&xs))))
-    });
-    target!(t, "theory::random_features", "RandomFeaturesModel::curve_lambda_by_iteration", 1, |g| {
-        let (s, m) = rf_model(g);
-        let xs = g.vec(4);
-        (note(format!("{s}, lambda {xs:?}")), res(m.and_then(|m| m.curve_lambda_by_iteration(&xs))))
-    });
-    target!(t, "theory::random_features", "ReducedRandomFeatures::fixed_point", 10, |g| {
-        let (a, b, l, z) = (g.pos(), g.pos(), g.param(1e-6, 10.0, &[0.0]), g.param(0.01, 10.0, &[0.0]));
-        let r = ReducedRandomFeatures::new(a, b, l, z).and_then(|m| m.fixed_point());
-        (note(format!("new({a:e}, {b:e}, {l:e}, {z:e})")), res(r))
-    });
-    target!(t, "theory::random_features", "ReducedRandomFeatures::fixed_point_near", 3, |g| {
-        let (a, b, l, z) = (g.pos(), g.pos(), g.param(1e-6, 10.0, &[0.0]), g.param(0.01, 10.0, &[0.0]));
-        let c = Some(g.any());
-        let r = ReducedRandomFeatures::new(a, b, l, z).and_then(|m| m.fixed_point_near(c));
-        (note(format!("new({a:e}, {b:e}, {l:e}, {z:e}), guess {c:?}")), res(r))
-    });
-    target!(t, "theory::random_features", "ReducedRandomFeatures::bias_variance", 5, |g| {
-        let (a, b, l, z) = (g.pos(), g.pos(), g.param(1e-6, 10.0, &[0.0]), g.param(0.01, 10.0, &[0.0]));
-        let r = ReducedRandomFeatures::new(a, b, l, z).and_then(|m| m.bias_variance());
-        (note(format!("new({a:e}, {b:e}, {l:e}, {z:e})")), res(r))
-    });
-    target!(t, "theory::random_features", "ReducedRandomFeatures::wide/large_sample_limit", 5, |g| {
-        let (a, b, l, z) = (g.pos(), g.pos(), g.param(1e-6, 10.0, &[0.0]), g.param(0.01, 10.0, &[0.0]));
-        let m = ReducedRandomFeatures::new(a, b, l, z);
-        let r = m.and_then(|m| Ok((m.wide_limit()?, m.large_sample_limit()?)));
-        (note(format!("new({a:e}, {b:e}, {l:e}, {z:e})")), res(r))
-    });
-    target!(t, "theory::random_features", "ReducedRandomFeatures::fixed_point_by_iteration", 2, |g| {
-        let (a, b, l, z) = (g.pos(), g.pos(), g.param(1e-6, 10.0, &[0.0]), g.param(0.01, 10.0, &[0.0]));
-        let meth = if g.chance(0.5) { FixedPointMethod::Picard } else { FixedPointMethod::Anderson };
-        let start = if g.chance(0.3) { Some((g.any(), g.any())) } else { None };
-        let r = ReducedRandomFeatures::new(a, b, l, z).and_then(|m| m.fixed_point_by_iteration(start, meth));
-        (note(format!("new({a:e}, {b:e}, {l:e}, {z:e}), {start:?}, {meth:?}")), res(r))
-    });
-    target!(t, "theory::random_features", "random_features::chi_minus", 10, |g| {
-        let (p, c) = (g.any(), g.any());
-        (note(format!("({p:e}, {c:e})")), val(&[p, c], chi_minus(p, c)))
-    });
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeatures::check",
+        10,
+        |g| {
+            let (s, r) = rf_model(g);
+            (note(s), res(r))
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::risk",
+        10,
+        |g| {
+            let (s, m) = rf_model(g);
+            (note(s), res(m.and_then(|m| m.risk())))
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::risk_near",
+        3,
+        |g| {
+            let (s, m) = rf_model(g);
+            let c = if g.chance(0.5) { Some(g.any()) } else { None };
+            (
+                note(format!("{s}, chi_guess {c:?}")),
+                res(m.and_then(|m| m.risk_near(c))),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::ridgeless",
+        5,
+        |g| {
+            let (s, m) = rf_model(g);
+            (note(s), res(m.and_then(|m| m.ridgeless())))
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::wide_limit",
+        5,
+        |g| {
+            let (s, m) = rf_model(g);
+            (note(s), res(m.and_then(|m| m.wide_limit())))
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::large_sample_limit",
+        5,
+        |g| {
+            let (s, m) = rf_model(g);
+            (note(s), res(m.and_then(|m| m.large_sample_limit())))
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::risk_by_iteration",
+        2,
+        |g| {
+            let (s, m) = rf_model(g);
+            let meth = if g.chance(0.5) {
+                FixedPointMethod::Picard
+            } else {
+                FixedPointMethod::Anderson
+            };
+            (
+                note(format!("{s}, {meth:?}")),
+                res(m.and_then(|m| m.risk_by_iteration(meth))),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::with_psi1/psi2/lambda",
+        5,
+        |g| {
+            let (s, m) = rf_model(g);
+            let v = g.any();
+            let which = g.below(3);
+            let r = m.and_then(|m| match which {
+                0 => m.with_psi1(v),
+                1 => m.with_psi2(v),
+                _ => m.with_lambda(v),
+            });
+            (
+                note(format!("{s}, with#{which}({v:e})")),
+                res(r.and_then(|m| m.risk())),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::optimal_lambda",
+        1,
+        |g| {
+            let (s, m) = rf_model(g);
+            (note(s), res(m.and_then(|m| m.optimal_lambda())))
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::curve_psi1",
+        1,
+        |g| {
+            let (s, m) = rf_model(g);
+            let xs = g.vec(5);
+            (
+                note(format!("{s}, psi1 {xs:?}")),
+                res(m.and_then(|m| m.curve_psi1(&xs))),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "RandomFeaturesModel::curve_lambda_by_iteration",
+        1,
+        |g| {
+            let (s, m) = rf_model(g);
+            let xs = g.vec(4);
+            (
+                note(format!("{s}, lambda {xs:?}")),
+                res(m.and_then(|m| m.curve_lambda_by_iteration(&xs))),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "ReducedRandomFeatures::fixed_point",
+        10,
+        |g| {
+            let (a, b, l, z) = (
+                g.pos(),
+                g.pos(),
+                g.param(1e-6, 10.0, &[0.0]),
+                g.param(0.01, 10.0, &[0.0]),
+            );
+            let r = ReducedRandomFeatures::new(a, b, l, z).and_then(|m| m.fixed_point());
+            (note(format!("new({a:e}, {b:e}, {l:e}, {z:e})")), res(r))
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "ReducedRandomFeatures::fixed_point_near",
+        3,
+        |g| {
+            let (a, b, l, z) = (
+                g.pos(),
+                g.pos(),
+                g.param(1e-6, 10.0, &[0.0]),
+                g.param(0.01, 10.0, &[0.0]),
+            );
+            let c = Some(g.any());
+            let r = ReducedRandomFeatures::new(a, b, l, z).and_then(|m| m.fixed_point_near(c));
+            (
+                note(format!("new({a:e}, {b:e}, {l:e}, {z:e}), guess {c:?}")),
+                res(r),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "ReducedRandomFeatures::bias_variance",
+        5,
+        |g| {
+            let (a, b, l, z) = (
+                g.pos(),
+                g.pos(),
+                g.param(1e-6, 10.0, &[0.0]),
+                g.param(0.01, 10.0, &[0.0]),
+            );
+            let r = ReducedRandomFeatures::new(a, b, l, z).and_then(|m| m.bias_variance());
+            (note(format!("new({a:e}, {b:e}, {l:e}, {z:e})")), res(r))
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "ReducedRandomFeatures::wide/large_sample_limit",
+        5,
+        |g| {
+            let (a, b, l, z) = (
+                g.pos(),
+                g.pos(),
+                g.param(1e-6, 10.0, &[0.0]),
+                g.param(0.01, 10.0, &[0.0]),
+            );
+            let m = ReducedRandomFeatures::new(a, b, l, z);
+            let r = m.and_then(|m| Ok((m.wide_limit()?, m.large_sample_limit()?)));
+            (note(format!("new({a:e}, {b:e}, {l:e}, {z:e})")), res(r))
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "ReducedRandomFeatures::fixed_point_by_iteration",
+        2,
+        |g| {
+            let (a, b, l, z) = (
+                g.pos(),
+                g.pos(),
+                g.param(1e-6, 10.0, &[0.0]),
+                g.param(0.01, 10.0, &[0.0]),
+            );
+            let meth = if g.chance(0.5) {
+                FixedPointMethod::Picard
+            } else {
+                FixedPointMethod::Anderson
+            };
+            let start = if g.chance(0.3) {
+                Some((g.any(), g.any()))
+            } else {
+                None
+            };
+            let r = ReducedRandomFeatures::new(a, b, l, z)
+                .and_then(|m| m.fixed_point_by_iteration(start, meth));
+            (
+                note(format!(
+                    "new({a:e}, {b:e}, {l:e}, {z:e}), {start:?}, {meth:?}"
+                )),
+                res(r),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::random_features",
+        "random_features::chi_minus",
+        10,
+        |g| {
+            let (p, c) = (g.any(), g.any());
+            (
+                note(format!("({p:e}, {c:e})")),
+                val(&[p, c], chi_minus(p, c)),
+            )
+        }
+    );
 
     // ---- theory::ridge ----
     target!(t, "theory::ridge", "Ridge::check", 10, |g| {
@@ -916,157 +1367,343 @@ fn targets() -> Vec<Target> {
     });
     target!(t, "theory::ridge", "Ridge::new(..).check", 5, |g| {
         let (a, b, c) = (g.pos(), g.param(1e-6, 10.0, &[0.0]), g.pos());
-        (note(format!("({a:e}, {b:e}, {c:e})")), res(Ridge::new(a, b, c).check()))
+        (
+            note(format!("({a:e}, {b:e}, {c:e})")),
+            res(Ridge::new(a, b, c).check()),
+        )
     });
     target!(t, "theory::ridge", "RidgeModel::risk", 15, |g| {
         let p = ridge_params(g);
-        (note(format!("{p:?}")), res(p.check().and_then(|m| m.risk())))
+        (
+            note(format!("{p:?}")),
+            res(p.check().and_then(|m| m.risk())),
+        )
     });
     target!(t, "theory::ridge", "Ridge::new(..).risk", 10, |g| {
         let (a, b, c) = (g.pos(), g.param(1e-6, 10.0, &[0.0]), g.pos());
-        (note(format!("({a:e}, {b:e}, {c:e})")), res(Ridge::new(a, b, c).check().and_then(|m| m.risk())))
+        (
+            note(format!("({a:e}, {b:e}, {c:e})")),
+            res(Ridge::new(a, b, c).check().and_then(|m| m.risk())),
+        )
     });
     target!(t, "theory::ridge", "RidgeModel::optimal_lambda", 3, |g| {
         let p = ridge_params(g);
-        (note(format!("{p:?}")), res(p.check().and_then(|m| m.optimal_lambda())))
+        (
+            note(format!("{p:?}")),
+            res(p.check().and_then(|m| m.optimal_lambda())),
+        )
     });
-    target!(t, "theory::ridge", "RidgeModel::risk_via_spectral_integral", 2, |g| {
-        let p = ridge_params(g);
-        let n = g.size(200);
-        (note(format!("{p:?}, nodes {n}")), res(p.check().and_then(|m| m.risk_via_spectral_integral(n))))
-    });
+    target!(
+        t,
+        "theory::ridge",
+        "RidgeModel::risk_via_spectral_integral",
+        2,
+        |g| {
+            let p = ridge_params(g);
+            let n = g.size(200);
+            (
+                note(format!("{p:?}, nodes {n}")),
+                res(p.check().and_then(|m| m.risk_via_spectral_integral(n))),
+            )
+        }
+    );
 
     // ---- theory::adversarial ----
-    target!(t, "theory::adversarial", "AdversarialLinear::check", 10, |g| {
-        let p = adv_linear_params(g);
-        (note(format!("{p:?}")), res(p.check()))
-    });
-    target!(t, "theory::adversarial", "AdversarialLinearModel::solve", 3, |g| {
-        let p = adv_linear_params(g);
-        (note(format!("{p:?}")), res(p.check().and_then(|m| m.solve())))
-    });
-    target!(t, "theory::adversarial", "AdversarialLinearModel::objective", 5, |g| {
-        let p = adv_linear_params(g);
-        let x = [g.any(), g.any(), g.any(), g.any()];
-        (note(format!("{p:?}, x {x:?}")), res(p.check().and_then(|m| m.objective(&x))))
-    });
-    target!(t, "theory::adversarial", "AdversarialLinearModel::curve_eps", 1, |g| {
-        let p = adv_linear_params(g);
-        let e = g.vec(4);
-        (note(format!("{p:?}, eps {e:?}")), res(p.check().and_then(|m| m.curve_eps(&e))))
-    });
-    target!(t, "theory::adversarial", "AdversarialLinearSolution::robust_*_at", 2, |g| {
-        let p = adv_linear_params(g);
-        let e = g.param(0.0, 0.5, &[0.0]);
-        let r = p.check().and_then(|m| m.solve()).and_then(|s| Ok((s.robust_error_at(e)?, s.robust_test_risk_at(e)?)));
-        (note(format!("{p:?}, eps_test {e:e}")), res(r))
-    });
+    target!(
+        t,
+        "theory::adversarial",
+        "AdversarialLinear::check",
+        10,
+        |g| {
+            let p = adv_linear_params(g);
+            (note(format!("{p:?}")), res(p.check()))
+        }
+    );
+    target!(
+        t,
+        "theory::adversarial",
+        "AdversarialLinearModel::solve",
+        3,
+        |g| {
+            let p = adv_linear_params(g);
+            (
+                note(format!("{p:?}")),
+                res(p.check().and_then(|m| m.solve())),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::adversarial",
+        "AdversarialLinearModel::objective",
+        5,
+        |g| {
+            let p = adv_linear_params(g);
+            let x = [g.any(), g.any(), g.any(), g.any()];
+            (
+                note(format!("{p:?}, x {x:?}")),
+                res(p.check().and_then(|m| m.objective(&x))),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::adversarial",
+        "AdversarialLinearModel::curve_eps",
+        1,
+        |g| {
+            let p = adv_linear_params(g);
+            let e = g.vec(4);
+            (
+                note(format!("{p:?}, eps {e:?}")),
+                res(p.check().and_then(|m| m.curve_eps(&e))),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::adversarial",
+        "AdversarialLinearSolution::robust_*_at",
+        2,
+        |g| {
+            let p = adv_linear_params(g);
+            let e = g.param(0.0, 0.5, &[0.0]);
+            let r = p
+                .check()
+                .and_then(|m| m.solve())
+                .and_then(|s| Ok((s.robust_error_at(e)?, s.robust_test_risk_at(e)?)));
+            (note(format!("{p:?}, eps_test {e:e}")), res(r))
+        }
+    );
     target!(t, "theory::adversarial", "AdversarialRf::check", 10, |g| {
         let p = adv_rf_params(g);
         (note(format!("{p:?}")), res(p.check()))
     });
-    target!(t, "theory::adversarial", "AdversarialRfModel::solve", 1, |g| {
-        let p = adv_rf_params(g);
-        (note(format!("{p:?}")), res(p.check().and_then(|m| m.solve())))
-    });
-    target!(t, "theory::adversarial", "AdversarialRfModel::objective", 5, |g| {
-        let p = adv_rf_params(g);
-        let s = SaddlePoint { alpha: g.any(), tau_g: g.any(), beta: g.any(), gamma: g.any(), tau_q: g.any() };
-        (note(format!("{p:?}, {s:?}")), res(p.check().and_then(|m| m.objective(&s))))
-    });
-    target!(t, "theory::adversarial", "AdversarialRfModel::with_*", 5, |g| {
-        let p = adv_rf_params(g);
-        let v = g.any();
-        let which = g.below(3);
-        let r = p.check().and_then(|m| match which {
-            0 => m.with_psi1(v),
-            1 => m.with_eps(v),
-            _ => m.with_eps_test(v),
-        });
-        (note(format!("{p:?}, with#{which}({v:e})")), res(r))
-    });
-    target!(t, "theory::adversarial", "adversarial::scalar::*", 10, |g| {
-        let (z, psi, m) = (g.any(), g.any(), g.any());
-        let (c, zeta, k, kk) = (g.any(), g.any(), g.any(), g.any());
-        let which = g.below(6);
-        let desc = note(format!("#{which}: z {z:e} psi {psi:e} m {m:e} c {c:e} zeta {zeta:e} k {k:e} kk {kk:e}"));
-        let o = match which {
-            0 => val(&[z, psi], scalar::stieltjes(z, psi)),
-            1 => val(&[z, psi], scalar::stieltjes_with_derivative(z, psi)),
-            2 => val(&[m], scalar::q_fn(m)),
-            3 => val(&[m], scalar::q_prime(m)),
-            4 => val(&[c, zeta, k, kk], scalar::prox(c, zeta, k, kk)),
-            _ => res(scalar::nu_star(m, k)),
-        };
-        (desc, o)
-    });
+    target!(
+        t,
+        "theory::adversarial",
+        "AdversarialRfModel::solve",
+        1,
+        |g| {
+            let p = adv_rf_params(g);
+            (
+                note(format!("{p:?}")),
+                res(p.check().and_then(|m| m.solve())),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::adversarial",
+        "AdversarialRfModel::objective",
+        5,
+        |g| {
+            let p = adv_rf_params(g);
+            let s = SaddlePoint {
+                alpha: g.any(),
+                tau_g: g.any(),
+                beta: g.any(),
+                gamma: g.any(),
+                tau_q: g.any(),
+            };
+            (
+                note(format!("{p:?}, {s:?}")),
+                res(p.check().and_then(|m| m.objective(&s))),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::adversarial",
+        "AdversarialRfModel::with_*",
+        5,
+        |g| {
+            let p = adv_rf_params(g);
+            let v = g.any();
+            let which = g.below(3);
+            let r = p.check().and_then(|m| match which {
+                0 => m.with_psi1(v),
+                1 => m.with_eps(v),
+                _ => m.with_eps_test(v),
+            });
+            (note(format!("{p:?}, with#{which}({v:e})")), res(r))
+        }
+    );
+    target!(
+        t,
+        "theory::adversarial",
+        "adversarial::scalar::*",
+        10,
+        |g| {
+            let (z, psi, m) = (g.any(), g.any(), g.any());
+            let (c, zeta, k, kk) = (g.any(), g.any(), g.any(), g.any());
+            let which = g.below(6);
+            let desc = note(format!(
+                "#{which}: z {z:e} psi {psi:e} m {m:e} c {c:e} zeta {zeta:e} k {k:e} kk {kk:e}"
+            ));
+            let o = match which {
+                0 => val(&[z, psi], scalar::stieltjes(z, psi)),
+                1 => val(&[z, psi], scalar::stieltjes_with_derivative(z, psi)),
+                2 => val(&[m], scalar::q_fn(m)),
+                3 => val(&[m], scalar::q_prime(m)),
+                4 => val(&[c, zeta, k, kk], scalar::prox(c, zeta, k, kk)),
+                _ => res(scalar::nu_star(m, k)),
+            };
+            (desc, o)
+        }
+    );
 
     // ---- theory::membership ----
     target!(t, "theory::membership", "Membership::check", 10, |g| {
         let p = membership_params(g);
         (note(format!("{p:?}")), res(p.check()))
     });
-    target!(t, "theory::membership", "MembershipModel::output_attack", 10, |g| {
-        let p = membership_params(g);
-        (note(format!("{p:?}")), res(p.check().and_then(|m| m.output_attack())))
-    });
-    target!(t, "theory::membership", "MembershipModel::loss_attack", 10, |g| {
-        let p = membership_params(g);
-        (note(format!("{p:?}")), res(p.check().and_then(|m| m.loss_attack())))
-    });
-    target!(t, "theory::membership", "MembershipModel::utility", 10, |g| {
-        let p = membership_params(g);
-        (note(format!("{p:?}")), res(p.check().and_then(|m| m.utility())))
-    });
-    target!(t, "theory::membership", "membership::privacy_utility_curve", 2, |g| {
-        let p = membership_params(g);
-        let sweep = match g.below(3) { 0 => Sweep::Parameters, 1 => Sweep::Lambda, _ => Sweep::OutputNoise };
-        let v = g.vec(4);
-        (note(format!("{p:?}, {sweep:?}, {v:?}")), res(privacy_utility_curve(&p, sweep, &v)))
-    });
+    target!(
+        t,
+        "theory::membership",
+        "MembershipModel::output_attack",
+        10,
+        |g| {
+            let p = membership_params(g);
+            (
+                note(format!("{p:?}")),
+                res(p.check().and_then(|m| m.output_attack())),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::membership",
+        "MembershipModel::loss_attack",
+        10,
+        |g| {
+            let p = membership_params(g);
+            (
+                note(format!("{p:?}")),
+                res(p.check().and_then(|m| m.loss_attack())),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::membership",
+        "MembershipModel::utility",
+        10,
+        |g| {
+            let p = membership_params(g);
+            (
+                note(format!("{p:?}")),
+                res(p.check().and_then(|m| m.utility())),
+            )
+        }
+    );
+    target!(
+        t,
+        "theory::membership",
+        "membership::privacy_utility_curve",
+        2,
+        |g| {
+            let p = membership_params(g);
+            let sweep = match g.below(3) {
+                0 => Sweep::Parameters,
+                1 => Sweep::Lambda,
+                _ => Sweep::OutputNoise,
+            };
+            let v = g.vec(4);
+            (
+                note(format!("{p:?}, {sweep:?}, {v:?}")),
+                res(privacy_utility_curve(&p, sweep, &v)),
+            )
+        }
+    );
     target!(t, "theory::membership", "ScaleTest::new", 10, |g| {
         let (a, b) = (g.pos(), g.pos());
         (note(format!("({a:e}, {b:e})")), res(ScaleTest::new(a, b)))
     });
-    target!(t, "theory::membership", "ScaleTest::tpr_at_fpr/roc", 10, |g| {
-        let (a, b) = (g.pos(), g.pos());
-        let f = if g.chance(0.5) { g.unit() } else { g.param(0.0, 1.0, &[0.0, 1.0]) };
-        let r = ScaleTest::new(a, b).and_then(|s| Ok((s.tpr_at_fpr(f)?, s.roc(&[f, 0.5])?)));
-        (note(format!("new({a:e}, {b:e}).tpr_at_fpr({f:e})")), res(r))
-    });
-    target!(t, "theory::membership", "FiniteSize::check/output_attack", 10, |g| {
-        let p = FiniteSize { n: g.size(usize::MAX), p: g.size(usize::MAX), d: g.size(usize::MAX), sigma: g.pos() };
-        let (a, b) = (g.pos(), g.pos());
-        let which = g.below(3);
-        let desc = note(format!("{p:?} #{which} ({a:e}, {b:e})"));
-        let o = match which {
-            0 => res(p.check()),
-            1 => res(p.check().and_then(|m| m.output_attack(a, b))),
-            _ => res(p.check().and_then(|m| m.output_attack_normalised())),
-        };
-        (desc, o)
-    });
+    target!(
+        t,
+        "theory::membership",
+        "ScaleTest::tpr_at_fpr/roc",
+        10,
+        |g| {
+            let (a, b) = (g.pos(), g.pos());
+            let f = if g.chance(0.5) {
+                g.unit()
+            } else {
+                g.param(0.0, 1.0, &[0.0, 1.0])
+            };
+            let r = ScaleTest::new(a, b).and_then(|s| Ok((s.tpr_at_fpr(f)?, s.roc(&[f, 0.5])?)));
+            (note(format!("new({a:e}, {b:e}).tpr_at_fpr({f:e})")), res(r))
+        }
+    );
+    target!(
+        t,
+        "theory::membership",
+        "FiniteSize::check/output_attack",
+        10,
+        |g| {
+            let p = FiniteSize {
+                n: g.size(usize::MAX),
+                p: g.size(usize::MAX),
+                d: g.size(usize::MAX),
+                sigma: g.pos(),
+            };
+            let (a, b) = (g.pos(), g.pos());
+            let which = g.below(3);
+            let desc = note(format!("{p:?} #{which} ({a:e}, {b:e})"));
+            let o = match which {
+                0 => res(p.check()),
+                1 => res(p.check().and_then(|m| m.output_attack(a, b))),
+                _ => res(p.check().and_then(|m| m.output_attack_normalised())),
+            };
+            (desc, o)
+        }
+    );
 
     // ---- theory::two_layer ----
-    target!(t, "theory::two_layer", "two_layer::critical_point", 2, |g| {
-        let (f, d) = (g.family(), two_layer_d(g));
-        (note(format!("({f:?}, {d:e})")), res(critical_point(f, d)))
-    });
+    target!(
+        t,
+        "theory::two_layer",
+        "two_layer::critical_point",
+        2,
+        |g| {
+            let (f, d) = (g.family(), two_layer_d(g));
+            (note(format!("({f:?}, {d:e})")), res(critical_point(f, d)))
+        }
+    );
     target!(t, "theory::two_layer", "two_layer::continue_to", 1, |g| {
         let f = g.family();
         let (d0, xi0) = f.seed();
         let d = two_layer_d(g);
-        let opts = ReducedNewtonOptions { tolerance: g.param(1e-14, 1e-8, &[0.0]), max_iter: g.size(60) };
-        (note(format!("({f:?}, {d0:e} -> {d:e}, {opts:?})")), res(continue_to(f, d0, &xi0, d, opts)))
+        let opts = ReducedNewtonOptions {
+            tolerance: g.param(1e-14, 1e-8, &[0.0]),
+            max_iter: g.size(60),
+        };
+        (
+            note(format!("({f:?}, {d0:e} -> {d:e}, {opts:?})")),
+            res(continue_to(f, d0, &xi0, d, opts)),
+        )
     });
-    target!(t, "theory::two_layer", "two_layer::Family::partition", 10, |g| {
-        let (f, d) = (g.family(), g.any());
-        (note(format!("({f:?}, {d:e})")), res(f.partition(d)))
-    });
-    target!(t, "theory::two_layer", "spectrum::global_minimum", 10, |g| {
-        let d = g.any();
-        (note(format!("{d:e}")), res(global_minimum(d)))
-    });
+    target!(
+        t,
+        "theory::two_layer",
+        "two_layer::Family::partition",
+        10,
+        |g| {
+            let (f, d) = (g.family(), g.any());
+            (note(format!("({f:?}, {d:e})")), res(f.partition(d)))
+        }
+    );
+    target!(
+        t,
+        "theory::two_layer",
+        "spectrum::global_minimum",
+        10,
+        |g| {
+            let d = g.any();
+            (note(format!("{d:e}")), res(global_minimum(d)))
+        }
+    );
     target!(t, "theory::two_layer", "spectrum::block_spectrum", 3, |g| {
         let (f, d) = (g.family(), two_layer_d(g));
         let hostile = g.chance(0.3);
@@ -1080,88 +1717,203 @@ fn targets() -> Vec<Target> {
         });
         (note(format!("({f:?}, {d:e}), perturbed {hostile}")), res(r))
     });
-    target!(t, "theory::two_layer", "symmetry::PartitionParams::check/loss", 10, |g| {
-        let sizes = g.vec(5);
-        let p = PartitionParams { sizes: sizes.clone() };
-        let r = p.check().and_then(|part| {
-            let xi: Vec<f64> = (0..part.params().len()).map(|_| g.any()).collect();
-            Ok((part.loss(&xi)?, part.gradient(&xi)?))
-        });
-        (note(format!("sizes {sizes:?}")), res(r))
-    });
-    target!(t, "theory::two_layer", "kernel::TeacherParams::check/loss", 5, |g| {
-        let d = 1 + g.below(4);
-        let w: Vec<f64> = (0..d * d).map(|_| g.any()).collect();
-        let p = TeacherParams { weights: w.clone(), input_dim: if g.chance(0.1) { g.size(10) } else { d } };
-        let r = p.check().and_then(|teach| {
-            let x: Vec<f64> = (0..d * d).map(|_| g.any()).collect();
-            Ok((teach.loss(&x)?, teach.gradient(&x)?))
-        });
-        (note(format!("{p:?}")), res(r))
-    });
-    target!(t, "theory::two_layer", "threshold::saddle_to_minimum", 1, |g| {
-        let f = g.family();
-        let opts = ThresholdOptions {
-            d_start: g.param(4.0, 30.0, &[]).clamp(-1e3, 60.0),
-            scan_step: guard_step(g.param(0.5, 4.0, &[])),
-            d_min: g.param(2.0, 8.0, &[]),
-        };
-        (note(format!("({f:?}, {opts:?})")), res(saddle_to_minimum(f, opts)))
-    });
+    target!(
+        t,
+        "theory::two_layer",
+        "symmetry::PartitionParams::check/loss",
+        10,
+        |g| {
+            let sizes = g.vec(5);
+            let p = PartitionParams {
+                sizes: sizes.clone(),
+            };
+            let r = p.check().and_then(|part| {
+                let xi: Vec<f64> = (0..part.params().len()).map(|_| g.any()).collect();
+                Ok((part.loss(&xi)?, part.gradient(&xi)?))
+            });
+            (note(format!("sizes {sizes:?}")), res(r))
+        }
+    );
+    target!(
+        t,
+        "theory::two_layer",
+        "kernel::TeacherParams::check/loss",
+        5,
+        |g| {
+            let d = 1 + g.below(4);
+            let w: Vec<f64> = (0..d * d).map(|_| g.any()).collect();
+            let p = TeacherParams {
+                weights: w.clone(),
+                input_dim: if g.chance(0.1) { g.size(10) } else { d },
+            };
+            let r = p.check().and_then(|teach| {
+                let x: Vec<f64> = (0..d * d).map(|_| g.any()).collect();
+                Ok((teach.loss(&x)?, teach.gradient(&x)?))
+            });
+            (note(format!("{p:?}")), res(r))
+        }
+    );
+    target!(
+        t,
+        "theory::two_layer",
+        "threshold::saddle_to_minimum",
+        1,
+        |g| {
+            let f = g.family();
+            let opts = ThresholdOptions {
+                d_start: g.param(4.0, 30.0, &[]).clamp(-1e3, 60.0),
+                scan_step: guard_step(g.param(0.5, 4.0, &[])),
+                d_min: g.param(2.0, 8.0, &[]),
+            };
+            (
+                note(format!("({f:?}, {opts:?})")),
+                res(saddle_to_minimum(f, opts)),
+            )
+        }
+    );
     target!(t, "theory::two_layer", "threshold::lower_limit", 1, |g| {
         let f = g.family();
         let d = g.param(4.0, 30.0, &[]).clamp(-1e3, 60.0);
         let s = guard_step(g.param(0.5, 4.0, &[]));
-        (note(format!("({f:?}, {d:e}, {s:e})")), res(lower_limit(f, d, s)))
+        (
+            note(format!("({f:?}, {d:e}, {s:e})")),
+            res(lower_limit(f, d, s)),
+        )
     });
 
     // ---- sim: constructors and check() only ----
     target!(t, "sim", "RandomFeaturesSimulation::check", 5, |g| {
-        let s = RandomFeaturesSimulation { model: rf_params(g), d: g.size(usize::MAX), test_points: g.size(usize::MAX), input: InputDistribution::default() };
+        let s = RandomFeaturesSimulation {
+            model: rf_params(g),
+            d: g.size(usize::MAX),
+            test_points: g.size(usize::MAX),
+            input: InputDistribution::default(),
+        };
         (note(format!("{s:?}")), res(s.check()))
     });
     target!(t, "sim", "RfSimulation::check", 3, |g| {
-        let s = RfSimulation { d: g.size(usize::MAX), psi1: g.pos(), psi2: g.pos(), lambda: g.param(1e-6, 10.0, &[0.0]), activation: g.activation(), f1: g.pos(), f_star: g.param(0.0, 1.0, &[0.0]), tau: g.param(0.0, 1.0, &[0.0]), test_points: g.size(usize::MAX), input: InputDistribution::default() };
-        (note(format!("{s:?}")), res(s.check().map(|s| s.simulator().clone())))
+        let s = RfSimulation {
+            d: g.size(usize::MAX),
+            psi1: g.pos(),
+            psi2: g.pos(),
+            lambda: g.param(1e-6, 10.0, &[0.0]),
+            activation: g.activation(),
+            f1: g.pos(),
+            f_star: g.param(0.0, 1.0, &[0.0]),
+            tau: g.param(0.0, 1.0, &[0.0]),
+            test_points: g.size(usize::MAX),
+            input: InputDistribution::default(),
+        };
+        (
+            note(format!("{s:?}")),
+            res(s.check().map(|s| s.simulator().clone())),
+        )
     });
     target!(t, "sim", "LinearRidgeSimulation::check", 5, |g| {
-        let s = LinearRidgeSimulation { model: ridge_params(g), n: g.size(usize::MAX) };
+        let s = LinearRidgeSimulation {
+            model: ridge_params(g),
+            n: g.size(usize::MAX),
+        };
         (note(format!("{s:?}")), res(s.check()))
     });
     target!(t, "sim", "RidgeSimulation::check", 3, |g| {
-        let s = RidgeSimulation { n: g.size(usize::MAX), gamma: g.pos(), lambda: g.param(1e-6, 10.0, &[0.0]), snr: g.pos(), sigma: g.pos() };
-        (note(format!("{s:?}")), res(s.check().map(|s| s.simulator().clone())))
+        let s = RidgeSimulation {
+            n: g.size(usize::MAX),
+            gamma: g.pos(),
+            lambda: g.param(1e-6, 10.0, &[0.0]),
+            snr: g.pos(),
+            sigma: g.pos(),
+        };
+        (
+            note(format!("{s:?}")),
+            res(s.check().map(|s| s.simulator().clone())),
+        )
     });
     target!(t, "sim", "AdversarialRfSimulation::check", 5, |g| {
-        let s = AdversarialRfSimulation { model: adv_rf_params(g), d: g.size(usize::MAX) };
+        let s = AdversarialRfSimulation {
+            model: adv_rf_params(g),
+            d: g.size(usize::MAX),
+        };
         (note(format!("{s:?}")), res(s.check()))
     });
     target!(t, "sim", "AdversarialLinearSimulation::check", 5, |g| {
-        let s = AdversarialLinearSimulation { model: adv_linear_params(g), d: g.size(usize::MAX) };
+        let s = AdversarialLinearSimulation {
+            model: adv_linear_params(g),
+            d: g.size(usize::MAX),
+        };
         (note(format!("{s:?}")), res(s.check()))
     });
     target!(t, "sim", "AdversarialRfSim::simulation().check", 2, |g| {
-        let s = AdversarialRfSim { d: g.size(usize::MAX), psi1: g.pos(), psi2: g.pos(), tau2: g.param(0.0, 1.0, &[0.0]), eps: g.param(0.0, 0.5, &[0.0]), eps_test: None, trials: g.size(usize::MAX), seed: g.seed() };
+        let s = AdversarialRfSim {
+            d: g.size(usize::MAX),
+            psi1: g.pos(),
+            psi2: g.pos(),
+            tau2: g.param(0.0, 1.0, &[0.0]),
+            eps: g.param(0.0, 0.5, &[0.0]),
+            eps_test: None,
+            trials: g.size(usize::MAX),
+            seed: g.seed(),
+        };
         (note(format!("{s:?}")), res(s.simulation().check()))
     });
-    target!(t, "sim", "AdversarialLinearSim::simulation().check", 2, |g| {
-        let s = AdversarialLinearSim { d: g.size(usize::MAX), delta: g.pos(), noise_var: g.param(0.0, 1.0, &[0.0]), r0: g.pos(), eps: g.param(0.0, 0.5, &[0.0]), eps_test: None, trials: g.size(usize::MAX), seed: g.seed() };
-        (note(format!("{s:?}")), res(s.simulation().check()))
-    });
+    target!(
+        t,
+        "sim",
+        "AdversarialLinearSim::simulation().check",
+        2,
+        |g| {
+            let s = AdversarialLinearSim {
+                d: g.size(usize::MAX),
+                delta: g.pos(),
+                noise_var: g.param(0.0, 1.0, &[0.0]),
+                r0: g.pos(),
+                eps: g.param(0.0, 0.5, &[0.0]),
+                eps_test: None,
+                trials: g.size(usize::MAX),
+                seed: g.seed(),
+            };
+            (note(format!("{s:?}")), res(s.simulation().check()))
+        }
+    );
     target!(t, "sim", "MembershipAttackSimulation::check", 5, |g| {
-        let s = MembershipAttackSimulation { model: membership_params(g), n: g.size(usize::MAX), attack: if g.chance(0.5) { Attack::Output } else { Attack::Loss } };
+        let s = MembershipAttackSimulation {
+            model: membership_params(g),
+            n: g.size(usize::MAX),
+            attack: if g.chance(0.5) {
+                Attack::Output
+            } else {
+                Attack::Loss
+            },
+        };
         (note(format!("{s:?}")), res(s.check()))
     });
     target!(t, "sim", "MembershipSimulation::check", 3, |g| {
-        let s = MembershipSimulation { n: g.size(usize::MAX), trials: g.size(usize::MAX), seed: g.seed() };
-        (note(format!("{s:?}")), res(s.check().map(|s| (s.n(), s.trials()))))
+        let s = MembershipSimulation {
+            n: g.size(usize::MAX),
+            trials: g.size(usize::MAX),
+            seed: g.seed(),
+        };
+        (
+            note(format!("{s:?}")),
+            res(s.check().map(|s| (s.n(), s.trials()))),
+        )
     });
     target!(t, "sim", "TwoLayerHessian::check", 1, |g| {
-        let s = TwoLayerHessian { family: g.family(), d: g.size(40) };
+        let s = TwoLayerHessian {
+            family: g.family(),
+            d: g.size(40),
+        };
         (note(format!("{s:?}")), res(s.check().map(|s| s.d())))
     });
     target!(t, "sim", "GradientDescentCensus::check", 3, |g| {
-        let s = GradientDescentCensus { d: g.size(usize::MAX), options: GradientDescentOptions { step: if g.chance(0.5) { Some(g.any()) } else { None }, tolerance: g.pos(), max_iter: g.size(usize::MAX) } };
+        let s = GradientDescentCensus {
+            d: g.size(usize::MAX),
+            options: GradientDescentOptions {
+                step: if g.chance(0.5) { Some(g.any()) } else { None },
+                tolerance: g.pos(),
+                max_iter: g.size(usize::MAX),
+            },
+        };
         (note(format!("{s:?}")), res(s.check().map(|s| s.d())))
     });
 
@@ -1189,7 +1941,10 @@ struct Stats {
 }
 
 fn env_usize(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[test]
@@ -1201,10 +1956,19 @@ fn library_fuzz_no_panic_no_non_finite_in_ok() {
     let trace = std::env::var_os("OVERPARAM_FUZZ_TRACE").is_some();
     let targets: Vec<Target> = targets()
         .into_iter()
-        .filter(|t| only.as_deref().is_none_or(|o| t.name.contains(o) || t.module.contains(o)))
-        .filter(|t| skip.as_deref().is_none_or(|s| !s.split(',').any(|s| t.name.contains(s))))
+        .filter(|t| {
+            only.as_deref()
+                .is_none_or(|o| t.name.contains(o) || t.module.contains(o))
+        })
+        .filter(|t| {
+            skip.as_deref()
+                .is_none_or(|s| !s.split(',').any(|s| t.name.contains(s)))
+        })
         .collect();
-    assert!(!targets.is_empty(), "no fuzz target matches OVERPARAM_FUZZ_ONLY");
+    assert!(
+        !targets.is_empty(),
+        "no fuzz target matches OVERPARAM_FUZZ_ONLY"
+    );
     let total_weight: u32 = targets.iter().map(|t| t.weight).sum();
 
     // Panics are counted, not printed.
@@ -1234,7 +1998,9 @@ fn library_fuzz_no_panic_no_non_finite_in_ok() {
             }
         });
     }
-    let mut g = Gen { rng: trial_rng(seed, 0) };
+    let mut g = Gen {
+        rng: trial_rng(seed, 0),
+    };
     let mut stats: BTreeMap<(&str, &str), Stats> = BTreeMap::new();
     let started = Instant::now();
     for _ in 0..calls {
@@ -1252,7 +2018,9 @@ fn library_fuzz_no_panic_no_non_finite_in_ok() {
             .unwrap_or(&targets[0]);
         // Each call gets its own generator, so the input of a failure can be replayed.
         let call_seed = g.rng.next_u64();
-        let mut call_gen = Gen { rng: trial_rng(call_seed, 1) };
+        let mut call_gen = Gen {
+            rng: trial_rng(call_seed, 1),
+        };
         if trace {
             eprintln!("{} {call_seed}", target.name);
             if let Ok(mut c) = CURRENT.lock() {
@@ -1305,7 +2073,16 @@ fn library_fuzz_no_panic_no_non_finite_in_ok() {
     );
     println!(
         "{:<22} {:<52} {:>8} {:>8} {:>8} {:>6} {:>8} {:>9} {:>10} {:>8}",
-        "module", "function", "calls", "ok", "err", "panic", "nonfin", "unchecked", "slowest", "total"
+        "module",
+        "function",
+        "calls",
+        "ok",
+        "err",
+        "panic",
+        "nonfin",
+        "unchecked",
+        "slowest",
+        "total"
     );
     let mut per_module: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     for ((module, name), s) in &stats {
@@ -1335,17 +2112,30 @@ fn library_fuzz_no_panic_no_non_finite_in_ok() {
     for ((module, name), s) in &stats {
         if let Some((input, out)) = &s.first_non_finite {
             failures += 1;
-            println!("\nNON-FINITE IN OK  {module} {name} ({} of {} calls)\n  input:  {input}\n  output: {out}", s.non_finite, s.calls);
+            println!(
+                "\nNON-FINITE IN OK  {module} {name} ({} of {} calls)\n  input:  {input}\n  output: {out}",
+                s.non_finite, s.calls
+            );
         }
         if let Some((input, msg)) = &s.first_panic {
             failures += 1;
-            println!("\nPANIC  {module} {name} ({} of {} calls)\n  input:  {input}\n  message: {msg}", s.panics, s.calls);
+            println!(
+                "\nPANIC  {module} {name} ({} of {} calls)\n  input:  {input}\n  message: {msg}",
+                s.panics, s.calls
+            );
         }
     }
     for ((module, name), s) in &stats {
         if s.slowest > Duration::from_millis(500) {
-            println!("\nSLOW  {module} {name}: {:.2} s\n  input: {}", s.slowest.as_secs_f64(), s.slowest_input);
+            println!(
+                "\nSLOW  {module} {name}: {:.2} s\n  input: {}",
+                s.slowest.as_secs_f64(),
+                s.slowest_input
+            );
         }
     }
-    assert_eq!(failures, 0, "library fuzz found {failures} failing functions (table above)");
+    assert_eq!(
+        failures, 0,
+        "library fuzz found {failures} failing functions (table above)"
+    );
 }
