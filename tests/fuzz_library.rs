@@ -84,9 +84,6 @@ use overparam::theory::two_layer::threshold::{
 };
 use rand::Rng;
 
-/// Bound of the hostile `separation` of `herglotz_root` (the unfixed code hangs above ~1e3).
-const SEPARATION_CAP: f64 = 100.0;
-
 /// Step sizes of the two-layer threshold scans: on the unfixed code `lower_limit` with
 /// `min_step <= 0` or tiny never returns and `saddle_to_minimum` with a tiny `scan_step` runs for
 /// minutes (issue 13, owned by the two-layer fix). While `GUARD_TWO_LAYER_STEPS` is set, steps
@@ -899,9 +896,17 @@ fn targets() -> Vec<Target> {
         let z = Complex64::new(g.any(), g.param(1e-3, 10.0, &[0.0]));
         let opts = HerglotzOptions {
             start_height: g.param(1.0, 100.0, &[]),
-            initial_steps: g.size(64),
-            separation: g.param(1.0, 10.0, &[1.0]).min(SEPARATION_CAP),
-            max_halvings: g.size(20),
+            initial_steps: if g.chance(0.9) {
+                g.size(64)
+            } else {
+                g.size(usize::MAX)
+            },
+            separation: g.param(1.0, 10.0, &[1.0]),
+            max_halvings: if g.chance(0.9) {
+                g.size(30)
+            } else {
+                g.size(usize::MAX)
+            },
             min_relative_height: g.param(1e-12, 1e-3, &[]),
         };
         note(format!("gamma {gamma:e}, z {z:e}, {opts:?}"));

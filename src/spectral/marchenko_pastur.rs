@@ -94,8 +94,13 @@ impl MarchenkoPastur {
     /// Density of the absolutely continuous part,
     /// $\sqrt{(b - x)(x - a)}/(2\pi\gamma x)$ on $[a, b]$ and $0$ elsewhere (the atom is excluded).
     ///
-    /// Returns $+\infty$ at $x = 0$ when $\gamma = 1$ (the density behaves like $x^{-1/2}$ there);
-    /// a non-finite `x` is an error.
+    /// Domain: every finite `x` except the singular point $x = 0$ at $\gamma = 1$, where the
+    /// density behaves like $1/(\pi\sqrt{x})$ (an integrable singularity, so the measure has no atom
+    /// there but the density has no finite value); every returned value is finite.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `x` if `x` is not finite, or if $\gamma = 1$ and
+    /// $x = 0$ (it used to return $+\infty$ inside `Ok`).
     pub fn density(&self, x: f64) -> Result<f64> {
         let x = validate::finite("x", x)?;
         let (a, b) = self.edges();
@@ -103,7 +108,11 @@ impl MarchenkoPastur {
             return Ok(0.0);
         }
         if x == 0.0 {
-            return Ok(f64::INFINITY);
+            return Err(Error::InvalidParameter {
+                name: "x",
+                value: x,
+                expected: "x != 0 at gamma = 1 (the density has an integrable x^(-1/2) singularity at 0)",
+            });
         }
         let root = ((b - x) * (x - a)).max(0.0).sqrt();
         Ok(root / (2.0 * std::f64::consts::PI * self.gamma * x))
