@@ -278,14 +278,14 @@ pub struct HerglotzOptions {
 }
 
 /// Largest [`HerglotzOptions::initial_steps`] accepted.
-const MAX_INITIAL_STEPS: usize = 100_000;
+const MAX_INITIAL_STEPS: usize = 10_000;
 /// Halvings of one step beyond this are not attempted (the step would be below $2^{-60}$ of the
 /// base step).
 const MAX_HALVINGS: usize = 60;
 /// Budget of polynomial solves along one path; beyond it [`herglotz_root`] returns
 /// [`Error::NotConverged`] instead of running on (issue 13: a path whose every step was
 /// ambiguous never ended).
-const MAX_PATH_STEPS: usize = 200_000;
+const MAX_PATH_STEPS: usize = 50_000;
 
 /// Deprecated name of [`HerglotzOptions`].
 #[deprecated(note = "use HerglotzOptions (ContinuationOptions is the solver engine's)")]
@@ -328,9 +328,9 @@ pub struct HerglotzRoot {
 /// * `admissible(z, m)` is checked at the end (e.g. $\operatorname{Im} m > 0$); failure gives
 ///   [`Error::NotConverged`] with `method = "herglotz admissibility"`.
 /// * Domain: finite `z`; `start_height` finite and $> 0$, `separation` finite and $\ge 1$,
-///   `initial_steps` $\le 10^5$, `min_relative_height` finite and $\ge 0$ (each otherwise an
+///   `initial_steps` $\le 10^4$, `min_relative_height` finite and $\ge 0$ (each otherwise an
 ///   [`Error::InvalidParameter`] naming it); `max_halvings` is used up to 60. The path is bounded:
-///   a step that no longer moves, or more than $2\times10^5$ polynomial solves, gives
+///   a step that no longer moves, or more than $5\times10^4$ polynomial solves, gives
 ///   [`Error::NotConverged`] with `method = "herglotz continuation"` (a path on which every step
 ///   stays ambiguous used to run forever).
 ///
@@ -392,7 +392,7 @@ where
         return Err(Error::InvalidParameter {
             name: "initial_steps",
             value: opts.initial_steps as f64,
-            expected: "at most 100000 steps",
+            expected: "at most 10000 steps",
         });
     }
     if !(opts.min_relative_height.is_finite() && opts.min_relative_height >= 0.0) {
@@ -583,9 +583,9 @@ pub struct HerglotzFixedPoint {
 /// $\operatorname{Im} z \ne 0$, since damped iteration generally does not converge on the real axis.
 ///
 /// Domain: finite `z` with $\operatorname{Im} z \ne 0$, `damping` in $(0, 1]$, finite
-/// `tolerance` $> 0$, finite `start_height` $> 0$, `initial_steps` $\le 10^5$ (each otherwise an
+/// `tolerance` $> 0$, finite `start_height` $> 0$, `initial_steps` $\le 10^4$ (each otherwise an
 /// [`Error::InvalidParameter`] naming it). A step that no longer moves, or more than
-/// $2\times10^5$ path steps, gives [`Error::NotConverged`].
+/// $5\times10^4$ path steps, gives [`Error::NotConverged`].
 ///
 /// ```
 /// use num_complex::Complex64;
@@ -646,7 +646,7 @@ where
         return Err(Error::InvalidParameter {
             name: "initial_steps",
             value: opts.path.initial_steps as f64,
-            expected: "at most 100000 steps",
+            expected: "at most 10000 steps",
         });
     }
     let reflected = z.im < 0.0;
