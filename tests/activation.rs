@@ -399,3 +399,29 @@ fn normal_functions_are_finite_for_every_finite_argument() {
     assert_eq!(normal::sf(f64::NEG_INFINITY), 1.0);
     assert!(normal::erf(f64::NAN).is_nan());
 }
+
+/// Found by the library fuzz: the built-in activations are finite for every finite argument
+/// (the quadratic was `inf` beyond 1.3e154).
+#[test]
+fn builtin_activations_are_finite_for_every_finite_argument() {
+    for act in Activation::all_builtin() {
+        for x in [
+            0.0,
+            -0.0,
+            5e-324,
+            1.0,
+            -1e154,
+            1.4e154,
+            -1e200,
+            1e308,
+            f64::MAX,
+            -f64::MAX,
+        ] {
+            let v = act.eval(x);
+            assert!(v.is_finite(), "{act}({x}) = {v}");
+        }
+    }
+    assert_eq!(Activation::Quadratic.eval(1e200), f64::MAX);
+    assert_eq!(Activation::Quadratic.eval(3.0), 8.0);
+    assert!(Activation::Quadratic.eval(f64::NAN).is_nan());
+}

@@ -5,7 +5,8 @@
 //! - a **panic** if it unwinds;
 //! - **non-finite in Ok** if it returns `Ok(v)` (or, for an infallible function, a value) and some
 //!   `f64` reachable from `v` (every public field, vectors included; see [`AllFinite`]) is `NaN`
-//!   or infinite. An infallible function given a `NaN` input is not checked (garbage in).
+//!   or infinite. An infallible function given a non-finite input is not checked (`NaN` in gives
+//!   `NaN`; `±∞` gives the mathematical limit, which may be infinite).
 //!
 //! The test asserts 0 panics and 0 non-finite values inside `Ok`, and prints the per-function
 //! table (calls, Ok, Err, panics, non-finite, slowest call, first offending input).
@@ -598,9 +599,10 @@ fn res<T: AllFinite + Debug>(r: Result<T>) -> Outcome {
     }
 }
 
-/// An infallible function: checked unless an input is NaN.
+/// An infallible function: checked unless an input is not finite (a `NaN` argument gives `NaN`,
+/// an infinite one the mathematical limit, which may be infinite, e.g. `log_pdf(inf) = -inf`).
 fn val<T: AllFinite + Debug>(inputs: &[f64], v: T) -> Outcome {
-    if inputs.iter().any(|x| x.is_nan()) {
+    if inputs.iter().any(|x| !x.is_finite()) {
         Outcome::Unchecked
     } else if v.all_finite() {
         Outcome::Finite

@@ -887,3 +887,20 @@ fn herglotz_root_paths_always_end() {
         })
     ));
 }
+
+/// Found by the library fuzz: the companion transform next to the atom exceeds f64::MAX
+/// (|m~(z)| ~ (1 - gamma)/|z|); it was `Ok(inf)`, it is a typed error.
+#[test]
+fn companion_stieltjes_beyond_f64_max_is_an_error() {
+    let mp = MarchenkoPastur::new(1e-100).unwrap();
+    assert!(matches!(
+        mp.companion_stieltjes(c(-1e-310, -1e-310)),
+        Err(Error::NonFinite { .. })
+    ));
+    // Away from it the value is finite and ~ -(1 - gamma)/z.
+    let z = c(-1e-300, -1e-300);
+    let m = mp.companion_stieltjes(z).unwrap();
+    // -1/z = (1 - i)/(2e-300), written out (num_complex's division overflows |z|^2).
+    let want = c(0.5e300, -0.5e300);
+    assert!((m - want).norm() < 1e-10 * want.norm(), "{m} vs {want}");
+}

@@ -226,9 +226,18 @@ impl MarchenkoPastur {
     /// Computed as $\tilde m(z) = \gamma^{-1} m_{1/\gamma}(z/\gamma)$ (the eigenvalues of
     /// $XX^\top/n$ are $\gamma$ times those of $XX^\top/p$), which has no cancellation. Same
     /// branch conventions and errors as [`Self::stieltjes`] (infinite at $z = 0$ for $\gamma \le 1$).
+    /// Near the atom the exact value can exceed `f64::MAX` (e.g. $\gamma = 10^{-100}$,
+    /// $z = -10^{-310}(1 + i)$: $|\tilde m| \approx 1/|z|$): [`Error::NonFinite`] then.
     pub fn companion_stieltjes(&self, z: Complex64) -> Result<Complex64> {
         let dual = MarchenkoPastur::new(1.0 / self.gamma)?;
-        Ok(dual.stieltjes(z / self.gamma)? / self.gamma)
+        let m = dual.stieltjes(z / self.gamma)? / self.gamma;
+        if m.re.is_finite() && m.im.is_finite() {
+            Ok(m)
+        } else {
+            Err(Error::NonFinite {
+                what: "companion Marchenko-Pastur Stieltjes transform (beyond f64::MAX)",
+            })
+        }
     }
 
     /// $\tilde m(-\lambda)$ and $\tilde m'(-\lambda)$ of the companion law, for $\lambda > 0$, in the
