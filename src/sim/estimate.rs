@@ -79,9 +79,10 @@ impl Estimate {
         })
     }
 
-    /// Sample standard deviation of the per-trial values, $s = \sqrt m\cdot\mathrm{SE}$.
+    /// Sample standard deviation of the per-trial values, $s = \sqrt m\cdot\mathrm{SE}$, saturated
+    /// at `f64::MAX` when it is not representable (trials near $\pm$`f64::MAX`).
     pub fn std_dev(&self) -> f64 {
-        self.std_err * (self.trials as f64).sqrt()
+        crate::compare::saturate(self.std_err * (self.trials as f64).sqrt())
     }
 
     /// Relative standard error $\mathrm{SE}/|\bar v|$, saturated at `f64::MAX` (when the mean is
@@ -128,6 +129,7 @@ mod tests {
         let e = Estimate::from_trials(vec![f64::MAX, -f64::MAX]).unwrap();
         assert_eq!(e.mean, 0.0);
         assert_eq!(e.std_err, f64::MAX); // exact value MAX, computed without overflow
+        assert_eq!(e.std_dev(), f64::MAX); // sqrt(2) MAX is not representable: saturated
         let e = Estimate::from_trials(vec![1.0, 5e-324, 1e160, 2.0]).unwrap();
         assert!(e.mean.is_finite() && e.std_err.is_finite());
         assert!((e.mean / 2.5e159 - 1.0).abs() < 1e-15, "{e:?}");
