@@ -50,12 +50,28 @@ impl Estimate {
     /// # Ok::<(), overparam::Error>(())
     /// ```
     pub fn from_trials(per_trial: Vec<f64>) -> Result<Self> {
+        Self::from_trials_at_least(per_trial, crate::sim::MIN_TRIALS)
+    }
+
+    /// [`Estimate::from_trials`] with another minimum number of trials: `1` for the deprecated
+    /// positional `run(seed, trials, progress)` methods, which accept a single trial and report
+    /// its standard error as 0 (as they always did).
+    pub(crate) fn from_trials_at_least(per_trial: Vec<f64>, min_trials: usize) -> Result<Self> {
         let m = per_trial.len();
-        if m < crate::sim::MIN_TRIALS {
+        if m < min_trials.max(1) {
             return Err(Error::InvalidParameter {
                 name: "trials",
                 value: m as f64,
                 expected: "at least 2 trials (sim::MIN_TRIALS: a standard error needs two)",
+            });
+        }
+        if m == 1 {
+            let v = crate::error::finite(per_trial[0], "Monte Carlo trial value")?;
+            return Ok(Self {
+                mean: v,
+                std_err: 0.0,
+                trials: 1,
+                per_trial,
             });
         }
         if per_trial.iter().any(|v| !v.is_finite()) {
