@@ -37,8 +37,11 @@ pub const DEFAULT_KAPPA: f64 = 3.0;
 
 /// The finite-size allowance $\kappa\,|R_{\rm theory}|/d$.
 ///
+/// Domain: finite `theory`, finite $\kappa \ge 0$, $d \ge 1$, and a representable product
+/// (not beyond `f64::MAX`, e.g. $\kappa = 10^{308}$ with $|R| = 19$ is refused).
+///
 /// Errors: [`Error::InvalidParameter`] if `kappa` is negative or not finite or `d == 0`;
-/// [`Error::NonFinite`] if `theory` is not finite.
+/// [`Error::NonFinite`] if `theory` is not finite or the allowance overflows.
 ///
 /// ```
 /// use overparam::compare::finite_size_allowance;
@@ -55,7 +58,16 @@ pub fn finite_size_allowance(theory: f64, kappa: f64, d: usize) -> Result<f64> {
             expected: "an integer >= 1",
         });
     }
-    Ok(kappa * theory.abs() / d as f64)
+    let allowance = kappa * theory.abs() / d as f64;
+    if allowance.is_finite() {
+        Ok(allowance)
+    } else {
+        // kappa |R| overflowed: divide first (the quotient may still be representable).
+        crate::error::finite(
+            kappa * (theory.abs() / d as f64),
+            "finite-size allowance kappa |theory| / d",
+        )
+    }
 }
 
 /// Whether a simulation agrees with the theory.
@@ -76,7 +88,10 @@ pub struct Comparison {
     pub mean: f64,
     /// The simulation standard error.
     pub std_err: f64,
-    /// $z = \mathrm{gap}/\mathrm{SE}$ ($\pm\infty$ when $\mathrm{SE} = 0$ and the gap is not zero).
+    /// $z = \mathrm{gap}/\mathrm{SE}$, saturated at $\pm$`f64::MAX` (when $\mathrm{SE} = 0$ and the gap
+    /// is not zero, or when the quotient overflows; it was $\pm\infty$ before issue 13, which
+    /// promised no non-finite value inside `Ok`). $|z| =$ `f64::MAX` means "infinitely many
+    /// standard errors".
     pub z: f64,
     /// $\mathrm{gap} = \text{mean} - \text{theory}$.
     pub gap: f64,
@@ -92,18 +107,27 @@ impl Comparison {
         self.verdict == Verdict::Agree
     }
 
-    /// The relative gap $\mathrm{gap}/|\text{theory}|$ (infinite if the theory is zero and the gap
-    /// is not).
+    /// The relative gap $\mathrm{gap}/|\text{theory}|$, saturated at $\pm$`f64::MAX` (if the theory
+    /// is zero and the gap is not, or the quotient overflows; it was $\pm\infty$ before issue 13).
     pub fn relative_gap(&self) -> f64 {
         if self.theory == 0.0 {
             if self.gap == 0.0 {
                 0.0
             } else {
-                f64::INFINITY.copysign(self.gap)
+                f64::MAX.copysign(self.gap)
             }
         } else {
-            self.gap / self.theory.abs()
+            saturate(self.gap / self.theory.abs())
         }
+    }
+}
+
+/// `x` with $\pm\infty$ replaced by $\pm$`f64::MAX` (a quotient that overflowed; `NaN` is kept).
+pub(crate) fn saturate(x: f64) -> f64 {
+    if x.is_infinite() {
+        f64::MAX.copysign(x)
+    } else {
+        x
     }
 }
 
@@ -121,8 +145,12 @@ impl Comparison {
 /// # Ok::<(), overparam::Error>(())
 /// ```
 ///
-/// Errors: [`Error::NonFinite`] for a non-finite theory value or estimate,
-/// [`Error::InvalidParameter`] for a negative or non-finite allowance.
+/// Domain: finite theory value, mean and SE, finite allowance $\ge 0$, and a representable gap
+/// (mean $-$ theory not beyond `f64::MAX`). $z$ is saturated at $\pm$`f64::MAX` (see
+/// [`Comparison::z`]).
+///
+/// Errors: [`Error::NonFinite`] for a non-finite theory value or estimate, or a gap that
+/// overflows; [`Error::InvalidParameter`] for a negative or non-finite allowance.
 pub fn compare(theory: f64, simulation: &Estimate, allowance: f64) -> Result<Comparison> {
     compare_mean(theory, simulation.mean, simulation.std_err, allowance)
 }
@@ -154,13 +182,13 @@ fn compare_mean(theory: f64, mean: f64, std_err: f64, allowance: f64) -> Result<
     crate::error::finite(mean, "simulation mean")?;
     crate::error::finite(std_err, "simulation standard error")?;
     let allowance = crate::error::validate::non_negative("allowance", allowance)?;
-    let gap = mean - theory;
+    let gap = crate::error::finite(mean - theory, "gap = simulation mean - theory value")?;
     let z = if std_err > 0.0 {
-        gap / std_err
+        saturate(gap / std_err)
     } else if gap == 0.0 {
         0.0
     } else {
-        f64::INFINITY.copysign(gap)
+        f64::MAX.copysign(gap)
     };
     let verdict = if gap.abs() <= Z_THRESHOLD * std_err + allowance {
         Verdict::Agree
@@ -290,7 +318,7 @@ pub fn risk_allowances(theory: &RiskValues, kappa: f64, size: usize) -> Result<[
     let train_scale = theory
         .train_error
         .abs()
-        .max((theory.train_error * theory.test_error).abs().sqrt());
+        .max(theory.train_error.abs().sqrt() * theory.test_error.abs().sqrt());
     let train_allowance = finite_size_allowance(train_scale, kappa, size)?.max(ROUND_OFF);
     Ok([scale, scale, scale, train_allowance])
 }
@@ -370,7 +398,8 @@ pub struct LogLogFit {
     pub slope: f64,
     /// The intercept $a$.
     pub intercept: f64,
-    /// Standard error of the slope from the residuals ($\infty$ with only two points).
+    /// Standard error of the slope from the residuals (`f64::MAX`, i.e. unknown, with only two
+    /// points: it was $\infty$ before issue 13).
     pub slope_std_err: f64,
     /// Number of points.
     pub points: usize,
@@ -436,9 +465,9 @@ pub fn fit_log_log(xs: &[f64], ys: &[f64]) -> Result<LogLogFit> {
             .zip(&ly)
             .map(|(x, y)| (y - intercept - slope * x).powi(2))
             .sum();
-        (rss / (mf - 2.0) / sxx).sqrt()
+        saturate((rss / (mf - 2.0) / sxx).sqrt())
     } else {
-        f64::INFINITY
+        f64::MAX
     };
     Ok(LogLogFit {
         slope,
@@ -519,11 +548,13 @@ mod tests {
 
     #[test]
     fn z_and_verdict_edges() {
-        let exact = Estimate::from_trials(vec![2.0]).unwrap();
+        // Two identical trials (one trial is no longer an estimate): SE = 0.
+        let exact = Estimate::from_trials(vec![2.0, 2.0]).unwrap();
         let c = compare(2.0, &exact, 0.0).unwrap();
         assert_eq!((c.z, c.verdict), (0.0, Verdict::Agree));
         let c = compare(1.0, &exact, 0.5).unwrap();
-        assert_eq!(c.z, f64::INFINITY);
+        // Issue 13: z was +inf inside Ok; it saturates at f64::MAX.
+        assert_eq!(c.z, f64::MAX);
         assert_eq!(c.verdict, Verdict::Disagree);
         assert_eq!(c.relative_gap(), 1.0);
         assert!(compare(1.0, &exact, 1.0).unwrap().agrees());

@@ -37,6 +37,12 @@
 //! depends only on the mathematics (faer, rand, rayon and a few numerical crates).
 //! - [`grid`]: log-spaced and evenly spaced parameter grids for sweeps.
 //! - [`prelude`]: the model, simulation and join types, [`Error`] and [`Result`] in one import.
+//!
+//! Numerical contract (docs/numerics.md): no public function panics on caller input or returns a
+//! non-finite number inside `Ok`; outside its documented domain a function returns a typed
+//! [`Error`] naming the parameter. A seeded fuzz of the whole public API (`tests/fuzz_library.rs`,
+//! hostile `f64` and `usize` inputs into every constructor, `check()`, solver and transform)
+//! enforces it in CI.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -364,3 +364,64 @@ fn undeclared_kink_and_jump_are_found_by_adaptive_bisection() {
     assert!((c.mu1 - 2.0 * normal::pdf(a)).abs() < 1e-13);
     assert!((c.mu2 - 1.0).abs() < 1e-13);
 }
+
+/// Issue 13: `erf`, `cdf`, `sf` were NaN beyond |x| ~ 1.4e154 (x^2 overflowed inside the tail);
+/// they return the exact limits, and the logs saturate at f64::MIN instead of -inf / NaN.
+#[test]
+fn normal_functions_are_finite_for_every_finite_argument() {
+    for x in [40.0, 1e3, 1.4e154, 1e155, 1e200, 1e308, f64::MAX] {
+        assert_eq!(normal::erf(x), 1.0, "{x}");
+        assert_eq!(normal::erf(-x), -1.0, "{x}");
+        assert_eq!(normal::sf(x), 0.0, "{x}");
+        assert_eq!(normal::cdf(-x), 0.0, "{x}");
+        assert_eq!(normal::cdf(x), 1.0, "{x}");
+        assert_eq!(normal::sf(-x), 1.0, "{x}");
+        assert_eq!(normal::pdf(x), 0.0, "{x}");
+        assert_eq!(normal::log_sf(-x), 0.0, "{x}");
+        assert!(
+            normal::log_sf(x).is_finite() && normal::log_sf(x) < -800.0,
+            "{x}"
+        );
+        assert!(normal::log_cdf(-x).is_finite(), "{x}");
+        assert!(normal::log_pdf(x).is_finite(), "{x}");
+    }
+    // The largest arguments saturate at the most negative f64; below the overflow of x^2 the
+    // logs keep the asymptotic value -x^2/2 - ln(x sqrt(2 pi)).
+    assert_eq!(normal::log_pdf(1e155), f64::MIN);
+    assert_eq!(normal::log_sf(1e200), f64::MIN);
+    let x = 1e150;
+    let want = -0.5 * x * x - (x * (2.0 * std::f64::consts::PI).sqrt()).ln();
+    assert!((normal::log_sf(x) / want - 1.0).abs() < 1e-15);
+    // The switch to the exact 0 at x = 40 is below the smallest subnormal: continuous.
+    assert!(normal::sf(38.0) > 0.0 && normal::sf(39.0) == 0.0 && normal::sf(40.0) == 0.0);
+    // Infinite arguments keep their limits, NaN stays NaN.
+    assert_eq!(normal::erf(f64::INFINITY), 1.0);
+    assert_eq!(normal::sf(f64::NEG_INFINITY), 1.0);
+    assert!(normal::erf(f64::NAN).is_nan());
+}
+
+/// Found by the library fuzz: the built-in activations are finite for every finite argument
+/// (the quadratic was `inf` beyond 1.3e154).
+#[test]
+fn builtin_activations_are_finite_for_every_finite_argument() {
+    for act in Activation::all_builtin() {
+        for x in [
+            0.0,
+            -0.0,
+            5e-324,
+            1.0,
+            -1e154,
+            1.4e154,
+            -1e200,
+            1e308,
+            f64::MAX,
+            -f64::MAX,
+        ] {
+            let v = act.eval(x);
+            assert!(v.is_finite(), "{act}({x}) = {v}");
+        }
+    }
+    assert_eq!(Activation::Quadratic.eval(1e200), f64::MAX);
+    assert_eq!(Activation::Quadratic.eval(3.0), 8.0);
+    assert!(Activation::Quadratic.eval(f64::NAN).is_nan());
+}

@@ -962,3 +962,23 @@ mod adaptive {
         ));
     }
 }
+
+/// Found by the library fuzz: the secant predictor overflowed to `-inf` for a finite history
+/// (a jump of 1e160 extrapolated by a ratio of ~1e199); it falls back to the last point.
+#[test]
+fn secant_prediction_is_finite_for_a_finite_history() {
+    use overparam::solver::secant_prediction;
+    let history = vec![
+        (1e-300, vec![-1e-16, -1000.0]),
+        (
+            -0.9999999999999,
+            vec![0.8814273819990284, -0.2795531073840843],
+        ),
+        (0.48128018911790527, vec![-1e160, 0.0017431295195657471]),
+    ];
+    let p = secant_prediction(&history, 2.7984146092701e199);
+    assert_eq!(p, history[2].1);
+    // An ordinary history is extrapolated: x = 2 s through (1, 2), (2, 4) predicts 6 at s = 3.
+    let line = vec![(1.0, vec![2.0]), (2.0, vec![4.0])];
+    assert_eq!(secant_prediction(&line, 3.0), vec![6.0]);
+}

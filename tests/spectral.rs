@@ -759,3 +759,148 @@ fn herglotz_options_old_name_still_works() {
     let mp = MarchenkoPastur::new(g).unwrap().stieltjes(z).unwrap();
     assert!((r.root - mp).norm() < 1e-13);
 }
+
+/// Issue 13: `MarchenkoPastur::new(1.)?.density(0.)` was `Ok(inf)`; the point is singular (the
+/// density behaves like 1/(pi sqrt x)): a typed error naming `x`, finite values next to it.
+#[test]
+fn mp_density_at_its_singular_point_is_a_typed_error() {
+    let mp = MarchenkoPastur::new(1.0).unwrap();
+    assert!(matches!(
+        mp.density(0.0),
+        Err(Error::InvalidParameter { name: "x", .. })
+    ));
+    for x in [1e-300, 1e-100, 1e-12] {
+        let rho = mp.density(x).unwrap();
+        // rho(x) = sqrt((4 - x) x) / (2 pi x) ~ 1 / (pi sqrt x).
+        let want = 1.0 / (PI * x.sqrt());
+        assert!(
+            rho.is_finite() && (rho / want - 1.0).abs() < 1e-6,
+            "{x}: {rho} vs {want}"
+        );
+    }
+    // Elsewhere 0 stays a valid point: outside the support for gamma != 1.
+    assert_eq!(
+        MarchenkoPastur::new(0.5).unwrap().density(0.0).unwrap(),
+        0.0
+    );
+}
+
+/// Issue 13: coefficients near 1e155 gave `Ok` with infinite/NaN roots (and residual 0, the
+/// NaN being dropped by the max). The scaled retry finds them; the roots are checked against the
+/// polynomial and, for a product form, against the known roots.
+#[test]
+fn polynomial_roots_with_huge_and_tiny_coefficients() {
+    let fuzzed = [
+        c(2.2250738585072014e-153, 0.0),
+        c(4.393698369354768e157, 0.0),
+        c(2.5996975619155738e157, 0.0),
+        c(2.775807584672834e152, 0.0),
+        c(7.70583614765101e152, 0.061663189212377116),
+    ];
+    // Either finite roots with a small backward error or a typed error (this one has a root
+    // near -5e-311, a subnormal), never a non-finite value inside Ok.
+    if let Ok(r) = polynomial_roots(&fuzzed) {
+        assert!(
+            r.roots.iter().all(|z| z.re.is_finite() && z.im.is_finite()),
+            "{r:?}"
+        );
+        assert!(r.residual.is_finite() && r.residual <= 1e-8, "{r:?}");
+    }
+    // (x - 1e200)(x - 2e200)(x + 3e200) = x^3 - 7 s^2 x + 6 s^3 (s = 1e200) times 1e-300: the
+    // monic coefficients (6e600) are not representable, the roots are.
+    let coeffs = [c(6e300, 0.0), c(-7e100, 0.0), c(0.0, 0.0), c(1e-300, 0.0)];
+    let mut r: Vec<f64> = polynomial_roots(&coeffs)
+        .unwrap()
+        .roots
+        .iter()
+        .map(|z| z.re)
+        .collect();
+    r.sort_by(f64::total_cmp);
+    for (got, want) in r.iter().zip([-3e200, 1e200, 2e200]) {
+        assert!((got / want - 1.0).abs() < 1e-12, "{r:?}");
+    }
+}
+
+/// Issue 13 (found by the library fuzz): a path on which every step stays ambiguous never ended
+/// (each forced acceptance carried the halved step on, which shrank to zero). It now ends: with a
+/// finite answer or a typed error, in bounded time.
+#[test]
+fn herglotz_root_paths_always_end() {
+    let cases = [
+        (
+            1.0,
+            c(-0.999999999999, 0.06379681892972987),
+            2.002713294094829e109,
+            64,
+            20,
+        ),
+        (
+            -1e155,
+            c(7.517345345039669e-143, 0.018143321379379133),
+            5.946499993176093,
+            1,
+            20,
+        ),
+        (0.5, c(1.2, 0.1), 1e300, 60, usize::MAX),
+    ];
+    for (gamma, z, separation, initial_steps, max_halvings) in cases {
+        let opts = HerglotzOptions {
+            start_height: 1.5,
+            initial_steps,
+            separation,
+            max_halvings,
+            min_relative_height: 5e-5,
+        };
+        let t = std::time::Instant::now();
+        let r = herglotz_root(
+            |z| vec![c(1.0, 0.0), z + gamma - 1.0, z * gamma],
+            |z| -1.0 / z,
+            |_, _| true,
+            z,
+            opts,
+        );
+        assert!(
+            t.elapsed().as_secs_f64() < 20.0,
+            "{gamma} {z}: {:?}",
+            t.elapsed()
+        );
+        if let Ok(r) = r {
+            assert!(r.root.re.is_finite() && r.root.im.is_finite() && r.residual.is_finite());
+        }
+    }
+    // Options outside the domain are named.
+    let bad = HerglotzOptions {
+        initial_steps: usize::MAX,
+        ..HerglotzOptions::default()
+    };
+    assert!(matches!(
+        herglotz_root(
+            |z| vec![c(1.0, 0.0), z, z],
+            |z| -1.0 / z,
+            |_, _| true,
+            c(1.0, 1.0),
+            bad
+        ),
+        Err(Error::InvalidParameter {
+            name: "initial_steps",
+            ..
+        })
+    ));
+}
+
+/// Found by the library fuzz: the companion transform next to the atom exceeds f64::MAX
+/// (|m~(z)| ~ (1 - gamma)/|z|); it was `Ok(inf)`, it is a typed error.
+#[test]
+fn companion_stieltjes_beyond_f64_max_is_an_error() {
+    let mp = MarchenkoPastur::new(1e-100).unwrap();
+    assert!(matches!(
+        mp.companion_stieltjes(c(-1e-310, -1e-310)),
+        Err(Error::NonFinite { .. })
+    ));
+    // Away from it the value is finite and ~ -(1 - gamma)/z.
+    let z = c(-1e-300, -1e-300);
+    let m = mp.companion_stieltjes(z).unwrap();
+    // -1/z = (1 - i)/(2e-300), written out (num_complex's division overflows |z|^2).
+    let want = c(0.5e300, -0.5e300);
+    assert!((m - want).norm() < 1e-10 * want.norm(), "{m} vs {want}");
+}

@@ -173,6 +173,10 @@ impl Activation {
         &BUILTIN
     }
     /// $\sigma(x)$.
+    ///
+    /// Domain: for the built-in activations, every finite `x` gives a finite value (the quadratic
+    /// $x^2 - 1$ saturates at `f64::MAX` beyond $|x| = 1.3\times10^{154}$; [`Activation::Erf`] is
+    /// exactly $\pm1$ there); a custom activation returns whatever its function returns.
     pub fn eval(&self, x: f64) -> f64 {
         match self {
             Self::Relu => x.max(0.0),
@@ -182,7 +186,15 @@ impl Activation {
             Self::Sigmoid => 1.0 / (1.0 + (-x).exp()),
             Self::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
             Self::Linear => x,
-            Self::Quadratic => x * x - 1.0,
+            Self::Quadratic => {
+                // Saturates at f64::MAX for finite |x| > 1.3e154 (x^2 is not representable).
+                let v = x * x - 1.0;
+                if v == f64::INFINITY && x.is_finite() {
+                    f64::MAX
+                } else {
+                    v
+                }
+            }
             Self::Custom(c) => (c.function)(x),
         }
     }

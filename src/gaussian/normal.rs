@@ -53,9 +53,18 @@ pub fn pdf(x: f64) -> f64 {
 }
 
 /// Natural log of the standard normal density, $-x^2/2 - \tfrac12\log(2\pi)$.
+///
+/// Domain: every finite `x`; the value is finite. For $|x| > 1.9\times10^{154}$ the exact value is
+/// below the most negative `f64` and the result saturates at `f64::MIN` ($-1.8\times10^{308}$);
+/// $\pm\infty$ gives $-\infty$, `NaN` gives `NaN`.
 #[inline]
 pub fn log_pdf(x: f64) -> f64 {
-    -0.5 * x * x - 0.5 * (2.0 * PI).ln()
+    let v = -0.5 * x * x - 0.5 * (2.0 * PI).ln();
+    if v == f64::NEG_INFINITY && x.is_finite() {
+        f64::MIN
+    } else {
+        v
+    }
 }
 
 /// Standard normal cumulative distribution function $\Phi(x) = \bar\Phi(-x)$.
@@ -73,6 +82,10 @@ pub fn cdf(x: f64) -> f64 {
 
 /// Standard normal survival function $\bar\Phi(x) = 1 - \Phi(x)$, computed without
 /// cancellation so it keeps a small relative error in the upper tail.
+///
+/// Domain: every `f64`; finite for every non-`NaN` argument (for $x \ge 40$ the value is the
+/// correctly rounded $0$, for $x \le -40$ it is $1$; before issue 13 these were `NaN` beyond
+/// $|x| \approx 1.4\times10^{154}$, where $x^2$ overflows).
 ///
 /// Method: for $|x| < 1.5$, $\Phi(x) - \tfrac12 = \varphi(x)\sum_{n\ge0} x^{2n+1}/(2n+1)!!$
 /// (all terms of one sign, no cancellation); for $|x| \ge 1.5$, $\bar\Phi(|x|) =
@@ -100,7 +113,8 @@ pub fn sf(x: f64) -> f64 {
 /// (absolute error below $3\times10^{-16}$; relative error small near $0$).
 ///
 /// Provided because `statrs` 0.19.1's `erf` is off by up to $5\times10^{-11}$ (see the module
-/// docs).
+/// docs). Domain: every `f64`; $\pm1$ (exactly) for $|x| \ge 28.3$ and at $\pm\infty$, `NaN`
+/// only for a `NaN` argument.
 ///
 /// ```
 /// use overparam::gaussian::normal::erf;
@@ -117,6 +131,10 @@ pub fn erf(x: f64) -> f64 {
         (1.0 - 2.0 * upper_tail(t.abs())).copysign(x)
     }
 }
+
+/// Above this $\bar\Phi(x) < 10^{-347}$, which rounds to $0$ (the smallest subnormal is
+/// $4.9\times10^{-324}$, reached near $x = 38.5$).
+const UNDERFLOW_X: f64 = 40.0;
 
 /// Where [`sf`] switches from the centre series to the tail continued fraction.
 const TAIL_SWITCH: f64 = 1.5;
@@ -149,7 +167,9 @@ fn pdf_compensated(x: f64) -> f64 {
 
 /// $\bar\Phi(x) = \varphi(x) R(x)$ for $x \ge 1.5$.
 fn upper_tail(x: f64) -> f64 {
-    if x.is_infinite() {
+    // Beyond x = 38.5 the tail is below the smallest subnormal: 0 is the correctly rounded value
+    // (and x^2 would overflow beyond 1.3e154, giving NaN).
+    if x >= UNDERFLOW_X {
         return 0.0;
     }
     pdf_compensated(x) * mills_ratio_cf(x)
@@ -184,7 +204,9 @@ fn mills_ratio_cf(x: f64) -> f64 {
     1.0 / g
 }
 
-/// $\log \bar\Phi(x)$, finite for every finite $x$ (no underflow in the far upper tail).
+/// $\log \bar\Phi(x)$, finite for every finite $x$ (no underflow in the far upper tail; for
+/// $x > 1.9\times10^{154}$, where the exact value is below the most negative `f64`, it saturates
+/// at `f64::MIN`). $+\infty$ gives $-\infty$, $-\infty$ gives $0$.
 ///
 /// ```
 /// use overparam::gaussian::normal::{log_sf, sf};
@@ -201,7 +223,7 @@ pub fn log_sf(x: f64) -> f64 {
     } else if x.is_infinite() {
         f64::NEG_INFINITY
     } else {
-        log_pdf(x) + mills_ratio_cf(x).ln()
+        (log_pdf(x) + mills_ratio_cf(x).ln()).max(f64::MIN)
     }
 }
 

@@ -18,11 +18,28 @@ pub struct Estimate {
     pub per_trial: Vec<f64>,
 }
 
+/// Mean and standard error of `values / scale` (at least two values).
+fn mean_and_std_err(values: &[f64], scale: f64) -> (f64, f64) {
+    let m = values.len() as f64;
+    let mean = values.iter().map(|v| v / scale).sum::<f64>() / m;
+    let ss: f64 = values
+        .iter()
+        .map(|v| (v / scale - mean) * (v / scale - mean))
+        .sum();
+    (mean, (ss / (m - 1.0) / m).sqrt())
+}
+
 impl Estimate {
-    /// Summarise per-trial values.
+    /// Summarise per-trial values: the mean $\bar v$ and the standard error
+    /// $\mathrm{SE} = \sqrt{\sum_k (v_k - \bar v)^2/((m - 1)m)}$ of $m$ trials.
     ///
-    /// Errors: [`Error::InvalidParameter`] for an empty slice, [`Error::NonFinite`] if a value is
-    /// not finite.
+    /// Domain: at least [`crate::sim::MIN_TRIALS`] $= 2$ finite values (one trial has no standard
+    /// error: it used to give $\mathrm{SE} = 0$ and an infinite z-score). The mean and SE are finite
+    /// for every finite input: when the plain sums overflow (values beyond $\sim10^{154}$) they are
+    /// recomputed on values scaled by $\max_k |v_k|$.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming `trials` for fewer than 2 values,
+    /// [`Error::NonFinite`] if a value is not finite.
     ///
     /// ```
     /// use overparam::sim::Estimate;
@@ -33,12 +50,28 @@ impl Estimate {
     /// # Ok::<(), overparam::Error>(())
     /// ```
     pub fn from_trials(per_trial: Vec<f64>) -> Result<Self> {
+        Self::from_trials_at_least(per_trial, crate::sim::MIN_TRIALS)
+    }
+
+    /// [`Estimate::from_trials`] with another minimum number of trials: `1` for the deprecated
+    /// positional `run(seed, trials, progress)` methods, which accept a single trial and report
+    /// its standard error as 0 (as they always did).
+    pub(crate) fn from_trials_at_least(per_trial: Vec<f64>, min_trials: usize) -> Result<Self> {
         let m = per_trial.len();
-        if m == 0 {
+        if m < min_trials.max(1) {
             return Err(Error::InvalidParameter {
                 name: "trials",
-                value: 0.0,
-                expected: "at least one trial",
+                value: m as f64,
+                expected: "at least 2 trials (sim::MIN_TRIALS: a standard error needs two)",
+            });
+        }
+        if m == 1 {
+            let v = crate::error::finite(per_trial[0], "Monte Carlo trial value")?;
+            return Ok(Self {
+                mean: v,
+                std_err: 0.0,
+                trials: 1,
+                per_trial,
             });
         }
         if per_trial.iter().any(|v| !v.is_finite()) {
@@ -46,13 +79,14 @@ impl Estimate {
                 what: "Monte Carlo trial value",
             });
         }
-        let mean = per_trial.iter().sum::<f64>() / m as f64;
-        let std_err = if m > 1 {
-            let ss: f64 = per_trial.iter().map(|v| (v - mean) * (v - mean)).sum();
-            (ss / (m - 1) as f64 / m as f64).sqrt()
-        } else {
-            0.0
-        };
+        let (mut mean, mut std_err) = mean_and_std_err(&per_trial, 1.0);
+        if !(mean.is_finite() && std_err.is_finite()) {
+            // The sums overflowed: the same formulas on v / max|v| (each term at most 4), rescaled.
+            let scale = per_trial.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            let (m_scaled, se_scaled) = mean_and_std_err(&per_trial, scale);
+            mean = m_scaled * scale;
+            std_err = (se_scaled * scale).min(f64::MAX);
+        }
         Ok(Self {
             mean,
             std_err,
@@ -61,17 +95,19 @@ impl Estimate {
         })
     }
 
-    /// Sample standard deviation of the per-trial values, $s = \sqrt m\cdot\mathrm{SE}$.
+    /// Sample standard deviation of the per-trial values, $s = \sqrt m\cdot\mathrm{SE}$, saturated
+    /// at `f64::MAX` when it is not representable (trials near $\pm$`f64::MAX`).
     pub fn std_dev(&self) -> f64 {
-        self.std_err * (self.trials as f64).sqrt()
+        crate::compare::saturate(self.std_err * (self.trials as f64).sqrt())
     }
 
-    /// Relative standard error $\mathrm{SE}/|\bar v|$ (infinite when the mean is zero).
+    /// Relative standard error $\mathrm{SE}/|\bar v|$, saturated at `f64::MAX` (when the mean is
+    /// zero, or the quotient overflows; it was $+\infty$ before issue 13).
     pub fn relative_std_err(&self) -> f64 {
         if self.mean == 0.0 {
-            f64::INFINITY
+            f64::MAX
         } else {
-            self.std_err / self.mean.abs()
+            crate::compare::saturate(self.std_err / self.mean.abs())
         }
     }
 }
@@ -82,13 +118,37 @@ mod tests {
 
     #[test]
     fn single_trial_and_errors() {
-        let e = Estimate::from_trials(vec![3.5]).unwrap();
-        assert_eq!((e.mean, e.std_err, e.trials), (3.5, 0.0, 1));
+        // Issue 13: one trial was accepted with SE = 0 (so z = +-inf); two are required.
+        assert!(matches!(
+            Estimate::from_trials(vec![3.5]),
+            Err(Error::InvalidParameter { name: "trials", .. })
+        ));
+        let e = Estimate::from_trials(vec![3.5, 3.5]).unwrap();
+        assert_eq!((e.mean, e.std_err, e.trials), (3.5, 0.0, 2));
         assert!(Estimate::from_trials(vec![]).is_err());
         assert!(matches!(
             Estimate::from_trials(vec![1.0, f64::NAN]),
             Err(Error::NonFinite { .. })
         ));
+    }
+
+    /// The plain sums overflow beyond ~1e154; the scaled recomputation gives the finite values.
+    #[test]
+    fn huge_trials_have_a_finite_mean_and_standard_error() {
+        let e = Estimate::from_trials(vec![1e300, -1e300, 1e300, -1e300]).unwrap();
+        assert_eq!(e.mean, 0.0);
+        // s^2 = 4e600/3, SE = sqrt(s^2/4) = 1e300/sqrt(3).
+        assert!(
+            (e.std_err / (1e300 / 3f64.sqrt()) - 1.0).abs() < 1e-15,
+            "{e:?}"
+        );
+        let e = Estimate::from_trials(vec![f64::MAX, -f64::MAX]).unwrap();
+        assert_eq!(e.mean, 0.0);
+        assert_eq!(e.std_err, f64::MAX); // exact value MAX, computed without overflow
+        assert_eq!(e.std_dev(), f64::MAX); // sqrt(2) MAX is not representable: saturated
+        let e = Estimate::from_trials(vec![1.0, 5e-324, 1e160, 2.0]).unwrap();
+        assert!(e.mean.is_finite() && e.std_err.is_finite());
+        assert!((e.mean / 2.5e159 - 1.0).abs() < 1e-15, "{e:?}");
     }
 
     #[test]
@@ -123,9 +183,15 @@ impl From<&Estimate> for PointEstimate {
 }
 
 impl PointEstimate {
-    /// $z = (\text{value} - \text{reference})/\text{std\_err}$ (infinite if the SE is 0 and they differ).
+    /// $z = (\text{value} - \text{reference})/\text{std\_err}$, saturated at $\pm$`f64::MAX` (if the
+    /// SE is 0 and they differ, or the quotient overflows; it was $\pm\infty$ before issue 13).
+    /// `NaN` only for a `NaN` argument or field.
     pub fn z_score(&self, reference: f64) -> f64 {
         let d = self.value - reference;
-        if d == 0.0 { 0.0 } else { d / self.std_err }
+        if d == 0.0 {
+            0.0
+        } else {
+            crate::compare::saturate(d / self.std_err)
+        }
     }
 }

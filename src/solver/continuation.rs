@@ -156,6 +156,10 @@ pub struct AdaptiveReport<T> {
 /// The secant predictor from the last two accepted points of an
 /// [`adaptive_continuation`] history (the last point alone if there is one):
 /// $\hat x(s) = x_k + \frac{s - s_k}{s_k - s_{k-1}}(x_k - x_{k-1})$.
+///
+/// Domain: any history. When the extrapolation is not finite (an overflow, e.g. a jump of
+/// $10^{160}$ extrapolated by a ratio of $10^{200}$, or non-finite history values) the last point
+/// $x_k$ is returned instead, so a finite history always gives a finite prediction.
 pub fn secant_prediction(history: &[(f64, Vec<f64>)], s: f64) -> Vec<f64> {
     let n = history.len();
     match n {
@@ -168,7 +172,12 @@ pub fn secant_prediction(history: &[(f64, Vec<f64>)], s: f64) -> Vec<f64> {
                 return xk.clone();
             }
             let r = (s - sk) / (sk - sp);
-            xk.iter().zip(xp).map(|(c, p)| c + r * (c - p)).collect()
+            let predicted: Vec<f64> = xk.iter().zip(xp).map(|(c, p)| c + r * (c - p)).collect();
+            if predicted.iter().all(|v| v.is_finite()) {
+                predicted
+            } else {
+                xk.clone()
+            }
         }
     }
 }

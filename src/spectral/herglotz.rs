@@ -34,6 +34,12 @@ pub struct PolynomialRoots {
 /// dropped (the degree drops). Errors: empty or all-zero coefficients ([`Error::InvalidParameter`]),
 /// a non-finite coefficient ([`Error::NonFinite`]); no convergence within 500 iterations ([`Error::NotConverged`]).
 ///
+/// Domain: any finite coefficients (magnitudes up to `f64::MAX`); every returned root and the
+/// residual are finite. When the iteration on the monic polynomial fails (overflow of $x^k$ for
+/// coefficients near $10^{155}$ and beyond, or no convergence), it is repeated on the scaled
+/// polynomial $\tilde P(y) = P(Ry)/R^d$ with $R$ the Fujiwara-type root bound, whose coefficients
+/// are at most $1$ in modulus and whose roots are at most $2$; the roots are $x = Ry$.
+///
 /// ```
 /// use num_complex::Complex64;
 /// use overparam::spectral::herglotz::polynomial_roots;
@@ -73,12 +79,95 @@ pub fn polynomial_roots(coeffs: &[Complex64]) -> Result<PolynomialRoots> {
             iterations: 0,
         });
     }
-    // Initial guesses on a circle of radius given by a Fujiwara-type bound, offset in angle so
-    // that no symmetry of real polynomials traps the iteration.
-    let radius = (0..deg)
+    let normalised = c.iter().all(|v| v.re.is_finite() && v.im.is_finite());
+    let first = if normalised {
+        aberth(&c)
+    } else {
+        Err(Error::NonFinite {
+            what: "polynomial coefficient divided by the leading one",
+        })
+    };
+    if first.is_ok() {
+        return first;
+    }
+    // Scaled retry: x = R y with R = max_k (|a_k|/|a_d|)^(1/(d-k)) (computed in logs, so it
+    // exists even when a_k/a_d overflows), b_k = a_k R^(k-d) / a_d, |b_k| <= 1.
+    let a = &coeffs[..=deg];
+    let ln_lead = a[deg].norm().ln();
+    let ln_radius = (0..deg)
+        .filter(|&k| a[k].norm() > 0.0)
+        .map(|k| (a[k].norm().ln() - ln_lead) / (deg - k) as f64)
+        .fold(f64::NEG_INFINITY, f64::max)
+        .max(-690.0);
+    let radius = ln_radius.exp();
+    let scaled: Vec<Complex64> = a
+        .iter()
+        .enumerate()
+        .map(|(k, ak)| {
+            if ak.norm() == 0.0 {
+                Complex64::new(0.0, 0.0)
+            } else {
+                let modulus =
+                    (ak.norm().ln() + (k as f64 - deg as f64) * ln_radius - ln_lead).exp();
+                Complex64::from_polar(modulus, ak.arg() - a[deg].arg())
+            }
+        })
+        .collect();
+    if !radius.is_finite()
+        || scaled
+            .iter()
+            .any(|v| !(v.re.is_finite() && v.im.is_finite()))
+    {
+        return first;
+    }
+    match aberth(&scaled) {
+        Ok(r) => {
+            let roots: Vec<Complex64> = r.roots.iter().map(|y| y * radius).collect();
+            // Backward error of the roots against the scaled polynomial (the monic one may
+            // not be representable).
+            let residual = max_backward_error(&scaled, &r.roots);
+            if roots.iter().all(|v| v.re.is_finite() && v.im.is_finite()) && residual <= 1e-8 {
+                Ok(PolynomialRoots {
+                    roots,
+                    residual,
+                    iterations: r.iterations,
+                })
+            } else {
+                first
+            }
+        }
+        Err(_) => first,
+    }
+}
+
+/// The Fujiwara-type bound $\max_k |c_k|^{1/(d-k)}$ of a monic polynomial (at least $10^{-300}$).
+fn root_bound(c: &[Complex64]) -> f64 {
+    let deg = c.len() - 1;
+    (0..deg)
         .map(|k| c[k].norm().powf(1.0 / (deg - k) as f64))
         .fold(0.0, f64::max)
-        .max(1e-300);
+        .max(1e-300)
+}
+
+/// Largest normwise backward error $|P(r)| / \sum_k |c_k||r|^k$ over `roots` (`+inf` if any is
+/// not a number).
+fn max_backward_error(c: &[Complex64], roots: &[Complex64]) -> f64 {
+    roots
+        .iter()
+        .map(|&r| {
+            let (p, _, bound) = horner(c, r);
+            let e = p.norm() / bound.max(f64::MIN_POSITIVE);
+            if e.is_nan() { f64::INFINITY } else { e }
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Aberth–Ehrlich iteration and Newton polishing on the monic polynomial `c` (degree >= 1).
+fn aberth(c: &[Complex64]) -> Result<PolynomialRoots> {
+    let deg = c.len() - 1;
+    // Initial guesses on a circle of radius given by a Fujiwara-type bound, offset in angle so
+    // that no symmetry of real polynomials traps the iteration.
+    let radius = root_bound(c);
     let mut z: Vec<Complex64> = (0..deg)
         .map(|k| {
             let t = 2.0 * std::f64::consts::PI * (k as f64 + 0.25) / deg as f64 + 0.4;
@@ -94,7 +183,7 @@ pub fn polynomial_roots(coeffs: &[Complex64]) -> Result<PolynomialRoots> {
             if done[k] {
                 continue;
             }
-            let (p, dp, bound) = horner(&c, z[k]);
+            let (p, dp, bound) = horner(c, z[k]);
             if p.norm() <= 4.0 * f64::EPSILON * bound {
                 done[k] = true;
                 continue;
@@ -121,11 +210,11 @@ pub fn polynomial_roots(coeffs: &[Complex64]) -> Result<PolynomialRoots> {
     // Newton polishing.
     for r in z.iter_mut() {
         for _ in 0..3 {
-            let (p, dp, _) = horner(&c, *r);
+            let (p, dp, _) = horner(c, *r);
             let step = p / dp;
             if step.re.is_finite() && step.im.is_finite() {
                 let cand = *r - step;
-                if horner(&c, cand).0.norm() <= p.norm() {
+                if horner(c, cand).0.norm() <= p.norm() {
                     *r = cand;
                 } else {
                     break;
@@ -135,14 +224,9 @@ pub fn polynomial_roots(coeffs: &[Complex64]) -> Result<PolynomialRoots> {
             }
         }
     }
-    let residual = z
-        .iter()
-        .map(|&r| {
-            let (p, _, bound) = horner(&c, r);
-            p.norm() / bound.max(f64::MIN_POSITIVE)
-        })
-        .fold(0.0, f64::max);
-    if !residual.is_finite() || residual > 1e-8 {
+    let residual = max_backward_error(c, &z);
+    let finite_roots = z.iter().all(|v| v.re.is_finite() && v.im.is_finite());
+    if !finite_roots || !residual.is_finite() || residual > 1e-8 {
         return Err(Error::NotConverged {
             method: "aberth",
             iterations,
@@ -193,6 +277,16 @@ pub struct HerglotzOptions {
     pub min_relative_height: f64,
 }
 
+/// Largest [`HerglotzOptions::initial_steps`] accepted.
+const MAX_INITIAL_STEPS: usize = 10_000;
+/// Halvings of one step beyond this are not attempted (the step would be below $2^{-60}$ of the
+/// base step).
+const MAX_HALVINGS: usize = 60;
+/// Budget of polynomial solves along one path; beyond it [`herglotz_root`] returns
+/// [`Error::NotConverged`] instead of running on (issue 13: a path whose every step was
+/// ambiguous never ended).
+const MAX_PATH_STEPS: usize = 50_000;
+
 /// Deprecated name of [`HerglotzOptions`].
 #[deprecated(note = "use HerglotzOptions (ContinuationOptions is the solver engine's)")]
 pub type ContinuationOptions = HerglotzOptions;
@@ -233,6 +327,12 @@ pub struct HerglotzRoot {
 ///   while the choice is ambiguous (see [`HerglotzOptions`]).
 /// * `admissible(z, m)` is checked at the end (e.g. $\operatorname{Im} m > 0$); failure gives
 ///   [`Error::NotConverged`] with `method = "herglotz admissibility"`.
+/// * Domain: finite `z`; `start_height` finite and $> 0$, `separation` finite and $\ge 1$,
+///   `initial_steps` $\le 10^4$, `min_relative_height` finite and $\ge 0$ (each otherwise an
+///   [`Error::InvalidParameter`] naming it); `max_halvings` is used up to 60. The path is bounded:
+///   a step that no longer moves, or more than $5\times10^4$ polynomial solves, gives
+///   [`Error::NotConverged`] with `method = "herglotz continuation"` (a path on which every step
+///   stays ambiguous used to run forever).
 ///
 /// For $\operatorname{Im} z < 0$ the routine solves at $\bar z$ and returns the conjugate
 /// (Schwarz reflection; valid when $P(\bar m; \bar z) = \overline{P(m; z)}$, which the returned
@@ -288,6 +388,21 @@ where
             expected: "a finite number >= 1",
         });
     }
+    if opts.initial_steps > MAX_INITIAL_STEPS {
+        return Err(Error::InvalidParameter {
+            name: "initial_steps",
+            value: opts.initial_steps as f64,
+            expected: "at most 10000 steps",
+        });
+    }
+    if !(opts.min_relative_height.is_finite() && opts.min_relative_height >= 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "min_relative_height",
+            value: opts.min_relative_height,
+            expected: "a finite number >= 0",
+        });
+    }
+    let max_halvings = opts.max_halvings.min(MAX_HALVINGS);
     let reflected = z.im < 0.0;
     let target = if reflected { z.conj() } else { z };
     let x = target.re;
@@ -315,22 +430,40 @@ where
     let mut dt = base;
     while t > t1 {
         let mut halvings = 0;
+        let dt_start = dt;
         loop {
             let t_next = if t + dt < t1 { t1 } else { t + dt };
+            if steps >= MAX_PATH_STEPS || t_next >= t {
+                // The step budget is spent, or the step no longer moves t (it underflowed).
+                return Err(Error::NotConverged {
+                    method: "herglotz continuation",
+                    iterations: steps,
+                    residual: (t - t1).abs(),
+                    tolerance: 0.0,
+                    last_iterate: vec![current.re, current.im],
+                });
+            }
             let h = if t_next == t1 { h_end } else { t_next.exp() };
             let roots = polynomial_roots(&coeffs(at(h)))?.roots;
             let (cand, d1, d2) = nearest(&roots, current).ok_or(Error::NonFinite {
                 what: "herglotz continuation: polynomial lost all roots",
             })?;
             steps += 1;
-            if d2 >= opts.separation * d1 || halvings >= opts.max_halvings {
-                if d2 < opts.separation * d1 {
+            if d2 >= opts.separation * d1 || halvings >= max_halvings {
+                let forced = d2 < opts.separation * d1;
+                if forced {
                     ambiguous_steps += 1;
                 }
                 current = cand;
                 t = t_next;
-                // Grow the step back towards the base step after a success.
-                dt = (dt * 2.0).max(base);
+                dt = if forced {
+                    // Halving did not resolve the ambiguity: do not carry the halved step on
+                    // (it would shrink geometrically and the path would never end).
+                    dt_start
+                } else {
+                    // Grow the step back towards the base step after a success.
+                    (dt * 2.0).max(base)
+                };
                 break;
             }
             dt *= 0.5;
@@ -449,6 +582,11 @@ pub struct HerglotzFixedPoint {
 /// ($m(\bar z) = \overline{m(z)}$, for maps with real structure); the target must have
 /// $\operatorname{Im} z \ne 0$, since damped iteration generally does not converge on the real axis.
 ///
+/// Domain: finite `z` with $\operatorname{Im} z \ne 0$, `damping` in $(0, 1]$, finite
+/// `tolerance` $> 0$, finite `start_height` $> 0$, `initial_steps` $\le 10^4$ (each otherwise an
+/// [`Error::InvalidParameter`] naming it). A step that no longer moves, or more than
+/// $5\times10^4$ path steps, gives [`Error::NotConverged`].
+///
 /// ```
 /// use num_complex::Complex64;
 /// use overparam::spectral::herglotz::{herglotz_fixed_point, FixedPointContinuationOptions};
@@ -502,6 +640,13 @@ where
             name: "start_height",
             value: opts.path.start_height,
             expected: "a finite number > 0",
+        });
+    }
+    if opts.path.initial_steps > MAX_INITIAL_STEPS {
+        return Err(Error::InvalidParameter {
+            name: "initial_steps",
+            value: opts.path.initial_steps as f64,
+            expected: "at most 10000 steps",
         });
     }
     let reflected = z.im < 0.0;
@@ -560,6 +705,16 @@ where
         let mut halvings = 0;
         loop {
             let t_next = if t + dt < t1 { t1 } else { t + dt };
+            if steps >= MAX_PATH_STEPS || t_next >= t {
+                // The step budget is spent, or the step no longer moves t (it underflowed).
+                return Err(Error::NotConverged {
+                    method: "herglotz fixed point continuation",
+                    iterations,
+                    residual: last_res,
+                    tolerance: opts.tolerance,
+                    last_iterate: current.iter().flat_map(|v| [v.re, v.im]).collect(),
+                });
+            }
             let h = if t_next == t1 {
                 target.im
             } else {

@@ -94,8 +94,13 @@ impl MarchenkoPastur {
     /// Density of the absolutely continuous part,
     /// $\sqrt{(b - x)(x - a)}/(2\pi\gamma x)$ on $[a, b]$ and $0$ elsewhere (the atom is excluded).
     ///
-    /// Returns $+\infty$ at $x = 0$ when $\gamma = 1$ (the density behaves like $x^{-1/2}$ there);
-    /// a non-finite `x` is an error.
+    /// Domain: every finite `x` except the singular point $x = 0$ at $\gamma = 1$, where the
+    /// density behaves like $1/(\pi\sqrt{x})$ (an integrable singularity, so the measure has no atom
+    /// there but the density has no finite value); every returned value is finite.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `x` if `x` is not finite, or if $\gamma = 1$ and
+    /// $x = 0$ (it used to return $+\infty$ inside `Ok`).
     pub fn density(&self, x: f64) -> Result<f64> {
         let x = validate::finite("x", x)?;
         let (a, b) = self.edges();
@@ -103,7 +108,11 @@ impl MarchenkoPastur {
             return Ok(0.0);
         }
         if x == 0.0 {
-            return Ok(f64::INFINITY);
+            return Err(Error::InvalidParameter {
+                name: "x",
+                value: x,
+                expected: "x != 0 at gamma = 1 (the density has an integrable x^(-1/2) singularity at 0)",
+            });
         }
         let root = ((b - x) * (x - a)).max(0.0).sqrt();
         Ok(root / (2.0 * std::f64::consts::PI * self.gamma * x))
@@ -217,9 +226,18 @@ impl MarchenkoPastur {
     /// Computed as $\tilde m(z) = \gamma^{-1} m_{1/\gamma}(z/\gamma)$ (the eigenvalues of
     /// $XX^\top/n$ are $\gamma$ times those of $XX^\top/p$), which has no cancellation. Same
     /// branch conventions and errors as [`Self::stieltjes`] (infinite at $z = 0$ for $\gamma \le 1$).
+    /// Near the atom the exact value can exceed `f64::MAX` (e.g. $\gamma = 10^{-100}$,
+    /// $z = -10^{-310}(1 + i)$: $|\tilde m| \approx 1/|z|$): [`Error::NonFinite`] then.
     pub fn companion_stieltjes(&self, z: Complex64) -> Result<Complex64> {
         let dual = MarchenkoPastur::new(1.0 / self.gamma)?;
-        Ok(dual.stieltjes(z / self.gamma)? / self.gamma)
+        let m = dual.stieltjes(z / self.gamma)? / self.gamma;
+        if m.re.is_finite() && m.im.is_finite() {
+            Ok(m)
+        } else {
+            Err(Error::NonFinite {
+                what: "companion Marchenko-Pastur Stieltjes transform (beyond f64::MAX)",
+            })
+        }
     }
 
     /// $\tilde m(-\lambda)$ and $\tilde m'(-\lambda)$ of the companion law, for $\lambda > 0$, in the
