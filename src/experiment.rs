@@ -228,7 +228,8 @@ fn assemble<E: Experiment + ?Sized>(
             name,
             theory_realised: t,
             simulation: *s,
-            z: c.z.is_finite().then_some(c.z),
+            // `compare` saturates an infinite z at +-f64::MAX (issue 13): keep reporting it as None.
+            z: (c.z.abs() < f64::MAX).then_some(c.z),
             allowance: a,
             agrees: c.agrees(),
         });

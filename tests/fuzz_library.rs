@@ -100,7 +100,7 @@ use rand::Rng;
 /// `min_step <= 0` or tiny never returns and `saddle_to_minimum` with a tiny `scan_step` runs for
 /// minutes (issue 13, owned by the two-layer fix). While `GUARD_TWO_LAYER_STEPS` is set, steps
 /// below 0.25 (and non-finite ones) are replaced by 0.25.
-const GUARD_TWO_LAYER_STEPS: bool = true;
+const GUARD_TWO_LAYER_STEPS: bool = false;
 
 fn guard_step(s: f64) -> f64 {
     if GUARD_TWO_LAYER_STEPS && !(s.is_finite() && s >= 0.25) {

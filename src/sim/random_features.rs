@@ -414,7 +414,9 @@ impl RandomFeaturesSimulator {
         let results = crate::sim::run_trials(run, min_trials, "random features", |k| {
             self.run_trial(run.seed, k)
         })?;
-        let pick = |f: fn(&RfTrial) -> f64| Estimate::from_trials(results.iter().map(f).collect());
+        let pick = |f: fn(&RfTrial) -> f64| {
+            Estimate::from_trials_at_least(results.iter().map(f).collect(), min_trials)
+        };
         Ok(RfSimReport {
             test_error: pick(|t| t.test_error)?,
             bias: pick(|t| t.bias)?,

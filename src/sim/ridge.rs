@@ -255,8 +255,9 @@ impl LinearRidgeSimulator {
         budget.check(&self.memory_estimate(run))?;
         let results =
             crate::sim::run_trials(run, min_trials, "ridge", |k| self.run_trial(run.seed, k))?;
-        let pick =
-            |f: fn(&RidgeTrial) -> f64| Estimate::from_trials(results.iter().map(f).collect());
+        let pick = |f: fn(&RidgeTrial) -> f64| {
+            Estimate::from_trials_at_least(results.iter().map(f).collect(), min_trials)
+        };
         Ok(RidgeSimReport {
             test_error: pick(|t| t.test_error)?,
             bias: pick(|t| t.bias)?,
