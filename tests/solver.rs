@@ -982,3 +982,40 @@ fn secant_prediction_is_finite_for_a_finite_history() {
     let line = vec![(1.0, vec![2.0]), (2.0, vec![4.0])];
     assert_eq!(secant_prediction(&line, 3.0), vec![6.0]);
 }
+
+#[test]
+fn continuation_from_near_f64_max_splits_without_overflow() {
+    // The midpoint of f64::MAX and a large parameter used to overflow to +inf, and the split
+    // then pushed +inf forever (memory grew until the process was killed; found by the library
+    // fuzz). Here the solver succeeds at f64::MAX only: the
+    // walk from f64::MAX to 2 must halve its step down to the minimal step and end in the
+    // solver's own error after a bounded number of solves (the start, one per depth, the last).
+    use overparam::solver::{ContinuationOptions, PointSolution, continuation};
+    let opts = ContinuationOptions::default();
+    let mut solves = 0usize;
+    let mut largest_finite = true;
+    let res = continuation(
+        &[f64::MAX, 2.0],
+        &[1.0],
+        |p: f64, _x0: &[f64]| {
+            solves += 1;
+            largest_finite &= p.is_finite();
+            if p < f64::MAX {
+                Err(overparam::Error::NonFinite { what: "test solver" })
+            } else {
+                Ok(PointSolution {
+                    solution: vec![1.0],
+                    residual: 0.0,
+                    iterations: 1,
+                })
+            }
+        },
+        opts,
+    );
+    assert!(
+        matches!(res, Err(overparam::Error::NonFinite { what: "test solver" })),
+        "{res:?}"
+    );
+    assert!(largest_finite, "a non-finite parameter reached the solver");
+    assert!(solves <= opts.max_depth as usize + 3, "{solves} solves");
+}

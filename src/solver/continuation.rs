@@ -460,10 +460,14 @@ where
                 }
                 Err(_) => (false, f64::INFINITY),
             };
-            let can_split = (pt - p_cur).abs() > min_step;
+            // Both halves are exact, so this is the rounded midpoint, without the overflow of
+            // p_cur + pt near f64::MAX (which made the midpoint infinite and the split endless).
+            let mid = 0.5 * p_cur + 0.5 * pt;
+            let can_split =
+                (pt - p_cur).abs() > min_step && mid != pt && mid != p_cur && mid.is_finite();
             let accept = ok || (!can_split && attempt.is_ok());
             if !ok && can_split {
-                pending.push(0.5 * (p_cur + pt));
+                pending.push(mid);
                 continue;
             }
             if !accept {
