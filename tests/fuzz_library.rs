@@ -113,7 +113,7 @@ fn guard_step(s: f64) -> f64 {
 /// `sim::membership::split_threshold_advantage` and `max_threshold_advantage` never return when
 /// a score is `NaN` (found by this fuzz; owned by the simulation side). While set, non-finite
 /// scores are replaced by 0 for the membership statistics.
-const GUARD_THRESHOLD_NON_FINITE: bool = true;
+const GUARD_THRESHOLD_NON_FINITE: bool = false;
 
 /// Default number of calls of `cargo test` (the CI run).
 const DEFAULT_CALLS: usize = 100_000;
@@ -534,6 +534,18 @@ impl Gen {
     }
     fn pos(&mut self) -> f64 {
         self.param(1e-3, 1e3, &[1.0])
+    }
+    /// A hostile but strictly positive finite number (0 -> MIN_POSITIVE, inf/NaN -> MAX): the
+    /// domain of the infallible kernels' positive arguments.
+    fn pos_finite(&mut self) -> f64 {
+        let x = self.pos().abs();
+        if x == 0.0 {
+            f64::MIN_POSITIVE
+        } else if x.is_finite() {
+            x
+        } else {
+            f64::MAX
+        }
     }
     fn any(&mut self) -> f64 {
         let x = self.pos();
@@ -1375,10 +1387,26 @@ fn targets() -> Vec<Target> {
         "random_features::chi_minus",
         10,
         |g| {
-            let (p, c) = (g.any(), g.any());
+            // Deprecated infallible form: fed its domain psi > 0, zeta^2 >= 0 (try_chi_minus,
+            // its checked replacement, is a fallible target of its own).
+            let (p, c) = (g.pos_finite(), g.pos_finite());
             (
                 note(format!("({p:e}, {c:e})")),
                 val(&[p, c], chi_minus(p, c)),
+            )
+        }
+    );
+
+    target!(
+        t,
+        "theory::random_features",
+        "random_features::try_chi_minus",
+        10,
+        |g| {
+            let (p, c) = (g.any(), g.any());
+            (
+                note(format!("({p:e}, {c:e})")),
+                res(overparam::theory::random_features::try_chi_minus(p, c)),
             )
         }
     );
@@ -1558,8 +1586,15 @@ fn targets() -> Vec<Target> {
         "adversarial::scalar::*",
         10,
         |g| {
-            let (z, psi, m) = (g.any(), g.any(), g.any());
-            let (c, zeta, k, kk) = (g.any(), g.any(), g.any(), g.any());
+            // Infallible kernels: fed their documented domains (docs/numerics.md §1):
+            // 1e-100 <= -z <= 1e100, 0 < psi1 <= 1e12, any m, 0 <= c, zeta, k <= 1e100, k zeta <= 1e150 (zeta > 0) with
+            // kk = k / (1 + k).
+            let z = -g.pos_finite().clamp(1e-100, 1e100);
+            let (psi, m) = (g.pos_finite().min(1e12), g.any());
+            let cap = |x: f64| x.min(1e100);
+            let (c, zeta) = (cap(g.pos_finite()), cap(g.pos_finite()));
+            let k = cap(g.pos_finite()).min(1e150 / zeta);
+            let kk = k / (1.0 + k);
             let which = g.below(6);
             let desc = note(format!(
                 "#{which}: z {z:e} psi {psi:e} m {m:e} c {c:e} zeta {zeta:e} k {k:e} kk {kk:e}"
@@ -2198,7 +2233,18 @@ fn targets() -> Vec<Target> {
         "spectrum::Component::multiplicity",
         5,
         |g| {
-            let sizes = g.vec(4);
+            // Infallible: fed class sizes of a checkable partition (each 1 or in (1, 1e7]).
+            let sizes: Vec<f64> = g
+                .vec(4)
+                .into_iter()
+                .map(|x| {
+                    if x.is_finite() {
+                        x.abs().clamp(1.0, 1e7)
+                    } else {
+                        1.0
+                    }
+                })
+                .collect();
             let (c, r) = (g.size(6), g.size(6));
             let comp = match g.below(5) {
                 0 => Component::Trivial,

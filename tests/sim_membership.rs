@@ -539,3 +539,43 @@ fn output_noise_defence_matches_theory() {
         0.02,
     );
 }
+
+#[test]
+fn membership_statistics_refuse_nan_scores_and_survive_huge_ones() {
+    // Found by the library fuzz (issue 13): a NaN score made the threshold search never return,
+    // and squares of scores near 1e141 gave the plug-in advantage a NaN standard error in Ok.
+    use overparam::sim::membership::{
+        gaussian_plugin_advantage, mann_whitney_auc, max_threshold_advantage,
+        split_threshold_advantage,
+    };
+    let member = [0.5, f64::NAN, 1.0, 2.0, -1.0];
+    let nonmember = [0.1, 0.2, -0.3, 0.4, 0.0];
+    assert!(max_threshold_advantage(&member, &nonmember).is_nan());
+    for r in [
+        split_threshold_advantage(&member, &nonmember),
+        mann_whitney_auc(&member, &nonmember),
+        gaussian_plugin_advantage(&member, &nonmember),
+    ] {
+        assert!(
+            matches!(
+                r,
+                Err(overparam::Error::InvalidParameter {
+                    name: "member_scores",
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+    }
+    let big = [1.3e141, -2.0e140, 1e16, 5e140, -7e140];
+    let est = gaussian_plugin_advantage(&big, &nonmember).unwrap();
+    assert!(est.value.is_finite() && est.std_err.is_finite(), "{est:?}");
+    // Scale invariance of the plug-in: the same scores divided by 1e140 give the same advantage.
+    let small: Vec<f64> = big.iter().map(|x| x / 1e140).collect();
+    let non_small: Vec<f64> = nonmember.iter().map(|x| x / 1e140).collect();
+    let reference = gaussian_plugin_advantage(&small, &non_small).unwrap();
+    assert!(
+        (est.value - reference.value).abs() < 1e-12,
+        "{est:?} {reference:?}"
+    );
+}

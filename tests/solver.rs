@@ -1001,7 +1001,9 @@ fn continuation_from_near_f64_max_splits_without_overflow() {
             solves += 1;
             largest_finite &= p.is_finite();
             if p < f64::MAX {
-                Err(overparam::Error::NonFinite { what: "test solver" })
+                Err(overparam::Error::NonFinite {
+                    what: "test solver",
+                })
             } else {
                 Ok(PointSolution {
                     solution: vec![1.0],
@@ -1013,7 +1015,12 @@ fn continuation_from_near_f64_max_splits_without_overflow() {
         opts,
     );
     assert!(
-        matches!(res, Err(overparam::Error::NonFinite { what: "test solver" })),
+        matches!(
+            res,
+            Err(overparam::Error::NonFinite {
+                what: "test solver"
+            })
+        ),
         "{res:?}"
     );
     assert!(largest_finite, "a non-finite parameter reached the solver");

@@ -1501,3 +1501,27 @@ fn adversarial_noise_conflicts_and_validation_name_the_field() {
         4.0
     );
 }
+
+#[test]
+fn prox_has_the_small_zeta_limit_where_the_direct_form_overflowed() {
+    // For m = c/(k zeta) >= 1e100 (zeta subnormal, k tiny) `prox` uses a rewritten closed form
+    // without m (issue 13: the direct one gave inf and NaN there). Independent reference: the
+    // definition E = E min_u [ (|u| + c)^2 / 2 + k (zeta G - u)^2 / 2 ] tends to c^2 / 2 as
+    // zeta -> 0 (u = 0), with dE/dc -> c, dE/dzeta -> 0 and dE/dk -> 0.
+    use overparam::theory::adversarial::scalar::prox;
+    for (c, zeta, k) in [
+        (1.0, 1e-310, 1.0),
+        (0.3, 1e-200, 7.0),
+        (2.0, 1e-120, 1e-3),
+        (1e100, 0.5, f64::MIN_POSITIVE),
+    ] {
+        let kk = k / (1.0 + k);
+        assert!(c / (k * zeta) >= 1e100);
+        let p = prox(c, zeta, k, kk);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+        assert!(close(p.value, 0.5 * c * c), "{p:?}");
+        assert!(close(p.d_c, c), "{p:?}");
+        assert!(p.d_zeta.abs() <= 1e-12 * c, "{p:?}");
+        assert!(p.d_k_times_1pk_sq.abs() <= 1e-12 * c * c, "{p:?}");
+    }
+}

@@ -980,22 +980,51 @@ fn loss_trial(dims: &Dims, seed: u64, trial: u64) -> Result<LossTrial> {
 
 // ----- estimators ---------------------------------------------------------------------------
 
-/// Sample mean with its standard error $s/\sqrt T$.
+/// Sample mean with its standard error $s/\sqrt T$, computed on $x/\max|x|$ and rescaled so
+/// that squares of values near `f64::MAX` do not overflow (the same digits otherwise).
 fn mean_se(x: &[f64]) -> PointEstimate {
     let t = x.len() as f64;
-    let mean = x.iter().sum::<f64>() / t;
-    let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (t - 1.0).max(1.0);
-    PointEstimate {
-        value: mean,
-        std_err: (var / t).sqrt(),
+    let scale = x.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if !(scale > 0.0 && scale.is_finite()) || scale <= 1e150 {
+        let mean = x.iter().sum::<f64>() / t;
+        let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (t - 1.0).max(1.0);
+        return PointEstimate {
+            value: mean,
+            std_err: (var / t).sqrt(),
+        };
     }
+    let y: Vec<f64> = x.iter().map(|v| v / scale).collect();
+    let inner = mean_se(&y);
+    PointEstimate {
+        value: inner.value * scale,
+        std_err: (inner.std_err * scale).min(f64::MAX),
+    }
+}
+
+/// Membership scores must be numbers: a NaN score has no rank and no square.
+fn check_scores(member: &[f64], nonmember: &[f64], finite: bool) -> Result<()> {
+    for (name, v) in [("member_scores", member), ("nonmember_scores", nonmember)] {
+        if let Some(&x) = v.iter().find(|x| x.is_nan() || (finite && x.is_infinite())) {
+            return Err(Error::InvalidParameter {
+                name,
+                value: x,
+                expected: if finite {
+                    "finite scores"
+                } else {
+                    "scores that are not NaN"
+                },
+            });
+        }
+    }
+    Ok(())
 }
 
 /// $\mathrm{Adv}(V_1/V_0)$ with the delta-method SE given the SE of $\ln(V_1/V_0)$.
 fn advantage_with_delta(v1: f64, v0: f64, sd_log: f64) -> Result<PointEstimate> {
     let test = ScaleTest::new(v1, v0)?;
     let l = test.log_ratio().abs();
-    if !l.is_finite() {
+    // A zero variance: the log ratio is infinite (saturated at f64::MAX by ScaleTest).
+    if !l.is_finite() || l == f64::MAX {
         return Ok(PointEstimate {
             value: 1.0,
             std_err: 0.0,
@@ -1101,7 +1130,8 @@ fn best_threshold(member: &[f64], nonmember: &[f64]) -> ThresholdRule {
 /// TPR - FPR on the same data, i.e. the two-sample Kolmogorov–Smirnov statistic of the scores.
 ///
 /// Biased upward: with $T$ samples per class and true advantage 0 its mean is about
-/// $\sqrt{\pi/2}\,\ln 2\,\sqrt{2/T} \approx 1.23/\sqrt T$. Returns 0 for empty input.
+/// $\sqrt{\pi/2}\,\ln 2\,\sqrt{2/T} \approx 1.23/\sqrt T$. Returns 0 for empty input and NaN
+/// if a score is NaN.
 ///
 /// ```
 /// use overparam::sim::membership::max_threshold_advantage;
@@ -1110,6 +1140,10 @@ fn best_threshold(member: &[f64], nonmember: &[f64]) -> ThresholdRule {
 pub fn max_threshold_advantage(member_scores: &[f64], nonmember_scores: &[f64]) -> f64 {
     if member_scores.is_empty() || nonmember_scores.is_empty() {
         return 0.0;
+    }
+    if check_scores(member_scores, nonmember_scores, false).is_err() {
+        // Garbage in (a NaN score has no rank): NaN out, at once (the search never ended).
+        return f64::NAN;
     }
     best_threshold_with_value(member_scores, nonmember_scores).1
 }
@@ -1120,7 +1154,8 @@ pub fn max_threshold_advantage(member_scores: &[f64], nonmember_scores: &[f64]) 
 /// $\mathrm{se}_i = \sqrt{\mathrm{TPR}(1-\mathrm{TPR})/m_1 + \mathrm{FPR}(1-\mathrm{FPR})/m_0}$.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] (`trials`) if either sample has fewer than 4 scores.
+/// [`Error::InvalidParameter`] (`trials`) if either sample has fewer than 4 scores;
+/// (`member_scores` / `nonmember_scores`) for a NaN score.
 pub fn split_threshold_advantage(
     member_scores: &[f64],
     nonmember_scores: &[f64],
@@ -1132,6 +1167,7 @@ pub fn split_threshold_advantage(
             expected: "at least 4 scores per class",
         });
     }
+    check_scores(member_scores, nonmember_scores, false)?;
     let (m1, m2) = member_scores.split_at(member_scores.len() / 2);
     let (n1, n2) = nonmember_scores.split_at(nonmember_scores.len() / 2);
     let eval = |rule: ThresholdRule, m: &[f64], nm: &[f64]| -> (f64, f64) {
@@ -1176,7 +1212,8 @@ fn mann_whitney(pos: &[f64], neg: &[f64]) -> (f64, f64) {
 /// (ties count 1/2), with the DeLong standard error.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] (`trials`) if either sample has fewer than 2 scores.
+/// [`Error::InvalidParameter`] (`trials`) if either sample has fewer than 2 scores;
+/// (`member_scores` / `nonmember_scores`) for a NaN score.
 ///
 /// ```
 /// use overparam::sim::membership::mann_whitney_auc;
@@ -1192,6 +1229,7 @@ pub fn mann_whitney_auc(member_scores: &[f64], nonmember_scores: &[f64]) -> Resu
             expected: "at least 2 scores per class",
         });
     }
+    check_scores(member_scores, nonmember_scores, false)?;
     let (auc, var) = mann_whitney(member_scores, nonmember_scores);
     Ok(PointEstimate {
         value: auc,
@@ -1270,7 +1308,8 @@ fn mixture_auc(a: &[f64], b: &[f64]) -> f64 {
 /// with a delta-method standard error.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] if a sample has fewer than 2 values or zero non-member spread.
+/// [`Error::InvalidParameter`] if a sample has fewer than 2 values or zero non-member spread,
+/// or (`member_scores` / `nonmember_scores`) a score is not finite.
 pub fn gaussian_plugin_advantage(member: &[f64], nonmember: &[f64]) -> Result<PointEstimate> {
     if member.len() < 2 || nonmember.len() < 2 {
         return Err(Error::InvalidParameter {
@@ -1279,6 +1318,7 @@ pub fn gaussian_plugin_advantage(member: &[f64], nonmember: &[f64]) -> Result<Po
             expected: "at least 2 values per class",
         });
     }
+    check_scores(member, nonmember, true)?;
     let sq = |v: &[f64]| v.iter().map(|x| x * x).collect::<Vec<f64>>();
     plugin_advantage(mean_se(&sq(member)), mean_se(&sq(nonmember)))
 }

@@ -252,13 +252,24 @@ pub struct BiasVariance {
 }
 
 impl ReducedRandomFeatures {
-    /// Validated constructor: $\psi_1, \psi_2, \zeta^2 > 0$... ($\zeta^2 \ge 0$) and $\bar\lambda \ge 0$.
+    /// Validated constructor.
+    ///
+    /// Domain: $\psi_1, \psi_2 \in$ [`RATIO_RANGE`], $\bar\lambda \ge 0$ finite,
+    /// $\zeta^2 \in [0, 10^{150}]$ (the quartic's products $\zeta^2\chi^2$ stay representable).
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming the argument.
     pub fn new(psi1: f64, psi2: f64, lambda_bar: f64, zeta_sq: f64) -> Result<Self> {
         Ok(Self {
-            psi1: validate::positive("psi1", psi1)?,
-            psi2: validate::positive("psi2", psi2)?,
+            psi1: ratio("psi1", psi1)?,
+            psi2: ratio("psi2", psi2)?,
             lambda_bar: validate::non_negative("lambda_bar", lambda_bar)?,
-            zeta_sq: validate::non_negative("zeta_sq", zeta_sq)?,
+            zeta_sq: validate::in_closed(
+                "zeta_sq",
+                zeta_sq,
+                0.0,
+                1e150,
+                "a finite number in [0, 1e150]",
+            )?,
         })
     }
     /// $\psi_1$.

@@ -23,12 +23,18 @@ pub use crate::gaussian::normal::SQRT_2_OVER_PI;
 /// [`MarchenkoPastur::stieltjes_negative_real`](crate::spectral::MarchenkoPastur::stieltjes_negative_real)
 /// at $\lambda = -z$ (cancellation-free: with $b = 1 - \psi_1 - z$ and $D = b^2 - 4\psi_1 z$,
 /// $S = -2/(b + \sqrt D)$ for $b \ge 0$ and $S = (b - \sqrt D)/(-2\psi_1 z)$ otherwise).
+///
+/// Domain: $10^{-100} \le -z \le 10^{100}$ and $0 < \psi_1 \le 10^{12}$ (the models' ratio range), where
+/// the value and the derivative are finite; outside it the kernel follows IEEE arithmetic
+/// (`NaN`/`inf`) like `f64::sqrt`, see docs/numerics.md.
 pub fn stieltjes(z: f64, psi1: f64) -> f64 {
     -mp_negative_real(psi1, -z).0
 }
 
 /// $S(z;\psi_1)$ and $S'(z) = dS/dz = -m_{\psi_1}'(z)$ together, for $z < 0$ (one evaluation of
 /// the Marchenko–Pastur closed form; $S' = (S - \psi_1 S^2)/\sqrt D$).
+///
+/// Domain: as [`stieltjes`].
 pub fn stieltjes_with_derivative(z: f64, psi1: f64) -> (f64, f64) {
     let (m, dm) = mp_negative_real(psi1, -z);
     (-m, -dm)
@@ -47,8 +53,9 @@ pub fn stieltjes_derivative(z: f64, psi1: f64, s: f64) -> f64 {
 /// $Q(m) = \mathbb E(m - |G|)_+^2 = (m^2 + 1)\,\mathrm{erf}(m/\sqrt2) - 2m\sqrt{2/\pi} + m\sqrt{2/\pi}\,e^{-m^2/2}$
 /// for $m \ge 0$ (series $\sqrt{2/\pi}(m^3/3 - m^5/60 + m^7/840 - m^9/12096)$ below $0.1$;
 /// $m^2 + 1 - 2m\sqrt{2/\pi}$ from $m = 40$ on, where the erf is 1 and the exponential 0 in double
-/// precision). $0$ for $m \le 0$. Domain: finite for $m \lesssim 1.3\cdot10^{154}$ (beyond, $Q \sim m^2$
-/// exceeds the floating-point range and the result is $+\infty$); `NaN` only for a `NaN` input.
+/// precision). $0$ for $m \le 0$. Exact for $m \lesssim 1.3\cdot10^{154}$; beyond, $Q \sim m^2$
+/// exceeds the floating-point range and the result saturates at `f64::MAX` (docs/numerics.md);
+/// `NaN` only for a `NaN` input.
 pub fn q_fn(m: f64) -> f64 {
     if m <= 0.0 {
         return 0.0;
@@ -64,14 +71,15 @@ pub fn q_fn(m: f64) -> f64 {
             + m * SQRT_2_OVER_PI * (-0.5 * m * m).exp()
     } else {
         // erf(m / sqrt 2) = 1 and e^{-m^2/2} = 0 to double precision: the same arithmetic as
-        // above without the erf (whose argument may overflow); +inf only for m > ~1.3e154.
-        (m * m + 1.0) - 2.0 * m * SQRT_2_OVER_PI
+        // above without the erf (whose argument may overflow); beyond m ~ 1.3e154 the value
+        // exceeds the floating-point range and saturates at f64::MAX.
+        ((m * m + 1.0) - 2.0 * m * SQRT_2_OVER_PI).min(f64::MAX)
     }
 }
 
 /// $Q'(m) = 2\big[m\,\mathrm{erf}(m/\sqrt2) - \sqrt{2/\pi}(1 - e^{-m^2/2})\big]$ (series below $0.1$;
-/// $2(m - \sqrt{2/\pi})$ from $m = 40$ on). $0$ for $m \le 0$; finite for every finite $m$ up to
-/// about `f64::MAX / 2`.
+/// $2(m - \sqrt{2/\pi})$ from $m = 40$ on). $0$ for $m \le 0$; exact up to about `f64::MAX / 2`,
+/// saturated at `f64::MAX` beyond.
 pub fn q_prime(m: f64) -> f64 {
     if m <= 0.0 {
         return 0.0;
@@ -82,8 +90,9 @@ pub fn q_prime(m: f64) -> f64 {
     } else if m < 40.0 {
         2.0 * (m * erf(m / std::f64::consts::SQRT_2) + SQRT_2_OVER_PI * (-0.5 * m * m).exp_m1())
     } else {
-        // erf = 1, e^{-m^2/2} = 0: Q' = 2 (m - sqrt(2/pi)), finite up to m ~ f64::MAX / 2.
-        2.0 * (m - SQRT_2_OVER_PI)
+        // erf = 1, e^{-m^2/2} = 0: Q' = 2 (m - sqrt(2/pi)), finite up to m ~ f64::MAX / 2 and
+        // saturated at f64::MAX beyond.
+        (2.0 * (m - SQRT_2_OVER_PI)).min(f64::MAX)
     }
 }
 
@@ -103,8 +112,34 @@ pub struct Prox {
 /// $E(c;\zeta,k) = \frac{k}{2(1+k)}(\zeta^2 + 2\sqrt{2/\pi}\,c\zeta + c^2) + \frac{k^2\zeta^2}{2(1+k)}Q\big(\tfrac{c}{k\zeta}\big)$
 /// (Hassani & Javanmard 2024, arXiv:2201.05149; docs/adversarial.md#derivation-notes-proximal-form-and-extra-outputs), with `kk` $= k/(1+k)$ passed separately so that it is exact when
 /// $k$ is huge.
+///
+/// Domain: $c \ge 0$, $\zeta > 0$, $k \ge 0$, all at most $10^{100}$ with $k\zeta \le 10^{150}$,
+/// `kk` $= k/(1+k)$; there every
+/// field is finite. For $m = c/(k\zeta) \ge 10^{100}$ (e.g. $\zeta$ subnormal or $k$ tiny, where the
+/// direct forms overflow to `inf`/`NaN`), the closed forms are rewritten without $m$, using
+/// $Q(m) = m^2 + 1 - 2m\sqrt{2/\pi}$ and $Q'(m) = 2(m - \sqrt{2/\pi})$ (exact in double precision
+/// from $m = 40$ on). Below $10^{100}$ the direct forms are kept unchanged; note that their
+/// $\partial_\zeta E$ cancels terms of size $c\,m$ and so loses about $\log_{10}m^2$ digits for
+/// large $m$:
+/// $\frac{k}{1+k}k\zeta^2 Q = \frac{c^2}{1+k} + \frac{k}{1+k}(k\zeta^2 - 2\sqrt{2/\pi}\,c\zeta)$,
+/// $\partial_c E = \frac{k}{1+k}c + \frac{c}{1+k}$, $\partial_\zeta E = k\zeta$ and
+/// $(1+k)^2\partial_k E = \tfrac12\zeta^2(1+k)^2$ (the terms in $c^2/k$ and $c^2/(k\zeta)$ cancel
+/// exactly).
 pub fn prox(c: f64, zeta: f64, k: f64, kk: f64) -> Prox {
     let m = c / (k * zeta);
+    if !(m < 1e100) && c.is_finite() && k > 0.0 && zeta > 0.0 {
+        let s = SQRT_2_OVER_PI;
+        let quad = zeta * zeta + 2.0 * s * c * zeta + c * c;
+        // kk * k zeta^2 Q = c^2/(1+k) + kk (k zeta^2 - 2 s c zeta), without c^2/k (which
+        // overflows for tiny k).
+        let kk_kzq = c * c / (1.0 + k) + kk * (k * zeta * zeta - 2.0 * s * c * zeta);
+        return Prox {
+            value: 0.5 * kk * quad + 0.5 * kk_kzq,
+            d_c: kk * c + c / (1.0 + k),
+            d_zeta: k * zeta,
+            d_k_times_1pk_sq: 0.5 * zeta * zeta * (1.0 + k) * (1.0 + k),
+        };
+    }
     let q = q_fn(m);
     let qp = q_prime(m);
     let quad = zeta * zeta + 2.0 * SQRT_2_OVER_PI * c * zeta + c * c;

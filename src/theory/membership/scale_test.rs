@@ -91,7 +91,9 @@ impl ScaleTest {
         Ok(Self {
             member_variance,
             nonmember_variance,
-            log_ratio: member_variance.ln() - nonmember_variance.ln(),
+            // -inf at v1 = 0 saturates at -f64::MAX (docs/numerics.md, "Saturation"): every
+            // statistic below reads it as "beyond any threshold" (advantage 1, AUC 1).
+            log_ratio: (member_variance.ln() - nonmember_variance.ln()).max(-f64::MAX),
         })
     }
 
@@ -105,7 +107,7 @@ impl ScaleTest {
     ) -> Result<Self> {
         let mut t = Self::new(member_variance, nonmember_variance)?;
         if !log_ratio.is_nan() {
-            t.log_ratio = log_ratio;
+            t.log_ratio = log_ratio.clamp(-f64::MAX, f64::MAX);
         }
         Ok(t)
     }
@@ -120,14 +122,15 @@ impl ScaleTest {
         self.nonmember_variance
     }
 
-    /// $\ln(v_1/v_0)$ ($-\infty$ when $v_1 = 0$).
+    /// $\ln(v_1/v_0)$; $-\infty$ when $v_1 = 0$, reported saturated as `-f64::MAX`.
     pub fn log_ratio(&self) -> f64 {
         self.log_ratio
     }
 
-    /// $\rho = \max(v_0,v_1)/\min(v_0,v_1) \ge 1$ ($+\infty$ when $v_1 = 0$).
+    /// $\rho = \max(v_0,v_1)/\min(v_0,v_1) \ge 1$; beyond `f64::MAX` (e.g. $v_1 = 0$) it
+    /// saturates at `f64::MAX`.
     pub fn variance_ratio(&self) -> f64 {
-        self.log_ratio.abs().exp()
+        self.log_ratio.abs().exp().min(f64::MAX)
     }
 
     /// Whether members have the larger variance (then the test says "member" for large $|T|$).
@@ -192,7 +195,7 @@ impl ScaleTest {
         if fpr == 1.0 {
             return Ok(1.0);
         }
-        if l == f64::NEG_INFINITY {
+        if l <= -f64::MAX {
             // Members have T = 0 exactly: the threshold tau = 0 catches all of them.
             return Ok(1.0);
         }
@@ -250,7 +253,8 @@ fn advantage_from_log_ratio(l: f64) -> f64 {
     if l == 0.0 {
         return 0.0;
     }
-    if l == f64::INFINITY {
+    if l >= f64::MAX {
+        // An infinite (saturated) log ratio: one law is a point mass.
         return 1.0;
     }
     let xb = large_arg_sq(l).sqrt();
