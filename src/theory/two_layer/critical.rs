@@ -522,7 +522,7 @@ struct TracedSolve {
 
 /// Jump-test ratio (correction over its allowance) above which the screened guard checks the
 /// Morse index in full: a solve that passed the parameter-jump test by less than 10%. (On the
-/// built-in families, 40 log-spaced $d\in[3,100]$, $d=10^3,10^5$ and the threshold scans, 4% of
+/// built-in families, 40 log-spaced $d\in[3, 100]$, $d=10^3,10^5$ and the threshold scans, 4% of
 /// the accepted solves; healthy steps of the maximal length 0.5 in $\log d$ use 0.6–0.8 of it.)
 pub const AMBIGUOUS_JUMP: f64 = 0.9;
 
@@ -720,18 +720,20 @@ impl Guard {
 /// Continue a solution of `family` from dimension `d_from` with parameters `xi_from` to `d_to`,
 /// by the engine's adaptive continuation ([`solver::adaptive_continuation`]) in $\log d$ with the
 /// secant predictor, steps from 0.1 growing by 1.5 up to 0.5 and halved on failure (down to
-/// $10^{-9}$, at most 10 000 solves), every accepted point verified to lie on the branch.
+/// $10^{-9}$, at most 10 000 solves), every accepted point verified to lie on the branch by the
+/// screened guard ([`BranchGuard::Screened`]).
 ///
-/// **Branch guard** (the verification hook). At the start and at each converged solve the block
-/// spectrum ([`block_spectrum`]) is evaluated. A solve at path coordinate $s=\log d$ after the
+/// **Branch guard** (the verification hook). A solve at path coordinate $s=\log d$ after the
 /// accepted point $s_{\rm prev}$ ($h=|s-s_{\rm prev}|$) is accepted when
 /// 1. its parameters are explained by the predictor: with the scaled max-norm
-///    $J(a,b)=\max_i|a_i-b_i|/\max(1,|b_i|)$, the prediction $\hat\xi$ (the secant from the last
-///    two accepted points; at the first step the tangent $\xi_{\rm prev}+(s-s_{\rm prev})\,d\xi/ds$,
-///    $d\xi/ds$ by a Newton solve at $d\,e^{10^{-4}}$, and no test if that solve fails) and the
-///    previous point $\xi_{\rm prev}$,
-///    $J(\xi,\hat\xi)\le$ [`JUMP_FACTOR`]$\,J(\hat\xi,\xi_{\rm prev})+$ [`JUMP_FLOOR`]
-///    (else [`Error::NoSolution`]: the solve left the branch);
+///    $J(a,b)=\max_i|a_i-b_i|/\max(1,|b_i|)$, the prediction $\hat\xi$ and the previous point
+///    $\xi_{\rm prev}$, $J(\xi,\hat\xi)\le$ [`JUMP_FACTOR`]$\,J(\hat\xi,\xi_{\rm prev})+$ [`JUMP_FLOOR`]
+///    (else [`Error::NoSolution`]: the solve left the branch). $\hat\xi$ is the secant from the
+///    last two accepted points; at the first step the tangent predictor: the first Newton
+///    iterate $\xi_{\rm prev}-H^{-1}\nabla_\xi F_{\rm red}$ at the new $d$ (screened; it equals
+///    $\xi_{\rm prev}+(s-s_{\rm prev})\,d\xi/ds$ to $O(h^2)$), or for [`BranchGuard::Verified`]
+///    $\xi_{\rm prev}+(s-s_{\rm prev})\,d\xi/ds$ with $d\xi/ds$ from a Newton solve at
+///    $d\,e^{10^{-4}}$ (no test if that solve fails, or if the solve converged at its guess);
 /// 2. the Morse index (negative eigenvalues with multiplicity) is unchanged in every isotypic
 ///    component present at both points, or where it changes, every eigenvalue that changes sign
 ///    (ranks between the old and new negative counts of that block) was already small at the
@@ -739,11 +741,31 @@ impl Guard {
 ///    $|\lambda_{\rm prev}|,|\lambda|\le h\max(1,\max_j|\lambda_{{\rm prev},j}|)$, a continuous crossing
 ///    resolved by the step (else [`Error::NotASaddle`]: a branch jump).
 ///
+/// Screening: test 2 needs the block spectra ([`block_spectrum`]) at both points, which cost as
+/// much as ten to twenty reduced Newton solves each. The screened guard evaluates them only when a
+/// cheap test is ambiguous: the inertia of the reduced Hessian (the trivial block; by
+/// Sylvester's law that of $G^{-1/2}\nabla^2_\xi F_{\rm red}G^{-1/2}$), read off the Hessians that
+/// the Newton solve evaluated anyway (the last one, at the last-but-one iterate, against the
+/// previous point's; at the first step the first one, at $\xi_{\rm prev}$), changed; the jump test
+/// passed with a correction above [`AMBIGUOUS_JUMP`] of its allowance; the previous solve was
+/// rejected; or it is the last solve of [`continue_with_spectrum`], whose end spectrum is wanted
+/// (checked against the start spectrum when the per-block Morse indices differ, else accepted).
+/// A branch jump across a fold of the fixed-point branch changes the reduced inertia (the
+/// flipped-8 jump below lands on a point with a negative trivial eigenvalue) or fails the jump
+/// test; what the screen does not test per step is a change of a non-trivial block's Morse index
+/// alone at a solve that passed both cheap tests — a symmetry-breaking bifurcation that the
+/// fixed-point branch crosses smoothly (on the built-in families, 40 log-spaced
+/// $d\in[3, 100]$, $d=10^3,10^5$ and the threshold scans: 3394 verified solves, 380 rejected
+/// by test 1, 0 by test 2, and every point and $d^*$ the same as with the full guard).
+/// [`BranchGuard::Verified`] (via [`continue_with`]) runs test 2 at every solve.
+///
 /// A rejected solve shrinks the step like a failed one; so the continuation either resolves a
 /// genuine crossing (e.g. type A at $d^*=5.5855$, where the Morse index changes) or fails with the
 /// guard's typed error when the step falls below $10^{-9}$, instead of silently jumping to another
-/// critical point (e.g. across a fold where the branch ends). Cost: one block spectrum per
-/// accepted or rejected solve plus one at the start ([`BranchContinuation::spectrum_evaluations`]).
+/// critical point (e.g. across a fold where the branch ends). Cost: screened, no function
+/// evaluation beyond the Newton solves and at most two block spectra per ambiguous solve (none on
+/// the bench's paths); verified, one block spectrum per accepted or rejected solve plus one at the
+/// start ([`BranchContinuation::spectrum_evaluations`]).
 ///
 /// Domain: `d_from`, `d_to` in the family's domain ([`Family::partition`]); `xi_from` finite of the
 /// family's parameter length; `opts` as [`ReducedNewtonOptions::check`]. Errors: those of
@@ -789,13 +811,16 @@ pub fn continue_with(
     )
 }
 
-/// [`continue_to`] (the default guarded continuation) with the block spectrum at the start
+/// [`continue_to`] (the screened guarded continuation) with the block spectrum at the start
 /// already known, returning the block spectrum at the end too: for a curve of points, each
 /// continued from the previous one, whose spectra are wanted anyway (the threshold scan, a sweep
-/// in $d$). The start spectrum (of `xi_from` at `d_from`, e.g. from [`block_spectrum`]) seeds the
-/// guard instead of a new evaluation, and the end spectrum is the guard's last one (the numbers
-/// [`block_spectrum`] gives at the returned point), so a sweep pays no block spectrum beyond the
-/// ones it reports, plus those of the guard's intermediate and rejected solves.
+/// in $d$). The last solve is always checked in full (test 2 of [`continue_to`]) against the
+/// start spectrum (of `xi_from` at `d_from`, e.g. from [`block_spectrum`]), directly when the
+/// continuation took one step (the threshold scan's steps), and against the previous point's
+/// spectrum when it took several and a per-block Morse index differs from the start's; the end
+/// spectrum is that check's (the numbers [`block_spectrum`] gives at the returned point), so a
+/// sweep pays no block spectrum beyond the ones it reports, plus at most two per ambiguous
+/// intermediate solve.
 ///
 /// Errors: as [`continue_to`]. A `start_spectrum` that does not belong to `xi_from` makes the
 /// guard compare against the wrong Morse index (its result is then not verified).
