@@ -499,7 +499,8 @@ fn jump_test(params: &[f64], guess: &[f64], prev: &[f64]) -> Result<f64> {
 
 /// The number of negative eigenvalues of the trivial block $G^{-1/2}HG^{-1/2}$ of a reduced
 /// Hessian $H$ (row-major, $G$ the diagonal metric), below $-10^{-12}\max|\lambda|$ (Sylvester's
-/// law of inertia: the inertia of $H$ itself). `None` if the eigenvalues cannot be computed.
+/// law of inertia: the inertia of $H$ itself): 0 when its Cholesky factorisation succeeds, else
+/// counted on its eigenvalues. `None` if the eigenvalues cannot be computed.
 fn trivial_inertia(h: &[f64], metric: &[f64]) -> Option<usize> {
     let n = metric.len();
     if h.len() != n * n {
@@ -509,9 +510,32 @@ fn trivial_inertia(h: &[f64], metric: &[f64]) -> Option<usize> {
     let m: Vec<f64> = (0..n * n)
         .map(|k| h[k] * inv_sq[k / n] * inv_sq[k % n])
         .collect();
+    if positive_definite(n, m.clone()) {
+        return Some(0); // the common case, at a fraction of the eigenvalues' cost
+    }
     let values = small_symmetric_eigenvalues(n, &m).ok()?;
     let scale = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     Some(values.iter().filter(|&&v| v < -1e-12 * scale).count())
+}
+
+/// Whether the symmetric row-major `n x n` matrix `a` is positive definite: its Cholesky
+/// factorisation (in place, lower triangle) meets only finite positive pivots. A `true` means no
+/// eigenvalue $\le0$ (up to rounding of order $10^{-16}\max|\lambda|$, far below the
+/// $-10^{-12}\max|\lambda|$ of the negative count).
+fn positive_definite(n: usize, mut a: Vec<f64>) -> bool {
+    for j in 0..n {
+        let pivot = a[j * n + j] - (0..j).map(|k| a[j * n + k] * a[j * n + k]).sum::<f64>();
+        if !(pivot > 0.0 && pivot.is_finite()) {
+            return false;
+        }
+        let l = pivot.sqrt();
+        a[j * n + j] = l;
+        for i in (j + 1)..n {
+            let v = a[i * n + j] - (0..j).map(|k| a[i * n + k] * a[j * n + k]).sum::<f64>();
+            a[i * n + j] = v / l;
+        }
+    }
+    true
 }
 
 /// A reduced Newton solve with its [`NewtonTrace`] (the value type of the screened continuation).
@@ -1049,6 +1073,14 @@ mod tests {
         let h = [-1.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, -3.0];
         assert_eq!(trivial_inertia(&h, &[1.0, 4.0, 9.0]), Some(2));
         assert_eq!(trivial_inertia(&h, &[1.0, 4.0]), None);
+        // The Cholesky shortcut against the eigenvalues: [[2, 1], [1, 2]] (eigenvalues 1, 3) is
+        // positive definite, [[1, 2], [2, 1]] (-1, 3) and [[1, 1], [1, 1]] (0, 2) are not.
+        assert!(positive_definite(2, vec![2.0, 1.0, 1.0, 2.0]));
+        assert!(!positive_definite(2, vec![1.0, 2.0, 2.0, 1.0]));
+        assert!(!positive_definite(2, vec![1.0, 1.0, 1.0, 1.0]));
+        assert!(!positive_definite(1, vec![f64::NAN]));
+        assert_eq!(trivial_inertia(&[1.0, 2.0, 2.0, 1.0], &[1.0, 1.0]), Some(1));
+        assert_eq!(trivial_inertia(&[2.0, 1.0, 1.0, 2.0], &[1.0, 1.0]), Some(0));
         // Against the trivial block of block_spectrum: the flipped-8 point that the unguarded
         // continuation reaches at d = 10 (one negative trivial eigenvalue) and the branch point.
         let fam = Family::Flipped { m: 8 };
