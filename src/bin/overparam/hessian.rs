@@ -165,10 +165,13 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
             return Err(CliError::from_library(&e));
         }
     }
-    // The smallest d of the flipped family depends on --m: name both.
+    // The flipped family needs 2 <= M < d - 1: --m and --d together, so name both.
     let blame = |e: &overparam::Error| match (fam, e) {
         (Family::Flipped { m }, overparam::Error::InvalidParameter { name: "d", .. }) => {
             Some(format!("--d (with --family flipped --m {m})"))
+        }
+        (Family::Flipped { m }, overparam::Error::InvalidParameter { name: "m", .. }) => {
+            Some(format!("--m {m} (with --d)"))
         }
         _ => None,
     };

@@ -54,7 +54,7 @@ pub struct SimulateArgs {
     /// (`50%`, the default). A simulation whose estimated peak memory is over it is refused
     /// before anything is allocated, with exit status 2.
     #[arg(long, value_name = "SIZE|PERCENT", value_parser = parse_memory_budget,
-          requires = "simulate", allow_negative_numbers = true)]
+          requires = "simulate", allow_hyphen_values = true)]
     pub memory_budget: Option<MemoryBudget>,
     /// Finite-size constant c: simulation and theory agree when |gap| <= 4 SE + c |theory| / size.
     #[arg(long, default_value_t = DEFAULT_KAPPA, value_parser = parse_non_negative,
