@@ -495,14 +495,12 @@ fn every_hostile_command_line_ends_with_its_documented_status_naming_the_flag() 
 
 /// The rows that need the memory budget and the `--trials` bounds (MEMORY part of issue 13).
 #[test]
-#[ignore = "needs the MEMORY part of issue 13 (s3-memory): run with --ignored after the merge"]
 fn memory_rows() {
     check(Needs::Memory, Duration::from_secs(120), true);
 }
 
 /// The rows that need the library's finite results (NONFINITE part of issue 13).
 #[test]
-#[ignore = "needs the NONFINITE part of issue 13 (s3-nonfinite): run with --ignored after the merge"]
 fn library_rows() {
     check(Needs::Library, Duration::from_secs(120), false);
 }
