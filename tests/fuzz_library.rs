@@ -1387,9 +1387,9 @@ fn targets() -> Vec<Target> {
         "random_features::chi_minus",
         10,
         |g| {
-            // Deprecated infallible form: fed its domain psi > 0, zeta^2 >= 0 (try_chi_minus,
+            // Deprecated infallible form: fed its domain 0 < psi <= 1e12, 0 <= zeta^2 <= 1e100 (try_chi_minus,
             // its checked replacement, is a fallible target of its own).
-            let (p, c) = (g.pos_finite(), g.pos_finite());
+            let (p, c) = (g.pos_finite().min(1e12), g.pos_finite().min(1e100));
             (
                 note(format!("({p:e}, {c:e})")),
                 val(&[p, c], chi_minus(p, c)),

@@ -879,8 +879,8 @@ fn f_poly(chi: f64, psi: f64, c: f64) -> f64 {
 /// $f = 0 \iff c\chi^2 - B\chi - \psi = 0$ with $B = 1 + c - c\psi$; the negative root is
 /// $(B - \sqrt{B^2 + 4c\psi})/(2c) = -2\psi/(B + \sqrt{B^2 + 4c\psi})$.
 ///
-/// Domain: $\psi > 0$, $c \ge 0$, finite (evaluated without overflow, as [`try_chi_minus`]);
-/// outside it the result is not finite (`NaN` for $c < 0$ with no real root, e.g.
+/// Domain: $0 < \psi \le 10^{12}$, $0 \le c \le 10^{100}$ (where the result is finite; evaluated
+/// as [`try_chi_minus`]); outside it the result may be non-finite (`NaN` for $c < 0$ with no real root, e.g.
 /// $\psi = 10^{-100}$, $c = -1$). [`try_chi_minus`] checks the domain and returns a typed error
 /// outside it.
 #[deprecated(note = "use try_chi_minus, which checks the domain and returns a Result")]
