@@ -1024,5 +1024,5 @@ fn continuation_from_near_f64_max_splits_without_overflow() {
         "{res:?}"
     );
     assert!(largest_finite, "a non-finite parameter reached the solver");
-    assert!(solves <= opts.max_depth as usize + 3, "{solves} solves");
+    assert!(solves <= opts.max_depth + 3, "{solves} solves");
 }

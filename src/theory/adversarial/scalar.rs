@@ -126,8 +126,9 @@ pub struct Prox {
 /// $(1+k)^2\partial_k E = \tfrac12\zeta^2(1+k)^2$ (the terms in $c^2/k$ and $c^2/(k\zeta)$ cancel
 /// exactly).
 pub fn prox(c: f64, zeta: f64, k: f64, kk: f64) -> Prox {
-    let m = c / (k * zeta);
-    if !(m < 1e100) && c.is_finite() && k > 0.0 && zeta > 0.0 {
+    // c = 0 is m = 0 even when k zeta underflows to 0 (0/0).
+    let m = if c == 0.0 { 0.0 } else { c / (k * zeta) };
+    if m >= 1e100 && c.is_finite() && k > 0.0 && zeta > 0.0 {
         let s = SQRT_2_OVER_PI;
         let quad = zeta * zeta + 2.0 * s * c * zeta + c * c;
         // kk * k zeta^2 Q = c^2/(1+k) + kk (k zeta^2 - 2 s c zeta), without c^2/k (which
