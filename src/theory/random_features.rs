@@ -255,7 +255,7 @@ impl ReducedRandomFeatures {
     /// Validated constructor.
     ///
     /// Domain: $\psi_1, \psi_2 \in$ [`RATIO_RANGE`], $\bar\lambda \ge 0$ finite,
-    /// $\zeta^2 \in [0, 10^{150}]$ (the quartic's products $\zeta^2\chi^2$ stay representable).
+    /// $\zeta^2 \in [0, 10^{250}]$ (the quartic's products such as $\zeta^2\psi\chi$ stay representable).
     ///
     /// Errors: [`Error::InvalidParameter`] naming the argument.
     pub fn new(psi1: f64, psi2: f64, lambda_bar: f64, zeta_sq: f64) -> Result<Self> {
@@ -267,8 +267,8 @@ impl ReducedRandomFeatures {
                 "zeta_sq",
                 zeta_sq,
                 0.0,
-                1e150,
-                "a finite number in [0, 1e150]",
+                1e250,
+                "a finite number in [0, 1e250]",
             )?,
         })
     }
