@@ -279,3 +279,108 @@ fn options_are_checked() {
         }
     ));
 }
+
+/// Points that are the same up to the full symmetry S_d x S_d (rows and columns permuted
+/// independently) are listed once: no two branches share loss, Morse index and smallest
+/// eigenvalue (Gamma-invariants), and the global minimum, which lies in Fix(10, 2) as the
+/// permutation matrix with the two neurons of the small class swapped, is not listed (its
+/// isotropy is larger).
+#[test]
+fn no_branch_is_listed_twice_up_to_the_full_symmetry() {
+    for sizes in [
+        vec![10.0, 2.0],
+        vec![6.0, 6.0],
+        vec![8.0, 1.0, 1.0],
+        vec![5.0, 2.0, 2.0],
+    ] {
+        let s = search(&sizes);
+        assert!(s.larger_isotropy > 0, "{sizes:?}");
+        for (i, a) in s.branches.iter().enumerate() {
+            assert!(
+                a.loss > 1e-8,
+                "{sizes:?}: global minimum listed: {:?}",
+                a.params
+            );
+            for b in &s.branches[i + 1..] {
+                let same = (a.loss - b.loss).abs() < 1e-10
+                    && a.morse_index == b.morse_index
+                    && (a.min_eigenvalue - b.min_eigenvalue).abs() < 1e-9;
+                assert!(
+                    !same,
+                    "{sizes:?}: listed twice: {:?} {:?}",
+                    a.params, b.params
+                );
+            }
+        }
+    }
+    // The (10, 2) minimum that gradient descent finds (Safran & Shamir: 0.0315511839) is the
+    // default and is written with its flipped class on the diagonal (D_1 < 0).
+    let s = search(&[10.0, 2.0]);
+    let b = s.default_branch().unwrap();
+    assert!((b.loss - 0.0315511839).abs() < 1e-9);
+    assert!(b.params[1] < -0.7);
+}
+
+/// Gradient-descent end points projected on the fixed space are seeds too (integer d).
+#[test]
+fn descent_seeds_are_used() {
+    let p = partition(&[7.0, 1.0]);
+    let base = find_branches(&p, &BranchSearchOptions::default()).unwrap();
+    let with = find_branches(&p, &BranchSearchOptions::default().with_descent_runs(40)).unwrap();
+    assert!(with.seeds_tried > base.seeds_tried);
+    // d = 8: about 1 in 10 runs ends at the type A minimum (Safran & Shamir: 126/1000).
+    let b = &with.branches[with.default_index().unwrap()];
+    assert!((b.loss - 0.02150803717152).abs() < 1e-12);
+    assert!(
+        b.sources
+            .contains(&overparam::theory::two_layer::branches::SeedSource::Descent)
+    );
+}
+
+/// Issue 14 §3: the census names every end point by a listed branch of its partition (parameters
+/// to 1e-8 after polish), with the same runs as `run` (seeding unchanged).
+#[test]
+fn census_names_its_end_points() {
+    use overparam::experiment::RunOptions;
+    use overparam::sim::two_layer_census::GradientDescentCensus;
+    let c = GradientDescentCensus {
+        d: 10,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let run = RunOptions {
+        seed: 3,
+        trials: 40,
+        progress: false,
+    };
+    let plain = c.run(&run).unwrap();
+    let named = c.run_named(&run, &BranchSearchOptions::default()).unwrap();
+    assert_eq!(named.census, plain);
+    assert_eq!(named.names.len(), plain.entries.len());
+    let mut spurious = 0;
+    for n in &named.names {
+        let e = &plain.entries[n.entry];
+        let b = n.branch.unwrap_or_else(|| panic!("not named: {e:?}"));
+        let s = named
+            .searches
+            .iter()
+            .find(|s| s.partition.sizes() == e.sizes.as_slice())
+            .unwrap();
+        assert_eq!(n.branches, s.branches.len());
+        assert!((s.branches[b].loss - e.loss).abs() < 1e-10);
+        assert_eq!(s.branches[b].morse_index, e.morse_index);
+        if e.loss > 1e-8 {
+            spurious += e.count;
+        }
+    }
+    assert!(named.new_points().next().is_none());
+    // d = 10: type A (9, 1) is the most frequent spurious minimum, and it is the default branch.
+    assert!(spurious > 0);
+    let ta = named
+        .names
+        .iter()
+        .find(|n| plain.entries[n.entry].sizes == vec![9.0, 1.0])
+        .unwrap();
+    assert!(ta.is_default);
+}

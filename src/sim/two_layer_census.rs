@@ -491,3 +491,110 @@ fn classify(rep: &DescentReport, d: usize) -> CensusEntry {
         morse_index,
     }
 }
+
+/// How the branch search ([`crate::theory::two_layer::branches::find_branches`]) names one census
+/// entry (issue 14 §3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryName {
+    /// Index of the entry in [`Census::entries`].
+    pub entry: usize,
+    /// Index of the matching branch in the search of the entry's partition (reduced parameters
+    /// equal to [`NAME_TOLERANCE`], relative, up to permutations of classes of equal size), or
+    /// `None`: a **new** point the search did not list (or an unidentified end point).
+    pub branch: Option<usize>,
+    /// Whether the matching branch is the partition's default branch.
+    pub is_default: bool,
+    /// Number of branches the search listed for the partition (0 if unidentified).
+    pub branches: usize,
+}
+
+/// A census with every entry named by the branch search ([`CensusSimulator::run_named`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedCensus {
+    /// The census, as [`CensusSimulator::run`] returns it.
+    pub census: Census,
+    /// One name per entry, in the order of `census.entries`.
+    pub names: Vec<EntryName>,
+    /// The branch search of each partition met, by class sizes (largest first).
+    pub searches: Vec<crate::theory::two_layer::branches::BranchSearch>,
+}
+
+impl NamedCensus {
+    /// Entries no listed branch matches (identified or not).
+    pub fn new_points(&self) -> impl Iterator<Item = &CensusEntry> {
+        self.names
+            .iter()
+            .filter(|n| n.branch.is_none())
+            .map(|n| &self.census.entries[n.entry])
+    }
+}
+
+/// Relative tolerance on the reduced parameters for naming a census entry by a branch (both
+/// sides are reduced-Newton polished to $10^{-14}d$).
+pub const NAME_TOLERANCE: f64 = 1e-8;
+
+/// Name every entry of a census: search the branches of each partition met (once per
+/// partition, with `opts`) and match the polished reduced parameters (see [`EntryName`]).
+///
+/// Errors: those of [`crate::theory::two_layer::branches::find_branches`] (options out of
+/// domain).
+pub fn name_census(
+    census: Census,
+    opts: &crate::theory::two_layer::branches::BranchSearchOptions,
+) -> Result<NamedCensus> {
+    use crate::theory::two_layer::branches::find_branches;
+    let mut searches: Vec<crate::theory::two_layer::branches::BranchSearch> = Vec::new();
+    let mut names = Vec::with_capacity(census.entries.len());
+    for (i, e) in census.entries.iter().enumerate() {
+        if e.sizes.is_empty() || e.params.is_empty() {
+            names.push(EntryName {
+                entry: i,
+                branch: None,
+                is_default: false,
+                branches: 0,
+            });
+            continue;
+        }
+        let k = match searches
+            .iter()
+            .position(|s| s.partition.sizes() == e.sizes.as_slice())
+        {
+            Some(k) => k,
+            None => {
+                let p = PartitionParams {
+                    sizes: e.sizes.clone(),
+                }
+                .check()?;
+                searches.push(find_branches(&p, opts)?);
+                searches.len() - 1
+            }
+        };
+        let s = &searches[k];
+        let branch = s.matching(&e.params, NAME_TOLERANCE);
+        names.push(EntryName {
+            entry: i,
+            branch,
+            is_default: branch.is_some() && branch == s.default_index(),
+            branches: s.branches.len(),
+        });
+    }
+    Ok(NamedCensus {
+        census,
+        names,
+        searches,
+    })
+}
+
+impl CensusSimulator {
+    /// [`Self::run`], then [`name_census`] with `opts`: the same runs (same seeding, bit-identical
+    /// across thread counts), each entry matched to a branch of its partition or reported new.
+    ///
+    /// Errors: those of [`Self::run`] and [`name_census`].
+    pub fn run_named(
+        &self,
+        run: &RunOptions,
+        opts: &crate::theory::two_layer::branches::BranchSearchOptions,
+    ) -> Result<NamedCensus> {
+        name_census(self.run(run)?, opts)
+    }
+}

@@ -288,10 +288,10 @@ impl BranchSearch {
     /// The branch matching reduced parameters `xi` of the same partition up to the symmetry
     /// (relative tolerance `tol`), if listed.
     pub fn matching(&self, xi: &[f64], tol: f64) -> Option<usize> {
-        let perms = size_preserving_permutations(self.partition.sizes());
+        let gens = generators(&self.partition);
         self.branches
             .iter()
-            .position(|b| same_point(&self.partition, &perms, &b.params, xi, tol))
+            .position(|b| same_point(&self.partition, &gens, &b.params, xi, tol))
     }
 }
 
@@ -312,10 +312,10 @@ const VERIFY_TOLERANCE: f64 = 1e-10;
 pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Result<BranchSearch> {
     opts.check()?;
     let d = partition.dimension();
-    let perms = size_preserving_permutations(partition.sizes());
+    let gens = generators(partition);
     let mut acc = Accumulator {
         partition,
-        perms: &perms,
+        gens: &gens,
         found: Vec::new(),
         seeds_tried: 0,
         converged: 0,
@@ -377,7 +377,8 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
         ..
     } = acc;
     let mut branches = Vec::with_capacity(found.len());
-    for f in found {
+    for mut f in found {
+        f.params = canonical(partition, &gens, &f.params);
         let spectrum = block_spectrum(partition, &f.params)?;
         let mut sources = f.sources;
         sources.sort();
@@ -422,7 +423,7 @@ struct Found {
 
 struct Accumulator<'a> {
     partition: &'a Partition,
-    perms: &'a [Vec<usize>],
+    gens: &'a [Generator],
     found: Vec<Found>,
     seeds_tried: usize,
     converged: usize,
@@ -450,14 +451,17 @@ impl Accumulator<'_> {
             return;
         }
         self.converged += 1;
-        if mergeable(p, &rep.params) {
+        if orbit(p, self.gens, &rep.params)
+            .iter()
+            .any(|y| mergeable(p, y))
+        {
             self.larger_isotropy += 1;
             return;
         }
         if let Some(f) = self
             .found
             .iter_mut()
-            .find(|f| same_point(p, self.perms, &f.params, &rep.params, DEDUP_TOLERANCE))
+            .find(|f| same_point(p, self.gens, &f.params, &rep.params, DEDUP_TOLERANCE))
         {
             f.hits += 1;
             f.sources.push(source);
@@ -521,69 +525,159 @@ fn mergeable(p: &Partition, xi: &[f64]) -> bool {
     false
 }
 
-/// The permutations of class indices that map every class to one of equal size (at most 720;
-/// beyond, only the identity — the de-duplication then compares parameters as they are).
-fn size_preserving_permutations(sizes: &[f64]) -> Vec<Vec<usize>> {
-    let m = sizes.len();
-    let identity: Vec<usize> = (0..m).collect();
-    if m > 6 {
-        return vec![identity];
+/// A symmetry of $\Gamma=S_d\times S_d$ that maps the fixed space of the partition to itself,
+/// acting on the reduced parameters.
+#[derive(Debug, Clone, Copy)]
+enum Generator {
+    /// Swap two classes of equal size (the same permutation on rows and columns).
+    Classes(usize, usize),
+    /// Swap the two neurons (rows) of a class of size 2: $D_c\leftrightarrow O_c$.
+    PairRows(usize),
+    /// Swap the neurons (rows) of two singleton classes.
+    SingletonRows(usize, usize),
+    /// Swap the coordinates (columns) of two singleton classes.
+    SingletonColumns(usize, usize),
+}
+
+/// Generators of the symmetries of $\mathrm{Fix}$ used to compare points: besides relabelling
+/// classes of equal size (the normaliser of the diagonal subgroup), $\Gamma$ acts on rows and
+/// columns independently, and a row (or column) transposition inside a class of size 2, or among
+/// singleton classes, also maps $\mathrm{Fix}$ to itself (it maps e.g. $I_d$ to a permutation
+/// matrix in $\mathrm{Fix}$ that is still the global minimum).
+fn generators(p: &Partition) -> Vec<Generator> {
+    let n = p.sizes();
+    let m = n.len();
+    let mut g = Vec::new();
+    for c in 0..m {
+        if n[c] == 2.0 {
+            g.push(Generator::PairRows(c));
+        }
+        for e in (c + 1)..m {
+            if n[c] == n[e] {
+                g.push(Generator::Classes(c, e));
+            }
+            if n[c] == 1.0 && n[e] == 1.0 {
+                g.push(Generator::SingletonRows(c, e));
+                g.push(Generator::SingletonColumns(c, e));
+            }
+        }
     }
-    let mut out = Vec::new();
-    let mut perm = identity.clone();
-    permute(&mut perm, 0, sizes, &mut out);
-    if out.is_empty() {
-        out.push(identity);
+    g
+}
+
+fn apply(p: &Partition, g: Generator, xi: &[f64]) -> Vec<f64> {
+    let mut out = xi.to_vec();
+    let idx = |q: Param| p.index_of(q);
+    let mut set = |to: Param, from: Param| {
+        if let (Some(t), Some(f)) = (idx(to), idx(from)) {
+            out[t] = xi[f];
+        }
+    };
+    let m = p.num_classes();
+    match g {
+        Generator::Classes(c, e) => {
+            let sw = |x: usize| {
+                if x == c {
+                    e
+                } else if x == e {
+                    c
+                } else {
+                    x
+                }
+            };
+            for &q in p.params() {
+                let from = match q {
+                    Param::Diag(x) => Param::Diag(sw(x)),
+                    Param::Off(x) => Param::Off(sw(x)),
+                    Param::Cross(x, y) => Param::Cross(sw(x), sw(y)),
+                };
+                set(q, from);
+            }
+        }
+        Generator::PairRows(c) => {
+            set(Param::Diag(c), Param::Off(c));
+            set(Param::Off(c), Param::Diag(c));
+        }
+        Generator::SingletonRows(c, e) => {
+            set(Param::Diag(c), Param::Cross(e, c));
+            set(Param::Cross(c, e), Param::Diag(e));
+            set(Param::Diag(e), Param::Cross(c, e));
+            set(Param::Cross(e, c), Param::Diag(c));
+            for r in (0..m).filter(|&r| r != c && r != e) {
+                set(Param::Cross(c, r), Param::Cross(e, r));
+                set(Param::Cross(e, r), Param::Cross(c, r));
+            }
+        }
+        Generator::SingletonColumns(c, e) => {
+            set(Param::Diag(c), Param::Cross(c, e));
+            set(Param::Cross(c, e), Param::Diag(c));
+            set(Param::Diag(e), Param::Cross(e, c));
+            set(Param::Cross(e, c), Param::Diag(e));
+            for r in (0..m).filter(|&r| r != c && r != e) {
+                set(Param::Cross(r, c), Param::Cross(r, e));
+                set(Param::Cross(r, e), Param::Cross(r, c));
+            }
+        }
     }
     out
 }
 
-fn permute(perm: &mut Vec<usize>, k: usize, sizes: &[f64], out: &mut Vec<Vec<usize>>) {
-    if k == perm.len() {
-        if perm
-            .iter()
-            .enumerate()
-            .all(|(c, &pc)| sizes[c] == sizes[pc])
-        {
-            out.push(perm.clone());
-        }
-        return;
-    }
-    for i in k..perm.len() {
-        perm.swap(k, i);
-        permute(perm, k + 1, sizes, out);
-        perm.swap(k, i);
-    }
-}
+/// Largest orbit kept by [`orbit`] (beyond, the comparison may miss an equivalence and list a
+/// point twice; it never merges distinct points).
+const MAX_ORBIT: usize = 5040;
 
-/// The parameters of the point $W(\xi)$ with its classes relabelled by `perm` (class $c$ becomes
-/// class `perm[c]`, of equal size).
-fn relabel(p: &Partition, perm: &[usize], xi: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; xi.len()];
-    for (a, &q) in p.params().iter().enumerate() {
-        let target = match q {
-            Param::Diag(c) => Param::Diag(perm[c]),
-            Param::Off(c) => Param::Off(perm[c]),
-            Param::Cross(c, r) => Param::Cross(perm[c], perm[r]),
-        };
-        if let Some(b) = p.index_of(target) {
-            out[b] = xi[a];
-        }
-    }
-    out
-}
-
-fn same_point(p: &Partition, perms: &[Vec<usize>], a: &[f64], b: &[f64], tol: f64) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
+fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
     let scale = a.iter().fold(1.0f64, |s, x| s.max(x.abs()));
-    perms.iter().any(|perm| {
-        relabel(p, perm, b)
-            .iter()
-            .zip(a)
-            .all(|(x, y)| (x - y).abs() <= tol * scale)
-    })
+    a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol * scale)
+}
+
+/// The orbit of $\xi$ under the group generated by [`generators`] (breadth first, at most
+/// [`MAX_ORBIT`] points).
+fn orbit(p: &Partition, gens: &[Generator], xi: &[f64]) -> Vec<Vec<f64>> {
+    let mut out = vec![xi.to_vec()];
+    let mut k = 0;
+    while k < out.len() && out.len() < MAX_ORBIT {
+        for &g in gens {
+            let y = apply(p, g, &out[k]);
+            if !out.iter().any(|z| close(z, &y, 1e-12)) {
+                out.push(y);
+            }
+        }
+        k += 1;
+    }
+    out
+}
+
+/// The representative of the orbit of $\xi$ listed: the largest weighted diagonal
+/// $\sum_cn_c|D_c|$ (the neurons aligned with their largest coordinate, as
+/// [`crate::sim::two_layer_census::identify_isotropy`] aligns them), ties broken by the
+/// lexicographically largest parameter vector.
+fn canonical(p: &Partition, gens: &[Generator], xi: &[f64]) -> Vec<f64> {
+    let weight = |y: &[f64]| -> f64 {
+        (0..p.num_classes())
+            .map(|c| p.sizes()[c] * y[c].abs())
+            .sum()
+    };
+    let mut best = xi.to_vec();
+    for y in orbit(p, gens, xi) {
+        let (wy, wb) = (weight(&y), weight(&best));
+        let better = if (wy - wb).abs() > 1e-9 * wb.max(1.0) {
+            wy > wb
+        } else {
+            y.iter()
+                .zip(&best)
+                .find(|(a, b)| (*a - *b).abs() > 1e-12)
+                .is_some_and(|(a, b)| a > b)
+        };
+        if better {
+            best = y;
+        }
+    }
+    best
+}
+
+fn same_point(p: &Partition, gens: &[Generator], a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.len() == b.len() && orbit(p, gens, b).iter().any(|y| close(a, y, tol))
 }
 
 /// Sign-pattern seeds (module docs, item 1).
