@@ -886,23 +886,68 @@ fn coarser_seeds(p: &Partition, seed: u64) -> Vec<Vec<f64>> {
                 continue;
             };
             let (pf, pc) = (p.params().len(), coarse.params().len());
+            let mut points: Vec<Vec<f64>> = Vec::new();
             for s in sign_pattern_seeds(&coarse) {
                 let Ok(rep) = reduced_newton(&coarse, &s, ReducedNewtonOptions::default()) else {
                     continue;
                 };
-                let fine: Vec<f64> = (0..pf)
-                    .map(|a| (0..pc).map(|b| j[a * pc + b] * rep.params[b]).sum())
-                    .collect();
-                for _ in 0..2 {
-                    out.push(
-                        fine.iter()
-                            .map(|x| {
-                                x + 0.05 * Distribution::<f64>::sample(&StandardNormal, &mut rng)
-                            })
-                            .collect(),
-                    );
+                if points
+                    .iter()
+                    .any(|q| close(q, &rep.params, DEDUP_TOLERANCE))
+                {
+                    continue;
                 }
+                points.push(rep.params);
             }
+            for coarse_xi in &points {
+                let fine: Vec<f64> = (0..pf)
+                    .map(|a| (0..pc).map(|b| j[a * pc + b] * coarse_xi[b]).sum())
+                    .collect();
+                // Along the two softest directions of the fine Hessian (where a finer branch
+                // bifurcates), both signs, and one random direction.
+                out.extend(soft_directions(p, &fine, 2, 0.05));
+                out.push(
+                    fine.iter()
+                        .map(|x| x + 0.05 * Distribution::<f64>::sample(&StandardNormal, &mut rng))
+                        .collect(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// $\xi\pm\epsilon\,G^{-1/2}u_i/\max|G^{-1/2}u_i|$ for the eigenvectors $u_i$ of the `count`
+/// smallest eigenvalues of $G^{-1/2}\nabla^2_\xi F_{\rm red}G^{-1/2}$ at $\xi$.
+fn soft_directions(p: &Partition, xi: &[f64], count: usize, eps: f64) -> Vec<Vec<f64>> {
+    use crate::linalg::{Matrix, SymmetricEigen};
+    let n = xi.len();
+    let metric = p.metric();
+    let sq: Vec<f64> = metric.iter().map(|w| w.sqrt()).collect();
+    let Ok(h) = p.hessian(xi) else {
+        return Vec::new();
+    };
+    let Ok(eig) = SymmetricEigen::new(&Matrix::from_fn(n, n, |i, j| {
+        h[i * n + j] / (sq[i] * sq[j])
+    })) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for k in 0..count.min(n) {
+        let dir: Vec<f64> = (0..n)
+            .map(|i| eig.vectors().get(i, k).unwrap_or(0.0) / sq[i])
+            .collect();
+        let scale = dir.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+        if !(scale > 0.0 && scale.is_finite()) {
+            continue;
+        }
+        for sign in [1.0, -1.0] {
+            out.push(
+                xi.iter()
+                    .zip(&dir)
+                    .map(|(x, v)| x + sign * eps * v / scale)
+                    .collect(),
+            );
         }
     }
     out
