@@ -150,8 +150,8 @@ pub struct Isotropy {
 
 /// Identify the isotropy of a square $d\times d$ point $W$ ($k=d$, $V=I_d$).
 ///
-/// Each neuron is matched to the coordinate where $|W_{ia}|$ is largest (this must be a
-/// permutation); after aligning these on the diagonal, indices are grouped by iterated refinement of
+/// Each neuron is matched to the coordinate where $|W_{ia}|$ is largest; if these are not a
+/// permutation, coordinates are assigned greedily by decreasing $|W_{ia}|$; after aligning these on the diagonal, indices are grouped by iterated refinement of
 /// the signature (diagonal value, multisets of row and column entries by class), with entries
 /// compared at resolution `tol`. Fails with [`Error::InvalidParameter`] if no diagonal-subgroup
 /// structure fits within `tol`.
@@ -177,11 +177,11 @@ pub fn identify_isotropy(w: &[f64], d: usize, tol: f64) -> Result<Isotropy> {
         })
         .collect();
     let mut seen = vec![false; d];
-    for &s in &sigma {
-        if seen[s] {
-            return Err(no_fit(s as f64));
-        }
-        seen[s] = true;
+    let mut sigma = sigma;
+    if sigma.iter().any(|&s| std::mem::replace(&mut seen[s], true)) {
+        // The row maxima are no permutation (e.g. the singleton of the (13, 6, 1) minimum at
+        // d = 20 has |D| = 0.26 < |B| = 0.375): assign greedily by decreasing |W_ia| instead.
+        sigma = greedy_assignment(w, d).ok_or_else(|| no_fit(d as f64))?;
     }
     // Aligned matrix: A[i][a] = W[i][sigma(a)].
     let a_mat: Vec<f64> = (0..d * d)
@@ -270,6 +270,28 @@ pub fn identify_isotropy(w: &[f64], d: usize, tol: f64) -> Result<Isotropy> {
         params,
         deviation,
     })
+}
+
+/// A permutation $\sigma$ chosen greedily: entries by decreasing $|W_{ia}|$ (ties by index), each
+/// taken if its row and column are still free.
+fn greedy_assignment(w: &[f64], d: usize) -> Option<Vec<usize>> {
+    let mut order: Vec<usize> = (0..d * d).collect();
+    order.sort_by(|&x, &y| w[y].abs().total_cmp(&w[x].abs()).then(x.cmp(&y)));
+    let mut sigma = vec![usize::MAX; d];
+    let mut col_used = vec![false; d];
+    let mut left = d;
+    for idx in order {
+        let (i, a) = (idx / d, idx % d);
+        if sigma[i] == usize::MAX && !col_used[a] {
+            sigma[i] = a;
+            col_used[a] = true;
+            left -= 1;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+    (left == 0).then_some(sigma)
 }
 
 /// An index's colour with the multisets of (colour, entry) pairs of its row and column.
@@ -456,6 +478,14 @@ fn group(results: Vec<Option<CensusEntry>>, runs: usize) -> Census {
     }
 }
 
+/// The census's classification of one gradient-descent end point: its isotropy
+/// ([`identify_isotropy`] at resolution $10^{-4}$), polished by reduced Newton, with loss, Morse
+/// index and smallest eigenvalue; an entry with empty `sizes` (and the GD loss) if the isotropy
+/// is not identified. `count` is 1.
+pub fn classify_end_point(rep: &DescentReport, d: usize) -> CensusEntry {
+    classify(rep, d)
+}
+
 fn classify(rep: &DescentReport, d: usize) -> CensusEntry {
     let unidentified = CensusEntry {
         sizes: Vec::new(),
@@ -473,8 +503,8 @@ fn classify(rep: &DescentReport, d: usize) -> CensusEntry {
     else {
         return unidentified;
     };
+    let loss = iso.partition.loss(&polished.params).unwrap_or(rep.loss);
     let p = &iso.partition;
-    let loss = p.loss(&polished.params).unwrap_or(rep.loss);
     let (min_eigenvalue, morse_index) = match block_spectrum(p, &polished.params) {
         Ok(s) => (s.min_value(), s.morse_index()),
         Err(_) => (f64::NAN, f64::NAN),

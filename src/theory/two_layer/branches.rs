@@ -15,21 +15,24 @@
 //! reduced Newton ([`reduced_newton`]) from many seeds on $\mathrm{Fix}$ and keeps every distinct
 //! critical point:
 //!
-//! 1. **sign patterns**: for each set $S$ of "flipped" classes, $D_c=-0.7$ ($c\in S$) or $1$
-//!    ($c\notin S$), $O_c=0$, $B_{cr}=\beta/\sqrt d$ with $\beta\in\{0.7,0.2\}$ (all $2^r$ sets for
-//!    $r\le5$ classes, else the sets of size $\le1$ and their complements);
+//! 1. **sign patterns**: $D_c\in\{1,-0.7,-0.4\}$ for every class ($r\le3$ classes; the singleton
+//!    of the $(M,1,d-M-1)$ minima has $D\approx-0.3\ldots-0.4$), $D_c\in\{1,-0.7\}$ ($r\le5$),
+//!    else one class flipped or all but one; $O_c=0$, $B_{cr}=\beta/\sqrt d$ with
+//!    $\beta\in\{0.7,0.2\}$; each used directly and after the descent of item 3;
 //! 2. **the named family's own point** ([`critical_point`]) when the partition is a named family's;
 //! 3. **random points** on $\mathrm{Fix}$ ($D_c\sim\mathcal U(-1.2,1.2)$, $O_c,B_{cr}\sim\mathcal
 //!    N(0,1/d)$, from [`trial_rng`]`(seed, i)`), each used twice: as a Newton seed directly (finds
-//!    saddles) and after projected gradient descent on $F|_{\mathrm{Fix}}$ (finds the minima of the
-//!    restricted loss);
+//!    saddles) and after a descent on $F|_{\mathrm{Fix}}$ (saddle-free Newton; finds the minima of
+//!    the restricted loss);
 //! 4. **gradient-descent end points** (integer $d\le200$, optional): full gradient descent from
 //!    Xavier initialisations as in the census ([`crate::sim::two_layer_census`]), each end point
 //!    whose identified partition has the same class sizes projected on $\mathrm{Fix}$ (class
 //!    averages);
-//! 5. **points of coarser families**: for each merge of two classes, the sign-pattern critical points
-//!    of the coarser partition, embedded ([`Partition::embedding_from`]) and perturbed within
-//!    $\mathrm{Fix}$ (to reach branches that bifurcate from them).
+//! 5. **points of coarser families** (up to [`MAX_COARSER_CLASSES`] classes): for each merge of two
+//!    classes, the distinct sign-pattern critical points of the coarser partition, embedded
+//!    ([`Partition::embedding_from`]) and perturbed within $\mathrm{Fix}$ along $\pm$ the two
+//!    softest directions of the fine Hessian and one random direction (to reach branches that
+//!    bifurcate from them).
 //!
 //! Each converged point is **verified**: the reduced residual $\max_a|(G^{-1}\nabla
 //! F_{\rm red})_a|$, and for integer $d\le200$ the full gradient $\nabla F(W(\xi))$ from
@@ -142,8 +145,8 @@ impl Default for BranchSearchOptions {
 }
 
 impl BranchSearchOptions {
-    /// Number of random points on the fixed space (each a direct Newton seed and a projected
-    /// gradient-descent seed).
+    /// Number of random points on the fixed space (each a direct Newton seed and, after the
+    /// descent on the fixed space, a second one).
     pub fn with_random_seeds(mut self, n: usize) -> Self {
         self.random_seeds = n;
         self
@@ -205,8 +208,8 @@ pub enum SeedSource {
     Named,
     /// A random point on the fixed space, used directly.
     Random,
-    /// A random point after projected gradient descent on the fixed space.
-    Projected,
+    /// A sign-pattern or random seed after the descent on the fixed space (saddle-free Newton).
+    Descended,
     /// A full gradient-descent end point projected on the fixed space.
     Descent,
     /// A perturbed critical point of a coarser partition.
@@ -219,7 +222,7 @@ impl std::fmt::Display for SeedSource {
             SeedSource::SignPattern => "sign-pattern",
             SeedSource::Named => "named",
             SeedSource::Random => "random",
-            SeedSource::Projected => "projected",
+            SeedSource::Descended => "descended",
             SeedSource::Descent => "descent",
             SeedSource::Coarser => "coarser",
         })
@@ -326,7 +329,7 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
     for s in sign_pattern_seeds(partition) {
         acc.try_seed(&s, SeedSource::SignPattern);
         if let Some(y) = descend(partition, &metric, &s) {
-            acc.try_seed(&y, SeedSource::Projected);
+            acc.try_seed(&y, SeedSource::Descended);
         }
     }
     // 2. Named families' continuation.
@@ -351,7 +354,7 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
             .collect();
         acc.try_seed(&xi, SeedSource::Random);
         if let Some(y) = descend(partition, &metric, &xi) {
-            acc.try_seed(&y, SeedSource::Projected);
+            acc.try_seed(&y, SeedSource::Descended);
         }
     }
     // 4. Full gradient-descent end points.
@@ -361,7 +364,7 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
         }
     }
     // 5. Coarser partitions.
-    if opts.coarser {
+    if opts.coarser && partition.num_classes() <= MAX_COARSER_CLASSES {
         for xi in coarser_seeds(partition, opts.seed) {
             acc.try_seed(&xi, SeedSource::Coarser);
             if let Some(y) = descend(partition, &metric, &xi) {
@@ -547,6 +550,9 @@ enum Generator {
 fn generators(p: &Partition) -> Vec<Generator> {
     let n = p.sizes();
     let m = n.len();
+    // Swaps among singletons only for at most MAX_SINGLETON_SWAPS singletons (the orbit grows
+    // like (s!)^2).
+    let singletons = n.iter().filter(|&&x| x == 1.0).count();
     let mut g = Vec::new();
     for c in 0..m {
         if n[c] == 2.0 {
@@ -556,7 +562,7 @@ fn generators(p: &Partition) -> Vec<Generator> {
             if n[c] == n[e] {
                 g.push(Generator::Classes(c, e));
             }
-            if n[c] == 1.0 && n[e] == 1.0 {
+            if n[c] == 1.0 && n[e] == 1.0 && singletons <= MAX_SINGLETON_SWAPS {
                 g.push(Generator::SingletonRows(c, e));
                 g.push(Generator::SingletonColumns(c, e));
             }
@@ -622,9 +628,17 @@ fn apply(p: &Partition, g: Generator, xi: &[f64]) -> Vec<f64> {
     out
 }
 
+/// Largest number of singleton classes for which row and column swaps among singletons are used
+/// in the comparison (beyond, a point may be listed once per such relabelling).
+const MAX_SINGLETON_SWAPS: usize = 4;
+
+/// Largest number of classes for which the coarser-family seeds are used (a partition with $m$
+/// classes has $m(m-1)/2$ merges).
+pub const MAX_COARSER_CLASSES: usize = 6;
+
 /// Largest orbit kept by [`orbit`] (beyond, the comparison may miss an equivalence and list a
 /// point twice; it never merges distinct points).
-const MAX_ORBIT: usize = 5040;
+const MAX_ORBIT: usize = 1024;
 
 fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
     let scale = a.iter().fold(1.0f64, |s, x| s.max(x.abs()));
