@@ -289,7 +289,15 @@ fn classes_usage_errors() {
         &["--family", "classes", "--d", "12"][..],
         &["--family", "type-a", "--sizes", "6,6", "--d", "12"][..],
         &["--family", "classes", "--sizes", "6,6", "--branch", "99"][..],
-        &["--family", "classes", "--sizes", "6,6", "--threshold"][..],
+        &[
+            "--family",
+            "classes",
+            "--sizes",
+            "6,6",
+            "--threshold",
+            "--branch",
+            "99",
+        ][..],
         &["--family", "classes", "--sizes", "6,0.5"][..],
         &["--family", "type-a", "--d", "lin:6:8:3", "--branches"][..],
     ] {
@@ -322,4 +330,27 @@ fn gd_census_names_branches() {
         assert_eq!(r["new"], false);
         assert!(r["branches"].as_u64().unwrap() >= 1);
     }
+}
+
+/// `--family classes --sizes 9,1 --threshold`: d_star of the default branch (type A) by
+/// continuing the large class downward, the Safran–Shamir threshold 5.5855052474.
+#[test]
+fn classes_threshold_per_branch() {
+    let (code, out, err) = run(&[
+        "--family",
+        "classes",
+        "--sizes",
+        "9,1",
+        "--threshold",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["branch"].as_u64().unwrap(), 0);
+    assert!((v[0]["d_star"].as_f64().unwrap() - 5.5855052474).abs() < 1e-8);
+    assert_eq!(v[0]["component"].as_str().unwrap(), "standard[0]");
+    let (code, _, err) = run(&["--family", "type-a", "--threshold", "--branch", "1"]);
+    assert_eq!(code, 2, "{err}");
 }

@@ -441,3 +441,44 @@ fn census_identifies_the_three_class_minimum_at_d20() {
         assert!(s.matching(&e.params, 1e-8).is_some());
     }
 }
+
+/// d* per branch: continuing the type A branch of (d-1, 1) from d = 10 downward gives the
+/// Safran–Shamir threshold d* = 5.5855052474 (hessian_symmetry.md §4.3; the crate's
+/// `saddle_to_minimum` for type A), and the default branch of (d-2, 2) from d = 12 gives the
+/// `flipped --m 2` threshold of `saddle_to_minimum` (another algorithm: continuation with the
+/// family's seed, scan and Brent on the unstable block).
+#[test]
+fn branch_threshold_matches_the_family_threshold() {
+    use overparam::theory::two_layer::branches::branch_threshold;
+    use overparam::theory::two_layer::threshold::{ThresholdOptions, saddle_to_minimum};
+    let s = search(&[9.0, 1.0]);
+    let b = s.default_branch().unwrap();
+    let t = branch_threshold(&s.partition, &b.params, 0, 3.0)
+        .unwrap()
+        .expect("type A turns into a saddle");
+    assert!((t.d_star - 5.5855052474).abs() < 1e-8, "{}", t.d_star);
+    assert_eq!(t.sizes[1], 1.0);
+    let s = search(&[10.0, 2.0]);
+    let b = s.default_branch().unwrap();
+    let t = branch_threshold(&s.partition, &b.params, 0, 3.5)
+        .unwrap()
+        .expect("flipped-2 turns into a saddle");
+    let reference = saddle_to_minimum(Family::Flipped { m: 2 }, ThresholdOptions::default())
+        .unwrap()
+        .unwrap();
+    assert!(
+        (t.d_star - reference.d_star).abs() < 1e-7,
+        "{} vs {}",
+        t.d_star,
+        reference.d_star
+    );
+    // Domain.
+    assert!(matches!(
+        branch_threshold(&s.partition, &b.params, 5, 3.5),
+        Err(overparam::Error::InvalidParameter { name: "class", .. })
+    ));
+    assert!(matches!(
+        branch_threshold(&s.partition, &b.params, 0, 20.0),
+        Err(overparam::Error::InvalidParameter { name: "d_min", .. })
+    ));
+}

@@ -13,7 +13,7 @@ use overparam::experiment::RunOptions;
 use overparam::sim::two_layer::{TWO_LAYER_METRICS, TwoLayerHessian};
 use overparam::sim::two_layer_census::{GradientDescentCensus, name_census};
 use overparam::theory::two_layer::branches::{
-    BranchSearch, BranchSearchOptions, PartitionFamily, find_branches,
+    BranchSearch, BranchSearchOptions, PartitionFamily, branch_threshold, find_branches,
 };
 use overparam::theory::two_layer::critical::{Family, critical_point};
 use overparam::theory::two_layer::spectrum::{Spectrum, block_spectrum};
@@ -36,9 +36,9 @@ pub struct HessianArgs {
     /// lowest-loss point). With --gd: name each end point by a listed branch of its partition.
     #[arg(long, conflicts_with_all = ["threshold", "simulate", "plot"])]
     branches: bool,
-    /// Print only branch N (0-based, by increasing loss) of the branch search (not with
-    /// --threshold yet).
-    #[arg(long, conflicts_with_all = ["gd", "threshold", "simulate", "plot"])]
+    /// Print only branch N (0-based, by increasing loss) of the branch search; with --family
+    /// classes --threshold, the branch whose d_star is computed (default: the default branch).
+    #[arg(long, conflicts_with_all = ["gd", "simulate", "plot"])]
     branch: Option<usize>,
     /// Number of flipped neurons for --family flipped (M >= 2).
     #[arg(long, conflicts_with = "gd")]
@@ -401,9 +401,10 @@ fn add_curves(curves: &mut Vec<(String, Vec<(f64, f64)>)>, d: f64, spec: &Spectr
 /// `--family classes --sizes ...` and `--branches` / `--branch N`: the branch search of one
 /// partition at a single dimension.
 fn run_branches(args: &HessianArgs) -> Result<(), CliError> {
-    if args.threshold {
+    if args.threshold && args.family != "classes" {
         return Err(CliError::usage(
-            "--threshold: not available for --family classes or per --branch yet (use a named family)",
+            "--branch: with --threshold only for --family classes --sizes (a named family's \
+             --threshold follows its built-in continuation)",
         ));
     }
     if args.simulate || args.plot.is_some() {
@@ -458,6 +459,20 @@ fn run_branches(args: &HessianArgs) -> Result<(), CliError> {
             status: 1,
         });
     };
+    if args.threshold {
+        let i = match args.branch {
+            Some(n) if n >= search.branches.len() => {
+                return Err(CliError::usage(format!(
+                    "--branch: {n}; the search found {} branches (0..{})",
+                    search.branches.len(),
+                    search.branches.len() - 1
+                )));
+            }
+            Some(n) => n,
+            None => default,
+        };
+        return run_branch_threshold(args, &search, i);
+    }
     let chosen: Vec<usize> = match args.branch {
         Some(n) if n >= search.branches.len() => {
             return Err(CliError::usage(format!(
@@ -485,6 +500,57 @@ fn run_branches(args: &HessianArgs) -> Result<(), CliError> {
             "loss",
             "min_eigenvalue",
             "morse_index",
+        ],
+    )
+}
+
+/// `--family classes --sizes ... --threshold [--branch N]`: d_star of one branch, continued
+/// downward in d by the largest class (`branches::branch_threshold`, down to d = 2).
+fn run_branch_threshold(
+    args: &HessianArgs,
+    search: &BranchSearch,
+    i: usize,
+) -> Result<(), CliError> {
+    let p = &search.partition;
+    let class = (0..p.num_classes())
+        .max_by(|&a, &b| p.sizes()[a].total_cmp(&p.sizes()[b]).then(b.cmp(&a)))
+        .unwrap_or(0);
+    let b = &search.branches[i];
+    let t = branch_threshold(p, &b.params, class, 2.0).map_err(|e| CliError::from_library(&e))?;
+    let mut r = Record::default();
+    r.push("family", Field::Text("classes".into()));
+    r.push("branch", Field::Int(i as u64));
+    r.num("loss", b.loss);
+    r.push("morse_index", Field::count(b.morse_index));
+    match t {
+        Some(t) => {
+            r.num("d_star", t.d_star);
+            r.push("component", Field::Text(t.component.to_string()));
+            let sizes: Vec<String> = t.sizes.iter().map(|&n| number_text(n)).collect();
+            r.push(
+                "sizes_at_d_star",
+                Field::Nested {
+                    json: format!("[{}]", sizes.join(",")),
+                    text: format!("[{}]", sizes.join(", ")),
+                },
+            );
+            let pt = overparam::theory::two_layer::symmetry::PartitionParams { sizes: t.sizes }
+                .check()
+                .map_err(|e| CliError::from_library(&e))?;
+            r.push("params", params_field(&pt, &t.params));
+        }
+        None => r.push("d_star", Field::Null),
+    }
+    print(
+        vec![r],
+        args.format,
+        &[
+            "family",
+            "branch",
+            "loss",
+            "morse_index",
+            "d_star",
+            "component",
         ],
     )
 }

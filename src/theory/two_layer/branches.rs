@@ -978,3 +978,159 @@ fn full_gradient(p: &Partition, xi: &[f64]) -> Option<f64> {
     let r = g.iter().fold(0.0f64, |a, x| a.max(x.abs()));
     r.is_finite().then_some(r)
 }
+
+/// The saddle-to-minimum dimension of one branch ([`branch_threshold`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchThreshold {
+    /// The dimension $d^*$ at which the smallest Hessian eigenvalue of the continued branch
+    /// changes sign (it has the sign it has at the start on the start's side: a minimum turns
+    /// into a saddle below $d^*$, or a saddle into a minimum).
+    pub d_star: f64,
+    /// The class sizes at $d^*$.
+    pub sizes: Vec<f64>,
+    /// The reduced parameters at $d^*$.
+    pub params: Vec<f64>,
+    /// The isotypic component of the smallest eigenvalue at $d^*$.
+    pub component: super::spectrum::Component,
+    /// Continuation steps taken.
+    pub steps: usize,
+}
+
+/// Step of the downward scan of [`branch_threshold`] in $d$.
+const THRESHOLD_SCAN_STEP: f64 = 0.05;
+
+/// $d^*$ **per branch** (issue 14 §2): continue the critical point `xi` of `partition` downward in
+/// $d$ by changing the size of class `class` only (natural continuation: reduced Newton from the
+/// linear extrapolation of the last two points, step $0.05$ in $d$, halved down to $10^{-6}$ when
+/// Newton fails or the parameters jump by more than $0.1(1+\|\xi\|_\infty)$ in one step — a fold
+/// ends the branch), until the smallest Hessian eigenvalue changes sign; then bisection (50 steps)
+/// on that sign. Returns `Ok(None)` if the sign does not change down to `d_min` or the branch ends
+/// (fold, class size reaching 1) first.
+///
+/// This is the branch-tracking counterpart of [`super::threshold::saddle_to_minimum`] for a
+/// listed branch: no pitchfork detection yet (a bifurcation in the fixed space is crossed by the
+/// continuation, guarded only by the parameter-jump test).
+///
+/// Domain: `class` an index of a class of size $>1$ (else [`Error::InvalidParameter`] naming
+/// `class`), $1<$ `d_min` $<d$ (else naming `d_min`), `xi` a critical point of `partition`
+/// (reduced residual $\le10^{-10}d$; else [`Error::InvalidParameter`] naming `params`).
+pub fn branch_threshold(
+    partition: &Partition,
+    xi: &[f64],
+    class: usize,
+    d_min: f64,
+) -> Result<Option<BranchThreshold>> {
+    let sizes0 = partition.sizes().to_vec();
+    let d0 = partition.dimension();
+    if class >= sizes0.len() || sizes0[class] <= 1.0 {
+        return Err(Error::InvalidParameter {
+            name: "class",
+            value: class as f64,
+            expected: "the index of a class of size > 1",
+        });
+    }
+    if !(d_min.is_finite() && d_min > 1.0 && d_min < d0) {
+        return Err(Error::InvalidParameter {
+            name: "d_min",
+            value: d_min,
+            expected: "a dimension in (1, d)",
+        });
+    }
+    let at = |d: f64| -> Result<Partition> {
+        let mut s = sizes0.clone();
+        s[class] += d - d0;
+        PartitionParams { sizes: s }.check()
+    };
+    let solve =
+        |d: f64, seed: &[f64]| -> Option<(Partition, Vec<f64>, f64, super::spectrum::Component)> {
+            let p = at(d).ok()?;
+            if p.sizes()[class] <= 1.0 {
+                return None;
+            }
+            let rep = reduced_newton(&p, seed, ReducedNewtonOptions::default()).ok()?;
+            let spec = block_spectrum(&p, &rep.params).ok()?;
+            let comp = spec.min_component()?;
+            Some((p, rep.params, spec.min_value(), comp))
+        };
+    let (_, x0, l0, _) = solve(d0, xi).ok_or(Error::InvalidParameter {
+        name: "params",
+        value: d0,
+        expected: "a critical point of the partition (reduced Newton from it must converge)",
+    })?;
+    if xi
+        .iter()
+        .zip(&x0)
+        .any(|(a, b)| (a - b).abs() > 1e-6 * (1.0 + a.abs()))
+    {
+        return Err(Error::InvalidParameter {
+            name: "params",
+            value: d0,
+            expected: "a critical point of the partition (Newton moved away from it)",
+        });
+    }
+    let sign0 = l0 >= 0.0;
+    let jump_ok = |a: &[f64], b: &[f64]| {
+        let scale = a.iter().fold(0.0f64, |s, x| s.max(x.abs()));
+        a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= 0.1 * (1.0 + scale))
+    };
+    let mut d_prev = d0;
+    let mut x_prev = x0;
+    let mut x_prev2: Option<(f64, Vec<f64>)> = None;
+    let mut steps = 0usize;
+    let mut h = THRESHOLD_SCAN_STEP;
+    while d_prev > d_min {
+        let d = (d_prev - h).max(d_min);
+        let seed: Vec<f64> = match &x_prev2 {
+            Some((dp2, xp2)) => x_prev
+                .iter()
+                .zip(xp2)
+                .map(|(a, b)| a + (a - b) * (d - d_prev) / (d_prev - dp2))
+                .collect(),
+            None => x_prev.clone(),
+        };
+        match solve(d, &seed).filter(|s| jump_ok(&x_prev, &s.1)) {
+            Some((_, x, l, _)) => {
+                steps += 1;
+                if (l >= 0.0) != sign0 {
+                    // Bisection on the sign of the smallest eigenvalue in [d, d_prev].
+                    let (mut lo, mut hi) = (d, d_prev);
+                    let mut x_hi = x_prev.clone();
+                    for _ in 0..50 {
+                        let mid = 0.5 * (lo + hi);
+                        let Some((_, xm, lm, _)) = solve(mid, &x_hi) else {
+                            break;
+                        };
+                        if (lm >= 0.0) == sign0 {
+                            hi = mid;
+                            x_hi = xm;
+                        } else {
+                            lo = mid;
+                        }
+                    }
+                    let Some((p, params, _, component)) = solve(hi, &x_hi) else {
+                        return Ok(None);
+                    };
+                    return Ok(Some(BranchThreshold {
+                        d_star: 0.5 * (lo + hi),
+                        sizes: p.sizes().to_vec(),
+                        params,
+                        component,
+                        steps,
+                    }));
+                }
+                x_prev2 = Some((d_prev, std::mem::replace(&mut x_prev, x)));
+                d_prev = d;
+                h = (h * 1.5).min(THRESHOLD_SCAN_STEP);
+            }
+            None => {
+                h *= 0.5;
+                if h < 1e-6 {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    Ok(None)
+}
