@@ -192,5 +192,40 @@ fn dense(c: &mut Criterion) {
     group.finish();
 }
 
+/// `two_layer_branches/{d=20_(14,6), d=20_(13,6,1), d=100_(50,50), d=100_(96,4)}`: the branch
+/// search of one partition ([`overparam::theory::two_layer::branches::find_branches`], default
+/// options: sign patterns, 16 random points, coarser families; issue 14 §5 targets: d = 20 under
+/// 100 ms, d = 100 under 1 s).
+fn branches(c: &mut Criterion) {
+    use overparam::theory::two_layer::branches::{
+        BranchSearchOptions, PartitionFamily, find_branches,
+    };
+    let mut group = c.benchmark_group("two_layer_branches");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    let opts = BranchSearchOptions::default();
+    for (name, sizes) in [
+        ("d=20_(14,6)", vec![14.0, 6.0]),
+        ("d=20_(13,6,1)", vec![13.0, 6.0, 1.0]),
+        ("d=100_(50,50)", vec![50.0, 50.0]),
+        ("d=100_(96,4)", vec![96.0, 4.0]),
+    ] {
+        let p = PartitionFamily { sizes }
+            .partition()
+            .expect("valid class sizes");
+        let s = find_branches(&p, &opts).expect("search runs");
+        eprintln!(
+            "branches {name}: {} branches from {} seeds",
+            s.branches.len(),
+            s.seeds_tried
+        );
+        group.bench_function(name, |b| b.iter(|| find_branches(black_box(&p), &opts)));
+    }
+    group.finish();
+}
+
 criterion_group!(benches, critical, spectra, threshold, dense);
-criterion_main!(benches);
+criterion_group!(branch_benches, branches);
+criterion_main!(benches, branch_benches);

@@ -176,3 +176,181 @@ fn gd_census_is_reproducible_and_seeded_per_run() {
         assert!((loss - e.loss).abs() <= 1e-12 * e.loss.abs() + 1e-15, "{r}");
     }
 }
+
+/// Issue 14 §4: `--family classes --sizes 6,6 --d 12 --branches --format json` lists every
+/// critical point of the partition, one JSON line each, by increasing loss; the minimum that
+/// gradient descent finds (loss 0.0543414129, Safran & Shamir) is the default branch, the
+/// `flipped --m 6` point (loss 0.0795368924, Morse index 5) is listed too.
+#[test]
+fn classes_branches_json() {
+    let (code, out, err) = run(&[
+        "--family",
+        "classes",
+        "--sizes",
+        "6,6",
+        "--d",
+        "12",
+        "--branches",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert!(v.len() >= 3, "{}", v.len());
+    let loss = |r: &serde_json::Value| r["loss"].as_f64().unwrap();
+    for w in v.windows(2) {
+        assert!(loss(&w[0]) <= loss(&w[1]));
+    }
+    for (i, r) in v.iter().enumerate() {
+        assert_eq!(r["branch"].as_u64().unwrap(), i as u64);
+        assert_eq!(r["sizes"], serde_json::json!([6, 6]));
+        assert_eq!(r["branches"].as_u64().unwrap(), v.len() as u64);
+        assert!(r["full_gradient"].as_f64().unwrap() < 1e-10);
+        let total: f64 = r["spectrum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["multiplicity"].as_f64().unwrap())
+            .sum();
+        assert_eq!(total, 144.0);
+        for key in ["D0", "D1", "O0", "O1", "B01", "B10"] {
+            assert!(r["params"][key].is_f64(), "{key}");
+        }
+    }
+    assert_eq!(v.iter().filter(|r| r["default"] == true).count(), 1);
+    assert_eq!(v[0]["default"], true);
+    assert!((loss(&v[0]) - 0.0543414129).abs() < 1e-9);
+    assert_eq!(v[0]["morse_index"].as_f64().unwrap(), 0.0);
+    assert!(v[0]["min_eigenvalue"].as_f64().unwrap() > 0.0);
+    let named = v
+        .iter()
+        .find(|r| (loss(r) - 0.0795368924).abs() < 1e-9)
+        .expect("the flipped --m 6 branch");
+    assert_eq!(named["morse_index"].as_f64().unwrap(), 5.0);
+}
+
+/// Without --branches: the default branch only; a three-class partition works too (the (12, 6, 1)
+/// minimum at d = 19 of Safran & Shamir's data, loss 0.0600542226).
+#[test]
+fn classes_default_branch_only() {
+    let (code, out, err) = run(&[
+        "--family", "classes", "--sizes", "12,6,1", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["default"], true);
+    assert_eq!(v[0]["d"].as_f64().unwrap(), 19.0);
+    assert!((v[0]["loss"].as_f64().unwrap() - 0.0600542226).abs() < 1e-9);
+    assert_eq!(v[0]["morse_index"].as_f64().unwrap(), 0.0);
+    // --branch N picks one branch.
+    let (code, out, err) = run(&[
+        "--family", "classes", "--sizes", "6,6", "--branch", "1", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["branch"].as_u64().unwrap(), 1);
+    assert_eq!(v[0]["default"], false);
+}
+
+/// The named families keep their behaviour without --branches (the continued branch), and
+/// list their partition's branches with it.
+#[test]
+fn named_family_branches() {
+    let (code, out, err) = run(&[
+        "--family", "flipped", "--m", "6", "--d", "12", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    assert!((v[0]["loss"].as_f64().unwrap() - 0.0795368924).abs() < 1e-9);
+    let (code, out, err) = run(&[
+        "--family",
+        "flipped",
+        "--m",
+        "6",
+        "--d",
+        "12",
+        "--branches",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v[0]["family"].as_str().unwrap(), "flipped-6");
+    assert!((v[0]["loss"].as_f64().unwrap() - 0.0543414129).abs() < 1e-9);
+}
+
+#[test]
+fn classes_usage_errors() {
+    for args in [
+        &["--family", "classes", "--sizes", "6,6", "--d", "11"][..],
+        &["--family", "classes", "--d", "12"][..],
+        &["--family", "type-a", "--sizes", "6,6", "--d", "12"][..],
+        &["--family", "classes", "--sizes", "6,6", "--branch", "99"][..],
+        &[
+            "--family",
+            "classes",
+            "--sizes",
+            "6,6",
+            "--threshold",
+            "--branch",
+            "99",
+        ][..],
+        &["--family", "classes", "--sizes", "6,0.5"][..],
+        &["--family", "type-a", "--d", "lin:6:8:3", "--branches"][..],
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("--"), "{args:?}: {err}");
+    }
+}
+
+/// `--gd --branches`: every census entry is named by a listed branch of its partition.
+#[test]
+fn gd_census_names_branches() {
+    let (code, out, err) = run(&[
+        "--gd",
+        "--d",
+        "8",
+        "--runs",
+        "12",
+        "--seed",
+        "1",
+        "--branches",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert!(!v.is_empty());
+    for r in &v {
+        assert!(r["branch"].is_u64(), "{r}");
+        assert_eq!(r["new"], false);
+        assert!(r["branches"].as_u64().unwrap() >= 1);
+    }
+}
+
+/// `--family classes --sizes 9,1 --threshold`: d_star of the default branch (type A) by
+/// continuing the large class downward, the Safran–Shamir threshold 5.5855052474.
+#[test]
+fn classes_threshold_per_branch() {
+    let (code, out, err) = run(&[
+        "--family",
+        "classes",
+        "--sizes",
+        "9,1",
+        "--threshold",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["branch"].as_u64().unwrap(), 0);
+    assert!((v[0]["d_star"].as_f64().unwrap() - 5.5855052474).abs() < 1e-8);
+    assert_eq!(v[0]["component"].as_str().unwrap(), "standard[0]");
+    let (code, _, err) = run(&["--family", "type-a", "--threshold", "--branch", "1"]);
+    assert_eq!(code, 2, "{err}");
+}

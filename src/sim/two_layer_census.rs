@@ -150,8 +150,8 @@ pub struct Isotropy {
 
 /// Identify the isotropy of a square $d\times d$ point $W$ ($k=d$, $V=I_d$).
 ///
-/// Each neuron is matched to the coordinate where $|W_{ia}|$ is largest (this must be a
-/// permutation); after aligning these on the diagonal, indices are grouped by iterated refinement of
+/// Each neuron is matched to the coordinate where $|W_{ia}|$ is largest; if these are not a
+/// permutation, coordinates are assigned greedily by decreasing $|W_{ia}|$; after aligning these on the diagonal, indices are grouped by iterated refinement of
 /// the signature (diagonal value, multisets of row and column entries by class), with entries
 /// compared at resolution `tol`. Fails with [`Error::InvalidParameter`] if no diagonal-subgroup
 /// structure fits within `tol`.
@@ -177,11 +177,11 @@ pub fn identify_isotropy(w: &[f64], d: usize, tol: f64) -> Result<Isotropy> {
         })
         .collect();
     let mut seen = vec![false; d];
-    for &s in &sigma {
-        if seen[s] {
-            return Err(no_fit(s as f64));
-        }
-        seen[s] = true;
+    let mut sigma = sigma;
+    if sigma.iter().any(|&s| std::mem::replace(&mut seen[s], true)) {
+        // The row maxima are no permutation (e.g. the singleton of the (13, 6, 1) minimum at
+        // d = 20 has |D| = 0.26 < |B| = 0.375): assign greedily by decreasing |W_ia| instead.
+        sigma = greedy_assignment(w, d).ok_or_else(|| no_fit(d as f64))?;
     }
     // Aligned matrix: A[i][a] = W[i][sigma(a)].
     let a_mat: Vec<f64> = (0..d * d)
@@ -270,6 +270,28 @@ pub fn identify_isotropy(w: &[f64], d: usize, tol: f64) -> Result<Isotropy> {
         params,
         deviation,
     })
+}
+
+/// A permutation $\sigma$ chosen greedily: entries by decreasing $|W_{ia}|$ (ties by index), each
+/// taken if its row and column are still free.
+fn greedy_assignment(w: &[f64], d: usize) -> Option<Vec<usize>> {
+    let mut order: Vec<usize> = (0..d * d).collect();
+    order.sort_by(|&x, &y| w[y].abs().total_cmp(&w[x].abs()).then(x.cmp(&y)));
+    let mut sigma = vec![usize::MAX; d];
+    let mut col_used = vec![false; d];
+    let mut left = d;
+    for idx in order {
+        let (i, a) = (idx / d, idx % d);
+        if sigma[i] == usize::MAX && !col_used[a] {
+            sigma[i] = a;
+            col_used[a] = true;
+            left -= 1;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+    (left == 0).then_some(sigma)
 }
 
 /// An index's colour with the multisets of (colour, entry) pairs of its row and column.
@@ -456,6 +478,14 @@ fn group(results: Vec<Option<CensusEntry>>, runs: usize) -> Census {
     }
 }
 
+/// The census's classification of one gradient-descent end point: its isotropy
+/// ([`identify_isotropy`] at resolution $10^{-4}$), polished by reduced Newton, with loss, Morse
+/// index and smallest eigenvalue; an entry with empty `sizes` (and the GD loss) if the isotropy
+/// is not identified. `count` is 1.
+pub fn classify_end_point(rep: &DescentReport, d: usize) -> CensusEntry {
+    classify(rep, d)
+}
+
 fn classify(rep: &DescentReport, d: usize) -> CensusEntry {
     let unidentified = CensusEntry {
         sizes: Vec::new(),
@@ -473,8 +503,8 @@ fn classify(rep: &DescentReport, d: usize) -> CensusEntry {
     else {
         return unidentified;
     };
+    let loss = iso.partition.loss(&polished.params).unwrap_or(rep.loss);
     let p = &iso.partition;
-    let loss = p.loss(&polished.params).unwrap_or(rep.loss);
     let (min_eigenvalue, morse_index) = match block_spectrum(p, &polished.params) {
         Ok(s) => (s.min_value(), s.morse_index()),
         Err(_) => (f64::NAN, f64::NAN),
@@ -489,5 +519,112 @@ fn classify(rep: &DescentReport, d: usize) -> CensusEntry {
         count: 1,
         min_eigenvalue,
         morse_index,
+    }
+}
+
+/// How the branch search ([`crate::theory::two_layer::branches::find_branches`]) names one census
+/// entry (issue 14 §3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryName {
+    /// Index of the entry in [`Census::entries`].
+    pub entry: usize,
+    /// Index of the matching branch in the search of the entry's partition (reduced parameters
+    /// equal to [`NAME_TOLERANCE`], relative, up to permutations of classes of equal size), or
+    /// `None`: a **new** point the search did not list (or an unidentified end point).
+    pub branch: Option<usize>,
+    /// Whether the matching branch is the partition's default branch.
+    pub is_default: bool,
+    /// Number of branches the search listed for the partition (0 if unidentified).
+    pub branches: usize,
+}
+
+/// A census with every entry named by the branch search ([`CensusSimulator::run_named`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedCensus {
+    /// The census, as [`CensusSimulator::run`] returns it.
+    pub census: Census,
+    /// One name per entry, in the order of `census.entries`.
+    pub names: Vec<EntryName>,
+    /// The branch search of each partition met, by class sizes (largest first).
+    pub searches: Vec<crate::theory::two_layer::branches::BranchSearch>,
+}
+
+impl NamedCensus {
+    /// Entries no listed branch matches (identified or not).
+    pub fn new_points(&self) -> impl Iterator<Item = &CensusEntry> {
+        self.names
+            .iter()
+            .filter(|n| n.branch.is_none())
+            .map(|n| &self.census.entries[n.entry])
+    }
+}
+
+/// Relative tolerance on the reduced parameters for naming a census entry by a branch (both
+/// sides are reduced-Newton polished to $10^{-14}d$).
+pub const NAME_TOLERANCE: f64 = 1e-8;
+
+/// Name every entry of a census: search the branches of each partition met (once per
+/// partition, with `opts`) and match the polished reduced parameters (see [`EntryName`]).
+///
+/// Errors: those of [`crate::theory::two_layer::branches::find_branches`] (options out of
+/// domain).
+pub fn name_census(
+    census: Census,
+    opts: &crate::theory::two_layer::branches::BranchSearchOptions,
+) -> Result<NamedCensus> {
+    use crate::theory::two_layer::branches::find_branches;
+    let mut searches: Vec<crate::theory::two_layer::branches::BranchSearch> = Vec::new();
+    let mut names = Vec::with_capacity(census.entries.len());
+    for (i, e) in census.entries.iter().enumerate() {
+        if e.sizes.is_empty() || e.params.is_empty() {
+            names.push(EntryName {
+                entry: i,
+                branch: None,
+                is_default: false,
+                branches: 0,
+            });
+            continue;
+        }
+        let k = match searches
+            .iter()
+            .position(|s| s.partition.sizes() == e.sizes.as_slice())
+        {
+            Some(k) => k,
+            None => {
+                let p = PartitionParams {
+                    sizes: e.sizes.clone(),
+                }
+                .check()?;
+                searches.push(find_branches(&p, opts)?);
+                searches.len() - 1
+            }
+        };
+        let s = &searches[k];
+        let branch = s.matching(&e.params, NAME_TOLERANCE);
+        names.push(EntryName {
+            entry: i,
+            branch,
+            is_default: branch.is_some() && branch == s.default_index(),
+            branches: s.branches.len(),
+        });
+    }
+    Ok(NamedCensus {
+        census,
+        names,
+        searches,
+    })
+}
+
+impl CensusSimulator {
+    /// [`Self::run`], then [`name_census`] with `opts`: the same runs (same seeding, bit-identical
+    /// across thread counts), each entry matched to a branch of its partition or reported new.
+    ///
+    /// Errors: those of [`Self::run`] and [`name_census`].
+    pub fn run_named(
+        &self,
+        run: &RunOptions,
+        opts: &crate::theory::two_layer::branches::BranchSearchOptions,
+    ) -> Result<NamedCensus> {
+        name_census(self.run(run)?, opts)
     }
 }

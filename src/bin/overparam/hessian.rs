@@ -11,7 +11,10 @@ use clap::Args;
 use overparam::experiment::JoinOptions;
 use overparam::experiment::RunOptions;
 use overparam::sim::two_layer::{TWO_LAYER_METRICS, TwoLayerHessian};
-use overparam::sim::two_layer_census::GradientDescentCensus;
+use overparam::sim::two_layer_census::{GradientDescentCensus, name_census};
+use overparam::theory::two_layer::branches::{
+    BranchSearch, BranchSearchOptions, PartitionFamily, branch_threshold, find_branches,
+};
 use overparam::theory::two_layer::critical::{Family, critical_point};
 use overparam::theory::two_layer::spectrum::{Spectrum, block_spectrum};
 use overparam::theory::two_layer::symmetry::{Param, Partition};
@@ -20,10 +23,23 @@ use overparam::theory::two_layer::threshold::{ThresholdOptions, saddle_to_minimu
 /// Arguments of `overparam hessian`.
 #[derive(Debug, Args)]
 pub struct HessianArgs {
-    /// Family of critical points: global, type-a, flipped (with --m), all-flipped, all-but-one-flipped.
+    /// Family of critical points: global, type-a, flipped (with --m), all-flipped, all-but-one-flipped,
+    /// or classes (with --sizes: any partition of the d neurons).
     /// Not with --gd (the census finds whatever gradient descent reaches).
     #[arg(long, default_value = "type-a", conflicts_with = "gd")]
     family: String,
+    /// Class sizes A,B[,C...] of --family classes (summing to --d, if given).
+    #[arg(long, value_delimiter = ',', conflicts_with = "gd")]
+    sizes: Option<Vec<f64>>,
+    /// List every critical point found for the family's partition at a single --d (one record
+    /// per branch, by increasing loss; the default branch is the lowest-loss minimum, else the
+    /// lowest-loss point). With --gd: name each end point by a listed branch of its partition.
+    #[arg(long, conflicts_with_all = ["threshold", "simulate", "plot"])]
+    branches: bool,
+    /// Print only branch N (0-based, by increasing loss) of the branch search; with --family
+    /// classes --threshold, the branch whose d_star is computed (default: the default branch).
+    #[arg(long, conflicts_with_all = ["gd", "simulate", "plot"])]
+    branch: Option<usize>,
     /// Number of flipped neurons for --family flipped (M >= 2).
     #[arg(long, conflicts_with = "gd")]
     m: Option<usize>,
@@ -148,6 +164,12 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
     crate::plot::check_path(args.plot.as_ref())?;
     if args.gd {
         return run_census(&args);
+    }
+    if args.sizes.is_some() && args.family != "classes" {
+        return Err(CliError::usage("--sizes: only valid with --family classes"));
+    }
+    if args.family == "classes" || args.branches || args.branch.is_some() {
+        return run_branches(&args);
     }
     let fam = family(&args)?;
     if args.threshold {
@@ -379,6 +401,215 @@ fn add_curves(curves: &mut Vec<(String, Vec<(f64, f64)>)>, d: f64, spec: &Spectr
     }
 }
 
+/// `--family classes --sizes ...` and `--branches` / `--branch N`: the branch search of one
+/// partition at a single dimension.
+fn run_branches(args: &HessianArgs) -> Result<(), CliError> {
+    if args.threshold && args.family != "classes" {
+        return Err(CliError::usage(
+            "--branch: with --threshold only for --family classes --sizes (a named family's \
+             --threshold follows its built-in continuation)",
+        ));
+    }
+    if args.simulate || args.plot.is_some() {
+        return Err(CliError::usage(
+            "--simulate/--plot: not available for --family classes, --branches or --branch",
+        ));
+    }
+    let single_d = |what: &str| -> Result<Option<f64>, CliError> {
+        match &args.d {
+            Some(ds) if ds.is_range() => Err(CliError::usage(format!(
+                "--d: {what} needs a single dimension"
+            ))),
+            Some(ds) => Ok(Some(ds.first())),
+            None => Ok(None),
+        }
+    };
+    let (label, partition) = if args.family == "classes" {
+        if args.m.is_some() {
+            return Err(CliError::usage("--m: only valid with --family flipped"));
+        }
+        let sizes = args
+            .sizes
+            .clone()
+            .ok_or_else(|| CliError::usage("--sizes: required with --family classes"))?;
+        let fam = PartitionFamily { sizes };
+        let p = fam.partition().map_err(|e| CliError::from_library(&e))?;
+        if let Some(d) = single_d("--family classes")?
+            && d != p.dimension()
+        {
+            return Err(CliError::usage(format!(
+                "--d: {} is not the sum {} of --sizes",
+                number_text(d),
+                number_text(p.dimension())
+            )));
+        }
+        ("classes".to_string(), p)
+    } else {
+        let fam = family(args)?;
+        let d = single_d("--branches")?
+            .ok_or_else(|| CliError::usage("--d: required with --branches"))?;
+        let p = fam.partition(d).map_err(|e| CliError::from_library(&e))?;
+        (fam.to_string(), p)
+    };
+    let search = find_branches(&partition, &BranchSearchOptions::default())
+        .map_err(|e| CliError::from_library(&e))?;
+    let Some(default) = search.default_index() else {
+        return Err(CliError {
+            message: format!(
+                "no critical point found for the partition ({} seeds tried)",
+                search.seeds_tried
+            ),
+            status: 1,
+        });
+    };
+    if args.threshold {
+        let i = match args.branch {
+            Some(n) if n >= search.branches.len() => {
+                return Err(CliError::usage(format!(
+                    "--branch: {n}; the search found {} branches (0..{})",
+                    search.branches.len(),
+                    search.branches.len() - 1
+                )));
+            }
+            Some(n) => n,
+            None => default,
+        };
+        return run_branch_threshold(args, &search, i);
+    }
+    let chosen: Vec<usize> = match args.branch {
+        Some(n) if n >= search.branches.len() => {
+            return Err(CliError::usage(format!(
+                "--branch: {n}; the search found {} branches (0..{})",
+                search.branches.len(),
+                search.branches.len() - 1
+            )));
+        }
+        Some(n) => vec![n],
+        None if args.branches => (0..search.branches.len()).collect(),
+        None => vec![default],
+    };
+    let records = chosen
+        .into_iter()
+        .map(|i| branch_record(&label, &search, i, default))
+        .collect();
+    print(
+        records,
+        args.format,
+        &[
+            "family",
+            "sizes",
+            "branch",
+            "default",
+            "loss",
+            "min_eigenvalue",
+            "morse_index",
+        ],
+    )
+}
+
+/// `--family classes --sizes ... --threshold [--branch N]`: d_star of one branch, continued
+/// downward in d by the largest class (`branches::branch_threshold`, down to d = 2).
+fn run_branch_threshold(
+    args: &HessianArgs,
+    search: &BranchSearch,
+    i: usize,
+) -> Result<(), CliError> {
+    let p = &search.partition;
+    let class = (0..p.num_classes())
+        .max_by(|&a, &b| p.sizes()[a].total_cmp(&p.sizes()[b]).then(b.cmp(&a)))
+        .unwrap_or(0);
+    let b = &search.branches[i];
+    let t = branch_threshold(p, &b.params, class, 2.0).map_err(|e| CliError::from_library(&e))?;
+    let mut r = Record::default();
+    r.push("family", Field::Text("classes".into()));
+    r.push("branch", Field::Int(i as u64));
+    r.num("loss", b.loss);
+    r.push("morse_index", Field::count(b.morse_index));
+    match t {
+        Some(t) => {
+            r.num("d_star", t.d_star);
+            r.push("component", Field::Text(t.component.to_string()));
+            let sizes: Vec<String> = t.sizes.iter().map(|&n| number_text(n)).collect();
+            r.push(
+                "sizes_at_d_star",
+                Field::Nested {
+                    json: format!("[{}]", sizes.join(",")),
+                    text: format!("[{}]", sizes.join(", ")),
+                },
+            );
+            let pt = overparam::theory::two_layer::symmetry::PartitionParams { sizes: t.sizes }
+                .check()
+                .map_err(|e| CliError::from_library(&e))?;
+            r.push("params", params_field(&pt, &t.params));
+        }
+        None => r.push("d_star", Field::Null),
+    }
+    print(
+        vec![r],
+        args.format,
+        &[
+            "family",
+            "branch",
+            "loss",
+            "morse_index",
+            "d_star",
+            "component",
+        ],
+    )
+}
+
+fn branch_record(label: &str, search: &BranchSearch, i: usize, default: usize) -> Record {
+    let p = &search.partition;
+    let b = &search.branches[i];
+    let mut r = Record::default();
+    r.push("family", Field::Text(label.to_string()));
+    let sizes: Vec<String> = p
+        .sizes()
+        .iter()
+        .map(|&n| match Field::count(n) {
+            Field::Int(i) => i.to_string(),
+            _ => number_text(n),
+        })
+        .collect();
+    r.push(
+        "sizes",
+        Field::Nested {
+            json: format!("[{}]", sizes.join(",")),
+            text: format!("[{}]", sizes.join(", ")),
+        },
+    );
+    r.push("d", Field::count(p.dimension()));
+    r.push("branch", Field::Int(i as u64));
+    r.push("default", Field::Bool(i == default));
+    r.push("params", params_field(p, &b.params));
+    r.num("loss", b.loss);
+    r.num("residual", b.residual);
+    r.push("full_gradient", Field::opt(b.full_gradient));
+    r.num("min_eigenvalue", b.min_eigenvalue);
+    r.push("morse_index", Field::count(b.morse_index));
+    r.push("spectrum", spectrum_field(&b.spectrum));
+    r.push("hits", Field::Int(b.hits as u64));
+    let sources: Vec<String> = b.sources.iter().map(|s| s.to_string()).collect();
+    r.push(
+        "sources",
+        Field::Nested {
+            json: format!(
+                "[{}]",
+                sources
+                    .iter()
+                    .map(|s| json_string(s))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            text: sources.join(" "),
+        },
+    );
+    r.push("branches", Field::Int(search.branches.len() as u64));
+    r.push("seeds_tried", Field::Int(search.seeds_tried as u64));
+    r.push("converged", Field::Int(search.converged as u64));
+    r
+}
+
 fn run_threshold(fam: Family, format: Format) -> Result<(), CliError> {
     let th = saddle_to_minimum(fam, ThresholdOptions::default())
         .map_err(|e| CliError::from_library(&e))?;
@@ -430,10 +661,20 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
         .and_then(|census| census.run_with_budget(&runs, &crate::simulate::budget()))
         .map_err(|e| crate::simulate::run_error(&e, &[("trials", "--runs")]))?;
     let d = ds.first();
+    let names = if args.branches {
+        Some(
+            name_census(c.clone(), &BranchSearchOptions::default())
+                .map_err(|e| CliError::from_library(&e))?
+                .names,
+        )
+    } else {
+        None
+    };
     let records = c
         .entries
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let sizes: Vec<u64> = e.sizes.iter().map(|&s| s as u64).collect();
             let sizes_json = format!(
                 "[{}]",
@@ -488,12 +729,19 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
                     json: params_json,
                 },
             );
+            if let Some(n) = names.as_ref().and_then(|n| n.get(i)) {
+                r.push(
+                    "branch",
+                    n.branch.map_or(Field::Null, |b| Field::Int(b as u64)),
+                );
+                r.push("default", Field::Bool(n.is_default));
+                r.push("new", Field::Bool(n.branch.is_none()));
+                r.push("branches", Field::Int(n.branches as u64));
+            }
             r
         })
         .collect();
-    print(
-        records,
-        args.format,
+    let cols: &[&'static str] = if args.branches {
         &[
             "sizes",
             "flipped",
@@ -501,6 +749,18 @@ fn run_census(args: &HessianArgs) -> Result<(), CliError> {
             "count",
             "min_eigenvalue",
             "morse_index",
-        ],
-    )
+            "branch",
+            "default",
+        ]
+    } else {
+        &[
+            "sizes",
+            "flipped",
+            "loss",
+            "count",
+            "min_eigenvalue",
+            "morse_index",
+        ]
+    };
+    print(records, args.format, cols)
 }

@@ -26,6 +26,7 @@
 //! # Ok::<(), overparam::Error>(())
 //! ```
 
+pub mod branches;
 pub mod census; // moved to sim::two_layer_census (re-exported here)
 pub mod critical;
 pub mod kernel;
