@@ -12,7 +12,7 @@ use super::critical::{
     CriticalPoint, Family, ReducedNewtonOptions, continue_to, continue_with_spectrum,
     critical_point,
 };
-use super::spectrum::{Component, Spectrum, block_spectrum};
+use super::spectrum::{Component, Spectrum, block_spectrum, component_eigenvalues};
 use crate::error::{Error, Result};
 use crate::solver::root::{RootOptions, brent_root};
 
@@ -221,20 +221,15 @@ fn locate(
 ) -> Result<Threshold> {
     let newton = ReducedNewtonOptions::default();
     let anchor = hi.1.params.clone();
-    let anchor_spec = hi.2;
     let d_anchor = hi.0;
     let mut failure: Option<Error> = None;
     let eval = |d: f64, failure: &mut Option<Error>| -> f64 {
-        // The smallest eigenvalue of the component's block: the first of its values in the
-        // (sorted) spectrum of the end point, the numbers `component_eigenvalues` gives.
-        let res = continue_with_spectrum(family, d_anchor, &anchor, &anchor_spec, d, newton).map(
-            |(_, spec)| {
-                spec.values()
-                    .iter()
-                    .find(|v| v.component == component)
-                    .map_or(f64::NAN, |v| v.value)
-            },
-        );
+        // The smallest eigenvalue of the component's block at the continued point (the screened
+        // guard checks the step; only this one block is diagonalised per Brent evaluation).
+        let res = continue_to(family, d_anchor, &anchor, d, newton).and_then(|p| {
+            component_eigenvalues(&p.partition, &p.params, component)
+                .map(|ev| ev.first().copied().unwrap_or(f64::NAN))
+        });
         match res {
             Ok(v) => v,
             Err(e) => {
