@@ -13,7 +13,7 @@
 #[non_exhaustive]
 pub enum Error {
     /// A parameter is outside its valid range.
-    #[error("invalid parameter `{name}` = {value}: expected {expected}")]
+    #[error("invalid parameter `{name}` = {}: expected {expected}", display_number(*value))]
     InvalidParameter {
         /// Name of the parameter, as in the API and the CLI.
         name: &'static str,
@@ -204,5 +204,16 @@ pub(crate) mod validate {
                 expected,
             })
         }
+    }
+}
+
+/// A number in messages: shortest round-trip form, with an exponent outside $[10^{-5}, 10^{16})$
+/// (so `1e200` is not printed with 200 digits); the same digits as `{}` otherwise.
+pub fn display_number(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || !a.is_finite() || (1e-5..1e16).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }

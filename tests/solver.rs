@@ -1026,3 +1026,22 @@ fn continuation_from_near_f64_max_splits_without_overflow() {
     assert!(largest_finite, "a non-finite parameter reached the solver");
     assert!(solves <= opts.max_depth + 3, "{solves} solves");
 }
+
+#[test]
+fn error_messages_print_extreme_values_with_an_exponent() {
+    let e = overparam::Error::InvalidParameter {
+        name: "noise_sd",
+        value: 1e200,
+        expected: "x",
+    };
+    assert_eq!(
+        e.to_string(),
+        "invalid parameter `noise_sd` = 1e200: expected x"
+    );
+    let e = overparam::Error::InvalidParameter {
+        name: "psi1",
+        value: 2.5,
+        expected: "x",
+    };
+    assert_eq!(e.to_string(), "invalid parameter `psi1` = 2.5: expected x");
+}

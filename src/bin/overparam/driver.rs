@@ -53,23 +53,18 @@ impl Axis {
     }
 }
 
-/// A flag's value as a user would type it: shortest round-trip, an exponent outside
-/// $[10^{-5}, 10^{16})$ (so `1e-320` is not printed with 320 zeros).
-pub fn flag_number(x: f64) -> String {
-    let a = x.abs();
-    if a == 0.0 || (1e-5..1e16).contains(&a) || !a.is_finite() {
-        format!("{x}")
-    } else {
-        format!("{x:e}")
-    }
-}
-
 /// The point as the flags that give it (`--psi1 3 --psi2 3 --lambda 0`), for messages.
 pub fn point_flags(axes: &[Axis], values: &[f64]) -> String {
     axes.iter()
         .zip(values)
         .filter(|(a, _)| a.given)
-        .map(|(a, v)| format!("--{} {}", a.name.replace('_', "-"), flag_number(*v)))
+        .map(|(a, v)| {
+            format!(
+                "--{} {}",
+                a.name.replace('_', "-"),
+                overparam::error::display_number(*v)
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
