@@ -127,6 +127,17 @@ pub enum Error {
         /// The budget it exceeds, in bytes.
         budget_bytes: u64,
     },
+    /// Input data (a file or a text the caller passed, e.g. a spectrum CSV) is malformed.
+    /// `line` is 1-based; 0 when the problem is not on one line (an unreadable or empty file).
+    #[error("{origin}, line {line}: {problem}")]
+    InvalidData {
+        /// Where the data came from (a file path, or a description such as `"spectrum"`).
+        origin: String,
+        /// The 1-based line of the problem, 0 if it concerns the whole input.
+        line: usize,
+        /// What is wrong, in words.
+        problem: String,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

@@ -7,9 +7,13 @@
 //! - [`herglotz`]: physical-root selection for algebraic Stieltjes equations by continuation
 //!   from $z = iH$ (polynomial and fixed-point variants), and an Aberth–Ehrlich polynomial
 //!   root finder.
+//! - [`population`]: discrete spectra ([`Atoms`]), covariance spectra with the target's signal
+//!   shares ([`Population`], from arrays, CSV, isotropic or a power law), and the
+//!   [`StieltjesTransform`] trait that the spectral engine takes measures through.
 
 pub mod herglotz;
 pub mod marchenko_pastur;
+pub mod population;
 
 #[allow(deprecated)]
 pub use herglotz::ContinuationOptions;
@@ -17,3 +21,4 @@ pub use herglotz::{
     HerglotzOptions, HerglotzRoot, PolynomialRoots, herglotz_root, polynomial_roots,
 };
 pub use marchenko_pastur::{MarchenkoPastur, NegativeRealStieltjes, ResolventMoments};
+pub use population::{Atoms, Population, StieltjesTransform};

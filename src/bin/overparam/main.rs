@@ -84,9 +84,9 @@ impl CliError {
             | overparam::Error::InvalidChoice { name, .. } => {
                 Self::usage(format!("{}: {e}", flag_of(name)))
             }
-            overparam::Error::NonFinite { .. } | overparam::Error::NoSolution { .. } => {
-                Self::usage(e.to_string())
-            }
+            overparam::Error::NonFinite { .. }
+            | overparam::Error::NoSolution { .. }
+            | overparam::Error::InvalidData { .. } => Self::usage(e.to_string()),
             _ => Self {
                 message: e.to_string(),
                 status: 1,

@@ -1,0 +1,558 @@
+//! Discrete spectra and populations: weighted atoms, and atoms with the target's signal shares.
+//!
+//! A covariance $\Sigma$ ($p \times p$) enters the proportional limit only through its empirical
+//! spectral distribution $H = \sum_j w_j \delta_{s_j}$ (eigenvalue $s_j$ carrying the share $w_j$
+//! of the $p$ dimensions) and, for a linear target $\beta$, through the share $c_j$ of
+//! $\|\beta\|^2$ that lies in the eigenspace of $s_j$ (Dobriban & Wager, *Ann. Statist.* 46(1),
+//! 2018; Hastie, Montanari, Rosset & Tibshirani, *Ann. Statist.* 50(2), 2022, §5).
+//!
+//! - [`Atoms`]: a validated discrete probability measure $\sum_j w_j\delta_{s_j}$ on $\mathbb R$
+//!   (weights normalised to sum 1), with its Stieltjes transform and moments; $O(P)$ per
+//!   evaluation, so $10^6$ atoms are cheap.
+//! - [`Population`]: a covariance spectrum (atoms $s_j \ge 0$, not all zero) with the signal
+//!   shares $c_j$ (normalised to sum 1); from arrays, from a CSV text or file with the header
+//!   `eigenvalue,weight,signal`, isotropic, or a power law.
+//! - [`StieltjesTransform`]: anything with a Stieltjes transform $m(z) = \int d\mu(s)/(s - z)$
+//!   on $\mathbb C_+$ (the free-probability engine and the generalised Marchenko–Pastur solver
+//!   take measures through it).
+
+use num_complex::Complex64;
+
+use crate::error::{Error, Result};
+use crate::spectral::marchenko_pastur::MarchenkoPastur;
+
+/// A probability measure known through its Stieltjes transform
+/// $m_\mu(z) = \int \frac{d\mu(s)}{s - z}$.
+///
+/// Contract of [`StieltjesTransform::stieltjes`]: for every finite $z$ with
+/// $\operatorname{Im} z > 0$ it returns the Herglotz value ($\operatorname{Im} m > 0$,
+/// $m(z) \sim -1/z$ as $|z| \to \infty$, $m(\bar z) = \overline{m(z)}$) or a typed error; real
+/// $z$ outside the support may be accepted (the value is then real).
+pub trait StieltjesTransform {
+    /// The Stieltjes transform $m_\mu(z)$.
+    fn stieltjes(&self, z: Complex64) -> Result<Complex64>;
+}
+
+impl StieltjesTransform for MarchenkoPastur {
+    fn stieltjes(&self, z: Complex64) -> Result<Complex64> {
+        MarchenkoPastur::stieltjes(self, z)
+    }
+}
+
+/// A discrete probability measure $\mu = \sum_{j=1}^P w_j \delta_{s_j}$ (validated, weights
+/// normalised to $\sum_j w_j = 1$).
+///
+/// ```
+/// use num_complex::Complex64;
+/// use overparam::spectral::{Atoms, StieltjesTransform};
+/// let mu = Atoms::new(vec![1.0, 10.0], vec![7.0, 3.0])?; // weights normalised to 0.7, 0.3
+/// let m = mu.stieltjes(Complex64::new(2.0, 1.0))?;
+/// assert!(m.im > 0.0);
+/// assert!((mu.moment(1) - 3.7).abs() < 1e-15);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Atoms {
+    eigenvalues: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+impl Atoms {
+    /// Atoms $s_j$ with weights $w_j$ (normalised by the sum).
+    ///
+    /// Errors ([`Error::InvalidParameter`]): empty lists (`eigenvalues`), lengths that differ
+    /// (`weights`), a non-finite eigenvalue (`eigenvalues`), a negative or non-finite weight
+    /// (`weights`), weights summing to zero or to infinity (`weights`).
+    pub fn new(eigenvalues: Vec<f64>, weights: Vec<f64>) -> Result<Self> {
+        if eigenvalues.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "eigenvalues",
+                value: 0.0,
+                expected: "at least one atom",
+            });
+        }
+        if weights.len() != eigenvalues.len() {
+            return Err(Error::InvalidParameter {
+                name: "weights",
+                value: weights.len() as f64,
+                expected: "as many weights as eigenvalues",
+            });
+        }
+        if let Some(&s) = eigenvalues.iter().find(|s| !s.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "eigenvalues",
+                value: s,
+                expected: "finite eigenvalues",
+            });
+        }
+        let weights = normalise("weights", weights)?;
+        Ok(Self {
+            eigenvalues,
+            weights,
+        })
+    }
+
+    /// Equal weights $1/P$ on the given eigenvalues.
+    pub fn uniform(eigenvalues: Vec<f64>) -> Result<Self> {
+        let weights = vec![1.0; eigenvalues.len()];
+        Self::new(eigenvalues, weights)
+    }
+
+    /// The power law $s_k = k^{-\alpha}$, $k = 1, \dots, P$, with equal weights.
+    ///
+    /// Errors: `alpha` not finite or negative, `count` zero ([`Error::InvalidParameter`]).
+    pub fn power_law(alpha: f64, count: usize) -> Result<Self> {
+        if !(alpha.is_finite() && alpha >= 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "alpha",
+                value: alpha,
+                expected: "a finite exponent >= 0",
+            });
+        }
+        if count == 0 {
+            return Err(Error::InvalidParameter {
+                name: "count",
+                value: 0.0,
+                expected: "at least one eigenvalue",
+            });
+        }
+        let eigenvalues = (1..=count).map(|k| (k as f64).powf(-alpha)).collect();
+        Self::uniform(eigenvalues)
+    }
+
+    /// The eigenvalues $s_j$ (in the order given).
+    pub fn eigenvalues(&self) -> &[f64] {
+        &self.eigenvalues
+    }
+
+    /// The normalised weights $w_j$ ($\sum_j w_j = 1$).
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// The number of atoms $P$.
+    pub fn len(&self) -> usize {
+        self.eigenvalues.len()
+    }
+
+    /// Always `false` (a validated measure has at least one atom).
+    pub fn is_empty(&self) -> bool {
+        self.eigenvalues.is_empty()
+    }
+
+    /// The moment $\int s^k d\mu = \sum_j w_j s_j^k$ (may overflow to $\pm\infty$ for huge
+    /// eigenvalues and large $k$: an informational value, not a solver input).
+    pub fn moment(&self, k: i32) -> f64 {
+        self.eigenvalues
+            .iter()
+            .zip(&self.weights)
+            .map(|(s, w)| w * s.powi(k))
+            .sum()
+    }
+
+    /// The smallest and largest atom carrying positive weight: the support is inside
+    /// $[\min, \max]$ and both ends are atoms.
+    pub fn support(&self) -> (f64, f64) {
+        self.eigenvalues
+            .iter()
+            .zip(&self.weights)
+            .filter(|(_, w)| **w > 0.0)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (s, _)| {
+                (lo.min(*s), hi.max(*s))
+            })
+    }
+}
+
+impl StieltjesTransform for Atoms {
+    /// $m(z) = \sum_j w_j / (s_j - z)$, for finite $z$ that is not an atom.
+    ///
+    /// Errors: non-finite $z$ ([`Error::InvalidParameter`] `z`), $z$ equal to an atom of
+    /// positive weight ([`Error::InvalidParameter`] `z`: the transform has a pole there).
+    fn stieltjes(&self, z: Complex64) -> Result<Complex64> {
+        if !(z.re.is_finite() && z.im.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "z",
+                value: if z.re.is_finite() { z.im } else { z.re },
+                expected: "a finite complex number",
+            });
+        }
+        let mut m = Complex64::new(0.0, 0.0);
+        for (s, w) in self.eigenvalues.iter().zip(&self.weights) {
+            let d = Complex64::new(s - z.re, -z.im);
+            if d.re == 0.0 && d.im == 0.0 {
+                if *w > 0.0 {
+                    return Err(Error::InvalidParameter {
+                        name: "z",
+                        value: z.re,
+                        expected: "a point that is not an atom of the measure",
+                    });
+                }
+                continue;
+            }
+            m += *w / d;
+        }
+        if m.re.is_finite() && m.im.is_finite() {
+            Ok(m)
+        } else {
+            Err(Error::NonFinite {
+                what: "Stieltjes transform of the atoms (z too close to an atom)",
+            })
+        }
+    }
+}
+
+/// A population covariance spectrum with the target's alignment: eigenvalues $s_j \ge 0$ with
+/// dimension shares $w_j$ and signal shares $c_j$ (both normalised to sum 1).
+///
+/// $w_j$ is the fraction of the $p$ dimensions whose variance is $s_j$; $c_j$ is the fraction
+/// of $\|\beta\|^2$ in those directions. `Population::isotropic()` ($\Sigma = I$) is the
+/// setting of the isotropic models (`theory::ridge`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    spectrum: Atoms,
+    signal: Vec<f64>,
+}
+
+impl Population {
+    /// Eigenvalues $s_j$, dimension weights $w_j$ and signal shares $c_j$ (both normalised).
+    ///
+    /// Errors ([`Error::InvalidParameter`]): those of [`Atoms::new`]; a negative eigenvalue
+    /// (`eigenvalues`); no eigenvalue with positive weight that is positive (`eigenvalues`: the
+    /// covariance would be zero); `signal` of another length, with a negative or non-finite
+    /// entry, or summing to zero (`signal`).
+    pub fn new(eigenvalues: Vec<f64>, weights: Vec<f64>, signal: Vec<f64>) -> Result<Self> {
+        let spectrum = Atoms::new(eigenvalues, weights)?;
+        if let Some(&s) = spectrum.eigenvalues.iter().find(|s| **s < 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "eigenvalues",
+                value: s,
+                expected: "eigenvalues >= 0 (a covariance spectrum)",
+            });
+        }
+        if !spectrum
+            .eigenvalues
+            .iter()
+            .zip(&spectrum.weights)
+            .any(|(s, w)| *s > 0.0 && *w > 0.0)
+        {
+            return Err(Error::InvalidParameter {
+                name: "eigenvalues",
+                value: 0.0,
+                expected: "at least one positive eigenvalue with positive weight",
+            });
+        }
+        if signal.len() != spectrum.len() {
+            return Err(Error::InvalidParameter {
+                name: "signal",
+                value: signal.len() as f64,
+                expected: "as many signal shares as eigenvalues",
+            });
+        }
+        let signal = normalise("signal", signal)?;
+        Ok(Self { spectrum, signal })
+    }
+
+    /// $\Sigma = I$: one atom at 1 carrying all dimensions and all the signal.
+    pub fn isotropic() -> Self {
+        Self {
+            spectrum: Atoms {
+                eigenvalues: vec![1.0],
+                weights: vec![1.0],
+            },
+            signal: vec![1.0],
+        }
+    }
+
+    /// The power law $s_k = k^{-\alpha}$, $k = 1, \dots, P$ (equal dimension weights), with
+    /// signal shares $c_k \propto k^{-\beta}$ of $\|\beta\|^2$ (so $\beta_k^2 \propto k^{-\beta}$
+    /// in the eigenbasis; $\beta = 0$ spreads the signal evenly).
+    ///
+    /// Errors: `alpha` or `beta` not finite or negative, `count` zero
+    /// ([`Error::InvalidParameter`]).
+    pub fn power_law(alpha: f64, beta: f64, count: usize) -> Result<Self> {
+        let spectrum = Atoms::power_law(alpha, count)?;
+        if !(beta.is_finite() && beta >= 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "beta",
+                value: beta,
+                expected: "a finite exponent >= 0",
+            });
+        }
+        let signal: Vec<f64> = (1..=count).map(|k| (k as f64).powf(-beta)).collect();
+        let signal = normalise("signal", signal)?;
+        Ok(Self { spectrum, signal })
+    }
+
+    /// Parse a CSV text with the header `eigenvalue,weight,signal` (columns in that order;
+    /// blank lines and lines starting with `#` are skipped; surrounding spaces are allowed).
+    /// `origin` names the source in errors (a file path).
+    ///
+    /// Errors: [`Error::InvalidData`] naming `origin`, the 1-based line and the problem (a
+    /// missing or wrong header, a wrong number of fields, a field that is not a number, no data
+    /// rows), then the validation of [`Population::new`] (reported as
+    /// [`Error::InvalidData`] too, on the line of the offending row when there is one).
+    pub fn from_csv(text: &str, origin: &str) -> Result<Self> {
+        let bad = |line: usize, problem: String| Error::InvalidData {
+            origin: origin.to_string(),
+            line,
+            problem,
+        };
+        let mut header_seen = false;
+        let mut eigenvalues = Vec::new();
+        let mut weights = Vec::new();
+        let mut signal = Vec::new();
+        let mut lines_of_rows = Vec::new();
+        for (index, raw) in text.lines().enumerate() {
+            let line = index + 1;
+            let trimmed = raw.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = trimmed.split(',').map(str::trim).collect();
+            if !header_seen {
+                let lower: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
+                if lower != ["eigenvalue", "weight", "signal"] {
+                    return Err(bad(
+                        line,
+                        format!(
+                            "expected the header `eigenvalue,weight,signal`, found `{trimmed}`"
+                        ),
+                    ));
+                }
+                header_seen = true;
+                continue;
+            }
+            if fields.len() != 3 {
+                return Err(bad(
+                    line,
+                    format!(
+                        "expected 3 fields (eigenvalue,weight,signal), found {}",
+                        fields.len()
+                    ),
+                ));
+            }
+            let mut values = [0.0; 3];
+            for (k, (field, name)) in fields
+                .iter()
+                .zip(["eigenvalue", "weight", "signal"])
+                .enumerate()
+            {
+                values[k] = field
+                    .parse::<f64>()
+                    .map_err(|_| bad(line, format!("{name} `{field}` is not a number")))?;
+                if !values[k].is_finite() {
+                    return Err(bad(line, format!("{name} `{field}` is not finite")));
+                }
+            }
+            if values[0] < 0.0 {
+                return Err(bad(
+                    line,
+                    format!(
+                        "eigenvalue {} is negative (a covariance spectrum is >= 0)",
+                        values[0]
+                    ),
+                ));
+            }
+            if values[1] < 0.0 {
+                return Err(bad(line, format!("weight {} is negative", values[1])));
+            }
+            if values[2] < 0.0 {
+                return Err(bad(line, format!("signal {} is negative", values[2])));
+            }
+            eigenvalues.push(values[0]);
+            weights.push(values[1]);
+            signal.push(values[2]);
+            lines_of_rows.push(line);
+        }
+        if !header_seen {
+            return Err(bad(
+                0,
+                "empty: expected the header `eigenvalue,weight,signal`".into(),
+            ));
+        }
+        if eigenvalues.is_empty() {
+            return Err(bad(0, "no data rows after the header".into()));
+        }
+        Self::new(eigenvalues, weights, signal).map_err(|e| bad(0, e.to_string()))
+    }
+
+    /// Read and parse a CSV file (see [`Population::from_csv`]); a file that cannot be read is
+    /// [`Error::InvalidData`] with line 0.
+    pub fn from_csv_path(path: &std::path::Path) -> Result<Self> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::InvalidData {
+            origin: origin.clone(),
+            line: 0,
+            problem: format!("cannot read the file: {e}"),
+        })?;
+        Self::from_csv(&text, &origin)
+    }
+
+    /// The spectrum $H = \sum_j w_j \delta_{s_j}$.
+    pub fn spectrum(&self) -> &Atoms {
+        &self.spectrum
+    }
+
+    /// The eigenvalues $s_j$.
+    pub fn eigenvalues(&self) -> &[f64] {
+        self.spectrum.eigenvalues()
+    }
+
+    /// The dimension shares $w_j$ (sum 1).
+    pub fn weights(&self) -> &[f64] {
+        self.spectrum.weights()
+    }
+
+    /// The signal shares $c_j$ (sum 1).
+    pub fn signal(&self) -> &[f64] {
+        &self.signal
+    }
+
+    /// The number of atoms.
+    pub fn len(&self) -> usize {
+        self.spectrum.len()
+    }
+
+    /// Always `false` (a validated population has at least one atom).
+    pub fn is_empty(&self) -> bool {
+        self.spectrum.is_empty()
+    }
+
+    /// Whether this is $\Sigma = cI$ up to atoms of zero weight: every atom with positive
+    /// weight has the same eigenvalue.
+    pub fn is_isotropic(&self) -> bool {
+        let (lo, hi) = self.spectrum.support();
+        lo == hi
+    }
+}
+
+/// Validate non-negative finite shares and divide by their sum.
+fn normalise(name: &'static str, values: Vec<f64>) -> Result<Vec<f64>> {
+    if let Some(&v) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+        return Err(Error::InvalidParameter {
+            name,
+            value: v,
+            expected: "finite shares >= 0",
+        });
+    }
+    let total: f64 = values.iter().sum();
+    if !(total.is_finite() && total > 0.0) {
+        return Err(Error::InvalidParameter {
+            name,
+            value: total,
+            expected: "shares with a finite positive sum",
+        });
+    }
+    Ok(values.into_iter().map(|v| v / total).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atoms_transform_is_herglotz_and_matches_the_sum() {
+        let mu = Atoms::new(vec![1.0, 10.0], vec![0.7, 0.3]).unwrap();
+        for &(x, y) in &[(0.5, 1e-3), (5.0, 2.0), (-3.0, 0.1), (1e6, 1e6)] {
+            let z = Complex64::new(x, y);
+            let m = mu.stieltjes(z).unwrap();
+            assert!(m.im > 0.0);
+            let direct = 0.7 / (1.0 - z) + 0.3 / (10.0 - z);
+            assert!((m - direct).norm() <= 1e-15 * direct.norm());
+        }
+        // m(z) ~ -1/z
+        let z = Complex64::new(3e8, 4e8);
+        let m = mu.stieltjes(z).unwrap();
+        assert!((m * z + 1.0).norm() < 1e-7);
+        // a pole at an atom
+        assert!(mu.stieltjes(Complex64::new(10.0, 0.0)).is_err());
+    }
+
+    #[test]
+    fn population_validation_names_the_input() {
+        let e = Population::new(vec![1.0, -1.0], vec![1.0, 1.0], vec![1.0, 1.0]).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidParameter {
+                name: "eigenvalues",
+                ..
+            }
+        ));
+        let e = Population::new(vec![], vec![], vec![]).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidParameter {
+                name: "eigenvalues",
+                ..
+            }
+        ));
+        let e = Population::new(vec![1.0, f64::NAN], vec![1.0, 1.0], vec![1.0, 1.0]).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidParameter {
+                name: "eigenvalues",
+                ..
+            }
+        ));
+        let e = Population::new(vec![0.0], vec![1.0], vec![1.0]).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidParameter {
+                name: "eigenvalues",
+                ..
+            }
+        ));
+        let e = Population::new(vec![1.0], vec![1.0], vec![0.0]).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { name: "signal", .. }));
+        let p = Population::new(vec![1.0, 10.0], vec![7.0, 3.0], vec![2.0, 8.0]).unwrap();
+        assert_eq!(p.weights(), &[0.7, 0.3]);
+        assert_eq!(p.signal(), &[0.2, 0.8]);
+        assert!(!p.is_isotropic());
+        assert!(Population::isotropic().is_isotropic());
+    }
+
+    #[test]
+    fn csv_errors_name_the_line_and_the_problem() {
+        let ok = "# a comment\neigenvalue,weight,signal\n1, 0.7, 0.2\n\n10,0.3,0.8\n";
+        let p = Population::from_csv(ok, "pop.csv").unwrap();
+        assert_eq!(p.eigenvalues(), &[1.0, 10.0]);
+        let cases = [
+            ("", 0, "empty"),
+            ("eigenvalue,weight\n1,1\n", 1, "header"),
+            ("eigenvalue,weight,signal\n", 0, "no data rows"),
+            ("eigenvalue,weight,signal\n1,1\n", 2, "3 fields"),
+            (
+                "eigenvalue,weight,signal\n1,x,1\n",
+                2,
+                "weight `x` is not a number",
+            ),
+            ("eigenvalue,weight,signal\n1,1,1\n-2,1,1\n", 3, "negative"),
+            ("eigenvalue,weight,signal\n1,1,inf\n", 2, "not finite"),
+            ("eigenvalue,weight,signal\n1,0,1\n", 0, "weights"),
+        ];
+        for (text, line, needle) in cases {
+            match Population::from_csv(text, "pop.csv") {
+                Err(Error::InvalidData {
+                    origin,
+                    line: l,
+                    problem,
+                }) => {
+                    assert_eq!(origin, "pop.csv");
+                    assert_eq!(l, line, "{text:?}: {problem}");
+                    assert!(problem.contains(needle), "{text:?}: {problem}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn power_law_shares() {
+        let p = Population::power_law(1.5, 2.0, 4).unwrap();
+        assert!((p.eigenvalues()[3] - 4f64.powf(-1.5)).abs() < 1e-16);
+        let total: f64 = (1..=4).map(|k| (k as f64).powi(-2)).sum();
+        assert!((p.signal()[1] - 0.25 / total).abs() < 1e-16);
+        assert!(Population::power_law(-1.0, 0.0, 4).is_err());
+        assert!(Population::power_law(1.0, 0.0, 0).is_err());
+    }
+}
