@@ -272,7 +272,7 @@ impl<W: Write> Writer<W> {
                     .enumerate()
                     .map(|(i, c)| {
                         let cell = match rec.get(c) {
-                            Some(Field::Num(x)) if x.is_finite() => format!("{x:.6}"),
+                            Some(Field::Num(x)) if x.is_finite() => table_number(*x),
                             Some(Field::Num(_)) | Some(Field::Null) => "-".to_string(),
                             None if c == "error" => String::new(),
                             None => "-".to_string(),
@@ -289,6 +289,17 @@ impl<W: Write> Writer<W> {
             }
         }
         self.out.flush()
+    }
+}
+
+/// A number in a table cell: six decimals for magnitudes in $[10^{-4}, 10^7)$ (and zero), six
+/// significant digits with an exponent otherwise, so a small value never reads as `0.000000`.
+fn table_number(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || (1e-4..1e7).contains(&a) {
+        format!("{x:.6}")
+    } else {
+        format!("{x:.5e}")
     }
 }
 
@@ -362,6 +373,17 @@ mod tests {
         assert_eq!(lines[0], format!("{:>12}  {:>12}  error", "x", "n"));
         assert_eq!(lines[1], format!("{:>12}  {:>12}", "0.500000", "3"));
         assert_eq!(lines[2], format!("{:>12}  {:>12}  bad", "0.500000", "3"));
+    }
+
+    #[test]
+    fn table_cells_keep_small_and_large_values_visible() {
+        assert_eq!(table_number(0.5), "0.500000");
+        assert_eq!(table_number(0.0), "0.000000");
+        assert_eq!(table_number(1e-4), "0.000100");
+        assert_eq!(table_number(3.2e-9), "3.20000e-9");
+        assert_eq!(table_number(-2.5e-7), "-2.50000e-7");
+        assert_eq!(table_number(1.5e12), "1.50000e12");
+        assert_eq!(table_number(-1.23456e-300), "-1.23456e-300");
     }
 
     #[test]
