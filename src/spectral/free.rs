@@ -51,8 +51,13 @@
 //! Inside the bulk, where $\rho$ is smooth, the error is $O(\eta\,|\rho'|)$ (about
 //! $10^{-10}$ relative); within $\eta$ of a square-root edge it is $O(\sqrt{\eta/L})\sim 10^{-5}$
 //! of the bulk density; an atom of mass $w$ at $x_0$ shows as a peak $w/(\pi\eta)$.
+//! Where the solve at $\eta$ stalls above [`STALL_TOLERANCE`] (mid-gap points of nearly atomic
+//! outputs, where $G_{\mu\boxplus\nu}$ vanishes on the real axis and the subordination
+//! functions have a pole, so rounding in $F(w) - w$ is amplified), $\eta$ is raised 100-fold, at
+//! most twice; [`DensityPoint::eta`] reports the width used.
 //! [`FreeSum::density_curve`] solves a whole grid, each point warm-started from the previous
-//! one (continuation is used only when the warm start fails).
+//! one (continuation is used only when the warm start fails); [`FreeSum::density_points`]
+//! returns one result per point.
 
 use num_complex::Complex64;
 
@@ -260,20 +265,53 @@ impl DensityPoint {
 
 /// Which convolution: the subordination map and the output transform.
 trait Subordination {
-    /// $\Phi_z(w)$ and $\omega_2(w)$; `Err` when $\omega_2$ leaves $\mathbb C_+$.
-    fn phi(&self, z: Complex64, w: Complex64) -> Result<(Complex64, Complex64)>;
+    /// $\Phi_z(w)$ and $\omega_2(w)$, projected onto the domain the exact values live in when
+    /// `project` (rounding only); `Err` when $\omega_2$ leaves $\mathbb C_+$.
+    fn phi_with(&self, z: Complex64, w: Complex64, project: bool)
+    -> Result<(Complex64, Complex64)>;
+    /// [`Self::phi_with`] with the projection.
+    fn phi(&self, z: Complex64, w: Complex64) -> Result<(Complex64, Complex64)> {
+        self.phi_with(z, w, true)
+    }
+    /// Distance of $w$ from the boundary of its domain (sets the difference step).
+    fn margin(&self, z: Complex64, w: Complex64) -> f64;
     /// The natural start of the iteration at $z$.
     fn start(&self, z: Complex64) -> Complex64;
+    /// Predictor for continuation: the start at `z_new` from the solution `w_old` at `z_old`.
+    fn predict(&self, z_old: Complex64, z_new: Complex64, w_old: Complex64) -> Complex64;
     /// Scale of $|\omega|$ used in the relative residual.
     fn scale(&self, z: Complex64) -> f64;
     const METHOD: &'static str;
+}
+
+/// $w$ with $\operatorname{Im} w \ge$ `floor`.
+fn lift_im(w: Complex64, floor: f64) -> Complex64 {
+    Complex64::new(w.re, w.im.max(floor))
+}
+
+/// $w$ rotated, if needed, so that $\arg w \ge \arg z$ (both in the closed upper half-plane).
+fn lift_arg(w: Complex64, z: Complex64) -> Complex64 {
+    if w.arg() < z.arg() {
+        Complex64::from_polar(w.norm(), z.arg())
+    } else {
+        w
+    }
 }
 
 fn finite_c(v: Complex64) -> bool {
     v.re.is_finite() && v.im.is_finite()
 }
 
+/// Relative residual accepted when the iteration has stalled at the rounding floor of the
+/// evaluation of $\Phi_z$ (see the module docs: cancellation in $F(w) - w$ and
+/// $1/w + 1/m(1/w)$, amplified near the real poles of the subordination functions in gaps).
+pub const STALL_TOLERANCE: f64 = 1e-7;
+
 /// Damped Newton with fixed-point fallback on $g(w) = w - \Phi_z(w)$ (see the module docs).
+/// Returns the iterate, $\omega_2$, the relative residual and the iterations. Converged when the
+/// relative residual is at most `tol`, or at most [`STALL_TOLERANCE`] once the iteration has
+/// stalled (neither a Newton step with 30 halvings nor a fixed-point step decreased it, three
+/// times; or no halving of the best residual in 15 iterations): the rounding floor.
 fn newton<S: Subordination>(
     s: &S,
     z: Complex64,
@@ -294,16 +332,29 @@ fn newton<S: Subordination>(
         }
     };
     let mut r = (w - p).norm();
+    let mut best = (w, w2, r / (w.norm() + scale));
+    let mut stalls = 0;
+    let mut progress_at = 0;
     for it in 0..max_iterations {
         let rel = r / (w.norm() + scale);
+        if rel < 0.5 * best.2 {
+            progress_at = it;
+        }
+        if rel < best.2 {
+            best = (w, w2, rel);
+        }
         if rel <= tol {
             return Ok((w, w2, rel, it));
         }
+        if (stalls >= 3 || it >= progress_at + 15) && best.2 <= STALL_TOLERANCE {
+            return Ok((best.0, best.1, best.2, it));
+        }
         // Derivative of Phi by a central difference along the real axis.
-        let delta = 1e-4 * w.im.max(1e-300);
+        // Unprojected, with a step well inside the domain (the projection is not smooth).
+        let delta = (1e-4 * s.margin(z, w)).max(1e-12 * w.norm()).max(1e-300);
         let dphi = match (
-            s.phi(z, w + Complex64::new(delta, 0.0)),
-            s.phi(z, w - Complex64::new(delta, 0.0)),
+            s.phi_with(z, w + Complex64::new(delta, 0.0), false),
+            s.phi_with(z, w - Complex64::new(delta, 0.0), false),
         ) {
             (Ok((a, _)), Ok((b, _))) => (a - b) / (2.0 * delta),
             _ => Complex64::new(f64::NAN, 0.0),
@@ -338,20 +389,27 @@ fn newton<S: Subordination>(
                 break;
             }
             let (pc, w2c) = s.phi(z, cand)?;
+            let rc = (cand - pc).norm();
+            if rc.is_nan() || rc >= r {
+                stalls += 1;
+            }
             w = cand;
             p = pc;
             w2 = w2c;
-            r = (w - p).norm();
+            r = rc;
         }
     }
     let rel = r / (w.norm() + scale);
-    if rel <= tol {
-        return Ok((w, w2, rel, max_iterations));
+    if rel < best.2 {
+        best = (w, w2, rel);
+    }
+    if best.2 <= tol || (stalls >= 3 && best.2 <= STALL_TOLERANCE) {
+        return Ok((best.0, best.1, best.2, max_iterations));
     }
     Err(Error::NotConverged {
         method: S::METHOD,
         iterations: max_iterations,
-        residual: rel,
+        residual: best.2,
         tolerance: tol,
         last_iterate: vec![w.re, w.im],
     })
@@ -364,11 +422,11 @@ fn solve_point<S: Subordination>(
     eta: f64,
     eta_top: f64,
     options: &FreeOptions,
-    warm: Option<Complex64>,
+    warm: Option<(Complex64, Complex64)>,
 ) -> Result<(Complex64, Complex64, f64, usize)> {
     let z = Complex64::new(x, eta);
-    if let Some(w0) = warm
-        && let Ok(sol) = newton(s, z, w0, options.tolerance, 30)
+    if let Some((z0, w0)) = warm
+        && let Ok(sol) = newton(s, z, s.predict(z0, z, w0), options.tolerance, 30)
     {
         return Ok(sol);
     }
@@ -388,7 +446,7 @@ fn solve_point<S: Subordination>(
         match newton(
             s,
             Complex64::new(x, next),
-            w,
+            s.predict(Complex64::new(x, level), Complex64::new(x, next), w),
             options.tolerance,
             options.max_iterations,
         ) {
@@ -409,6 +467,27 @@ fn solve_point<S: Subordination>(
     }
     let (w, w2, rel, its) = newton(s, z, w, options.tolerance, options.max_iterations)?;
     Ok((w, w2, rel, total + its))
+}
+
+/// Solve at `eta`; on [`Error::NotConverged`] retry at $100\eta$ and $10^4\eta$ (the rounding
+/// floor near real poles of the subordination functions in gaps; the width used is reported
+/// in [`DensityPoint::eta`]). Returns the width used and the solution.
+fn raise_eta<T>(eta: f64, mut solve: impl FnMut(f64) -> Result<T>) -> Result<(f64, T)> {
+    let mut e = eta;
+    let mut first_error = None;
+    for _ in 0..3 {
+        match solve(e) {
+            Ok(v) => return Ok((e, v)),
+            Err(err @ Error::NotConverged { .. }) => {
+                first_error.get_or_insert(err);
+                e *= 100.0;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Err(first_error.unwrap_or(Error::NonFinite {
+        what: "free convolution density",
+    }))
 }
 
 /// Validate and return $(\text{lo}, \text{hi})$ of an input.
@@ -517,9 +596,32 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
     /// inputs' transforms.
     pub fn solve(&self, z: Complex64) -> Result<SubordinationPoint> {
         check_z(z)?;
-        let (w1, w2, residual, iterations) =
-            solve_point(self, z.re, z.im, self.eta_top(z.re), &self.options, None)?;
+        let (w1, w2, residual, iterations) = self.subordinate(z.re, z.im, None)?;
         self.point(z, w1, w2, residual, iterations)
+    }
+
+    /// $\omega_{1,2}$ at $x + i\eta$: in closed form when an input is a point mass
+    /// ($\delta_a \boxplus \nu$ is $\nu$ shifted: $\omega_2 = z - a$), else by [`solve_point`].
+    fn subordinate(
+        &self,
+        x: f64,
+        eta: f64,
+        warm: Option<(Complex64, Complex64)>,
+    ) -> Result<(Complex64, Complex64, f64, usize)> {
+        let z = Complex64::new(x, eta);
+        let (a0, a1) = self.mu.support_bounds();
+        let (b0, b1) = self.nu.support_bounds();
+        if a0 == a1 {
+            let w2 = z - a0;
+            let w1 = lift_im(w2 - 1.0 / self.nu.stieltjes(w2)? + a0, eta);
+            return Ok((w1, w2, 0.0, 0));
+        }
+        if b0 == b1 {
+            let w1 = z - b0;
+            let w2 = lift_im(w1 - 1.0 / self.mu.stieltjes(w1)? + b0, eta);
+            return Ok((w1, w2, 0.0, 0));
+        }
+        solve_point(self, x, eta, self.eta_top(x), &self.options, warm)
     }
 
     fn eta_top(&self, x: f64) -> f64 {
@@ -534,7 +636,12 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
         residual: f64,
         iterations: usize,
     ) -> Result<SubordinationPoint> {
-        let m = self.mu.stieltjes(w1)?;
+        let (a0, a1) = self.mu.support_bounds();
+        let m = if a0 == a1 {
+            self.nu.stieltjes(w2)?
+        } else {
+            self.mu.stieltjes(w1)?
+        };
         if !(finite_c(m) && m.im >= 0.0) {
             return Err(Error::NonFinite {
                 what: "free additive convolution transform",
@@ -555,21 +662,44 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
     pub fn density(&self, x: f64) -> Result<DensityPoint> {
         check_x(x)?;
         let eta = self.options.density_eta * self.scale;
-        let (w1, w2, r, it) = solve_point(self, x, eta, self.eta_top(x), &self.options, None)?;
+        let (eta, (w1, w2, r, it)) = raise_eta(eta, |e| self.subordinate(x, e, None))?;
         DensityPoint::from_point(x, eta, self.point(Complex64::new(x, eta), w1, w2, r, it)?)
+    }
+
+    /// The density on a grid with one result per point (a failing point does not stop the
+    /// curve), each point warm-started from the previous converged one.
+    pub fn density_points(&self, xs: &[f64]) -> Vec<Result<DensityPoint>> {
+        let eta = self.options.density_eta * self.scale;
+        let mut warm = None;
+        xs.iter()
+            .map(|&x| {
+                check_x(x)?;
+                let solved = raise_eta(eta, |e| self.subordinate(x, e, warm));
+                let (eta, (w1, w2, r, it)) = match solved {
+                    Ok(v) => v,
+                    Err(e) => {
+                        warm = None;
+                        return Err(e);
+                    }
+                };
+                warm = Some((Complex64::new(x, eta), w1));
+                DensityPoint::from_point(x, eta, self.point(Complex64::new(x, eta), w1, w2, r, it)?)
+            })
+            .collect()
     }
 
     /// The density on a grid, each point warm-started from the previous one.
     ///
-    /// Errors: the first failing point's error (as [`Self::density`]).
+    /// Errors: the first failing point's error (as [`Self::density`]); see
+    /// [`Self::density_points`] for one result per point.
     pub fn density_curve(&self, xs: &[f64]) -> Result<Vec<DensityPoint>> {
         let eta = self.options.density_eta * self.scale;
         let mut out = Vec::with_capacity(xs.len());
         let mut warm = None;
         for &x in xs {
             check_x(x)?;
-            let (w1, w2, r, it) = solve_point(self, x, eta, self.eta_top(x), &self.options, warm)?;
-            warm = Some(w1);
+            let (eta, (w1, w2, r, it)) = raise_eta(eta, |e| self.subordinate(x, e, warm))?;
+            warm = Some((Complex64::new(x, eta), w1));
             out.push(DensityPoint::from_point(
                 x,
                 eta,
@@ -585,21 +715,38 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
 {
     const METHOD: &'static str = "free additive subordination";
 
-    fn phi(&self, z: Complex64, w: Complex64) -> Result<(Complex64, Complex64)> {
+    fn phi_with(
+        &self,
+        z: Complex64,
+        w: Complex64,
+        project: bool,
+    ) -> Result<(Complex64, Complex64)> {
+        // Im h >= 0 exactly, so Im omega_j >= Im z; the projection only removes rounding
+        // (cancellation in F(w) - w when |w| >> Im z).
+        let lift = |v: Complex64| if project { lift_im(v, z.im) } else { v };
         let hmu = -1.0 / self.mu.stieltjes(w)? - w;
-        let w2 = z + hmu;
+        let w2 = lift(z + hmu);
         if !(finite_c(w2) && w2.im > 0.0) {
             return Err(Error::NonFinite {
-                what: "free additive subordination (omega_2 left the upper half-plane)",
+                what: "free additive subordination (omega_2)",
             });
         }
         let hnu = -1.0 / self.nu.stieltjes(w2)? - w2;
-        Ok((z + hnu, w2))
+        Ok((lift(z + hnu), w2))
+    }
+
+    fn margin(&self, z: Complex64, w: Complex64) -> f64 {
+        (w.im - z.im).max(1e-3 * w.im)
     }
 
     fn start(&self, z: Complex64) -> Complex64 {
         // omega_1(z) ~ z - (mean of nu) for large z; z itself is in C+.
         z
+    }
+
+    fn predict(&self, z_old: Complex64, z_new: Complex64, w_old: Complex64) -> Complex64 {
+        // omega_1 - z is bounded (h_nu is): shift with z, keep Im >= Im z_new.
+        lift_im(w_old + (z_new - z_old), z_new.im)
     }
 
     fn scale(&self, z: Complex64) -> f64 {
@@ -727,8 +874,13 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
         iterations: usize,
     ) -> Result<SubordinationPoint> {
         let z = 1.0 / zeta.conj();
-        let m_mu = self.mu.stieltjes(1.0 / w1.conj())?;
-        let m = (z / w1).conj() * m_mu;
+        let (a0, a1) = self.mu.support_bounds();
+        let m = if a0 == a1 {
+            // delta_a ⊠ nu is nu scaled by a.
+            self.nu.stieltjes(zeta / a0)? / a0
+        } else {
+            (z / w1).conj() * self.mu.stieltjes(1.0 / w1.conj())?
+        };
         if !(finite_c(m) && m.im >= 0.0) {
             return Err(Error::NonFinite {
                 what: "free multiplicative convolution transform",
@@ -749,8 +901,23 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
         &self,
         x: f64,
         eta: f64,
-        warm: Option<Complex64>,
+        warm: Option<(Complex64, Complex64)>,
     ) -> Result<(Complex64, Complex64, f64, usize)> {
+        let zeta = Complex64::new(x, eta);
+        let z = 1.0 / zeta.conj();
+        let (a0, a1) = self.mu.support_bounds();
+        let (b0, b1) = self.nu.support_bounds();
+        if a0 == a1 {
+            // H of a point mass a is the constant a: omega_2 = a z.
+            let w2 = a0 * z;
+            let w1 = lift_arg(z * h_times(&self.nu, w2)?, z);
+            return Ok((w1, w2, 0.0, 0));
+        }
+        if b0 == b1 {
+            let w1 = b0 * z;
+            let w2 = lift_arg(z * h_times(&self.mu, w1)?, z);
+            return Ok((w1, w2, 0.0, 0));
+        }
         let inner = ProductAt { p: self };
         solve_point(&inner, x, eta, self.hi.max(x.abs()), &self.options, warm)
     }
@@ -774,21 +941,44 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
     pub fn density(&self, x: f64) -> Result<DensityPoint> {
         check_x(x)?;
         let eta = self.options.density_eta * self.width();
-        let (w1, w2, r, it) = self.solve_zeta(x, eta, None)?;
+        let (eta, (w1, w2, r, it)) = raise_eta(eta, |e| self.solve_zeta(x, e, None))?;
         DensityPoint::from_point(x, eta, self.point(Complex64::new(x, eta), w1, w2, r, it)?)
+    }
+
+    /// The density on a grid with one result per point (a failing point does not stop the
+    /// curve), each point warm-started from the previous converged one.
+    pub fn density_points(&self, xs: &[f64]) -> Vec<Result<DensityPoint>> {
+        let eta = self.options.density_eta * self.width();
+        let mut warm = None;
+        xs.iter()
+            .map(|&x| {
+                check_x(x)?;
+                let solved = raise_eta(eta, |e| self.solve_zeta(x, e, warm));
+                let (eta, (w1, w2, r, it)) = match solved {
+                    Ok(v) => v,
+                    Err(e) => {
+                        warm = None;
+                        return Err(e);
+                    }
+                };
+                warm = Some((Complex64::new(x, eta), w1));
+                DensityPoint::from_point(x, eta, self.point(Complex64::new(x, eta), w1, w2, r, it)?)
+            })
+            .collect()
     }
 
     /// The density on a grid, each point warm-started from the previous one.
     ///
-    /// Errors: the first failing point's error (as [`Self::density`]).
+    /// Errors: the first failing point's error (as [`Self::density`]); see
+    /// [`Self::density_points`] for one result per point.
     pub fn density_curve(&self, xs: &[f64]) -> Result<Vec<DensityPoint>> {
         let eta = self.options.density_eta * self.width();
         let mut out = Vec::with_capacity(xs.len());
         let mut warm = None;
         for &x in xs {
             check_x(x)?;
-            let (w1, w2, r, it) = self.solve_zeta(x, eta, warm)?;
-            warm = Some(w1);
+            let (eta, (w1, w2, r, it)) = raise_eta(eta, |e| self.solve_zeta(x, e, warm))?;
+            warm = Some((Complex64::new(x, eta), w1));
             out.push(DensityPoint::from_point(
                 x,
                 eta,
@@ -816,20 +1006,44 @@ fn h_times<T: StieltjesTransform>(mu: &T, w: Complex64) -> Result<Complex64> {
 impl<A: StieltjesTransform, B: StieltjesTransform> Subordination for ProductAt<'_, A, B> {
     const METHOD: &'static str = "free multiplicative subordination";
 
-    fn phi(&self, zeta: Complex64, w: Complex64) -> Result<(Complex64, Complex64)> {
+    fn phi_with(
+        &self,
+        zeta: Complex64,
+        w: Complex64,
+        project: bool,
+    ) -> Result<(Complex64, Complex64)> {
+        // arg eta(w) >= arg w on C+, so arg omega_j >= arg z; the projection only removes
+        // rounding (cancellation in 1/w + 1/m(1/w) when |w| s << 1).
         let z = 1.0 / zeta.conj();
-        let w2 = z * h_times(&self.p.mu, w)?;
+        let lift = |v: Complex64| if project { lift_arg(v, z) } else { v };
+        let w2 = lift(z * h_times(&self.p.mu, w)?);
         if !(finite_c(w2) && w2.im > 0.0) {
             return Err(Error::NonFinite {
-                what: "free multiplicative subordination (omega_2 left the upper half-plane)",
+                what: "free multiplicative subordination (omega_2)",
             });
         }
-        Ok((z * h_times(&self.p.nu, w2)?, w2))
+        Ok((lift(z * h_times(&self.p.nu, w2)?), w2))
+    }
+
+    fn margin(&self, zeta: Complex64, w: Complex64) -> f64 {
+        let z = 1.0 / zeta.conj();
+        let gap = (w.arg() - z.arg()).max(0.0);
+        w.norm() * gap.sin().max(1e-3 * w.arg().sin())
     }
 
     fn start(&self, zeta: Complex64) -> Complex64 {
         // omega_1(z) ~ z * (mean of nu) for small z; start at z (in C+).
         1.0 / zeta.conj()
+    }
+
+    fn predict(&self, z_old: Complex64, z_new: Complex64, w_old: Complex64) -> Complex64 {
+        // omega_1 / z is bounded near 0 and infinity: scale with z = 1 / conj(zeta).
+        let scaled = w_old * (z_old.conj() / z_new.conj());
+        if finite_c(scaled) && scaled.im > 0.0 {
+            scaled
+        } else {
+            w_old
+        }
     }
 
     fn scale(&self, _zeta: Complex64) -> f64 {
