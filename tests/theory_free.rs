@@ -188,6 +188,10 @@ fn point_mass_shifts_and_scales() {
             (p - scaled).norm() <= 1e-11 * scaled.norm(),
             "{z}: {p} {scaled}"
         );
+        let s = sum_exact.solve(z).unwrap().stieltjes;
+        assert!((s - shifted).norm() <= 1e-13 * shifted.norm(), "{z}");
+        let p = product_exact.solve(z).unwrap().stieltjes;
+        assert!((p - scaled).norm() <= 1e-13 * scaled.norm(), "{z}");
     }
     for &x in &[0.5, 1.0, 2.0, 3.5] {
         let d = product.density(x).unwrap().density;
