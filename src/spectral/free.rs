@@ -335,6 +335,7 @@ fn newton<S: Subordination>(
     let mut best = (w, w2, r / (w.norm() + scale));
     let mut stalls = 0;
     let mut progress_at = 0;
+    let mut secant: Option<Complex64> = None;
     for it in 0..max_iterations {
         let rel = r / (w.norm() + scale);
         if rel < 0.5 * best.2 {
@@ -349,15 +350,22 @@ fn newton<S: Subordination>(
         if (stalls >= 3 || it >= progress_at + 15) && best.2 <= STALL_TOLERANCE {
             return Ok((best.0, best.1, best.2, it));
         }
-        // Derivative of Phi by a central difference along the real axis.
-        // Unprojected, with a step well inside the domain (the projection is not smooth).
-        let delta = (1e-4 * s.margin(z, w)).max(1e-12 * w.norm()).max(1e-300);
-        let dphi = match (
-            s.phi_with(z, w + Complex64::new(delta, 0.0), false),
-            s.phi_with(z, w - Complex64::new(delta, 0.0), false),
-        ) {
-            (Ok((a, _)), Ok((b, _))) => (a - b) / (2.0 * delta),
-            _ => Complex64::new(f64::NAN, 0.0),
+        // Derivative of Phi: the secant slope of the last accepted step when there is one
+        // (one evaluation of Phi per iteration), else a central difference along the real axis,
+        // unprojected, with a step well inside the domain (the projection is not smooth).
+        let from_secant = secant.is_some();
+        let dphi = match secant.take() {
+            Some(d) => d,
+            None => {
+                let delta = (1e-4 * s.margin(z, w)).max(1e-12 * w.norm()).max(1e-300);
+                match (
+                    s.phi_with(z, w + Complex64::new(delta, 0.0), false),
+                    s.phi_with(z, w - Complex64::new(delta, 0.0), false),
+                ) {
+                    (Ok((a, _)), Ok((b, _))) => (a - b) / (2.0 * delta),
+                    _ => Complex64::new(f64::NAN, 0.0),
+                }
+            }
         };
         let dg = Complex64::new(1.0, 0.0) - dphi;
         let mut accepted = false;
@@ -371,6 +379,8 @@ fn newton<S: Subordination>(
                 {
                     let rc = (cand - pc).norm();
                     if finite_c(pc) && rc < r {
+                        let slope = (pc - p) / (cand - w);
+                        secant = finite_c(slope).then_some(slope);
                         w = cand;
                         p = pc;
                         w2 = w2c;
@@ -380,7 +390,14 @@ fn newton<S: Subordination>(
                     }
                 }
                 step *= 0.5;
+                if from_secant {
+                    // A poor secant slope: retry with the difference derivative.
+                    break;
+                }
             }
+        }
+        if !accepted && from_secant {
+            continue;
         }
         if !accepted {
             // Fixed-point step: Phi maps C+ into C+.
