@@ -58,6 +58,25 @@ fn free(c: &mut Criterion) {
     eprintln!("iterations: free sum_curve_1000 {total} over {ok} converged points");
     let (ok, total, _) = its(product.density_points(&product_grid));
     eprintln!("iterations: free product_curve_1000 {total} over {ok} converged points");
+    for (label, points) in [
+        (
+            "sum",
+            sum.density_points(&[sum_grid[100], sum_grid[500], sum_grid[900]]),
+        ),
+        (
+            "product",
+            product.density_points(&[product_grid[100], product_grid[300], product_grid[500]]),
+        ),
+    ] {
+        let values: Vec<String> = points
+            .iter()
+            .map(|p| match p {
+                Ok(p) => format!("{}: {:.9e}", p.x, p.density),
+                Err(e) => e.to_string(),
+            })
+            .collect();
+        eprintln!("densities ({label}, compare benches/reference/free.py): {values:?}");
+    }
     let mut group = c.benchmark_group("free");
     group
         .warm_up_time(Duration::from_millis(500))
