@@ -104,12 +104,25 @@ fn rotated(b: &[f64], seed: u64, trial: u64) -> Result<Matrix> {
 ///
 /// Errors: empty or non-finite diagonals ([`Error::InvalidParameter`] `a` / `b`), lengths that
 /// differ ([`Error::DimensionMismatch`]), a size over the default memory budget
-/// ([`Error::MemoryBudget`] `n`), linear-algebra failures.
+/// ([`Error::MemoryBudget`] `n`), linear-algebra failures, entries so large that the matrix
+/// overflows ([`Error::NonFinite`]).
 pub fn free_sum_eigenvalues(a: &[f64], b: &[f64], seed: u64, trial: u64) -> Result<Vec<f64>> {
     check_inputs(a, b, false)?;
     let mut m = rotated(b, seed, trial)?;
     m.map_indexed_in_place(|i, j, v| if i == j { v + a[i] } else { v });
-    symmetric_eigenvalues(&m)
+    finite_eigenvalues(&m)
+}
+
+/// Eigenvalues, [`Error::NonFinite`] if the matrix or a value overflowed.
+fn finite_eigenvalues(m: &Matrix) -> Result<Vec<f64>> {
+    let values = symmetric_eigenvalues(m)?;
+    if values.iter().all(|v| v.is_finite()) {
+        Ok(values)
+    } else {
+        Err(Error::NonFinite {
+            what: "eigenvalues of the rotated matrix (entries too large)",
+        })
+    }
 }
 
 /// Eigenvalues (ascending) of $A^{1/2}U B U^\top A^{1/2}$ for $A = \operatorname{diag}(a)$,
@@ -122,5 +135,5 @@ pub fn free_product_eigenvalues(a: &[f64], b: &[f64], seed: u64, trial: u64) -> 
     let mut m = rotated(b, seed, trial)?;
     let root: Vec<f64> = a.iter().map(|x| x.sqrt()).collect();
     m.map_indexed_in_place(|i, j, v| root[i] * v * root[j]);
-    symmetric_eigenvalues(&m)
+    finite_eigenvalues(&m)
 }

@@ -60,7 +60,7 @@ pub fn ks_distance(eigenvalues: &[f64], cdf: impl Fn(f64) -> f64) -> Result<f64>
 /// critical value at level `alpha` plus the finite-size allowance `finite_size` $= c$.
 ///
 /// Errors ([`Error::InvalidParameter`]): `n` zero, `alpha` outside $(0, 1)$, `finite_size`
-/// negative or not finite.
+/// negative or not finite; [`Error::NonFinite`] if the sum overflows.
 pub fn ks_threshold(n: usize, alpha: f64, finite_size: f64) -> Result<f64> {
     if n == 0 {
         return Err(Error::InvalidParameter {
@@ -84,7 +84,9 @@ pub fn ks_threshold(n: usize, alpha: f64, finite_size: f64) -> Result<f64> {
         });
     }
     let n = n as f64;
-    Ok(((2.0 / alpha).ln() / (2.0 * n)).sqrt() + finite_size / n)
+    // ln(2/alpha) as ln 2 - ln alpha: no overflow for subnormal alpha.
+    let t = ((2f64.ln() - alpha.ln()) / (2.0 * n)).sqrt() + finite_size / n;
+    crate::error::finite(t, "KS threshold (finite_size / n overflows)")
 }
 
 /// A CDF tabulated from a density on a grid (trapezoid rule), evaluated by linear

@@ -247,7 +247,7 @@ pub struct DensityPoint {
 impl DensityPoint {
     fn from_point(x: f64, eta: f64, p: SubordinationPoint) -> Result<Self> {
         let density = p.stieltjes.im.max(0.0) / std::f64::consts::PI;
-        if !density.is_finite() {
+        if !(density.is_finite() && finite_c(p.stieltjes) && eta.is_finite()) {
             return Err(Error::NonFinite {
                 what: "free-convolution density",
             });
@@ -659,7 +659,7 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
         } else {
             self.mu.stieltjes(w1)?
         };
-        if !(finite_c(m) && m.im >= 0.0) {
+        if !(finite_c(m) && m.im >= 0.0 && finite_c(w1) && finite_c(w2) && residual.is_finite()) {
             return Err(Error::NonFinite {
                 what: "free additive convolution transform",
             });
@@ -898,7 +898,7 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
         } else {
             (z / w1).conj() * self.mu.stieltjes(1.0 / w1.conj())?
         };
-        if !(finite_c(m) && m.im >= 0.0) {
+        if !(finite_c(m) && m.im >= 0.0 && finite_c(w1) && finite_c(w2) && residual.is_finite()) {
             return Err(Error::NonFinite {
                 what: "free multiplicative convolution transform",
             });
