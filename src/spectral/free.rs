@@ -3,8 +3,10 @@
 //! For measures $\mu, \nu$ and a Haar-distributed orthogonal (or unitary) $U$, the limiting
 //! spectral distribution of $A + UBU^*$ is the free additive convolution $\mu \boxplus \nu$ and,
 //! for positive $A, B$, that of $A^{1/2} U B U^* A^{1/2}$ is the free multiplicative convolution
-//! $\mu \boxtimes \nu$ (Voiculescu 1991). Both are computed by subordination (Biane 1998;
-//! Belinschi & Bercovici, *Math. Z.* 254, 2007), which needs only the Stieltjes transforms of the
+//! $\mu \boxtimes \nu$ (Voiculescu, *Invent. Math.* 104, 1991). Both are computed by
+//! subordination (Biane, *Math. Z.* 227, 1998; Belinschi & Bercovici, "A new approach to
+//! subordination results in free probability", *J. Anal. Math.* 101, 2007, whose fixed-point
+//! characterisation is used here), which needs only the Stieltjes transforms of the
 //! inputs, through [`StieltjesTransform`], and an interval containing each support, through
 //! [`SupportBounds`].
 //!
@@ -17,7 +19,7 @@
 //! $\omega_1 + \omega_2 = z + F_{\mu\boxplus\nu}(z)$, i.e. $\omega_2 = z + h_\mu(\omega_1)$ and
 //! $\omega_1$ the unique fixed point in $\mathbb C_+$ of
 //! $$ \Phi_z(w) = z + h_\nu\big(z + h_\mu(w)\big), $$
-//! the Denjoy–Wolff point of a self-map of $\mathbb C_+$ (Belinschi & Bercovici 2007, Thm 4.1):
+//! the Denjoy–Wolff point of a self-map of $\mathbb C_+$ (Belinschi & Bercovici 2007):
 //! the plain iteration converges from any start, $\operatorname{Im}\omega_j \ge \operatorname{Im} z$.
 //!
 //! **Multiplicative** (supports in $[0, \infty)$). $\psi_\mu(z) = \int \frac{zs}{1 - zs}d\mu(s)
@@ -27,20 +29,33 @@
 //! = \frac1w + \frac{1}{m_\mu(1/w)}$ this is $\omega_2 = z H_\mu(\omega_1)$ and $\omega_1$ the
 //! fixed point of
 //! $$ \Phi_z(w) = z\,H_\nu\big(z H_\mu(w)\big) $$
-//! (Belinschi & Bercovici 2007, Thm 3.2; $z \in \mathbb C_+$, $\omega_j \in \mathbb C_+$).
+//! (Belinschi & Bercovici 2007; for $z \in \mathbb C_+$, $\omega_j \in \mathbb C_+$ with
+//! $\arg\omega_j \ge \arg z$).
 //! The transform of the product at $\zeta \in \mathbb C_+$ uses $z = 1/\bar\zeta \in \mathbb C_+$
 //! and conjugate symmetry: $m_{\mu\boxtimes\nu}(\zeta) = \overline{(z/\omega_1)}\,
 //! m_\mu(1/\bar\omega_1)$.
 //!
 //! # Algorithm
-//! One complex unknown $\omega_1$. A damped Newton iteration on $g(w) = w - \Phi_z(w)$
-//! (derivative of $\Phi_z$ by a central difference along the real axis with step
-//! $10^{-4}\operatorname{Im} w$; the step is halved until the iterate stays in $\mathbb C_+$
-//! and $|g|$ decreases, and a plain fixed-point step $w \leftarrow \Phi_z(w)$ is taken when no
-//! halving helps — it never leaves $\mathbb C_+$). A point near the real axis is reached by
-//! continuation: solve at $\operatorname{Im} z = $ the scale of the supports, where $\Phi_z$ is
-//! strongly contracting, then divide $\operatorname{Im} z$ by 16 per step (subdividing a step
-//! that fails). Branch: every accepted solution has $\operatorname{Im}\omega_1 > 0$ and
+//! One complex unknown $\omega_1$. A damped Newton iteration on $g(w) = w - \Phi_z(w)$: the
+//! derivative of $\Phi_z$ is the secant slope of the last accepted step, or, when there is none
+//! or it fails, a central difference along the real axis (unprojected, step $10^{-4}$ times the
+//! distance of $w$ to the boundary of its domain). The step is halved until the iterate stays
+//! in $\mathbb C_+$ and $|g|$ decreases; when no halving helps a plain fixed-point step
+//! $w \leftarrow \Phi_z(w)$ is taken (it never leaves $\mathbb C_+$). Each evaluation of
+//! $\Phi_z$ projects $\omega_2$ and $\Phi_z(w)$ onto the region the exact values lie in
+//! ($\operatorname{Im} \ge \operatorname{Im} z$ for the sum, $\arg \ge \arg z$ for the product):
+//! this removes rounding only. A point near the real axis is reached by continuation: solve at
+//! $\operatorname{Im} z$ = the scale of the supports, where $\Phi_z$ is strongly contracting,
+//! then divide $\operatorname{Im} z$ by 16 to 256 per step with a predictor (shift of
+//! $\omega_1$ with $z$ for the sum, scaling with $z$ for the product), subdividing a step that
+//! fails. Point masses take closed forms ($\delta_a \boxplus \nu$ is $\nu$ shifted,
+//! $\delta_a \boxtimes \nu$ is $\nu$ scaled). Convergence: relative residual
+//! $|\omega_1 - \Phi_z(\omega_1)|/(|\omega_1| + |z| + L) \le$ [`FreeOptions::tolerance`]
+//! ($10^{-13}$), or $\le$ [`STALL_TOLERANCE`] once the iteration has stalled at the rounding
+//! floor of $\Phi_z$ (cancellation in $F(w) - w$ and in $1/w + 1/m(1/w)$, which use only $m$);
+//! the residual reached is returned with every value.
+//!
+//! Branch: every accepted solution has $\operatorname{Im}\omega_1 > 0$ and
 //! $\operatorname{Im}\omega_2 > 0$; by Denjoy–Wolff the fixed point in $\mathbb C_+$ is unique,
 //! so a converged iterate there is the physical solution (no spurious root can pass).
 //!
