@@ -1194,6 +1194,46 @@ pub fn small_symmetric_eigenvalues(n: usize, a: &[f64]) -> Result<Vec<f64>> {
     Ok(ev)
 }
 
+/// A Haar-distributed orthogonal $n \times n$ matrix: the QR factorisation $G = QR$ of a
+/// matrix $G$ of iid standard normals (drawn column by column from `normal`), with the columns of
+/// $Q$ multiplied by $\operatorname{sign} R_{jj}$ so that the factorisation is unique and $Q$ is
+/// exactly Haar (F. Mezzadri, "How to generate random matrices from the classical compact
+/// groups", *Notices AMS* 54(5), 2007; without the sign fix the law of $Q$ depends on the
+/// Householder convention and is not Haar).
+///
+/// Errors: [`Error::DimensionMismatch`] for `n == 0`; [`Error::NonFinite`] if a draw is not
+/// finite.
+pub fn haar_orthogonal(n: usize, mut normal: impl FnMut() -> f64) -> Result<Matrix> {
+    if n == 0 {
+        return Err(Error::DimensionMismatch {
+            what: "Haar orthogonal matrix (n >= 1)",
+            expected: 1,
+            found: 0,
+        });
+    }
+    let g = Mat::<f64>::from_fn(n, n, |_, _| normal());
+    let gm = Matrix { inner: g };
+    if !gm.is_finite() {
+        return Err(Error::NonFinite {
+            what: "Gaussian draws of the Haar matrix",
+        });
+    }
+    let qr = gm.inner.qr();
+    let r = qr.R();
+    let signs: Vec<f64> = (0..n)
+        .map(|j| if r[(j, j)] < 0.0 { -1.0 } else { 1.0 })
+        .collect();
+    let mut q = qr.compute_Q();
+    for (j, sign) in signs.iter().enumerate() {
+        if *sign < 0.0 {
+            for i in 0..n {
+                q[(i, j)] = -q[(i, j)];
+            }
+        }
+    }
+    Ok(Matrix { inner: q })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2258,6 +2258,82 @@ fn targets() -> Vec<Target> {
         }
     );
 
+    // ---- spectral::free, sim::spectral_distance, sim::free_convolution (issue 15) ----
+    fn free_atoms(g: &mut Gen) -> Result<overparam::spectral::Atoms> {
+        let s = g.vec(4);
+        let w: Vec<f64> = (0..s.len()).map(|_| g.pos()).collect();
+        overparam::spectral::Atoms::new(s, w)
+    }
+    fn free_options() -> overparam::spectral::FreeOptions {
+        overparam::spectral::FreeOptions::default()
+            .with_max_iterations(20)
+            .unwrap_or_default()
+    }
+    target!(t, "spectral::free", "FreeSum::density", 10, |g| {
+        let (mu, nu, x) = (free_atoms(g), free_atoms(g), g.any());
+        let desc = note(format!("{mu:?} ⊞ {nu:?} at {x:e}"));
+        let out = mu.and_then(|mu| nu.and_then(|nu| overparam::spectral::FreeSum::new(mu, nu)));
+        (
+            desc,
+            res(out.and_then(|f| f.with_options(free_options()).density(x))),
+        )
+    });
+    target!(t, "spectral::free", "FreeSum::solve", 10, |g| {
+        let (mu, z) = (free_atoms(g), Complex64::new(g.any(), g.any()));
+        let desc = note(format!("{mu:?} ⊞ MP at {z}"));
+        let mp = overparam::spectral::MarchenkoPastur::new(0.5);
+        let out = mu.and_then(|mu| mp.and_then(|mp| overparam::spectral::FreeSum::new(mu, mp)));
+        (
+            desc,
+            res(out.and_then(|f| f.with_options(free_options()).solve(z))),
+        )
+    });
+    target!(
+        t,
+        "spectral::free",
+        "FreeProduct::density_points",
+        10,
+        |g| {
+            let (mu, nu, xs) = (free_atoms(g), free_atoms(g), g.vec(3));
+            let desc = note(format!("{mu:?} ⊠ {nu:?} at {xs:?}"));
+            let out =
+                mu.and_then(|mu| nu.and_then(|nu| overparam::spectral::FreeProduct::new(mu, nu)));
+            let points = out.map(|f| {
+                f.with_options(free_options())
+                    .density_points(&xs)
+                    .into_iter()
+                    .filter_map(|p| p.ok())
+                    .collect::<Vec<_>>()
+            });
+            (desc, res(points))
+        }
+    );
+    target!(t, "sim::spectral_distance", "ks_distance", 5, |g| {
+        let (xs, shift) = (g.vec(8), g.any());
+        let desc = note(format!("{xs:?}, shift {shift:e}"));
+        let cdf = move |x: f64| (x - shift).clamp(0.0, 1.0);
+        (
+            desc,
+            res(overparam::sim::spectral_distance::ks_distance(&xs, cdf)),
+        )
+    });
+    target!(t, "sim::spectral_distance", "ks_threshold", 5, |g| {
+        let (n, a, c) = (g.size(10_000), g.any(), g.any());
+        (
+            note(format!("({n}, {a:e}, {c:e})")),
+            res(overparam::sim::spectral_distance::ks_threshold(n, a, c)),
+        )
+    });
+    target!(t, "sim::free_convolution", "free_sum_eigenvalues", 3, |g| {
+        let (a, b) = (g.vec(4), g.vec(4));
+        (
+            note(format!("{a:?}, {b:?}")),
+            res(overparam::sim::free_convolution::free_sum_eigenvalues(
+                &a, &b, 1, 0,
+            )),
+        )
+    });
+
     t
 }
 
@@ -2480,3 +2556,18 @@ fn library_fuzz_no_panic_no_non_finite_in_ok() {
         "library fuzz found {failures} failing functions (table above)"
     );
 }
+
+// Issue 15: the free-convolution outputs.
+finite_fields!(overparam::spectral::DensityPoint {
+    x,
+    density,
+    eta,
+    stieltjes,
+    residual
+});
+finite_fields!(overparam::spectral::SubordinationPoint {
+    z,
+    stieltjes,
+    omega,
+    residual
+});

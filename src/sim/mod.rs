@@ -13,6 +13,8 @@
 //!   census (a Monte Carlo over initialisations).
 //! - [`memory`]: the peak memory of a run, estimated before allocating, and the budget a run
 //!   must fit ([`memory::MemoryBudget`], half of the physical memory by default).
+//! - [`free_convolution`]: Haar Monte Carlo of $A + UBU^\top$ and $A^{1/2}UBU^\top A^{1/2}$;
+//!   [`spectral_distance`]: the KS distance of eigenvalues to a spectral CDF, with its threshold.
 //! - [`rng`]: one portable random stream per trial, so runs are reproducible bit for bit
 //!   whatever the number of threads.
 //! - the dense kernel is [`crate::linalg`] (`sim::linalg` is kept as an alias of it).
@@ -45,12 +47,14 @@
 pub mod adversarial;
 pub mod data;
 pub mod estimate;
+pub mod free_convolution;
 pub mod membership;
 pub mod memory;
 mod progress;
 pub mod random_features;
 pub mod ridge;
 pub mod rng;
+pub mod spectral_distance;
 pub mod two_layer;
 pub mod two_layer_census;
 

@@ -7,14 +7,20 @@
 //! - [`herglotz`]: physical-root selection for algebraic Stieltjes equations by continuation
 //!   from $z = iH$ (polynomial and fixed-point variants), and an Aberth–Ehrlich polynomial
 //!   root finder.
+//! - [`free`]: free additive and multiplicative convolution by subordination ([`FreeSum`],
+//!   [`FreeProduct`]).
 //! - [`population`]: discrete spectra ([`Atoms`]), covariance spectra with the target's signal
 //!   shares ([`Population`], from arrays, CSV, isotropic or a power law), and the
 //!   [`StieltjesTransform`] trait that the spectral engine takes measures through.
 
+pub mod free;
 pub mod herglotz;
 pub mod marchenko_pastur;
 pub mod population;
 
+pub use free::{
+    DensityPoint, FreeOptions, FreeProduct, FreeSum, SubordinationPoint, SupportBounds, WithSupport,
+};
 #[allow(deprecated)]
 pub use herglotz::ContinuationOptions;
 pub use herglotz::{
