@@ -31,6 +31,14 @@
 
 use std::num::NonZeroUsize;
 
+mod anisotropic;
+mod kernel;
+
+pub use anisotropic::{
+    AnisotropicRidge, AnisotropicRidgeModel, AnisotropicRidgeRisk, Kappa, OptimalAnisotropicRidge,
+};
+pub use kernel::{KernelLearningPoint, KernelRidgeModes, KernelRidgeModesModel};
+
 use gauss_quad::GaussLegendre;
 
 use crate::error::{Error, Result, validate};
