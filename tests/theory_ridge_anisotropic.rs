@@ -27,13 +27,19 @@ fn isotropic_population_reproduces_ridge() {
     let pop = Arc::new(Population::isotropic());
     let mut worst: f64 = 0.0;
     let mut count = 0;
-    for &gamma in &[0.01, 0.1, 0.5, 0.9, 0.999, 1.0, 1.001, 1.5, 2.0, 10.0, 100.0] {
+    for &gamma in &[
+        0.01, 0.1, 0.5, 0.9, 0.999, 1.0, 1.001, 1.5, 2.0, 10.0, 100.0,
+    ] {
         for &lambda in &[0.0, 1e-8, 1e-3, 0.1, 1.0, 10.0, 1e3] {
             if gamma == 1.0 && lambda == 0.0 {
                 continue;
             }
             for &snr in &[0.0, 1.0, 5.0] {
-                let iso = Ridge::new(gamma, lambda, snr).check().unwrap().risk().unwrap();
+                let iso = Ridge::new(gamma, lambda, snr)
+                    .check()
+                    .unwrap()
+                    .risk()
+                    .unwrap();
                 let ani = AnisotropicRidge {
                     population: Arc::clone(&pop),
                     gamma,
@@ -85,10 +91,19 @@ fn isotropic_near_pole_against_high_precision() {
             .unwrap()
     };
     let r = at(0.0, 5.0);
-    assert!(close(r.variance, 1000.000000000110134124042827658, 1e-15), "{r:?}");
-    assert!(close(r.bias, 0.004995004995004445434066219417, 1e-15), "{r:?}");
+    assert!(
+        close(r.variance, 1000.000000000110134124042827658, 1e-15),
+        "{r:?}"
+    );
+    assert!(
+        close(r.bias, 0.004995004995004445434066219417, 1e-15),
+        "{r:?}"
+    );
     let r = at(1e-8, 0.0);
-    assert!(close(r.variance, 980.561537645942934438447843695, 1e-15), "{r:?}");
+    assert!(
+        close(r.variance, 980.561537645942934438447843695, 1e-15),
+        "{r:?}"
+    );
 }
 
 /// The note's example (general_spectra.md section 4): R = 4.2819 at s = (1, 10),
@@ -105,10 +120,15 @@ fn note_example() {
     let rhs = 0.01 + k * 2.0 * (0.7 * 1.0 / (1.0 + k) + 0.3 * 10.0 / (10.0 + k));
     assert!(close(k, rhs, 1e-15), "{k} vs {rhs}");
     let df2 = 2.0 * (0.7 / (1.0 + k).powi(2) + 0.3 * 100.0 / (10.0 + k).powi(2));
-    let bias = k * k * 4.0 * (0.2 / (1.0 + k).powi(2) + 0.8 * 10.0 / (10.0 + k).powi(2)) / (1.0 - df2);
+    let bias =
+        k * k * 4.0 * (0.2 / (1.0 + k).powi(2) + 0.8 * 10.0 / (10.0 + k).powi(2)) / (1.0 - df2);
     assert!(close(r.bias, bias, 1e-13), "{} vs {bias}", r.bias);
     assert!(close(r.variance, df2 / (1.0 - df2), 1e-13));
-    assert!(close(r.train_error, (0.01 / k).powi(2) * (r.test_error + 1.0), 1e-13));
+    assert!(close(
+        r.train_error,
+        (0.01 / k).powi(2) * (r.test_error + 1.0),
+        1e-13
+    ));
     assert!(r.solve.residual < 1e-15, "{:?}", r.solve);
 }
 
@@ -147,7 +167,17 @@ fn kappa_against_brent_and_variance_against_derivative() {
             let b = brent_root(f, lambda, lambda + gamma * 100.0, RootOptions::default()).unwrap();
             assert!(close(r.kappa, b.root, 1e-13), "{} vs {}", r.kappa, b.root);
             let h = lambda * 1e-4;
-            let kp = |l: f64| AnisotropicRidge { lambda: l, ..p.clone() }.check().unwrap().kappa().unwrap().kappa;
+            let kp = |l: f64| {
+                AnisotropicRidge {
+                    lambda: l,
+                    ..p.clone()
+                }
+                .check()
+                .unwrap()
+                .kappa()
+                .unwrap()
+                .kappa
+            };
             let dk = (kp(lambda + h) - kp(lambda - h)) / (2.0 * h);
             let v = 2.25 * (dk - 1.0);
             assert!(
@@ -159,7 +189,11 @@ fn kappa_against_brent_and_variance_against_derivative() {
             assert!(close(r.df_ratio, 1.0 - lambda / r.kappa, 1e-13));
             let gcv = r.train_error / (1.0 - r.df_ratio).powi(2);
             // (1 - df1 cancels in this route: the tolerance carries its condition number.)
-            assert!(close(r.gcv, gcv, 1e-14 / (1.0 - r.df_ratio).powi(2)), "{} vs {gcv}", r.gcv);
+            assert!(
+                close(r.gcv, gcv, 1e-14 / (1.0 - r.df_ratio).powi(2)),
+                "{} vs {gcv}",
+                r.gcv
+            );
         }
     }
 }
@@ -169,7 +203,12 @@ fn kappa_against_brent_and_variance_against_derivative() {
 #[test]
 fn ridgeless_limits_and_continuity() {
     let pop = Arc::new(
-        Population::new(vec![0.5, 2.0, 0.0], vec![0.4, 0.4, 0.2], vec![0.5, 0.3, 0.2]).unwrap(),
+        Population::new(
+            vec![0.5, 2.0, 0.0],
+            vec![0.4, 0.4, 0.2],
+            vec![0.5, 0.3, 0.2],
+        )
+        .unwrap(),
     );
     let at = |gamma: f64, lambda: f64| {
         AnisotropicRidge {
@@ -185,12 +224,18 @@ fn ridgeless_limits_and_continuity() {
     // w+ = 0.8: gamma = 1 is underparameterised in effect (gamma w+ = 0.8).
     let r = at(1.0, 0.0).unwrap();
     assert_eq!(r.kappa, 0.0);
-    assert!(close(r.variance, 0.8 / 0.2, 1e-15) && r.bias == 0.0, "{r:?}");
+    assert!(
+        close(r.variance, 0.8 / 0.2, 1e-15) && r.bias == 0.0,
+        "{r:?}"
+    );
     assert!(close(r.train_error, 0.2 * 0.2 * (4.0 + 1.0), 1e-15));
     let r1 = at(1.0, 1e-12).unwrap();
     assert!(close(r1.test_error, r.test_error, 1e-9), "{r1:?} vs {r:?}");
     // gamma w+ = 1 at gamma = 1.25 is the pole: rejected at lambda = 0.
-    assert!(matches!(at(1.25, 0.0), Err(Error::InvalidParameter { name: "lambda", .. })));
+    assert!(matches!(
+        at(1.25, 0.0),
+        Err(Error::InvalidParameter { name: "lambda", .. })
+    ));
     // Overparameterised: interpolation, kappa_0 solves gamma sum w s/(s + k) = 1.
     let r = at(3.0, 0.0).unwrap();
     assert_eq!(r.train_error, 0.0);
@@ -199,7 +244,11 @@ fn ridgeless_limits_and_continuity() {
     let r1 = at(3.0, 1e-12).unwrap();
     assert!(close(r1.test_error, r.test_error, 1e-9));
     // Continuity across gamma w+ = 1 for lambda > 0.
-    let (a, b, c) = (at(1.25 - 1e-9, 0.1).unwrap(), at(1.25, 0.1).unwrap(), at(1.25 + 1e-9, 0.1).unwrap());
+    let (a, b, c) = (
+        at(1.25 - 1e-9, 0.1).unwrap(),
+        at(1.25, 0.1).unwrap(),
+        at(1.25 + 1e-9, 0.1).unwrap(),
+    );
     assert!(close(a.test_error, b.test_error, 1e-7) && close(c.test_error, b.test_error, 1e-7));
 }
 
@@ -216,7 +265,11 @@ fn large_lambda_gives_null_risk() {
     assert!(r.variance < 1e-20 && r.df_ratio < 1e-11);
     assert!(close(r.train_error, null + 1.0, 1e-10));
     // Huge lambda stays finite.
-    let r = AnisotropicRidge::new(Population::isotropic(), 2.0, 1e300, 1.0).check().unwrap().risk().unwrap();
+    let r = AnisotropicRidge::new(Population::isotropic(), 2.0, 1e300, 1.0)
+        .check()
+        .unwrap()
+        .risk()
+        .unwrap();
     assert!(close(r.test_error, 1.0, 1e-15), "{r:?}");
 }
 
@@ -229,39 +282,114 @@ fn optimal_lambda_is_bayes_for_isotropic_signal() {
     let w = vec![0.2, 0.5, 0.3];
     let pop = Population::new(s, w.clone(), w).unwrap();
     for &(gamma, snr) in &[(0.5, 2.0), (2.0, 5.0), (4.0, 0.5)] {
-        let o = AnisotropicRidge::new(pop.clone(), gamma, 0.3, snr).check().unwrap().optimal_lambda().unwrap();
-        assert!(close(o.lambda, gamma / snr, 1e-6), "{} vs {}", o.lambda, gamma / snr);
+        let o = AnisotropicRidge::new(pop.clone(), gamma, 0.3, snr)
+            .check()
+            .unwrap()
+            .optimal_lambda()
+            .unwrap();
+        assert!(
+            close(o.lambda, gamma / snr, 1e-6),
+            "{} vs {}",
+            o.lambda,
+            gamma / snr
+        );
     }
-    let o = AnisotropicRidge::new(Population::isotropic(), 1.5, 0.3, 2.0).check().unwrap().optimal_lambda().unwrap();
-    let iso = Ridge::new(1.5, 0.3, 2.0).check().unwrap().optimal_lambda().unwrap();
-    assert!(close(o.at_optimum.test_error, iso.at_optimum.test_error, 1e-12));
+    let o = AnisotropicRidge::new(Population::isotropic(), 1.5, 0.3, 2.0)
+        .check()
+        .unwrap()
+        .optimal_lambda()
+        .unwrap();
+    let iso = Ridge::new(1.5, 0.3, 2.0)
+        .check()
+        .unwrap()
+        .optimal_lambda()
+        .unwrap();
+    assert!(close(
+        o.at_optimum.test_error,
+        iso.at_optimum.test_error,
+        1e-12
+    ));
 }
 
 /// Typed errors for bad parameters and bad spectra.
 #[test]
 fn typed_errors() {
-    assert!(matches!(Population::new(vec![], vec![], vec![]), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        Population::new(vec![], vec![], vec![]),
+        Err(Error::InvalidParameter { .. })
+    ));
     assert!(matches!(
         Population::new(vec![-1.0, 1.0], vec![1.0, 1.0], vec![1.0, 1.0]),
-        Err(Error::InvalidParameter { name: "eigenvalues", .. })
+        Err(Error::InvalidParameter {
+            name: "eigenvalues",
+            ..
+        })
     ));
     assert!(matches!(
         Population::new(vec![f64::NAN], vec![1.0], vec![1.0]),
-        Err(Error::InvalidParameter { name: "eigenvalues", .. })
+        Err(Error::InvalidParameter {
+            name: "eigenvalues",
+            ..
+        })
     ));
     assert!(matches!(
         Population::new(vec![f64::INFINITY], vec![1.0], vec![1.0]),
-        Err(Error::InvalidParameter { name: "eigenvalues", .. })
+        Err(Error::InvalidParameter {
+            name: "eigenvalues",
+            ..
+        })
     ));
     let iso = || AnisotropicRidge::new(Population::isotropic(), 1.0, 0.1, 1.0);
     for (p, name) in [
-        (AnisotropicRidge { gamma: 0.0, ..iso() }, "gamma"),
-        (AnisotropicRidge { gamma: f64::NAN, ..iso() }, "gamma"),
-        (AnisotropicRidge { lambda: -1.0, ..iso() }, "lambda"),
-        (AnisotropicRidge { lambda: 0.0, ..iso() }, "lambda"),
-        (AnisotropicRidge { snr: f64::INFINITY, ..iso() }, "snr"),
-        (AnisotropicRidge { noise_sd: 0.0, ..iso() }, "noise_sd"),
-        (AnisotropicRidge { noise_sd: 1e200, ..iso() }, "noise_sd"),
+        (
+            AnisotropicRidge {
+                gamma: 0.0,
+                ..iso()
+            },
+            "gamma",
+        ),
+        (
+            AnisotropicRidge {
+                gamma: f64::NAN,
+                ..iso()
+            },
+            "gamma",
+        ),
+        (
+            AnisotropicRidge {
+                lambda: -1.0,
+                ..iso()
+            },
+            "lambda",
+        ),
+        (
+            AnisotropicRidge {
+                lambda: 0.0,
+                ..iso()
+            },
+            "lambda",
+        ),
+        (
+            AnisotropicRidge {
+                snr: f64::INFINITY,
+                ..iso()
+            },
+            "snr",
+        ),
+        (
+            AnisotropicRidge {
+                noise_sd: 0.0,
+                ..iso()
+            },
+            "noise_sd",
+        ),
+        (
+            AnisotropicRidge {
+                noise_sd: 1e200,
+                ..iso()
+            },
+            "noise_sd",
+        ),
     ] {
         match p.check() {
             Err(Error::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
@@ -269,7 +397,10 @@ fn typed_errors() {
         }
     }
     let zero = AnisotropicRidge { snr: 0.0, ..iso() }.check().unwrap();
-    assert!(matches!(zero.optimal_lambda(), Err(Error::InvalidParameter { name: "snr", .. })));
+    assert!(matches!(
+        zero.optimal_lambda(),
+        Err(Error::InvalidParameter { name: "snr", .. })
+    ));
 }
 
 /// Robustness (issue 15 section 5): the solver converges on 100% of a grid of spectra
@@ -283,12 +414,18 @@ fn robustness_grid_converges_everywhere() {
         // 200 log-spaced eigenvalues from 1 down to 1/cond, signal on the small ones.
         let s = log_grid(1.0 / cond, 1.0, 200);
         let c: Vec<f64> = (0..200).map(|i| 1.0 / (1.0 + i as f64)).collect();
-        pops.push((format!("log-spaced cond {cond:e}"), Population::new(s, vec![1.0; 200], c).unwrap()));
+        pops.push((
+            format!("log-spaced cond {cond:e}"),
+            Population::new(s, vec![1.0; 200], c).unwrap(),
+        ));
     }
     for &alpha in &[0.1, 0.5, 1.0, 2.0, 5.0] {
         for &beta in &[0.0, 1.0, 3.0] {
             // P = 1000 atoms: the condition number is 1000^alpha (1e15 at alpha = 5).
-            pops.push((format!("power law {alpha} {beta}"), Population::power_law(alpha, beta, 1000).unwrap()));
+            pops.push((
+                format!("power law {alpha} {beta}"),
+                Population::power_law(alpha, beta, 1000).unwrap(),
+            ));
         }
     }
     let gammas = log_grid(1e-3, 1e3, 13);
@@ -307,21 +444,50 @@ fn robustness_grid_converges_everywhere() {
                     continue;
                 }
                 total += 1;
-                let p = AnisotropicRidge { population: Arc::clone(&pop), gamma, lambda, snr: 2.0, noise_sd: 1.0 };
+                let p = AnisotropicRidge {
+                    population: Arc::clone(&pop),
+                    gamma,
+                    lambda,
+                    snr: 2.0,
+                    noise_sd: 1.0,
+                };
                 let r = p.check().and_then(|m| m.risk());
                 match r {
                     Ok(r) => {
-                        let t: f64 = pop.eigenvalues().iter().zip(pop.weights()).map(|(s, w)| w * s / (s + r.kappa)).sum();
-                        let resid = if r.kappa > 0.0 { (r.kappa - lambda - r.kappa * gamma * t).abs() / r.kappa } else { 0.0 };
-                        let good = r.test_error >= 0.0 && r.bias >= 0.0 && r.variance >= 0.0 && r.train_error >= 0.0 && resid < 1e-13;
-                        if good { ok += 1 } else { failures.push(format!("{name} gamma {gamma} lambda {lambda}: resid {resid:e} {r:?}")) }
+                        let t: f64 = pop
+                            .eigenvalues()
+                            .iter()
+                            .zip(pop.weights())
+                            .map(|(s, w)| w * s / (s + r.kappa))
+                            .sum();
+                        let resid = if r.kappa > 0.0 {
+                            (r.kappa - lambda - r.kappa * gamma * t).abs() / r.kappa
+                        } else {
+                            0.0
+                        };
+                        let good = r.test_error >= 0.0
+                            && r.bias >= 0.0
+                            && r.variance >= 0.0
+                            && r.train_error >= 0.0
+                            && resid < 1e-13;
+                        if good {
+                            ok += 1
+                        } else {
+                            failures.push(format!(
+                                "{name} gamma {gamma} lambda {lambda}: resid {resid:e} {r:?}"
+                            ))
+                        }
                     }
                     Err(e) => failures.push(format!("{name} gamma {gamma} lambda {lambda}: {e}")),
                 }
             }
         }
     }
-    assert!(ok == total, "converged on {ok} of {total} points; first failures: {:#?}", &failures[..failures.len().min(5)]);
+    assert!(
+        ok == total,
+        "converged on {ok} of {total} points; first failures: {:#?}",
+        &failures[..failures.len().min(5)]
+    );
     eprintln!("robustness grid: {ok} of {total} points (100%), {excluded} pole points excluded");
 }
 
@@ -334,7 +500,13 @@ fn kernel_modes_form_matches_population_form() {
         let m = k.check().unwrap();
         for &n in &[3.0, 10.0, 77.0, 300.0, 499.0, 501.0, 2000.0] {
             let a = m.at(n).unwrap();
-            let r = k.population_form(n).unwrap().check().unwrap().risk().unwrap();
+            let r = k
+                .population_form(n)
+                .unwrap()
+                .check()
+                .unwrap()
+                .risk()
+                .unwrap();
             for (x, y, what) in [
                 (a.test_error, r.test_error, "test"),
                 (a.bias, r.bias, "bias"),
@@ -368,10 +540,21 @@ fn slope(x: &[f64], y: &[f64]) -> f64 {
 fn power_law_learning_curve_exponents() {
     let ns = log_grid(100.0, 1000.0, 9);
     for &(alpha, r) in &[(1.5, 0.3), (2.0, 0.5), (1.2, 2.0)] {
-        let m = KernelRidgeModes::power_law(alpha, r, 100_000, 0.0, 0.0).unwrap().check().unwrap();
-        let e: Vec<f64> = m.learning_curve(&ns).unwrap().iter().map(|p| p.test_error).collect();
+        let m = KernelRidgeModes::power_law(alpha, r, 100_000, 0.0, 0.0)
+            .unwrap()
+            .check()
+            .unwrap();
+        let e: Vec<f64> = m
+            .learning_curve(&ns)
+            .unwrap()
+            .iter()
+            .map(|p| p.test_error)
+            .collect();
         let measured = -slope(&ns, &e);
         let expected = 2.0 * alpha * r.min(1.0);
-        assert!((measured - expected).abs() < 0.05 * expected, "alpha {alpha} r {r}: {measured} vs {expected}");
+        assert!(
+            (measured - expected).abs() < 0.05 * expected,
+            "alpha {alpha} r {r}: {measured} vs {expected}"
+        );
     }
 }

@@ -278,7 +278,12 @@ fn blocked<const K: usize>(
             }
         }
         let mut rest = [0.0f64; K];
-        for ((&sj, &aj), &bj) in sc.remainder().iter().zip(ac.remainder()).zip(bc.remainder()) {
+        for ((&sj, &aj), &bj) in sc
+            .remainder()
+            .iter()
+            .zip(ac.remainder())
+            .zip(bc.remainder())
+        {
             let v = f(sj, aj, bj);
             for k in 0..K {
                 rest[k] += v[k];
@@ -350,7 +355,9 @@ impl AnisotropicRidgeModel {
     /// when $\sum_j c_j s_j = 1$, e.g. isotropic).
     pub fn null_risk(&self) -> f64 {
         let pop = &self.population;
-        let [v] = blocked(pop.eigenvalues(), pop.signal(), pop.signal(), |s, c, _| [c * s]);
+        let [v] = blocked(pop.eigenvalues(), pop.signal(), pop.signal(), |s, c, _| {
+            [c * s]
+        });
         self.signal_energy() * v
     }
 

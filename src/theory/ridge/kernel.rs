@@ -107,7 +107,10 @@ impl KernelRidgeModes {
                 expected: "eigenvalues with a finite sum",
             });
         }
-        let min = self.eigenvalues.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+        let min = self
+            .eigenvalues
+            .iter()
+            .fold(f64::INFINITY, |a, &b| a.min(b));
         let max = self.eigenvalues.iter().fold(0.0f64, |a, &b| a.max(b));
         Ok(KernelRidgeModesModel {
             eigenvalues: self.eigenvalues.clone(),
@@ -125,7 +128,13 @@ impl KernelRidgeModes {
     /// arXiv:2105.15004).
     ///
     /// Errors: [`Error::InvalidParameter`] for `alpha <= 0`, `source < 0` or `modes = 0`.
-    pub fn power_law(alpha: f64, source: f64, modes: usize, ridge: f64, noise_variance: f64) -> Result<Self> {
+    pub fn power_law(
+        alpha: f64,
+        source: f64,
+        modes: usize,
+        ridge: f64,
+        noise_variance: f64,
+    ) -> Result<Self> {
         validate::positive("alpha", alpha)?;
         validate::non_negative("source", source)?;
         if modes == 0 {
