@@ -122,18 +122,11 @@ impl AnisotropicRidge {
         }
         let pop = &self.population;
         let (s, w) = (pop.eigenvalues(), pop.weights());
-        let mut w_plus = Compensated::default();
-        let mut mean = Compensated::default();
-        let (mut s_min, mut s_max) = (f64::INFINITY, 0.0f64);
-        for (&sj, &wj) in s.iter().zip(w) {
-            if sj > 0.0 && wj > 0.0 {
-                w_plus.add(wj);
-                mean.add(wj * sj);
-                s_min = s_min.min(sj);
-                s_max = s_max.max(sj);
-            }
-        }
-        let (w_plus, mean) = (w_plus.value().min(1.0), mean.value());
+        let [w_plus, mean] = blocked(s, w, w, |sj, wj, _| {
+            let pos = if sj > 0.0 { wj } else { 0.0 };
+            [pos, wj * sj]
+        });
+        let w_plus = w_plus.min(1.0);
         if !(gamma * mean).is_finite() {
             return Err(Error::InvalidParameter {
                 name: "gamma",
@@ -158,8 +151,6 @@ impl AnisotropicRidge {
             sigma,
             w_plus,
             mean,
-            s_min,
-            s_max,
         })
     }
 }
@@ -174,8 +165,6 @@ pub struct AnisotropicRidgeModel {
     sigma: f64,
     w_plus: f64,
     mean: f64,
-    s_min: f64,
-    s_max: f64,
 }
 
 /// The effective regularisation and its certificate.
@@ -270,10 +259,22 @@ fn blocked<const K: usize>(
         let mut ac = ab.chunks_exact(LANES);
         let mut bc = bb.chunks_exact(LANES);
         for ((s8, a8), b8) in (&mut sc).zip(&mut ac).zip(&mut bc) {
+            // Fixed-size views (always exactly LANES long) so that the lanes loop has no
+            // bounds checks and vectorises.
+            let (Ok(s8), Ok(a8), Ok(b8)) = (
+                <&[f64; LANES]>::try_from(s8),
+                <&[f64; LANES]>::try_from(a8),
+                <&[f64; LANES]>::try_from(b8),
+            ) else {
+                continue;
+            };
+            let mut v = [[0.0f64; K]; LANES];
             for l in 0..LANES {
-                let v = f(s8[l], a8[l], b8[l]);
-                for k in 0..K {
-                    lanes[k][l] += v[k];
+                v[l] = f(s8[l], a8[l], b8[l]);
+            }
+            for k in 0..K {
+                for l in 0..LANES {
+                    lanes[k][l] += v[l][k];
                 }
             }
         }
@@ -382,8 +383,16 @@ impl AnisotropicRidgeModel {
         let (lo, hi) = if l > 0.0 {
             (l, l + g * self.mean)
         } else {
+            // The extreme positive atoms (needed only here).
+            let (mut s_min, mut s_max) = (f64::INFINITY, 0.0f64);
+            for (&sj, &wj) in s.iter().zip(w) {
+                if sj > 0.0 && wj > 0.0 {
+                    s_min = s_min.min(sj);
+                    s_max = s_max.max(sj);
+                }
+            }
             let excess = g * self.w_plus - 1.0;
-            (self.s_min * excess, self.s_max * excess)
+            (s_min * excess, s_max * excess)
         };
         if !(lo > 0.0 && hi.is_finite()) {
             return Err(Error::NonFinite {
@@ -407,30 +416,17 @@ impl AnisotropicRidgeModel {
             };
             (value, lk + g * kappa * t2)
         };
+        // g(lo) <= 0 <= g(hi) holds exactly (module documentation), so the ends are not
+        // evaluated; if rounding puts the root at an end, the iteration converges there by the
+        // bracket width.
         let (mut a, mut b) = (lo.ln(), hi.ln());
-        let (fa, _) = eval(lo);
-        let (fb, _) = eval(hi);
-        if !(fa.is_finite() && fb.is_finite()) {
-            return Err(Error::NonFinite {
-                what: "anisotropic ridge kappa equation",
-            });
-        }
-        // The bracket is exact in exact arithmetic; a sign lost to rounding means the root is
-        // within rounding of that end.
-        if fa >= 0.0 || a == b {
+        if a == b {
+            let (fa, _) = eval(lo);
             return Ok(Kappa {
                 kappa: lo,
                 residual: fa.abs(),
-                bracket_width: b - a,
-                iterations: 0,
-            });
-        }
-        if fb <= 0.0 {
-            return Ok(Kappa {
-                kappa: hi,
-                residual: fb.abs(),
-                bracket_width: b - a,
-                iterations: 0,
+                bracket_width: 0.0,
+                iterations: 1,
             });
         }
         let tol = |u: f64| 4.0 * f64::EPSILON * u.abs().max(1.0);
@@ -460,24 +456,23 @@ impl AnisotropicRidgeModel {
             } else {
                 b = u;
             }
-            let newton = u - fu / du;
+            let step = fu / du;
+            if du > 0.0 && step.abs() <= tol(u) {
+                // Newton's correction is below the tolerance: u is the root to rounding.
+                return Ok(Kappa {
+                    kappa,
+                    residual: fu.abs(),
+                    bracket_width: b - a,
+                    iterations: it,
+                });
+            }
+            let newton = u - step;
             let step_ok = du > 0.0 && newton > a && newton < b;
             let next = if step_ok { newton } else { 0.5 * (a + b) };
-            let converged = (next - u).abs() <= tol(u) || b - a <= tol(u);
-            if converged {
-                // Newton's last correction is below the tolerance: take it (or the best point).
-                let (fin, res) = if step_ok {
-                    (next, None)
-                } else {
-                    (best.1, Some(best.0))
-                };
-                let residual = match res {
-                    Some(r) => r,
-                    None => eval(fin.exp()).0.abs(),
-                };
+            if b - a <= tol(u) {
                 return Ok(Kappa {
-                    kappa: fin.exp(),
-                    residual,
+                    kappa: best.1.exp(),
+                    residual: best.0,
                     bracket_width: b - a,
                     iterations: it,
                 });
@@ -523,14 +518,11 @@ impl AnisotropicRidgeModel {
             (0.0, variance, den * den * (variance + s2), df2, df2)
         } else {
             // [sum w (s/(s+k))^2, sum w s k/(s+k)^2, sum w s/(s+k)] and sum c s (k/(s+k))^2.
-            let [a2, kt2, t1] = blocked(s, w, w, |sj, wj, _| {
+            let [a2, kt2, t1, bsum] = blocked(s, w, c, |sj, wj, cj| {
                 let r = 1.0 / (sj + kappa);
                 let q = sj * r;
-                [wj * q * q, wj * q * (kappa * r), wj * q]
-            });
-            let [bsum] = blocked(s, c, c, |sj, cj, _| {
-                let k = kappa / (sj + kappa);
-                [cj * sj * k * k]
+                let k = kappa * r;
+                [wj * q * q, wj * q * k, wj * q, cj * sj * k * k]
             });
             let lk = l / kappa;
             let den = lk + g * kt2;
