@@ -123,7 +123,7 @@ fn spectrum_file_json_matches_library() {
         ("variance", want.variance),
         ("train_error", want.train_error),
         ("kappa", want.kappa),
-        ("df", want.df_ratio),
+        ("df_ratio", want.df_ratio),
         ("gcv", want.gcv),
     ] {
         // (serde_json's default float parser is not always correctly rounded: 1 ulp.)

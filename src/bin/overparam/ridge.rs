@@ -362,7 +362,7 @@ fn aoutcome(
     rec.push("bias", Field::opt(r.map(|r| r.bias)));
     rec.push("variance", Field::opt(r.map(|r| r.variance)));
     rec.push("kappa", Field::opt(r.map(|r| r.kappa)));
-    rec.push("df", Field::opt(r.map(|r| r.df_ratio)));
+    rec.push("df_ratio", Field::opt(r.map(|r| r.df_ratio)));
     rec.push("gcv", Field::opt(r.map(|r| r.gcv)));
     rec.push("kappa_residual", Field::opt(r.map(|r| r.solve.residual)));
     rec.push(

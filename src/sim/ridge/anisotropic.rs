@@ -276,8 +276,8 @@ impl AnisotropicRidgeSimulator {
             let diff = u.matmul(&t, 1.0)?;
             let bias: f64 = (0..p).map(|k| var[k] * at(&diff, k, 0).powi(2)).sum();
             let mut vsum = 0.0;
-            for i in 0..p {
-                let hi = h(d[i]);
+            for (i, &di) in d.iter().enumerate() {
+                let hi = h(di);
                 if hi != 0.0 {
                     let col: f64 = (0..p).map(|k| var[k] * at(u, k, i).powi(2)).sum();
                     vsum += hi * col;
@@ -285,9 +285,9 @@ impl AnisotropicRidgeSimulator {
             }
             let mut sig = 0.0;
             let mut noise = (n - p) as f64;
-            for i in 0..p {
-                let one = 1.0 - f(d[i]);
-                sig += d[i].max(0.0) * one * one * at(&coef, i, 0).powi(2);
+            for (i, &di) in d.iter().enumerate() {
+                let one = 1.0 - f(di);
+                sig += di.max(0.0) * one * one * at(&coef, i, 0).powi(2);
                 noise += one * one;
             }
             (bias, s2 / nf * vsum, sig + s2 / nf * noise)
@@ -315,16 +315,16 @@ impl AnisotropicRidgeSimulator {
                 .sum();
             let a = x.matmul_tn(v, 1.0)?; // p x n, columns X^T v_i
             let mut vsum = 0.0;
-            for i in 0..n {
-                let gi = g(e[i]);
+            for (i, &ei) in e.iter().enumerate() {
+                let gi = g(ei);
                 if gi != 0.0 {
                     let col: f64 = (0..p).map(|k| var[k] * at(&a, k, i).powi(2)).sum();
                     vsum += gi * gi * col;
                 }
             }
             let (mut sig, mut noise) = (0.0, 0.0);
-            for i in 0..n {
-                let one = 1.0 - e[i].max(0.0) * g(e[i]);
+            for (i, &ei) in e.iter().enumerate() {
+                let one = 1.0 - ei.max(0.0) * g(ei);
                 sig += one * one * at(&w, i, 0).powi(2);
                 noise += one * one;
             }
