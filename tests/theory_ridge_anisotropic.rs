@@ -433,6 +433,7 @@ fn robustness_grid_converges_everywhere() {
     let mut lambdas = vec![0.0];
     lambdas.extend(log_grid(1e-8, 1e3, 12));
     let (mut total, mut ok, mut excluded) = (0usize, 0usize, 0usize);
+    let mut iters = Vec::new();
     let mut failures = Vec::new();
     for (name, pop) in &pops {
         let pop = Arc::new(pop.clone());
@@ -471,6 +472,7 @@ fn robustness_grid_converges_everywhere() {
                             && r.variance >= 0.0
                             && r.train_error >= 0.0
                             && resid < 1e-13;
+                        iters.push(r.solve.iterations);
                         if good {
                             ok += 1
                         } else {
@@ -489,7 +491,11 @@ fn robustness_grid_converges_everywhere() {
         "converged on {ok} of {total} points; first failures: {:#?}",
         &failures[..failures.len().min(5)]
     );
-    eprintln!("robustness grid: {ok} of {total} points (100%), {excluded} pole points excluded");
+    let mean = iters.iter().sum::<usize>() as f64 / iters.len() as f64;
+    let max = iters.iter().max().copied().unwrap_or(0);
+    eprintln!(
+        "robustness grid: {ok} of {total} points (100%), {excluded} pole points excluded; kappa passes mean {mean:.2}, max {max}"
+    );
 }
 
 /// The modes form agrees with the population form (1e-12) along a learning curve, with ridge
