@@ -44,7 +44,7 @@ use crate::theory::ridge::{Ridge, RidgeRisk};
 
 pub use crate::linalg::RIDGELESS_CUTOFF;
 
-mod anisotropic;
+pub mod anisotropic;
 
 pub use anisotropic::{AnisotropicRidgeSimulation, AnisotropicRidgeSimulator};
 

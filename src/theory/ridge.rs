@@ -31,11 +31,12 @@
 
 use std::num::NonZeroUsize;
 
-mod anisotropic;
-mod kernel;
+pub mod anisotropic;
+pub mod kernel;
 
 pub use anisotropic::{
-    AnisotropicRidge, AnisotropicRidgeModel, AnisotropicRidgeRisk, Kappa, OptimalAnisotropicRidge,
+    AnisotropicRidge, AnisotropicRidgeModel, AnisotropicRidgeRisk, KappaSolution,
+    OptimalAnisotropicRidge,
 };
 pub use kernel::{KernelLearningPoint, KernelRidgeModes, KernelRidgeModesModel};
 

@@ -173,7 +173,7 @@ pub struct AnisotropicRidgeModel {
 
 /// The effective regularisation and its certificate.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Kappa {
+pub struct KappaSolution {
     /// $\kappa$ ($0$ exactly in the ridgeless underparameterised case $\lambda = 0$,
     /// $\gamma w_+ < 1$).
     pub kappa: f64,
@@ -208,7 +208,7 @@ pub struct AnisotropicRidgeRisk {
     /// $\gamma w_+ > 1$, the limit $\lambda \to 0^+$).
     pub gcv: f64,
     /// The solver's certificate for $\kappa$.
-    pub solve: Kappa,
+    pub solve: KappaSolution,
 }
 
 /// The optimally tuned penalty of an anisotropic problem.
@@ -364,19 +364,19 @@ impl AnisotropicRidgeModel {
     /// Errors: [`Error::NotConverged`] (`"anisotropic ridge kappa"`) if the bracket does not
     /// shrink below $4\varepsilon$ in $\ln\kappa$ within 400 steps (not observed);
     /// [`Error::NonFinite`] if a sum overflows.
-    pub fn kappa(&self) -> Result<Kappa> {
+    pub fn kappa(&self) -> Result<KappaSolution> {
         self.solve(false).map(|(k, _)| k)
     }
 
     /// [`Self::kappa`], and when `with_sums` and the last pass was recognised in advance, the
     /// risk sums $[\sum_j w_j q_j^2, \sum_j w_j q_j k_j, \sum_j w_j q_j, \sum_j c_j s_j k_j^2]$
     /// ($q_j = s_j/(s_j+\kappa)$, $k_j = \kappa/(s_j+\kappa)$) at the returned $\kappa$.
-    fn solve(&self, with_sums: bool) -> Result<(Kappa, Option<[f64; 4]>)> {
+    fn solve(&self, with_sums: bool) -> Result<(KappaSolution, Option<[f64; 4]>)> {
         let (g, l) = (self.gamma, self.lambda);
         let pop = &self.population;
         let (s, w) = (pop.eigenvalues(), pop.weights());
         if l == 0.0 && g * self.w_plus < 1.0 {
-            let k = Kappa {
+            let k = KappaSolution {
                 kappa: 0.0,
                 residual: 0.0,
                 bracket_width: 0.0,
@@ -451,7 +451,7 @@ impl AnisotropicRidgeModel {
         let (mut a, mut b) = (lo.ln(), hi.ln());
         if a == b {
             let (fa, _, _) = eval(lo);
-            let k = Kappa {
+            let k = KappaSolution {
                 kappa: lo,
                 residual: fa.abs(),
                 bracket_width: 0.0,
@@ -509,7 +509,7 @@ impl AnisotropicRidgeModel {
                 best = (fu.abs(), u);
             }
             if fu == 0.0 {
-                let k = Kappa {
+                let k = KappaSolution {
                     kappa,
                     residual: 0.0,
                     bracket_width: b - a,
@@ -525,7 +525,7 @@ impl AnisotropicRidgeModel {
             let newton_step = fu / du;
             if du > 0.0 && newton_step.abs() <= tol(u) {
                 // Newton's correction is below the tolerance: u is the root to rounding.
-                let k = Kappa {
+                let k = KappaSolution {
                     kappa,
                     residual: fu.abs(),
                     bracket_width: b - a,
@@ -545,7 +545,7 @@ impl AnisotropicRidgeModel {
             let step_ok = du > 0.0 && newton > a && newton < b;
             let next = if step_ok { newton } else { 0.5 * (a + b) };
             if b - a <= tol(u) {
-                let k = Kappa {
+                let k = KappaSolution {
                     kappa: best.1.exp(),
                     residual: best.0,
                     bracket_width: b - a,
