@@ -602,3 +602,127 @@ fn power_law_noisy_optimal_rate() {
         );
     }
 }
+
+/// Typed errors of the modes form and of the anisotropic simulation.
+#[test]
+fn kernel_and_simulation_typed_errors() {
+    use overparam::sim::ridge::AnisotropicRidgeSimulation;
+    let ok = KernelRidgeModes {
+        eigenvalues: vec![1.0, 0.5],
+        target: vec![1.0, 1.0],
+        ridge: 0.0,
+        noise_variance: 0.1,
+    };
+    for (k, name) in [
+        (
+            KernelRidgeModes {
+                eigenvalues: vec![],
+                target: vec![],
+                ..ok.clone()
+            },
+            "eigenvalues",
+        ),
+        (
+            KernelRidgeModes {
+                eigenvalues: vec![1.0, 0.0],
+                ..ok.clone()
+            },
+            "eigenvalues",
+        ),
+        (
+            KernelRidgeModes {
+                eigenvalues: vec![1.0, f64::NAN],
+                ..ok.clone()
+            },
+            "eigenvalues",
+        ),
+        (
+            KernelRidgeModes {
+                target: vec![1.0],
+                ..ok.clone()
+            },
+            "target",
+        ),
+        (
+            KernelRidgeModes {
+                target: vec![1.0, -1.0],
+                ..ok.clone()
+            },
+            "target",
+        ),
+        (
+            KernelRidgeModes {
+                ridge: -1.0,
+                ..ok.clone()
+            },
+            "ridge",
+        ),
+        (
+            KernelRidgeModes {
+                noise_variance: f64::INFINITY,
+                ..ok.clone()
+            },
+            "noise_variance",
+        ),
+    ] {
+        match k.check() {
+            Err(Error::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    let m = ok.check().unwrap();
+    // delta = 0 and n = P: the error is infinite.
+    assert!(matches!(
+        m.at(2.0),
+        Err(Error::InvalidParameter { name: "n", .. })
+    ));
+    assert!(matches!(
+        m.at(0.0),
+        Err(Error::InvalidParameter { name: "n", .. })
+    ));
+    // n > P ridgeless: every mode learnt, E0 = n/(n - P).
+    let p = m.at(4.0).unwrap();
+    assert_eq!(p.kappa, 0.0);
+    assert!(close(p.e0, 2.0, 1e-15) && close(p.variance, 0.1, 1e-15) && p.bias == 0.0);
+    // The population form needs sigma > 0.
+    let noiseless = KernelRidgeModes {
+        noise_variance: 0.0,
+        ..ok.clone()
+    };
+    assert!(matches!(
+        noiseless.population_form(1.0),
+        Err(Error::InvalidParameter {
+            name: "noise_variance",
+            ..
+        })
+    ));
+    assert!(matches!(
+        KernelRidgeModes::power_law(0.0, 1.0, 10, 0.0, 0.0),
+        Err(Error::InvalidParameter { name: "alpha", .. })
+    ));
+    // Simulation sizes.
+    let model = AnisotropicRidge::new(Population::isotropic(), 1.0, 0.1, 1.0);
+    for (n, name) in [(1usize, "n"), (20_000, "n")] {
+        match (AnisotropicRidgeSimulation {
+            model: model.clone(),
+            n,
+        })
+        .check()
+        {
+            Err(Error::InvalidParameter { name: got, .. }) => assert_eq!(got, name),
+            other => panic!("{other:?}"),
+        }
+    }
+    let tiny = AnisotropicRidge {
+        gamma: 1e-4,
+        ..model
+    };
+    assert!(matches!(
+        (AnisotropicRidgeSimulation {
+            model: tiny,
+            n: 100
+        })
+        .check(),
+        Err(Error::InvalidParameter { name: "gamma", .. })
+    ));
+}

@@ -208,7 +208,8 @@ impl KernelRidgeModesModel {
     /// $\kappa = 0$ for $\delta = 0$, $n > P$.
     ///
     /// Errors: `n` not finite and $> 0$, or $\delta = 0$ with $n = P$ (infinite error)
-    /// ([`Error::InvalidParameter`] `n`); [`Error::NotConverged`].
+    /// ([`Error::InvalidParameter`] `n`); [`Error::NonFinite`] if the bracket under- or
+    /// overflows (e.g. $\delta/n$ below the smallest double); [`Error::NotConverged`].
     pub fn kappa(&self, n: f64) -> Result<(f64, f64)> {
         let n = validate::positive("n", n)?;
         let p = self.modes() as f64;
@@ -235,6 +236,11 @@ impl KernelRidgeModesModel {
             // h and dh/du (u = ln kappa): d L_k/du = -L_k (1 - L_k).
             ((s1 + d / k - n) / n, (-(s1 - s2) - d / k) / n)
         };
+        if !(lo > 0.0 && hi.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "kernel ridge kappa bracket (ridge / n underflows or overflows)",
+            });
+        }
         let (mut a, mut b) = (lo.ln(), hi.ln());
         if h(lo).0 <= 0.0 {
             return Ok((lo, h(lo).0.abs()));
