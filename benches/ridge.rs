@@ -5,6 +5,12 @@
 //! closed form in the Marchenko–Pastur transform: there is no iteration and nothing to warm-start,
 //! so there is no `ridge/point_warm` (see `docs/performance.md`).
 //!
+//! Group `ridge_anisotropic` (issue 15): one cold point of the anisotropic deterministic
+//! equivalent (validation, the certified kappa solve and the risk) for the power law
+//! $s_k = k^{-1.5}$, signal $c_k \propto k^{-1}$, with $P = 10^4$ and $10^6$ atoms, at
+//! $\gamma = 2$, $\lambda = 10^{-2}$, snr 4 (`point_cold_1e4`, `point_cold_1e6`); the NumPy/SciPy
+//! reference of the same equations is `benches/reference/ridge.py`.
+//!
 //! Run: `cargo bench --bench ridge`.
 
 use std::hint::black_box;
@@ -12,7 +18,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use overparam::grid::log_spaced;
-use overparam::theory::ridge::Ridge;
+use overparam::spectral::Population;
+use overparam::theory::ridge::{AnisotropicRidge, Ridge};
 
 /// The benchmarked point: overparameterised ($\gamma = 2$), light ridge, SNR 4.
 const POINT: (f64, f64, f64) = (2.0, 0.1, 4.0);
@@ -62,5 +69,41 @@ fn ridge(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ridge);
+fn ridge_anisotropic(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ridge_anisotropic");
+    group
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20);
+    for (name, atoms) in [
+        ("point_cold_1e4", 10_000usize),
+        ("point_cold_1e6", 1_000_000),
+    ] {
+        let params = AnisotropicRidge::new(
+            Population::power_law(1.5, 1.0, atoms).expect("valid power law"),
+            2.0,
+            0.01,
+            4.0,
+        );
+        let r = params
+            .check()
+            .and_then(|m| m.risk())
+            .expect("valid anisotropic ridge");
+        eprintln!(
+            "iterations: ridge_anisotropic {name} {} (test error {:.12}, kappa {:.12e})",
+            r.solve.iterations, r.test_error, r.kappa
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(&params)
+                    .check()
+                    .and_then(|m| m.risk())
+                    .map(|r| r.test_error)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ridge, ridge_anisotropic);
 criterion_main!(benches);

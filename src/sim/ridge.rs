@@ -44,6 +44,10 @@ use crate::theory::ridge::{Ridge, RidgeRisk};
 
 pub use crate::linalg::RIDGELESS_CUTOFF;
 
+pub mod anisotropic;
+
+pub use anisotropic::{AnisotropicRidgeSimulation, AnisotropicRidgeSimulator};
+
 /// Largest $n$ or $p$ accepted.
 const MAX_SIZE: usize = 20_000;
 

@@ -31,6 +31,15 @@
 
 use std::num::NonZeroUsize;
 
+pub mod anisotropic;
+pub mod kernel;
+
+pub use anisotropic::{
+    AnisotropicRidge, AnisotropicRidgeModel, AnisotropicRidgeRisk, KappaSolution,
+    OptimalAnisotropicRidge,
+};
+pub use kernel::{KernelLearningPoint, KernelRidgeModes, KernelRidgeModesModel};
+
 use gauss_quad::GaussLegendre;
 
 use crate::error::{Error, Result, validate};

@@ -1,10 +1,19 @@
 //! `overparam ridge`: linear ridge / min-norm regression (Hastie, Montanari, Rosset, Tibshirani).
-//! Arguments -> `Ridge` -> records.
+//! Arguments -> `Ridge` -> records; with `--spectrum`, arguments -> `AnisotropicRidge` -> records
+//! (the deterministic equivalent for any population covariance and target alignment).
+
+use std::sync::Arc;
 
 use clap::Args;
 use overparam::compare::RISK_METRICS;
-use overparam::sim::ridge::{LinearRidgeSimulation, LinearRidgeSimulator};
-use overparam::theory::ridge::{Ridge, RidgeModel, RidgeRisk};
+use overparam::sim::ridge::{
+    AnisotropicRidgeSimulation, AnisotropicRidgeSimulator, LinearRidgeSimulation,
+    LinearRidgeSimulator,
+};
+use overparam::spectral::Population;
+use overparam::theory::ridge::{
+    AnisotropicRidge, AnisotropicRidgeModel, AnisotropicRidgeRisk, Ridge, RidgeModel, RidgeRisk,
+};
 
 use crate::CliError;
 use crate::driver::{Axis, Outcome, Piece, RiskOutput, along, run_options, validate_blaming};
@@ -37,6 +46,21 @@ pub struct RidgeArgs {
         allow_negative_numbers = true
     )]
     noise_sd: f64,
+    /// Population covariance spectrum and target alignment: a CSV file with the header
+    /// `eigenvalue,weight,signal` (weights = shares of the p dimensions, signal = shares of
+    /// ||beta||^2; both normalised), or `powerlaw:ALPHA:P` (eigenvalues k^-ALPHA, k = 1..P, equal
+    /// weights, signal shares k^-BETA with BETA from --signal-exponent). Without it: isotropic.
+    #[arg(long, value_name = "FILE|powerlaw:ALPHA:P")]
+    spectrum: Option<String>,
+    /// Signal exponent BETA of `--spectrum powerlaw:ALPHA:P`: the share of ||beta||^2 on the k-th
+    /// eigendirection is proportional to k^-BETA (default 0: spread evenly).
+    #[arg(
+        long,
+        requires = "spectrum",
+        value_name = "BETA",
+        allow_negative_numbers = true
+    )]
+    signal_exponent: Option<f64>,
     #[command(flatten)]
     sim: SimulateArgs,
     #[command(flatten)]
@@ -91,6 +115,10 @@ fn blame(e: &overparam::Error) -> Option<String> {
 
 /// Run `overparam ridge`.
 pub fn run(args: RidgeArgs) -> Result<(), CliError> {
+    if let Some(spec) = &args.spectrum {
+        let population = Arc::new(population(spec, args.signal_exponent)?);
+        return run_anisotropic(&args, population);
+    }
     crate::plot::check_path(args.out.plot.as_ref())?;
     let axes = axes(&args);
     validate_blaming(&axes, |v| params(&args, v).check().map(|_| ()), blame)?;
@@ -194,4 +222,185 @@ fn simulate(args: &RidgeArgs, p: &Ridge, rec: &mut Record) -> Option<overparam::
         ),
         &RISK_OLD_KEYS,
     )
+}
+
+/// Parse `--spectrum`: `powerlaw:ALPHA:P` or a CSV file (errors name the file, the line and the
+/// problem; exit status 2).
+fn population(spec: &str, signal_exponent: Option<f64>) -> Result<Population, CliError> {
+    if let Some(rest) = spec.strip_prefix("powerlaw:") {
+        let bad = || {
+            CliError::usage(format!(
+                "--spectrum {spec}: expected powerlaw:ALPHA:P with ALPHA >= 0 a number and P >= 1 an integer"
+            ))
+        };
+        let (a, p) = rest.split_once(':').ok_or_else(bad)?;
+        let alpha: f64 = a.trim().parse().map_err(|_| bad())?;
+        let count: usize = p.trim().parse().map_err(|_| bad())?;
+        Population::power_law(alpha, signal_exponent.unwrap_or(0.0), count).map_err(|e| {
+            let flag = match &e {
+                overparam::Error::InvalidParameter { name: "beta", .. } => "--signal-exponent",
+                _ => "--spectrum",
+            };
+            CliError::usage(format!("{flag}: {e}"))
+        })
+    } else {
+        if signal_exponent.is_some() {
+            return Err(CliError::usage(
+                "--signal-exponent applies to --spectrum powerlaw:ALPHA:P only (a spectrum file gives the signal shares in its `signal` column)",
+            ));
+        }
+        Population::from_csv_path(std::path::Path::new(spec))
+            .map_err(|e| CliError::from_library(&e))
+    }
+}
+
+fn aparams(args: &RidgeArgs, pop: &Arc<Population>, v: &[f64]) -> AnisotropicRidge {
+    AnisotropicRidge {
+        population: Arc::clone(pop),
+        snr: v[0],
+        lambda: v[1],
+        gamma: v[2],
+        noise_sd: args.noise_sd,
+    }
+}
+
+fn asimulation(args: &RidgeArgs, p: &AnisotropicRidge) -> AnisotropicRidgeSimulation {
+    AnisotropicRidgeSimulation {
+        model: p.clone(),
+        n: args.sim.size_or(N),
+    }
+}
+
+/// `overparam ridge --spectrum ...`: the anisotropic model.
+fn run_anisotropic(args: &RidgeArgs, pop: Arc<Population>) -> Result<(), CliError> {
+    crate::plot::check_path(args.out.plot.as_ref())?;
+    let axes = axes(args);
+    validate_blaming(&axes, |v| aparams(args, &pop, v).check().map(|_| ()), blame)?;
+    if args.sim.simulate {
+        let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
+        asimulation(args, &aparams(args, &pop, &base))
+            .check()
+            .map_err(|e| CliError::from_library(&e))?;
+        args.sim.check_memory(&axes, |v| {
+            asimulation(args, &aparams(args, &pop, v)).check()
+        })?;
+    }
+    let summary = || crate::plot::Summary {
+        model: "anisotropic ridge".into(),
+        fixed: vec![("noise_sd", args.noise_sd)],
+        simulated: args
+            .sim
+            .simulate
+            .then(|| (format!("n = {}", args.sim.size_or(N)), args.sim.trials)),
+    };
+    let spectrum = args.spectrum.clone().unwrap_or_default();
+    args.out.stream_and_plot(
+        &axes,
+        ["gamma", "lambda", "snr"],
+        &args.sim,
+        summary,
+        |piece| {
+            let no_curve = None::<
+                fn(
+                    &AnisotropicRidgeModel,
+                    &[f64],
+                ) -> overparam::Result<Vec<(f64, AnisotropicRidgeRisk)>>,
+            >;
+            along(
+                piece,
+                |v| aparams(args, &pop, v).check(),
+                no_curve,
+                |m| asolve(args, m),
+            )
+            .into_iter()
+            .map(|(v, solved)| aoutcome(args, &pop, &spectrum, &v, solved))
+            .collect()
+        },
+        |v| {
+            let r = asolve(args, &aparams(args, &pop, v).check()?)?;
+            Ok([r.1.test_error, r.1.train_error])
+        },
+    )
+}
+
+fn asolve(
+    args: &RidgeArgs,
+    m: &AnisotropicRidgeModel,
+) -> overparam::Result<(f64, AnisotropicRidgeRisk)> {
+    if args.optimal_lambda {
+        let o = m.optimal_lambda()?;
+        Ok((o.lambda, o.at_optimum))
+    } else {
+        Ok((m.lambda(), m.risk()?))
+    }
+}
+
+fn aoutcome(
+    args: &RidgeArgs,
+    pop: &Arc<Population>,
+    spectrum: &str,
+    v: &[f64],
+    solved: overparam::Result<(f64, AnisotropicRidgeRisk)>,
+) -> Outcome {
+    let mut p = aparams(args, pop, v);
+    if let Ok((lambda, _)) = &solved {
+        p.lambda = *lambda;
+    }
+    let mut rec = Record::default();
+    rec.num("gamma", p.gamma);
+    rec.num("lambda", p.lambda);
+    rec.num("snr", p.snr);
+    rec.num("noise_sd", p.noise_sd);
+    rec.push("spectrum", Field::Text(spectrum.to_string()));
+    rec.push("atoms", Field::Int(pop.len() as u64));
+    if args.optimal_lambda {
+        rec.push("optimal_lambda", Field::Bool(true));
+    }
+    let r = solved.as_ref().ok().map(|s| &s.1);
+    rec.push("test_error", Field::opt(r.map(|r| r.test_error)));
+    rec.push("train_error", Field::opt(r.map(|r| r.train_error)));
+    rec.push("bias", Field::opt(r.map(|r| r.bias)));
+    rec.push("variance", Field::opt(r.map(|r| r.variance)));
+    rec.push("kappa", Field::opt(r.map(|r| r.kappa)));
+    rec.push("df_ratio", Field::opt(r.map(|r| r.df_ratio)));
+    rec.push("gcv", Field::opt(r.map(|r| r.gcv)));
+    rec.push("kappa_residual", Field::opt(r.map(|r| r.solve.residual)));
+    rec.push(
+        "kappa_iterations",
+        match r {
+            Some(r) => Field::Int(r.solve.iterations as u64),
+            None => Field::Null,
+        },
+    );
+    let mut error = None;
+    if let Err(e) = &solved {
+        rec.push("error", Field::Text(e.to_string()));
+        error = Some(e.clone());
+    }
+    if args.sim.simulate {
+        rec.push(
+            "p_rounding",
+            Field::Text("p = sum_j round(w_j * round(gamma * n))".into()),
+        );
+        let simulated = simulate_point(
+            &mut rec,
+            asimulation(args, &p).check(),
+            &[
+                (
+                    "n",
+                    |s: &AnisotropicRidgeSimulator| Field::Int(s.n() as u64),
+                ),
+                ("p", |s| Field::Int(s.p() as u64)),
+                ("realised_gamma", |s| Field::Num(s.realised_gamma())),
+            ],
+            &RISK_METRICS,
+            (
+                run_options(&args.sim, &axes(args)),
+                args.sim.join(args.out.kappa),
+            ),
+            &RISK_OLD_KEYS,
+        );
+        error = error.or(simulated);
+    }
+    Outcome { record: rec, error }
 }

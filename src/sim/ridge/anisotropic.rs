@@ -1,0 +1,380 @@
+//! Finite-size simulation of ridge regression with a population covariance and target
+//! alignment (the setting of [`crate::theory::ridge::AnisotropicRidge`]).
+//!
+//! # Model
+//!
+//! The risk is rotation invariant, so the covariance is taken diagonal in its eigenbasis:
+//! atom $j$ of the population occupies $m_j = \mathrm{round}(w_j p_0)$ coordinates
+//! ($p_0 = \mathrm{round}(\gamma n)$; the realised dimension is $p = \sum_j m_j$, which can
+//! differ from $p_0$ by the rounding, and the realised weights are $m_j/p$), each with variance
+//! $s_j$. Rows $x_i \sim N(0, \Sigma)$, $y_i = x_i^\top\beta + \varepsilon_i$,
+//! $\varepsilon_i \sim N(0, \sigma^2)$. $\beta$ is drawn per trial: on atom $j$'s coordinates
+//! uniformly on the sphere of radius $\sqrt{c_j r^2}$ ($r^2 = \mathrm{snr}\,\sigma^2$). Atoms
+//! with $m_j = 0$ are dropped and the signal shares of the rest renormalised (so
+//! $\|\beta\|^2 = r^2$ exactly); [`AnisotropicRidgeSimulator::realised_population`] is the
+//! population the simulation really has, and the theory is evaluated there.
+//!
+//! # What a trial computes (exactly, given $X$ and $\beta$; expectation over the noise)
+//!
+//! With $S = X^\top X/n$ and the spectral filter $f(d) = d/(d + \lambda)$ ($\lambda = 0$:
+//! $f = 1$ above the relative cutoff [`crate::linalg::RIDGELESS_CUTOFF`], else 0):
+//! $B = (f(S)\beta - \beta)^\top\Sigma(f(S)\beta - \beta)$,
+//! $V = \frac{\sigma^2}{n}\operatorname{tr}\Sigma\,S(S+\lambda)^{-2}$, and the training error
+//! $\frac1n\|(I - H)X\beta\|^2 + \frac{\sigma^2}{n}\operatorname{tr}(I - H)^2$ with $H$ the hat
+//! matrix. For $p \le n$ through the eigendecomposition of $S$ ($p\times p$); for $p > n$
+//! through that of $K = XX^\top/n$ ($n\times n$), with
+//! $f(S)\beta = X^\top g(K)X\beta/n$, $g(e) = 1/(e + \lambda)$ (the min-norm solution at
+//! $\lambda = 0$), $V = \frac{\sigma^2}{n^2}\sum_i g(e_i)^2\|\Sigma^{1/2}X^\top v_i\|^2$ and the
+//! residual operator $I - H = I - Kg(K)$.
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, JoinOptions, RunOptions};
+use crate::linalg::{Matrix, RIDGELESS_CUTOFF, SymmetricEigen};
+use crate::sim::PointEstimate;
+use crate::sim::estimate::Estimate;
+use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
+use crate::sim::rng::{normal, trial_rng};
+use crate::spectral::Population;
+use crate::theory::ridge::{AnisotropicRidge, AnisotropicRidgeRisk};
+
+use super::{RidgeSimReport, RidgeTrial};
+
+/// Largest $n$ or $p$ accepted (eigenvectors are needed: smaller than the isotropic bound).
+const MAX_SIZE: usize = 10_000;
+
+/// Unchecked parameters: the theory's parameters (nominal $\gamma$) and the sample size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnisotropicRidgeSimulation {
+    /// The model (population, $\gamma$, $\lambda$, snr, $\sigma$).
+    pub model: AnisotropicRidge,
+    /// Samples $n \in [2, 10000]$.
+    pub n: usize,
+}
+
+/// A validated anisotropic ridge simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnisotropicRidgeSimulator {
+    model: AnisotropicRidge,
+    n: usize,
+    /// Per coordinate: the variance and the index of its atom in `blocks`.
+    blocks: Vec<Block>,
+    p: usize,
+    realised: Arc<Population>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Block {
+    variance: f64,
+    count: usize,
+    /// $\sqrt{c_j r^2}$ after renormalisation.
+    norm: f64,
+}
+
+impl AnisotropicRidgeSimulation {
+    /// Validate the model ([`AnisotropicRidge::check`]) and the sizes, and fix the coordinates.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming `n` (outside $[2, 10000]$), `gamma` (a
+    /// realised $p$ outside $[1, 10000]$) or `population` (no atom with positive variance gets
+    /// a coordinate, or the signal is all on atoms without coordinates).
+    pub fn check(&self) -> Result<AnisotropicRidgeSimulator> {
+        let checked = self.model.check()?;
+        if self.n < 2 || self.n > MAX_SIZE {
+            return Err(Error::InvalidParameter {
+                name: "n",
+                value: self.n as f64,
+                expected: "an integer in [2, 10000]",
+            });
+        }
+        let p0 = (self.model.gamma * self.n as f64).round();
+        if !(1.0..=MAX_SIZE as f64).contains(&p0) {
+            return Err(Error::InvalidParameter {
+                name: "gamma",
+                value: self.model.gamma,
+                expected: "a ratio with 1 <= round(gamma * n) <= 10000",
+            });
+        }
+        let pop = &self.model.population;
+        let counts: Vec<usize> = pop
+            .weights()
+            .iter()
+            .map(|w| (w * p0).round() as usize)
+            .collect();
+        let p: usize = counts.iter().sum();
+        if p == 0 || p > MAX_SIZE {
+            return Err(Error::InvalidParameter {
+                name: "gamma",
+                value: self.model.gamma,
+                expected: "a realised dimension sum_j round(w_j round(gamma n)) in [1, 10000]",
+            });
+        }
+        let kept: Vec<usize> = (0..counts.len()).filter(|&j| counts[j] > 0).collect();
+        let signal: f64 = kept.iter().map(|&j| pop.signal()[j]).sum();
+        let realised = Population::new(
+            kept.iter().map(|&j| pop.eigenvalues()[j]).collect(),
+            kept.iter().map(|&j| counts[j] as f64).collect(),
+            kept.iter().map(|&j| pop.signal()[j]).collect(),
+        )
+        .map_err(|_| Error::InvalidParameter {
+            name: "population",
+            value: p as f64,
+            expected: "a population whose atoms with a coordinate at this size carry variance and signal",
+        })?;
+        let r2 = checked.signal_energy();
+        let blocks = kept
+            .iter()
+            .map(|&j| Block {
+                variance: pop.eigenvalues()[j],
+                count: counts[j],
+                norm: (pop.signal()[j] / signal * r2).sqrt(),
+            })
+            .collect();
+        Ok(AnisotropicRidgeSimulator {
+            model: AnisotropicRidge {
+                noise_sd: checked.noise_sd(),
+                ..self.model.clone()
+            },
+            n: self.n,
+            blocks,
+            p,
+            realised: Arc::new(realised),
+        })
+    }
+}
+
+impl AnisotropicRidgeSimulator {
+    /// Samples $n$.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+    /// The realised dimension $p = \sum_j \mathrm{round}(w_j\,\mathrm{round}(\gamma n))$.
+    pub fn p(&self) -> usize {
+        self.p
+    }
+    /// $p/n$.
+    pub fn realised_gamma(&self) -> f64 {
+        self.p as f64 / self.n as f64
+    }
+    /// The population the simulation has: the atoms with a coordinate, weights $m_j/p$, signal
+    /// shares renormalised over them.
+    pub fn realised_population(&self) -> &Population {
+        &self.realised
+    }
+    /// The theory at the realised $\gamma$ and population.
+    ///
+    /// Errors: those of [`AnisotropicRidge::check`] and `risk` (e.g. $\lambda = 0$ at a
+    /// realised $\gamma w_+ = 1$).
+    pub fn theory(&self) -> Result<AnisotropicRidgeRisk> {
+        AnisotropicRidge {
+            population: Arc::clone(&self.realised),
+            gamma: self.realised_gamma(),
+            ..self.model.clone()
+        }
+        .check()?
+        .risk()
+    }
+
+    /// Peak memory: the design ($np$), the smaller Gram matrix and its eigenvectors and faer's
+    /// workspace ($3k^2$, $k = \min(n, p)$), and $X^\top V$ when $p > n$ ($pn$), 8 bytes each.
+    pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        let (n, p) = (self.n, self.p);
+        let k = n.min(p);
+        let per_trial = (2 * memory::mul(n, p) + 4 * memory::mul(k, k)) * memory::F64;
+        MemoryEstimate::new("n", per_trial, 0, 96, run)
+    }
+
+    /// Run `run.trials` ($\ge 2$) trials (rayon; bit-identical for any thread count).
+    ///
+    /// Errors: [`Error::InvalidParameter`] (`trials`); [`Error::MemoryBudget`];
+    /// linear-algebra failures.
+    pub fn run(&self, run: &RunOptions) -> Result<RidgeSimReport> {
+        self.run_with_budget(run, &MemoryBudget::default())
+    }
+
+    /// [`Self::run`] under an explicit memory budget.
+    ///
+    /// Errors: as [`Self::run`].
+    pub fn run_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<RidgeSimReport> {
+        budget.check(&self.memory_estimate(run))?;
+        let min = crate::sim::MIN_TRIALS;
+        let results = crate::sim::run_trials(run, min, "ridge", |k| self.run_trial(run.seed, k))?;
+        let pick = |f: fn(&RidgeTrial) -> f64| {
+            Estimate::from_trials_at_least(results.iter().map(f).collect(), min)
+        };
+        Ok(RidgeSimReport {
+            test_error: pick(|t| t.test_error)?,
+            bias: pick(|t| t.bias)?,
+            variance: pick(|t| t.variance)?,
+            train_error: pick(|t| t.train_error)?,
+            n: self.n,
+            p: self.p,
+            realised_gamma: self.realised_gamma(),
+        })
+    }
+
+    /// One trial: draw $X$ and $\beta$ from the stream `(seed, trial)` and return the exact
+    /// conditional risks (expectation over the label noise).
+    ///
+    /// Errors: linear-algebra failures; [`Error::NonFinite`].
+    pub fn run_trial(&self, seed: u64, trial: u64) -> Result<RidgeTrial> {
+        let mut rng = trial_rng(seed, trial);
+        let (n, p) = (self.n, self.p);
+        let mut var = Vec::with_capacity(p);
+        let mut beta = Vec::with_capacity(p);
+        for b in &self.blocks {
+            let g: Vec<f64> = (0..b.count).map(|_| normal(&mut rng)).collect();
+            let norm = g.iter().map(|x| x * x).sum::<f64>().sqrt();
+            for x in g {
+                var.push(b.variance);
+                beta.push(if norm > 0.0 { b.norm * x / norm } else { 0.0 });
+            }
+        }
+        let sd: Vec<f64> = var.iter().map(|v| v.sqrt()).collect();
+        let mut draws = Vec::with_capacity(n * p);
+        for _ in 0..n * p {
+            draws.push(normal(&mut rng));
+        }
+        let x = Matrix::from_fn(n, p, |i, j| draws[i * p + j] * sd[j]);
+        drop(draws);
+        let lambda = self.model.lambda;
+        let s2 = self.model.noise_sd * self.model.noise_sd;
+        let nf = n as f64;
+        let beta_m = Matrix::from_fn(p, 1, |i, _| beta[i]);
+        let at = |m: &Matrix, i: usize, j: usize| m.get(i, j).unwrap_or(0.0);
+        let (bias, variance, train) = if p <= n {
+            let eig = SymmetricEigen::new(&x.gram(1.0 / nf))?;
+            let d = eig.values();
+            let u = eig.vectors();
+            let max = d.iter().fold(0.0f64, |m, &v| m.max(v));
+            let f = |v: f64| {
+                let v = v.max(0.0);
+                if lambda > 0.0 {
+                    v / (v + lambda)
+                } else if v > RIDGELESS_CUTOFF * max {
+                    1.0
+                } else {
+                    0.0
+                }
+            };
+            let h = |v: f64| {
+                let v = v.max(0.0);
+                if lambda > 0.0 {
+                    v / ((v + lambda) * (v + lambda))
+                } else if v > RIDGELESS_CUTOFF * max {
+                    1.0 / v
+                } else {
+                    0.0
+                }
+            };
+            let coef = u.matmul_tn(&beta_m, 1.0)?;
+            let t = Matrix::from_fn(p, 1, |i, _| (f(d[i]) - 1.0) * at(&coef, i, 0));
+            let diff = u.matmul(&t, 1.0)?;
+            let bias: f64 = (0..p).map(|k| var[k] * at(&diff, k, 0).powi(2)).sum();
+            let mut vsum = 0.0;
+            for (i, &di) in d.iter().enumerate() {
+                let hi = h(di);
+                if hi != 0.0 {
+                    let col: f64 = (0..p).map(|k| var[k] * at(u, k, i).powi(2)).sum();
+                    vsum += hi * col;
+                }
+            }
+            let mut sig = 0.0;
+            let mut noise = (n - p) as f64;
+            for (i, &di) in d.iter().enumerate() {
+                let one = 1.0 - f(di);
+                sig += di.max(0.0) * one * one * at(&coef, i, 0).powi(2);
+                noise += one * one;
+            }
+            (bias, s2 / nf * vsum, sig + s2 / nf * noise)
+        } else {
+            let eig = SymmetricEigen::new(&x.gram_rows(1.0 / nf))?;
+            let e = eig.values();
+            let v = eig.vectors();
+            let max = e.iter().fold(0.0f64, |m, &z| m.max(z));
+            let g = |z: f64| {
+                let z = z.max(0.0);
+                if lambda > 0.0 {
+                    1.0 / (z + lambda)
+                } else if z > RIDGELESS_CUTOFF * max {
+                    1.0 / z
+                } else {
+                    0.0
+                }
+            };
+            let xb = x.matmul(&beta_m, 1.0)?; // n x 1
+            let w = v.matmul_tn(&xb, 1.0)?; // V^T X beta
+            let t = Matrix::from_fn(n, 1, |i, _| g(e[i]) * at(&w, i, 0) / nf);
+            let b_sig = x.matmul_tn(&v.matmul(&t, 1.0)?, 1.0)?; // p x 1
+            let bias: f64 = (0..p)
+                .map(|k| var[k] * (at(&b_sig, k, 0) - beta[k]).powi(2))
+                .sum();
+            let a = x.matmul_tn(v, 1.0)?; // p x n, columns X^T v_i
+            let mut vsum = 0.0;
+            for (i, &ei) in e.iter().enumerate() {
+                let gi = g(ei);
+                if gi != 0.0 {
+                    let col: f64 = (0..p).map(|k| var[k] * at(&a, k, i).powi(2)).sum();
+                    vsum += gi * gi * col;
+                }
+            }
+            let (mut sig, mut noise) = (0.0, 0.0);
+            for (i, &ei) in e.iter().enumerate() {
+                let one = 1.0 - ei.max(0.0) * g(ei);
+                sig += one * one * at(&w, i, 0).powi(2);
+                noise += one * one;
+            }
+            (bias, s2 / (nf * nf) * vsum, (sig + s2 * noise) / nf)
+        };
+        let trial = RidgeTrial {
+            test_error: bias + variance,
+            bias,
+            variance,
+            train_error: train,
+        };
+        for value in [trial.test_error, trial.train_error] {
+            crate::error::finite(value, "anisotropic ridge simulation risk")?;
+        }
+        Ok(trial)
+    }
+}
+
+impl Experiment for AnisotropicRidgeSimulator {
+    /// `test_error` (primary), `bias`, `variance`, `train_error`.
+    fn metric_names(&self) -> &'static [&'static str] {
+        &crate::compare::RISK_METRICS
+    }
+    /// $n$.
+    fn size(&self) -> usize {
+        self.n
+    }
+    fn theory_realised(&self) -> Result<Vec<f64>> {
+        let r = self.theory()?;
+        Ok(vec![r.test_error, r.bias, r.variance, r.train_error])
+    }
+    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
+        self.simulate_with_budget(run, &MemoryBudget::default())
+    }
+    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        AnisotropicRidgeSimulator::memory_estimate(self, run)
+    }
+    fn simulate_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<PointEstimate>> {
+        let r = self.run_with_budget(run, budget)?;
+        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
+            .into_iter()
+            .map(PointEstimate::from)
+            .collect())
+    }
+    /// As [`crate::compare::compare_risks`] with size $n$.
+    fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
+        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.n)
+    }
+}
