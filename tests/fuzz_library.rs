@@ -2334,6 +2334,111 @@ fn targets() -> Vec<Target> {
         )
     });
 
+    // ---- spectral::population, theory::ridge::{anisotropic, kernel} (issue 15) ----
+    fn fuzz_population(g: &mut Gen) -> Result<overparam::spectral::Population> {
+        if g.chance(0.2) {
+            let (a, b, n) = (g.any(), g.any(), g.size(50));
+            return overparam::spectral::Population::power_law(a, b, n);
+        }
+        let s = g.vec(5);
+        let w: Vec<f64> = (0..s.len())
+            .map(|_| if g.chance(0.1) { g.any() } else { g.pos() })
+            .collect();
+        let c: Vec<f64> = (0..s.len())
+            .map(|_| if g.chance(0.1) { g.any() } else { g.pos() })
+            .collect();
+        overparam::spectral::Population::new(s, w, c)
+    }
+    target!(t, "spectral::population", "Atoms::stieltjes", 5, |g| {
+        use overparam::spectral::StieltjesTransform;
+        let (s, z) = (g.vec(5), Complex64::new(g.any(), g.any()));
+        let w: Vec<f64> = (0..s.len()).map(|_| g.pos()).collect();
+        let desc = note(format!("{s:?} {w:?} at {z}"));
+        let out = overparam::spectral::Atoms::new(s, w).and_then(|a| a.stieltjes(z));
+        (desc, res(out))
+    });
+    target!(t, "spectral::population", "Population::from_csv", 5, |g| {
+        let rows: Vec<String> = (0..g.size(4))
+            .map(|_| format!("{},{},{}", g.any(), g.any(), g.any()))
+            .collect();
+        let text = if g.chance(0.1) {
+            rows.join("\n")
+        } else {
+            format!("eigenvalue,weight,signal\n{}", rows.join("\n"))
+        };
+        let out = overparam::spectral::Population::from_csv(&text, "fuzz")
+            .map(|p| p.eigenvalues().to_vec());
+        (note(text), res(out))
+    });
+    target!(
+        t,
+        "theory::ridge::anisotropic",
+        "AnisotropicRidge::risk",
+        20,
+        |g| {
+            let population = fuzz_population(g);
+            let (gamma, lambda, snr) = (
+                g.param(1e-3, 1e3, &[1.0]),
+                g.param(1e-6, 1e3, &[0.0]),
+                g.param(0.01, 100.0, &[0.0]),
+            );
+            let noise_sd = g.param(0.01, 10.0, &[0.0]);
+            let desc = note(format!(
+                "{population:?} gamma {gamma:e} lambda {lambda:e} snr {snr:e} noise_sd {noise_sd:e}"
+            ));
+            let out = population.and_then(|p| {
+                let mut m = overparam::theory::ridge::AnisotropicRidge::new(p, gamma, lambda, snr);
+                m.noise_sd = noise_sd;
+                m.check().and_then(|m| m.risk())
+            });
+            (desc, res(out))
+        }
+    );
+    target!(
+        t,
+        "theory::ridge::anisotropic",
+        "AnisotropicRidgeModel::optimal_lambda",
+        5,
+        |g| {
+            let population = fuzz_population(g);
+            let (gamma, snr) = (g.param(1e-3, 1e3, &[1.0]), g.param(0.01, 100.0, &[0.0]));
+            let desc = note(format!("{population:?} gamma {gamma:e} snr {snr:e}"));
+            let out = population.and_then(|p| {
+                overparam::theory::ridge::AnisotropicRidge::new(p, gamma, 0.1, snr)
+                    .check()
+                    .and_then(|m| m.optimal_lambda())
+            });
+            (desc, res(out))
+        }
+    );
+    target!(
+        t,
+        "theory::ridge::kernel",
+        "KernelRidgeModesModel::at",
+        10,
+        |g| {
+            let (alpha, source, modes) = (
+                g.param(0.1, 5.0, &[]),
+                g.param(0.0, 3.0, &[0.0]),
+                g.size(200),
+            );
+            let (ridge, noise, n) = (
+                g.param(0.0, 10.0, &[0.0]),
+                g.param(0.0, 1.0, &[0.0]),
+                g.param(1.0, 1e4, &[]),
+            );
+            let desc = note(format!(
+                "alpha {alpha:e} source {source:e} modes {modes} ridge {ridge:e} noise {noise:e} n {n:e}"
+            ));
+            let out = overparam::theory::ridge::KernelRidgeModes::power_law(
+                alpha, source, modes, ridge, noise,
+            )
+            .and_then(|k| k.check())
+            .and_then(|m| m.at(n));
+            (desc, res(out))
+        }
+    );
+
     t
 }
 
@@ -2569,5 +2674,32 @@ finite_fields!(overparam::spectral::SubordinationPoint {
     z,
     stieltjes,
     omega,
+    residual
+});
+
+// Issue 15: anisotropic ridge and the kernel learning curve.
+finite_fields!(overparam::theory::ridge::KappaSolution {
+    kappa,
+    residual,
+    bracket_width,
+    iterations
+});
+finite_fields!(overparam::theory::ridge::AnisotropicRidgeRisk {
+    bias,
+    variance,
+    test_error,
+    train_error,
+    kappa,
+    df_ratio,
+    gcv,
+    solve
+});
+finite_fields!(overparam::theory::ridge::OptimalAnisotropicRidge { lambda, at_optimum });
+finite_fields!(overparam::theory::ridge::KernelLearningPoint {
+    n,
+    kappa,
+    bias,
+    variance,
+    test_error,
     residual
 });

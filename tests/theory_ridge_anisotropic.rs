@@ -726,3 +726,20 @@ fn kernel_and_simulation_typed_errors() {
         Err(Error::InvalidParameter { name: "gamma", .. })
     ));
 }
+
+/// Found by the library fuzz: at n = f64::MAX with ridge 1e-14 the bracket's lower end
+/// ridge / n is subnormal, ridge / kappa overflowed and `at` returned e0 = 0 and a negative
+/// variance inside `Ok`. Now a typed error; a large but representable n still works.
+#[test]
+fn kernel_learning_curve_refuses_an_underflowing_bracket() {
+    let k = overparam::theory::ridge::KernelRidgeModes::power_law(0.2817, 1.3033, 93, 1e-14, 0.543)
+        .unwrap()
+        .check()
+        .unwrap();
+    assert!(matches!(
+        k.at(f64::MAX),
+        Err(overparam::Error::NonFinite { .. })
+    ));
+    let far = k.at(1e12).unwrap();
+    assert!(far.e0 >= 1.0 && far.variance >= 0.0 && far.test_error.is_finite());
+}

@@ -236,7 +236,9 @@ impl KernelRidgeModesModel {
             // h and dh/du (u = ln kappa): d L_k/du = -L_k (1 - L_k).
             ((s1 + d / k - n) / n, (-(s1 - s2) - d / k) / n)
         };
-        if !(lo > 0.0 && hi.is_finite()) {
+        // A subnormal lower end (ridge / n below the smallest normal double) would make
+        // ridge / kappa overflow at the root: reported as the bracket's underflow.
+        if !(lo >= f64::MIN_POSITIVE && hi.is_finite() && (d / lo).is_finite()) {
             return Err(Error::NonFinite {
                 what: "kernel ridge kappa bracket (ridge / n underflows or overflows)",
             });
@@ -312,7 +314,7 @@ impl KernelRidgeModesModel {
             test_error: bias + variance,
             residual,
         };
-        for v in [out.e0, out.bias, out.variance, out.test_error] {
+        for v in [out.e0, out.bias, out.variance, out.test_error, out.residual] {
             if !v.is_finite() {
                 return Err(Error::NonFinite {
                     what: "kernel ridge learning curve",
