@@ -14,6 +14,7 @@
 pub mod herglotz;
 pub mod marchenko_pastur;
 pub mod population;
+pub mod sample_covariance;
 
 #[allow(deprecated)]
 pub use herglotz::ContinuationOptions;
@@ -22,3 +23,4 @@ pub use herglotz::{
 };
 pub use marchenko_pastur::{MarchenkoPastur, NegativeRealStieltjes, ResolventMoments};
 pub use population::{Atoms, Population, StieltjesTransform};
+pub use sample_covariance::{SampleCovariance, SilversteinSolution};
