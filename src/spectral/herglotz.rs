@@ -776,6 +776,11 @@ where
     })
 }
 
+/// A Newton iteration whose residual stalls (decreases by less than half in a step, or no
+/// backtracked step decreases it) below this multiple of the tolerance has reached the
+/// rounding floor and is accepted.
+const STAGNATION_FACTOR: f64 = 100.0;
+
 /// Options for [`herglotz_newton`] and [`newton_refine`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NewtonContinuationOptions {
@@ -823,7 +828,9 @@ pub struct HerglotzNewton {
 ///
 /// `map(z, m)` returns $(f, \partial f/\partial m, \text{scale})$ where scale $> 0$ is the size of
 /// the terms of $f$ (the residual is relative to it). Convergence when
-/// $|f| \le$ `tolerance` $\cdot$ scale; otherwise [`Error::NotConverged`] with
+/// $|f| \le$ `tolerance` $\cdot$ scale, or when the residual stalls below $100\times$ the
+/// tolerance (the rounding floor, e.g. for eigenvalues spread over 12 decades); otherwise
+/// [`Error::NotConverged`] with
 /// `method = "newton"` after `max_iter` iterations (or when no backtracked step decreases
 /// $|f|$); a non-finite start or `z` is [`Error::InvalidParameter`]. No admissibility check is
 /// made: the caller classifies the root (e.g. a boundary value on the real axis).
@@ -861,6 +868,17 @@ where
     let mut res = relative(f, scale);
     for it in 0..=opts.max_iter {
         if res <= tol {
+            // One polishing step (kept only if it lowers the residual): converged Newton is
+            // quadratic, so this reaches the rounding floor at the cost of one evaluation.
+            if finite(df) && df.norm() > 0.0 {
+                let candidate = m - f / df;
+                let (fc, _, sc) = map(z, candidate);
+                let rc = relative(fc, sc);
+                if finite(candidate) && rc < res {
+                    m = candidate;
+                    res = rc;
+                }
+            }
             return Ok(HerglotzNewton {
                 root: m,
                 residual: res,
@@ -871,6 +889,7 @@ where
         if it == opts.max_iter || !finite(df) || df.norm() == 0.0 {
             break;
         }
+        let before = res;
         let step = f / df;
         let mut t = 1.0;
         let mut moved = false;
@@ -892,8 +911,25 @@ where
         if !moved {
             break;
         }
+        // Stagnation at the rounding floor: no further progress is possible.
+        if res <= STAGNATION_FACTOR * tol && res > 0.5 * before {
+            return Ok(HerglotzNewton {
+                root: m,
+                residual: res,
+                iterations: it + 1,
+                steps: 0,
+            });
+        }
     }
     let _ = scale;
+    if res <= STAGNATION_FACTOR * tol {
+        return Ok(HerglotzNewton {
+            root: m,
+            residual: res,
+            iterations: opts.max_iter,
+            steps: 0,
+        });
+    }
     Err(Error::NotConverged {
         method: "newton",
         iterations: opts.max_iter,

@@ -163,6 +163,99 @@ impl Atoms {
     }
 }
 
+impl Atoms {
+    /// Parse a CSV text with the header `eigenvalue,weight` or `eigenvalue,weight,signal` (a
+    /// third column is read and checked but ignored: the measure is the spectrum alone; blank
+    /// lines and `#` comments skipped). `origin` names the source in errors.
+    ///
+    /// Errors: [`Error::InvalidData`] naming `origin`, the 1-based line and the problem (a
+    /// missing or wrong header, a wrong number of fields, a field that is not a finite number, a
+    /// negative weight, no data rows), then the validation of [`Atoms::new`] (line 0).
+    /// Eigenvalues may be negative here (a general measure); [`Population`] and the
+    /// sample-covariance law reject them.
+    pub fn from_csv(text: &str, origin: &str) -> Result<Self> {
+        let bad = |line: usize, problem: String| Error::InvalidData {
+            origin: origin.to_string(),
+            line,
+            problem,
+        };
+        let mut columns = 0;
+        let mut eigenvalues = Vec::new();
+        let mut weights = Vec::new();
+        for (index, raw) in text.lines().enumerate() {
+            let line = index + 1;
+            let trimmed = raw.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = trimmed.split(',').map(str::trim).collect();
+            if columns == 0 {
+                let lower: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
+                if lower == ["eigenvalue", "weight"] || lower == ["eigenvalue", "weight", "signal"]
+                {
+                    columns = lower.len();
+                    continue;
+                }
+                return Err(bad(
+                    line,
+                    format!(
+                        "expected the header `eigenvalue,weight` or `eigenvalue,weight,signal`, found `{trimmed}`"
+                    ),
+                ));
+            }
+            if fields.len() != columns {
+                return Err(bad(
+                    line,
+                    format!("expected {columns} fields, found {}", fields.len()),
+                ));
+            }
+            let mut values = [0.0; 3];
+            for (k, (field, name)) in fields
+                .iter()
+                .zip(["eigenvalue", "weight", "signal"])
+                .enumerate()
+            {
+                values[k] = field
+                    .parse::<f64>()
+                    .map_err(|_| bad(line, format!("{name} `{field}` is not a number")))?;
+                if !values[k].is_finite() {
+                    return Err(bad(line, format!("{name} `{field}` is not finite")));
+                }
+            }
+            if values[1] < 0.0 {
+                return Err(bad(line, format!("weight {} is negative", values[1])));
+            }
+            if values[2] < 0.0 {
+                return Err(bad(line, format!("signal {} is negative", values[2])));
+            }
+            eigenvalues.push(values[0]);
+            weights.push(values[1]);
+        }
+        if columns == 0 {
+            return Err(bad(
+                0,
+                "empty: expected the header `eigenvalue,weight[,signal]`".into(),
+            ));
+        }
+        if eigenvalues.is_empty() {
+            return Err(bad(0, "no data rows after the header".into()));
+        }
+        Self::new(eigenvalues, weights).map_err(|e| bad(0, e.to_string()))
+    }
+
+    /// Read and parse a CSV file (see [`Atoms::from_csv`]); a file that cannot be read is
+    /// [`Error::InvalidData`] with line 0.
+    pub fn from_csv_path(path: &std::path::Path) -> Result<Self> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::InvalidData {
+            origin: origin.clone(),
+            line: 0,
+            problem: format!("cannot read the file: {e}"),
+        })?;
+        Self::from_csv(&text, &origin)
+    }
+}
+
 impl StieltjesTransform for Atoms {
     /// $m(z) = \sum_j w_j / (s_j - z)$, for finite $z$ that is not an atom.
     ///

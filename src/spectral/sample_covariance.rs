@@ -107,10 +107,13 @@ impl SilversteinSolution {
     }
 }
 
-/// The relative height above the real axis from which the boundary value is refined.
+/// The height above the real axis, relative to $|x|$, from which the boundary value is refined.
 const REAL_AXIS_HEIGHT: f64 = 1e-9;
 /// Below this relative imaginary part a boundary value is tested for being real.
 const REAL_ROOT_TEST: f64 = 1e-7;
+/// A real root within this multiple of the imaginary part of a nearly real root (plus
+/// $10^{-13}$ relative) is the same root.
+const REAL_ROOT_NEAR: f64 = 1e3;
 
 impl SampleCovariance {
     /// The law for the population spectrum `population` (eigenvalues $\ge 0$, at least one
@@ -224,7 +227,7 @@ impl SampleCovariance {
         {
             return Ok((root, r));
         }
-        let above = Complex64::new(z.re, REAL_AXIS_HEIGHT * (1.0 + z.re.abs()));
+        let above = Complex64::new(z.re, REAL_AXIS_HEIGHT * z.re.abs());
         let a = herglotz_newton(map, |zz| -1.0 / zz, |_, mc| mc.im > 0.0, above, opts)?;
         let r = newton_refine(map, z, a.root, opts)?;
         match self.classify(z, r.root) {
@@ -250,16 +253,22 @@ impl SampleCovariance {
     /// $\mathbb C_+$, or if a real root near it has $z'(\underline m) > 0$.
     fn classify(&self, z: Complex64, root: Complex64) -> Option<Complex64> {
         let big = root.im.abs() > REAL_ROOT_TEST * root.norm();
+        let near = REAL_ROOT_NEAR * root.im.abs() + 1e-13 * root.norm();
         if big {
             return Some(Complex64::new(root.re, root.im.abs()));
         }
+        // A tiny imaginary part: is there a real root right here? If so it decides (the
+        // boundary value outside the support iff z'(m) > 0; a real root with z'(m) <= 0 is
+        // another branch and is rejected). Otherwise the root is genuinely complex (inside the
+        // support, close to an edge).
         let real = Complex64::new(root.re, 0.0);
-        if let Ok(r) = newton_refine(|zz, mc| self.map(zz, mc), z, real, Self::options()) {
+        if let Ok(r) = newton_refine(|zz, mc| self.map(zz, mc), z, real, Self::options())
+            && r.root.im == 0.0
+            && (r.root - real).norm() <= near
+        {
             let (_, df, _) = self.map(z, r.root);
             // z'(m) = -f'(m) > 0: outside the support.
-            if r.root.im == 0.0 && -df.re > 0.0 {
-                return Some(r.root);
-            }
+            return (-df.re > 0.0).then_some(r.root);
         }
         (root.im != 0.0).then(|| Complex64::new(root.re, root.im.abs()))
     }
