@@ -280,7 +280,11 @@ impl SampleCovariance {
         mc: Complex64,
         r: HerglotzNewton,
     ) -> Result<SilversteinSolution> {
-        let m = self.p_by_p(zs, mc) / self.scale;
+        let mut m = self.p_by_p(zs, mc) / self.scale;
+        if z.im == 0.0 && z.re > 0.0 {
+            // The boundary value from above has Im m >= 0 (no -0.0 or rounding below 0).
+            m.im = m.im.max(0.0) + 0.0;
+        }
         let companion = mc / self.scale;
         let ok = |v: Complex64| v.re.is_finite() && v.im.is_finite();
         if !(ok(m) && ok(companion) && r.residual.is_finite()) {
