@@ -781,6 +781,9 @@ where
 /// rounding floor and is accepted.
 const STAGNATION_FACTOR: f64 = 100.0;
 
+/// Halvings of one Newton step in [`newton_refine`]'s backtracking.
+const MAX_BACKTRACKS: usize = 30;
+
 /// Options for [`herglotz_newton`] and [`newton_refine`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NewtonContinuationOptions {
@@ -824,7 +827,7 @@ pub struct HerglotzNewton {
 }
 
 /// Newton's method for $f(m; z) = 0$ at a fixed `z` from `start`, with backtracking (a step is
-/// halved until $|f|$ decreases, at most 50 times).
+/// halved until $|f|$ decreases, at most 30 times).
 ///
 /// `map(z, m)` returns $(f, \partial f/\partial m, \text{scale})$ where scale $> 0$ is the size of
 /// the terms of $f$ (the residual is relative to it). Convergence when
@@ -870,7 +873,7 @@ where
         if res <= tol {
             // One polishing step (kept only if it lowers the residual): converged Newton is
             // quadratic, so this reaches the rounding floor at the cost of one evaluation.
-            if finite(df) && df.norm() > 0.0 {
+            if res > 1e-2 * tol && finite(df) && df.norm() > 0.0 {
                 let candidate = m - f / df;
                 let (fc, _, sc) = map(z, candidate);
                 let rc = relative(fc, sc);
@@ -893,7 +896,7 @@ where
         let step = f / df;
         let mut t = 1.0;
         let mut moved = false;
-        for _ in 0..50 {
+        for _ in 0..MAX_BACKTRACKS {
             let candidate = m - step * t;
             let (fc, dfc, sc) = map(z, candidate);
             let rc = relative(fc, sc);

@@ -180,28 +180,38 @@ impl SampleCovariance {
     /// Silverstein's map $f(\underline m; z) = z + 1/\underline m - \gamma\sum_j w_j s_j/(1 +
     /// s_j\underline m)$ (scaled units), its derivative and the size of its terms.
     fn map(&self, z: Complex64, mc: Complex64) -> (Complex64, Complex64, f64) {
-        let mut a = Complex64::new(0.0, 0.0);
-        let mut b = Complex64::new(0.0, 0.0);
-        let mut size = 0.0;
+        // Per atom: d = 1 + s m, s/d = s conj(d)/|d|^2 (one real division).
+        let (mut ar, mut ai, mut br, mut bi) = (0.0, 0.0, 0.0, 0.0);
         for (s, w) in self.s.iter().zip(&self.w) {
-            let st = *s / (1.0 + *s * mc);
-            a += *w * st;
-            b += *w * st * st;
-            size += w * st.norm();
+            let dr = 1.0 + s * mc.re;
+            let di = s * mc.im;
+            let r = s / (dr * dr + di * di);
+            let (tr, ti) = (dr * r, -di * r);
+            ar += w * tr;
+            ai += w * ti;
+            br += w * (tr * tr - ti * ti);
+            bi += w * (2.0 * tr * ti);
         }
+        let a = Complex64::new(ar, ai);
+        let b = Complex64::new(br, bi);
         let inv = 1.0 / mc;
         let f = z + inv - self.gamma * a;
         let df = -inv * inv + self.gamma * b;
-        (f, df, z.norm() + inv.norm() + self.gamma * size)
+        // The size of the terms (|a| <= sum |w s/d|: a stricter scale when they cancel).
+        (f, df, z.norm() + inv.norm() + self.gamma * a.norm())
     }
 
     /// $m = -\frac1z(w_0 + \sum_j w_j/(1 + s_j\underline m))$ in scaled units.
     fn p_by_p(&self, z: Complex64, mc: Complex64) -> Complex64 {
-        let mut t = Complex64::new(self.zero_weight, 0.0);
+        let (mut tr, mut ti) = (self.zero_weight, 0.0);
         for (s, w) in self.s.iter().zip(&self.w) {
-            t += *w / (1.0 + *s * mc);
+            let dr = 1.0 + s * mc.re;
+            let di = s * mc.im;
+            let r = w / (dr * dr + di * di);
+            tr += dr * r;
+            ti -= di * r;
         }
-        -t / z
+        -Complex64::new(tr, ti) / z
     }
 
     fn options() -> NewtonContinuationOptions {
@@ -252,6 +262,11 @@ impl SampleCovariance {
     /// The boundary value at real `z` among the roots: `Some` if `root` (or its conjugate) is in
     /// $\mathbb C_+$, or if a real root near it has $z'(\underline m) > 0$.
     fn classify(&self, z: Complex64, root: Complex64) -> Option<Complex64> {
+        if root.im == 0.0 {
+            // A real root (e.g. Newton from a real start): z'(m) = -f'(m) > 0 decides.
+            let (_, df, _) = self.map(z, root);
+            return (-df.re > 0.0).then_some(root);
+        }
         let big = root.im.abs() > REAL_ROOT_TEST * root.norm();
         let near = REAL_ROOT_NEAR * root.im.abs() + 1e-13 * root.norm();
         if big {
@@ -262,7 +277,12 @@ impl SampleCovariance {
         // another branch and is rejected). Otherwise the root is genuinely complex (inside the
         // support, close to an edge).
         let real = Complex64::new(root.re, 0.0);
-        if let Ok(r) = newton_refine(|zz, mc| self.map(zz, mc), z, real, Self::options())
+        // A real root this close is found in a few steps; a long search is not this root.
+        let quick = NewtonContinuationOptions {
+            max_iter: 12,
+            ..Self::options()
+        };
+        if let Ok(r) = newton_refine(|zz, mc| self.map(zz, mc), z, real, quick)
             && r.root.im == 0.0
             && (r.root - real).norm() <= near
         {
@@ -348,7 +368,8 @@ impl SampleCovariance {
     /// (the warm root is accepted only if it passes the same exact classification; otherwise
     /// the point is solved by continuation). One result per point.
     pub fn density_curve(&self, xs: &[f64]) -> Vec<Result<SilversteinSolution>> {
-        let mut previous: Option<Complex64> = None;
+        // (x, m) at the previous point and dm/dx = 1/z'(m) there: a first-order predictor.
+        let mut previous: Option<(f64, Complex64, Complex64)> = None;
         xs.iter()
             .map(|&x| {
                 if !x.is_finite() || x == 0.0 {
@@ -360,8 +381,26 @@ impl SampleCovariance {
                 }
                 let z = Complex64::new(x, 0.0);
                 let zs = z / self.scale;
-                let (mc, r) = self.solve_scaled(zs, previous)?;
-                previous = Some(mc);
+                let warm = previous.map(|(x0, m0, slope)| {
+                    let guess = m0 + slope * (zs.re - x0);
+                    if guess.re.is_finite() && guess.im.is_finite() && guess.im >= 0.0 {
+                        guess
+                    } else {
+                        m0
+                    }
+                });
+                let (mc, r) = self.solve_scaled(zs, warm)?;
+                let (_, df, _) = self.map(zs, mc);
+                let slope = -1.0 / df;
+                previous = Some((
+                    zs.re,
+                    mc,
+                    if slope.re.is_finite() && slope.im.is_finite() {
+                        slope
+                    } else {
+                        Complex64::new(0.0, 0.0)
+                    },
+                ));
                 self.finish(z, zs, mc, r)
             })
             .collect()
