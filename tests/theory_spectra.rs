@@ -671,3 +671,79 @@ fn law_specs_parse_and_fail_with_typed_errors() {
     let a = Atoms::from_csv("eigenvalue,weight,signal\n1,1,0\n2,3,1\n", "f.csv").unwrap();
     assert_eq!(a.weights(), &[0.25, 0.75]);
 }
+
+/// The nalgebra feature: populations from nalgebra matrices, simulated matrices as nalgebra.
+#[cfg(feature = "nalgebra")]
+mod nalgebra_interop {
+    use overparam::Error;
+    use overparam::sim::sample_covariance::{
+        sample_covariance_eigenvalues, sample_covariance_nalgebra,
+    };
+    use overparam::spectral::{Atoms, Population};
+
+    #[test]
+    fn populations_from_nalgebra() {
+        // A rotated diag(1, 1, 4): the eigenvalues come back.
+        let d = nalgebra::DMatrix::from_diagonal(&nalgebra::DVector::from_vec(vec![1.0, 1.0, 4.0]));
+        let (c, s) = (0.6f64, 0.8f64);
+        let q = nalgebra::DMatrix::from_row_slice(3, 3, &[c, -s, 0.0, s, c, 0.0, 0.0, 0.0, 1.0]);
+        let sigma = &q * d * q.transpose();
+        let p = Population::from_nalgebra_covariance(&sigma).unwrap();
+        let mut e = p.eigenvalues().to_vec();
+        e.sort_by(f64::total_cmp);
+        for (a, b) in e.iter().zip([1.0, 1.0, 4.0]) {
+            assert!((a - b).abs() < 1e-14);
+        }
+        assert!((p.weights()[0] - 1.0 / 3.0).abs() < 1e-16);
+        let v = nalgebra::DVector::from_vec(vec![2.0, 3.0]);
+        assert_eq!(
+            Atoms::from_nalgebra_eigenvalues(&v).unwrap().eigenvalues(),
+            &[2.0, 3.0]
+        );
+        assert_eq!(
+            Population::from_nalgebra_eigenvalues(&v)
+                .unwrap()
+                .eigenvalues(),
+            &[2.0, 3.0]
+        );
+        // errors
+        let rect = nalgebra::DMatrix::<f64>::zeros(2, 3);
+        assert!(matches!(
+            Population::from_nalgebra_covariance(&rect),
+            Err(Error::DimensionMismatch { .. })
+        ));
+        let asym = nalgebra::DMatrix::from_row_slice(2, 2, &[1.0, 0.5, 0.0, 1.0]);
+        assert!(matches!(
+            Population::from_nalgebra_covariance(&asym),
+            Err(Error::InvalidParameter {
+                name: "covariance",
+                ..
+            })
+        ));
+        let neg = nalgebra::DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 2.0, 1.0]);
+        assert!(matches!(
+            Population::from_nalgebra_covariance(&neg),
+            Err(Error::InvalidParameter {
+                name: "eigenvalues",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn simulated_matrix_as_nalgebra() {
+        let h = Atoms::new(vec![1.0, 10.0], vec![0.7, 0.3]).unwrap();
+        let m = sample_covariance_nalgebra(&h, 30, 60, 5, 0).unwrap();
+        assert_eq!(m.shape(), (30, 30));
+        let mut ours = nalgebra::SymmetricEigen::new(m)
+            .eigenvalues
+            .iter()
+            .copied()
+            .collect::<Vec<_>>();
+        ours.sort_by(f64::total_cmp);
+        let faer = sample_covariance_eigenvalues(&h, 30, 60, 5, 0).unwrap();
+        for (a, b) in ours.iter().zip(&faer) {
+            assert!((a - b).abs() < 1e-10 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+    }
+}

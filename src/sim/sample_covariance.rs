@@ -124,6 +124,22 @@ pub fn sample_covariance_eigenvalues(
     }
 }
 
+/// The sample covariance $X^\top X/n$ of [`design`] as a nalgebra matrix (feature
+/// `nalgebra`; same draw as [`sample_covariance`]).
+#[cfg(feature = "nalgebra")]
+pub fn sample_covariance_nalgebra(
+    population: &Atoms,
+    p: usize,
+    n: usize,
+    seed: u64,
+    trial: u64,
+) -> Result<nalgebra::DMatrix<f64>> {
+    let s = sample_covariance(population, p, n, seed, trial)?;
+    Ok(nalgebra::DMatrix::from_fn(p, p, |i, j| {
+        s.get(i, j).unwrap_or(f64::NAN)
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

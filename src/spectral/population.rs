@@ -519,6 +519,107 @@ impl Population {
     }
 }
 
+/// Interoperability with nalgebra (feature `nalgebra`): populations from a covariance matrix or
+/// an eigenvalue vector.
+///
+/// The eigenvalues of a nalgebra matrix are computed with nalgebra's own `SymmetricEigen` (the
+/// data already lives in nalgebra; the crate's numerics otherwise run on faer, see
+/// `crate::linalg`). Each eigenvalue is an atom of weight $1/p$.
+#[cfg(feature = "nalgebra")]
+mod nalgebra_interop {
+    use super::{Atoms, Population};
+    use crate::error::{Error, Result};
+
+    /// Relative tolerance for symmetry and for rounding-level negative eigenvalues.
+    const TOLERANCE: f64 = 1e-10;
+
+    /// The eigenvalues of a symmetric, finite, square matrix.
+    fn symmetric_eigenvalues(m: &nalgebra::DMatrix<f64>) -> Result<Vec<f64>> {
+        let (r, c) = m.shape();
+        if r != c || r == 0 {
+            return Err(Error::DimensionMismatch {
+                what: "covariance matrix (square, non-empty)",
+                expected: r,
+                found: c,
+            });
+        }
+        if m.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "covariance",
+                value: f64::NAN,
+                expected: "a finite matrix",
+            });
+        }
+        let scale = m.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let asym = (m - m.transpose())
+            .iter()
+            .fold(0.0f64, |a, v| a.max(v.abs()));
+        if asym > TOLERANCE * scale {
+            return Err(Error::InvalidParameter {
+                name: "covariance",
+                value: asym,
+                expected: "a symmetric matrix (max |A - A^T| <= 1e-10 max |A|)",
+            });
+        }
+        Ok(nalgebra::SymmetricEigen::new(m.clone())
+            .eigenvalues
+            .iter()
+            .copied()
+            .collect())
+    }
+
+    impl Atoms {
+        /// Equal-weight atoms at the entries of a nalgebra vector (errors of [`Atoms::new`]).
+        pub fn from_nalgebra_eigenvalues(values: &nalgebra::DVector<f64>) -> Result<Self> {
+            Self::uniform(values.iter().copied().collect())
+        }
+
+        /// The spectral distribution of a symmetric nalgebra matrix (eigenvalues by nalgebra's
+        /// `SymmetricEigen`, weight $1/p$ each).
+        ///
+        /// Errors: [`Error::DimensionMismatch`] for a non-square or empty matrix;
+        /// [`Error::InvalidParameter`] `covariance` for a non-finite or non-symmetric one
+        /// (relative tolerance $10^{-10}$).
+        pub fn from_nalgebra_matrix(matrix: &nalgebra::DMatrix<f64>) -> Result<Self> {
+            Self::uniform(symmetric_eigenvalues(matrix)?)
+        }
+    }
+
+    impl Population {
+        /// A population with eigenvalues from a nalgebra vector (weight $1/p$ each) and the
+        /// signal spread like the dimensions ($c_j = w_j$: a target with no preferred
+        /// direction). Errors of [`Population::new`].
+        pub fn from_nalgebra_eigenvalues(values: &nalgebra::DVector<f64>) -> Result<Self> {
+            let s: Vec<f64> = values.iter().copied().collect();
+            let n = s.len();
+            Self::new(s, vec![1.0; n], vec![1.0; n])
+        }
+
+        /// The population of a nalgebra covariance matrix $\Sigma$ (symmetric positive
+        /// semidefinite): its eigenvalues, weight $1/p$ each, signal spread like the dimensions.
+        /// Eigenvalues above $-10^{-10}\max|\Sigma_{ij}|$ but below 0 are rounding and are set
+        /// to 0.
+        ///
+        /// Errors: those of [`Atoms::from_nalgebra_matrix`]; [`Error::InvalidParameter`]
+        /// `eigenvalues` for a clearly negative eigenvalue (not a covariance) or a zero matrix.
+        pub fn from_nalgebra_covariance(matrix: &nalgebra::DMatrix<f64>) -> Result<Self> {
+            let scale = matrix.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            let s: Vec<f64> = symmetric_eigenvalues(matrix)?
+                .into_iter()
+                .map(|v| {
+                    if v < 0.0 && v >= -TOLERANCE * scale {
+                        0.0
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            let n = s.len();
+            Self::new(s, vec![1.0; n], vec![1.0; n])
+        }
+    }
+}
+
 /// Validate non-negative finite shares and divide by their sum.
 fn normalise(name: &'static str, values: Vec<f64>) -> Result<Vec<f64>> {
     if let Some(&v) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
