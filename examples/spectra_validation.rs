@@ -59,7 +59,9 @@ fn panel(gamma: f64, p: usize, draws: u64) -> Result<Chart, Box<dyn std::error::
         let se = (total * prob * (1.0 - prob)).sqrt().max(1.0);
         worst = worst.max((c - total * prob).abs() / se);
         xy.push((0.5 * (a + b), c / (total * width)));
-        bars.push(2.0 * (total * (c / total) * (1.0 - c / total)).sqrt().max(1.0) / (total * width));
+        bars.push(
+            2.0 * (total * (c / total) * (1.0 - c / total)).sqrt().max(1.0) / (total * width),
+        );
     }
     println!("gamma = {gamma}: max |O - E| / SE_multinomial over {bins} bins = {worst:.2}");
     Ok(Chart {

@@ -824,6 +824,9 @@ pub struct HerglotzNewton {
     pub iterations: usize,
     /// Continuation steps (halved attempts included; 0 for [`newton_refine`]).
     pub steps: usize,
+    /// $\partial f/\partial m$ at the root (from the last evaluation; e.g. $dm/dz =
+    /// -(\partial f/\partial z)/(\partial f/\partial m)$ for a predictor).
+    pub derivative: Complex64,
 }
 
 /// Newton's method for $f(m; z) = 0$ at a fixed `z` from `start`, with backtracking (a step is
@@ -875,11 +878,12 @@ where
             // quadratic, so this reaches the rounding floor at the cost of one evaluation.
             if res > 1e-2 * tol && finite(df) && df.norm() > 0.0 {
                 let candidate = m - f / df;
-                let (fc, _, sc) = map(z, candidate);
+                let (fc, dfc, sc) = map(z, candidate);
                 let rc = relative(fc, sc);
                 if finite(candidate) && rc < res {
                     m = candidate;
                     res = rc;
+                    df = dfc;
                 }
             }
             return Ok(HerglotzNewton {
@@ -887,6 +891,7 @@ where
                 residual: res,
                 iterations: it,
                 steps: 0,
+                derivative: df,
             });
         }
         if it == opts.max_iter || !finite(df) || df.norm() == 0.0 {
@@ -921,6 +926,7 @@ where
                 residual: res,
                 iterations: it + 1,
                 steps: 0,
+                derivative: df,
             });
         }
     }
@@ -931,6 +937,7 @@ where
             residual: res,
             iterations: opts.max_iter,
             steps: 0,
+            derivative: df,
         });
     }
     Err(Error::NotConverged {
@@ -1039,6 +1046,7 @@ where
     iterations += first.iterations;
     let mut current = first.root;
     let mut last_res = first.residual;
+    let mut last_derivative = first.derivative;
     let base = -std::f64::consts::LN_10 / opts.steps_per_decade;
     let mut dt = base;
     while t > t1 {
@@ -1061,6 +1069,7 @@ where
                     iterations += r.iterations;
                     current = r.root;
                     last_res = r.residual;
+                    last_derivative = r.derivative;
                     t = t_next;
                     dt = (dt * 2.0).max(base);
                     break;
@@ -1098,5 +1107,6 @@ where
         residual: last_res,
         iterations,
         steps,
+        derivative: last_derivative,
     })
 }
