@@ -190,15 +190,18 @@ impl SampleCovariance {
         let w_chunks = self.w.chunks_exact(LANES);
         let (s_rest, w_rest) = (s_chunks.remainder(), w_chunks.remainder());
         for (s, w) in s_chunks.zip(w_chunks) {
+            // Straight-line lane arithmetic (the SLP vectoriser packs it).
+            let dr: [f64; LANES] = std::array::from_fn(|l| 1.0 + s[l] * mr);
+            let di: [f64; LANES] = std::array::from_fn(|l| s[l] * mi);
+            let den: [f64; LANES] = std::array::from_fn(|l| dr[l] * dr[l] + di[l] * di[l]);
+            let r: [f64; LANES] = std::array::from_fn(|l| s[l] / den[l]);
+            let tr: [f64; LANES] = std::array::from_fn(|l| dr[l] * r[l]);
+            let ti: [f64; LANES] = std::array::from_fn(|l| -di[l] * r[l]);
             for l in 0..LANES {
-                let dr = 1.0 + s[l] * mr;
-                let di = s[l] * mi;
-                let r = s[l] / (dr * dr + di * di);
-                let (tr, ti) = (dr * r, -di * r);
-                ar4[l] += w[l] * tr;
-                ai4[l] += w[l] * ti;
-                br4[l] += w[l] * (tr * tr - ti * ti);
-                bi4[l] += w[l] * (2.0 * tr * ti);
+                ar4[l] += w[l] * tr[l];
+                ai4[l] += w[l] * ti[l];
+                br4[l] += w[l] * (tr[l] * tr[l] - ti[l] * ti[l]);
+                bi4[l] += w[l] * (2.0 * tr[l] * ti[l]);
             }
         }
         for (s, w) in s_rest.iter().zip(w_rest) {
