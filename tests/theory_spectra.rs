@@ -376,7 +376,9 @@ fn robustness_grid_converges_everywhere() {
                     xs.push((a + t * (b - a), true));
                 }
                 let beyond = b * 1.01;
-                let covered = support.iter().any(|(a2, b2)| *a2 <= beyond && beyond <= *b2);
+                let covered = support
+                    .iter()
+                    .any(|(a2, b2)| *a2 <= beyond && beyond <= *b2);
                 xs.push((beyond, covered));
             }
             xs.retain(|x| x.0 > 0.0);
@@ -384,11 +386,16 @@ fn robustness_grid_converges_everywhere() {
                 total += 1;
                 match law.density(x) {
                     // consistent with the support: positive inside, zero outside
-                    Ok(d) if d.density().is_finite()
-                        && d.residual < 1e-10
-                        && (d.density() > 0.0) == inside => ok += 1,
+                    Ok(d)
+                        if d.density().is_finite()
+                            && d.residual < 1e-10
+                            && (d.density() > 0.0) == inside =>
+                    {
+                        ok += 1
+                    }
                     Ok(d) => failures.push(format!(
-                        "{name} gamma {gamma} x {x}: residual {}",
+                        "{name} gamma {gamma} x {x} (inside: {inside}): density {} residual {}",
+                        d.density(),
                         d.residual
                     )),
                     Err(e) => failures.push(format!("{name} gamma {gamma} x {x}: {e}")),
