@@ -76,6 +76,8 @@ pub fn run(args: DensityArgs) -> Result<(), CliError> {
         "lower_edge",
         "upper_edge",
     ];
+    // The support of the law at the last gamma (computed once per gamma, not per piece).
+    let mut support_cache: Option<(f64, overparam::Result<Vec<(f64, f64)>>)> = None;
     let records = stream(
         &axes,
         Stream {
@@ -84,7 +86,7 @@ pub fn run(args: DensityArgs) -> Result<(), CliError> {
             keep: args.plot.is_some(),
             progress: false,
         },
-        |piece| evaluate(&h, piece),
+        |piece| evaluate(&h, piece, &mut support_cache),
     )?;
     if let Some(path) = &args.plot {
         plot(&records, &args.population, path)?;
@@ -92,7 +94,11 @@ pub fn run(args: DensityArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn evaluate(h: &overparam::spectral::Atoms, piece: &Piece<'_>) -> Vec<Outcome> {
+fn evaluate(
+    h: &overparam::spectral::Atoms,
+    piece: &Piece<'_>,
+    support_cache: &mut Option<(f64, overparam::Result<Vec<(f64, f64)>>)>,
+) -> Vec<Outcome> {
     let points: Vec<Vec<f64>> = (0..piece.len()).map(|i| piece.point(i)).collect();
     let gamma = points.first().map_or(1.0, |p| p[0]);
     let law = match SampleCovariance::new(h, gamma) {
@@ -101,7 +107,14 @@ fn evaluate(h: &overparam::spectral::Atoms, piece: &Piece<'_>) -> Vec<Outcome> {
             return points.iter().map(|p| failed(p, &e)).collect();
         }
     };
-    let support = law.support();
+    let support = match support_cache {
+        Some((g, s)) if *g == gamma => s.clone(),
+        _ => {
+            let s = law.support();
+            *support_cache = Some((gamma, s.clone()));
+            s
+        }
+    };
     // x is the line axis when it is swept; otherwise every point has its own gamma.
     let solutions: Vec<overparam::Result<SilversteinSolution>> =
         if points.iter().all(|p| p[0] == gamma) {
