@@ -39,6 +39,9 @@ pub struct DensityArgs {
     plot: Option<String>,
 }
 
+/// The support intervals of the law at one gamma (the last one computed).
+type SupportCache = Option<(f64, overparam::Result<Vec<(f64, f64)>>)>;
+
 /// The population's atoms, or an exit-2 error naming the flag (and the file and line).
 fn population(spec: &str) -> Result<overparam::spectral::Atoms, CliError> {
     let measure =
@@ -77,7 +80,7 @@ pub fn run(args: DensityArgs) -> Result<(), CliError> {
         "upper_edge",
     ];
     // The support of the law at the last gamma (computed once per gamma, not per piece).
-    let mut support_cache: Option<(f64, overparam::Result<Vec<(f64, f64)>>)> = None;
+    let mut support_cache: SupportCache = None;
     let records = stream(
         &axes,
         Stream {
@@ -97,7 +100,7 @@ pub fn run(args: DensityArgs) -> Result<(), CliError> {
 fn evaluate(
     h: &overparam::spectral::Atoms,
     piece: &Piece<'_>,
-    support_cache: &mut Option<(f64, overparam::Result<Vec<(f64, f64)>>)>,
+    support_cache: &mut SupportCache,
 ) -> Vec<Outcome> {
     let points: Vec<Vec<f64>> = (0..piece.len()).map(|i| piece.point(i)).collect();
     let gamma = points.first().map_or(1.0, |p| p[0]);
