@@ -11,6 +11,8 @@
 //! - [`two_layer`]: the dense Hessian of a two-layer ReLU network at a symmetric critical point
 //!   (the check of the symmetry-reduced spectrum); [`two_layer_census`]: the gradient-descent
 //!   census (a Monte Carlo over initialisations).
+//! - [`sample_covariance`]: eigenvalues of $X^\top X/n$ for a diagonal population covariance
+//!   (the check of the generalised Marchenko–Pastur law).
 //! - [`memory`]: the peak memory of a run, estimated before allocating, and the budget a run
 //!   must fit ([`memory::MemoryBudget`], half of the physical memory by default).
 //! - [`free_convolution`]: Haar Monte Carlo of $A + UBU^\top$ and $A^{1/2}UBU^\top A^{1/2}$;
@@ -54,6 +56,7 @@ mod progress;
 pub mod random_features;
 pub mod ridge;
 pub mod rng;
+pub mod sample_covariance;
 pub mod spectral_distance;
 pub mod two_layer;
 pub mod two_layer_census;

@@ -163,6 +163,99 @@ impl Atoms {
     }
 }
 
+impl Atoms {
+    /// Parse a CSV text with the header `eigenvalue,weight` or `eigenvalue,weight,signal` (a
+    /// third column is read and checked but ignored: the measure is the spectrum alone; blank
+    /// lines and `#` comments skipped). `origin` names the source in errors.
+    ///
+    /// Errors: [`Error::InvalidData`] naming `origin`, the 1-based line and the problem (a
+    /// missing or wrong header, a wrong number of fields, a field that is not a finite number, a
+    /// negative weight, no data rows), then the validation of [`Atoms::new`] (line 0).
+    /// Eigenvalues may be negative here (a general measure); [`Population`] and the
+    /// sample-covariance law reject them.
+    pub fn from_csv(text: &str, origin: &str) -> Result<Self> {
+        let bad = |line: usize, problem: String| Error::InvalidData {
+            origin: origin.to_string(),
+            line,
+            problem,
+        };
+        let mut columns = 0;
+        let mut eigenvalues = Vec::new();
+        let mut weights = Vec::new();
+        for (index, raw) in text.lines().enumerate() {
+            let line = index + 1;
+            let trimmed = raw.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = trimmed.split(',').map(str::trim).collect();
+            if columns == 0 {
+                let lower: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
+                if lower == ["eigenvalue", "weight"] || lower == ["eigenvalue", "weight", "signal"]
+                {
+                    columns = lower.len();
+                    continue;
+                }
+                return Err(bad(
+                    line,
+                    format!(
+                        "expected the header `eigenvalue,weight` or `eigenvalue,weight,signal`, found `{trimmed}`"
+                    ),
+                ));
+            }
+            if fields.len() != columns {
+                return Err(bad(
+                    line,
+                    format!("expected {columns} fields, found {}", fields.len()),
+                ));
+            }
+            let mut values = [0.0; 3];
+            for (k, (field, name)) in fields
+                .iter()
+                .zip(["eigenvalue", "weight", "signal"])
+                .enumerate()
+            {
+                values[k] = field
+                    .parse::<f64>()
+                    .map_err(|_| bad(line, format!("{name} `{field}` is not a number")))?;
+                if !values[k].is_finite() {
+                    return Err(bad(line, format!("{name} `{field}` is not finite")));
+                }
+            }
+            if values[1] < 0.0 {
+                return Err(bad(line, format!("weight {} is negative", values[1])));
+            }
+            if values[2] < 0.0 {
+                return Err(bad(line, format!("signal {} is negative", values[2])));
+            }
+            eigenvalues.push(values[0]);
+            weights.push(values[1]);
+        }
+        if columns == 0 {
+            return Err(bad(
+                0,
+                "empty: expected the header `eigenvalue,weight[,signal]`".into(),
+            ));
+        }
+        if eigenvalues.is_empty() {
+            return Err(bad(0, "no data rows after the header".into()));
+        }
+        Self::new(eigenvalues, weights).map_err(|e| bad(0, e.to_string()))
+    }
+
+    /// Read and parse a CSV file (see [`Atoms::from_csv`]); a file that cannot be read is
+    /// [`Error::InvalidData`] with line 0.
+    pub fn from_csv_path(path: &std::path::Path) -> Result<Self> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::InvalidData {
+            origin: origin.clone(),
+            line: 0,
+            problem: format!("cannot read the file: {e}"),
+        })?;
+        Self::from_csv(&text, &origin)
+    }
+}
+
 impl StieltjesTransform for Atoms {
     /// $m(z) = \sum_j w_j / (s_j - z)$, for finite $z$ that is not an atom.
     ///
@@ -423,6 +516,107 @@ impl Population {
     pub fn is_isotropic(&self) -> bool {
         let (lo, hi) = self.spectrum.support();
         lo == hi
+    }
+}
+
+/// Interoperability with nalgebra (feature `nalgebra`): populations from a covariance matrix or
+/// an eigenvalue vector.
+///
+/// The eigenvalues of a nalgebra matrix are computed with nalgebra's own `SymmetricEigen` (the
+/// data already lives in nalgebra; the crate's numerics otherwise run on faer, see
+/// `crate::linalg`). Each eigenvalue is an atom of weight $1/p$.
+#[cfg(feature = "nalgebra")]
+mod nalgebra_interop {
+    use super::{Atoms, Population};
+    use crate::error::{Error, Result};
+
+    /// Relative tolerance for symmetry and for rounding-level negative eigenvalues.
+    const TOLERANCE: f64 = 1e-10;
+
+    /// The eigenvalues of a symmetric, finite, square matrix.
+    fn symmetric_eigenvalues(m: &nalgebra::DMatrix<f64>) -> Result<Vec<f64>> {
+        let (r, c) = m.shape();
+        if r != c || r == 0 {
+            return Err(Error::DimensionMismatch {
+                what: "covariance matrix (square, non-empty)",
+                expected: r,
+                found: c,
+            });
+        }
+        if m.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "covariance",
+                value: f64::NAN,
+                expected: "a finite matrix",
+            });
+        }
+        let scale = m.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let asym = (m - m.transpose())
+            .iter()
+            .fold(0.0f64, |a, v| a.max(v.abs()));
+        if asym > TOLERANCE * scale {
+            return Err(Error::InvalidParameter {
+                name: "covariance",
+                value: asym,
+                expected: "a symmetric matrix (max |A - A^T| <= 1e-10 max |A|)",
+            });
+        }
+        Ok(nalgebra::SymmetricEigen::new(m.clone())
+            .eigenvalues
+            .iter()
+            .copied()
+            .collect())
+    }
+
+    impl Atoms {
+        /// Equal-weight atoms at the entries of a nalgebra vector (errors of [`Atoms::new`]).
+        pub fn from_nalgebra_eigenvalues(values: &nalgebra::DVector<f64>) -> Result<Self> {
+            Self::uniform(values.iter().copied().collect())
+        }
+
+        /// The spectral distribution of a symmetric nalgebra matrix (eigenvalues by nalgebra's
+        /// `SymmetricEigen`, weight $1/p$ each).
+        ///
+        /// Errors: [`Error::DimensionMismatch`] for a non-square or empty matrix;
+        /// [`Error::InvalidParameter`] `covariance` for a non-finite or non-symmetric one
+        /// (relative tolerance $10^{-10}$).
+        pub fn from_nalgebra_matrix(matrix: &nalgebra::DMatrix<f64>) -> Result<Self> {
+            Self::uniform(symmetric_eigenvalues(matrix)?)
+        }
+    }
+
+    impl Population {
+        /// A population with eigenvalues from a nalgebra vector (weight $1/p$ each) and the
+        /// signal spread like the dimensions ($c_j = w_j$: a target with no preferred
+        /// direction). Errors of [`Population::new`].
+        pub fn from_nalgebra_eigenvalues(values: &nalgebra::DVector<f64>) -> Result<Self> {
+            let s: Vec<f64> = values.iter().copied().collect();
+            let n = s.len();
+            Self::new(s, vec![1.0; n], vec![1.0; n])
+        }
+
+        /// The population of a nalgebra covariance matrix $\Sigma$ (symmetric positive
+        /// semidefinite): its eigenvalues, weight $1/p$ each, signal spread like the dimensions.
+        /// Eigenvalues above $-10^{-10}\max|\Sigma_{ij}|$ but below 0 are rounding and are set
+        /// to 0.
+        ///
+        /// Errors: those of [`Atoms::from_nalgebra_matrix`]; [`Error::InvalidParameter`]
+        /// `eigenvalues` for a clearly negative eigenvalue (not a covariance) or a zero matrix.
+        pub fn from_nalgebra_covariance(matrix: &nalgebra::DMatrix<f64>) -> Result<Self> {
+            let scale = matrix.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            let s: Vec<f64> = symmetric_eigenvalues(matrix)?
+                .into_iter()
+                .map(|v| {
+                    if v < 0.0 && v >= -TOLERANCE * scale {
+                        0.0
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            let n = s.len();
+            Self::new(s, vec![1.0; n], vec![1.0; n])
+        }
     }
 }
 

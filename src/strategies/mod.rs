@@ -43,6 +43,7 @@ pub mod guide;
 pub mod membership;
 pub mod random_features;
 pub mod ridge;
+pub mod spectra;
 pub mod two_layer;
 
 pub use random_features::{check_rf_against_theory, check_rf_bounds, rf_params};

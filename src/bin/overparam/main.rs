@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod adversarial;
+mod density;
 mod driver;
 mod grid;
 mod hessian;
@@ -41,6 +42,9 @@ enum Command {
     Hessian(hessian::HessianArgs),
     /// Membership inference against ridge / min-norm linear regression (Tan, Mason, Javadi, Baraniuk).
     Membership(membership::MembershipArgs),
+    /// Spectral density of the sample covariance X^T X / n for any population spectrum
+    /// (generalised Marchenko–Pastur, Silverstein's equation).
+    Density(density::DensityArgs),
 }
 
 /// An error for the user: the message, and the exit status ([`EXIT_STATUS`]: 2 for a command
@@ -285,6 +289,7 @@ fn main() -> ExitCode {
         Command::Adversarial(args) => adversarial::run(args),
         Command::Hessian(args) => hessian::run(args),
         Command::Membership(args) => membership::run(args),
+        Command::Density(args) => density::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
