@@ -35,6 +35,15 @@ pub enum Param {
     Cross(usize, usize),
 }
 
+impl Param {
+    /// Whether the parameter moves the neurons of class `c` (its row class is `c`).
+    fn moves(&self, c: usize) -> bool {
+        match *self {
+            Param::Diag(x) | Param::Off(x) | Param::Cross(x, _) => x == c,
+        }
+    }
+}
+
 /// Largest dimension $d=\sum_cn_c$ of a partition (and of the built-in families): beyond it the
 /// metric $n_c^2$, the multiplicities and the loss lose their meaning long before they overflow,
 /// and continuation paths from the seeds at $d_0=100$ get long.
@@ -213,6 +222,15 @@ struct Proj {
 }
 
 fn project(ctx: &Context, g: &PairGeometry, x: &[f64]) -> Proj {
+    if x.is_empty() {
+        // A zero direction (left empty): never read by the sums.
+        return Proj {
+            w_unit: 0.0,
+            r: 0.0,
+            a: 0.0,
+            b: 0.0,
+        };
+    }
     Proj {
         w_unit: ctx.ip(x, &g.w_unit),
         r: ctx.ip(x, &g.r),
@@ -400,6 +418,16 @@ impl Partition {
             .collect()
     }
 
+    /// [`Self::direction`] if `p` moves the neurons of `class`, else an empty vector (the
+    /// direction would be zero; [`is_nonzero`] is false for both).
+    fn direction_if_moving(&self, ctx: &Context, p: Param, slot: usize, class: usize) -> Vec<f64> {
+        if p.moves(class) {
+            self.direction(ctx, p, slot, class)
+        } else {
+            Vec::new()
+        }
+    }
+
     fn teacher(ctx: &Context, slot: usize) -> Vec<f64> {
         ctx.cells
             .iter()
@@ -503,7 +531,12 @@ impl Partition {
             let w = self.neuron(&ctx, xi, 0, c);
             let e = Self::teacher(&ctx, 0);
             let ge = PairGeometry::new(&ctx, &w, &e)?;
+            // Only the parameters of class c move this neuron (the others have a zero direction
+            // and add an exact zero).
             for (a, &p) in self.params.iter().enumerate() {
+                if !p.moves(c) {
+                    continue;
+                }
                 let x = self.direction(&ctx, p, 0, c);
                 grad[a] += nc * (0.5 * ctx.ip(&x, &w) - ge.grad_dot(&ctx, &x));
             }
@@ -519,6 +552,9 @@ impl Partition {
                 let gv = PairGeometry::new(&ctx, &w, &v)?;
                 let ge = PairGeometry::new(&ctx, &w, &e)?;
                 for (a, &p) in self.params.iter().enumerate() {
+                    if !p.moves(c) {
+                        continue;
+                    }
                     let x = self.direction(&ctx, p, 0, c);
                     grad[a] += nc * cnt * (gv.grad_dot(&ctx, &x) - ge.grad_dot(&ctx, &x));
                 }
@@ -548,10 +584,12 @@ impl Partition {
             let w = self.neuron(&ctx, xi, 0, c);
             let e = Self::teacher(&ctx, 0);
             let ge = PairGeometry::new(&ctx, &w, &e)?;
+            // Directions of the parameters that do not move this neuron are zero: left empty
+            // (never read: only the nonzero ones enter the sums below).
             let xs: Vec<Vec<f64>> = self
                 .params
                 .iter()
-                .map(|&p| self.direction(&ctx, p, 0, c))
+                .map(|&p| self.direction_if_moving(&ctx, p, 0, c))
                 .collect();
             let pe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
             // A parameter that does not move this neuron has a zero direction: every term with
@@ -577,12 +615,12 @@ impl Partition {
                 let xs: Vec<Vec<f64>> = self
                     .params
                     .iter()
-                    .map(|&p| self.direction(&ctx, p, 0, c))
+                    .map(|&p| self.direction_if_moving(&ctx, p, 0, c))
                     .collect();
                 let ys: Vec<Vec<f64>> = self
                     .params
                     .iter()
-                    .map(|&p| self.direction(&ctx, p, 1, r))
+                    .map(|&p| self.direction_if_moving(&ctx, p, 1, r))
                     .collect();
                 let pxv: Vec<Proj> = xs.iter().map(|x| project(&ctx, &gv, x)).collect();
                 let pyv: Vec<Proj> = ys.iter().map(|y| project(&ctx, &gv, y)).collect();

@@ -234,7 +234,14 @@ trait PathSystem {
     fn monitor(&self, x: &[f64], d: f64, comp: Component) -> Option<usize>;
     fn sizes(&self, d: f64) -> Vec<f64>;
     fn multiplicity(&self, d: f64, comp: Component) -> f64;
+    /// Whether $\partial_xR$ is singular at the point (relative to its scale): a sign change of
+    /// the augmented determinant is a branch point only there (elsewhere it passes a pole).
+    fn singular(&self, x: &[f64], d: f64) -> bool;
 }
+
+/// Relative size of the smallest eigenvalue below which a reduced Hessian counts as singular
+/// at a located branch point.
+const SINGULAR_TOLERANCE: f64 = 1e-6;
 
 /// The reduced system of a partition with sizes moving along a line in $d$.
 struct Reduced {
@@ -313,6 +320,17 @@ impl PathSystem for Reduced {
     }
     fn multiplicity(&self, d: f64, comp: Component) -> f64 {
         comp.multiplicity(&self.sizes(d))
+    }
+    fn singular(&self, x: &[f64], d: f64) -> bool {
+        let Some(p) = self.partition(d) else {
+            return false;
+        };
+        let Ok(vals) = component_eigenvalues(&p, x, Component::Trivial) else {
+            return false;
+        };
+        let small = vals.iter().fold(f64::INFINITY, |m, v| m.min(v.abs()));
+        let scale = vals.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        small <= SINGULAR_TOLERANCE * scale
     }
 }
 
@@ -559,7 +577,9 @@ impl<S: PathSystem> Tracer<'_, S> {
                     let (_, dd) = tangent(sys, yy, &t)?;
                     Some(dd * det0 < 0.0)
                 });
-                if let Some(yy) = at {
+                // Only where the reduced Hessian is singular (not a pole of the determinant,
+                // e.g. near collinear neurons at a class size in (1, 2)).
+                if let Some(yy) = at.filter(|yy| sys.singular(&yy[..n], yy[n])) {
                     let (d, sizes, params) = mk_point(&yy);
                     let s = dotp(
                         &yy.iter().zip(&y).map(|(a, b)| a - b).collect::<Vec<_>>(),
@@ -822,6 +842,17 @@ mod tests {
         }
         fn multiplicity(&self, _: f64, _: Component) -> f64 {
             0.0
+        }
+        fn singular(&self, x: &[f64], d: f64) -> bool {
+            // 1 x 1 and 2 x 2 systems only in these tests: the determinant, relative.
+            let (jx, _) = self.jacobian(x, d).unwrap();
+            let scale = jx.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1.0);
+            let det = if x.len() == 1 {
+                jx[0]
+            } else {
+                jx[0] * jx[3] - jx[1] * jx[2]
+            };
+            det.abs() <= SINGULAR_TOLERANCE * scale
         }
     }
 
