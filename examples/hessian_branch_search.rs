@@ -1,7 +1,7 @@
 //! Time and summarise the branch search of one partition (per seed source: how many distinct
 //! branches each source class finds).
 //!
-//! `cargo run --release --example hessian_branch_search -- 13,6,1 [seed] [reps]`
+//! `cargo run --release --example hessian_branch_search -- 13,6,1 [seed] [reps] [continuation span]`
 use overparam::theory::two_layer::branches::{BranchSearchOptions, PartitionFamily, find_branches};
 use std::time::Instant;
 
@@ -15,8 +15,13 @@ fn main() -> Result<(), overparam::Error> {
         .collect();
     let seed: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
     let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
+    // Optional continuation span (issue 14: continuation seeds).
+    let span: Option<f64> = args.get(4).and_then(|s| s.parse().ok());
     let p = PartitionFamily { sizes }.partition()?;
-    let opts = BranchSearchOptions::default().with_seed(seed);
+    let mut opts = BranchSearchOptions::default().with_seed(seed);
+    if let Some(span) = span {
+        opts = opts.with_continuation(span);
+    }
     let t0 = Instant::now();
     let mut s = find_branches(&p, &opts)?;
     for _ in 1..reps {

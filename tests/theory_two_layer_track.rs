@@ -469,3 +469,50 @@ fn scaled_tracking_reaches_the_family_point() {
     let want = s20.matching(&cp.params, 1e-7).unwrap();
     assert_eq!(s20.matching(x, 1e-7), Some(want));
 }
+
+/// Continuation seeds (`BranchSearchOptions::with_continuation`): at (8,4), d = 12, the saddle of
+/// loss 0.0694850 tracked up by its second class turns at a fold (sizes (8, 10.0568), the fold
+/// of the (8,6) test) and comes back to d = 12 on a branch the default search does not list.
+/// With continuation seeds that branch is listed (source `continuation`, verified by the dense
+/// gradient), and every branch of the default search is still listed.
+#[test]
+fn continuation_seeds_list_the_partner_branch_beyond_a_fold() {
+    use overparam::theory::two_layer::branches::SeedSource;
+    let base = search(&[8.0, 4.0]);
+    let p = base.partition.clone();
+    let i = by_loss(&base, 0.0694850);
+    let tr = track_branch(
+        &p,
+        &base.branches[i].params,
+        TrackDirection::Class(1),
+        false,
+        12.0,
+        20.0,
+        &TrackOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(tr.folds().count(), 1);
+    let (d_end, partner) = tr.last().unwrap();
+    assert_eq!(*d_end, 12.0);
+    assert_eq!(base.matching(partner, 1e-7), None);
+    let more = find_branches(&p, &BranchSearchOptions::default().with_continuation(8.0)).unwrap();
+    assert!(more.branches.len() > base.branches.len());
+    for b in &base.branches {
+        assert!(more.matching(&b.params, 1e-7).is_some());
+    }
+    let k = more.matching(partner, 1e-7).expect("the partner is listed");
+    let b = &more.branches[k];
+    assert!(b.sources.contains(&SeedSource::Continuation));
+    assert!(b.full_gradient.unwrap() < 1e-9, "{:?}", b.full_gradient);
+    assert!(b.residual < 1e-9);
+    // Domain of the option.
+    for bad in [0.0, -1.0, f64::NAN, 101.0] {
+        assert!(matches!(
+            find_branches(&p, &BranchSearchOptions::default().with_continuation(bad)),
+            Err(overparam::Error::InvalidParameter {
+                name: "continuation",
+                ..
+            })
+        ));
+    }
+}

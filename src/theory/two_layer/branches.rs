@@ -126,6 +126,7 @@ pub struct BranchSearchOptions {
     descent_runs: usize,
     seed: u64,
     coarser: bool,
+    continuation: Option<f64>,
 }
 
 /// Largest number of random seeds or gradient-descent runs of a branch search.
@@ -140,6 +141,7 @@ impl Default for BranchSearchOptions {
             descent_runs: 0,
             seed: 1,
             coarser: true,
+            continuation: None,
         }
     }
 }
@@ -167,6 +169,22 @@ impl BranchSearchOptions {
         self.coarser = on;
         self
     }
+    /// Continuation seeds (off by default): after the other seeds, every listed branch is
+    /// tracked in $d$ ([`track_branch`](super::track::track_branch)) by each class of size $>1$, up and down, over
+    /// $[d-\Delta,d+\Delta]$ with $\Delta=$ `span` (clipped at $d>1$), without the
+    /// symmetry monitors; a path that turns at a fold and comes back to $d$ lands on the partner
+    /// branch, and the branches switched onto at in-Fix branch points are tracked back to $d$;
+    /// each such end point is a seed ([`SeedSource::Continuation`]). Newly found branches are
+    /// tracked in turn (two rounds). `span` must be finite and in $(0, 100]$ (checked by
+    /// [`Self::check`]); cost: a few hundred reduced Newton steps per branch and class.
+    pub fn with_continuation(mut self, span: f64) -> Self {
+        self.continuation = Some(span);
+        self
+    }
+    /// The continuation span, if continuation seeds are on.
+    pub fn continuation(&self) -> Option<f64> {
+        self.continuation
+    }
     /// The number of random points.
     pub fn random_seeds(&self) -> usize {
         self.random_seeds
@@ -180,9 +198,19 @@ impl BranchSearchOptions {
         self.seed
     }
 
-    /// Validate. Domain: at most [`MAX_BRANCH_SEEDS`] random seeds and descent runs; outside it
-    /// [`Error::InvalidParameter`] naming `random_seeds` or `descent_runs`.
+    /// Validate. Domain: at most [`MAX_BRANCH_SEEDS`] random seeds and descent runs, a
+    /// continuation span in $(0,100]$; outside it [`Error::InvalidParameter`] naming
+    /// `random_seeds`, `descent_runs` or `continuation`.
     pub fn check(&self) -> Result<()> {
+        if let Some(span) = self.continuation
+            && !(span.is_finite() && span > 0.0 && span <= 100.0)
+        {
+            return Err(Error::InvalidParameter {
+                name: "continuation",
+                value: span,
+                expected: "a continuation span in (0, 100]",
+            });
+        }
         for (name, n) in [
             ("random_seeds", self.random_seeds),
             ("descent_runs", self.descent_runs),
@@ -199,8 +227,9 @@ impl BranchSearchOptions {
     }
 }
 
-/// Where a seed came from.
+/// Where a seed came from. (Non-exhaustive: new seed sources may be added.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SeedSource {
     /// A sign pattern of flipped classes.
     SignPattern,
@@ -214,6 +243,10 @@ pub enum SeedSource {
     Descent,
     /// A perturbed critical point of a coarser partition.
     Coarser,
+    /// A listed branch tracked in $d$ ([`crate::theory::two_layer::track`]) across a fold back
+    /// to the search's $d$ (the partner branch), or a branch switched onto at an in-Fix branch
+    /// point and tracked back to $d$ ([`BranchSearchOptions::with_continuation`]).
+    Continuation,
 }
 
 impl std::fmt::Display for SeedSource {
@@ -225,6 +258,7 @@ impl std::fmt::Display for SeedSource {
             SeedSource::Descended => "descended",
             SeedSource::Descent => "descent",
             SeedSource::Coarser => "coarser",
+            SeedSource::Continuation => "continuation",
         })
     }
 }
@@ -372,6 +406,10 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
             }
         }
     }
+    // 6. Continuation: folds back to d and branch switching.
+    if let Some(span) = opts.continuation {
+        continuation_seeds(&mut acc, span);
+    }
     let Accumulator {
         found,
         seeds_tried,
@@ -481,6 +519,46 @@ impl Accumulator<'_> {
 }
 
 /// The value of parameter `p` in `xi`, with $O_c$ of a singleton class read as `None`.
+/// Rounds of [`continuation_seeds`] (branches found in round 1 are tracked in round 2).
+const CONTINUATION_ROUNDS: usize = 2;
+
+/// Track every found branch in $d$ and seed from the paths that come back to $d$.
+fn continuation_seeds(acc: &mut Accumulator<'_>, span: f64) {
+    use super::track::{TrackDirection, TrackEnd, TrackOptions, track_branch};
+    let p = acc.partition;
+    let d = p.dimension();
+    let opts = TrackOptions::default().with_symmetry_monitors(false);
+    let (lo, hi) = ((d - span).max(1.0 + 1e-9), d + span);
+    let mut done = 0usize;
+    for _ in 0..CONTINUATION_ROUNDS {
+        let todo: Vec<Vec<f64>> = acc.found[done..].iter().map(|f| f.params.clone()).collect();
+        done = acc.found.len();
+        for xi in todo {
+            for c in (0..p.num_classes()).filter(|&c| p.sizes()[c] > 1.0) {
+                for (down, a, b) in [(true, lo, d), (false, d, hi)] {
+                    let Ok(tr) = track_branch(p, &xi, TrackDirection::Class(c), down, a, b, &opts)
+                    else {
+                        continue;
+                    };
+                    let back = |t: &super::track::BranchTrack| {
+                        (t.end == TrackEnd::Reached && t.path.len() > 2)
+                            .then(|| t.last().filter(|l| l.0 == d).map(|l| l.1.clone()))
+                            .flatten()
+                    };
+                    let mut seeds: Vec<Vec<f64>> = back(&tr).into_iter().collect();
+                    seeds.extend(tr.switched.iter().filter_map(back));
+                    for s in seeds {
+                        acc.try_seed(&s, SeedSource::Continuation);
+                    }
+                }
+            }
+        }
+        if done == acc.found.len() {
+            break;
+        }
+    }
+}
+
 fn value(p: &Partition, xi: &[f64], q: Param) -> Option<f64> {
     p.index_of(q).map(|i| xi[i])
 }

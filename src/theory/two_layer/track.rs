@@ -56,16 +56,19 @@ pub struct TrackOptions {
     max_step: f64,
     max_steps: usize,
     switching: bool,
+    monitors: bool,
 }
 
 impl Default for TrackOptions {
-    /// Initial arclength step 0.05, largest step 0.2, at most 4000 steps, branch switching on.
+    /// Initial arclength step 0.05, largest step 0.2, at most 4000 steps, branch switching and
+    /// symmetry monitors on.
     fn default() -> Self {
         Self {
             step: 0.05,
             max_step: 0.2,
             max_steps: 4000,
             switching: true,
+            monitors: true,
         }
     }
 }
@@ -89,6 +92,13 @@ impl TrackOptions {
     /// Whether to switch onto the branches crossing at in-Fix branch points.
     pub fn with_switching(mut self, on: bool) -> Self {
         self.switching = on;
+        self
+    }
+
+    /// Whether to monitor the non-trivial isotypic blocks (symmetry-breaking events; one block
+    /// spectrum per step). Off: folds and branch points only, cheaper.
+    pub fn with_symmetry_monitors(mut self, on: bool) -> Self {
+        self.monitors = on;
         self
     }
 
@@ -527,7 +537,14 @@ impl<S: PathSystem> Tracer<'_, S> {
             return out;
         };
         let mut y = y_start;
-        let mut mon = sys.monitors(&y[..n], y[n]);
+        let monitors = |yy: &[f64]| {
+            if self.opts.monitors {
+                sys.monitors(&yy[..n], yy[n])
+            } else {
+                Vec::new()
+            }
+        };
+        let mut mon = monitors(&y);
         let mut h = self.opts.step;
         let mut steps = 0usize;
         loop {
@@ -550,7 +567,7 @@ impl<S: PathSystem> Tracer<'_, S> {
                 continue;
             };
             steps += 1;
-            let mon1 = sys.monitors(&y1[..n], y1[n]);
+            let mon1 = monitors(&y1);
             let mut events: Vec<(f64, BranchEvent)> = Vec::new();
             let mk_point = |yy: &[f64]| (yy[n], sys.sizes(yy[n]), yy[..n].to_vec());
             // Fold: the d-component of the oriented tangent changes sign.
