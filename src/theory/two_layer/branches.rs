@@ -35,8 +35,9 @@
 //!    bifurcate from them).
 //!
 //! Each converged point is **verified**: the reduced residual $\max_a|(G^{-1}\nabla
-//! F_{\rm red})_a|$, and for integer $d\le200$ the full gradient $\nabla F(W(\xi))$ from
-//! [`Teacher::gradient`] at the embedded matrix. Points are **de-duplicated up to the symmetry**:
+//! F_{\rm red})_a|$, and for integer $d\le200$ the full gradient $\nabla F(W(\xi))$ (one row per
+//! class, the others being its permutations) from
+//! [`Teacher::gradient_rows`] at the embedded matrix. Points are **de-duplicated up to the symmetry**:
 //! two reduced parameter vectors are the same point if they agree (to $10^{-7}$, relative) after a
 //! permutation of classes of equal size. Points whose isotropy is strictly larger (two classes
 //! can be merged, e.g. the global minimum $I_d$ lies in every $\mathrm{Fix}$) belong to a coarser
@@ -274,7 +275,9 @@ pub struct Branch {
     /// gradient, by symmetric criticality).
     pub residual: f64,
     /// The largest entry of $\nabla F$ computed densely at the embedded $d\times d$ matrix
-    /// (`None` for non-integer $d$ or $d>200$).
+    /// (`None` for non-integer $d$ or $d>200$): the rows of one neuron per class
+    /// ([`Teacher::gradient_rows`], each summing over all $2d$ other neurons and teacher rows);
+    /// the other rows of a class are permutations of its row, by the symmetry of the point.
     pub full_gradient: Option<f64>,
     /// Morse index (number of negative Hessian eigenvalues with multiplicity).
     pub morse_index: f64,
@@ -1052,7 +1055,18 @@ fn full_gradient(p: &Partition, xi: &[f64]) -> Option<f64> {
         return None;
     }
     let w = p.embed(xi).ok()?;
-    let g = Teacher::identity(d as usize).ok()?.gradient(&w).ok()?;
+    // One row per class (the first: classes occupy consecutive indices): the other rows of a
+    // class are permutations of it (W is invariant under the isotropy, the gradient equivariant).
+    let mut rows = Vec::with_capacity(p.num_classes());
+    let mut start = 0usize;
+    for &n in p.sizes() {
+        rows.push(start);
+        start += n as usize;
+    }
+    let g = Teacher::identity(d as usize)
+        .ok()?
+        .gradient_rows(&w, &rows)
+        .ok()?;
     let r = g.iter().fold(0.0f64, |a, x| a.max(x.abs()));
     r.is_finite().then_some(r)
 }

@@ -140,22 +140,34 @@ impl Context {
     }
 }
 
-/// Kernel geometry of a pair $(w,v)$ in a context, with the vectors needed by $g$, $h_1$, $h_2$.
+/// Kernel geometry of a pair $(w,v)$ in a context, with the vectors needed by $g$, $h_1$, $h_2$:
+/// $\bar w$, $v$, $r=\bar v-\cos\theta\,\bar w$, $a=\bar w+\bar v$, $b=\bar w-\bar v$, stored
+/// one after the other in one buffer (one allocation per pair; the same arithmetic).
 struct PairGeometry {
     angle: PairAngle,
-    /// $\bar w$.
-    w_unit: Vec<f64>,
-    /// $v$.
-    v: Vec<f64>,
-    /// $r=\bar v-\cos\theta\,\bar w$.
-    r: Vec<f64>,
-    /// $a=\bar w+\bar v$.
-    a: Vec<f64>,
-    /// $b=\bar w-\bar v$.
-    b: Vec<f64>,
+    /// Length of each vector (the number of cells).
+    len: usize,
+    /// $[\bar w, v, r, a, b]$, each of length `len`.
+    buf: Vec<f64>,
 }
 
 impl PairGeometry {
+    fn w_unit(&self) -> &[f64] {
+        &self.buf[..self.len]
+    }
+    fn v(&self) -> &[f64] {
+        &self.buf[self.len..2 * self.len]
+    }
+    fn r(&self) -> &[f64] {
+        &self.buf[2 * self.len..3 * self.len]
+    }
+    fn a(&self) -> &[f64] {
+        &self.buf[3 * self.len..4 * self.len]
+    }
+    fn b(&self) -> &[f64] {
+        &self.buf[4 * self.len..5 * self.len]
+    }
+
     fn new(ctx: &Context, w: &[f64], v: &[f64]) -> Result<Self> {
         let ww = ctx.ip(w, w);
         let vv = ctx.ip(v, v);
@@ -169,36 +181,34 @@ impl PairGeometry {
         let (nw, nv) = (ww.sqrt(), vv.sqrt());
         let wv = ctx.ip(w, v);
         let cos = (wv / (nw * nv)).clamp(-1.0, 1.0);
-        let w_unit: Vec<f64> = w.iter().map(|x| x / nw).collect();
-        let v_unit: Vec<f64> = v.iter().map(|x| x / nv).collect();
-        let r: Vec<f64> = v_unit
-            .iter()
-            .zip(&w_unit)
-            .map(|(y, x)| y - cos * x)
-            .collect();
-        let s2 = ctx.ip(&r, &r);
+        let len = w.len().min(v.len());
+        // Layout [w_unit, v, r, a, b, v_unit] (v_unit is scratch, dropped at the end).
+        let mut buf = vec![0.0; 6 * len];
+        for i in 0..len {
+            let (wu, vu) = (w[i] / nw, v[i] / nv);
+            buf[i] = wu;
+            buf[len + i] = v[i];
+            buf[2 * len + i] = vu - cos * wu;
+            buf[3 * len + i] = wu + vu;
+            buf[4 * len + i] = wu - vu;
+            buf[5 * len + i] = vu;
+        }
+        buf.truncate(5 * len);
+        let r = &buf[2 * len..3 * len];
+        let s2 = ctx.ip(r, r);
         let sin = if s2 >= 0.0 {
             s2.sqrt()
         } else {
             ((1.0 - cos) * (1.0 + cos)).max(0.0).sqrt()
         };
         let angle = PairAngle::from_products(ww, vv, wv, Some(sin));
-        let a = w_unit.iter().zip(&v_unit).map(|(x, y)| x + y).collect();
-        let b = w_unit.iter().zip(&v_unit).map(|(x, y)| x - y).collect();
-        Ok(Self {
-            angle,
-            w_unit,
-            v: v.to_vec(),
-            r,
-            a,
-            b,
-        })
+        Ok(Self { angle, len, buf })
     }
 
     /// $x^\top g(w,v)$.
     fn grad_dot(&self, ctx: &Context, x: &[f64]) -> f64 {
         let p = &self.angle;
-        (p.norm_v * p.sin * ctx.ip(x, &self.w_unit) + (PI - p.theta) * ctx.ip(x, &self.v))
+        (p.norm_v * p.sin * ctx.ip(x, self.w_unit()) + (PI - p.theta) * ctx.ip(x, self.v()))
             / (2.0 * PI)
     }
 }
@@ -232,10 +242,10 @@ fn project(ctx: &Context, g: &PairGeometry, x: &[f64]) -> Proj {
         };
     }
     Proj {
-        w_unit: ctx.ip(x, &g.w_unit),
-        r: ctx.ip(x, &g.r),
-        a: ctx.ip(x, &g.a),
-        b: ctx.ip(x, &g.b),
+        w_unit: ctx.ip(x, g.w_unit()),
+        r: ctx.ip(x, g.r()),
+        a: ctx.ip(x, g.a()),
+        b: ctx.ip(x, g.b()),
     }
 }
 
