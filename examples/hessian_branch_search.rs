@@ -1,7 +1,7 @@
 //! Time and summarise the branch search of one partition (per seed source: how many distinct
 //! branches each source class finds).
 //!
-//! `cargo run --release --example hessian_branch_search -- 13,6,1 [seed] [reps] [continuation span]`
+//! `cargo run --release --example hessian_branch_search -- 13,6,1 [seed] [reps] [continuation span or -] [d_small]`
 use overparam::theory::two_layer::branches::{BranchSearchOptions, PartitionFamily, find_branches};
 use std::time::Instant;
 
@@ -17,10 +17,15 @@ fn main() -> Result<(), overparam::Error> {
     let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     // Optional continuation span (issue 14: continuation seeds).
     let span: Option<f64> = args.get(4).and_then(|s| s.parse().ok());
+    // Optional smaller dimension to continue the scaled-down partition's branches from.
+    let d_small: Option<f64> = args.get(5).and_then(|s| s.parse().ok());
     let p = PartitionFamily { sizes }.partition()?;
     let mut opts = BranchSearchOptions::default().with_seed(seed);
     if let Some(span) = span {
         opts = opts.with_continuation(span);
+    }
+    if let Some(d0) = d_small {
+        opts = opts.with_continuation_from(d0);
     }
     let t0 = Instant::now();
     let mut s = find_branches(&p, &opts)?;

@@ -516,3 +516,48 @@ fn continuation_seeds_list_the_partner_branch_beyond_a_fold() {
         ));
     }
 }
+
+/// Seeds continued from a smaller dimension (`with_continuation_from`): the (12,6,1) partition
+/// scaled down to d = 14, searched there, its branches tracked up (classes growing in proportion)
+/// to d = 19. Every branch of the default search is still listed, the search lists branches the
+/// default one misses (each verified: reduced residual and dense gradient), and the option's
+/// domain is checked.
+#[test]
+fn seeds_continued_from_a_smaller_dimension() {
+    use overparam::theory::two_layer::branches::SeedSource;
+    let base = search(&[12.0, 6.0, 1.0]);
+    let p = base.partition.clone();
+    let more = find_branches(
+        &p,
+        &BranchSearchOptions::default().with_continuation_from(14.0),
+    )
+    .unwrap();
+    for b in &base.branches {
+        assert!(more.matching(&b.params, 1e-7).is_some());
+    }
+    let new: Vec<_> = more
+        .branches
+        .iter()
+        .filter(|b| base.matching(&b.params, 1e-7).is_none())
+        .collect();
+    assert!(!new.is_empty());
+    for b in new {
+        assert_eq!(b.sources, vec![SeedSource::Continuation]);
+        assert!(b.residual < 1e-9 && b.full_gradient.unwrap() < 1e-9);
+    }
+    for bad in [19.0, 25.0, 1.0, 2.5, f64::NAN] {
+        assert!(
+            matches!(
+                find_branches(
+                    &p,
+                    &BranchSearchOptions::default().with_continuation_from(bad)
+                ),
+                Err(overparam::Error::InvalidParameter {
+                    name: "continuation_from",
+                    ..
+                })
+            ),
+            "{bad}"
+        );
+    }
+}

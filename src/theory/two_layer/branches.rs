@@ -128,6 +128,7 @@ pub struct BranchSearchOptions {
     seed: u64,
     coarser: bool,
     continuation: Option<f64>,
+    continuation_from: Option<f64>,
 }
 
 /// Largest number of random seeds or gradient-descent runs of a branch search.
@@ -143,6 +144,7 @@ impl Default for BranchSearchOptions {
             seed: 1,
             coarser: true,
             continuation: None,
+            continuation_from: None,
         }
     }
 }
@@ -181,6 +183,21 @@ impl BranchSearchOptions {
     pub fn with_continuation(mut self, span: f64) -> Self {
         self.continuation = Some(span);
         self
+    }
+    /// Seeds continued from a smaller dimension (off by default): the partition **scaled down**
+    /// to $d_0=$ `d_small` (every class of size $>1$ multiplied by one factor, singletons kept)
+    /// is searched with the other seed sources, and each branch found there is tracked up in $d$
+    /// with the classes growing in proportion ([`TrackDirection::Scaled`](super::track::TrackDirection::Scaled))
+    /// to the search's $d$; the end points are seeds ([`SeedSource::Continuation`]). Domain
+    /// (checked by [`find_branches`]): $1<d_0<d$ with every scaled class still $>1$; outside it
+    /// [`Error::InvalidParameter`] naming `continuation_from`.
+    pub fn with_continuation_from(mut self, d_small: f64) -> Self {
+        self.continuation_from = Some(d_small);
+        self
+    }
+    /// The smaller dimension of [`Self::with_continuation_from`], if on.
+    pub fn continuation_from(&self) -> Option<f64> {
+        self.continuation_from
     }
     /// The continuation span, if continuation seeds are on.
     pub fn continuation(&self) -> Option<f64> {
@@ -413,6 +430,12 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
     if let Some(span) = opts.continuation {
         continuation_seeds(&mut acc, span);
     }
+    // 7. Branches of the scaled-down partition, continued up to d.
+    if let Some(d_small) = opts.continuation_from {
+        for xi in scaled_seeds(partition, d_small, opts)? {
+            acc.try_seed(&xi, SeedSource::Continuation);
+        }
+    }
     let Accumulator {
         found,
         seeds_tried,
@@ -522,6 +545,61 @@ impl Accumulator<'_> {
 }
 
 /// The value of parameter `p` in `xi`, with $O_c$ of a singleton class read as `None`.
+/// The branches of `p` scaled down to `d_small`, tracked up to $d$ (end points at $d$).
+fn scaled_seeds(p: &Partition, d_small: f64, opts: &BranchSearchOptions) -> Result<Vec<Vec<f64>>> {
+    use super::track::{TrackDirection, TrackEnd, TrackOptions, track_branch};
+    let d = p.dimension();
+    let singles = p.sizes().iter().filter(|&&n| n == 1.0).count() as f64;
+    let total = d - singles;
+    let factor = (d_small - singles) / total;
+    let bad = || Error::InvalidParameter {
+        name: "continuation_from",
+        value: d_small,
+        expected: "a smaller dimension 1 < d0 < d at which every class of size > 1 stays > 1",
+    };
+    if !(d_small.is_finite() && d_small > 1.0 && d_small < d && factor > 0.0) {
+        return Err(bad());
+    }
+    let sizes: Vec<f64> = p
+        .sizes()
+        .iter()
+        .map(|&n| if n == 1.0 { 1.0 } else { n * factor })
+        .collect();
+    if sizes.iter().any(|&n| n != 1.0 && n <= 1.0) {
+        return Err(bad());
+    }
+    let small = PartitionParams { sizes }.check().map_err(|_| bad())?;
+    let inner = BranchSearchOptions {
+        continuation: None,
+        continuation_from: None,
+        descent_runs: 0,
+        ..*opts
+    };
+    let found = find_branches(&small, &inner)?;
+    let track = TrackOptions::default().with_symmetry_monitors(false);
+    let mut out = Vec::new();
+    for b in &found.branches {
+        let Ok(tr) = track_branch(
+            &small,
+            &b.params,
+            TrackDirection::Scaled,
+            false,
+            small.dimension(),
+            d,
+            &track,
+        ) else {
+            continue;
+        };
+        if tr.end == TrackEnd::Reached
+            && let Some((dd, x)) = tr.last()
+            && *dd == d
+        {
+            out.push(x.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// Rounds of [`continuation_seeds`] (branches found in round 1 are tracked in round 2).
 const CONTINUATION_ROUNDS: usize = 2;
 
