@@ -565,7 +565,12 @@ fn scaled_seeds(p: &Partition, d_small: f64, opts: &BranchSearchOptions) -> Resu
         .iter()
         .map(|&n| if n == 1.0 { 1.0 } else { n * factor })
         .collect();
-    if sizes.iter().any(|&n| n != 1.0 && n <= 1.0) {
+    // Every scaled class must stay a genuine class (> 1), else the parameter layout changes.
+    if p.sizes()
+        .iter()
+        .zip(&sizes)
+        .any(|(&n, &m)| n != 1.0 && m <= 1.0)
+    {
         return Err(bad());
     }
     let small = PartitionParams { sizes }.check().map_err(|_| bad())?;
