@@ -1183,8 +1183,10 @@ const THRESHOLD_SCAN_STEP: f64 = 0.05;
 /// (fold, class size reaching 1) first.
 ///
 /// This is the branch-tracking counterpart of [`super::threshold::saddle_to_minimum`] for a
-/// listed branch: no pitchfork detection yet (a bifurcation in the fixed space is crossed by the
-/// continuation, guarded only by the parameter-jump test).
+/// listed branch, by natural continuation (a bifurcation in the fixed space is crossed, guarded
+/// only by the parameter-jump test). [`super::track::track_branch`] passes folds and reports
+/// every fold, branch point and symmetry-breaking crossing along the way; its first
+/// symmetry-breaking event is this $d^*$ when the sign change happens outside the trivial block.
 ///
 /// Domain: `class` an index of a class of size $>1$ (else [`Error::InvalidParameter`] naming
 /// `class`), $1<$ `d_min` $<d$ (else naming `d_min`), `xi` a critical point of `partition`
