@@ -428,6 +428,26 @@ impl Partition {
             .collect()
     }
 
+    /// [`Self::direction`] written into `out` (cleared first; reuses its allocation).
+    fn direction_into(
+        &self,
+        ctx: &Context,
+        p: Param,
+        slot: usize,
+        class: usize,
+        out: &mut Vec<f64>,
+    ) {
+        out.clear();
+        out.extend(ctx.cells.iter().map(|cell| {
+            let hit = match p {
+                Param::Diag(c) => c == class && cell.slot == Some(slot),
+                Param::Off(c) => c == class && cell.class == c && cell.slot != Some(slot),
+                Param::Cross(c, r) => c == class && cell.class == r,
+            };
+            if hit { 1.0 } else { 0.0 }
+        }));
+    }
+
     /// [`Self::direction`] if `p` moves the neurons of `class`, else an empty vector (the
     /// direction would be zero; [`is_nonzero`] is false for both).
     fn direction_if_moving(&self, ctx: &Context, p: Param, slot: usize, class: usize) -> Vec<f64> {
@@ -542,12 +562,13 @@ impl Partition {
             let e = Self::teacher(&ctx, 0);
             let ge = PairGeometry::new(&ctx, &w, &e)?;
             // Only the parameters of class c move this neuron (the others have a zero direction
-            // and add an exact zero).
+            // and add an exact zero). One direction buffer, refilled per parameter.
+            let mut x = Vec::with_capacity(ctx.cells.len());
             for (a, &p) in self.params.iter().enumerate() {
                 if !p.moves(c) {
                     continue;
                 }
-                let x = self.direction(&ctx, p, 0, c);
+                self.direction_into(&ctx, p, 0, c, &mut x);
                 grad[a] += nc * (0.5 * ctx.ip(&x, &w) - ge.grad_dot(&ctx, &x));
             }
             for r in 0..self.sizes.len() {
@@ -565,7 +586,7 @@ impl Partition {
                     if !p.moves(c) {
                         continue;
                     }
-                    let x = self.direction(&ctx, p, 0, c);
+                    self.direction_into(&ctx, p, 0, c, &mut x);
                     grad[a] += nc * cnt * (gv.grad_dot(&ctx, &x) - ge.grad_dot(&ctx, &x));
                 }
             }
