@@ -354,3 +354,129 @@ fn classes_threshold_per_branch() {
     let (code, _, err) = run(&["--family", "type-a", "--threshold", "--branch", "1"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `--family flipped --m M --d K --threshold --branch N` (issue 14): d_star of branch N of the
+/// named family's partition at d = K, continued down by the family's first class. Branch 1 of
+/// (6,6) at d = 12 (the loss-0.0795 saddle that the `flipped --m 6` continuation reaches)
+/// becomes a minimum below d* = 8.1966 (`--family classes --sizes 6,6 --threshold --branch 1`
+/// gives the same number: the two routes agree); the default branch of `flipped --m 2` at
+/// d = 12 gives the family's own threshold. Without --branch the named family's --threshold
+/// is unchanged, and --d without --branch stays an error.
+#[test]
+fn named_family_threshold_per_branch() {
+    let (code, out, err) = run(&[
+        "--family",
+        "flipped",
+        "--m",
+        "6",
+        "--d",
+        "12",
+        "--threshold",
+        "--branch",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["family"].as_str().unwrap(), "flipped-6");
+    assert_eq!(v[0]["d"].as_u64().unwrap(), 12);
+    assert_eq!(v[0]["branch"].as_u64().unwrap(), 1);
+    assert!((v[0]["loss"].as_f64().unwrap() - 0.0795368924).abs() < 1e-9);
+    let named = v[0]["d_star"].as_f64().unwrap();
+    assert!((named - 8.1966).abs() < 1e-4, "{named}");
+    let (code, out, err) = run(&[
+        "--family",
+        "classes",
+        "--sizes",
+        "6,6",
+        "--threshold",
+        "--branch",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let classes = json_lines(&out)[0]["d_star"].as_f64().unwrap();
+    assert!((named - classes).abs() < 1e-9, "{named} vs {classes}");
+    // flipped --m 2: the default branch (0) at d = 12 against the family's own threshold.
+    let (code, out, err) = run(&[
+        "--family",
+        "flipped",
+        "--m",
+        "2",
+        "--d",
+        "12",
+        "--threshold",
+        "--branch",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let per_branch = json_lines(&out)[0]["d_star"].as_f64().unwrap();
+    let (code, out, err) = run(&[
+        "--family",
+        "flipped",
+        "--m",
+        "2",
+        "--threshold",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let family = json_lines(&out)[0]["d_star"].as_f64().unwrap();
+    assert!(
+        (per_branch - family).abs() < 1e-7,
+        "{per_branch} vs {family}"
+    );
+    // Usage errors: --branch out of range, --branch without --d, --d without --branch.
+    for args in [
+        &[
+            "--family",
+            "flipped",
+            "--m",
+            "6",
+            "--d",
+            "12",
+            "--threshold",
+            "--branch",
+            "99",
+        ][..],
+        &[
+            "--family",
+            "flipped",
+            "--m",
+            "6",
+            "--threshold",
+            "--branch",
+            "1",
+        ][..],
+        &[
+            "--family",
+            "flipped",
+            "--m",
+            "6",
+            "--d",
+            "12",
+            "--threshold",
+        ][..],
+        &[
+            "--family",
+            "classes",
+            "--sizes",
+            "6,6",
+            "--d",
+            "12",
+            "--threshold",
+        ][..],
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("--branch") || err.contains("--d"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -482,3 +482,55 @@ fn branch_threshold_matches_the_family_threshold() {
         Err(overparam::Error::InvalidParameter { name: "d_min", .. })
     ));
 }
+
+/// `Teacher::gradient_rows` is the same arithmetic as the rows of `Teacher::gradient` (bitwise),
+/// and the branch check `Branch::full_gradient` (one row per class) equals the largest entry of
+/// the whole dense gradient (to rounding: the other rows are permutations of the class rows).
+#[test]
+fn class_rows_of_the_dense_gradient_check_the_whole_gradient() {
+    use overparam::theory::two_layer::kernel::Teacher;
+    for sizes in [&[6.0, 6.0][..], &[13.0, 6.0, 1.0][..]] {
+        let s = search(sizes);
+        let d = s.partition.dimension() as usize;
+        let t = Teacher::identity(d).unwrap();
+        for b in &s.branches {
+            let w = s.partition.embed(&b.params).unwrap();
+            let full = t.gradient(&w).unwrap();
+            let rows: Vec<usize> = (0..d).rev().step_by(3).collect();
+            let part = t.gradient_rows(&w, &rows).unwrap();
+            for (r, &i) in rows.iter().enumerate() {
+                assert_eq!(&part[r * d..(r + 1) * d], &full[i * d..(i + 1) * d]);
+            }
+            // At a critical point both are rounding noise (about 1e-15).
+            let max = full.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            let fg = b.full_gradient.unwrap();
+            assert!(fg <= 1e-12 && max <= 1e-12, "{fg} vs {max}");
+            // Away from criticality (a point of the same fixed space), the first row of each
+            // class carries the largest entry of the whole gradient.
+            let xi: Vec<f64> = b
+                .params
+                .iter()
+                .enumerate()
+                .map(|(a, x)| x + 0.01 * (a as f64 + 1.0).sin())
+                .collect();
+            let w = s.partition.embed(&xi).unwrap();
+            let full = t.gradient(&w).unwrap();
+            let mut firsts = Vec::new();
+            let mut start = 0;
+            for &n in s.partition.sizes() {
+                firsts.push(start);
+                start += n as usize;
+            }
+            let part = t.gradient_rows(&w, &firsts).unwrap();
+            let max = full.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            let part_max = part.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            assert!(max > 1e-4);
+            assert!((part_max - max).abs() <= 1e-12 * max, "{part_max} vs {max}");
+        }
+        let w = s.partition.embed(&s.branches[0].params).unwrap();
+        assert!(matches!(
+            t.gradient_rows(&w, &[0, d]),
+            Err(overparam::Error::InvalidParameter { name: "rows", .. })
+        ));
+    }
+}

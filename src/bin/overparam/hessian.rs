@@ -36,16 +36,18 @@ pub struct HessianArgs {
     /// lowest-loss point). With --gd: name each end point by a listed branch of its partition.
     #[arg(long, conflicts_with_all = ["threshold", "simulate", "plot"])]
     branches: bool,
-    /// Print only branch N (0-based, by increasing loss) of the branch search; with --family
-    /// classes --threshold, the branch whose d_star is computed (default: the default branch).
+    /// Print only branch N (0-based, by increasing loss) of the branch search; with --threshold,
+    /// the branch whose d_star is computed (--family classes: default the default branch; a
+    /// named family: branch N of its partition at --d K, continued down by its first class).
     #[arg(long, conflicts_with_all = ["gd", "simulate", "plot"])]
     branch: Option<usize>,
     /// Number of flipped neurons for --family flipped (M >= 2).
     #[arg(long, conflicts_with = "gd")]
     m: Option<usize>,
     /// Dimension d = k (real allowed for families): X, or START:STOP:COUNT (log-spaced; lin: prefix
-    /// for linear). Not with --threshold.
-    #[arg(long, value_parser = parse_value_or_range, conflicts_with = "threshold")]
+    /// for linear). Not with --threshold, except with --threshold --branch N for a named family
+    /// (the dimension at which its branches are listed).
+    #[arg(long, value_parser = parse_value_or_range)]
     d: Option<ValueOrRange>,
     /// Print the fractional dimension d_star at which the family turns from saddle into minimum.
     #[arg(long, conflicts_with = "gd")]
@@ -167,6 +169,13 @@ pub fn run(args: HessianArgs) -> Result<(), CliError> {
     }
     if args.sizes.is_some() && args.family != "classes" {
         return Err(CliError::usage("--sizes: only valid with --family classes"));
+    }
+    if args.threshold && args.d.is_some() && (args.branch.is_none() || args.family == "classes") {
+        return Err(CliError::usage(
+            "--d: not with --threshold (the threshold scans d itself), except with --threshold \
+             --branch N for a named family, where --d K is the dimension at which the branches \
+             are listed",
+        ));
     }
     if args.family == "classes" || args.branches || args.branch.is_some() {
         return run_branches(&args);
@@ -404,12 +413,6 @@ fn add_curves(curves: &mut Vec<(String, Vec<(f64, f64)>)>, d: f64, spec: &Spectr
 /// `--family classes --sizes ...` and `--branches` / `--branch N`: the branch search of one
 /// partition at a single dimension.
 fn run_branches(args: &HessianArgs) -> Result<(), CliError> {
-    if args.threshold && args.family != "classes" {
-        return Err(CliError::usage(
-            "--branch: with --threshold only for --family classes --sizes (a named family's \
-             --threshold follows its built-in continuation)",
-        ));
-    }
     if args.simulate || args.plot.is_some() {
         return Err(CliError::usage(
             "--simulate/--plot: not available for --family classes, --branches or --branch",
@@ -446,8 +449,14 @@ fn run_branches(args: &HessianArgs) -> Result<(), CliError> {
         ("classes".to_string(), p)
     } else {
         let fam = family(args)?;
-        let d = single_d("--branches")?
-            .ok_or_else(|| CliError::usage("--d: required with --branches"))?;
+        let d = single_d("--branches")?.ok_or_else(|| {
+            CliError::usage(if args.threshold {
+                "--d: required with --threshold --branch for a named family (the dimension at \
+                 which the branches are listed; d_star is found by continuing branch N down)"
+            } else {
+                "--d: required with --branches"
+            })
+        })?;
         let p = fam.partition(d).map_err(|e| CliError::from_library(&e))?;
         (fam.to_string(), p)
     };
@@ -474,7 +483,7 @@ fn run_branches(args: &HessianArgs) -> Result<(), CliError> {
             Some(n) => n,
             None => default,
         };
-        return run_branch_threshold(args, &search, i);
+        return run_branch_threshold(args, &label, &search, i);
     }
     let chosen: Vec<usize> = match args.branch {
         Some(n) if n >= search.branches.len() => {
@@ -509,19 +518,31 @@ fn run_branches(args: &HessianArgs) -> Result<(), CliError> {
 
 /// `--family classes --sizes ... --threshold [--branch N]`: d_star of one branch, continued
 /// downward in d by the largest class (`branches::branch_threshold`, down to d = 2).
+/// `--family NAMED --d K --threshold --branch N`: the same for branch N of the named family's
+/// partition at d = K, continued by the family's first class (the one whose size is d - 1 or
+/// d - M, so that d keeps the family's meaning).
 fn run_branch_threshold(
     args: &HessianArgs,
+    label: &str,
     search: &BranchSearch,
     i: usize,
 ) -> Result<(), CliError> {
     let p = &search.partition;
-    let class = (0..p.num_classes())
-        .max_by(|&a, &b| p.sizes()[a].total_cmp(&p.sizes()[b]).then(b.cmp(&a)))
-        .unwrap_or(0);
+    let class = if args.family == "classes" {
+        (0..p.num_classes())
+            .max_by(|&a, &b| p.sizes()[a].total_cmp(&p.sizes()[b]).then(b.cmp(&a)))
+            .unwrap_or(0)
+    } else {
+        0
+    };
     let b = &search.branches[i];
     let t = branch_threshold(p, &b.params, class, 2.0).map_err(|e| CliError::from_library(&e))?;
     let mut r = Record::default();
-    r.push("family", Field::Text("classes".into()));
+    r.push("family", Field::Text(label.to_string()));
+    if args.family != "classes" {
+        // The dimension at which the branch was listed (given by --d).
+        r.push("d", Field::count(p.dimension()));
+    }
     r.push("branch", Field::Int(i as u64));
     r.num("loss", b.loss);
     r.push("morse_index", Field::count(b.morse_index));

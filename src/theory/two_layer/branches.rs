@@ -35,8 +35,9 @@
 //!    bifurcate from them).
 //!
 //! Each converged point is **verified**: the reduced residual $\max_a|(G^{-1}\nabla
-//! F_{\rm red})_a|$, and for integer $d\le200$ the full gradient $\nabla F(W(\xi))$ from
-//! [`Teacher::gradient`] at the embedded matrix. Points are **de-duplicated up to the symmetry**:
+//! F_{\rm red})_a|$, and for integer $d\le200$ the full gradient $\nabla F(W(\xi))$ (one row per
+//! class, the others being its permutations) from
+//! [`Teacher::gradient_rows`] at the embedded matrix. Points are **de-duplicated up to the symmetry**:
 //! two reduced parameter vectors are the same point if they agree (to $10^{-7}$, relative) after a
 //! permutation of classes of equal size. Points whose isotropy is strictly larger (two classes
 //! can be merged, e.g. the global minimum $I_d$ lies in every $\mathrm{Fix}$) belong to a coarser
@@ -126,6 +127,8 @@ pub struct BranchSearchOptions {
     descent_runs: usize,
     seed: u64,
     coarser: bool,
+    continuation: Option<f64>,
+    continuation_from: Option<f64>,
 }
 
 /// Largest number of random seeds or gradient-descent runs of a branch search.
@@ -140,6 +143,8 @@ impl Default for BranchSearchOptions {
             descent_runs: 0,
             seed: 1,
             coarser: true,
+            continuation: None,
+            continuation_from: None,
         }
     }
 }
@@ -167,6 +172,37 @@ impl BranchSearchOptions {
         self.coarser = on;
         self
     }
+    /// Continuation seeds (off by default): after the other seeds, every listed branch is
+    /// tracked in $d$ ([`track_branch`](super::track::track_branch)) by each class of size $>1$, up and down, over
+    /// $[d-\Delta,d+\Delta]$ with $\Delta=$ `span` (clipped at $d>1$), without the
+    /// symmetry monitors; a path that turns at a fold and comes back to $d$ lands on the partner
+    /// branch, and the branches switched onto at in-Fix branch points are tracked back to $d$;
+    /// each such end point is a seed ([`SeedSource::Continuation`]). Newly found branches are
+    /// tracked in turn (two rounds). `span` must be finite and in $(0, 100]$ (checked by
+    /// [`Self::check`]); cost: a few hundred reduced Newton steps per branch and class.
+    pub fn with_continuation(mut self, span: f64) -> Self {
+        self.continuation = Some(span);
+        self
+    }
+    /// Seeds continued from a smaller dimension (off by default): the partition **scaled down**
+    /// to $d_0=$ `d_small` (every class of size $>1$ multiplied by one factor, singletons kept)
+    /// is searched with the other seed sources, and each branch found there is tracked up in $d$
+    /// with the classes growing in proportion ([`TrackDirection::Scaled`](super::track::TrackDirection::Scaled))
+    /// to the search's $d$; the end points are seeds ([`SeedSource::Continuation`]). Domain
+    /// (checked by [`find_branches`]): $1<d_0<d$ with every scaled class still $>1$; outside it
+    /// [`Error::InvalidParameter`] naming `continuation_from`.
+    pub fn with_continuation_from(mut self, d_small: f64) -> Self {
+        self.continuation_from = Some(d_small);
+        self
+    }
+    /// The smaller dimension of [`Self::with_continuation_from`], if on.
+    pub fn continuation_from(&self) -> Option<f64> {
+        self.continuation_from
+    }
+    /// The continuation span, if continuation seeds are on.
+    pub fn continuation(&self) -> Option<f64> {
+        self.continuation
+    }
     /// The number of random points.
     pub fn random_seeds(&self) -> usize {
         self.random_seeds
@@ -180,9 +216,19 @@ impl BranchSearchOptions {
         self.seed
     }
 
-    /// Validate. Domain: at most [`MAX_BRANCH_SEEDS`] random seeds and descent runs; outside it
-    /// [`Error::InvalidParameter`] naming `random_seeds` or `descent_runs`.
+    /// Validate. Domain: at most [`MAX_BRANCH_SEEDS`] random seeds and descent runs, a
+    /// continuation span in $(0,100]$; outside it [`Error::InvalidParameter`] naming
+    /// `random_seeds`, `descent_runs` or `continuation`.
     pub fn check(&self) -> Result<()> {
+        if let Some(span) = self.continuation
+            && !(span.is_finite() && span > 0.0 && span <= 100.0)
+        {
+            return Err(Error::InvalidParameter {
+                name: "continuation",
+                value: span,
+                expected: "a continuation span in (0, 100]",
+            });
+        }
         for (name, n) in [
             ("random_seeds", self.random_seeds),
             ("descent_runs", self.descent_runs),
@@ -199,8 +245,9 @@ impl BranchSearchOptions {
     }
 }
 
-/// Where a seed came from.
+/// Where a seed came from. (Non-exhaustive: new seed sources may be added.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SeedSource {
     /// A sign pattern of flipped classes.
     SignPattern,
@@ -214,6 +261,10 @@ pub enum SeedSource {
     Descent,
     /// A perturbed critical point of a coarser partition.
     Coarser,
+    /// A listed branch tracked in $d$ ([`crate::theory::two_layer::track`]) across a fold back
+    /// to the search's $d$ (the partner branch), or a branch switched onto at an in-Fix branch
+    /// point and tracked back to $d$ ([`BranchSearchOptions::with_continuation`]).
+    Continuation,
 }
 
 impl std::fmt::Display for SeedSource {
@@ -225,6 +276,7 @@ impl std::fmt::Display for SeedSource {
             SeedSource::Descended => "descended",
             SeedSource::Descent => "descent",
             SeedSource::Coarser => "coarser",
+            SeedSource::Continuation => "continuation",
         })
     }
 }
@@ -240,7 +292,9 @@ pub struct Branch {
     /// gradient, by symmetric criticality).
     pub residual: f64,
     /// The largest entry of $\nabla F$ computed densely at the embedded $d\times d$ matrix
-    /// (`None` for non-integer $d$ or $d>200$).
+    /// (`None` for non-integer $d$ or $d>200$): the rows of one neuron per class
+    /// ([`Teacher::gradient_rows`], each summing over all $2d$ other neurons and teacher rows);
+    /// the other rows of a class are permutations of its row, by the symmetry of the point.
     pub full_gradient: Option<f64>,
     /// Morse index (number of negative Hessian eigenvalues with multiplicity).
     pub morse_index: f64,
@@ -372,6 +426,16 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
             }
         }
     }
+    // 6. Continuation: folds back to d and branch switching.
+    if let Some(span) = opts.continuation {
+        continuation_seeds(&mut acc, span);
+    }
+    // 7. Branches of the scaled-down partition, continued up to d.
+    if let Some(d_small) = opts.continuation_from {
+        for xi in scaled_seeds(partition, d_small, opts)? {
+            acc.try_seed(&xi, SeedSource::Continuation);
+        }
+    }
     let Accumulator {
         found,
         seeds_tried,
@@ -481,6 +545,106 @@ impl Accumulator<'_> {
 }
 
 /// The value of parameter `p` in `xi`, with $O_c$ of a singleton class read as `None`.
+/// The branches of `p` scaled down to `d_small`, tracked up to $d$ (end points at $d$).
+fn scaled_seeds(p: &Partition, d_small: f64, opts: &BranchSearchOptions) -> Result<Vec<Vec<f64>>> {
+    use super::track::{TrackDirection, TrackEnd, TrackOptions, track_branch};
+    let d = p.dimension();
+    let singles = p.sizes().iter().filter(|&&n| n == 1.0).count() as f64;
+    let total = d - singles;
+    let factor = (d_small - singles) / total;
+    let bad = || Error::InvalidParameter {
+        name: "continuation_from",
+        value: d_small,
+        expected: "a smaller dimension 1 < d0 < d at which every class of size > 1 stays > 1",
+    };
+    if !(d_small.is_finite() && d_small > 1.0 && d_small < d && factor > 0.0) {
+        return Err(bad());
+    }
+    let sizes: Vec<f64> = p
+        .sizes()
+        .iter()
+        .map(|&n| if n == 1.0 { 1.0 } else { n * factor })
+        .collect();
+    // Every scaled class must stay a genuine class (> 1), else the parameter layout changes.
+    if p.sizes()
+        .iter()
+        .zip(&sizes)
+        .any(|(&n, &m)| n != 1.0 && m <= 1.0)
+    {
+        return Err(bad());
+    }
+    let small = PartitionParams { sizes }.check().map_err(|_| bad())?;
+    let inner = BranchSearchOptions {
+        continuation: None,
+        continuation_from: None,
+        descent_runs: 0,
+        ..*opts
+    };
+    let found = find_branches(&small, &inner)?;
+    let track = TrackOptions::default().with_symmetry_monitors(false);
+    let mut out = Vec::new();
+    for b in &found.branches {
+        let Ok(tr) = track_branch(
+            &small,
+            &b.params,
+            TrackDirection::Scaled,
+            false,
+            small.dimension(),
+            d,
+            &track,
+        ) else {
+            continue;
+        };
+        if tr.end == TrackEnd::Reached
+            && let Some((dd, x)) = tr.last()
+            && *dd == d
+        {
+            out.push(x.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Rounds of [`continuation_seeds`] (branches found in round 1 are tracked in round 2).
+const CONTINUATION_ROUNDS: usize = 2;
+
+/// Track every found branch in $d$ and seed from the paths that come back to $d$.
+fn continuation_seeds(acc: &mut Accumulator<'_>, span: f64) {
+    use super::track::{TrackDirection, TrackEnd, TrackOptions, track_branch};
+    let p = acc.partition;
+    let d = p.dimension();
+    let opts = TrackOptions::default().with_symmetry_monitors(false);
+    let (lo, hi) = ((d - span).max(1.0 + 1e-9), d + span);
+    let mut done = 0usize;
+    for _ in 0..CONTINUATION_ROUNDS {
+        let todo: Vec<Vec<f64>> = acc.found[done..].iter().map(|f| f.params.clone()).collect();
+        done = acc.found.len();
+        for xi in todo {
+            for c in (0..p.num_classes()).filter(|&c| p.sizes()[c] > 1.0) {
+                for (down, a, b) in [(true, lo, d), (false, d, hi)] {
+                    let Ok(tr) = track_branch(p, &xi, TrackDirection::Class(c), down, a, b, &opts)
+                    else {
+                        continue;
+                    };
+                    let back = |t: &super::track::BranchTrack| {
+                        (t.end == TrackEnd::Reached && t.path.len() > 2)
+                            .then(|| t.last().filter(|l| l.0 == d).map(|l| l.1.clone()))
+                            .flatten()
+                    };
+                    let mut seeds: Vec<Vec<f64>> = back(&tr).into_iter().collect();
+                    seeds.extend(tr.switched.iter().filter_map(back));
+                    for s in seeds {
+                        acc.try_seed(&s, SeedSource::Continuation);
+                    }
+                }
+            }
+        }
+        if done == acc.found.len() {
+            break;
+        }
+    }
+}
+
 fn value(p: &Partition, xi: &[f64], q: Param) -> Option<f64> {
     p.index_of(q).map(|i| xi[i])
 }
@@ -974,7 +1138,18 @@ fn full_gradient(p: &Partition, xi: &[f64]) -> Option<f64> {
         return None;
     }
     let w = p.embed(xi).ok()?;
-    let g = Teacher::identity(d as usize).ok()?.gradient(&w).ok()?;
+    // One row per class (the first: classes occupy consecutive indices): the other rows of a
+    // class are permutations of it (W is invariant under the isotropy, the gradient equivariant).
+    let mut rows = Vec::with_capacity(p.num_classes());
+    let mut start = 0usize;
+    for &n in p.sizes() {
+        rows.push(start);
+        start += n as usize;
+    }
+    let g = Teacher::identity(d as usize)
+        .ok()?
+        .gradient_rows(&w, &rows)
+        .ok()?;
     let r = g.iter().fold(0.0f64, |a, x| a.max(x.abs()));
     r.is_finite().then_some(r)
 }
@@ -1008,8 +1183,10 @@ const THRESHOLD_SCAN_STEP: f64 = 0.05;
 /// (fold, class size reaching 1) first.
 ///
 /// This is the branch-tracking counterpart of [`super::threshold::saddle_to_minimum`] for a
-/// listed branch: no pitchfork detection yet (a bifurcation in the fixed space is crossed by the
-/// continuation, guarded only by the parameter-jump test).
+/// listed branch, by natural continuation (a bifurcation in the fixed space is crossed, guarded
+/// only by the parameter-jump test). [`super::track::track_branch`] passes folds and reports
+/// every fold, branch point and symmetry-breaking crossing along the way; its first
+/// symmetry-breaking event is this $d^*$ when the sign change happens outside the trivial block.
 ///
 /// Domain: `class` an index of a class of size $>1$ (else [`Error::InvalidParameter`] naming
 /// `class`), $1<$ `d_min` $<d$ (else naming `d_min`), `xi` a critical point of `partition`

@@ -281,21 +281,9 @@ impl Teacher {
         let k = self.student_width(w)?;
         self.require_nonzero_rows(w, k)?;
         let d = self.input_dim;
-        let row = |i: usize| &w[i * d..(i + 1) * d];
         let mut grad = vec![0.0; k * d];
         for i in 0..k {
-            let gi = &mut grad[i * d..(i + 1) * d];
-            for (g, x) in gi.iter_mut().zip(row(i)) {
-                *g = 0.5 * x;
-            }
-            for j in 0..k {
-                if j != i {
-                    add_g(gi, row(i), row(j), 1.0);
-                }
-            }
-            for j in 0..self.width {
-                add_g(gi, row(i), self.row(j), -1.0);
-            }
+            self.gradient_row(w, k, i, &mut grad[i * d..(i + 1) * d]);
         }
         if grad.iter().any(|x| !x.is_finite()) {
             return Err(Error::NonFinite {
@@ -303,6 +291,54 @@ impl Teacher {
             });
         }
         Ok(grad)
+    }
+
+    /// Rows `rows` of the gradient $\nabla F(W)$ (row-major $|{\rm rows}|\times d$, in the order
+    /// given), each computed exactly as the same row of [`Self::gradient`] (bitwise the same
+    /// values) at cost $O((k+{\rm width})\,d)$ per row instead of $O(k(k+{\rm width})d)$ for all.
+    /// At a point with a symmetry (e.g. an embedded fixed-space point) the rows of one orbit are
+    /// permutations of each other, so one row per orbit checks the whole gradient.
+    ///
+    /// Domain: as [`Self::gradient`], and every row index $<k$ (else
+    /// [`Error::InvalidParameter`] naming `rows`).
+    pub fn gradient_rows(&self, w: &[f64], rows: &[usize]) -> Result<Vec<f64>> {
+        let k = self.student_width(w)?;
+        self.require_nonzero_rows(w, k)?;
+        if let Some(&i) = rows.iter().find(|&&i| i >= k) {
+            return Err(Error::InvalidParameter {
+                name: "rows",
+                value: i as f64,
+                expected: "row indices below the student width k",
+            });
+        }
+        let d = self.input_dim;
+        let mut grad = vec![0.0; rows.len() * d];
+        for (r, &i) in rows.iter().enumerate() {
+            self.gradient_row(w, k, i, &mut grad[r * d..(r + 1) * d]);
+        }
+        if grad.iter().any(|x| !x.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "two-layer gradient",
+            });
+        }
+        Ok(grad)
+    }
+
+    /// Row `i` of the gradient into `gi` (length $d$).
+    fn gradient_row(&self, w: &[f64], k: usize, i: usize, gi: &mut [f64]) {
+        let d = self.input_dim;
+        let row = |i: usize| &w[i * d..(i + 1) * d];
+        for (g, x) in gi.iter_mut().zip(row(i)) {
+            *g = 0.5 * x;
+        }
+        for j in 0..k {
+            if j != i {
+                add_g(gi, row(i), row(j), 1.0);
+            }
+        }
+        for j in 0..self.width {
+            add_g(gi, row(i), self.row(j), -1.0);
+        }
     }
 
     /// The dense Hessian $\nabla^2F(W)$ as a row-major $(kd)\times(kd)$ matrix, with the flattening

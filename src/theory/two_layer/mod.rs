@@ -11,6 +11,8 @@
 //! - [`critical`]: reduced Newton, built-in families and continuation in $d$.
 //! - [`spectrum`]: eigenvalues with multiplicities from isotypic blocks, as analytic functions of $d$.
 //! - [`threshold`]: the fractional dimension $d^*$ at which a family turns from saddle into minimum.
+//! - [`track`]: pseudo-arclength branch tracking in $d$ with fold, branch-point and
+//!   symmetry-breaking detection.
 //! - [`census`]: gradient descent from random initialisation, isotropy identification, polishing.
 //!
 //! ```
@@ -33,3 +35,4 @@ pub mod kernel;
 pub mod spectrum;
 pub mod symmetry;
 pub mod threshold;
+pub mod track;

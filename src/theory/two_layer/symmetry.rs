@@ -35,6 +35,15 @@ pub enum Param {
     Cross(usize, usize),
 }
 
+impl Param {
+    /// Whether the parameter moves the neurons of class `c` (its row class is `c`).
+    fn moves(&self, c: usize) -> bool {
+        match *self {
+            Param::Diag(x) | Param::Off(x) | Param::Cross(x, _) => x == c,
+        }
+    }
+}
+
 /// Largest dimension $d=\sum_cn_c$ of a partition (and of the built-in families): beyond it the
 /// metric $n_c^2$, the multiplicities and the loss lose their meaning long before they overflow,
 /// and continuation paths from the seeds at $d_0=100$ get long.
@@ -131,22 +140,34 @@ impl Context {
     }
 }
 
-/// Kernel geometry of a pair $(w,v)$ in a context, with the vectors needed by $g$, $h_1$, $h_2$.
+/// Kernel geometry of a pair $(w,v)$ in a context, with the vectors needed by $g$, $h_1$, $h_2$:
+/// $\bar w$, $v$, $r=\bar v-\cos\theta\,\bar w$, $a=\bar w+\bar v$, $b=\bar w-\bar v$, stored
+/// one after the other in one buffer (one allocation per pair; the same arithmetic).
 struct PairGeometry {
     angle: PairAngle,
-    /// $\bar w$.
-    w_unit: Vec<f64>,
-    /// $v$.
-    v: Vec<f64>,
-    /// $r=\bar v-\cos\theta\,\bar w$.
-    r: Vec<f64>,
-    /// $a=\bar w+\bar v$.
-    a: Vec<f64>,
-    /// $b=\bar w-\bar v$.
-    b: Vec<f64>,
+    /// Length of each vector (the number of cells).
+    len: usize,
+    /// $[\bar w, v, r, a, b]$, each of length `len`.
+    buf: Vec<f64>,
 }
 
 impl PairGeometry {
+    fn w_unit(&self) -> &[f64] {
+        &self.buf[..self.len]
+    }
+    fn v(&self) -> &[f64] {
+        &self.buf[self.len..2 * self.len]
+    }
+    fn r(&self) -> &[f64] {
+        &self.buf[2 * self.len..3 * self.len]
+    }
+    fn a(&self) -> &[f64] {
+        &self.buf[3 * self.len..4 * self.len]
+    }
+    fn b(&self) -> &[f64] {
+        &self.buf[4 * self.len..5 * self.len]
+    }
+
     fn new(ctx: &Context, w: &[f64], v: &[f64]) -> Result<Self> {
         let ww = ctx.ip(w, w);
         let vv = ctx.ip(v, v);
@@ -160,36 +181,34 @@ impl PairGeometry {
         let (nw, nv) = (ww.sqrt(), vv.sqrt());
         let wv = ctx.ip(w, v);
         let cos = (wv / (nw * nv)).clamp(-1.0, 1.0);
-        let w_unit: Vec<f64> = w.iter().map(|x| x / nw).collect();
-        let v_unit: Vec<f64> = v.iter().map(|x| x / nv).collect();
-        let r: Vec<f64> = v_unit
-            .iter()
-            .zip(&w_unit)
-            .map(|(y, x)| y - cos * x)
-            .collect();
-        let s2 = ctx.ip(&r, &r);
+        let len = w.len().min(v.len());
+        // Layout [w_unit, v, r, a, b, v_unit] (v_unit is scratch, dropped at the end).
+        let mut buf = vec![0.0; 6 * len];
+        for i in 0..len {
+            let (wu, vu) = (w[i] / nw, v[i] / nv);
+            buf[i] = wu;
+            buf[len + i] = v[i];
+            buf[2 * len + i] = vu - cos * wu;
+            buf[3 * len + i] = wu + vu;
+            buf[4 * len + i] = wu - vu;
+            buf[5 * len + i] = vu;
+        }
+        buf.truncate(5 * len);
+        let r = &buf[2 * len..3 * len];
+        let s2 = ctx.ip(r, r);
         let sin = if s2 >= 0.0 {
             s2.sqrt()
         } else {
             ((1.0 - cos) * (1.0 + cos)).max(0.0).sqrt()
         };
         let angle = PairAngle::from_products(ww, vv, wv, Some(sin));
-        let a = w_unit.iter().zip(&v_unit).map(|(x, y)| x + y).collect();
-        let b = w_unit.iter().zip(&v_unit).map(|(x, y)| x - y).collect();
-        Ok(Self {
-            angle,
-            w_unit,
-            v: v.to_vec(),
-            r,
-            a,
-            b,
-        })
+        Ok(Self { angle, len, buf })
     }
 
     /// $x^\top g(w,v)$.
     fn grad_dot(&self, ctx: &Context, x: &[f64]) -> f64 {
         let p = &self.angle;
-        (p.norm_v * p.sin * ctx.ip(x, &self.w_unit) + (PI - p.theta) * ctx.ip(x, &self.v))
+        (p.norm_v * p.sin * ctx.ip(x, self.w_unit()) + (PI - p.theta) * ctx.ip(x, self.v()))
             / (2.0 * PI)
     }
 }
@@ -213,11 +232,20 @@ struct Proj {
 }
 
 fn project(ctx: &Context, g: &PairGeometry, x: &[f64]) -> Proj {
+    if x.is_empty() {
+        // A zero direction (left empty): never read by the sums.
+        return Proj {
+            w_unit: 0.0,
+            r: 0.0,
+            a: 0.0,
+            b: 0.0,
+        };
+    }
     Proj {
-        w_unit: ctx.ip(x, &g.w_unit),
-        r: ctx.ip(x, &g.r),
-        a: ctx.ip(x, &g.a),
-        b: ctx.ip(x, &g.b),
+        w_unit: ctx.ip(x, g.w_unit()),
+        r: ctx.ip(x, g.r()),
+        a: ctx.ip(x, g.a()),
+        b: ctx.ip(x, g.b()),
     }
 }
 
@@ -400,6 +428,36 @@ impl Partition {
             .collect()
     }
 
+    /// [`Self::direction`] written into `out` (cleared first; reuses its allocation).
+    fn direction_into(
+        &self,
+        ctx: &Context,
+        p: Param,
+        slot: usize,
+        class: usize,
+        out: &mut Vec<f64>,
+    ) {
+        out.clear();
+        out.extend(ctx.cells.iter().map(|cell| {
+            let hit = match p {
+                Param::Diag(c) => c == class && cell.slot == Some(slot),
+                Param::Off(c) => c == class && cell.class == c && cell.slot != Some(slot),
+                Param::Cross(c, r) => c == class && cell.class == r,
+            };
+            if hit { 1.0 } else { 0.0 }
+        }));
+    }
+
+    /// [`Self::direction`] if `p` moves the neurons of `class`, else an empty vector (the
+    /// direction would be zero; [`is_nonzero`] is false for both).
+    fn direction_if_moving(&self, ctx: &Context, p: Param, slot: usize, class: usize) -> Vec<f64> {
+        if p.moves(class) {
+            self.direction(ctx, p, slot, class)
+        } else {
+            Vec::new()
+        }
+    }
+
     fn teacher(ctx: &Context, slot: usize) -> Vec<f64> {
         ctx.cells
             .iter()
@@ -503,8 +561,14 @@ impl Partition {
             let w = self.neuron(&ctx, xi, 0, c);
             let e = Self::teacher(&ctx, 0);
             let ge = PairGeometry::new(&ctx, &w, &e)?;
+            // Only the parameters of class c move this neuron (the others have a zero direction
+            // and add an exact zero). One direction buffer, refilled per parameter.
+            let mut x = Vec::with_capacity(ctx.cells.len());
             for (a, &p) in self.params.iter().enumerate() {
-                let x = self.direction(&ctx, p, 0, c);
+                if !p.moves(c) {
+                    continue;
+                }
+                self.direction_into(&ctx, p, 0, c, &mut x);
                 grad[a] += nc * (0.5 * ctx.ip(&x, &w) - ge.grad_dot(&ctx, &x));
             }
             for r in 0..self.sizes.len() {
@@ -519,7 +583,10 @@ impl Partition {
                 let gv = PairGeometry::new(&ctx, &w, &v)?;
                 let ge = PairGeometry::new(&ctx, &w, &e)?;
                 for (a, &p) in self.params.iter().enumerate() {
-                    let x = self.direction(&ctx, p, 0, c);
+                    if !p.moves(c) {
+                        continue;
+                    }
+                    self.direction_into(&ctx, p, 0, c, &mut x);
                     grad[a] += nc * cnt * (gv.grad_dot(&ctx, &x) - ge.grad_dot(&ctx, &x));
                 }
             }
@@ -548,10 +615,12 @@ impl Partition {
             let w = self.neuron(&ctx, xi, 0, c);
             let e = Self::teacher(&ctx, 0);
             let ge = PairGeometry::new(&ctx, &w, &e)?;
+            // Directions of the parameters that do not move this neuron are zero: left empty
+            // (never read: only the nonzero ones enter the sums below).
             let xs: Vec<Vec<f64>> = self
                 .params
                 .iter()
-                .map(|&p| self.direction(&ctx, p, 0, c))
+                .map(|&p| self.direction_if_moving(&ctx, p, 0, c))
                 .collect();
             let pe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
             // A parameter that does not move this neuron has a zero direction: every term with
@@ -577,12 +646,12 @@ impl Partition {
                 let xs: Vec<Vec<f64>> = self
                     .params
                     .iter()
-                    .map(|&p| self.direction(&ctx, p, 0, c))
+                    .map(|&p| self.direction_if_moving(&ctx, p, 0, c))
                     .collect();
                 let ys: Vec<Vec<f64>> = self
                     .params
                     .iter()
-                    .map(|&p| self.direction(&ctx, p, 1, r))
+                    .map(|&p| self.direction_if_moving(&ctx, p, 1, r))
                     .collect();
                 let pxv: Vec<Proj> = xs.iter().map(|x| project(&ctx, &gv, x)).collect();
                 let pyv: Vec<Proj> = ys.iter().map(|y| project(&ctx, &gv, y)).collect();
