@@ -165,3 +165,79 @@ fn bad_inputs_exit_2_naming_the_problem() {
     assert_eq!(code, 2);
     assert!(err.contains("alpha"), "{err}");
 }
+
+/// `--free-sum`: two semicircles of radius 2 (variance 1) add to the semicircle of variance 2
+/// (radius 2 sqrt 2), a closed form; the values are those of the library's `FreeSum`.
+#[test]
+fn free_sum_of_semicircles_is_the_semicircle_of_the_summed_variance() {
+    let (code, out, err) = run(&[
+        "--free-sum",
+        "semicircle:2",
+        "semicircle:2",
+        "--x",
+        "lin:-2.5:2.5:11",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 11);
+    let r = 2.0 * 2f64.sqrt();
+    for rec in &v {
+        let x = num(rec, "x");
+        let exact = 2.0 * (r * r - x * x).sqrt() / (std::f64::consts::PI * r * r);
+        assert!((num(rec, "density") - exact).abs() < 1e-8, "{rec}");
+        assert!(num(rec, "stieltjes_im") > 0.0 && num(rec, "eta") > 0.0);
+        assert!(num(rec, "residual") < 1e-10);
+    }
+}
+
+/// `--free-product`: a point mass at 2 times MP(0.5) is MP(0.5) scaled by 2:
+/// rho(x) = rho_MP(x / 2) / 2.
+#[test]
+fn free_product_with_a_point_mass_scales_the_law() {
+    let f = temp_file("two.csv", "eigenvalue,weight\n2,1\n");
+    let spec = format!("atoms:{}", f.to_str().unwrap());
+    let (code, out, err) = run(&[
+        "--free-product",
+        &spec,
+        "mp:0.5",
+        "--x",
+        "lin:0.5:5:10",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mp = MarchenkoPastur::new(0.5).unwrap();
+    for rec in json_lines(&out) {
+        let x = num(&rec, "x");
+        let exact = mp.density(x / 2.0).unwrap() / 2.0;
+        assert!((num(&rec, "density") - exact).abs() < 1e-7, "{rec}");
+    }
+}
+
+/// Bad laws and missing forms: exit 2 naming the flag.
+#[test]
+fn free_forms_reject_bad_input_with_status_2() {
+    for (args, needle) in [
+        (
+            vec!["--free-sum", "semicircle:-1", "mp:0.5", "--x", "1"],
+            "--free-sum",
+        ),
+        (
+            vec!["--free-product", "semicircle:1", "mp:0.5", "--x", "1"],
+            "--free-product",
+        ),
+        (vec!["--free-sum", "semicircle:1", "--x", "1"], "--free-sum"),
+        (vec!["--x", "1"], "--population"),
+        (
+            vec!["--free-sum", "mp:1", "mp:1", "--gamma", "1", "--x", "1"],
+            "--gamma",
+        ),
+    ] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+}

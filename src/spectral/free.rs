@@ -93,6 +93,14 @@ impl SupportBounds for Atoms {
     }
 }
 
+impl SupportBounds for crate::spectral::measure::Measure {
+    /// [`Measure::support`](crate::spectral::measure::Measure::support): the closed interval
+    /// from the lowest to the highest point of the support (gaps included).
+    fn support_bounds(&self) -> (f64, f64) {
+        self.support()
+    }
+}
+
 impl SupportBounds for MarchenkoPastur {
     /// $[(1-\sqrt\gamma)^2, (1+\sqrt\gamma)^2]$, with the lower end 0 when $\gamma > 1$ (the
     /// atom at 0).
