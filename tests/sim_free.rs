@@ -2,7 +2,7 @@
 //! distance of `sim::spectral_distance` and its threshold: the DKW critical value at level
 //! alpha = 1e-3 (conservative: eigenvalues are more rigid than iid draws) plus the finite-size
 //! allowance c / N with c = 4. The measured N * D_N is flat at 2.5-2.7 for N = 250..1000 (the
-//! deterministic O(1/N) part dominates; printed tables, docs/spectra_free.md), so each test also
+//! deterministic O(1/N) part dominates; printed tables, docs/spectra.md section 6), so each test also
 //! asserts the much sharper rigidity bound N * D_N <= c, which an iid sample (N * D_N ~ sqrt N)
 //! or a wrong law would fail.
 
