@@ -761,3 +761,39 @@ mod nalgebra_interop {
         }
     }
 }
+
+/// The documented range of gamma (`GAMMA_MAX`): every point of the scan converges from
+/// gamma = 1e-15 to 1e4 (power laws and two-atom populations up to condition number 1e12, 60
+/// points from 1e-12 to 1.8 times the top of the support each); above 1e4 `new` refuses gamma.
+#[test]
+fn every_point_converges_over_the_documented_gamma_range() {
+    use overparam::spectral::sample_covariance::GAMMA_MAX;
+    let mut populations: Vec<Atoms> = Vec::new();
+    for alpha in [0.1, 1.0, 5.0] {
+        for p in [10usize, 1000] {
+            populations.push(Atoms::power_law(alpha, p).unwrap());
+        }
+    }
+    for cond in [1e3, 1e12] {
+        populations.push(Atoms::new(vec![1.0, cond], vec![0.5, 0.5]).unwrap());
+    }
+    let mut total = 0;
+    for g in [1e-15, 1e-6, 1e-3, 1.0, 1e3, GAMMA_MAX] {
+        for h in &populations {
+            let law = SampleCovariance::new(h, g).unwrap();
+            let top = g.max(1.0) * 4.0 * h.support().1 + 10.0;
+            for k in 0..30 {
+                let x = top * 10f64.powf(-12.0 + 12.25 * k as f64 / 29.0);
+                let d = law.density(x);
+                assert!(d.is_ok(), "gamma {g:e}, x {x:e}, {h:?}: {d:?}");
+                total += 1;
+            }
+        }
+    }
+    assert_eq!(total, 6 * 8 * 30);
+    let h = Atoms::power_law(1.0, 10).unwrap();
+    assert!(matches!(
+        SampleCovariance::new(&h, 2.0 * GAMMA_MAX),
+        Err(overparam::Error::InvalidParameter { name: "gamma", .. })
+    ));
+}

@@ -250,7 +250,7 @@ fn population(spec: &str, signal_exponent: Option<f64>) -> Result<Population, Cl
             ));
         }
         Population::from_csv_path(std::path::Path::new(spec))
-            .map_err(|e| CliError::from_library(&e))
+            .map_err(|e| CliError::usage(format!("--spectrum: {e}")))
     }
 }
 
