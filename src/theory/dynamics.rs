@@ -516,6 +516,44 @@ impl DynamicsModel {
         self.algorithm.max_stable_lr(self.momentum, top)
     }
 
+    /// The filter $q(u)$ at time `time` ($t$ for gradient flow, the number of steps for a
+    /// discrete method) and $u = s + \lambda \ge 0$, so that the estimator is
+    /// $b = q(S + \lambda)X^\top y/n$. At $u = 0$ gradient flow gives $t$; the discrete recursions
+    /// are run literally (cost: `time` steps).
+    ///
+    /// Domain: `time` $\ge 0$ finite (an integer $\le$ [`MAX_STEPS`] for a discrete method),
+    /// $u \ge 0$ finite. Errors: [`Error::InvalidParameter`] (`time`, `steps` or `u`);
+    /// [`Error::NonFinite`] if the value overflows.
+    pub fn filter(&self, time: f64, u: f64) -> Result<f64> {
+        let u = validate::non_negative("u", u)?;
+        let time = validate::non_negative("time", time)?;
+        let q = if self.algorithm.is_discrete() {
+            let k = steps_of(time)?;
+            let mut st = FilterState::default();
+            for _ in 0..k {
+                st.step(self.algorithm, self.lr, self.momentum, u);
+            }
+            st.q
+        } else if u == 0.0 {
+            time
+        } else {
+            gradient_flow_filter(time, u)
+        };
+        crate::error::finite(q, "dynamics filter")
+    }
+
+    /// The risk at `time`: [`Self::at_time`] for gradient flow, [`Self::at_steps`] (with
+    /// `time` an integer number of steps) for a discrete method.
+    ///
+    /// Errors: as those two; [`Error::InvalidParameter`] (`steps`) for a non-integer step count.
+    pub fn at(&self, time: f64) -> Result<DynamicsRisk> {
+        if self.algorithm.is_discrete() {
+            self.at_steps(steps_of(time)?)
+        } else {
+            self.at_time(time)
+        }
+    }
+
     /// The same parameters with another method, step and momentum (checked again).
     ///
     /// Errors: as [`Dynamics::check`].
@@ -872,6 +910,21 @@ impl DynamicsModel {
             .into_iter()
             .map(finite_risk)
             .collect()
+    }
+}
+
+/// A number of steps given as a float: a non-negative integer up to [`MAX_STEPS`].
+///
+/// Errors: [`Error::InvalidParameter`] (`steps`) otherwise.
+pub fn steps_of(time: f64) -> Result<u64> {
+    if time >= 0.0 && time <= MAX_STEPS as f64 && time.fract() == 0.0 {
+        Ok(time as u64)
+    } else {
+        Err(Error::InvalidParameter {
+            name: "steps",
+            value: time,
+            expected: "an integer number of steps in [0, 1e7]",
+        })
     }
 }
 
