@@ -542,6 +542,18 @@ impl DynamicsModel {
         crate::error::finite(q, "dynamics filter")
     }
 
+    /// Validate a time for this method: $t \ge 0$ finite for gradient flow (an error naming
+    /// `time`), an integer number of steps in $[0, 10^7]$ for a discrete method (naming `steps`).
+    ///
+    /// Errors: [`Error::InvalidParameter`] as described.
+    pub fn check_time(&self, time: f64) -> Result<f64> {
+        if self.algorithm.is_discrete() {
+            steps_of(time).map(|k| k as f64)
+        } else {
+            validate::non_negative("time", time)
+        }
+    }
+
     /// The risk at `time`: [`Self::at_time`] for gradient flow, [`Self::at_steps`] (with
     /// `time` an integer number of steps) for a discrete method.
     ///

@@ -8,6 +8,7 @@
 
 mod adversarial;
 mod driver;
+mod dynamics;
 mod grid;
 mod hessian;
 mod membership;
@@ -41,6 +42,8 @@ enum Command {
     Hessian(hessian::HessianArgs),
     /// Membership inference against ridge / min-norm linear regression (Tan, Mason, Javadi, Baraniuk).
     Membership(membership::MembershipArgs),
+    /// Training dynamics of least squares: gradient flow, GD, heavy ball, Nesterov over time.
+    Dynamics(dynamics::DynamicsArgs),
 }
 
 /// An error for the user: the message, and the exit status ([`EXIT_STATUS`]: 2 for a command
@@ -285,6 +288,7 @@ fn main() -> ExitCode {
         Command::Adversarial(args) => adversarial::run(args),
         Command::Hessian(args) => hessian::run(args),
         Command::Membership(args) => membership::run(args),
+        Command::Dynamics(args) => dynamics::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
