@@ -25,7 +25,11 @@ fn params(gamma: f64, algorithm: Algorithm, lr: f64, momentum: f64, lambda: f64)
 fn literal(x: &Matrix, y: &Matrix, d: &Dynamics, steps: usize) -> Matrix {
     let (n, p) = (x.nrows(), x.ncols());
     let grad = |b: &Matrix| -> Matrix {
-        let r = x.matmul(b, 1.0).unwrap().linear_combination(1.0, y, -1.0).unwrap();
+        let r = x
+            .matmul(b, 1.0)
+            .unwrap()
+            .linear_combination(1.0, y, -1.0)
+            .unwrap();
         let g = x.matmul_tn(&r, 1.0 / n as f64).unwrap();
         g.linear_combination(1.0, b, d.lambda).unwrap()
     };
@@ -35,11 +39,15 @@ fn literal(x: &Matrix, y: &Matrix, d: &Dynamics, steps: usize) -> Matrix {
             Algorithm::GradientDescent => b.linear_combination(1.0, &grad(&b), -d.lr).unwrap(),
             Algorithm::HeavyBall => {
                 let step = b.linear_combination(1.0, &grad(&b), -d.lr).unwrap();
-                let mom = b.linear_combination(d.momentum, &prev, -d.momentum).unwrap();
+                let mom = b
+                    .linear_combination(d.momentum, &prev, -d.momentum)
+                    .unwrap();
                 step.linear_combination(1.0, &mom, 1.0).unwrap()
             }
             Algorithm::Nesterov => {
-                let yk = b.linear_combination(1.0 + d.momentum, &prev, -d.momentum).unwrap();
+                let yk = b
+                    .linear_combination(1.0 + d.momentum, &prev, -d.momentum)
+                    .unwrap();
                 yk.linear_combination(1.0, &grad(&yk), -d.lr).unwrap()
             }
             Algorithm::GradientFlow => unreachable!(),
@@ -78,10 +86,15 @@ fn spectral_fit_equals_literal_iteration() {
                     let direct = literal(&x, &y, &d, steps);
                     let gap = spectral.distance_sq(&direct).unwrap().sqrt();
                     let size = direct.frobenius_sq().sqrt();
-                    assert!(gap <= 1e-10 * size, "{alg:?} {n}x{p} k={steps}: {gap} vs {size}");
+                    assert!(
+                        gap <= 1e-10 * size,
+                        "{alg:?} {n}x{p} k={steps}: {gap} vs {size}"
+                    );
                     // Test and training error of the realised fit agree too.
                     let test = |b: &Matrix| -> f64 {
-                        (0..p).map(|j| (b.get(j, 0).unwrap() - beta[j]).powi(2)).sum()
+                        (0..p)
+                            .map(|j| (b.get(j, 0).unwrap() - beta[j]).powi(2))
+                            .sum()
                     };
                     assert!((test(&spectral) - test(&direct)).abs() <= 1e-10 * test(&direct));
                     // The training residuals y - Xb agree relative to y (the training error of an
@@ -105,7 +118,15 @@ fn gradient_flow_fit_is_the_limit_of_tiny_steps() {
     let eigen = SymmetricEigen::new(&x.gram(1.0 / n as f64)).unwrap();
     let c = x.matmul_tn(&y, 1.0 / n as f64).unwrap();
     let t = 1.5;
-    let flow = fit_from_eigen(&eigen, &c, &params(0.6, Algorithm::GradientFlow, 0.0, 0.0, 0.0).check().unwrap(), t).unwrap();
+    let flow = fit_from_eigen(
+        &eigen,
+        &c,
+        &params(0.6, Algorithm::GradientFlow, 0.0, 0.0, 0.0)
+            .check()
+            .unwrap(),
+        t,
+    )
+    .unwrap();
     let gaps: Vec<f64> = [1e-2, 5e-3]
         .iter()
         .map(|&lr| {
@@ -167,14 +188,21 @@ fn a_shifted_theory_is_rejected() {
     let sim = good.check().unwrap();
     let estimates = overparam::experiment::Experiment::simulate(&sim, &run(20)).unwrap();
     let wrong = DynamicsSimulation {
-        model: Dynamics { snr: 4.4, ..good.model },
+        model: Dynamics {
+            snr: 4.4,
+            ..good.model
+        },
         ..good
     }
     .check()
     .unwrap();
-    let joined =
-        overparam::experiment::join_simulated(&wrong, &estimates, &run(20), &JoinOptions::default())
-            .unwrap();
+    let joined = overparam::experiment::join_simulated(
+        &wrong,
+        &estimates,
+        &run(20),
+        &JoinOptions::default(),
+    )
+    .unwrap();
     assert!(!joined.primary().unwrap().agrees, "{joined:?}");
 }
 
@@ -205,9 +233,12 @@ fn one_eigendecomposition_serves_every_time_and_method() {
     .unwrap();
     assert_eq!(many[2].train_error, other.train_error);
     // A model of another problem is refused.
-    let foreign = overparam::theory::dynamics::Dynamics { gamma: 0.5, ..Default::default() }
-        .check()
-        .unwrap();
+    let foreign = overparam::theory::dynamics::Dynamics {
+        gamma: 0.5,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
     assert!(sim.run_many(&run(4), &[(foreign, 1.0)]).is_err());
 }
 
@@ -216,7 +247,14 @@ fn the_finite_size_gap_shrinks_with_n() {
     // Gradient flow past the early-stopping time at gamma = 0.5: gap at n = 50, 100, 200, 400.
     let model = params(0.5, Algorithm::GradientFlow, 0.0, 0.0, 0.0);
     let sweep = sweep_sizes(
-        |n| DynamicsSimulation { model, n, time: 20.0 }.check(),
+        |n| {
+            DynamicsSimulation {
+                model,
+                n,
+                time: 20.0,
+            }
+            .check()
+        },
         &[50, 100, 200, 400],
         &run(200),
         &JoinOptions::default(),
@@ -234,6 +272,9 @@ fn the_finite_size_gap_shrinks_with_n() {
         );
         assert!(p.joined.all_agree());
     }
-    println!("slope {:.3} +- {:.3}", sweep.fit.slope, sweep.fit.slope_std_err);
+    println!(
+        "slope {:.3} +- {:.3}",
+        sweep.fit.slope, sweep.fit.slope_std_err
+    );
     assert!((sweep.fit.slope + 1.0).abs() < 0.5, "{:?}", sweep.fit);
 }

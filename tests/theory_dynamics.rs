@@ -3,6 +3,8 @@
 //! Ali–Kolter–Tibshirani bound, the small-step limit of gradient descent, heavy ball with
 //! m = 0, the stability regions and the early-stopping optimum.
 
+#![allow(clippy::excessive_precision)] // reference values as printed by the reference script (17 digits)
+
 use overparam::Error;
 use overparam::theory::dynamics::{Algorithm, Dynamics, DynamicsModel, DynamicsRisk};
 
@@ -44,26 +46,54 @@ fn four(r: &DynamicsRisk) -> [f64; 4] {
 /// $(s-a)^{1/2}(b-s)^{1/2}$, or $s^{-1/2}(4-s)^{1/2}$ at gamma = 1) of the same integrals in
 /// $s$ (no cosine substitution, no Gauss–Legendre), epsrel 1e-14. Script: docs/dynamics.md
 /// (Derivation notes, reference values). Order: test, bias, variance, train.
-const QAWS: &[((f64, f64, f64, f64, f64), [f64; 4])] = &[
+/// (gamma, snr, sigma, t, lambda).
+type Case = (f64, f64, f64, f64, f64);
+
+const QAWS: &[(Case, [f64; 4])] = &[
     (
         (0.5, 4.0, 1.0, 2.0, 0.0),
-        [8.4304214991296489e-01, 5.2125346463930855e-01, 3.2178868527365634e-01, 7.2155788140627708e-01],
+        [
+            8.4304214991296489e-01,
+            5.2125346463930855e-01,
+            3.2178868527365634e-01,
+            7.2155788140627708e-01,
+        ],
     ),
     (
         (2.0, 4.0, 1.0, 2.0, 0.0),
-        [2.6309223897218472e+00, 2.0977237318835069e+00, 5.3319865783834031e-01, 8.9642401534343483e-02],
+        [
+            2.6309223897218472e+00,
+            2.0977237318835069e+00,
+            5.3319865783834031e-01,
+            8.9642401534343483e-02,
+        ],
     ),
     (
         (0.9, 2.0, 1.0, 10.0, 0.0),
-        [1.7171284710115833e+00, 1.7544778693008711e-01, 1.5416806840814963e+00, 1.8536323202851368e-01],
+        [
+            1.7171284710115833e+00,
+            1.7544778693008711e-01,
+            1.5416806840814963e+00,
+            1.8536323202851368e-01,
+        ],
     ),
     (
         (3.0, 1.0, 0.5, 0.7, 0.2),
-        [2.2844117844710601e-01, 1.7454348920103288e-01, 5.3897689246073126e-02, 3.4111458146198967e-02],
+        [
+            2.2844117844710601e-01,
+            1.7454348920103288e-01,
+            5.3897689246073126e-02,
+            3.4111458146198967e-02,
+        ],
     ),
     (
         (0.25, 9.0, 1.5, 50.0, 0.0),
-        [7.4999987771747134e-01, 8.4537009460988900e-13, 7.4999987771662602e-01, 1.6875000000002471e+00],
+        [
+            7.4999987771747134e-01,
+            8.4537009460988900e-13,
+            7.4999987771662602e-01,
+            1.6875000000002471e+00,
+        ],
     ),
 ];
 
@@ -73,7 +103,10 @@ fn gradient_flow_matches_an_independent_quadrature() {
         let got = gf(g, snr, sigma, lambda).at_time(t).unwrap();
         for (x, w) in four(&got).iter().zip(want) {
             // The tiny bias of the last case is an absolute check.
-            assert!((x - w).abs() <= 1e-10 * w.abs().max(1e-2), "{g} {t}: {got:?} vs {want:?}");
+            assert!(
+                (x - w).abs() <= 1e-10 * w.abs().max(1e-2),
+                "{g} {t}: {got:?} vs {want:?}"
+            );
         }
         assert!(got.quadrature_error <= 1e-11, "{got:?}");
     }
@@ -135,7 +168,15 @@ fn poly_axpy(a: f64, x: &[f64], y: &[f64]) -> Vec<f64> {
 /// integrals as combinations of the MP moments. No quadrature.
 /// Also returns the rounding scale of the moment sums, $\sum_j |c_j| E_j$ (the largest over the
 /// three integrals): the monomial basis cancels badly when $\eta s_+ > 1$.
-fn by_moments(alg: Algorithm, g: f64, lr: f64, m: f64, k: usize, r2: f64, s2: f64) -> ([f64; 4], f64) {
+fn by_moments(
+    alg: Algorithm,
+    g: f64,
+    lr: f64,
+    m: f64,
+    k: usize,
+    r2: f64,
+    s2: f64,
+) -> ([f64; 4], f64) {
     let (mut q, mut prev) = (vec![0.0], vec![0.0]);
     for _ in 0..k {
         // (1 - lr s) as a polynomial.
@@ -160,7 +201,11 @@ fn by_moments(alg: Algorithm, g: f64, lr: f64, m: f64, k: usize, r2: f64, s2: f6
     let rho = poly_axpy(-1.0, &sq, &[1.0]);
     let cond = std::cell::Cell::new(0.0f64);
     let integrate = |p: &[f64]| -> f64 {
-        let abs: f64 = p.iter().enumerate().map(|(j, c)| c.abs() * mp_moment(j, g)).sum();
+        let abs: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(j, c)| c.abs() * mp_moment(j, g))
+            .sum();
         cond.set(cond.get().max(abs));
         p.iter().enumerate().map(|(j, c)| c * mp_moment(j, g)).sum()
     };
@@ -170,7 +215,10 @@ fn by_moments(alg: Algorithm, g: f64, lr: f64, m: f64, k: usize, r2: f64, s2: f6
     let bias = r2 * rho2;
     let variance = s2 * g * sq2;
     let train = r2 * srho2 + s2 * (g * rho2 + 1.0 - g);
-    ([bias + variance, bias, variance, train], cond.get() * (r2 + s2 * g.max(1.0)))
+    (
+        [bias + variance, bias, variance, train],
+        cond.get() * (r2 + s2 * g.max(1.0)),
+    )
 }
 
 #[test]
@@ -204,7 +252,10 @@ fn time_zero_and_long_time_limits() {
     for g in [0.3, 0.5, 2.0, 4.0] {
         let m = gf(g, 4.0, 1.0, 0.0);
         let z = m.at_time(0.0).unwrap();
-        assert!(rel(z.test_error, 4.0) < 1e-13 && rel(z.train_error, 5.0) < 1e-13, "{z:?}");
+        assert!(
+            rel(z.test_error, 4.0) < 1e-13 && rel(z.train_error, 5.0) < 1e-13,
+            "{z:?}"
+        );
         assert!(z.variance.abs() < 1e-15);
         // t -> infinity: sigma^2 gamma/(1 - gamma), or r^2 (1 - 1/gamma) + sigma^2/(gamma - 1).
         let want = if g < 1.0 {
@@ -221,7 +272,10 @@ fn time_zero_and_long_time_limits() {
             ridge.variance,
             ridge.train_error,
         ]) {
-            assert!((x - w).abs() <= 1e-10 * w.abs().max(1.0), "{g}: {inf:?} vs {ridge:?}");
+            assert!(
+                (x - w).abs() <= 1e-10 * w.abs().max(1.0),
+                "{g}: {inf:?} vs {ridge:?}"
+            );
         }
     }
 }
@@ -231,16 +285,36 @@ fn long_time_limits_with_a_ridge_term_and_every_method() {
     for g in [0.5, 2.0] {
         let lambda = 0.3;
         let ridge = gf(g, 4.0, 1.0, lambda).limit().unwrap();
-        let want = [ridge.test_error, ridge.bias, ridge.variance, ridge.train_error];
+        let want = [
+            ridge.test_error,
+            ridge.bias,
+            ridge.variance,
+            ridge.train_error,
+        ];
         let check = |r: DynamicsRisk| {
             for (x, w) in four(&r).iter().zip(want) {
-                assert!((x - w).abs() <= 1e-10 * w.abs().max(1.0), "{g}: {r:?} vs {ridge:?}");
+                assert!(
+                    (x - w).abs() <= 1e-10 * w.abs().max(1.0),
+                    "{g}: {r:?} vs {ridge:?}"
+                );
             }
         };
         check(gf(g, 4.0, 1.0, lambda).at_time(1e4).unwrap());
-        check(method(g, lambda, Algorithm::GradientDescent, 0.3, 0.0).at_steps(4000).unwrap());
-        check(method(g, lambda, Algorithm::HeavyBall, 0.2, 0.6).at_steps(4000).unwrap());
-        check(method(g, lambda, Algorithm::Nesterov, 0.2, 0.6).at_steps(4000).unwrap());
+        check(
+            method(g, lambda, Algorithm::GradientDescent, 0.3, 0.0)
+                .at_steps(4000)
+                .unwrap(),
+        );
+        check(
+            method(g, lambda, Algorithm::HeavyBall, 0.2, 0.6)
+                .at_steps(4000)
+                .unwrap(),
+        );
+        check(
+            method(g, lambda, Algorithm::Nesterov, 0.2, 0.6)
+                .at_steps(4000)
+                .unwrap(),
+        );
     }
 }
 
@@ -268,7 +342,9 @@ fn gradient_descent_with_small_steps_approaches_gradient_flow_at_first_order() {
             .iter()
             .map(|&lr| {
                 let k = (t / lr).round() as u64;
-                let r = method(g, 0.0, Algorithm::GradientDescent, lr, 0.0).at_steps(k).unwrap();
+                let r = method(g, 0.0, Algorithm::GradientDescent, lr, 0.0)
+                    .at_steps(k)
+                    .unwrap();
                 (r.test_error - flow.test_error).abs()
             })
             .collect();
@@ -298,8 +374,16 @@ fn stability_regions_are_exact_on_the_top_edge() {
         for lambda in [0.0, 0.4] {
             let top = lambda + (1.0 + f64::sqrt(g)).powi(2);
             for m in [0.0, 0.3, 0.9] {
-                for alg in [Algorithm::HeavyBall, Algorithm::Nesterov, Algorithm::GradientDescent] {
-                    let m = if alg == Algorithm::GradientDescent { 0.0 } else { m };
+                for alg in [
+                    Algorithm::HeavyBall,
+                    Algorithm::Nesterov,
+                    Algorithm::GradientDescent,
+                ] {
+                    let m = if alg == Algorithm::GradientDescent {
+                        0.0
+                    } else {
+                        m
+                    };
                     let max = alg.max_stable_lr(m, top);
                     let coeffs = |lr: f64, u: f64| match alg {
                         Algorithm::Nesterov => (-(1.0 - lr * u) * (1.0 + m), (1.0 - lr * u) * m),
@@ -324,8 +408,15 @@ fn stability_regions_are_exact_on_the_top_edge() {
                         ..Default::default()
                     };
                     assert!(params.check().is_ok());
-                    let out = Dynamics { lr: 1.001 * max, ..params }.check();
-                    assert!(matches!(out, Err(Error::InvalidParameter { name: "lr", .. })), "{out:?}");
+                    let out = Dynamics {
+                        lr: 1.001 * max,
+                        ..params
+                    }
+                    .check();
+                    assert!(
+                        matches!(out, Err(Error::InvalidParameter { name: "lr", .. })),
+                        "{out:?}"
+                    );
                 }
             }
         }
@@ -340,29 +431,87 @@ fn invalid_inputs_name_their_parameter() {
         other => panic!("{other:?}"),
     };
     assert_eq!(name(Dynamics { gamma: 0.0, ..base }), "gamma");
-    assert_eq!(name(Dynamics { gamma: f64::NAN, ..base }), "gamma");
+    assert_eq!(
+        name(Dynamics {
+            gamma: f64::NAN,
+            ..base
+        }),
+        "gamma"
+    );
     assert_eq!(name(Dynamics { snr: -1.0, ..base }), "snr");
-    assert_eq!(name(Dynamics { noise_sd: 0.0, ..base }), "noise_sd");
-    assert_eq!(name(Dynamics { lambda: -0.1, ..base }), "lambda");
-    let hb = Dynamics { algorithm: Algorithm::HeavyBall, ..base };
-    assert_eq!(name(Dynamics { momentum: 1.0, ..hb }), "momentum");
+    assert_eq!(
+        name(Dynamics {
+            noise_sd: 0.0,
+            ..base
+        }),
+        "noise_sd"
+    );
+    assert_eq!(
+        name(Dynamics {
+            lambda: -0.1,
+            ..base
+        }),
+        "lambda"
+    );
+    let hb = Dynamics {
+        algorithm: Algorithm::HeavyBall,
+        ..base
+    };
+    assert_eq!(
+        name(Dynamics {
+            momentum: 1.0,
+            ..hb
+        }),
+        "momentum"
+    );
     assert_eq!(name(Dynamics { lr: 0.0, ..hb }), "lr");
     assert_eq!(name(Dynamics { lr: 10.0, ..hb }), "lr");
-    let gd = Dynamics { algorithm: Algorithm::GradientDescent, momentum: 0.5, ..base };
+    let gd = Dynamics {
+        algorithm: Algorithm::GradientDescent,
+        momentum: 0.5,
+        ..base
+    };
     assert_eq!(name(gd), "momentum");
     let m = gf(0.5, 4.0, 1.0, 0.0);
-    assert!(matches!(m.at_time(-1.0), Err(Error::InvalidParameter { name: "time", .. })));
-    assert!(matches!(m.at_time(f64::INFINITY), Err(Error::InvalidParameter { name: "time", .. })));
-    assert!(matches!(m.at_steps(3), Err(Error::InvalidChoice { name: "algorithm", .. })));
+    assert!(matches!(
+        m.at_time(-1.0),
+        Err(Error::InvalidParameter { name: "time", .. })
+    ));
+    assert!(matches!(
+        m.at_time(f64::INFINITY),
+        Err(Error::InvalidParameter { name: "time", .. })
+    ));
+    assert!(matches!(
+        m.at_steps(3),
+        Err(Error::InvalidChoice {
+            name: "algorithm",
+            ..
+        })
+    ));
     let d = method(0.5, 0.0, Algorithm::GradientDescent, 0.1, 0.0);
-    assert!(matches!(d.at_time(1.0), Err(Error::InvalidChoice { name: "algorithm", .. })));
-    assert!(matches!(d.at_steps(u64::MAX), Err(Error::InvalidParameter { name: "steps", .. })));
+    assert!(matches!(
+        d.at_time(1.0),
+        Err(Error::InvalidChoice {
+            name: "algorithm",
+            ..
+        })
+    ));
+    assert!(matches!(
+        d.at_steps(u64::MAX),
+        Err(Error::InvalidParameter { name: "steps", .. })
+    ));
     assert!("adam".parse::<Algorithm>().is_err());
-    assert_eq!("heavy-ball".parse::<Algorithm>().unwrap(), Algorithm::HeavyBall);
+    assert_eq!(
+        "heavy-ball".parse::<Algorithm>().unwrap(),
+        Algorithm::HeavyBall
+    );
     // gamma = 1 without a ridge term: every finite time is finite, the limit is not.
     let one = gf(1.0, 4.0, 1.0, 0.0);
     assert!(one.at_time(1e3).is_ok());
-    assert!(matches!(one.limit(), Err(Error::InvalidParameter { name: "lambda", .. })));
+    assert!(matches!(
+        one.limit(),
+        Err(Error::InvalidParameter { name: "lambda", .. })
+    ));
 }
 
 #[test]
@@ -375,7 +524,10 @@ fn early_stopping_beats_the_limit_and_never_beats_optimal_ridge() {
         let r = es.at_optimum.test_error;
         // A local minimum in t ...
         for f in [0.99, 1.01] {
-            assert!(m.at_time(t * f).unwrap().test_error >= r - 1e-14, "{g}: {es:?}");
+            assert!(
+                m.at_time(t * f).unwrap().test_error >= r - 1e-14,
+                "{g}: {es:?}"
+            );
         }
         // ... below the limit, and above the Bayes-optimal ridge risk.
         assert!(r < m.limit().unwrap().test_error);
@@ -406,5 +558,21 @@ proptest::proptest! {
         let flow = m.at_time(t).unwrap().test_error;
         let ridge = m.ridge_at_inverse_time(t).unwrap().test_error;
         proptest::prop_assert!(flow <= 1.6862 * ridge, "g={g} snr={snr} t={t}: {flow} {ridge}");
+    }
+}
+
+#[test]
+fn a_small_training_error_keeps_its_relative_accuracy() {
+    // gamma = 2, lambda = 0: the training error decays like e^{-2 t s_-} towards the
+    // interpolator's 0; the residual p = e^{-ts} is carried separately from q, so it is not the
+    // rounding error of 1 - s q. Reference: QAWS of r^2 int s e^{-2ts} dmu + sigma^2 gamma
+    // int e^{-2ts} dmu (epsrel 1e-13).
+    let m = gf(2.0, 4.0, 1.0, 0.0);
+    for (t, want) in [
+        (50.0, 8.7477591837941938e-11),
+        (200.0, 5.0577480404491998e-34),
+    ] {
+        let got = m.at_time(t).unwrap().train_error;
+        assert!(rel(got, want) < 1e-9, "{t}: {got} vs {want}");
     }
 }

@@ -14,7 +14,7 @@
 //! Every method gives $b = q(S + \lambda)X^\top y/n$ with the scalar filter $q$ of
 //! [`DynamicsModel::filter`], so with $g_1, \dots, g_k$ the eigenvalues of the smaller of
 //! $X^\top X/n$ and $XX^\top/n$ ($k = \min(n, p)$), $q_i = q(g_i + \lambda)$ and
-//! $\rho_i = 1 - g_iq_i$, the conditional expectations over $\beta$ and $\varepsilon$ are
+//! $\rho_i = 1 - g_iq_i = p(g_i + \lambda) + \lambda q_i$ (computed in the second form), the conditional expectations over $\beta$ and $\varepsilon$ are
 //!
 //! $$B = \frac{r^2}{p}\Big[\sum_i\rho_i^2 + (p - k)\Big],\qquad V = \frac{\sigma^2}{n}\sum_i g_iq_i^2,
 //! \qquad E_{\rm train} = \frac{r^2}{p}\sum_i g_i\rho_i^2 + \frac{\sigma^2}{n}\Big[\sum_i\rho_i^2 + (n - k)\Big]$$
@@ -80,10 +80,13 @@ impl DynamicsSimulation {
     /// the model's).
     pub fn check(&self) -> Result<DynamicsSimulator> {
         let checked = self.model.check()?;
-        checked.filter(self.time, 1.0).map(|_| ()).or_else(|e| match e {
-            Error::NonFinite { .. } => Ok(()),
-            e => Err(e),
-        })?;
+        checked
+            .filter(self.time, 1.0)
+            .map(|_| ())
+            .or_else(|e| match e {
+                Error::NonFinite { .. } => Ok(()),
+                e => Err(e),
+            })?;
         if self.n < 2 || self.n > MAX_SIZE {
             return Err(Error::InvalidParameter {
                 name: "n",
@@ -237,8 +240,9 @@ impl DynamicsSimulator {
         let (mut rho2, mut sq2, mut srho2) = (0.0, 0.0, 0.0);
         for &g in eigenvalues {
             let g = g.max(0.0);
-            let q = model.filter(time, g + model.lambda())?;
-            let rho = 1.0 - g * q;
+            let (q, p_res) = model.filter_and_residual(time, g + model.lambda())?;
+            // rho = 1 - g q = p(g + lambda) + lambda q, without the cancellation.
+            let rho = p_res + model.lambda() * q;
             rho2 += rho * rho;
             sq2 += g * q * q;
             srho2 += g * rho * rho;

@@ -427,8 +427,7 @@ struct Integrals {
 }
 
 impl Integrals {
-    fn add(&mut self, s: f64, w: f64, q: f64) {
-        let rho = 1.0 - s * q;
+    fn add(&mut self, s: f64, w: f64, q: f64, rho: f64) {
         self.rho2 += w * rho * rho;
         self.sq2 += w * s * q * q;
         self.srho2 += w * s * rho * rho;
@@ -444,27 +443,83 @@ pub fn gradient_flow_filter(t: f64, u: f64) -> f64 {
     -(-tu).exp_m1() / u
 }
 
-/// The state of a two-term filter recursion at one value of $u$: $(q_k, q_{k-1})$.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// Gradient flow's $(q_t(u), \rho)$ at $u = s + \lambda$: $\rho = e^{-tu} + \lambda q_t(u)$
+/// ($= 1 - sq$ without its cancellation).
+fn gradient_flow_pair(t: f64, s: f64, lambda: f64) -> (f64, f64) {
+    let u = s + lambda;
+    let q = if u == 0.0 {
+        t
+    } else {
+        gradient_flow_filter(t, u)
+    };
+    let p = if t == 0.0 { 1.0 } else { (-(t * u)).exp() };
+    (q, p + lambda * q)
+}
+
+/// The state of a two-term filter recursion at one value of $u$: the filter $(q_k, q_{k-1})$ and
+/// the residual polynomial $(p_k, p_{k-1})$, $p = 1 - uq$, carried separately so that a residual
+/// far below $1$ (a direction that is learnt) keeps its relative accuracy instead of being the
+/// rounding error of $1 - uq$.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FilterState {
     /// $q_k$.
     pub q: f64,
     /// $q_{k-1}$.
     pub prev: f64,
+    /// $p_k(u)$.
+    pub p: f64,
+    /// $p_{k-1}(u)$.
+    pub p_prev: f64,
+}
+
+impl Default for FilterState {
+    /// $q_0 = q_{-1} = 0$, $p_0 = p_{-1} = 1$ (zero initialisation).
+    fn default() -> Self {
+        Self {
+            q: 0.0,
+            prev: 0.0,
+            p: 1.0,
+            p_prev: 1.0,
+        }
+    }
 }
 
 impl FilterState {
     /// One step of the filter recursion of `algorithm` (a discrete method) at $u$.
     #[inline]
     pub fn step(&mut self, algorithm: Algorithm, lr: f64, m: f64, u: f64) {
-        let next = match algorithm {
-            Algorithm::HeavyBall => (1.0 + m - lr * u) * self.q - m * self.prev + lr,
-            Algorithm::Nesterov => (1.0 - lr * u) * ((1.0 + m) * self.q - m * self.prev) + lr,
+        let (next, next_p) = match algorithm {
+            Algorithm::HeavyBall => {
+                let c = 1.0 + m - lr * u;
+                (
+                    c * self.q - m * self.prev + lr,
+                    c * self.p - m * self.p_prev,
+                )
+            }
+            Algorithm::Nesterov => {
+                let c = 1.0 - lr * u;
+                (
+                    c * ((1.0 + m) * self.q - m * self.prev) + lr,
+                    c * ((1.0 + m) * self.p - m * self.p_prev),
+                )
+            }
             // Gradient descent (and gradient flow, never stepped).
-            _ => (1.0 - lr * u) * self.q + lr,
+            _ => {
+                let c = 1.0 - lr * u;
+                (c * self.q + lr, c * self.p)
+            }
         };
         self.prev = self.q;
         self.q = next;
+        self.p_prev = self.p;
+        self.p = next_p;
+    }
+
+    /// The factor of $\beta$ in $b - \beta$ at eigenvalue $s = u - \lambda$:
+    /// $\rho = 1 - sq = p(u) + \lambda q(u)$.
+    #[inline]
+    pub fn rho(&self, lambda: f64) -> f64 {
+        self.p + lambda * self.q
     }
 }
 
@@ -525,21 +580,30 @@ impl DynamicsModel {
     /// $u \ge 0$ finite. Errors: [`Error::InvalidParameter`] (`time`, `steps` or `u`);
     /// [`Error::NonFinite`] if the value overflows.
     pub fn filter(&self, time: f64, u: f64) -> Result<f64> {
+        Ok(self.filter_and_residual(time, u)?.0)
+    }
+
+    /// The filter $q(u)$ and the residual $p(u) = 1 - uq(u)$ (computed by its own recursion,
+    /// so that it keeps its relative accuracy when it is small); as [`Self::filter`].
+    ///
+    /// Errors: as [`Self::filter`].
+    pub fn filter_and_residual(&self, time: f64, u: f64) -> Result<(f64, f64)> {
         let u = validate::non_negative("u", u)?;
         let time = validate::non_negative("time", time)?;
-        let q = if self.algorithm.is_discrete() {
+        let (q, p) = if self.algorithm.is_discrete() {
             let k = steps_of(time)?;
             let mut st = FilterState::default();
             for _ in 0..k {
                 st.step(self.algorithm, self.lr, self.momentum, u);
             }
-            st.q
-        } else if u == 0.0 {
-            time
+            (st.q, st.p)
         } else {
-            gradient_flow_filter(time, u)
+            let (q, rho) = gradient_flow_pair(time, u, 0.0);
+            (q, rho)
         };
-        crate::error::finite(q, "dynamics filter")
+        crate::error::finite(q, "dynamics filter")?;
+        crate::error::finite(p, "dynamics residual")?;
+        Ok((q, p))
     }
 
     /// Validate a time for this method: $t \ge 0$ finite for gradient flow (an error naming
@@ -614,7 +678,8 @@ impl DynamicsModel {
     fn gf_integrals(&self, t: f64, rule: &QuadratureRule) -> Integrals {
         let mut acc = Integrals::default();
         for (&s, &w) in rule.nodes.iter().zip(&rule.weights) {
-            acc.add(s, w, gradient_flow_filter(t, s + self.lambda));
+            let (q, rho) = gradient_flow_pair(t, s, self.lambda);
+            acc.add(s, w, q, rho);
         }
         acc
     }
@@ -658,7 +723,11 @@ impl DynamicsModel {
         }
         let mut sorted: Vec<f64> = times.to_vec();
         sorted.sort_by(f64::total_cmp);
-        let probes = [sorted[0], sorted[sorted.len() / 2], sorted[sorted.len() - 1]];
+        let probes = [
+            sorted[0],
+            sorted[sorted.len() / 2],
+            sorted[sorted.len() - 1],
+        ];
         let coarse = self.quadrature.rule(0);
         let mut coarse_vals: Vec<DynamicsRisk> = probes
             .iter()
@@ -686,8 +755,7 @@ impl DynamicsModel {
                 return times
                     .iter()
                     .map(|&t| {
-                        let mut r =
-                            self.assemble(t, self.gf_integrals(t, &fine), fine.nodes.len());
+                        let mut r = self.assemble(t, self.gf_integrals(t, &fine), fine.nodes.len());
                         r.quadrature_error = abs_err;
                         finite_risk(r)
                     })
@@ -766,10 +834,15 @@ impl DynamicsModel {
         out
     }
 
-    fn integrate_states(&self, k: u64, rule: &QuadratureRule, states: &[FilterState]) -> DynamicsRisk {
+    fn integrate_states(
+        &self,
+        k: u64,
+        rule: &QuadratureRule,
+        states: &[FilterState],
+    ) -> DynamicsRisk {
         let mut acc = Integrals::default();
         for ((st, &s), &w) in states.iter().zip(&rule.nodes).zip(&rule.weights) {
-            acc.add(s, w, st.q);
+            acc.add(s, w, st.q, st.rho(self.lambda));
         }
         self.assemble(k as f64, acc, rule.nodes.len())
     }
@@ -866,8 +939,7 @@ impl DynamicsModel {
                 })?;
             let mut best = self.curve_steps(&[best.time as u64])?.remove(0);
             best.nodes = rule.nodes.len().max(best.nodes);
-            let stops = !(best.time as u64 == kmax
-                && limit.is_some_and(|l| l <= best.test_error));
+            let stops = !(best.time as u64 == kmax && limit.is_some_and(|l| l <= best.test_error));
             (best, stops)
         } else {
             let r = gf.at_time(opt.location)?;
@@ -963,7 +1035,10 @@ fn relative_gap(a: &DynamicsRisk, b: &DynamicsRisk, floor: f64) -> f64 {
                 f64::INFINITY
             }
         })
-        .fold(0.0f64, |m, v| if v.is_nan() { f64::INFINITY } else { m.max(v) })
+        .fold(
+            0.0f64,
+            |m, v| if v.is_nan() { f64::INFINITY } else { m.max(v) },
+        )
 }
 
 fn absolute_gap(a: &DynamicsRisk, b: &DynamicsRisk) -> f64 {

@@ -334,7 +334,10 @@ fn outcome(args: &DynamicsArgs, v: &[f64], solved: overparam::Result<Solved>) ->
     rec.push("train_error", Field::opt(r.map(|r| r.train_error)));
     rec.push("bias", Field::opt(r.map(|r| r.bias)));
     rec.push("variance", Field::opt(r.map(|r| r.variance)));
-    rec.push("quadrature_error", Field::opt(r.map(|r| r.quadrature_error)));
+    rec.push(
+        "quadrature_error",
+        Field::opt(r.map(|r| r.quadrature_error)),
+    );
     rec.push(
         "nodes",
         r.map_or(Field::Null, |r| Field::Int(r.nodes as u64)),
