@@ -567,12 +567,15 @@ fn a_small_training_error_keeps_its_relative_accuracy() {
     // interpolator's 0; the residual p = e^{-ts} is carried separately from q, so it is not the
     // rounding error of 1 - s q. Reference: QAWS of r^2 int s e^{-2ts} dmu + sigma^2 gamma
     // int e^{-2ts} dmu (epsrel 1e-13).
+    // The quadrature's convergence test is relative to max(value, r^2 + sigma^2), so a value
+    // 1e-34 is only guaranteed on that absolute scale; it still keeps several digits (1 - s q
+    // would give rounding noise ~1e-32, a factor 100 off).
     let m = gf(2.0, 4.0, 1.0, 0.0);
-    for (t, want) in [
-        (50.0, 8.7477591837941938e-11),
-        (200.0, 5.0577480404491998e-34),
+    for (t, want, tol) in [
+        (50.0, 8.7477591837941938e-11, 1e-9),
+        (200.0, 5.0577480404491998e-34, 1e-6),
     ] {
         let got = m.at_time(t).unwrap().train_error;
-        assert!(rel(got, want) < 1e-9, "{t}: {got} vs {want}");
+        assert!(rel(got, want) < tol, "{t}: {got} vs {want}");
     }
 }

@@ -44,9 +44,10 @@
 //! every $\gamma$ (at $\gamma = 1$ it is $\tfrac1\pi(1 + \cos\theta)\,d\theta$). Two things make
 //! the integrands steep near the ends of $[0, \pi]$: for $\gamma$ near $1$ the factor $1/s$ varies
 //! on the scale $\theta \sim |1 - \sqrt\gamma|$, and after many steps the filters vary on the scale
-//! $\theta \sim (t s_\pm)^{-1/2}$ near the edges. Hence a sigmoidal grading
-//! $\theta = \pi\,x^3/(x^3 + (1 - x)^3)$ (nodes cluster cubically at both ends; Sidi 1993) and
-//! Gauss–Legendre in $x \in [0, 1]$ with $16\cdot2^\ell$ nodes, $\ell = 0, 1, \dots$: the level
+//! $\theta \sim (t s_\pm)^{-1/2}$ near the edges. The rules ([`SpectralQuadrature::rule`]) are
+//! Gauss–Legendre in $\theta$ with 16, 32, 64, 128 nodes, then, for integrands these do not
+//! resolve, a sigmoidal grading $\theta = \pi\,x^3/(x^3 + (1 - x)^3)$ (nodes cluster cubically
+//! at both ends; Sidi 1993) with Gauss–Legendre in $x \in [0, 1]$, 128 to 32768 nodes: the level
 //! is raised until two consecutive levels agree to [`QUADRATURE_TOLERANCE`] on every output,
 //! relative to the larger of the output and $r^2 + \sigma^2$ (the training error at $t = 0$; so
 //! an output that is itself tiny, such as the bias after a long time, is judged on the absolute
@@ -63,8 +64,11 @@ use crate::theory::ridge::{OptimalRidge, Ridge, RidgeRisk};
 /// Relative agreement of two consecutive quadrature levels at which a value is accepted.
 pub const QUADRATURE_TOLERANCE: f64 = 1e-12;
 
-/// Highest quadrature level ($16\cdot2^{11} = 32768$ nodes).
-pub const MAX_LEVEL: u32 = 11;
+/// Highest quadrature level (graded, $16\cdot2^{11} = 32768$ nodes).
+pub const MAX_LEVEL: u32 = 12;
+
+/// Levels of plain (ungraded) rules before the graded ones: 16, 32, 64, 128 nodes.
+pub const PLAIN_LEVELS: u32 = 4;
 
 /// Largest number of steps of a discrete method (the recursion costs steps times nodes).
 pub const MAX_STEPS: u64 = 10_000_000;
@@ -335,23 +339,39 @@ impl SpectralQuadrature {
         ((1.0 - r).powi(2), (1.0 + r).powi(2))
     }
 
-    /// The rule of level $\ell$: $16\cdot2^\ell$ Gauss–Legendre nodes in $x$, $\theta = \pi
-    /// x^3/(x^3 + (1-x)^3)$, $s = 1 + \gamma - 2\sqrt\gamma\cos\theta$, weight
-    /// $\tfrac2\pi\sin^2\theta/s\cdot\theta'(x)\,w_i$.
+    /// The rule of level $\ell$. Levels $0$ to [`PLAIN_LEVELS`]$ - 1$: $16\cdot2^\ell$
+    /// Gauss–Legendre nodes in $\theta \in [0, \pi]$ (the plain cosine substitution, fastest for
+    /// smooth integrands); from level [`PLAIN_LEVELS`] on: $16\cdot2^{\ell - 1}$ nodes in
+    /// $x \in [0, 1]$ with the cubic grading $\theta = \pi x^3/(x^3 + (1-x)^3)$ (for integrands
+    /// that are steep at the ends of the support). Always $s = 1 + \gamma - 2\sqrt\gamma\cos\theta$
+    /// and weight $\tfrac2\pi\sin^2\theta/s\cdot\theta'(x)\,w_i$. Consecutive levels are
+    /// independent rules, so their agreement is an error estimate.
     pub fn rule(&self, level: u32) -> QuadratureRule {
-        let n = 16usize << level.min(MAX_LEVEL);
+        let level = level.min(MAX_LEVEL);
+        let graded = level >= PLAIN_LEVELS;
+        let n = if graded {
+            16usize << (level - 1)
+        } else {
+            16usize << level
+        };
         let gl = GaussLegendre::new(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN));
-        let (g, rt) = (self.gamma, self.gamma.sqrt());
+        let rt = self.gamma.sqrt();
         let pi = std::f64::consts::PI;
         let mut nodes = Vec::with_capacity(n);
         let mut weights = Vec::with_capacity(n);
         for &(xi, wi) in gl.as_node_weight_pairs() {
             // GL on [-1, 1] -> x in [0, 1].
             let x = 0.5 * (xi + 1.0);
-            let (x3, y3) = (x * x * x, (1.0 - x).powi(3));
-            let den = x3 + y3;
-            let theta = pi * x3 / den;
-            let dtheta = pi * 3.0 * x * x * (1.0 - x) * (1.0 - x) / (den * den);
+            let (theta, dtheta) = if graded {
+                let (x3, y3) = (x * x * x, (1.0 - x).powi(3));
+                let den = x3 + y3;
+                (
+                    pi * x3 / den,
+                    pi * 3.0 * x * x * (1.0 - x) * (1.0 - x) / (den * den),
+                )
+            } else {
+                (pi * x, pi)
+            };
             // s = 1 + g - 2 rt cos(theta) = (1 - rt)^2 + 4 rt sin^2(theta/2), no cancellation.
             let half = (0.5 * theta).sin();
             let s = (1.0 - rt).powi(2) + 4.0 * rt * half * half;
@@ -363,7 +383,6 @@ impl SpectralQuadrature {
                 weights.push(w);
             }
         }
-        let _ = g;
         QuadratureRule { nodes, weights }
     }
 }
@@ -441,6 +460,21 @@ pub fn gradient_flow_filter(t: f64, u: f64) -> f64 {
         return 0.0;
     }
     -(-tu).exp_m1() / u
+}
+
+/// $(q_t(u), e^{-tu})$ with one exponential where $1 - e^{-tu}$ does not cancel ($tu \ge 1/2$:
+/// at most one bit lost), `exp_m1` below.
+#[inline]
+fn gradient_flow_both(t: f64, u: f64) -> (f64, f64) {
+    let tu = t * u;
+    if tu >= 0.5 {
+        let e = (-tu).exp();
+        ((1.0 - e) / u, e)
+    } else if u == 0.0 {
+        (t, 1.0)
+    } else {
+        (-(-tu).exp_m1() / u, (-tu).exp())
+    }
 }
 
 /// Gradient flow's $(q_t(u), \rho)$ at $u = s + \lambda$: $\rho = e^{-tu} + \lambda q_t(u)$
