@@ -462,8 +462,8 @@ pub fn gradient_flow_filter(t: f64, u: f64) -> f64 {
     -(-tu).exp_m1() / u
 }
 
-/// $(q_t(u), e^{-tu})$ with one exponential where $1 - e^{-tu}$ does not cancel ($tu \ge 1/2$:
-/// at most one bit lost), `exp_m1` below.
+/// $(q_t(u), e^{-tu})$ with one transcendental call: `exp` where $1 - e^{-tu}$ does not cancel
+/// ($tu \ge 1/2$: at most one bit lost), `exp_m1` below.
 #[inline]
 fn gradient_flow_both(t: f64, u: f64) -> (f64, f64) {
     let tu = t * u;
@@ -473,20 +473,16 @@ fn gradient_flow_both(t: f64, u: f64) -> (f64, f64) {
     } else if u == 0.0 {
         (t, 1.0)
     } else {
-        (-(-tu).exp_m1() / u, (-tu).exp())
+        // e^{-tu} = 1 + expm1(-tu) is accurate to an ulp of 1 here (it is >= e^{-1/2}).
+        let m = (-tu).exp_m1();
+        (-m / u, 1.0 + m)
     }
 }
 
 /// Gradient flow's $(q_t(u), \rho)$ at $u = s + \lambda$: $\rho = e^{-tu} + \lambda q_t(u)$
 /// ($= 1 - sq$ without its cancellation).
 fn gradient_flow_pair(t: f64, s: f64, lambda: f64) -> (f64, f64) {
-    let u = s + lambda;
-    let q = if u == 0.0 {
-        t
-    } else {
-        gradient_flow_filter(t, u)
-    };
-    let p = if t == 0.0 { 1.0 } else { (-(t * u)).exp() };
+    let (q, p) = gradient_flow_both(t, s + lambda);
     (q, p + lambda * q)
 }
 
@@ -718,6 +714,24 @@ impl DynamicsModel {
         acc
     }
 
+    /// [`Self::gf_integrals`] with $1/u$ per node precomputed (a curve reuses the rule).
+    fn gf_integrals_fast(&self, t: f64, rule: &QuadratureRule, inv_u: &[f64]) -> Integrals {
+        let mut acc = Integrals::default();
+        let lambda = self.lambda;
+        for ((&s, &w), &iu) in rule.nodes.iter().zip(&rule.weights).zip(inv_u) {
+            let tu = t * (s + lambda);
+            let (q, e) = if tu >= 0.5 {
+                let e = (-tu).exp();
+                ((1.0 - e) * iu, e)
+            } else {
+                let m = (-tu).exp_m1();
+                (-m * iu, 1.0 + m)
+            };
+            acc.add(s, w, q, e + lambda * q);
+        }
+        acc
+    }
+
     fn require(&self, discrete: bool) -> Result<()> {
         if self.algorithm.is_discrete() != discrete {
             return Err(Error::InvalidChoice {
@@ -786,10 +800,20 @@ impl DynamicsModel {
                     .zip(&fine_vals)
                     .map(|(a, b)| absolute_gap(a, b))
                     .fold(0.0f64, f64::max);
+                // Nodes are > 0 (the rule drops any other), so 1/u is finite.
+                let inv_u: Vec<f64> = fine
+                    .nodes
+                    .iter()
+                    .map(|&s| 1.0 / (s + self.lambda))
+                    .collect();
                 return times
                     .iter()
                     .map(|&t| {
-                        let mut r = self.assemble(t, self.gf_integrals(t, &fine), fine.nodes.len());
+                        let mut r = self.assemble(
+                            t,
+                            self.gf_integrals_fast(t, &fine, &inv_u),
+                            fine.nodes.len(),
+                        );
                         r.quadrature_error = abs_err;
                         finite_risk(r)
                     })
