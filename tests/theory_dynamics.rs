@@ -579,3 +579,33 @@ fn a_small_training_error_keeps_its_relative_accuracy() {
         assert!(rel(got, want) < tol, "{t}: {got} vs {want}");
     }
 }
+
+#[test]
+fn the_quadrature_carries_the_whole_measure() {
+    use overparam::theory::dynamics::SpectralQuadrature;
+    // Mass min(1, 1/gamma) on the continuous part, first moment 1 (the atom carries none):
+    // the plain 128-node rule (level 3) away from gamma = 1 (its error decays like
+    // gamma^{n/2} or gamma^{-n/2}), the graded rules everywhere, gamma = 1 included.
+    for g in [0.2, 1.0, 1.0 + 1e-9, 3.0, 1e6] {
+        let q = SpectralQuadrature::marchenko_pastur(g).unwrap();
+        let plain: &[u32] = if (g - 1.0).abs() > 0.5 { &[3] } else { &[] };
+        for &level in plain.iter().chain(&[6, 8]) {
+            let r = q.rule(level);
+            let mass: f64 = r.weights.iter().sum();
+            let first: f64 = r.nodes.iter().zip(&r.weights).map(|(s, w)| s * w).sum();
+            assert!(rel(mass, 1f64.min(1.0 / g)) < 1e-12, "{g} {level}: {mass}");
+            assert!(rel(first, 1.0) < 1e-12, "{g} {level}: {first}");
+            assert!(rel(mass + q.atom(), 1.0) < 1e-12);
+        }
+    }
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e13] {
+        assert!(matches!(
+            SpectralQuadrature::marchenko_pastur(bad),
+            Err(Error::InvalidParameter { name: "gamma", .. })
+        ));
+    }
+    assert_eq!(
+        overparam::theory::dynamics::gradient_flow_filter(2.5, 0.0),
+        2.5
+    );
+}

@@ -120,6 +120,8 @@ impl Algorithm {
     /// (the conditions of docs/dynamics.md, derived and tested in `tests/theory_dynamics.rs`
     /// against the companion matrices' spectral radii). Gradient flow is stable for every
     /// $t$: `f64::MAX`.
+    ///
+    /// Domain: `top` $> 0$ finite, $0 \le m < 1$ (then the result is finite and positive).
     pub fn max_stable_lr(self, m: f64, top: f64) -> f64 {
         match self {
             Self::GradientFlow => f64::MAX,
@@ -295,7 +297,7 @@ impl Dynamics {
             algorithm,
             lr,
             momentum,
-            quadrature: SpectralQuadrature::marchenko_pastur(gamma),
+            quadrature: SpectralQuadrature::marchenko_pastur(gamma)?,
         })
     }
 }
@@ -320,12 +322,23 @@ pub struct QuadratureRule {
 }
 
 impl SpectralQuadrature {
-    /// The Marchenko–Pastur law of ratio $\gamma > 0$.
-    pub fn marchenko_pastur(gamma: f64) -> Self {
-        Self {
+    /// The Marchenko–Pastur law of ratio $\gamma$.
+    ///
+    /// Domain: $0 < \gamma \le 10^{12}$ ([`MAX_GAMMA`]); outside it
+    /// [`Error::InvalidParameter`] naming `gamma`.
+    pub fn marchenko_pastur(gamma: f64) -> Result<Self> {
+        let gamma = validate::positive("gamma", gamma)?;
+        if gamma > MAX_GAMMA {
+            return Err(Error::InvalidParameter {
+                name: "gamma",
+                value: gamma,
+                expected: "0 < gamma <= 1e12",
+            });
+        }
+        Ok(Self {
             gamma,
             atom: (1.0 - 1.0 / gamma).max(0.0),
-        }
+        })
     }
 
     /// Mass of the atom at $0$: $(1 - 1/\gamma)_+$.
@@ -453,13 +466,14 @@ impl Integrals {
     }
 }
 
-/// The filter of gradient flow, $q_t(u) = (1 - e^{-tu})/u$ ($u > 0$, $t \ge 0$).
+/// The filter of gradient flow, $q_t(u) = (1 - e^{-tu})/u$, and its limit $t$ at $u = 0$.
+///
+/// Domain: $t \ge 0$ finite, $u \ge 0$ finite (a low-level kernel: outside it IEEE arithmetic).
 pub fn gradient_flow_filter(t: f64, u: f64) -> f64 {
-    let tu = t * u;
-    if tu.is_nan() {
-        return 0.0;
+    if u == 0.0 {
+        return t;
     }
-    -(-tu).exp_m1() / u
+    -(-(t * u)).exp_m1() / u
 }
 
 /// $(q_t(u), e^{-tu})$ with one transcendental call: `exp` where $1 - e^{-tu}$ does not cancel
@@ -516,6 +530,9 @@ impl Default for FilterState {
 
 impl FilterState {
     /// One step of the filter recursion of `algorithm` (a discrete method) at $u$.
+    ///
+    /// Domain: finite $\eta$, $m$, $u$ (a low-level kernel; inside the stability region the
+    /// state stays bounded, outside it grows geometrically and IEEE arithmetic applies).
     #[inline]
     pub fn step(&mut self, algorithm: Algorithm, lr: f64, m: f64, u: f64) {
         let (next, next_p) = match algorithm {
