@@ -609,3 +609,96 @@ fn the_quadrature_carries_the_whole_measure() {
         2.5
     );
 }
+
+#[test]
+fn hostile_inputs_give_finite_results_or_typed_errors() {
+    // The numerics contract (docs/numerics.md) for this module, in the style of the library fuzz:
+    // every field and time from a hostile list, each call under catch_unwind.
+    let hostile = [
+        0.0,
+        -0.0,
+        5e-324,
+        1e-310,
+        f64::MIN_POSITIVE,
+        1e-12,
+        0.3,
+        1.0,
+        1.0 - 1e-12,
+        1.0 + 1e-12,
+        2.0,
+        1e12,
+        1.4e154,
+        1e300,
+        f64::MAX,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        -1.0,
+    ];
+    let finite = |r: &DynamicsRisk| {
+        four(r)
+            .iter()
+            .chain([&r.time, &r.quadrature_error])
+            .all(|v| v.is_finite())
+    };
+    let mut calls = 0;
+    for (i, &h) in hostile.iter().enumerate() {
+        for alg in [Algorithm::GradientFlow, Algorithm::HeavyBall] {
+            let base = Dynamics {
+                algorithm: alg,
+                lr: 0.1,
+                momentum: 0.3,
+                ..Default::default()
+            };
+            let variants = [
+                Dynamics { gamma: h, ..base },
+                Dynamics { snr: h, ..base },
+                Dynamics {
+                    noise_sd: h,
+                    ..base
+                },
+                Dynamics { lambda: h, ..base },
+                Dynamics { lr: h, ..base },
+                Dynamics {
+                    momentum: h,
+                    ..base
+                },
+            ];
+            for d in variants {
+                let time = hostile[(i + 3) % hostile.len()];
+                let out = std::panic::catch_unwind(|| {
+                    let m = d.check()?;
+                    let t = if alg.is_discrete() {
+                        time.abs().min(200.0).round()
+                    } else {
+                        time
+                    };
+                    let r = m.at(t)?;
+                    let f = m.filter(time, h)?;
+                    Ok::<_, Error>((r, f))
+                });
+                calls += 1;
+                match out {
+                    Err(_) => panic!("panic at {d:?} time {time}"),
+                    Ok(Ok((r, f))) => {
+                        assert!(finite(&r) && f.is_finite(), "{d:?} {time}: {r:?} {f}")
+                    }
+                    Ok(Err(_)) => {}
+                }
+            }
+        }
+    }
+    assert!(calls > 200);
+}
+
+#[test]
+fn gamma_one_without_ridge_term_stops_early_and_its_variance_grows_like_root_t() {
+    // The limit is infinite (min-norm at p = n), so the optimum is at a finite time.
+    let m = gf(1.0, 4.0, 1.0, 0.0);
+    let es = m.early_stopping().unwrap();
+    assert!(es.stops_early && es.ratio_to_ridge >= 1.0, "{es:?}");
+    // V(t) ~ c sqrt(t): the ratio V(4t)/V(t) tends to 2.
+    let v = |t: f64| m.at_time(t).unwrap().variance;
+    let ratio = v(4e12) / v(1e12);
+    assert!((ratio - 2.0).abs() < 1e-3, "{ratio}");
+}

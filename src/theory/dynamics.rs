@@ -987,7 +987,9 @@ impl DynamicsModel {
     /// Errors: [`Error::InvalidParameter`] (`snr`) for $\mathrm{snr} = 0$ (the optimal ridge
     /// penalty is infinite); those of the risk functions.
     pub fn early_stopping(&self) -> Result<EarlyStopping> {
-        let ridge = self.ridge(self.lambda.max(0.0))?.optimal_lambda()?;
+        // The optimal penalty does not depend on the penalty the ridge model is built with (any
+        // positive one: lambda = 0 is refused at gamma = 1).
+        let ridge = self.ridge(1.0)?.optimal_lambda()?;
         let gf = self.with_algorithm(Algorithm::GradientFlow, 0.0, 0.0)?;
         let (lo_edge, hi_edge) = self.quadrature.support();
         let lo = 1e-3 / (self.lambda + hi_edge);
