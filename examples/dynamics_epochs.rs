@@ -1,4 +1,5 @@
-//! Test and training error of least squares over gradient-flow time (epoch-wise curves), theory
+//! Test error (log scale) and training error (linear scale) of least squares over gradient-flow
+//! time (epoch-wise curves), theory
 //! lines and finite-size simulation points, on both sides of $\gamma = 1$.
 //!
 //! Setting: isotropic design, snr 4, $\sigma = 1$, $\gamma \in \{0.5, 0.9, 2\}$, gradient flow
@@ -119,21 +120,21 @@ fn main() -> Result<(), Box<dyn Error>> {
         test.push(Series::points("", tp, tb).with_colour(k));
         train.push(Series::points("", rp, rb).with_colour(k));
     }
-    let chart = |y_label: &str, series| {
+    let chart = |y_label: &str, y_scale, series| {
         Chart {
         title: "least squares, gradient flow: snr 4, sigma 1; simulation n = 200, 20 trials (2 SE bars)".into(),
         x_label: "time t (log scale)".into(),
         y_label: y_label.into(),
         x_scale: Scale::Log,
-        y_scale: Scale::Log,
+        y_scale,
         series,
     }
     };
     let svg = out.join("dynamics_epochs.svg");
     draw_panels(
         &[
-            chart("test error (excess, noise excluded)", test),
-            chart("train error (noise included)", train),
+            chart("test error (excess, noise excluded)", Scale::Log, test),
+            chart("train error (noise included)", Scale::Linear, train),
         ],
         &svg.to_string_lossy(),
     )?;

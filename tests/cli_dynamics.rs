@@ -198,6 +198,26 @@ fn simulate_joins_theory_and_simulation() {
     }
     assert!(v["agrees"].is_boolean() && v["sim_trials"].is_u64() && v["n"].is_u64());
     assert_eq!(v["p"].as_u64(), Some(200));
+    // With --early-stopping the simulation runs at the optimum found.
+    let (code, out, err) = run(&[
+        "dynamics",
+        "--gamma",
+        "0.5",
+        "--snr",
+        "4",
+        "--early-stopping",
+        "--simulate",
+        "--n",
+        "100",
+        "--trials",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["theory_realised"], v["test_error"], "{v}");
+    assert!(v["sim_mean"].is_f64());
 }
 
 #[test]

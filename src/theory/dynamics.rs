@@ -73,6 +73,9 @@ pub const PLAIN_LEVELS: u32 = 4;
 /// Largest number of steps of a discrete method (the recursion costs steps times nodes).
 pub const MAX_STEPS: u64 = 10_000_000;
 
+/// Largest number of steps of [`DynamicsModel::all_steps`] (which keeps every step).
+pub const MAX_CURVE_STEPS: u64 = 1_000_000;
+
 /// Largest $\gamma$ accepted (the support edge $(1 + \sqrt\gamma)^2$ stays representable with
 /// room for $\lambda$ and the step sizes).
 pub const MAX_GAMMA: f64 = 1e12;
@@ -894,7 +897,8 @@ impl DynamicsModel {
         Err(not_converged(&coarse, last_err))
     }
 
-    /// Every step $0, 1, \dots, K$ of a discrete method at one rule, in step order.
+    /// Every step $0, 1, \dots, K$ of a discrete method at one rule, in step order
+    /// ($K \le$ [`MAX_CURVE_STEPS`]).
     fn run_all_steps(&self, rule: &QuadratureRule, last: u64) -> Vec<DynamicsRisk> {
         let mut states = vec![FilterState::default(); rule.nodes.len()];
         let mut out = Vec::with_capacity(last as usize + 1);
@@ -920,6 +924,23 @@ impl DynamicsModel {
             acc.add(s, w, st.q, st.rho(self.lambda));
         }
         self.assemble(k as f64, acc, rule.nodes.len())
+    }
+
+    /// The step in $0..=K$ with the smallest test error at one rule (one recursion, nothing
+    /// kept but the best).
+    fn argmin_steps(&self, rule: &QuadratureRule, last: u64) -> DynamicsRisk {
+        let mut states = vec![FilterState::default(); rule.nodes.len()];
+        let mut best = self.integrate_states(0, rule, &states);
+        for k in 1..=last {
+            for (st, &s) in states.iter_mut().zip(&rule.nodes) {
+                st.step(self.algorithm, self.lr, self.momentum, s + self.lambda);
+            }
+            let r = self.integrate_states(k, rule, &states);
+            if r.test_error < best.test_error {
+                best = r;
+            }
+        }
+        best
     }
 
     /// The requested steps at one rule (one recursion up to the largest).
@@ -1006,14 +1027,7 @@ impl DynamicsModel {
             let kmax = ((4.0 * opt.location / self.lr).ceil() + 16.0).min(MAX_STEPS as f64) as u64;
             let level = self.steps_level(kmax)?;
             let rule = self.quadrature.rule(level);
-            let all = self.run_all_steps(&rule, kmax);
-            let best = all
-                .iter()
-                .copied()
-                .min_by(|a, b| a.test_error.total_cmp(&b.test_error))
-                .ok_or(Error::NoSolution {
-                    what: "early stopping: no steps to search",
-                })?;
+            let best = self.argmin_steps(&rule, kmax);
             let mut best = self.curve_steps(&[best.time as u64])?.remove(0);
             best.nodes = rule.nodes.len().max(best.nodes);
             let stops = !(best.time as u64 == kmax && limit.is_some_and(|l| l <= best.test_error));
@@ -1055,14 +1069,15 @@ impl DynamicsModel {
 
     /// The whole test/train curve of a discrete method, every step $0..=K$ (one recursion).
     ///
-    /// Errors: as [`Self::curve_steps`].
+    /// Domain: $K \le 10^6$ (the curve is kept: 64 bytes a step). Errors:
+    /// [`Error::InvalidParameter`] (`steps`) beyond; as [`Self::curve_steps`].
     pub fn all_steps(&self, last: u64) -> Result<Vec<DynamicsRisk>> {
         self.require(true)?;
-        if last > MAX_STEPS {
+        if last > MAX_CURVE_STEPS {
             return Err(Error::InvalidParameter {
                 name: "steps",
                 value: last as f64,
-                expected: "an integer number of steps in [0, 1e7]",
+                expected: "at most 1e6 steps for a whole curve (use curve_steps for chosen steps)",
             });
         }
         let level = self.steps_level(last)?;

@@ -222,7 +222,9 @@ pub fn run(args: DynamicsArgs) -> Result<(), CliError> {
     crate::plot::check_path(args.out.plot.as_ref())?;
     let axes = axes(&args);
     validate(&axes, |v| check_point(&args, v))?;
-    if args.sim.simulate && !args.early_stopping {
+    // With --early-stopping the time is found per point; the sizes (hence the memory) do not
+    // depend on it, so the placeholder time 0 checks them.
+    if args.sim.simulate {
         let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
         simulation(&args, &params(&args, &base), time_of(&args, &base))
             .check()
