@@ -1,6 +1,6 @@
 //! Test error (log scale) and training error (linear scale) of least squares over gradient-flow
-//! time (epoch-wise curves), theory
-//! lines and finite-size simulation points, on both sides of $\gamma = 1$.
+//! time (epoch-wise curves), theory lines and finite-size simulation points, on both sides of
+//! $\gamma = 1$.
 //!
 //! Setting: isotropic design, snr 4, $\sigma = 1$, $\gamma \in \{0.5, 0.9, 2\}$, gradient flow
 //! from zero ([`overparam::theory::dynamics`]). Theory: 200 log-spaced times in
