@@ -13,6 +13,8 @@
 //! - [`theory::ridge`]: linear ridge and min-norm regression (Hastie, Montanari, Rosset,
 //!   Tibshirani 2022).
 //! - [`theory::random_features`]: random-features ridge regression (Mei & Montanari 2022).
+//! - [`theory::dynamics`]: training dynamics of least squares (gradient flow, gradient descent,
+//!   heavy ball, Nesterov; Ali, Kolter & Tibshirani 2019).
 //! - [`theory::adversarial`]: adversarially trained random features and the linear model
 //!   (Hassani & Javanmard 2022).
 //! - [`theory::membership`]: membership inference against ridge / min-norm regression (Tan,
@@ -100,6 +102,7 @@ pub mod prelude {
     pub use crate::experiment::{Experiment, JoinOptions, RunOptions, join};
     pub use crate::gaussian::Activation;
     pub use crate::sim::adversarial::{AdversarialLinearSimulation, AdversarialRfSimulation};
+    pub use crate::sim::dynamics::DynamicsSimulation;
     pub use crate::sim::membership::MembershipAttackSimulation;
     pub use crate::sim::random_features::RandomFeaturesSimulation;
     pub use crate::sim::ridge::LinearRidgeSimulation;
@@ -107,6 +110,7 @@ pub mod prelude {
     pub use crate::theory::adversarial::{
         AdversarialLinear, AdversarialLinearModel, AdversarialRf, AdversarialRfModel,
     };
+    pub use crate::theory::dynamics::{Dynamics, DynamicsModel};
     pub use crate::theory::membership::{Membership, MembershipModel};
     pub use crate::theory::random_features::{RandomFeatures, RandomFeaturesModel};
     pub use crate::theory::ridge::{Ridge, RidgeModel};

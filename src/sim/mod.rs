@@ -1,6 +1,7 @@
 //! Finite-size Monte Carlo simulation of the models whose limits [`crate::theory`] computes.
 //!
 //! - [`ridge`]: isotropic linear ridge / min-norm regression (Hastie–Montanari–Rosset–Tibshirani).
+//! - [`dynamics`]: least-squares training dynamics (gradient flow, GD, heavy ball, Nesterov).
 //! - [`random_features`]: random-features ridge regression (Mei–Montanari), with the
 //!   variance-reduced estimator that averages exactly over the target and the noise.
 //! - [`data`]: inputs on the sphere or Gaussian, linear and degree-2 Gaussian-process targets.
@@ -48,6 +49,7 @@
 
 pub mod adversarial;
 pub mod data;
+pub mod dynamics;
 pub mod estimate;
 pub mod free_convolution;
 pub mod membership;

@@ -5,6 +5,7 @@
 //! checked type and can only fail on convergence.
 
 pub mod adversarial;
+pub mod dynamics;
 pub mod membership;
 pub mod random_features;
 pub mod ridge;

@@ -9,6 +9,7 @@
 mod adversarial;
 mod density;
 mod driver;
+mod dynamics;
 mod grid;
 mod hessian;
 mod membership;
@@ -45,6 +46,8 @@ enum Command {
     /// Spectral density of the sample covariance X^T X / n for any population spectrum
     /// (generalised Marchenko–Pastur, Silverstein's equation).
     Density(density::DensityArgs),
+    /// Training dynamics of least squares: gradient flow, GD, heavy ball, Nesterov over time.
+    Dynamics(dynamics::DynamicsArgs),
 }
 
 /// An error for the user: the message, and the exit status ([`EXIT_STATUS`]: 2 for a command
@@ -290,6 +293,7 @@ fn main() -> ExitCode {
         Command::Hessian(args) => hessian::run(args),
         Command::Membership(args) => membership::run(args),
         Command::Density(args) => density::run(args),
+        Command::Dynamics(args) => dynamics::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
