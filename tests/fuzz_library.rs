@@ -2439,6 +2439,48 @@ fn targets() -> Vec<Target> {
         }
     );
 
+    // ---- theory::dynamics (issue 16) ----
+    fn dynamics_params(g: &mut Gen) -> overparam::theory::dynamics::Dynamics {
+        use overparam::theory::dynamics::{Algorithm, Dynamics};
+        let algorithm = match g.size(4) {
+            0 | 1 => Algorithm::GradientFlow,
+            2 => Algorithm::GradientDescent,
+            3 => Algorithm::HeavyBall,
+            _ => Algorithm::Nesterov,
+        };
+        Dynamics {
+            gamma: g.param(1e-3, 1e3, &[1.0]),
+            snr: g.param(0.0, 100.0, &[0.0]),
+            noise_sd: g.param(0.01, 10.0, &[0.0]),
+            lambda: g.param(0.0, 10.0, &[0.0]),
+            algorithm,
+            lr: g.param(1e-3, 2.0, &[]),
+            momentum: g.param(0.0, 1.0, &[0.0, 1.0]),
+        }
+    }
+    target!(t, "theory::dynamics", "DynamicsModel::at", 20, |g| {
+        let (p, time) = (dynamics_params(g), g.param(0.0, 1e4, &[0.0]));
+        let desc = note(format!("{p:?} at {time:e}"));
+        (desc, res(p.check().and_then(|m| m.at(time))))
+    });
+    target!(
+        t,
+        "theory::dynamics",
+        "DynamicsModel::early_stopping",
+        1,
+        |g| {
+            // A tiny step makes the search run to MAX_STEPS = 1e7 steps (about 3 s, bounded and
+            // documented): steps below 1e-3 are exercised by `DynamicsModel::at` only, to keep
+            // the fuzz fast.
+            let mut p = dynamics_params(g);
+            if p.lr.is_finite() && p.lr > 0.0 && p.lr < 1e-3 {
+                p.lr = 1e-3;
+            }
+            let desc = note(format!("{p:?}"));
+            (desc, res(p.check().and_then(|m| m.early_stopping())))
+        }
+    );
+
     t
 }
 
@@ -2702,4 +2744,20 @@ finite_fields!(overparam::theory::ridge::KernelLearningPoint {
     variance,
     test_error,
     residual
+});
+
+// Issue 16: training dynamics.
+finite_fields!(overparam::theory::dynamics::DynamicsRisk {
+    time,
+    test_error,
+    bias,
+    variance,
+    train_error,
+    nodes,
+    quadrature_error
+});
+finite_fields!(overparam::theory::dynamics::EarlyStopping {
+    at_optimum,
+    ridge,
+    ratio_to_ridge
 });
