@@ -64,8 +64,8 @@
 //! ```
 
 use rand::RngExt;
-use rayon::prelude::*;
 use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
 
 use super::critical::{Family, ReducedNewtonOptions, critical_point, reduced_newton};
 use super::kernel::Teacher;
@@ -387,7 +387,11 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
     let mut jobs: Vec<Job> = Vec::new();
     // 1. Sign patterns.
     for s in sign_pattern_seeds(partition) {
-        jobs.push(Job::new(s, SeedSource::SignPattern, Some(SeedSource::Descended)));
+        jobs.push(Job::new(
+            s,
+            SeedSource::SignPattern,
+            Some(SeedSource::Descended),
+        ));
     }
     // 2. Named families' continuation.
     let fam = PartitionFamily {
@@ -409,7 +413,11 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
                 _ => Distribution::<f64>::sample(&StandardNormal, &mut rng) / d.sqrt(),
             })
             .collect();
-        jobs.push(Job::new(xi, SeedSource::Random, Some(SeedSource::Descended)));
+        jobs.push(Job::new(
+            xi,
+            SeedSource::Random,
+            Some(SeedSource::Descended),
+        ));
     }
     // 4. Full gradient-descent end points.
     if opts.descent_runs > 0 {

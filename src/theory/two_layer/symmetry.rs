@@ -323,20 +323,29 @@ fn kernel_remainder(c: f64) -> f64 {
 }
 
 /// $\Delta=\kappa(w,v)-\kappa(w,g)-\kappa(e,v)+\kappa(e,g)$ for unit $e\perp g$, without cancellation.
-fn mixed_difference(ctx: &Context, w: &[f64], v: &[f64], e: &[f64], g: &[f64]) -> Option<f64> {
-    let dw: Vec<f64> = w.iter().zip(e).map(|(a, b)| a - b).collect();
-    let dv: Vec<f64> = v.iter().zip(g).map(|(a, b)| a - b).collect();
+/// `dw`, `dv`: scratch buffers for $w-e$ and $v-g$ (overwritten).
+fn mixed_difference(
+    ctx: &Context,
+    (w, v, e, g): (&[f64], &[f64], &[f64], &[f64]),
+    dw: &mut Vec<f64>,
+    dv: &mut Vec<f64>,
+) -> Option<f64> {
+    dw.clear();
+    dw.extend(w.iter().zip(e).map(|(a, b)| a - b));
+    dv.clear();
+    dv.extend(v.iter().zip(g).map(|(a, b)| a - b));
+    let (dw, dv) = (&dw[..], &dv[..]);
     let (nw2, nv2) = (ctx.ip(w, w), ctx.ip(v, v));
     if !(nw2 > 0.0 && nv2 > 0.0) {
         return None;
     }
     let (nw, nv) = (nw2.sqrt(), nv2.sqrt());
     // |w| - 1 = (|w|^2 - 1) / (|w| + 1), |w|^2 - 1 = |w - e|^2 + 2 e.(w - e).
-    let nw_m1 = (ctx.ip(&dw, &dw) + 2.0 * ctx.ip(e, &dw)) / (nw + 1.0);
-    let nv_m1 = (ctx.ip(&dv, &dv) + 2.0 * ctx.ip(g, &dv)) / (nv + 1.0);
+    let nw_m1 = (ctx.ip(dw, dw) + 2.0 * ctx.ip(e, dw)) / (nw + 1.0);
+    let nv_m1 = (ctx.ip(dv, dv) + 2.0 * ctx.ip(g, dv)) / (nv + 1.0);
     let (wv, wg, ev) = (ctx.ip(w, v), ctx.ip(w, g), ctx.ip(e, v));
     let norm_part = nw_m1 * nv_m1 / (2.0 * PI);
-    let linear_part = ctx.ip(&dw, &dv) / 4.0;
+    let linear_part = ctx.ip(dw, dv) / 4.0;
     let quad_part = (wv * wv / (nw * nv) - wg * wg / nw - ev * ev / nv) / (4.0 * PI);
     let rem = nw * nv * kernel_remainder(wv / (nw * nv))
         - nw * kernel_remainder(wg / nw)
@@ -567,27 +576,34 @@ impl Partition {
     /// The stable form of [`Self::loss`]; `None` at a zero neuron.
     fn loss_stable(&self, xi: &[f64]) -> Option<f64> {
         let mut f = 0.0;
+        // One set of buffers for every pair (the same arithmetic as with fresh vectors).
+        let mut sc = Scratch::default();
+        let (mut g, mut dw, mut dv) = (Vec::new(), Vec::new(), Vec::new());
         for (c, &nc) in self.sizes.iter().enumerate() {
-            let ctx = self.context(&[c]);
-            let w = self.neuron(&ctx, xi, 0, c);
-            let e = Self::teacher(&ctx, 0);
-            let nn = ctx.ip(&w, &w);
+            self.context_into(&[c], &mut sc.ctx);
+            self.neuron_into(&sc.ctx, xi, 0, c, &mut sc.w);
+            Self::teacher_into(&sc.ctx, 0, &mut sc.e);
+            let nn = sc.ctx.ip(&sc.w, &sc.w);
             if nn <= 0.0 {
                 return None;
             }
-            let k = PairGeometry::new(&ctx, &w, &e).ok()?.angle.kernel();
+            let ge =
+                PairGeometry::new_in(&sc.ctx, &sc.w, &sc.e, std::mem::take(&mut sc.ge)).ok()?;
+            let k = ge.angle.kernel();
+            sc.ge = ge.into_buf();
             f += nc * ((nn + 1.0) / 4.0 - k);
             for r in 0..self.sizes.len() {
                 let cnt = self.others(c, r);
                 if cnt == 0.0 {
                     continue;
                 }
-                let ctx = self.context(&[c, r]);
-                let w = self.neuron(&ctx, xi, 0, c);
-                let v = self.neuron(&ctx, xi, 1, r);
-                let e = Self::teacher(&ctx, 0);
-                let g = Self::teacher(&ctx, 1);
-                f += 0.5 * nc * cnt * mixed_difference(&ctx, &w, &v, &e, &g)?;
+                self.context_into(&[c, r], &mut sc.ctx);
+                self.neuron_into(&sc.ctx, xi, 0, c, &mut sc.w);
+                self.neuron_into(&sc.ctx, xi, 1, r, &mut sc.v);
+                Self::teacher_into(&sc.ctx, 0, &mut sc.e);
+                Self::teacher_into(&sc.ctx, 1, &mut g);
+                let vectors = (&sc.w[..], &sc.v[..], &sc.e[..], &g[..]);
+                f += 0.5 * nc * cnt * mixed_difference(&sc.ctx, vectors, &mut dw, &mut dv)?;
             }
         }
         Some(f)
