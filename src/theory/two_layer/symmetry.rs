@@ -910,6 +910,32 @@ mod tests {
     }
 
     #[test]
+    fn index_of_is_the_position_in_params() {
+        for sizes in [
+            vec![5.0],
+            vec![13.0, 6.0, 1.0],
+            vec![1.0, 2.5, 1.0, 4.0],
+            vec![1.0, 1.0],
+        ] {
+            let p = PartitionParams { sizes }.check().unwrap();
+            let m = p.num_classes();
+            for (i, &q) in p.params().iter().enumerate() {
+                assert_eq!(p.index_of(q), Some(i), "{q:?}");
+            }
+            // Parameters not in the layout.
+            for c in 0..m + 1 {
+                let off_absent = c >= m || p.sizes()[c] == 1.0;
+                if off_absent {
+                    assert_eq!(p.index_of(Param::Off(c)), None);
+                }
+                assert_eq!(p.index_of(Param::Cross(c, c)), None);
+            }
+            assert_eq!(p.index_of(Param::Diag(m)), None);
+            assert_eq!(p.index_of(Param::Cross(0, m)), None);
+        }
+    }
+
+    #[test]
     fn stable_and_direct_loss_agree() {
         let p = PartitionParams {
             sizes: vec![7.5, 2.0, 1.0],
