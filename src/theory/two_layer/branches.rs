@@ -367,6 +367,9 @@ const VERIFY_TOLERANCE: f64 = 1e-10;
 /// [`BranchSearchOptions::check`] (else [`Error::InvalidParameter`]). Seeds that fail (Newton not
 /// converged, zero neuron) are skipped and counted in `seeds_tried` only. Returns `Ok` with an
 /// empty list when no seed converged. Every number in the result is finite.
+///
+/// The seeds' Newton solves and descents run in parallel (rayon's global pool) and are merged in
+/// a fixed seed order: the result is bitwise the same for any number of threads.
 pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Result<BranchSearch> {
     opts.check()?;
     let d = partition.dimension();
