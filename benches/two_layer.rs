@@ -192,10 +192,11 @@ fn dense(c: &mut Criterion) {
     group.finish();
 }
 
-/// `two_layer_branches/{d=20_(14,6), d=20_(13,6,1), d=100_(50,50), d=100_(96,4)}`: the branch
-/// search of one partition ([`overparam::theory::two_layer::branches::find_branches`], default
-/// options: sign patterns, 16 random points, coarser families; issue 14 §5 targets: d = 20 under
-/// 100 ms, d = 100 under 1 s).
+/// `two_layer_branches/{d=20_(14,6), d=20_(13,6,1), d=100_(50,50), d=100_(96,4),
+/// d=100_(33,33,34), d=100_(60,30,10)}`: the branch search of one partition
+/// ([`overparam::theory::two_layer::branches::find_branches`], default options: sign patterns, 16
+/// random points, coarser families; issue 14 §5 targets: d = 20 under 100 ms, d = 100 under 1 s).
+/// The seeds' Newton solves run in parallel (rayon): set `RAYON_NUM_THREADS=1` for one core.
 fn branches(c: &mut Criterion) {
     use overparam::theory::two_layer::branches::{
         BranchSearchOptions, PartitionFamily, find_branches,
@@ -211,6 +212,8 @@ fn branches(c: &mut Criterion) {
         ("d=20_(13,6,1)", vec![13.0, 6.0, 1.0]),
         ("d=100_(50,50)", vec![50.0, 50.0]),
         ("d=100_(96,4)", vec![96.0, 4.0]),
+        ("d=100_(33,33,34)", vec![33.0, 33.0, 34.0]),
+        ("d=100_(60,30,10)", vec![60.0, 30.0, 10.0]),
     ] {
         let p = PartitionFamily { sizes }
             .partition()

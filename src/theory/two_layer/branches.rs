@@ -65,6 +65,7 @@
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
 
 use super::critical::{Family, ReducedNewtonOptions, critical_point, reduced_newton};
 use super::kernel::Teacher;
@@ -366,6 +367,9 @@ const VERIFY_TOLERANCE: f64 = 1e-10;
 /// [`BranchSearchOptions::check`] (else [`Error::InvalidParameter`]). Seeds that fail (Newton not
 /// converged, zero neuron) are skipped and counted in `seeds_tried` only. Returns `Ok` with an
 /// empty list when no seed converged. Every number in the result is finite.
+///
+/// The seeds' Newton solves and descents run in parallel (rayon's global pool) and are merged in
+/// a fixed seed order: the result is bitwise the same for any number of threads.
 pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Result<BranchSearch> {
     opts.check()?;
     let d = partition.dimension();
@@ -378,13 +382,19 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
         converged: 0,
         larger_isotropy: 0,
     };
-    // 1. Sign patterns.
+    // Seeds of items 1-5, in a fixed order. Each job is a seed used directly and, for the
+    // sources that descend, after the descent on the fixed space; the Newton solves (and
+    // descents) run in parallel (rayon) and are merged in job order, so the result does not
+    // depend on the number of threads (bitwise).
     let metric = partition.metric();
+    let mut jobs: Vec<Job> = Vec::new();
+    // 1. Sign patterns.
     for s in sign_pattern_seeds(partition) {
-        acc.try_seed(&s, SeedSource::SignPattern);
-        if let Some(y) = descend(partition, &metric, &s) {
-            acc.try_seed(&y, SeedSource::Descended);
-        }
+        jobs.push(Job::new(
+            s,
+            SeedSource::SignPattern,
+            Some(SeedSource::Descended),
+        ));
     }
     // 2. Named families' continuation.
     let fam = PartitionFamily {
@@ -392,7 +402,7 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
     };
     for f in fam.named_families() {
         if let Ok(cp) = critical_point(f, d) {
-            acc.try_seed(&cp.params, SeedSource::Named);
+            jobs.push(Job::new(cp.params, SeedSource::Named, None));
         }
     }
     // 3. Random points, direct and after descent on the fixed space.
@@ -406,25 +416,37 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
                 _ => Distribution::<f64>::sample(&StandardNormal, &mut rng) / d.sqrt(),
             })
             .collect();
-        acc.try_seed(&xi, SeedSource::Random);
-        if let Some(y) = descend(partition, &metric, &xi) {
-            acc.try_seed(&y, SeedSource::Descended);
-        }
+        jobs.push(Job::new(
+            xi,
+            SeedSource::Random,
+            Some(SeedSource::Descended),
+        ));
     }
     // 4. Full gradient-descent end points.
     if opts.descent_runs > 0 {
         for xi in descent_seeds(partition, opts)? {
-            acc.try_seed(&xi, SeedSource::Descent);
+            jobs.push(Job::new(xi, SeedSource::Descent, None));
         }
     }
     // 5. Coarser partitions.
     if opts.coarser && partition.num_classes() <= MAX_COARSER_CLASSES {
         for xi in coarser_seeds(partition, opts.seed) {
-            acc.try_seed(&xi, SeedSource::Coarser);
-            if let Some(y) = descend(partition, &metric, &xi) {
-                acc.try_seed(&y, SeedSource::Coarser);
-            }
+            jobs.push(Job::new(xi, SeedSource::Coarser, Some(SeedSource::Coarser)));
         }
+    }
+    let outcomes: Vec<[Option<(SeedSource, Outcome)>; 2]> = jobs
+        .par_iter()
+        .map(|job| {
+            let direct = Some((job.source, solve_seed(partition, &gens, &job.seed)));
+            let descended = job.descended.and_then(|src| {
+                descend(partition, &metric, &job.seed)
+                    .map(|y| (src, solve_seed(partition, &gens, &y)))
+            });
+            [direct, descended]
+        })
+        .collect();
+    for (source, outcome) in outcomes.into_iter().flatten().flatten() {
+        acc.record(outcome, source);
     }
     // 6. Continuation: folds back to d and branch switching.
     if let Some(span) = opts.continuation {
@@ -443,25 +465,29 @@ pub fn find_branches(partition: &Partition, opts: &BranchSearchOptions) -> Resul
         larger_isotropy,
         ..
     } = acc;
-    let mut branches = Vec::with_capacity(found.len());
-    for mut f in found {
-        f.params = canonical(partition, &gens, &f.params);
-        let spectrum = block_spectrum(partition, &f.params)?;
-        let mut sources = f.sources;
-        sources.sort();
-        sources.dedup();
-        branches.push(Branch {
-            full_gradient: full_gradient(partition, &f.params),
-            morse_index: spectrum.morse_index(),
-            min_eigenvalue: spectrum.min_value(),
-            spectrum,
-            params: f.params,
-            loss: f.loss,
-            residual: f.residual,
-            hits: f.hits,
-            sources,
-        });
-    }
+    // One block spectrum and one dense gradient check per distinct branch (in parallel; the
+    // order is kept).
+    let mut branches = found
+        .into_par_iter()
+        .map(|mut f| {
+            f.params = canonical(partition, &gens, &f.params);
+            let spectrum = block_spectrum(partition, &f.params)?;
+            let mut sources = f.sources;
+            sources.sort();
+            sources.dedup();
+            Ok(Branch {
+                full_gradient: full_gradient(partition, &f.params),
+                morse_index: spectrum.morse_index(),
+                min_eigenvalue: spectrum.min_value(),
+                spectrum,
+                params: f.params,
+                loss: f.loss,
+                residual: f.residual,
+                hits: f.hits,
+                sources,
+            })
+        })
+        .collect::<Result<Vec<Branch>>>()?;
     branches.sort_by(|a, b| a.loss.total_cmp(&b.loss));
     Ok(BranchSearch {
         partition: partition.clone(),
@@ -497,47 +523,103 @@ struct Accumulator<'a> {
     larger_isotropy: usize,
 }
 
+/// One seed of [`find_branches`]: used directly (`source`) and, if `descended` is set, after
+/// the descent on the fixed space (with that source).
+struct Job {
+    seed: Vec<f64>,
+    source: SeedSource,
+    descended: Option<SeedSource>,
+}
+
+impl Job {
+    fn new(seed: Vec<f64>, source: SeedSource, descended: Option<SeedSource>) -> Self {
+        Self {
+            seed,
+            source,
+            descended,
+        }
+    }
+}
+
+/// The result of one Newton solve of a seed, before the de-duplication.
+enum Outcome {
+    /// Newton failed, or the point did not verify.
+    Failed,
+    /// A verified critical point of strictly larger isotropy.
+    Larger,
+    /// A verified critical point of this partition's isotropy.
+    Point {
+        params: Vec<f64>,
+        loss: f64,
+        residual: f64,
+    },
+}
+
+/// Reduced Newton from `seed` and the verification of the end point (thread-safe; no state).
+fn solve_seed(p: &Partition, gens: &[Generator], seed: &[f64]) -> Outcome {
+    let Ok(rep) = reduced_newton(p, seed, ReducedNewtonOptions::default()) else {
+        return Outcome::Failed;
+    };
+    let d = p.dimension().max(1.0);
+    if !rep.residual.is_finite()
+        || rep.residual > VERIFY_TOLERANCE * d
+        || rep.params.iter().any(|x| !x.is_finite())
+    {
+        return Outcome::Failed;
+    }
+    let Ok(loss) = p.loss(&rep.params) else {
+        return Outcome::Failed;
+    };
+    if !loss.is_finite() {
+        return Outcome::Failed;
+    }
+    if orbit(p, gens, &rep.params).iter().any(|y| mergeable(p, y)) {
+        return Outcome::Larger;
+    }
+    Outcome::Point {
+        params: rep.params,
+        loss,
+        residual: rep.residual,
+    }
+}
+
 impl Accumulator<'_> {
     fn try_seed(&mut self, seed: &[f64], source: SeedSource) {
+        let outcome = solve_seed(self.partition, self.gens, seed);
+        self.record(outcome, source);
+    }
+
+    /// Count one solve and merge its point into the list (in call order).
+    fn record(&mut self, outcome: Outcome, source: SeedSource) {
         self.seeds_tried += 1;
-        let p = self.partition;
-        let Ok(rep) = reduced_newton(p, seed, ReducedNewtonOptions::default()) else {
-            return;
+        let (params, loss, residual) = match outcome {
+            Outcome::Failed => return,
+            Outcome::Larger => {
+                self.converged += 1;
+                self.larger_isotropy += 1;
+                return;
+            }
+            Outcome::Point {
+                params,
+                loss,
+                residual,
+            } => (params, loss, residual),
         };
-        let d = p.dimension().max(1.0);
-        if !rep.residual.is_finite()
-            || rep.residual > VERIFY_TOLERANCE * d
-            || rep.params.iter().any(|x| !x.is_finite())
-        {
-            return;
-        }
-        let Ok(loss) = p.loss(&rep.params) else {
-            return;
-        };
-        if !loss.is_finite() {
-            return;
-        }
         self.converged += 1;
-        if orbit(p, self.gens, &rep.params)
-            .iter()
-            .any(|y| mergeable(p, y))
-        {
-            self.larger_isotropy += 1;
-            return;
-        }
+        let p = self.partition;
         if let Some(f) = self
             .found
             .iter_mut()
-            .find(|f| same_point(p, self.gens, &f.params, &rep.params, DEDUP_TOLERANCE))
+            .find(|f| same_point(p, self.gens, &f.params, &params, DEDUP_TOLERANCE))
         {
             f.hits += 1;
             f.sources.push(source);
             return;
         }
         self.found.push(Found {
-            params: rep.params,
+            params,
             loss,
-            residual: rep.residual,
+            residual,
             hits: 1,
             sources: vec![source],
         });
@@ -1036,7 +1118,8 @@ fn coarser_seeds(p: &Partition, seed: u64) -> Vec<Vec<f64>> {
     if m < 2 {
         return out;
     }
-    let mut rng = trial_rng(seed ^ 0xC0A2_5E55, 0);
+    // The coarser partitions (one per merge of two classes) and their embeddings.
+    let mut merges: Vec<(Partition, Vec<f64>)> = Vec::new();
     for c in 0..m {
         for e in (c + 1)..m {
             // parent map: e merged into c, later classes shift down.
@@ -1063,33 +1146,56 @@ fn coarser_seeds(p: &Partition, seed: u64) -> Vec<Vec<f64>> {
             let Ok(j) = p.embedding_from(&coarse, &parent) else {
                 continue;
             };
-            let (pf, pc) = (p.params().len(), coarse.params().len());
-            let mut points: Vec<Vec<f64>> = Vec::new();
-            for s in sign_pattern_seeds(&coarse) {
-                let Ok(rep) = reduced_newton(&coarse, &s, ReducedNewtonOptions::default()) else {
-                    continue;
-                };
-                if points
-                    .iter()
-                    .any(|q| close(q, &rep.params, DEDUP_TOLERANCE))
-                {
-                    continue;
-                }
-                points.push(rep.params);
+            merges.push((coarse, j));
+        }
+    }
+    // The sign-pattern Newton solves of every coarser partition, in parallel (kept in order).
+    let solved: Vec<Vec<Option<Vec<f64>>>> = merges
+        .par_iter()
+        .map(|(coarse, _)| {
+            sign_pattern_seeds(coarse)
+                .par_iter()
+                .map(|s| {
+                    reduced_newton(coarse, s, ReducedNewtonOptions::default())
+                        .ok()
+                        .map(|rep| rep.params)
+                })
+                .collect()
+        })
+        .collect();
+    // The distinct points of each merge, embedded, with their perturbations (the perturbation
+    // stream is drawn sequentially, in merge order).
+    let mut rng = trial_rng(seed ^ 0xC0A2_5E55, 0);
+    for ((coarse, j), sols) in merges.iter().zip(solved) {
+        let (pf, pc) = (p.params().len(), coarse.params().len());
+        let mut points: Vec<Vec<f64>> = Vec::new();
+        for params in sols.into_iter().flatten() {
+            if points.iter().any(|q| close(q, &params, DEDUP_TOLERANCE)) {
+                continue;
             }
-            for coarse_xi in &points {
-                let fine: Vec<f64> = (0..pf)
+            points.push(params);
+        }
+        let fines: Vec<Vec<f64>> = points
+            .iter()
+            .map(|coarse_xi| {
+                (0..pf)
                     .map(|a| (0..pc).map(|b| j[a * pc + b] * coarse_xi[b]).sum())
-                    .collect();
-                // Along the two softest directions of the fine Hessian (where a finer branch
-                // bifurcates), both signs, and one random direction.
-                out.extend(soft_directions(p, &fine, 2, 0.05));
-                out.push(
-                    fine.iter()
-                        .map(|x| x + 0.05 * Distribution::<f64>::sample(&StandardNormal, &mut rng))
-                        .collect(),
-                );
-            }
+                    .collect()
+            })
+            .collect();
+        // Along the two softest directions of the fine Hessian (where a finer branch
+        // bifurcates), both signs, and one random direction.
+        let softs: Vec<Vec<Vec<f64>>> = fines
+            .par_iter()
+            .map(|fine| soft_directions(p, fine, 2, 0.05))
+            .collect();
+        for (fine, soft) in fines.iter().zip(softs) {
+            out.extend(soft);
+            out.push(
+                fine.iter()
+                    .map(|x| x + 0.05 * Distribution::<f64>::sample(&StandardNormal, &mut rng))
+                    .collect(),
+            );
         }
     }
     out

@@ -126,6 +126,7 @@ struct Cell {
 }
 
 /// The cells of a context whose marked indices (slot 0, slot 1, ...) lie in the given classes.
+#[derive(Default)]
 struct Context {
     cells: Vec<Cell>,
 }
@@ -169,6 +170,11 @@ impl PairGeometry {
     }
 
     fn new(ctx: &Context, w: &[f64], v: &[f64]) -> Result<Self> {
+        Self::new_in(ctx, w, v, Vec::new())
+    }
+
+    /// [`Self::new`] with the storage of `buf` (reused by [`Scratch`]; the same arithmetic).
+    fn new_in(ctx: &Context, w: &[f64], v: &[f64], mut buf: Vec<f64>) -> Result<Self> {
         let ww = ctx.ip(w, w);
         let vv = ctx.ip(v, v);
         if !(ww > 0.0 && vv > 0.0) {
@@ -183,7 +189,8 @@ impl PairGeometry {
         let cos = (wv / (nw * nv)).clamp(-1.0, 1.0);
         let len = w.len().min(v.len());
         // Layout [w_unit, v, r, a, b, v_unit] (v_unit is scratch, dropped at the end).
-        let mut buf = vec![0.0; 6 * len];
+        buf.clear();
+        buf.resize(6 * len, 0.0);
         for i in 0..len {
             let (wu, vu) = (w[i] / nw, v[i] / nv);
             buf[i] = wu;
@@ -205,6 +212,11 @@ impl PairGeometry {
         Ok(Self { angle, len, buf })
     }
 
+    /// The storage, for reuse.
+    fn into_buf(self) -> Vec<f64> {
+        self.buf
+    }
+
     /// $x^\top g(w,v)$.
     fn grad_dot(&self, ctx: &Context, x: &[f64]) -> f64 {
         let p = &self.angle;
@@ -213,13 +225,32 @@ impl PairGeometry {
     }
 }
 
-fn is_nonzero(x: &[f64]) -> bool {
-    x.iter().any(|v| *v != 0.0)
+/// Reusable buffers of one gradient or Hessian evaluation (the contexts, neurons, teacher rows,
+/// pair geometries and direction vectors are refilled per pair instead of allocated).
+#[derive(Default)]
+struct Scratch {
+    ctx: Context,
+    w: Vec<f64>,
+    v: Vec<f64>,
+    e: Vec<f64>,
+    gv: Vec<f64>,
+    ge: Vec<f64>,
+    /// Direction vectors of slot 0, `len` entries per parameter (`xl[a]` of them used: `len`,
+    /// or 0 for a parameter that does not move the neuron, i.e. an empty vector).
+    xs: Vec<f64>,
+    xl: Vec<usize>,
+    /// The same for slot 1.
+    ys: Vec<f64>,
+    yl: Vec<usize>,
 }
 
-/// The indices of the nonzero vectors.
-fn nonzero(xs: &[Vec<f64>]) -> Vec<usize> {
-    (0..xs.len()).filter(|&a| is_nonzero(&xs[a])).collect()
+/// The direction of parameter `a` stored by [`Partition::directions_into`].
+fn dir_of<'a>(buf: &'a [f64], lens: &[usize], len: usize, a: usize) -> &'a [f64] {
+    &buf[a * len..a * len + lens[a]]
+}
+
+fn is_nonzero(x: &[f64]) -> bool {
+    x.iter().any(|v| *v != 0.0)
 }
 
 /// Projections of one direction vector onto the geometry vectors of a pair.
@@ -292,25 +323,46 @@ fn kernel_remainder(c: f64) -> f64 {
 }
 
 /// $\Delta=\kappa(w,v)-\kappa(w,g)-\kappa(e,v)+\kappa(e,g)$ for unit $e\perp g$, without cancellation.
-fn mixed_difference(ctx: &Context, w: &[f64], v: &[f64], e: &[f64], g: &[f64]) -> Option<f64> {
-    let dw: Vec<f64> = w.iter().zip(e).map(|(a, b)| a - b).collect();
-    let dv: Vec<f64> = v.iter().zip(g).map(|(a, b)| a - b).collect();
+/// `dw`, `dv`: scratch buffers for $w-e$ and $v-g$ (overwritten).
+fn mixed_difference(
+    ctx: &Context,
+    (w, v, e, g): (&[f64], &[f64], &[f64], &[f64]),
+    dw: &mut Vec<f64>,
+    dv: &mut Vec<f64>,
+) -> Option<f64> {
+    dw.clear();
+    dw.extend(w.iter().zip(e).map(|(a, b)| a - b));
+    dv.clear();
+    dv.extend(v.iter().zip(g).map(|(a, b)| a - b));
+    let (dw, dv) = (&dw[..], &dv[..]);
     let (nw2, nv2) = (ctx.ip(w, w), ctx.ip(v, v));
     if !(nw2 > 0.0 && nv2 > 0.0) {
         return None;
     }
     let (nw, nv) = (nw2.sqrt(), nv2.sqrt());
     // |w| - 1 = (|w|^2 - 1) / (|w| + 1), |w|^2 - 1 = |w - e|^2 + 2 e.(w - e).
-    let nw_m1 = (ctx.ip(&dw, &dw) + 2.0 * ctx.ip(e, &dw)) / (nw + 1.0);
-    let nv_m1 = (ctx.ip(&dv, &dv) + 2.0 * ctx.ip(g, &dv)) / (nv + 1.0);
+    let nw_m1 = (ctx.ip(dw, dw) + 2.0 * ctx.ip(e, dw)) / (nw + 1.0);
+    let nv_m1 = (ctx.ip(dv, dv) + 2.0 * ctx.ip(g, dv)) / (nv + 1.0);
     let (wv, wg, ev) = (ctx.ip(w, v), ctx.ip(w, g), ctx.ip(e, v));
     let norm_part = nw_m1 * nv_m1 / (2.0 * PI);
-    let linear_part = ctx.ip(&dw, &dv) / 4.0;
+    let linear_part = ctx.ip(dw, dv) / 4.0;
     let quad_part = (wv * wv / (nw * nv) - wg * wg / nw - ev * ev / nv) / (4.0 * PI);
     let rem = nw * nv * kernel_remainder(wv / (nw * nv))
         - nw * kernel_remainder(wg / nw)
         - nv * kernel_remainder(ev / nv);
     Some(norm_part + linear_part + quad_part + rem)
+}
+
+/// The entry of the direction of `p` ([`Partition::direction_into`]) at `cell`, for a neuron of class
+/// `class` at marked `slot`: 1 or 0.
+#[inline]
+fn hit(p: Param, cell: &Cell, slot: usize, class: usize) -> f64 {
+    let hit = match p {
+        Param::Diag(c) => c == class && cell.slot == Some(slot),
+        Param::Off(c) => c == class && cell.class == c && cell.slot != Some(slot),
+        Param::Cross(c, r) => c == class && cell.class == r,
+    };
+    if hit { 1.0 } else { 0.0 }
 }
 
 impl Partition {
@@ -337,7 +389,17 @@ impl Partition {
 
     /// Position of a parameter in [`Self::params`].
     pub fn index_of(&self, p: Param) -> Option<usize> {
-        self.params.iter().position(|&q| q == p)
+        // Closed form of the layout of [`Self::params`] (the position of `p` in it).
+        let m = self.sizes.len();
+        let big = |c: usize| self.sizes[c] > 1.0;
+        match p {
+            Param::Diag(c) => (c < m).then_some(c),
+            Param::Off(c) => (c < m && big(c)).then(|| m + (0..c).filter(|&e| big(e)).count()),
+            Param::Cross(c, r) => (c < m && r < m && c != r).then(|| {
+                let offs = (0..m).filter(|&e| big(e)).count();
+                m + offs + c * (m - 1) + if r < c { r } else { r - 1 }
+            }),
+        }
     }
 
     /// The diagonal of the Gram matrix $G$ of the basis directions $E_a$.
@@ -375,7 +437,15 @@ impl Partition {
     }
 
     fn context(&self, marked: &[usize]) -> Context {
-        let mut cells = Vec::new();
+        let mut ctx = Context::default();
+        self.context_into(marked, &mut ctx);
+        ctx
+    }
+
+    /// [`Self::context`] written into `ctx` (reuses its storage).
+    fn context_into(&self, marked: &[usize], ctx: &mut Context) {
+        let cells = &mut ctx.cells;
+        cells.clear();
         for (r, &n) in self.sizes.iter().enumerate() {
             let mut count = 0.0;
             for (s, &c) in marked.iter().enumerate() {
@@ -394,41 +464,37 @@ impl Partition {
                 weight: n - count,
             });
         }
-        Context { cells }
     }
 
     /// The row of a neuron of class `class` sitting at marked `slot`, in cell coordinates.
     fn neuron(&self, ctx: &Context, xi: &[f64], slot: usize, class: usize) -> Vec<f64> {
-        ctx.cells
-            .iter()
-            .map(|cell| {
-                if cell.slot == Some(slot) {
-                    self.value(xi, Param::Diag(class))
-                } else if cell.class == class {
-                    self.value(xi, Param::Off(class))
-                } else {
-                    self.value(xi, Param::Cross(class, cell.class))
-                }
-            })
-            .collect()
+        let mut out = Vec::new();
+        self.neuron_into(ctx, xi, slot, class, &mut out);
+        out
     }
 
-    /// The row of $\partial W/\partial\xi_a$ for a neuron of class `class` at marked `slot`.
-    fn direction(&self, ctx: &Context, p: Param, slot: usize, class: usize) -> Vec<f64> {
-        ctx.cells
-            .iter()
-            .map(|cell| {
-                let hit = match p {
-                    Param::Diag(c) => c == class && cell.slot == Some(slot),
-                    Param::Off(c) => c == class && cell.class == c && cell.slot != Some(slot),
-                    Param::Cross(c, r) => c == class && cell.class == r,
-                };
-                if hit { 1.0 } else { 0.0 }
-            })
-            .collect()
+    /// [`Self::neuron`] written into `out` (cleared first).
+    fn neuron_into(
+        &self,
+        ctx: &Context,
+        xi: &[f64],
+        slot: usize,
+        class: usize,
+        out: &mut Vec<f64>,
+    ) {
+        out.clear();
+        out.extend(ctx.cells.iter().map(|cell| {
+            if cell.slot == Some(slot) {
+                self.value(xi, Param::Diag(class))
+            } else if cell.class == class {
+                self.value(xi, Param::Off(class))
+            } else {
+                self.value(xi, Param::Cross(class, cell.class))
+            }
+        }));
     }
 
-    /// [`Self::direction`] written into `out` (cleared first; reuses its allocation).
+    /// the direction $\partial W/\partial\xi_a$ written into `out` (cleared first; reuses its allocation).
     fn direction_into(
         &self,
         ctx: &Context,
@@ -438,31 +504,50 @@ impl Partition {
         out: &mut Vec<f64>,
     ) {
         out.clear();
-        out.extend(ctx.cells.iter().map(|cell| {
-            let hit = match p {
-                Param::Diag(c) => c == class && cell.slot == Some(slot),
-                Param::Off(c) => c == class && cell.class == c && cell.slot != Some(slot),
-                Param::Cross(c, r) => c == class && cell.class == r,
-            };
-            if hit { 1.0 } else { 0.0 }
-        }));
-    }
-
-    /// [`Self::direction`] if `p` moves the neurons of `class`, else an empty vector (the
-    /// direction would be zero; [`is_nonzero`] is false for both).
-    fn direction_if_moving(&self, ctx: &Context, p: Param, slot: usize, class: usize) -> Vec<f64> {
-        if p.moves(class) {
-            self.direction(ctx, p, slot, class)
-        } else {
-            Vec::new()
-        }
+        out.extend(ctx.cells.iter().map(|cell| hit(p, cell, slot, class)));
     }
 
     fn teacher(ctx: &Context, slot: usize) -> Vec<f64> {
-        ctx.cells
-            .iter()
-            .map(|cell| if cell.slot == Some(slot) { 1.0 } else { 0.0 })
-            .collect()
+        let mut out = Vec::new();
+        Self::teacher_into(ctx, slot, &mut out);
+        out
+    }
+
+    /// [`Self::teacher`] written into `out` (cleared first).
+    fn teacher_into(ctx: &Context, slot: usize, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(
+            ctx.cells
+                .iter()
+                .map(|cell| if cell.slot == Some(slot) { 1.0 } else { 0.0 }),
+        );
+    }
+
+    /// The directions of every parameter for a neuron of class `class` at `slot`
+    /// (empty if the parameter does not move it) into `buf` (`ctx.cells.len()` entries per parameter) and
+    /// their lengths into `lens` (the context's length, or 0 for an empty direction).
+    fn directions_into(
+        &self,
+        ctx: &Context,
+        slot: usize,
+        class: usize,
+        buf: &mut Vec<f64>,
+        lens: &mut Vec<usize>,
+    ) {
+        let len = ctx.cells.len();
+        buf.clear();
+        buf.resize(self.params.len() * len, 0.0);
+        lens.clear();
+        for (a, &p) in self.params.iter().enumerate() {
+            if p.moves(class) {
+                for (x, cell) in buf[a * len..(a + 1) * len].iter_mut().zip(&ctx.cells) {
+                    *x = hit(p, cell, slot, class);
+                }
+                lens.push(len);
+            } else {
+                lens.push(0);
+            }
+        }
     }
 
     /// Number of other neurons (or teacher rows) of class `r` seen from a neuron of class `c`.
@@ -491,27 +576,34 @@ impl Partition {
     /// The stable form of [`Self::loss`]; `None` at a zero neuron.
     fn loss_stable(&self, xi: &[f64]) -> Option<f64> {
         let mut f = 0.0;
+        // One set of buffers for every pair (the same arithmetic as with fresh vectors).
+        let mut sc = Scratch::default();
+        let (mut g, mut dw, mut dv) = (Vec::new(), Vec::new(), Vec::new());
         for (c, &nc) in self.sizes.iter().enumerate() {
-            let ctx = self.context(&[c]);
-            let w = self.neuron(&ctx, xi, 0, c);
-            let e = Self::teacher(&ctx, 0);
-            let nn = ctx.ip(&w, &w);
+            self.context_into(&[c], &mut sc.ctx);
+            self.neuron_into(&sc.ctx, xi, 0, c, &mut sc.w);
+            Self::teacher_into(&sc.ctx, 0, &mut sc.e);
+            let nn = sc.ctx.ip(&sc.w, &sc.w);
             if nn <= 0.0 {
                 return None;
             }
-            let k = PairGeometry::new(&ctx, &w, &e).ok()?.angle.kernel();
+            let ge =
+                PairGeometry::new_in(&sc.ctx, &sc.w, &sc.e, std::mem::take(&mut sc.ge)).ok()?;
+            let k = ge.angle.kernel();
+            sc.ge = ge.into_buf();
             f += nc * ((nn + 1.0) / 4.0 - k);
             for r in 0..self.sizes.len() {
                 let cnt = self.others(c, r);
                 if cnt == 0.0 {
                     continue;
                 }
-                let ctx = self.context(&[c, r]);
-                let w = self.neuron(&ctx, xi, 0, c);
-                let v = self.neuron(&ctx, xi, 1, r);
-                let e = Self::teacher(&ctx, 0);
-                let g = Self::teacher(&ctx, 1);
-                f += 0.5 * nc * cnt * mixed_difference(&ctx, &w, &v, &e, &g)?;
+                self.context_into(&[c, r], &mut sc.ctx);
+                self.neuron_into(&sc.ctx, xi, 0, c, &mut sc.w);
+                self.neuron_into(&sc.ctx, xi, 1, r, &mut sc.v);
+                Self::teacher_into(&sc.ctx, 0, &mut sc.e);
+                Self::teacher_into(&sc.ctx, 1, &mut g);
+                let vectors = (&sc.w[..], &sc.v[..], &sc.e[..], &g[..]);
+                f += 0.5 * nc * cnt * mixed_difference(&sc.ctx, vectors, &mut dw, &mut dv)?;
             }
         }
         Some(f)
@@ -556,39 +648,44 @@ impl Partition {
         self.check_len(xi)?;
         let np = self.params.len();
         let mut grad = vec![0.0; np];
+        // One set of buffers for every pair (the same arithmetic as with fresh vectors).
+        let mut sc = Scratch::default();
+        let mut x = Vec::new();
         for (c, &nc) in self.sizes.iter().enumerate() {
-            let ctx = self.context(&[c]);
-            let w = self.neuron(&ctx, xi, 0, c);
-            let e = Self::teacher(&ctx, 0);
-            let ge = PairGeometry::new(&ctx, &w, &e)?;
+            self.context_into(&[c], &mut sc.ctx);
+            self.neuron_into(&sc.ctx, xi, 0, c, &mut sc.w);
+            Self::teacher_into(&sc.ctx, 0, &mut sc.e);
+            let ge = PairGeometry::new_in(&sc.ctx, &sc.w, &sc.e, std::mem::take(&mut sc.ge))?;
             // Only the parameters of class c move this neuron (the others have a zero direction
             // and add an exact zero). One direction buffer, refilled per parameter.
-            let mut x = Vec::with_capacity(ctx.cells.len());
             for (a, &p) in self.params.iter().enumerate() {
                 if !p.moves(c) {
                     continue;
                 }
-                self.direction_into(&ctx, p, 0, c, &mut x);
-                grad[a] += nc * (0.5 * ctx.ip(&x, &w) - ge.grad_dot(&ctx, &x));
+                self.direction_into(&sc.ctx, p, 0, c, &mut x);
+                grad[a] += nc * (0.5 * sc.ctx.ip(&x, &sc.w) - ge.grad_dot(&sc.ctx, &x));
             }
+            sc.ge = ge.into_buf();
             for r in 0..self.sizes.len() {
                 let cnt = self.others(c, r);
                 if cnt == 0.0 {
                     continue;
                 }
-                let ctx = self.context(&[c, r]);
-                let w = self.neuron(&ctx, xi, 0, c);
-                let v = self.neuron(&ctx, xi, 1, r);
-                let e = Self::teacher(&ctx, 1);
-                let gv = PairGeometry::new(&ctx, &w, &v)?;
-                let ge = PairGeometry::new(&ctx, &w, &e)?;
+                self.context_into(&[c, r], &mut sc.ctx);
+                self.neuron_into(&sc.ctx, xi, 0, c, &mut sc.w);
+                self.neuron_into(&sc.ctx, xi, 1, r, &mut sc.v);
+                Self::teacher_into(&sc.ctx, 1, &mut sc.e);
+                let gv = PairGeometry::new_in(&sc.ctx, &sc.w, &sc.v, std::mem::take(&mut sc.gv))?;
+                let ge = PairGeometry::new_in(&sc.ctx, &sc.w, &sc.e, std::mem::take(&mut sc.ge))?;
                 for (a, &p) in self.params.iter().enumerate() {
                     if !p.moves(c) {
                         continue;
                     }
-                    self.direction_into(&ctx, p, 0, c, &mut x);
-                    grad[a] += nc * cnt * (gv.grad_dot(&ctx, &x) - ge.grad_dot(&ctx, &x));
+                    self.direction_into(&sc.ctx, p, 0, c, &mut x);
+                    grad[a] += nc * cnt * (gv.grad_dot(&sc.ctx, &x) - ge.grad_dot(&sc.ctx, &x));
                 }
+                sc.gv = gv.into_buf();
+                sc.ge = ge.into_buf();
             }
         }
         if grad.iter().any(|g| !g.is_finite()) {
@@ -610,67 +707,72 @@ impl Partition {
         self.check_len(xi)?;
         let np = self.params.len();
         let mut h = vec![0.0; np * np];
+        // One set of buffers for every pair (the same arithmetic as with fresh vectors).
+        let mut sc = Scratch::default();
+        let (mut pe, mut pxv, mut pyv, mut pxe) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut moving, mut cols) = (Vec::new(), Vec::new());
         for (c, &nc) in self.sizes.iter().enumerate() {
-            let ctx = self.context(&[c]);
-            let w = self.neuron(&ctx, xi, 0, c);
-            let e = Self::teacher(&ctx, 0);
-            let ge = PairGeometry::new(&ctx, &w, &e)?;
+            self.context_into(&[c], &mut sc.ctx);
+            self.neuron_into(&sc.ctx, xi, 0, c, &mut sc.w);
+            Self::teacher_into(&sc.ctx, 0, &mut sc.e);
+            let ge = PairGeometry::new_in(&sc.ctx, &sc.w, &sc.e, std::mem::take(&mut sc.ge))?;
             // Directions of the parameters that do not move this neuron are zero: left empty
             // (never read: only the nonzero ones enter the sums below).
-            let xs: Vec<Vec<f64>> = self
-                .params
-                .iter()
-                .map(|&p| self.direction_if_moving(&ctx, p, 0, c))
-                .collect();
-            let pe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
+            self.directions_into(&sc.ctx, 0, c, &mut sc.xs, &mut sc.xl);
+            let len = sc.ctx.cells.len();
+            let xs = |a: usize| dir_of(&sc.xs, &sc.xl, len, a);
+            pe.clear();
+            pe.extend((0..np).map(|a| project(&sc.ctx, &ge, xs(a))));
             // A parameter that does not move this neuron has a zero direction: every term with
             // it is an exact zero, so only the moving ones are summed (the same sums).
-            let moving = nonzero(&xs);
+            moving.clear();
+            moving.extend((0..np).filter(|&a| is_nonzero(xs(a))));
             for &a in &moving {
                 for &b in &moving {
-                    let xy = ctx.ip(&xs[a], &xs[b]);
+                    let xy = sc.ctx.ip(xs(a), xs(b));
                     h[a * np + b] += nc * (0.5 * xy - h1_form(&ge, xy, pe[a], pe[b]));
                 }
             }
+            sc.ge = ge.into_buf();
             for r in 0..self.sizes.len() {
                 let cnt = self.others(c, r);
                 if cnt == 0.0 {
                     continue;
                 }
-                let ctx = self.context(&[c, r]);
-                let w = self.neuron(&ctx, xi, 0, c);
-                let v = self.neuron(&ctx, xi, 1, r);
-                let e = Self::teacher(&ctx, 1);
-                let gv = PairGeometry::new(&ctx, &w, &v)?;
-                let ge = PairGeometry::new(&ctx, &w, &e)?;
-                let xs: Vec<Vec<f64>> = self
-                    .params
-                    .iter()
-                    .map(|&p| self.direction_if_moving(&ctx, p, 0, c))
-                    .collect();
-                let ys: Vec<Vec<f64>> = self
-                    .params
-                    .iter()
-                    .map(|&p| self.direction_if_moving(&ctx, p, 1, r))
-                    .collect();
-                let pxv: Vec<Proj> = xs.iter().map(|x| project(&ctx, &gv, x)).collect();
-                let pyv: Vec<Proj> = ys.iter().map(|y| project(&ctx, &gv, y)).collect();
-                let pxe: Vec<Proj> = xs.iter().map(|x| project(&ctx, &ge, x)).collect();
+                self.context_into(&[c, r], &mut sc.ctx);
+                self.neuron_into(&sc.ctx, xi, 0, c, &mut sc.w);
+                self.neuron_into(&sc.ctx, xi, 1, r, &mut sc.v);
+                Self::teacher_into(&sc.ctx, 1, &mut sc.e);
+                let gv = PairGeometry::new_in(&sc.ctx, &sc.w, &sc.v, std::mem::take(&mut sc.gv))?;
+                let ge = PairGeometry::new_in(&sc.ctx, &sc.w, &sc.e, std::mem::take(&mut sc.ge))?;
+                self.directions_into(&sc.ctx, 0, c, &mut sc.xs, &mut sc.xl);
+                self.directions_into(&sc.ctx, 1, r, &mut sc.ys, &mut sc.yl);
+                let len = sc.ctx.cells.len();
+                let xs = |a: usize| dir_of(&sc.xs, &sc.xl, len, a);
+                let ys = |a: usize| dir_of(&sc.ys, &sc.yl, len, a);
+                pxv.clear();
+                pxv.extend((0..np).map(|a| project(&sc.ctx, &gv, xs(a))));
+                pyv.clear();
+                pyv.extend((0..np).map(|a| project(&sc.ctx, &gv, ys(a))));
+                pxe.clear();
+                pxe.extend((0..np).map(|a| project(&sc.ctx, &ge, xs(a))));
                 let scale = nc * cnt;
                 // Terms vanish exactly unless x_a != 0 and (x_b != 0 or y_b != 0).
-                let rows = nonzero(&xs);
-                let cols: Vec<usize> = (0..np)
-                    .filter(|&b| is_nonzero(&xs[b]) || is_nonzero(&ys[b]))
-                    .collect();
-                for &a in &rows {
+                moving.clear();
+                moving.extend((0..np).filter(|&a| is_nonzero(xs(a))));
+                cols.clear();
+                cols.extend((0..np).filter(|&b| is_nonzero(xs(b)) || is_nonzero(ys(b))));
+                for &a in &moving {
                     for &b in &cols {
-                        let xx = ctx.ip(&xs[a], &xs[b]);
-                        let xy = ctx.ip(&xs[a], &ys[b]);
+                        let xx = sc.ctx.ip(xs(a), xs(b));
+                        let xy = sc.ctx.ip(xs(a), ys(b));
                         h[a * np + b] += scale
                             * (h1_form(&gv, xx, pxv[a], pxv[b]) + h2_form(&gv, xy, pxv[a], pyv[b])
                                 - h1_form(&ge, xx, pxe[a], pxe[b]));
                     }
                 }
+                sc.gv = gv.into_buf();
+                sc.ge = ge.into_buf();
             }
         }
         // Symmetrise the rounding (the exact form is symmetric).
@@ -805,6 +907,32 @@ mod tests {
         // Leading term c^4 / (48 pi) for small c.
         let c: f64 = 1e-3;
         assert!((kernel_remainder(c) / (c.powi(4) / (48.0 * PI)) - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn index_of_is_the_position_in_params() {
+        for sizes in [
+            vec![5.0],
+            vec![13.0, 6.0, 1.0],
+            vec![1.0, 2.5, 1.0, 4.0],
+            vec![1.0, 1.0],
+        ] {
+            let p = PartitionParams { sizes }.check().unwrap();
+            let m = p.num_classes();
+            for (i, &q) in p.params().iter().enumerate() {
+                assert_eq!(p.index_of(q), Some(i), "{q:?}");
+            }
+            // Parameters not in the layout.
+            for c in 0..m + 1 {
+                let off_absent = c >= m || p.sizes()[c] == 1.0;
+                if off_absent {
+                    assert_eq!(p.index_of(Param::Off(c)), None);
+                }
+                assert_eq!(p.index_of(Param::Cross(c, c)), None);
+            }
+            assert_eq!(p.index_of(Param::Diag(m)), None);
+            assert_eq!(p.index_of(Param::Cross(0, m)), None);
+        }
     }
 
     #[test]
