@@ -203,15 +203,16 @@ impl SampleCovariance {
 
     /// $m = -\frac1z(w_0 + \sum_j w_j/(1 + s_j\underline m))$ in scaled units.
     fn p_by_p(&self, z: Complex64, mc: Complex64) -> Complex64 {
-        let (mut tr, mut ti) = (self.zero_weight, 0.0);
-        for (s, w) in self.s.iter().zip(&self.w) {
-            let dr = 1.0 + s * mc.re;
-            let di = s * mc.im;
-            let r = w / (dr * dr + di * di);
-            tr += dr * r;
-            ti -= di * r;
-        }
-        -Complex64::new(tr, ti) / z
+        let [tr, ti] = atom_sums::sums(
+            &self.s,
+            &self.w,
+            &self.w,
+            &atom_sums::ResolventSums {
+                mr: mc.re,
+                mi: mc.im,
+            },
+        );
+        -Complex64::new(self.zero_weight + tr, ti) / z
     }
 
     fn options() -> NewtonContinuationOptions {
