@@ -320,14 +320,16 @@ impl AtomTerms<4> for RiskSums {
 
 /// Silverstein's map sums at $\underline m = m_r + i m_i$ (weights in `a`, `b` unused): with
 /// $d = 1 + s\underline m$ and $t = s/d = s\bar d/|d|^2$ (one real division),
-/// $[\operatorname{Re}\sum wt, \operatorname{Im}\sum wt, \operatorname{Re}\sum wt^2,
-/// \operatorname{Im}\sum wt^2]$.
+/// $[\operatorname{Re}\sum wt, -\operatorname{Im}\sum wt, \operatorname{Re}\sum wt^2,
+/// -\tfrac12\operatorname{Im}\sum wt^2]$ (the signs and the factor 2 are exact on the sums).
 pub(crate) struct SilversteinSums {
     pub mr: f64,
     pub mi: f64,
 }
 
 impl AtomTerms<4> for SilversteinSums {
+    /// Terms $[w t_r, w t_i', w(t_r^2 - t_i'^2), w t_r t_i']$ with $t_i' = -\operatorname{Im} t$:
+    /// the caller negates the second and multiplies the fourth by $-2$ (both exact on the sums).
     #[inline(always)]
     fn terms<S: Simd>(&self, simd: S, s: S::f64s, w: S::f64s, _b: S::f64s) -> [S::f64s; 4] {
         let dr = simd.add_f64s(
@@ -336,16 +338,16 @@ impl AtomTerms<4> for SilversteinSums {
         );
         let di = simd.mul_f64s(s, simd.splat_f64s(self.mi));
         let den = simd.add_f64s(simd.mul_f64s(dr, dr), simd.mul_f64s(di, di));
-        let r = simd.div_f64s(s, den);
-        let tr = simd.mul_f64s(dr, r);
-        let ti = simd.mul_f64s(simd.neg_f64s(di), r);
-        let t2r = simd.sub_f64s(simd.mul_f64s(tr, tr), simd.mul_f64s(ti, ti));
-        let t2i = simd.mul_f64s(simd.mul_f64s(simd.splat_f64s(2.0), tr), ti);
+        let sq = simd.div_f64s(s, den);
+        let tr = simd.mul_f64s(dr, sq);
+        let ti = simd.mul_f64s(di, sq);
+        let ar = simd.mul_f64s(w, tr);
+        let ai = simd.mul_f64s(w, ti);
         [
-            simd.mul_f64s(w, tr),
-            simd.mul_f64s(w, ti),
-            simd.mul_f64s(w, t2r),
-            simd.mul_f64s(w, t2i),
+            ar,
+            ai,
+            simd.sub_f64s(simd.mul_f64s(ar, tr), simd.mul_f64s(ai, ti)),
+            simd.mul_f64s(ar, ti),
         ]
     }
 }
@@ -524,6 +526,7 @@ mod tests {
         );
         let (mr, mi) = (0.4, 0.2);
         let [ar, ai, br, bi] = sums(&s, &w, &c, &SilversteinSums { mr, mi });
+        let (ai, bi) = (-ai, -2.0 * bi);
         let m = num_complex::Complex64::new(mr, mi);
         let zero = num_complex::Complex64::new(0.0, 0.0);
         let (mut a, mut b) = (zero, zero);

@@ -192,8 +192,8 @@ impl SampleCovariance {
                 mi: mc.im,
             },
         );
-        let a = Complex64::new(ar, ai);
-        let b = Complex64::new(br, bi);
+        let a = Complex64::new(ar, -ai);
+        let b = Complex64::new(br, -2.0 * bi);
         let inv = 1.0 / mc;
         let f = z + inv - self.gamma * a;
         let df = -inv * inv + self.gamma * b;
