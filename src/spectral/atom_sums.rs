@@ -14,8 +14,9 @@
 //!   $((l_0+l_1)+(l_2+l_3))+((l_4+l_5)+(l_6+l_7))$;
 //! - the chunk sums (chunk boundaries at multiples of [`CHUNK`], independent of the threads)
 //!   are added in chunk order with Neumaier's compensation;
-//! - the terms use only correctly rounded IEEE operations (no fused multiply–add, whose
-//!   availability depends on the CPU), so every lane computes the same bits on every path.
+//! - the terms use only correctly rounded IEEE operations, so every lane computes the same bits
+//!   on every path: no `mul_add_e` (fused on some units, not on others; the width test fails
+//!   with it) and no exact `mul_add` either (a slow software FMA on CPUs without one).
 //!
 //! For $P \ge$ [`PARALLEL_MIN`] the chunks are summed by rayon (in the current pool) and
 //! combined in chunk order, so 1 and 2 threads give identical results.
