@@ -83,8 +83,27 @@ fn ridge_matches_previous_implementation() {
 
 /// [bias, variance, training error, kappa, df1/n, df2/n] of `RIDGE[3]` from the same formulas
 /// in Python with every sum over the atoms exact (`math.fsum` of the rounded terms) and kappa
-/// by bisection on the exactly summed equation (/tmp script in the s4-simd15 report; values
-/// to 17 digits).
+/// by bisection on the exactly summed equation (values to 17 digits):
+///
+/// ```text
+/// import math
+/// P, g, l, r2 = 200000, 2.0, 0.01, 4.0
+/// s = [float(k) ** -1.5 for k in range(1, P + 1)]; w = 1.0 / P
+/// c = [float(j) ** -1.0 for j in range(1, P + 1)]; cs = math.fsum(c); c = [x / cs for x in c]
+/// G = lambda k: math.fsum([-1.0, -l / k] + [g * w * k / (sj + k) for sj in s])
+/// a, b = 0.0100051, 0.0100052; fa, fb = G(a), G(b)
+/// for _ in range(60):                      # bisection, then one secant step
+///     m = (a + b) / 2; fm = G(m)
+///     if (fm < 0) == (fa < 0): a, fa = m, fm
+///     else: b, fb = m, fm
+/// k = a - fa * (b - a) / (fb - fa)
+/// q = [sj / (sj + k) for sj in s]; kk = [k / (sj + k) for sj in s]
+/// a2 = math.fsum([w * x * x for x in q]); kt2 = math.fsum([w * x * y for x, y in zip(q, kk)])
+/// t1 = math.fsum([w * x for x in q])
+/// bsum = math.fsum([cj * sj * y * y for cj, sj, y in zip(c, s, kk)])
+/// lk = l / k; den = lk + g * kt2; bias = r2 * bsum / den; var = g * a2 / den
+/// print(bias, var, lk * lk * (bias + var + 1.0), k, g * t1, g * a2)
+/// ```
 const EXACT_SUMS: [f64; 6] = [
     0.0020809608147668566,
     0.00016865044756790397,
