@@ -11,6 +11,11 @@
 //! $\gamma = 2$, $\lambda = 10^{-2}$, snr 4 (`point_cold_1e4`, `point_cold_1e6`); the NumPy/SciPy
 //! reference of the same equations is `benches/reference/ridge.py`.
 //!
+//! Group `ridge_anisotropic_floor`: the floor of one pass over the atoms, $\sum_j w_j/(s_j+\kappa)$
+//! (one division per atom and nothing else) with the same runtime-dispatched SIMD (pulp, 8
+//! lanes) on one thread, for $P = 10^4$ and $10^6$ (`one_pass_1e4`, `one_pass_1e6`): a cold
+//! point needs 4 passes (one validation pass without division, three of the kappa solve).
+//!
 //! Run: `cargo bench --bench ridge`.
 
 use std::hint::black_box;
@@ -105,5 +110,60 @@ fn ridge_anisotropic(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ridge, ridge_anisotropic);
+/// One pass $\sum_j w_j/(s_j+\kappa)$ in 8 lanes on the vector unit `simd`.
+struct OnePass<'a> {
+    s: &'a [f64],
+    w: &'a [f64],
+    kappa: f64,
+}
+
+impl pulp::WithSimd for OnePass<'_> {
+    type Output = f64;
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> f64 {
+        let groups = 8 / S::F64_LANES;
+        let m = self.s.len() / 8 * 8;
+        let (sv, _) = S::as_simd_f64s(&self.s[..m]);
+        let (wv, _) = S::as_simd_f64s(&self.w[..m]);
+        let kap = simd.splat_f64s(self.kappa);
+        let mut acc = [simd.splat_f64s(0.0); 8];
+        for (sg, wg) in sv.chunks_exact(groups).zip(wv.chunks_exact(groups)) {
+            for v in 0..groups {
+                let t = simd.div_f64s(wg[v], simd.add_f64s(sg[v], kap));
+                acc[v] = simd.add_f64s(acc[v], t);
+            }
+        }
+        let mut total: f64 = acc[..groups].iter().map(|&a| simd.reduce_sum_f64s(a)).sum();
+        for (s, w) in self.s[m..].iter().zip(&self.w[m..]) {
+            total += w / (s + self.kappa);
+        }
+        total
+    }
+}
+
+fn ridge_anisotropic_floor(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ridge_anisotropic_floor");
+    group
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20);
+    let arch = pulp::Arch::new();
+    eprintln!("iterations: ridge_anisotropic_floor dispatch {arch:?}");
+    for (name, atoms) in [("one_pass_1e4", 10_000usize), ("one_pass_1e6", 1_000_000)] {
+        let pop = Population::power_law(1.5, 1.0, atoms).expect("valid power law");
+        let (s, w) = (pop.eigenvalues().to_vec(), pop.weights().to_vec());
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                arch.dispatch(OnePass {
+                    s: black_box(&s),
+                    w: black_box(&w),
+                    kappa: black_box(0.01),
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ridge, ridge_anisotropic, ridge_anisotropic_floor);
 criterion_main!(benches);

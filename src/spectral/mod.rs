@@ -19,6 +19,7 @@
 //!   population spectrum ([`SampleCovariance`]: Silverstein's equation, its branch, density,
 //!   atoms at 0 and the support intervals).
 
+pub(crate) mod atom_sums;
 pub mod free;
 pub mod herglotz;
 pub mod marchenko_pastur;

@@ -44,6 +44,7 @@
 use num_complex::Complex64;
 
 use crate::error::{Error, Result, validate};
+use crate::spectral::atom_sums;
 use crate::spectral::herglotz::{
     HerglotzNewton, NewtonContinuationOptions, herglotz_newton, newton_refine,
 };
@@ -196,44 +197,19 @@ impl SampleCovariance {
     /// Silverstein's map $f(\underline m; z) = z + 1/\underline m - \gamma\sum_j w_j s_j/(1 +
     /// s_j\underline m)$ (scaled units), its derivative and the size of its terms.
     fn map(&self, z: Complex64, mc: Complex64) -> (Complex64, Complex64, f64) {
-        // Per atom: d = 1 + s m, s/d = s conj(d)/|d|^2 (one real division); four independent
-        // lanes so that the loop vectorises.
-        const LANES: usize = 4;
-        let (mut ar4, mut ai4, mut br4, mut bi4) =
-            ([0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES]);
-        let (mr, mi) = (mc.re, mc.im);
-        let s_chunks = self.s.chunks_exact(LANES);
-        let w_chunks = self.w.chunks_exact(LANES);
-        let (s_rest, w_rest) = (s_chunks.remainder(), w_chunks.remainder());
-        for (s, w) in s_chunks.zip(w_chunks) {
-            // Straight-line lane arithmetic (the SLP vectoriser packs it).
-            let dr: [f64; LANES] = std::array::from_fn(|l| 1.0 + s[l] * mr);
-            let di: [f64; LANES] = std::array::from_fn(|l| s[l] * mi);
-            let den: [f64; LANES] = std::array::from_fn(|l| dr[l] * dr[l] + di[l] * di[l]);
-            let r: [f64; LANES] = std::array::from_fn(|l| s[l] / den[l]);
-            let tr: [f64; LANES] = std::array::from_fn(|l| dr[l] * r[l]);
-            let ti: [f64; LANES] = std::array::from_fn(|l| -di[l] * r[l]);
-            for l in 0..LANES {
-                ar4[l] += w[l] * tr[l];
-                ai4[l] += w[l] * ti[l];
-                br4[l] += w[l] * (tr[l] * tr[l] - ti[l] * ti[l]);
-                bi4[l] += w[l] * (2.0 * tr[l] * ti[l]);
-            }
-        }
-        for (s, w) in s_rest.iter().zip(w_rest) {
-            let dr = 1.0 + s * mr;
-            let di = s * mi;
-            let r = s / (dr * dr + di * di);
-            let (tr, ti) = (dr * r, -di * r);
-            ar4[0] += w * tr;
-            ai4[0] += w * ti;
-            br4[0] += w * (tr * tr - ti * ti);
-            bi4[0] += w * (2.0 * tr * ti);
-        }
-        let sum = |v: [f64; LANES]| (v[0] + v[1]) + (v[2] + v[3]);
-        let (ar, ai, br, bi) = (sum(ar4), sum(ai4), sum(br4), sum(bi4));
-        let a = Complex64::new(ar, ai);
-        let b = Complex64::new(br, bi);
+        // Per atom: d = 1 + s m, s/d = s conj(d)/|d|^2 (one real division); SIMD with runtime
+        // dispatch and a fixed lane order (`atom_sums`).
+        let [ar, ai, br, bi] = atom_sums::sums(
+            &self.s,
+            &self.w,
+            &self.w,
+            &atom_sums::SilversteinSums {
+                mr: mc.re,
+                mi: mc.im,
+            },
+        );
+        let a = Complex64::new(ar, -ai);
+        let b = Complex64::new(br, -2.0 * bi);
         let inv = 1.0 / mc;
         let f = z + inv - self.gamma * a;
         let df = -inv * inv + self.gamma * b;
@@ -243,15 +219,16 @@ impl SampleCovariance {
 
     /// $m = -\frac1z(w_0 + \sum_j w_j/(1 + s_j\underline m))$ in scaled units.
     fn p_by_p(&self, z: Complex64, mc: Complex64) -> Complex64 {
-        let (mut tr, mut ti) = (self.zero_weight, 0.0);
-        for (s, w) in self.s.iter().zip(&self.w) {
-            let dr = 1.0 + s * mc.re;
-            let di = s * mc.im;
-            let r = w / (dr * dr + di * di);
-            tr += dr * r;
-            ti -= di * r;
-        }
-        -Complex64::new(tr, ti) / z
+        let [tr, ti] = atom_sums::sums(
+            &self.s,
+            &self.w,
+            &self.w,
+            &atom_sums::ResolventSums {
+                mr: mc.re,
+                mi: mc.im,
+            },
+        );
+        -Complex64::new(self.zero_weight + tr, ti) / z
     }
 
     fn options() -> NewtonContinuationOptions {
