@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 out="${OUT:-$target/bench-run}"
-benches="${BENCHES:-ridge random_features adversarial membership two_layer simulation kernel}"
+benches="${BENCHES:-ridge random_features adversarial membership two_layer simulation kernel spectra free dynamics}"
 export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-1}"
 mkdir -p "$out"
 rm -f "$out"/*.log "$out/times.txt"
