@@ -8,11 +8,10 @@
 //! (an entry `a|b` is satisfied by either), contains no `must_not` entry, an error is one line,
 //! and an exit status 0 printed JSON records whose primary metric is a number (never a blank
 //! field or an `error`). Rows marked [`Needs::Memory`] need the simulation memory budget and the
-//! `--trials` bounds of the MEMORY part of issue 13 (branch s3-memory); they run in the ignored
-//! test `memory_rows` (`cargo test --release --test cli_hostile -- --ignored`), under a 6 GB
-//! address-space limit so that a missing budget fails the row instead of the machine; rows
+//! `--trials` bounds of the MEMORY part of issue 13; they run in the test `memory_rows`, under a
+//! 6 GB address-space limit so that a missing budget fails the row instead of the machine; rows
 //! marked [`Needs::Library`] need the library's finite results (NONFINITE part) and run in the
-//! ignored test `library_rows`. `OVERPARAM_BIN=/path/to/overparam` runs the table against
+//! test `library_rows` (both were `#[ignore]`d until those parts landed; they run by default). `OVERPARAM_BIN=/path/to/overparam` runs the table against
 //! another build (how the before count of the closing note was taken).
 #![cfg(feature = "cli")]
 

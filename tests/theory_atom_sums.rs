@@ -54,7 +54,9 @@ fn silverstein() -> Vec<Complex64> {
     out
 }
 
-/// Values of the previous implementation (commit d282966, 4 lanes, scalar), `{:e}` printed.
+/// Values of the previous implementation (commit d282966, 4 lanes, scalar), printed with `{:e}`
+/// from `ridge_values` / `silverstein` on that commit (the scalar code no longer exists, so the
+/// table is data, not something to regenerate).
 const RIDGE_BEFORE: [[f64; 6]; 4] = include!("data/atom_sums_ridge_before.in");
 const SILVERSTEIN_BEFORE: [[f64; 2]; 5] = include!("data/atom_sums_silverstein_before.in");
 
@@ -136,23 +138,5 @@ fn ridge_is_bit_identical_for_one_and_two_threads() {
             pool.install(|| ridge_values(&ridge(case)).map(f64::to_bits))
         };
         assert_eq!(run(1), run(2), "{case:?}");
-    }
-}
-
-/// Prints the table of the current implementation (run on the previous commit to make the
-/// `data/*.in` files): `cargo test --release --test theory_atom_sums -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn print_values() {
-    println!("ridge:");
-    for case in RIDGE {
-        println!(
-            "{:?},",
-            ridge_values(&ridge(case)).map(|v| format!("{v:e}"))
-        );
-    }
-    println!("silverstein:");
-    for m in silverstein() {
-        println!("[{:e}, {:e}],", m.re, m.im);
     }
 }

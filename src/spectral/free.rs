@@ -554,6 +554,37 @@ fn check_z(z: Complex64) -> Result<()> {
     Ok(())
 }
 
+/// $(\omega_1, \omega_2)$, residual and iterations of one subordination solve.
+type Solved = (Complex64, Complex64, f64, usize);
+
+/// The densities along `xs`, lazily: each point solved at height `eta` (raised on a stall,
+/// [`raise_eta`]) and warm-started from the previous converged point; a failed point resets the
+/// warm start. `solve(x, eta, warm)` is the subordination solve, `point(z, solved)` the
+/// transform at $z = x + i\eta$. Shared by the grids of [`FreeSum`] and [`FreeProduct`]:
+/// collecting into `Vec<Result<_>>` gives one result per point, into `Result<Vec<_>>` stops at
+/// the first failure without solving the rest.
+fn density_walk<'a>(
+    xs: &'a [f64],
+    eta: f64,
+    solve: impl Fn(f64, f64, Option<(Complex64, Complex64)>) -> Result<Solved> + 'a,
+    point: impl Fn(Complex64, Solved) -> Result<SubordinationPoint> + 'a,
+) -> impl Iterator<Item = Result<DensityPoint>> + 'a {
+    let mut warm = None;
+    xs.iter().map(move |&x| {
+        check_x(x)?;
+        let (eta, solved) = match raise_eta(eta, |e| solve(x, e, warm)) {
+            Ok(v) => v,
+            Err(e) => {
+                warm = None;
+                return Err(e);
+            }
+        };
+        let z = Complex64::new(x, eta);
+        warm = Some((z, solved.0));
+        DensityPoint::from_point(x, eta, point(z, solved)?)
+    })
+}
+
 fn check_x(x: f64) -> Result<()> {
     if !x.is_finite() {
         return Err(Error::InvalidParameter {
@@ -709,23 +740,7 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
     /// The density on a grid with one result per point (a failing point does not stop the
     /// curve), each point warm-started from the previous converged one.
     pub fn density_points(&self, xs: &[f64]) -> Vec<Result<DensityPoint>> {
-        let eta = self.options.density_eta * self.scale;
-        let mut warm = None;
-        xs.iter()
-            .map(|&x| {
-                check_x(x)?;
-                let solved = raise_eta(eta, |e| self.subordinate(x, e, warm));
-                let (eta, (w1, w2, r, it)) = match solved {
-                    Ok(v) => v,
-                    Err(e) => {
-                        warm = None;
-                        return Err(e);
-                    }
-                };
-                warm = Some((Complex64::new(x, eta), w1));
-                DensityPoint::from_point(x, eta, self.point(Complex64::new(x, eta), w1, w2, r, it)?)
-            })
-            .collect()
+        self.density_walk(xs).collect()
     }
 
     /// The density on a grid, each point warm-started from the previous one.
@@ -733,20 +748,19 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
     /// Errors: the first failing point's error (as [`Self::density`]); see
     /// [`Self::density_points`] for one result per point.
     pub fn density_curve(&self, xs: &[f64]) -> Result<Vec<DensityPoint>> {
-        let eta = self.options.density_eta * self.scale;
-        let mut out = Vec::with_capacity(xs.len());
-        let mut warm = None;
-        for &x in xs {
-            check_x(x)?;
-            let (eta, (w1, w2, r, it)) = raise_eta(eta, |e| self.subordinate(x, e, warm))?;
-            warm = Some((Complex64::new(x, eta), w1));
-            out.push(DensityPoint::from_point(
-                x,
-                eta,
-                self.point(Complex64::new(x, eta), w1, w2, r, it)?,
-            )?);
-        }
-        Ok(out)
+        self.density_walk(xs).collect()
+    }
+
+    fn density_walk<'a>(
+        &'a self,
+        xs: &'a [f64],
+    ) -> impl Iterator<Item = Result<DensityPoint>> + 'a {
+        density_walk(
+            xs,
+            self.options.density_eta * self.scale,
+            |x, e, warm| self.subordinate(x, e, warm),
+            |z, (w1, w2, r, it)| self.point(z, w1, w2, r, it),
+        )
     }
 }
 
@@ -988,23 +1002,7 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
     /// The density on a grid with one result per point (a failing point does not stop the
     /// curve), each point warm-started from the previous converged one.
     pub fn density_points(&self, xs: &[f64]) -> Vec<Result<DensityPoint>> {
-        let eta = self.options.density_eta * self.width();
-        let mut warm = None;
-        xs.iter()
-            .map(|&x| {
-                check_x(x)?;
-                let solved = raise_eta(eta, |e| self.solve_zeta(x, e, warm));
-                let (eta, (w1, w2, r, it)) = match solved {
-                    Ok(v) => v,
-                    Err(e) => {
-                        warm = None;
-                        return Err(e);
-                    }
-                };
-                warm = Some((Complex64::new(x, eta), w1));
-                DensityPoint::from_point(x, eta, self.point(Complex64::new(x, eta), w1, w2, r, it)?)
-            })
-            .collect()
+        self.density_walk(xs).collect()
     }
 
     /// The density on a grid, each point warm-started from the previous one.
@@ -1012,20 +1010,19 @@ impl<A: StieltjesTransform + SupportBounds, B: StieltjesTransform + SupportBound
     /// Errors: the first failing point's error (as [`Self::density`]); see
     /// [`Self::density_points`] for one result per point.
     pub fn density_curve(&self, xs: &[f64]) -> Result<Vec<DensityPoint>> {
-        let eta = self.options.density_eta * self.width();
-        let mut out = Vec::with_capacity(xs.len());
-        let mut warm = None;
-        for &x in xs {
-            check_x(x)?;
-            let (eta, (w1, w2, r, it)) = raise_eta(eta, |e| self.solve_zeta(x, e, warm))?;
-            warm = Some((Complex64::new(x, eta), w1));
-            out.push(DensityPoint::from_point(
-                x,
-                eta,
-                self.point(Complex64::new(x, eta), w1, w2, r, it)?,
-            )?);
-        }
-        Ok(out)
+        self.density_walk(xs).collect()
+    }
+
+    fn density_walk<'a>(
+        &'a self,
+        xs: &'a [f64],
+    ) -> impl Iterator<Item = Result<DensityPoint>> + 'a {
+        density_walk(
+            xs,
+            self.options.density_eta * self.width(),
+            |x, e, warm| self.solve_zeta(x, e, warm),
+            |z, (w1, w2, r, it)| self.point(z, w1, w2, r, it),
+        )
     }
 }
 
