@@ -168,6 +168,30 @@ pub struct RidgeSimReport {
     pub realised_gamma: f64,
 }
 
+impl RidgeSimReport {
+    /// The estimates over `trials` (at least `min_trials`) of an $n\times p$ design; the
+    /// realised ratio is $p/n$. Shared by the isotropic and the anisotropic simulation.
+    pub(crate) fn from_trials(
+        trials: &[RidgeTrial],
+        min_trials: usize,
+        n: usize,
+        p: usize,
+    ) -> Result<Self> {
+        let pick = |f: fn(&RidgeTrial) -> f64| {
+            Estimate::from_trials_at_least(trials.iter().map(f).collect(), min_trials)
+        };
+        Ok(Self {
+            test_error: pick(|t| t.test_error)?,
+            bias: pick(|t| t.bias)?,
+            variance: pick(|t| t.variance)?,
+            train_error: pick(|t| t.train_error)?,
+            n,
+            p,
+            realised_gamma: p as f64 / n as f64,
+        })
+    }
+}
+
 impl LinearRidgeSimulator {
     /// Samples $n$.
     pub fn n(&self) -> usize {
@@ -259,18 +283,7 @@ impl LinearRidgeSimulator {
         budget.check(&self.memory_estimate(run))?;
         let results =
             crate::sim::run_trials(run, min_trials, "ridge", |k| self.run_trial(run.seed, k))?;
-        let pick = |f: fn(&RidgeTrial) -> f64| {
-            Estimate::from_trials_at_least(results.iter().map(f).collect(), min_trials)
-        };
-        Ok(RidgeSimReport {
-            test_error: pick(|t| t.test_error)?,
-            bias: pick(|t| t.bias)?,
-            variance: pick(|t| t.variance)?,
-            train_error: pick(|t| t.train_error)?,
-            n: self.n,
-            p: self.p,
-            realised_gamma: self.realised_gamma(),
-        })
+        RidgeSimReport::from_trials(&results, min_trials, self.n, self.p)
     }
 
     /// One trial: draw $X$ from the stream `(seed, trial)` and return its exact conditional risks.

@@ -33,7 +33,6 @@ use crate::error::{Error, Result};
 use crate::experiment::{Experiment, JoinOptions, RunOptions};
 use crate::linalg::{Matrix, RIDGELESS_CUTOFF, SymmetricEigen};
 use crate::sim::PointEstimate;
-use crate::sim::estimate::Estimate;
 use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::sim::rng::{normal, trial_rng};
 use crate::spectral::Population;
@@ -203,18 +202,7 @@ impl AnisotropicRidgeSimulator {
         budget.check(&self.memory_estimate(run))?;
         let min = crate::sim::MIN_TRIALS;
         let results = crate::sim::run_trials(run, min, "ridge", |k| self.run_trial(run.seed, k))?;
-        let pick = |f: fn(&RidgeTrial) -> f64| {
-            Estimate::from_trials_at_least(results.iter().map(f).collect(), min)
-        };
-        Ok(RidgeSimReport {
-            test_error: pick(|t| t.test_error)?,
-            bias: pick(|t| t.bias)?,
-            variance: pick(|t| t.variance)?,
-            train_error: pick(|t| t.train_error)?,
-            n: self.n,
-            p: self.p,
-            realised_gamma: self.realised_gamma(),
-        })
+        RidgeSimReport::from_trials(&results, min, self.n, self.p)
     }
 
     /// One trial: draw $X$ and $\beta$ from the stream `(seed, trial)` and return the exact
