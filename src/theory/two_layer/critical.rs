@@ -118,7 +118,48 @@ pub fn reduced_newton(
     seed: &[f64],
     opts: ReducedNewtonOptions,
 ) -> Result<ReducedNewtonReport> {
-    newton_core(partition, seed, opts, None)
+    newton_core(partition, seed, opts, None, None)
+}
+
+/// A stagnation screen for the many-seed solves of the branch search
+/// ([`super::branches::find_branches`]): abandon a reduced Newton solve whose line search has
+/// accepted only steps of length at most $2^{-h}$ (`h` = `halvings`, i.e. at least $h+1$ trial
+/// points each) in `iterations` consecutive iterations. Such a solve is crawling towards a local
+/// minimum of the merit $\|G^{-1/2}\nabla_\xi F_{\rm red}\|^2$ that is not a critical point (the
+/// reduced Hessian nearly singular along the Newton direction) and almost always ends at the
+/// iteration limit or in a failed line search; each of its iterations costs $h+1$ or more
+/// gradients. The screen only ends solves early: the iterates of a solve it lets through are
+/// those of [`reduced_newton`], bit for bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StagnationScreen {
+    /// Step halvings of an iteration that counts as crawling.
+    pub halvings: usize,
+    /// Consecutive crawling iterations that end the solve.
+    pub iterations: usize,
+}
+
+/// [`reduced_newton`] with a [`StagnationScreen`]: the same iterates, or
+/// [`Error::NotConverged`] (method `"reduced newton (stagnated)"`, carrying the last iterate and
+/// its residual) as soon as the screen fires.
+pub(crate) fn reduced_newton_screened(
+    partition: &Partition,
+    seed: &[f64],
+    opts: ReducedNewtonOptions,
+    screen: &SolveScreen<'_>,
+) -> Result<ReducedNewtonReport> {
+    newton_core(partition, seed, opts, None, Some(screen))
+}
+
+/// The screens of [`reduced_newton_screened`]: a [`StagnationScreen`] and a predicate on the
+/// iterates (`abandon(xi)` true ends the solve, e.g. an iterate inside the fixed space of a
+/// coarser partition, from which Newton cannot return to a point of the finer isotropy). Both are
+/// evaluated at every iterate at which the engine evaluates the Hessian (not at the converged
+/// point).
+pub(crate) struct SolveScreen<'a> {
+    /// Abandon crawling solves.
+    pub stagnation: StagnationScreen,
+    /// Abandon a solve at an iterate where this is true.
+    pub abandon: &'a (dyn Fn(&[f64]) -> bool + Sync),
 }
 
 /// What the screened branch guard reads off a reduced Newton solve: the gradient and Hessian at
@@ -139,9 +180,20 @@ fn newton_core(
     seed: &[f64],
     opts: ReducedNewtonOptions,
     trace: Option<&mut NewtonTrace>,
+    screen: Option<&SolveScreen<'_>>,
 ) -> Result<ReducedNewtonReport> {
     opts.check()?;
     let metric = partition.metric();
+    // The stagnation screen's bookkeeping: gradients evaluated since the last Hessian (the
+    // trial points of the last line search; the engine evaluates the Hessian once per
+    // iteration, at the accepted iterate), the residual of the last gradient (at that iterate)
+    // and the current run of crawling iterations. Read only by the screen; no arithmetic of
+    // the solve depends on it.
+    let evaluations = std::cell::Cell::new(0usize);
+    let last_residual = std::cell::Cell::new(0.0f64);
+    let mut crawling = 0usize;
+    let mut newton_steps = 0usize;
+    let tolerance = opts.tolerance * partition.dimension().max(1.0);
     let (mut first_g, mut first_h, mut last_h) = match trace {
         Some(t) => (
             Some(&mut t.first_gradient),
@@ -154,12 +206,42 @@ fn newton_core(
         |xi: &[f64], out: &mut [f64]| {
             let g = partition.gradient(xi)?;
             copy_checked(&g, out, "reduced gradient")?;
+            if screen.is_some() {
+                evaluations.set(evaluations.get() + 1);
+                last_residual.set(
+                    g.iter()
+                        .zip(&metric)
+                        .fold(0.0f64, |a, (g, w)| a.max((g / w).abs())),
+                );
+            }
             if let Some(slot) = first_g.as_deref_mut().filter(|slot| slot.is_none()) {
                 *slot = Some(g);
             }
             Ok(())
         },
         |xi: &[f64], out: &mut [f64]| {
+            if let Some(sc) = screen {
+                if evaluations.replace(0) > sc.stagnation.halvings {
+                    crawling += 1;
+                } else {
+                    crawling = 0;
+                }
+                let abandoned = (sc.abandon)(xi);
+                if crawling >= sc.stagnation.iterations || abandoned {
+                    return Err(Error::NotConverged {
+                        method: if abandoned {
+                            "reduced newton (abandoned)"
+                        } else {
+                            "reduced newton (stagnated)"
+                        },
+                        iterations: newton_steps,
+                        residual: last_residual.get(),
+                        tolerance,
+                        last_iterate: xi.to_vec(),
+                    });
+                }
+                newton_steps += 1;
+            }
             let h = partition.hessian(xi)?;
             copy_checked(&h, out, "reduced Hessian")?;
             if let Some(slot) = first_h.as_deref_mut().filter(|slot| slot.is_none()) {
@@ -944,7 +1026,7 @@ fn continue_impl(
                         let d = if l == target { d_to } else { l.exp() };
                         let mut trace = NewtonTrace::default();
                         let report =
-                            newton_core(&family.partition(d)?, guess, opts, Some(&mut trace))?;
+                            newton_core(&family.partition(d)?, guess, opts, Some(&mut trace), None)?;
                         Ok(solver::ContinuationStep {
                             residual: report.residual,
                             value: TracedSolve { report, trace },
