@@ -68,7 +68,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 use super::critical::{
-    Family, ReducedNewtonOptions, SolveScreen, StagnationScreen, critical_point, reduced_newton,
+    Family, ReducedNewtonOptions, StagnationScreen, critical_point, reduced_newton,
     reduced_newton_screened,
 };
 use super::kernel::Teacher;
@@ -606,14 +606,6 @@ fn merge_distance(p: &Partition, xi: &[f64]) -> f64 {
     best
 }
 
-/// A Newton solve of the search is abandoned at an iterate whose [`merge_distance`] is below this:
-/// it lies (to $10^{-5}$) in the fixed space of a coarser partition, which reduced Newton maps to
-/// itself (the reduced gradient and Hessian are equivariant), so it ends at a point of larger
-/// isotropy (not listed) or fails. On the partitions of the tests (113 searches, d = 6..20 and the
-/// d = 100 three-class ones) no solve that ends on a listed branch comes closer than
-/// $7\cdot10^{-3}$ to a coarser fixed space at any iterate.
-const NEWTON_ABANDON_MERGE: f64 = 1e-5;
-
 /// A descent of the search (`descend`) is abandoned (no seed) at a point whose
 /// [`merge_distance`] is below this: the descent is equivariant too and has converged onto a
 /// coarser fixed space; its seed would end at a point of larger isotropy. On the partitions of the
@@ -632,15 +624,11 @@ const SEARCH_STAGNATION: StagnationScreen = StagnationScreen {
 };
 
 /// Reduced Newton from `seed` and the verification of the end point (thread-safe; no state).
-/// Solves that are screened out (stagnating, or inside a coarser fixed space: see
-/// [`SEARCH_STAGNATION`], [`NEWTON_ABANDON_MERGE`]) count as failed (tried, not converged).
+/// Solves ended by the stagnation screen ([`SEARCH_STAGNATION`]) count as failed (tried, not
+/// converged).
 fn solve_seed(p: &Partition, gens: &[Generator], seed: &[f64]) -> Outcome {
-    let abandon = |xi: &[f64]| merge_distance(p, xi) < NEWTON_ABANDON_MERGE;
-    let screen = SolveScreen {
-        stagnation: SEARCH_STAGNATION,
-        abandon: &abandon,
-    };
-    let Ok(rep) = reduced_newton_screened(p, seed, ReducedNewtonOptions::default(), &screen)
+    let Ok(rep) =
+        reduced_newton_screened(p, seed, ReducedNewtonOptions::default(), SEARCH_STAGNATION)
     else {
         return Outcome::Failed;
     };

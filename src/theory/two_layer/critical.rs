@@ -145,22 +145,11 @@ pub(crate) fn reduced_newton_screened(
     partition: &Partition,
     seed: &[f64],
     opts: ReducedNewtonOptions,
-    screen: &SolveScreen<'_>,
+    screen: StagnationScreen,
 ) -> Result<ReducedNewtonReport> {
     newton_core(partition, seed, opts, None, Some(screen))
 }
 
-/// The screens of [`reduced_newton_screened`]: a [`StagnationScreen`] and a predicate on the
-/// iterates (`abandon(xi)` true ends the solve, e.g. an iterate inside the fixed space of a
-/// coarser partition, from which Newton cannot return to a point of the finer isotropy). Both are
-/// evaluated at every iterate at which the engine evaluates the Hessian (not at the converged
-/// point).
-pub(crate) struct SolveScreen<'a> {
-    /// Abandon crawling solves.
-    pub stagnation: StagnationScreen,
-    /// Abandon a solve at an iterate where this is true.
-    pub abandon: &'a (dyn Fn(&[f64]) -> bool + Sync),
-}
 
 /// What the screened branch guard reads off a reduced Newton solve: the gradient and Hessian at
 /// the starting guess (the first ones the engine evaluates) and the last Hessian it evaluated
@@ -180,7 +169,7 @@ fn newton_core(
     seed: &[f64],
     opts: ReducedNewtonOptions,
     trace: Option<&mut NewtonTrace>,
-    screen: Option<&SolveScreen<'_>>,
+    screen: Option<StagnationScreen>,
 ) -> Result<ReducedNewtonReport> {
     opts.check()?;
     let metric = partition.metric();
@@ -221,19 +210,14 @@ fn newton_core(
         },
         |xi: &[f64], out: &mut [f64]| {
             if let Some(sc) = screen {
-                if evaluations.replace(0) > sc.stagnation.halvings {
+                if evaluations.replace(0) > sc.halvings {
                     crawling += 1;
                 } else {
                     crawling = 0;
                 }
-                let abandoned = (sc.abandon)(xi);
-                if crawling >= sc.stagnation.iterations || abandoned {
+                if crawling >= sc.iterations {
                     return Err(Error::NotConverged {
-                        method: if abandoned {
-                            "reduced newton (abandoned)"
-                        } else {
-                            "reduced newton (stagnated)"
-                        },
+                        method: "reduced newton (stagnated)",
                         iterations: newton_steps,
                         residual: last_residual.get(),
                         tolerance,
