@@ -280,6 +280,50 @@ fn project(ctx: &Context, g: &PairGeometry, x: &[f64]) -> Proj {
     }
 }
 
+/// The per-pair constants of [`h1_form`] and [`h2_form`], computed once per pair geometry
+/// (the same values, so the same arithmetic, as computing them per entry).
+#[derive(Clone, Copy)]
+struct FormConstants {
+    sin: f64,
+    /// $|v|/(2\pi|w|)$.
+    h1: f64,
+    /// $\pi-\theta$.
+    pi_theta: f64,
+    /// $\frac12\tan(\theta/2)$.
+    half_tan: f64,
+    /// $\frac12\cot(\theta/2)$.
+    half_cot: f64,
+}
+
+impl FormConstants {
+    fn of(g: &PairGeometry) -> Self {
+        let p = &g.angle;
+        Self {
+            sin: p.sin,
+            h1: p.norm_v / (2.0 * PI * p.norm_w),
+            pi_theta: PI - p.theta,
+            half_tan: 0.5 * p.tan_half(),
+            half_cot: 0.5 * p.cot_half(),
+        }
+    }
+
+    /// [`h1_form`].
+    #[inline]
+    fn h1(&self, xy: f64, px: Proj, py: Proj) -> f64 {
+        if self.sin == 0.0 {
+            return 0.0;
+        }
+        self.h1 * (self.sin * (xy - px.w_unit * py.w_unit) + px.r * py.r / self.sin)
+    }
+
+    /// [`h2_form`].
+    #[inline]
+    fn h2(&self, xy: f64, px: Proj, py: Proj) -> f64 {
+        (self.pi_theta * xy + self.half_tan * px.a * py.a - self.half_cot * px.b * py.b)
+            / (2.0 * PI)
+    }
+}
+
 /// $h_1(w,v)[x,y]$ from $x^\top y$ and projections.
 fn h1_form(g: &PairGeometry, xy: f64, px: Proj, py: Proj) -> f64 {
     let p = &g.angle;
@@ -727,10 +771,11 @@ impl Partition {
             // it is an exact zero, so only the moving ones are summed (the same sums).
             moving.clear();
             moving.extend((0..np).filter(|&a| is_nonzero(xs(a))));
+            let ke = FormConstants::of(&ge);
             for &a in &moving {
                 for &b in &moving {
                     let xy = sc.ctx.ip(xs(a), xs(b));
-                    h[a * np + b] += nc * (0.5 * xy - h1_form(&ge, xy, pe[a], pe[b]));
+                    h[a * np + b] += nc * (0.5 * xy - ke.h1(xy, pe[a], pe[b]));
                 }
             }
             sc.ge = ge.into_buf();
@@ -762,13 +807,14 @@ impl Partition {
                 moving.extend((0..np).filter(|&a| is_nonzero(xs(a))));
                 cols.clear();
                 cols.extend((0..np).filter(|&b| is_nonzero(xs(b)) || is_nonzero(ys(b))));
+                let (kv, ke) = (FormConstants::of(&gv), FormConstants::of(&ge));
                 for &a in &moving {
                     for &b in &cols {
                         let xx = sc.ctx.ip(xs(a), xs(b));
                         let xy = sc.ctx.ip(xs(a), ys(b));
                         h[a * np + b] += scale
-                            * (h1_form(&gv, xx, pxv[a], pxv[b]) + h2_form(&gv, xy, pxv[a], pyv[b])
-                                - h1_form(&ge, xx, pxe[a], pxe[b]));
+                            * (kv.h1(xx, pxv[a], pxv[b]) + kv.h2(xy, pxv[a], pyv[b])
+                                - ke.h1(xx, pxe[a], pxe[b]));
                     }
                 }
                 sc.gv = gv.into_buf();
