@@ -610,7 +610,7 @@ fn merge_distance(p: &Partition, xi: &[f64]) -> f64 {
 /// [`merge_distance`] is below this: the descent is equivariant too and has converged onto a
 /// coarser fixed space; its seed would end at a point of larger isotropy. On the partitions of the
 /// tests no descent whose seed ends on a listed branch comes closer than $8\cdot10^{-4}$.
-const DESCENT_ABANDON_MERGE: f64 = 1e-6;
+const DESCENT_ABANDON_MERGE: f64 = 1e-5;
 
 /// The stagnation screen of the search's Newton solves
 /// ([`StagnationScreen`](super::critical::StagnationScreen)): 25 consecutive iterations that

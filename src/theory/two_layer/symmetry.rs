@@ -132,6 +132,15 @@ struct Context {
 }
 
 impl Context {
+    /// [`Self::ip`] of a 0/1 direction (given by the indices of its cells equal to 1, from
+    /// [`hits_into`]) with `y`: the same nonzero terms $n\cdot1\cdot y_i$ in the same order (the
+    /// zero terms of the full sum add nothing to it).
+    fn ip_hits(&self, hits: &[usize], y: &[f64]) -> f64 {
+        hits.iter()
+            .map(|&i| self.cells[i].weight * 1.0 * y[i])
+            .sum()
+    }
+
     fn ip(&self, x: &[f64], y: &[f64]) -> f64 {
         self.cells
             .iter()
@@ -217,7 +226,16 @@ impl PairGeometry {
         self.buf
     }
 
+    /// [`Self::grad_dot`] of a 0/1 direction given by its cells equal to 1 ([`hits_into`]).
+    fn grad_dot_hits(&self, ctx: &Context, hits: &[usize]) -> f64 {
+        let p = &self.angle;
+        (p.norm_v * p.sin * ctx.ip_hits(hits, self.w_unit())
+            + (PI - p.theta) * ctx.ip_hits(hits, self.v()))
+            / (2.0 * PI)
+    }
+
     /// $x^\top g(w,v)$.
+    #[cfg(test)]
     fn grad_dot(&self, ctx: &Context, x: &[f64]) -> f64 {
         let p = &self.angle;
         (p.norm_v * p.sin * ctx.ip(x, self.w_unit()) + (PI - p.theta) * ctx.ip(x, self.v()))
@@ -395,6 +413,19 @@ fn mixed_difference(
         - nw * kernel_remainder(wg / nw)
         - nv * kernel_remainder(ev / nv);
     Some(norm_part + linear_part + quad_part + rem)
+}
+
+/// The cells at which the direction of `p` for a neuron of class `class` at `slot` is 1 (in
+/// cell order), into `out` (cleared first).
+fn hits_into(ctx: &Context, p: Param, slot: usize, class: usize, out: &mut Vec<usize>) {
+    out.clear();
+    out.extend(
+        ctx.cells
+            .iter()
+            .enumerate()
+            .filter(|(_, cell)| hit(p, cell, slot, class) != 0.0)
+            .map(|(i, _)| i),
+    );
 }
 
 /// The entry of the direction of `p` ([`Partition::direction_into`]) at `cell`, for a neuron of class
@@ -706,8 +737,8 @@ impl Partition {
                 if !p.moves(c) {
                     continue;
                 }
-                self.direction_into(&sc.ctx, p, 0, c, &mut x);
-                grad[a] += nc * (0.5 * sc.ctx.ip(&x, &sc.w) - ge.grad_dot(&sc.ctx, &x));
+                hits_into(&sc.ctx, p, 0, c, &mut x);
+                grad[a] += nc * (0.5 * sc.ctx.ip_hits(&x, &sc.w) - ge.grad_dot_hits(&sc.ctx, &x));
             }
             sc.ge = ge.into_buf();
             for r in 0..self.sizes.len() {
@@ -725,8 +756,10 @@ impl Partition {
                     if !p.moves(c) {
                         continue;
                     }
-                    self.direction_into(&sc.ctx, p, 0, c, &mut x);
-                    grad[a] += nc * cnt * (gv.grad_dot(&sc.ctx, &x) - ge.grad_dot(&sc.ctx, &x));
+                    hits_into(&sc.ctx, p, 0, c, &mut x);
+                    grad[a] += nc
+                        * cnt
+                        * (gv.grad_dot_hits(&sc.ctx, &x) - ge.grad_dot_hits(&sc.ctx, &x));
                 }
                 sc.gv = gv.into_buf();
                 sc.ge = ge.into_buf();
