@@ -1492,3 +1492,42 @@ pub fn branch_threshold(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `merge_distance` is zero exactly on the fixed spaces of the coarser partitions (embedded
+    /// points), where [`mergeable`] holds, and measures the departure from them.
+    #[test]
+    fn merge_distance_vanishes_on_coarser_fixed_spaces() {
+        let p = PartitionParams {
+            sizes: vec![13.0, 6.0, 1.0],
+        }
+        .check()
+        .unwrap();
+        let coarse = PartitionParams {
+            sizes: vec![19.0, 1.0],
+        }
+        .check()
+        .unwrap();
+        // Classes 0 and 1 merged into coarse class 0.
+        let j = p.embedding_from(&coarse, &[0, 0, 1]).unwrap();
+        let xc = [0.9, -0.4, 0.05, 0.02, -0.03];
+        let (pf, pc) = (p.params().len(), coarse.params().len());
+        let fine: Vec<f64> = (0..pf)
+            .map(|a| (0..pc).map(|b| j[a * pc + b] * xc[b]).sum())
+            .collect();
+        assert_eq!(merge_distance(&p, &fine), 0.0);
+        assert!(mergeable(&p, &fine));
+        let mut moved = fine.clone();
+        let i = p.index_of(Param::Cross(0, 2)).unwrap();
+        moved[i] += 3e-4;
+        let md = merge_distance(&p, &moved);
+        assert!((md - 3e-4).abs() < 1e-15, "{md}");
+        assert!(!mergeable(&p, &moved));
+        // A generic point is far from every coarser fixed space.
+        let generic: Vec<f64> = (0..pf).map(|a| 0.3 * a as f64 - 1.0).collect();
+        assert!(merge_distance(&p, &generic) > 0.1);
+    }
+}

@@ -150,7 +150,6 @@ pub(crate) fn reduced_newton_screened(
     newton_core(partition, seed, opts, None, Some(screen))
 }
 
-
 /// What the screened branch guard reads off a reduced Newton solve: the gradient and Hessian at
 /// the starting guess (the first ones the engine evaluates) and the last Hessian it evaluated
 /// (at the last-but-one iterate). `None` where the engine did not evaluate them (a solve that
@@ -1009,8 +1008,13 @@ fn continue_impl(
                     |l: f64, guess: &[f64]| {
                         let d = if l == target { d_to } else { l.exp() };
                         let mut trace = NewtonTrace::default();
-                        let report =
-                            newton_core(&family.partition(d)?, guess, opts, Some(&mut trace), None)?;
+                        let report = newton_core(
+                            &family.partition(d)?,
+                            guess,
+                            opts,
+                            Some(&mut trace),
+                            None,
+                        )?;
                         Ok(solver::ContinuationStep {
                             residual: report.residual,
                             value: TracedSolve { report, trace },
@@ -1107,6 +1111,66 @@ pub fn critical_point(family: Family, d: f64) -> Result<CriticalPoint> {
 mod tests {
     use super::*;
     use crate::solver::ContinuationOptions;
+
+    /// A screen that never fires gives the unscreened solve bit for bit; one that fires at the
+    /// first step ends the solve with the screen's error, carrying the seed.
+    #[test]
+    fn stagnation_screen_only_ends_solves() {
+        let p = PartitionParams {
+            sizes: vec![6.0, 6.0],
+        }
+        .check()
+        .unwrap();
+        let b = 0.7 / 12f64.sqrt();
+        let seed = [1.0, -0.7, 0.0, 0.0, b, b];
+        let opts = ReducedNewtonOptions::default();
+        let plain = reduced_newton(&p, &seed, opts).unwrap();
+        assert!(plain.iterations > 2);
+        let never = StagnationScreen {
+            halvings: usize::MAX,
+            iterations: 1,
+        };
+        let screened = reduced_newton_screened(&p, &seed, opts, never).unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&plain.params), bits(&screened.params));
+        assert_eq!(plain.iterations, screened.iterations);
+        assert_eq!(plain.residual.to_bits(), screened.residual.to_bits());
+        // Every iteration has at least one trial point: with zero halvings allowed, the first
+        // iteration already counts as crawling.
+        let always = StagnationScreen {
+            halvings: 0,
+            iterations: 1,
+        };
+        match reduced_newton_screened(&p, &seed, opts, always) {
+            Err(Error::NotConverged {
+                method,
+                last_iterate,
+                residual,
+                ..
+            }) => {
+                assert_eq!(method, "reduced newton (stagnated)");
+                assert_eq!(last_iterate, seed.to_vec());
+                assert!(residual.is_finite() && residual > 0.0);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Two crawling iterations are needed: the first step is taken.
+        let two = StagnationScreen {
+            halvings: 0,
+            iterations: 2,
+        };
+        match reduced_newton_screened(&p, &seed, opts, two) {
+            Err(Error::NotConverged {
+                iterations,
+                last_iterate,
+                ..
+            }) => {
+                assert_eq!(iterations, 1);
+                assert_ne!(last_iterate, seed.to_vec());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     fn run(family: Family, d: f64, guard: BranchGuard) -> BranchContinuation {
         let (d0, xi0) = family.seed();

@@ -226,7 +226,7 @@ impl PairGeometry {
         self.buf
     }
 
-    /// [`Self::grad_dot`] of a 0/1 direction given by its cells equal to 1 ([`hits_into`]).
+    /// $x^\top g(w,v)$ for a 0/1 direction $x$ given by its cells equal to 1 ([`hits_into`]).
     fn grad_dot_hits(&self, ctx: &Context, hits: &[usize]) -> f64 {
         let p = &self.angle;
         (p.norm_v * p.sin * ctx.ip_hits(hits, self.w_unit())
@@ -234,7 +234,7 @@ impl PairGeometry {
             / (2.0 * PI)
     }
 
-    /// $x^\top g(w,v)$.
+    /// $x^\top g(w,v)$ (the dense reference of [`Self::grad_dot_hits`] in the tests).
     #[cfg(test)]
     fn grad_dot(&self, ctx: &Context, x: &[f64]) -> f64 {
         let p = &self.angle;
@@ -253,20 +253,56 @@ struct Scratch {
     e: Vec<f64>,
     gv: Vec<f64>,
     ge: Vec<f64>,
-    /// Direction vectors of slot 0, `len` entries per parameter (`xl[a]` of them used: `len`,
-    /// or 0 for a parameter that does not move the neuron, i.e. an empty vector).
-    xs: Vec<f64>,
-    xl: Vec<usize>,
+    /// The 0/1 directions of slot 0 as lists of cells ([`Partition::hit_lists_into`]): the
+    /// cells of every parameter, one after the other, and each parameter's range (`None` for a
+    /// parameter that does not move the neuron).
+    xs: Vec<usize>,
+    xl: Vec<Option<(usize, usize)>>,
     /// The same for slot 1.
-    ys: Vec<f64>,
-    yl: Vec<usize>,
+    ys: Vec<usize>,
+    yl: Vec<Option<(usize, usize)>>,
 }
 
-/// The direction of parameter `a` stored by [`Partition::directions_into`].
-fn dir_of<'a>(buf: &'a [f64], lens: &[usize], len: usize, a: usize) -> &'a [f64] {
-    &buf[a * len..a * len + lens[a]]
+/// The cells of the direction of parameter `a` stored by [`Partition::hit_lists_into`].
+fn hits_of<'a>(
+    buf: &'a [usize],
+    ranges: &[Option<(usize, usize)>],
+    a: usize,
+) -> Option<&'a [usize]> {
+    ranges[a].map(|(s, e)| &buf[s..e])
 }
 
+/// [`Context::ip`] of two 0/1 directions given by their cells (`None`: a zero direction): the
+/// terms $n\cdot1\cdot1$ of the cells in both, in cell order (the others are zeros).
+fn ip_both(ctx: &Context, x: Option<&[usize]>, y: Option<&[usize]>) -> f64 {
+    let (x, y) = (x.unwrap_or(&[]), y.unwrap_or(&[]));
+    x.iter()
+        .filter(|i| y.contains(i))
+        .map(|&i| ctx.cells[i].weight * 1.0 * 1.0)
+        .sum()
+}
+
+/// Projections of a 0/1 direction (given by its cells equal to 1; `None` for zero) onto the
+/// geometry vectors of a pair.
+fn project_hits(ctx: &Context, g: &PairGeometry, x: Option<&[usize]>) -> Proj {
+    let Some(x) = x else {
+        // A zero direction: never read by the sums.
+        return Proj {
+            w_unit: 0.0,
+            r: 0.0,
+            a: 0.0,
+            b: 0.0,
+        };
+    };
+    Proj {
+        w_unit: ctx.ip_hits(x, g.w_unit()),
+        r: ctx.ip_hits(x, g.r()),
+        a: ctx.ip_hits(x, g.a()),
+        b: ctx.ip_hits(x, g.b()),
+    }
+}
+
+#[cfg(test)]
 fn is_nonzero(x: &[f64]) -> bool {
     x.iter().any(|v| *v != 0.0)
 }
@@ -280,6 +316,8 @@ struct Proj {
     b: f64,
 }
 
+/// The dense form of [`project_hits`] (its reference in the tests).
+#[cfg(test)]
 fn project(ctx: &Context, g: &PairGeometry, x: &[f64]) -> Proj {
     if x.is_empty() {
         // A zero direction (left empty): never read by the sums.
@@ -298,7 +336,7 @@ fn project(ctx: &Context, g: &PairGeometry, x: &[f64]) -> Proj {
     }
 }
 
-/// The per-pair constants of [`h1_form`] and [`h2_form`], computed once per pair geometry
+/// The per-pair constants of `h1_form` and `h2_form`, computed once per pair geometry
 /// (the same values, so the same arithmetic, as computing them per entry).
 #[derive(Clone, Copy)]
 struct FormConstants {
@@ -325,7 +363,7 @@ impl FormConstants {
         }
     }
 
-    /// [`h1_form`].
+    /// $h_1(w,v)[x,y]$ from $x^\top y$ and projections.
     #[inline]
     fn h1(&self, xy: f64, px: Proj, py: Proj) -> f64 {
         if self.sin == 0.0 {
@@ -334,7 +372,7 @@ impl FormConstants {
         self.h1 * (self.sin * (xy - px.w_unit * py.w_unit) + px.r * py.r / self.sin)
     }
 
-    /// [`h2_form`].
+    /// $h_2(w,v)[x,y]$ from $x^\top y$ and projections.
     #[inline]
     fn h2(&self, xy: f64, px: Proj, py: Proj) -> f64 {
         (self.pi_theta * xy + self.half_tan * px.a * py.a - self.half_cot * px.b * py.b)
@@ -342,7 +380,9 @@ impl FormConstants {
     }
 }
 
-/// $h_1(w,v)[x,y]$ from $x^\top y$ and projections.
+/// $h_1(w,v)[x,y]$ from $x^\top y$ and projections (the reference of [`FormConstants::h1`] in
+/// the tests).
+#[cfg(test)]
 fn h1_form(g: &PairGeometry, xy: f64, px: Proj, py: Proj) -> f64 {
     let p = &g.angle;
     if p.sin == 0.0 {
@@ -351,7 +391,9 @@ fn h1_form(g: &PairGeometry, xy: f64, px: Proj, py: Proj) -> f64 {
     p.norm_v / (2.0 * PI * p.norm_w) * (p.sin * (xy - px.w_unit * py.w_unit) + px.r * py.r / p.sin)
 }
 
-/// $h_2(w,v)[x,y]$ from $x^\top y$ and projections.
+/// $h_2(w,v)[x,y]$ from $x^\top y$ and projections (the reference of [`FormConstants::h2`] in
+/// the tests).
+#[cfg(test)]
 fn h2_form(g: &PairGeometry, xy: f64, px: Proj, py: Proj) -> f64 {
     let p = &g.angle;
     ((PI - p.theta) * xy + 0.5 * p.tan_half() * px.a * py.a - 0.5 * p.cot_half() * px.b * py.b)
@@ -428,7 +470,7 @@ fn hits_into(ctx: &Context, p: Param, slot: usize, class: usize, out: &mut Vec<u
     );
 }
 
-/// The entry of the direction of `p` ([`Partition::direction_into`]) at `cell`, for a neuron of class
+/// The entry of the direction of `p` (`Partition::direction_into`) at `cell`, for a neuron of class
 /// `class` at marked `slot`: 1 or 0.
 #[inline]
 fn hit(p: Param, cell: &Cell, slot: usize, class: usize) -> f64 {
@@ -569,7 +611,9 @@ impl Partition {
         }));
     }
 
-    /// the direction $\partial W/\partial\xi_a$ written into `out` (cleared first; reuses its allocation).
+    /// the direction $\partial W/\partial\xi_a$ written into `out` (cleared first; reuses its
+    /// allocation): the dense form of [`Self::hit_lists_into`] (its reference in the tests).
+    #[cfg(test)]
     fn direction_into(
         &self,
         ctx: &Context,
@@ -598,29 +642,32 @@ impl Partition {
         );
     }
 
-    /// The directions of every parameter for a neuron of class `class` at `slot`
-    /// (empty if the parameter does not move it) into `buf` (`ctx.cells.len()` entries per parameter) and
-    /// their lengths into `lens` (the context's length, or 0 for an empty direction).
-    fn directions_into(
+    /// The 0/1 directions of every parameter for a neuron of class `class` at `slot`, as the
+    /// lists of their cells equal to 1 (in cell order), one after the other in `buf`, with each
+    /// parameter's range in `ranges` (`None` if the parameter does not move the neuron).
+    fn hit_lists_into(
         &self,
         ctx: &Context,
         slot: usize,
         class: usize,
-        buf: &mut Vec<f64>,
-        lens: &mut Vec<usize>,
+        buf: &mut Vec<usize>,
+        ranges: &mut Vec<Option<(usize, usize)>>,
     ) {
-        let len = ctx.cells.len();
         buf.clear();
-        buf.resize(self.params.len() * len, 0.0);
-        lens.clear();
-        for (a, &p) in self.params.iter().enumerate() {
+        ranges.clear();
+        for &p in &self.params {
             if p.moves(class) {
-                for (x, cell) in buf[a * len..(a + 1) * len].iter_mut().zip(&ctx.cells) {
-                    *x = hit(p, cell, slot, class);
-                }
-                lens.push(len);
+                let start = buf.len();
+                buf.extend(
+                    ctx.cells
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, cell)| hit(p, cell, slot, class) != 0.0)
+                        .map(|(i, _)| i),
+                );
+                ranges.push(Some((start, buf.len())));
             } else {
-                lens.push(0);
+                ranges.push(None);
             }
         }
     }
@@ -757,9 +804,8 @@ impl Partition {
                         continue;
                     }
                     hits_into(&sc.ctx, p, 0, c, &mut x);
-                    grad[a] += nc
-                        * cnt
-                        * (gv.grad_dot_hits(&sc.ctx, &x) - ge.grad_dot_hits(&sc.ctx, &x));
+                    grad[a] +=
+                        nc * cnt * (gv.grad_dot_hits(&sc.ctx, &x) - ge.grad_dot_hits(&sc.ctx, &x));
                 }
                 sc.gv = gv.into_buf();
                 sc.ge = ge.into_buf();
@@ -793,21 +839,21 @@ impl Partition {
             self.neuron_into(&sc.ctx, xi, 0, c, &mut sc.w);
             Self::teacher_into(&sc.ctx, 0, &mut sc.e);
             let ge = PairGeometry::new_in(&sc.ctx, &sc.w, &sc.e, std::mem::take(&mut sc.ge))?;
-            // Directions of the parameters that do not move this neuron are zero: left empty
-            // (never read: only the nonzero ones enter the sums below).
-            self.directions_into(&sc.ctx, 0, c, &mut sc.xs, &mut sc.xl);
-            let len = sc.ctx.cells.len();
-            let xs = |a: usize| dir_of(&sc.xs, &sc.xl, len, a);
+            // Directions of the parameters that do not move this neuron are zero (`None`):
+            // every term with them is an exact zero, so only the moving ones are summed, and
+            // a 0/1 direction enters the inner products through its cells equal to 1 (the same
+            // nonzero terms in the same order).
+            self.hit_lists_into(&sc.ctx, 0, c, &mut sc.xs, &mut sc.xl);
+            let xs = |a: usize| hits_of(&sc.xs, &sc.xl, a);
+            let nonzero = |x: Option<&[usize]>| x.is_some_and(|x| !x.is_empty());
             pe.clear();
-            pe.extend((0..np).map(|a| project(&sc.ctx, &ge, xs(a))));
-            // A parameter that does not move this neuron has a zero direction: every term with
-            // it is an exact zero, so only the moving ones are summed (the same sums).
+            pe.extend((0..np).map(|a| project_hits(&sc.ctx, &ge, xs(a))));
             moving.clear();
-            moving.extend((0..np).filter(|&a| is_nonzero(xs(a))));
+            moving.extend((0..np).filter(|&a| nonzero(xs(a))));
             let ke = FormConstants::of(&ge);
             for &a in &moving {
                 for &b in &moving {
-                    let xy = sc.ctx.ip(xs(a), xs(b));
+                    let xy = ip_both(&sc.ctx, xs(a), xs(b));
                     h[a * np + b] += nc * (0.5 * xy - ke.h1(xy, pe[a], pe[b]));
                 }
             }
@@ -823,28 +869,27 @@ impl Partition {
                 Self::teacher_into(&sc.ctx, 1, &mut sc.e);
                 let gv = PairGeometry::new_in(&sc.ctx, &sc.w, &sc.v, std::mem::take(&mut sc.gv))?;
                 let ge = PairGeometry::new_in(&sc.ctx, &sc.w, &sc.e, std::mem::take(&mut sc.ge))?;
-                self.directions_into(&sc.ctx, 0, c, &mut sc.xs, &mut sc.xl);
-                self.directions_into(&sc.ctx, 1, r, &mut sc.ys, &mut sc.yl);
-                let len = sc.ctx.cells.len();
-                let xs = |a: usize| dir_of(&sc.xs, &sc.xl, len, a);
-                let ys = |a: usize| dir_of(&sc.ys, &sc.yl, len, a);
+                self.hit_lists_into(&sc.ctx, 0, c, &mut sc.xs, &mut sc.xl);
+                self.hit_lists_into(&sc.ctx, 1, r, &mut sc.ys, &mut sc.yl);
+                let xs = |a: usize| hits_of(&sc.xs, &sc.xl, a);
+                let ys = |a: usize| hits_of(&sc.ys, &sc.yl, a);
                 pxv.clear();
-                pxv.extend((0..np).map(|a| project(&sc.ctx, &gv, xs(a))));
+                pxv.extend((0..np).map(|a| project_hits(&sc.ctx, &gv, xs(a))));
                 pyv.clear();
-                pyv.extend((0..np).map(|a| project(&sc.ctx, &gv, ys(a))));
+                pyv.extend((0..np).map(|a| project_hits(&sc.ctx, &gv, ys(a))));
                 pxe.clear();
-                pxe.extend((0..np).map(|a| project(&sc.ctx, &ge, xs(a))));
+                pxe.extend((0..np).map(|a| project_hits(&sc.ctx, &ge, xs(a))));
                 let scale = nc * cnt;
                 // Terms vanish exactly unless x_a != 0 and (x_b != 0 or y_b != 0).
                 moving.clear();
-                moving.extend((0..np).filter(|&a| is_nonzero(xs(a))));
+                moving.extend((0..np).filter(|&a| nonzero(xs(a))));
                 cols.clear();
-                cols.extend((0..np).filter(|&b| is_nonzero(xs(b)) || is_nonzero(ys(b))));
+                cols.extend((0..np).filter(|&b| nonzero(xs(b)) || nonzero(ys(b))));
                 let (kv, ke) = (FormConstants::of(&gv), FormConstants::of(&ge));
                 for &a in &moving {
                     for &b in &cols {
-                        let xx = sc.ctx.ip(xs(a), xs(b));
-                        let xy = sc.ctx.ip(xs(a), ys(b));
+                        let xx = ip_both(&sc.ctx, xs(a), xs(b));
+                        let xy = ip_both(&sc.ctx, xs(a), ys(b));
                         h[a * np + b] += scale
                             * (kv.h1(xx, pxv[a], pxv[b]) + kv.h2(xy, pxv[a], pyv[b])
                                 - ke.h1(xx, pxe[a], pxe[b]));
@@ -971,6 +1016,81 @@ impl Partition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cell-list forms of the inner products, projections and Hessian forms give exactly
+    /// the dense forms' numbers (the same nonzero terms in the same order; only the sign of an
+    /// exact zero may differ, as a sum of no terms is $-0$), for every parameter, slot and pair
+    /// context of three partitions.
+    #[test]
+    fn cell_list_forms_are_the_dense_forms() {
+        for sizes in [vec![13.0, 6.0, 1.0], vec![5.5, 2.0], vec![3.0, 1.0, 1.0]] {
+            let p = PartitionParams { sizes }.check().unwrap();
+            let np = p.params().len();
+            let xi: Vec<f64> = (0..np)
+                .map(|a| 0.9 * ((a as f64) * 1.37 + 0.4).sin() + if a < 3 { 0.5 } else { 0.0 })
+                .collect();
+            let m = p.num_classes();
+            let mut checked = 0;
+            for c in 0..m {
+                for r in 0..m {
+                    let ctx = p.context(&[c, r]);
+                    let w = p.neuron(&ctx, &xi, 0, c);
+                    let v = p.neuron(&ctx, &xi, 1, r);
+                    let Ok(g) = PairGeometry::new(&ctx, &w, &v) else {
+                        continue;
+                    };
+                    let k = FormConstants::of(&g);
+                    let (mut hx, mut rx, mut hy, mut ry) = (vec![], vec![], vec![], vec![]);
+                    p.hit_lists_into(&ctx, 0, c, &mut hx, &mut rx);
+                    p.hit_lists_into(&ctx, 1, r, &mut hy, &mut ry);
+                    let mut one = Vec::new();
+                    for a in 0..np {
+                        let mut xa = Vec::new();
+                        p.direction_into(&ctx, p.params()[a], 0, c, &mut xa);
+                        let la = hits_of(&hx, &rx, a);
+                        assert_eq!(la.is_some(), p.params()[a].moves(c));
+                        if la.is_none() {
+                            assert!(!is_nonzero(&xa));
+                            continue;
+                        }
+                        hits_into(&ctx, p.params()[a], 0, c, &mut one);
+                        assert_eq!(Some(&one[..]), la);
+                        assert_eq!(ctx.ip_hits(&one, &w), ctx.ip(&xa, &w));
+                        assert_eq!(g.grad_dot_hits(&ctx, &one), g.grad_dot(&ctx, &xa));
+                        let (pa, qa) = (project_hits(&ctx, &g, la), project(&ctx, &g, &xa));
+                        for (x, y) in [
+                            (pa.w_unit, qa.w_unit),
+                            (pa.r, qa.r),
+                            (pa.a, qa.a),
+                            (pa.b, qa.b),
+                        ] {
+                            assert_eq!(x, y);
+                        }
+                        for b in 0..np {
+                            let (mut xb, mut yb) = (Vec::new(), Vec::new());
+                            if p.params()[b].moves(c) {
+                                p.direction_into(&ctx, p.params()[b], 0, c, &mut xb);
+                            }
+                            if p.params()[b].moves(r) {
+                                p.direction_into(&ctx, p.params()[b], 1, r, &mut yb);
+                            }
+                            let (lb, mb) = (hits_of(&hx, &rx, b), hits_of(&hy, &ry, b));
+                            let xx = ip_both(&ctx, la, lb);
+                            let xy = ip_both(&ctx, la, mb);
+                            assert_eq!(xx, ctx.ip(&xa, &xb));
+                            assert_eq!(xy, ctx.ip(&xa, &yb));
+                            let (pb, qb) = (project_hits(&ctx, &g, lb), project(&ctx, &g, &xb));
+                            let (pyb, qyb) = (project_hits(&ctx, &g, mb), project(&ctx, &g, &yb));
+                            assert_eq!(k.h1(xx, pa, pb), h1_form(&g, xx, qa, qb));
+                            assert_eq!(k.h2(xy, pa, pyb), h2_form(&g, xy, qa, qyb));
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+            assert!(checked > np * np, "{checked}");
+        }
+    }
 
     fn remainder_direct(c: f64) -> f64 {
         let j = ((1.0 - c * c).sqrt() + (PI - c.acos()) * c) / (2.0 * PI);
