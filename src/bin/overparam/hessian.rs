@@ -154,7 +154,7 @@ fn spectrum_field(s: &Spectrum) -> Field {
 
 /// Write a few records (threshold, census) through the same streaming writer.
 fn print(records: Vec<Record>, format: Format, cols: &[&'static str]) -> Result<(), CliError> {
-    let mut w = Writer::new(std::io::stdout().lock(), format, cols);
+    let mut w = Writer::new(crate::output::records_out(), format, cols);
     for r in &records {
         w.write(r).map_err(|e| CliError::from_io(&e))?;
     }
