@@ -210,7 +210,7 @@ impl<'a> Values<'a> {
     /// [`Error::InvalidParameter`] naming `count` for anything else.
     pub fn count(&mut self) -> Result<usize> {
         let v = self.next()?;
-        if !(v >= 0.0 && v <= 9_007_199_254_740_992.0 && v.fract() == 0.0) {
+        if !((0.0..=9_007_199_254_740_992.0).contains(&v) && v.fract() == 0.0) {
             return Err(Error::InvalidParameter {
                 name: "count",
                 value: v,
