@@ -239,4 +239,14 @@ fn malformed_parts_and_mismatched_replays_are_typed_errors() {
         replay(&merged, || ridge.run(&run)).unwrap(),
         ridge.run(&run)
     );
+    // A capture inside a replay restores the replay when it ends; after both, runs compute.
+    let nested = replay(&merged, || {
+        let (inner, calls) = capture(Shard::new(2, 2).unwrap(), || ridge.run(&run));
+        assert!(matches!(inner, Err(Error::Sharded { index: 2, count: 2 })));
+        assert_eq!(calls.len(), 1);
+        ridge.run(&run)
+    })
+    .unwrap();
+    assert_eq!(nested, ridge.run(&run));
+    assert!(ridge.run(&run).is_ok());
 }

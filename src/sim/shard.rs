@@ -971,12 +971,13 @@ thread_local! {
 }
 
 /// Restores the previous mode when a [`capture`] or [`replay`] ends (also on a panic).
-struct Restore(Option<Mode>);
+struct Restore(Option<Option<Mode>>);
 
 impl Drop for Restore {
     fn drop(&mut self) {
-        let previous = self.0.take();
-        MODE.with(|m| *m.borrow_mut() = previous);
+        if let Some(previous) = self.0.take() {
+            MODE.with(|m| *m.borrow_mut() = previous);
+        }
     }
 }
 
@@ -994,15 +995,14 @@ pub fn capture<R>(shard: Shard, f: impl FnOnce() -> R) -> (R, Vec<PartialCall>) 
             calls: Vec::new(),
         })
     });
-    let mut restore = Restore(previous);
+    let restore = Restore(Some(previous));
     let r = f();
     let mode = MODE.with(|m| m.borrow_mut().take());
+    drop(restore);
     let calls = match mode {
         Some(Mode::Capture { calls, .. }) => calls,
         _ => Vec::new(),
     };
-    let previous = restore.0.take();
-    MODE.with(|m| *m.borrow_mut() = previous);
     (r, calls)
 }
 
@@ -1021,11 +1021,10 @@ pub fn replay<R>(merged: &MergedRun, f: impl FnOnce() -> R) -> Result<R> {
             failure: None,
         })
     });
-    let mut restore = Restore(previous);
+    let restore = Restore(Some(previous));
     let r = f();
     let mode = MODE.with(|m| m.borrow_mut().take());
-    let previous = restore.0.take();
-    MODE.with(|m| *m.borrow_mut() = previous);
+    drop(restore);
     match mode {
         Some(Mode::Replay {
             failure: Some(e), ..
@@ -1071,11 +1070,16 @@ pub(crate) fn plan(label: &str, run: &crate::experiment::RunOptions) -> Plan {
                 }
                 let i = *next;
                 *next += 1;
-                let e = match calls.get(i) {
+                let e = match calls.get_mut(i) {
                     Some(c)
                         if c.label == label && c.seed == run.seed && c.outcomes.len() == run.trials =>
                     {
-                        return Plan::Replay(c.clone());
+                        // Each call is replayed once: move its outcomes out.
+                        return Plan::Replay(MergedCall {
+                            label: c.label.clone(),
+                            seed: c.seed,
+                            outcomes: std::mem::take(&mut c.outcomes),
+                        });
                     }
                     Some(c) => Error::InvalidData {
                         origin: "merge".into(),
