@@ -138,6 +138,16 @@ pub enum Error {
         /// What is wrong, in words.
         problem: String,
     },
+    /// A simulation ran inside [`crate::sim::shard::capture`]: its trial loop computed and
+    /// recorded only the trials of shard `index`/`count` and does not aggregate (the merged
+    /// parts do, [`crate::sim::shard::replay`]).
+    #[error("shard {index}/{count}: trials recorded for the merge, not aggregated")]
+    Sharded {
+        /// The shard $I$ (1-based).
+        index: usize,
+        /// The number of shards $M$.
+        count: usize,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

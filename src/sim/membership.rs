@@ -925,6 +925,50 @@ struct LossTrial {
     nonmember: Vec<f64>,
 }
 
+// Sharded runs (`sim::shard`): the trial outcomes written losslessly for the merge.
+impl crate::sim::shard::TrialOutcome for LossTrial {
+    fn encode(&self, out: &mut Vec<f64>) {
+        self.member.encode(out);
+        self.nonmember.encode(out);
+    }
+    fn decode(values: &mut crate::sim::shard::Values<'_>) -> Result<Self> {
+        Ok(Self {
+            member: Vec::decode(values)?,
+            nonmember: Vec::decode(values)?,
+        })
+    }
+}
+
+impl crate::sim::shard::TrialOutcome for OutputTrial {
+    fn fields() -> &'static [&'static str] {
+        &[
+            "member_output",
+            "member_variance",
+            "member_test_error",
+            "nonmember_output",
+            "nonmember_variance",
+            "nonmember_test_error",
+        ]
+    }
+    fn encode(&self, out: &mut Vec<f64>) {
+        for s in [&self.member, &self.nonmember] {
+            out.extend([s.output, s.variance, s.test_error]);
+        }
+    }
+    fn decode(values: &mut crate::sim::shard::Values<'_>) -> Result<Self> {
+        let mut sample = || -> Result<OutputSample> {
+            Ok(OutputSample {
+                output: values.next()?,
+                variance: values.next()?,
+                test_error: values.next()?,
+            })
+        };
+        let member = sample()?;
+        let nonmember = sample()?;
+        Ok(Self { member, nonmember })
+    }
+}
+
 fn loss_trial(dims: &Dims, seed: u64, trial: u64) -> Result<LossTrial> {
     let (n, p, ridge) = (dims.n, dims.p, dims.ridge);
     let mut rng = trial_rng(seed, trial);

@@ -20,6 +20,8 @@
 //!   [`spectral_distance`]: the KS distance of eigenvalues to a spectral CDF, with its threshold.
 //! - [`rng`]: one portable random stream per trial, so runs are reproducible bit for bit
 //!   whatever the number of threads.
+//! - [`shard`]: sharded runs that merge exactly (trial $k$ in shard $I$ of $M$ when
+//!   $k \equiv I - 1 \pmod M$; capture a shard's trials, merge the parts, replay the run).
 //! - the dense kernel is [`crate::linalg`] (`sim::linalg` is kept as an alias of it).
 //!
 //! Every simulation has one shape: a public-field struct that embeds the theory's parameter
@@ -59,6 +61,7 @@ pub mod random_features;
 pub mod ridge;
 pub mod rng;
 pub mod sample_covariance;
+pub mod shard;
 pub mod spectral_distance;
 pub mod two_layer;
 pub mod two_layer_census;
@@ -75,9 +78,15 @@ pub const MIN_TRIALS: usize = 2;
 /// `run.progress`, and collect the results in trial order (so a run is bit-identical whatever the
 /// number of threads when `f` draws from [`rng::trial_rng`]`(seed, k)`).
 ///
-/// Errors: [`crate::Error::InvalidParameter`] (`trials`) if $m < $ `min_trials`; the first
-/// error of a trial.
-pub(crate) fn run_trials<T: Send>(
+/// Inside [`shard::capture`] only the trials of the shard are computed and recorded, and the
+/// loop returns [`crate::Error::Sharded`]; inside [`shard::replay`] the trials are decoded from
+/// the merged parts (a trial that failed in its shard is computed again, for its error), so the
+/// caller aggregates exactly the values of a single run.
+///
+/// Errors: [`crate::Error::InvalidParameter`] (`trials`) if $m < $ `min_trials`; the error of
+/// a trial (the first in trial order under replay); [`crate::Error::Sharded`] under capture;
+/// [`crate::Error::InvalidData`] when a replay does not match the parts.
+pub(crate) fn run_trials<T: Send + shard::TrialOutcome>(
     run: &crate::experiment::RunOptions,
     min_trials: usize,
     label: &'static str,
@@ -94,6 +103,60 @@ pub(crate) fn run_trials<T: Send>(
                 "an integer >= 2 (a standard error needs two trials)"
             },
         });
+    }
+    match shard::plan(label, run) {
+        shard::Plan::All => {}
+        shard::Plan::Fail(e) => return Err(e),
+        shard::Plan::Capture(s) => {
+            let ks: Vec<u64> = s.trials(run.trials).collect();
+            let bar = progress::Progress::new(ks.len(), run.progress, label);
+            let results: Vec<(u64, crate::Result<T>)> = ks
+                .into_par_iter()
+                .map(|k| {
+                    let r = f(k);
+                    bar.tick();
+                    (k, r)
+                })
+                .collect();
+            bar.finish();
+            shard::record(shard::partial_call(label, run, results));
+            return Err(crate::Error::Sharded {
+                index: s.index(),
+                count: s.count(),
+            });
+        }
+        shard::Plan::Replay(call) => {
+            let mut decoded: Vec<Option<T>> = Vec::with_capacity(call.outcomes.len());
+            for (k, o) in call.outcomes.iter().enumerate() {
+                let Ok(values) = o else {
+                    decoded.push(None);
+                    continue;
+                };
+                let mut v = shard::Values::new(values);
+                match T::decode(&mut v) {
+                    Ok(t) if v.is_done() => decoded.push(Some(t)),
+                    _ => {
+                        return Err(shard::fail(crate::Error::InvalidData {
+                            origin: "merge".into(),
+                            line: 0,
+                            problem: format!(
+                                "trial {k} of `{label}`: its values do not decode as this simulation's trial"
+                            ),
+                        }));
+                    }
+                }
+            }
+            // Trials that failed in their shard: computed again, for the real error.
+            let redo: Vec<u64> = (0..decoded.len() as u64)
+                .filter(|&k| decoded[k as usize].is_none())
+                .collect();
+            let redone: Vec<(u64, crate::Result<T>)> =
+                redo.into_par_iter().map(|k| (k, f(k))).collect();
+            for (k, r) in redone {
+                decoded[k as usize] = Some(r?);
+            }
+            return Ok(decoded.into_iter().flatten().collect());
+        }
     }
     let bar = progress::Progress::new(run.trials, run.progress, label);
     let results = (0..run.trials)

@@ -384,7 +384,7 @@ pub fn stream(
     mut eval: impl FnMut(&Piece<'_>) -> Vec<Outcome>,
 ) -> Result<Vec<Record>, CliError> {
     let single = total(axes) == 1;
-    let mut writer = Writer::new(io::stdout().lock(), how.format, how.table);
+    let mut writer = Writer::new(crate::output::records_out(), how.format, how.table);
     let bar = if how.progress && !single && io::stderr().is_terminal() {
         let n = u64::try_from(total(axes)).unwrap_or(u64::MAX);
         let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());

@@ -61,6 +61,12 @@ pub struct HessianArgs {
     /// Seed for --gd: run r draws from its own stream of (seed, r), independent of the others.
     #[arg(long, default_value_t = 1, requires = "gd")]
     seed: u64,
+    /// Run only shard I of M of the --gd runs (runs r = I - 1 mod M, same streams) and print a
+    /// partial result; `overparam merge` of the M parts prints the census (docs/scaling.md).
+    #[arg(long, value_name = "I/M", requires = "gd", allow_hyphen_values = true,
+          value_parser = |s: &str| s.parse::<overparam::sim::shard::Shard>().map_err(|e| e.to_string()))]
+    #[allow(dead_code)] // read by `main` from the matches
+    shard: Option<overparam::sim::shard::Shard>,
     /// Also check each point's symmetry-reduced spectrum against the dense eigendecomposition of
     /// the d^2 x d^2 Hessian (integer d in [2, 40]): sim_mean, theory_realised, z, allowance,
     /// agrees for min_eigenvalue (and sim_M, ... for max_eigenvalue, morse_index).
@@ -154,7 +160,7 @@ fn spectrum_field(s: &Spectrum) -> Field {
 
 /// Write a few records (threshold, census) through the same streaming writer.
 fn print(records: Vec<Record>, format: Format, cols: &[&'static str]) -> Result<(), CliError> {
-    let mut w = Writer::new(std::io::stdout().lock(), format, cols);
+    let mut w = Writer::new(crate::output::records_out(), format, cols);
     for r in &records {
         w.write(r).map_err(|e| CliError::from_io(&e))?;
     }

@@ -13,6 +13,7 @@ mod dynamics;
 mod grid;
 mod hessian;
 mod membership;
+mod merge;
 mod output;
 mod plot;
 mod rf;
@@ -48,6 +49,9 @@ enum Command {
     Density(density::DensityArgs),
     /// Training dynamics of least squares: gradient flow, GD, heavy ball, Nesterov over time.
     Dynamics(dynamics::DynamicsArgs),
+    /// Merge the partial results of a run split with --shard I/M into exactly what the run
+    /// without --shard prints (docs/scaling.md).
+    Merge(merge::MergeArgs),
 }
 
 /// An error for the user: the message, and the exit status ([`EXIT_STATUS`]: 2 for a command
@@ -258,35 +262,38 @@ fn join_negative_values(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString
     out
 }
 
-fn main() -> ExitCode {
+/// Parse a command line (with the program name first) the way `main` does: `Ok` with the
+/// parsed command and its matches, or `Err` with the exit status after printing clap's message
+/// (help and version print and succeed).
+fn parse(argv: &[std::ffi::OsString]) -> Result<(Cli, clap::ArgMatches), ExitCode> {
     use clap::FromArgMatches;
-    let argv = join_negative_values(std::env::args_os().collect());
     let parsed = command()
-        .try_get_matches_from(&argv)
-        .and_then(|m| Cli::from_arg_matches(&m));
-    let cli = match parsed {
-        Ok(cli) => cli,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
-                return ExitCode::SUCCESS;
-            }
-            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                let _ = e.print();
-                return ExitCode::from(2);
-            }
-            if e.kind() == ErrorKind::MissingRequiredArgument
-                && let Some(message) = needed_by(&argv, &e)
-            {
-                eprintln!("{message}");
-                return ExitCode::from(2);
-            }
-            eprintln!("{}", one_line(&e.render().to_string()));
+        .try_get_matches_from(argv)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    parsed.map_err(|e| {
+        use clap::error::ErrorKind;
+        if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            let _ = e.print();
             return ExitCode::from(2);
         }
-    };
-    let result = match cli.command {
+        if e.kind() == ErrorKind::MissingRequiredArgument
+            && let Some(message) = needed_by(argv, &e)
+        {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+        eprintln!("{}", one_line(&e.render().to_string()));
+        ExitCode::from(2)
+    })
+}
+
+/// Run a parsed subcommand.
+fn dispatch(command: Command) -> Result<(), CliError> {
+    match command {
         Command::Rf(args) => rf::run(args),
         Command::Ridge(args) => ridge::run(args),
         Command::Adversarial(args) => adversarial::run(args),
@@ -294,7 +301,12 @@ fn main() -> ExitCode {
         Command::Membership(args) => membership::run(args),
         Command::Density(args) => density::run(args),
         Command::Dynamics(args) => dynamics::run(args),
-    };
+        Command::Merge(args) => merge::run(args),
+    }
+}
+
+/// The exit status of a result, printing its message.
+fn finish(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.message.is_empty() => ExitCode::from(e.status),
@@ -308,6 +320,22 @@ fn main() -> ExitCode {
             ExitCode::from(e.status)
         }
     }
+}
+
+fn main() -> ExitCode {
+    let argv = join_negative_values(std::env::args_os().collect());
+    let (cli, matches) = match parse(&argv) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
+    if let Some((_, sub)) = matches.subcommand()
+        && let Ok(Some(shard)) = sub.try_get_one::<overparam::sim::shard::Shard>("shard")
+    {
+        return finish(merge::run_shard(*shard, &argv, sub, || {
+            dispatch(cli.command)
+        }));
+    }
+    finish(dispatch(cli.command))
 }
 
 #[cfg(test)]

@@ -8,6 +8,25 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set by a `--shard` run: the records are not printed (the shard prints its partial result).
+static DISCARD: AtomicBool = AtomicBool::new(false);
+
+/// From now on, the records of this process go nowhere ([`records_out`]): a `--shard` run
+/// computes its trials through the ordinary driver and prints only its partial result.
+pub fn discard_records() {
+    DISCARD.store(true, Ordering::Relaxed);
+}
+
+/// Where the records go: standard output, or nowhere after [`discard_records`].
+pub fn records_out() -> Box<dyn Write> {
+    if DISCARD.load(Ordering::Relaxed) {
+        Box::new(io::sink())
+    } else {
+        Box::new(io::stdout().lock())
+    }
+}
 
 /// One value of a record.
 #[derive(Debug, Clone, PartialEq)]

@@ -63,6 +63,12 @@ pub struct SimulateArgs {
     /// No progress bar (it is drawn only when stderr is a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,
+    /// Run only shard I of M: the trials k with k = I - 1 (mod M), same random streams, and
+    /// print a partial result instead of the records; `overparam merge` of the M parts prints
+    /// exactly what the run without --shard prints (docs/scaling.md).
+    #[arg(long, value_name = "I/M", requires = "simulate", allow_hyphen_values = true,
+          value_parser = |s: &str| s.parse::<overparam::sim::shard::Shard>().map_err(|e| e.to_string()))]
+    pub shard: Option<overparam::sim::shard::Shard>,
 }
 
 impl SimulateArgs {
