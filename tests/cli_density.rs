@@ -196,7 +196,7 @@ fn free_sum_of_semicircles_is_the_semicircle_of_the_summed_variance() {
 /// rho(x) = rho_MP(x / 2) / 2.
 #[test]
 fn free_product_with_a_point_mass_scales_the_law() {
-    let f = temp_file("two.csv", "eigenvalue,weight\n2,1\n");
+    let f = temp_file("one_atom.csv", "eigenvalue,weight\n2,1\n");
     let spec = format!("atoms:{}", f.to_str().unwrap());
     let (code, out, err) = run(&[
         "--free-product",
