@@ -22,6 +22,9 @@ Conventions shared by every function:
   ``z_M``, ``allowance_M``, ``agrees_M`` for every other metric ``M``, plus ``sim_trials`` and
   ``sim_seed``. The same ``seed`` gives the same numbers as ``overparam <model> --simulate --seed``
   (bit for bit, whatever the number of threads).
+  ``memory_budget`` (bytes; default half of physical memory, like the CLI's
+  ``--memory-budget``): a simulation whose estimated peak memory is over it is refused before
+  anything is allocated (:class:`overparam.MemoryBudgetError`).
 * **Errors.** ``errors="raise"`` (the default) raises the exception of the first failing point
   (a subclass of :class:`overparam.OverparamError`; its ``index`` is the point's index in the
   broadcast shape). ``errors="nan"`` never raises for a point: the failed point's values are NaN
@@ -94,13 +97,15 @@ def _size(name: str, value: Any, minimum: int = 0) -> int:
     return v
 
 
-def _sim(simulate: bool, size: Any, trials: Any, seed: Any, finite_size_constant: float):
+def _sim(simulate: bool, size: Any, trials: Any, seed: Any, finite_size_constant: float,
+         memory_budget: Any = None):
     if not simulate:
         return None
+    budget = None if memory_budget is None else _size("memory_budget", memory_budget, 1)
     c = float(finite_size_constant)
     if not (np.isfinite(c) and c >= 0):
         raise invalid("finite_size_constant", finite_size_constant, "a finite number >= 0")
-    return (_size("d or n", size), _size("trials", trials), _size("seed", seed), c)
+    return (_size("d or n", size), _size("trials", trials), _size("seed", seed), c, budget)
 
 
 def _finish(raw: Any, shape: tuple[int, ...], errors: str) -> Result:
@@ -145,6 +150,7 @@ def random_features(
     test_points: int = 1000,
     input: str = "sphere",
     finite_size_constant: float = 3.0,
+    memory_budget: int | None = None,
     errors: str = "raise",
 ) -> Result:
     r"""Random-features ridge regression in the proportional limit (Mei & Montanari 2022,
@@ -179,7 +185,7 @@ def random_features(
     """
     _check_errors(errors)
     (a, b, c, e, f, g), shape, line = _broadcast(psi1, psi2, lam, f1, fstar, tau)
-    sim = _sim(simulate, d, trials, seed, finite_size_constant)
+    sim = _sim(simulate, d, trials, seed, finite_size_constant, memory_budget)
     raw = _core.random_features(
         a, b, c, e, f, g, line, str(activation), bool(optimal_lambda), sim,
         _size("test_points", test_points), str(input),
@@ -219,6 +225,7 @@ def ridge(
     trials: int = 10,
     seed: int = 1,
     finite_size_constant: float = 3.0,
+    memory_budget: int | None = None,
     errors: str = "raise",
 ) -> Result:
     r"""Linear ridge / min-norm regression in the proportional limit, as ``overparam ridge``.
@@ -273,7 +280,7 @@ def ridge(
     spec, arrays = _spectrum_arrays(spectrum)
     if signal_exponent is not None:
         signal_exponent = float(signal_exponent)
-    sim = _sim(simulate, n, trials, seed, finite_size_constant)
+    sim = _sim(simulate, n, trials, seed, finite_size_constant, memory_budget)
     raw = _core.ridge(a, b, c, s, line, bool(optimal_lambda), spec, signal_exponent, arrays, sim)
     return _finish(raw, shape, errors)
 
@@ -291,6 +298,7 @@ def membership(
     trials: int = 10,
     seed: int = 1,
     finite_size_constant: float = 3.0,
+    memory_budget: int | None = None,
     errors: str = "raise",
 ) -> Result:
     r"""Membership-inference advantage against ridge / min-norm regression (Tan, Mason, Javadi
@@ -315,7 +323,7 @@ def membership(
     """
     _check_errors(errors)
     (a, b, c, s, o), shape, _ = _broadcast(gamma, lam, kappa, sigma, output_noise)
-    sim = _sim(simulate, n, trials, seed, finite_size_constant)
+    sim = _sim(simulate, n, trials, seed, finite_size_constant, memory_budget)
     raw = _core.membership(a, b, c, s, o, str(attack), sim)
     return _finish(raw, shape, errors)
 
@@ -334,6 +342,7 @@ def adversarial(
     trials: int = 10,
     seed: int = 1,
     finite_size_constant: float = 3.0,
+    memory_budget: int | None = None,
     errors: str = "raise",
 ) -> Result:
     r"""Adversarially trained random features (Hassani & Javanmard 2022, arXiv:2201.05149,
@@ -372,7 +381,7 @@ def adversarial(
     et = nan if eps_test is None else eps_test
     sd = nan if noise_sd is None else noise_sd
     (a, b, e, t, s), shape, line = _broadcast(first, second, eps, et, sd)
-    sim = _sim(simulate, d, trials, seed, finite_size_constant)
+    sim = _sim(simulate, d, trials, seed, finite_size_constant, memory_budget)
     raw = _core.adversarial(linear, a, b, e, t, s, line, sim)
     return _finish(raw, shape, errors)
 
@@ -394,6 +403,7 @@ def dynamics(
     trials: int = 10,
     seed: int = 1,
     finite_size_constant: float = 3.0,
+    memory_budget: int | None = None,
     errors: str = "raise",
 ) -> Result:
     r"""Training dynamics of least squares (Ali, Kolter & Tibshirani 2019, arXiv:1810.10082),
@@ -431,7 +441,7 @@ def dynamics(
             raise invalid(name, None, "an array_like (or early_stopping=True)")
         t = 0.0
     (g, s, sd, l, r, m, tt), shape, line = _broadcast(gamma, snr, sigma, lam, lr, momentum, t)
-    sim = _sim(simulate, n, trials, seed, finite_size_constant)
+    sim = _sim(simulate, n, trials, seed, finite_size_constant, memory_budget)
     raw = _core.dynamics(g, s, sd, l, r, m, tt, line, str(algorithm), bool(early_stopping), sim)
     return _finish(raw, shape, errors)
 
@@ -525,7 +535,10 @@ def hessian(
     _check_errors(errors)
     mm = None if m is None else _size("m", m)
     (ds,), shape, _ = _broadcast(d)
-    raw, spectra = _core.hessian(str(family), ds, mm, bool(simulate))
+    first, second = _core.hessian(str(family), ds, mm, bool(simulate))
+    if first is None:  # an error of the whole call (unknown family, m missing)
+        raise from_info(second[0][1])
+    raw, spectra = first, second
     out = _finish(raw, shape, errors)
     spec = np.empty(len(spectra), dtype=object)
     for i, s in enumerate(spectra):

@@ -225,17 +225,18 @@ fn along<M, O>(
 /// A size field of a simulator: its name and how to read it.
 type Size<S> = (&'static str, fn(&S) -> f64);
 
-/// Simulation options from Python: `(size, trials, seed, finite_size_constant)`.
-type SimOptions = Option<(usize, usize, u64, f64)>;
+/// Simulation options from Python: `(size, trials, seed, finite_size_constant, memory_budget)`
+/// (the budget in bytes; `None`: the library's default, half of physical memory).
+type SimOptions = Option<(usize, usize, u64, f64, Option<u64>)>;
 
 /// Simulate one point and join it with the theory at the realised sizes, as the CLI's
-/// `simulate_point` (the library's default memory budget; the same fields).
+/// `simulate_point` (under the given memory budget, else the library's default; the same fields).
 fn simulate<S: Experiment>(
     out: &mut Out,
     i: usize,
     checked: overparam::Result<S>,
     sizes: &[Size<S>],
-    (trials, seed, c): (usize, u64, f64),
+    (trials, seed, c, budget): (usize, u64, f64, Option<u64>),
 ) {
     let sim = match checked {
         Ok(s) => s,
@@ -253,7 +254,10 @@ fn simulate<S: Experiment>(
         finite_size_constant: c,
     };
     let joined = sim
-        .simulate_with_budget(&run, &MemoryBudget::default())
+        .simulate_with_budget(
+            &run,
+            &budget.map_or_else(MemoryBudget::default, MemoryBudget::bytes),
+        )
         .and_then(|est| join_simulated(&sim, &est, &run, &options));
     match joined {
         Ok(j) => {
@@ -438,7 +442,7 @@ fn random_features(
                         out.fail(i, "theory", e);
                     }
                 }
-                if let Some((d, trials, seed, c)) = sim {
+                if let Some((d, trials, seed, c, budget)) = sim {
                     let mut p = params(i);
                     p.lambda = out.cols[2][i];
                     let checked = RandomFeaturesSimulation {
@@ -457,7 +461,7 @@ fn random_features(
                             ("realised_psi1", |s| s.realised_psi1()),
                             ("realised_psi2", |s| s.realised_psi2()),
                         ],
-                        (trials, seed, c),
+                        (trials, seed, c, budget),
                     );
                 }
             }
@@ -587,7 +591,7 @@ fn ridge(
                             p.lambda
                         }
                     };
-                    if let Some((size, trials, seed, c)) = sim {
+                    if let Some((size, trials, seed, c, budget)) = sim {
                         let checked = LinearRidgeSimulation {
                             model: Ridge { lambda, ..p },
                             n: size,
@@ -602,7 +606,7 @@ fn ridge(
                                 ("p", |s| s.p() as f64),
                                 ("realised_gamma", |s| s.realised_gamma()),
                             ],
-                            (trials, seed, c),
+                            (trials, seed, c, budget),
                         );
                     }
                 }
@@ -674,7 +678,7 @@ fn ridge(
                             p.lambda
                         }
                     };
-                    if let Some((size, trials, seed, c)) = sim {
+                    if let Some((size, trials, seed, c, budget)) = sim {
                         let checked = AnisotropicRidgeSimulation {
                             model: AnisotropicRidge { lambda, ..p },
                             n: size,
@@ -689,7 +693,7 @@ fn ridge(
                                 ("p", |s| s.p() as f64),
                                 ("realised_gamma", |s| s.realised_gamma()),
                             ],
-                            (trials, seed, c),
+                            (trials, seed, c, budget),
                         );
                     }
                 }
@@ -848,7 +852,7 @@ fn membership(
                     out.fail(i, "theory", e);
                 }
             }
-            if let Some((size, trials, seed, c)) = sim {
+            if let Some((size, trials, seed, c, budget)) = sim {
                 let checked = MembershipAttackSimulation {
                     model: p,
                     n: size,
@@ -860,7 +864,7 @@ fn membership(
                     i,
                     checked,
                     &[("n", |s| s.n() as f64), ("p", |s| s.p() as f64)],
-                    (trials, seed, c),
+                    (trials, seed, c, budget),
                 );
             }
         }
@@ -974,10 +978,10 @@ fn adversarial(
                             out.fail(i, "theory", e);
                         }
                     }
-                    if let Some((d, trials, seed, c)) = sim {
+                    if let Some((d, trials, seed, c, budget)) = sim {
                         let checked = AdversarialLinearSimulation { model: p, d }.check();
                         out.set(i, "sim_d", d as f64);
-                        simulate(&mut out, i, checked, &[], (trials, seed, c));
+                        simulate(&mut out, i, checked, &[], (trials, seed, c, budget));
                     }
                 }
             }
@@ -1068,10 +1072,10 @@ fn adversarial(
                             out.fail(i, "theory", e);
                         }
                     }
-                    if let Some((d, trials, seed, c)) = sim {
+                    if let Some((d, trials, seed, c, budget)) = sim {
                         let checked = AdversarialRfSimulation { model: p, d }.check();
                         out.set(i, "sim_d", d as f64);
-                        simulate(&mut out, i, checked, &[], (trials, seed, c));
+                        simulate(&mut out, i, checked, &[], (trials, seed, c, budget));
                     }
                 }
             }
@@ -1212,7 +1216,7 @@ fn dynamics(
                         time[i]
                     }
                 };
-                if let Some((size, trials, seed, c)) = sim {
+                if let Some((size, trials, seed, c, budget)) = sim {
                     let checked = DynamicsSimulation {
                         model: p,
                         n: size,
@@ -1228,7 +1232,7 @@ fn dynamics(
                             ("p", |s| s.p() as f64),
                             ("realised_gamma", |s| s.realised_gamma()),
                         ],
-                        (trials, seed, c),
+                        (trials, seed, c, budget),
                     );
                 }
             }
@@ -1487,7 +1491,7 @@ fn hessian(
                 };
                 let run = RunOptions::default();
                 let c = JoinOptions::default().finite_size_constant;
-                simulate(&mut out, i, checked, &[], (run.trials, run.seed, c));
+                simulate(&mut out, i, checked, &[], (run.trials, run.seed, c, None));
                 for key in ["sim_trials", "sim_seed"] {
                     out.set(i, key, f64::NAN);
                 }
