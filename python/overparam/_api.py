@@ -184,6 +184,8 @@ def random_features(
         (and the simulation fields). ``test_error`` excludes the label noise.
     """
     _check_errors(errors)
+    if optimal_lambda:  # lam is ignored (its shape still broadcasts); the CLI's placeholder
+        lam = np.ones_like(np.asarray(lam, dtype=np.float64))
     (a, b, c, e, f, g), shape, line = _broadcast(psi1, psi2, lam, f1, fstar, tau)
     sim = _sim(simulate, d, trials, seed, finite_size_constant, memory_budget)
     raw = _core.random_features(
@@ -247,7 +249,9 @@ def ridge(
         ``(eigenvalue, weight, signal)`` / a mapping with those keys (weights and signal
         shares are normalised by the library).
     optimal_lambda : bool
-        Use the test-error-minimising :math:`\lambda` at each point.
+        Use the test-error-minimising :math:`\lambda` at each point (``lam`` is then ignored;
+        the ``lambda`` field holds the optimum, :math:`\lambda^\star = \gamma/\mathrm{snr}`
+        when isotropic).
     simulate, n, trials, seed, finite_size_constant
         The finite-size simulation (sample size ``n``).
 
@@ -276,6 +280,8 @@ def ridge(
             out[k] = np.float64(v)
         return out
     _check_errors(errors)
+    if optimal_lambda:  # lam is ignored (its shape still broadcasts); the CLI's placeholder
+        lam = np.ones_like(np.asarray(lam, dtype=np.float64))
     (a, b, c, s), shape, line = _broadcast(gamma, lam, snr, sigma)
     spec, arrays = _spectrum_arrays(spectrum)
     if signal_exponent is not None:
