@@ -56,6 +56,9 @@ __all__ = [
 ]
 
 
+_SCALARS = frozenset((float, int, np.float64))
+
+
 class Result(dict):
     """The fields of a model evaluation: a ``dict`` of ``float64`` arrays (NumPy scalars for
     scalar arguments) keyed by the CLI's JSON field names; attribute access works too
@@ -73,11 +76,22 @@ class Result(dict):
 
 
 def _broadcast(*args: Any) -> tuple[list[np.ndarray], tuple[int, ...], int]:
-    """Broadcast numeric arguments; return them flattened (C order, contiguous float64), the
-    broadcast shape and the length of its last axis."""
+    """Broadcast numeric arguments: return them as contiguous 1-D float64 arrays in C order
+    (an argument of one element stays of length 1: the Rust side repeats it, nothing is
+    materialised), the broadcast shape and the length of its last axis."""
     arrays = [np.asarray(a, dtype=np.float64) for a in args]
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
+    shape = np.broadcast(*arrays).shape
+    size = 1
+    for k in shape:
+        size *= k
+    flat = []
+    for a in arrays:
+        if a.size == 1 and size > 0:
+            flat.append(a.reshape(1))
+        elif a.shape == shape:
+            flat.append(np.ascontiguousarray(a).reshape(-1))
+        else:
+            flat.append(np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1))
     line = shape[-1] if shape else 1
     return flat, shape, line
 
@@ -113,7 +127,7 @@ def _finish(raw: Any, shape: tuple[int, ...], errors: str) -> Result:
     if cols is None:  # an error of the whole call
         raise from_info(errs[0][1])
     if errs and errors == "raise":
-        i, info = errs[0]
+        i, info = min(errs, key=lambda e: e[0])  # the first failing point (stable: theory first)
         index = np.unravel_index(i, shape) if shape else ()
         index = tuple(int(k) for k in index)
         raise from_info(info, index)
@@ -266,10 +280,10 @@ def ridge(
         and not simulate
         and not optimal_lambda
         and errors == "raise"
-        and type(gamma) in (float, int)
-        and type(lam) in (float, int)
-        and type(snr) in (float, int)
-        and type(sigma) in (float, int)
+        and type(gamma) in _SCALARS
+        and type(lam) in _SCALARS
+        and type(snr) in _SCALARS
+        and type(sigma) in _SCALARS
     ):
         # The scalar fast path: no arrays at all (per-call overhead, docs/python.md).
         cols, err = _core.ridge_point(float(gamma), float(lam), float(snr), float(sigma))

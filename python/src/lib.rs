@@ -21,6 +21,7 @@ use std::sync::Arc;
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use rayon::prelude::*;
 
 use overparam::Error;
 use overparam::experiment::{Experiment, JoinOptions, RunOptions, join_simulated};
@@ -57,7 +58,11 @@ impl Out {
         Self {
             n,
             names: names.iter().map(|s| s.to_string()).collect(),
-            cols: names.iter().map(|_| vec![f64::NAN; n]).collect(),
+            // Filled in parallel: the first touch of large columns (page faults) is shared.
+            cols: names
+                .iter()
+                .map(|_| (0..n).into_par_iter().map(|_| f64::NAN).collect())
+                .collect(),
             errors: Vec::new(),
         }
     }
@@ -189,16 +194,30 @@ fn error_info<'py>(py: Python<'py>, e: &Error, stage: &str) -> PyResult<Bound<'p
     Ok(d)
 }
 
-/// The lines of a flattened C-order array whose last axis has length `line`.
+/// Points per warm-started piece of a line: the CLI driver's `CHUNK` (src/bin/overparam/
+/// driver.rs), so that a line longer than this gives the CLI's numbers (each piece is
+/// warm-started from its own first point).
+const CHUNK: usize = 256;
+
+/// The pieces of the lines of a flattened C-order array whose last axis has length `line`: up to
+/// [`CHUNK`] consecutive points of one line, as the CLI's pieces.
 fn lines(n: usize, line: usize) -> impl Iterator<Item = Range<usize>> {
     let line = line.max(1);
-    (0..n.div_ceil(line)).map(move |k| k * line..((k + 1) * line).min(n))
+    (0..n.div_ceil(line)).flat_map(move |k| {
+        let (start, end) = (k * line, ((k + 1) * line).min(n));
+        (start..end)
+            .step_by(CHUNK)
+            .map(move |a| a..(a + CHUNK).min(end))
+    })
 }
 
 /// Does `xs` hold one value on `range`?
-fn constant(xs: &[f64], range: &Range<usize>) -> bool {
+fn constant(xs: &Col<'_>, range: &Range<usize>) -> bool {
+    if xs.0.len() == 1 {
+        return true;
+    }
     let first = xs[range.start];
-    xs[range.clone()]
+    xs.0[range.clone()]
         .iter()
         .all(|x| x.to_bits() == first.to_bits())
 }
@@ -208,13 +227,13 @@ fn constant(xs: &[f64], range: &Range<usize>) -> bool {
 fn along<M, O>(
     range: Range<usize>,
     build: impl Fn(usize) -> overparam::Result<M>,
-    curve: Option<(&[f64], impl Fn(&M, &[f64]) -> overparam::Result<Vec<O>>)>,
+    curve: Option<(Col<'_>, impl Fn(&M, &[f64]) -> overparam::Result<Vec<O>>)>,
     single: impl Fn(&M) -> overparam::Result<O>,
 ) -> Vec<overparam::Result<O>> {
     if let Some((xs, curve)) = curve
         && range.len() > 1
         && let Ok(first) = build(range.start)
-        && let Ok(values) = curve(&first, &xs[range.clone()])
+        && let Ok(values) = curve(&first, &xs.slice(range.clone()))
         && values.len() == range.len()
     {
         return values.into_iter().map(Ok).collect();
@@ -302,21 +321,54 @@ fn simulate<S: Experiment>(
     }
 }
 
-fn slices<'a, const K: usize>(arrays: &'a [Arr<'_>; K]) -> PyResult<[&'a [f64]; K]> {
-    let mut out: [&[f64]; K] = [&[]; K];
-    for (o, a) in out.iter_mut().zip(arrays) {
-        *o = a.as_slice()?;
+/// One broadcast argument: `n` values, or one value standing for all `n` (the Python layer
+/// passes a scalar argument as a length-1 array instead of materialising it).
+#[derive(Clone, Copy)]
+struct Col<'a>(&'a [f64]);
+
+impl Col<'_> {
+    /// The values on `range` (copied only for a length-1 argument).
+    fn slice(&self, range: Range<usize>) -> std::borrow::Cow<'_, [f64]> {
+        if self.0.len() == 1 {
+            std::borrow::Cow::Owned(vec![self.0[0]; range.len()])
+        } else {
+            std::borrow::Cow::Borrowed(&self.0[range])
+        }
     }
-    if out.iter().any(|s| s.len() != out[0].len()) {
+}
+
+impl std::ops::Index<usize> for Col<'_> {
+    type Output = f64;
+    fn index(&self, i: usize) -> &f64 {
+        if self.0.len() == 1 {
+            &self.0[0]
+        } else {
+            &self.0[i]
+        }
+    }
+}
+
+/// The arguments as [`Col`]s and the number of points (every length is 1 or the largest).
+fn slices<'a, const K: usize>(arrays: &'a [Arr<'_>; K]) -> PyResult<([Col<'a>; K], usize)> {
+    let mut out: [Col<'a>; K] = [Col(&[]); K];
+    for (o, a) in out.iter_mut().zip(arrays) {
+        *o = Col(a.as_slice()?);
+    }
+    let n = out.iter().map(|c| c.0.len()).max().unwrap_or(0);
+    if out.iter().any(|c| c.0.len() != n && c.0.len() != 1) {
         return Err(pyo3::exceptions::PyValueError::new_err(
-            "overparam._core: the arrays must have one length (broadcast them first)",
+            "overparam._core: every array must have the length of the largest or length 1 \
+             (broadcast them first)",
         ));
     }
-    Ok(out)
+    Ok((out, n))
 }
 
 // ---------------------------------------------------------------------------------------------
 // random features
+
+/// A solved random-features point: the lambda used, the risk, lambda_bar, zeta_sq.
+type RfSolved = (f64, overparam::theory::random_features::RfRisk, f64, f64);
 
 const RF_FIELDS: [&str; 16] = [
     "psi1",
@@ -357,7 +409,7 @@ fn random_features(
     input: &str,
 ) -> PyResult<Py<PyAny>> {
     let arrays = [psi1, psi2, lam, f1, f_star, noise_sd];
-    let [psi1, psi2, lam, f1, f_star, noise_sd] = slices(&arrays)?;
+    let ([psi1, psi2, lam, f1, f_star, noise_sd], n) = slices(&arrays)?;
     let activation: Activation = match activation.parse() {
         Ok(a) => a,
         Err(e) => return call_error(py, &e),
@@ -367,7 +419,6 @@ fn random_features(
         Err(e) => return call_error(py, &e),
     };
     let out = py.detach(|| {
-        let n = psi1.len();
         let params = |i: usize| RandomFeatures {
             psi1: psi1[i],
             psi2: psi2[i],
@@ -381,89 +432,122 @@ fn random_features(
         let mut fields = RF_FIELDS.to_vec();
         fields.push("iterations");
         let mut out = Out::new(n, &fields);
-        for range in lines(n, line) {
-            let others = [psi2, lam, f1, f_star, noise_sd];
-            let warm = !optimal_lambda && others.iter().all(|xs| constant(xs, &range));
-            let curve =
-                warm.then_some((psi1, |m: &RandomFeaturesModel, xs: &[f64]| m.curve_psi1(xs)));
-            let single = |m: &RandomFeaturesModel| {
-                if optimal_lambda {
-                    let o = m.optimal_lambda()?;
-                    m.with_lambda(o.lambda)?.risk()
-                } else {
-                    m.risk()
-                }
+        let build = |i: usize| params(i).check();
+        let single = |m: &RandomFeaturesModel| -> overparam::Result<RfSolved> {
+            let m = if optimal_lambda {
+                m.with_lambda(m.optimal_lambda()?.lambda)?
+            } else {
+                m.clone()
             };
-            let build = |i: usize| params(i).check();
-            let solved = along(range.clone(), build, curve, single);
-            for (i, s) in range.zip(solved) {
-                let p = params(i);
-                let model = p.check();
-                match s {
-                    Ok(r) => {
-                        let (lb, zs, lambda) = match &model {
-                            Ok(m) => (m.reduced().lambda_bar(), m.reduced().zeta_sq(), p.lambda),
-                            Err(_) => (f64::NAN, f64::NAN, p.lambda),
-                        };
-                        let lambda = if optimal_lambda {
-                            model
-                                .as_ref()
-                                .ok()
-                                .and_then(|m| m.optimal_lambda().ok())
-                                .map_or(lambda, |o| o.lambda)
-                        } else {
-                            lambda
-                        };
-                        out.row(
-                            i,
-                            &[
-                                p.psi1,
-                                p.psi2,
-                                lambda,
-                                p.f1,
-                                p.f_star,
-                                p.noise_sd,
-                                r.test_error,
-                                r.train_error,
-                                r.bias,
-                                r.variance,
-                                r.bias_coefficient,
-                                r.variance_coefficient,
-                                lb,
-                                zs,
-                                r.chi,
-                                r.residual,
-                                r.iterations as f64,
-                            ],
-                        );
-                    }
-                    Err(e) => {
-                        out.row(i, &[p.psi1, p.psi2, p.lambda, p.f1, p.f_star, p.noise_sd]);
-                        out.fail(i, "theory", e);
-                    }
-                }
-                if let Some((d, trials, seed, c, budget)) = sim {
-                    let mut p = params(i);
-                    p.lambda = out.cols[2][i];
-                    let checked = RandomFeaturesSimulation {
-                        model: p,
-                        d,
-                        test_points,
-                        input,
-                    }
-                    .check();
-                    simulate(
-                        &mut out,
-                        i,
-                        checked,
-                        &[
-                            ("d", |s| s.d() as f64),
-                            ("realised_psi1", |s| s.realised_psi1()),
-                            ("realised_psi2", |s| s.realised_psi2()),
+            Ok((
+                m.lambda(),
+                m.risk()?,
+                m.reduced().lambda_bar(),
+                m.reduced().zeta_sq(),
+            ))
+        };
+        // As the CLI's `along`, piece by piece: the warm-started curve when only psi1 varies on
+        // the piece and it succeeds, else every point on its own; (lambda used, risk,
+        // lambda_bar, zeta_sq) per point. The pieces are independent, so they are solved in
+        // parallel (rayon; the same numbers for any number of threads).
+        let solve_piece = |range: &Range<usize>| -> Vec<overparam::Result<RfSolved>> {
+            let others = [psi2, lam, f1, f_star, noise_sd];
+            let warm = !optimal_lambda && others.iter().all(|xs| constant(xs, range));
+            if warm
+                && range.len() > 1
+                && let Ok(first) = build(range.start)
+                && let Ok(risks) = first.curve_psi1(&psi1.slice(range.clone()))
+                && risks.len() == range.len()
+            {
+                let (lambda, lb, zs) = (
+                    first.lambda(),
+                    first.reduced().lambda_bar(),
+                    first.reduced().zeta_sq(),
+                );
+                return risks.into_iter().map(|r| Ok((lambda, r, lb, zs))).collect();
+            }
+            range
+                .clone()
+                .map(|i| build(i).and_then(|m| single(&m)))
+                .collect()
+        };
+        // Each piece writes its rows straight into its own slices of the columns (in parallel;
+        // no intermediate vector of results, and the output pages are touched by the threads
+        // that fill them).
+        let pieces: Vec<Range<usize>> = lines(n, line).collect();
+        let mut slices: Vec<Vec<&mut [f64]>> = pieces.iter().map(|_| Vec::new()).collect();
+        for col in out.cols.iter_mut() {
+            let mut rest: &mut [f64] = col;
+            for (piece, range) in slices.iter_mut().zip(&pieces) {
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut(range.len());
+                piece.push(head);
+                rest = tail;
+            }
+        }
+        let failures: Vec<Vec<(usize, Error)>> = pieces
+            .par_iter()
+            .zip(slices.into_par_iter())
+            .map(|(range, mut cols)| {
+                let mut failed = Vec::new();
+                for (k, (i, s)) in range.clone().zip(solve_piece(range)).enumerate() {
+                    let p = &params(i);
+                    let row: &[f64] = match &s {
+                        Ok((lambda, r, lb, zs)) => &[
+                            p.psi1,
+                            p.psi2,
+                            *lambda,
+                            p.f1,
+                            p.f_star,
+                            p.noise_sd,
+                            r.test_error,
+                            r.train_error,
+                            r.bias,
+                            r.variance,
+                            r.bias_coefficient,
+                            r.variance_coefficient,
+                            *lb,
+                            *zs,
+                            r.chi,
+                            r.residual,
+                            r.iterations as f64,
                         ],
-                        (trials, seed, c, budget),
-                    );
+                        Err(_) => &[p.psi1, p.psi2, p.lambda, p.f1, p.f_star, p.noise_sd],
+                    };
+                    for (col, v) in cols.iter_mut().zip(row) {
+                        col[k] = *v;
+                    }
+                    if let Err(e) = s {
+                        failed.push((i, e));
+                    }
                 }
+                failed
+            })
+            .collect();
+        for (i, e) in failures.into_iter().flatten() {
+            out.fail(i, "theory", e);
+        }
+        if let Some((d, trials, seed, c, budget)) = sim {
+            for i in 0..n {
+                let mut p = params(i);
+                p.lambda = out.cols[2][i];
+                let checked = RandomFeaturesSimulation {
+                    model: p,
+                    d,
+                    test_points,
+                    input,
+                }
+                .check();
+                simulate(
+                    &mut out,
+                    i,
+                    checked,
+                    &[
+                        ("d", |s| s.d() as f64),
+                        ("realised_psi1", |s| s.realised_psi1()),
+                        ("realised_psi2", |s| s.realised_psi2()),
+                    ],
+                    (trials, seed, c, budget),
+                );
             }
         }
         out
@@ -525,7 +609,7 @@ fn ridge(
 ) -> PyResult<Py<PyAny>> {
     let _ = line; // closed forms / one solve per point: no curve functions
     let arr = [gamma, lam, snr, noise_sd];
-    let [gamma, lam, snr, noise_sd] = slices(&arr)?;
+    let ([gamma, lam, snr, noise_sd], n) = slices(&arr)?;
     let anisotropic = spectrum.is_some() || arrays.is_some();
     let pop = if anisotropic {
         match population(spectrum, signal_exponent, arrays) {
@@ -535,170 +619,167 @@ fn ridge(
     } else {
         None
     };
-    let out = py.detach(|| {
-        let n = gamma.len();
-        match pop {
-            None => {
-                let mut out = Out::new(
-                    n,
-                    &[
-                        "gamma",
-                        "lambda",
-                        "snr",
-                        "noise_sd",
-                        "test_error",
-                        "train_error",
-                        "bias",
-                        "variance",
-                    ],
-                );
-                for i in 0..n {
-                    let p = Ridge {
-                        gamma: gamma[i],
-                        lambda: lam[i],
-                        snr: snr[i],
-                        noise_sd: noise_sd[i],
-                        ..Ridge::default()
-                    };
-                    let solved = p.check().and_then(|m| {
-                        if optimal_lambda {
-                            let o = m.optimal_lambda()?;
-                            Ok((o.lambda, o.at_optimum))
-                        } else {
-                            Ok((m.lambda(), m.risk()?))
-                        }
-                    });
-                    let lambda = match solved {
-                        Ok((l, r)) => {
-                            out.row(
-                                i,
-                                &[
-                                    p.gamma,
-                                    l,
-                                    p.snr,
-                                    p.noise_sd,
-                                    r.test_error,
-                                    r.train_error,
-                                    r.bias,
-                                    r.variance,
-                                ],
-                            );
-                            l
-                        }
-                        Err(e) => {
-                            out.row(i, &[p.gamma, p.lambda, p.snr, p.noise_sd]);
-                            out.fail(i, "theory", e);
-                            p.lambda
-                        }
-                    };
-                    if let Some((size, trials, seed, c, budget)) = sim {
-                        let checked = LinearRidgeSimulation {
-                            model: Ridge { lambda, ..p },
-                            n: size,
-                        }
-                        .check();
-                        simulate(
-                            &mut out,
-                            i,
-                            checked,
-                            &[
-                                ("n", |s| s.n() as f64),
-                                ("p", |s| s.p() as f64),
-                                ("realised_gamma", |s| s.realised_gamma()),
-                            ],
-                            (trials, seed, c, budget),
-                        );
+    let out = py.detach(|| match pop {
+        None => {
+            let mut out = Out::new(
+                n,
+                &[
+                    "gamma",
+                    "lambda",
+                    "snr",
+                    "noise_sd",
+                    "test_error",
+                    "train_error",
+                    "bias",
+                    "variance",
+                ],
+            );
+            for i in 0..n {
+                let p = Ridge {
+                    gamma: gamma[i],
+                    lambda: lam[i],
+                    snr: snr[i],
+                    noise_sd: noise_sd[i],
+                    ..Ridge::default()
+                };
+                let solved = p.check().and_then(|m| {
+                    if optimal_lambda {
+                        let o = m.optimal_lambda()?;
+                        Ok((o.lambda, o.at_optimum))
+                    } else {
+                        Ok((m.lambda(), m.risk()?))
                     }
-                }
-                out
-            }
-            Some(pop) => {
-                let mut out = Out::new(
-                    n,
-                    &[
-                        "gamma",
-                        "lambda",
-                        "snr",
-                        "noise_sd",
-                        "atoms",
-                        "test_error",
-                        "train_error",
-                        "bias",
-                        "variance",
-                        "kappa",
-                        "df_ratio",
-                        "gcv",
-                        "kappa_residual",
-                        "kappa_iterations",
-                    ],
-                );
-                for i in 0..n {
-                    let p = AnisotropicRidge {
-                        population: Arc::clone(&pop),
-                        gamma: gamma[i],
-                        lambda: lam[i],
-                        snr: snr[i],
-                        noise_sd: noise_sd[i],
-                    };
-                    let atoms = pop.len() as f64;
-                    let solved = p.check().and_then(|m| {
-                        if optimal_lambda {
-                            let o = m.optimal_lambda()?;
-                            Ok((o.lambda, o.at_optimum))
-                        } else {
-                            Ok((m.lambda(), m.risk()?))
-                        }
-                    });
-                    let lambda = match solved {
-                        Ok((l, r)) => {
-                            out.row(
-                                i,
-                                &[
-                                    p.gamma,
-                                    l,
-                                    p.snr,
-                                    p.noise_sd,
-                                    atoms,
-                                    r.test_error,
-                                    r.train_error,
-                                    r.bias,
-                                    r.variance,
-                                    r.kappa,
-                                    r.df_ratio,
-                                    r.gcv,
-                                    r.solve.residual,
-                                    r.solve.iterations as f64,
-                                ],
-                            );
-                            l
-                        }
-                        Err(e) => {
-                            out.row(i, &[p.gamma, p.lambda, p.snr, p.noise_sd, atoms]);
-                            out.fail(i, "theory", e);
-                            p.lambda
-                        }
-                    };
-                    if let Some((size, trials, seed, c, budget)) = sim {
-                        let checked = AnisotropicRidgeSimulation {
-                            model: AnisotropicRidge { lambda, ..p },
-                            n: size,
-                        }
-                        .check();
-                        simulate(
-                            &mut out,
+                });
+                let lambda = match solved {
+                    Ok((l, r)) => {
+                        out.row(
                             i,
-                            checked,
                             &[
-                                ("n", |s| s.n() as f64),
-                                ("p", |s| s.p() as f64),
-                                ("realised_gamma", |s| s.realised_gamma()),
+                                p.gamma,
+                                l,
+                                p.snr,
+                                p.noise_sd,
+                                r.test_error,
+                                r.train_error,
+                                r.bias,
+                                r.variance,
                             ],
-                            (trials, seed, c, budget),
                         );
+                        l
                     }
+                    Err(e) => {
+                        out.row(i, &[p.gamma, p.lambda, p.snr, p.noise_sd]);
+                        out.fail(i, "theory", e);
+                        p.lambda
+                    }
+                };
+                if let Some((size, trials, seed, c, budget)) = sim {
+                    let checked = LinearRidgeSimulation {
+                        model: Ridge { lambda, ..p },
+                        n: size,
+                    }
+                    .check();
+                    simulate(
+                        &mut out,
+                        i,
+                        checked,
+                        &[
+                            ("n", |s| s.n() as f64),
+                            ("p", |s| s.p() as f64),
+                            ("realised_gamma", |s| s.realised_gamma()),
+                        ],
+                        (trials, seed, c, budget),
+                    );
                 }
-                out
             }
+            out
+        }
+        Some(pop) => {
+            let mut out = Out::new(
+                n,
+                &[
+                    "gamma",
+                    "lambda",
+                    "snr",
+                    "noise_sd",
+                    "atoms",
+                    "test_error",
+                    "train_error",
+                    "bias",
+                    "variance",
+                    "kappa",
+                    "df_ratio",
+                    "gcv",
+                    "kappa_residual",
+                    "kappa_iterations",
+                ],
+            );
+            for i in 0..n {
+                let p = AnisotropicRidge {
+                    population: Arc::clone(&pop),
+                    gamma: gamma[i],
+                    lambda: lam[i],
+                    snr: snr[i],
+                    noise_sd: noise_sd[i],
+                };
+                let atoms = pop.len() as f64;
+                let solved = p.check().and_then(|m| {
+                    if optimal_lambda {
+                        let o = m.optimal_lambda()?;
+                        Ok((o.lambda, o.at_optimum))
+                    } else {
+                        Ok((m.lambda(), m.risk()?))
+                    }
+                });
+                let lambda = match solved {
+                    Ok((l, r)) => {
+                        out.row(
+                            i,
+                            &[
+                                p.gamma,
+                                l,
+                                p.snr,
+                                p.noise_sd,
+                                atoms,
+                                r.test_error,
+                                r.train_error,
+                                r.bias,
+                                r.variance,
+                                r.kappa,
+                                r.df_ratio,
+                                r.gcv,
+                                r.solve.residual,
+                                r.solve.iterations as f64,
+                            ],
+                        );
+                        l
+                    }
+                    Err(e) => {
+                        out.row(i, &[p.gamma, p.lambda, p.snr, p.noise_sd, atoms]);
+                        out.fail(i, "theory", e);
+                        p.lambda
+                    }
+                };
+                if let Some((size, trials, seed, c, budget)) = sim {
+                    let checked = AnisotropicRidgeSimulation {
+                        model: AnisotropicRidge { lambda, ..p },
+                        n: size,
+                    }
+                    .check();
+                    simulate(
+                        &mut out,
+                        i,
+                        checked,
+                        &[
+                            ("n", |s| s.n() as f64),
+                            ("p", |s| s.p() as f64),
+                            ("realised_gamma", |s| s.realised_gamma()),
+                        ],
+                        (trials, seed, c, budget),
+                    );
+                }
+            }
+            out
         }
     });
     out.into_py(py)
@@ -759,7 +840,7 @@ fn membership(
     sim: SimOptions,
 ) -> PyResult<Py<PyAny>> {
     let arr = [gamma, lam, kappa, noise_sd, output_noise];
-    let [gamma, lam, kappa, noise_sd, output_noise] = slices(&arr)?;
+    let ([gamma, lam, kappa, noise_sd, output_noise], n) = slices(&arr)?;
     let attack = match attack {
         "output" => Attack::Output,
         "loss" => Attack::Loss,
@@ -775,7 +856,6 @@ fn membership(
         }
     };
     let out = py.detach(|| {
-        let n = gamma.len();
         let extra: &[&str] = match attack {
             Attack::Output => &["tpr_at_fpr_0_01", "v0", "v1", "member_variance_larger"],
             _ => &[
@@ -894,10 +974,9 @@ fn adversarial(
     sim: SimOptions,
 ) -> PyResult<Py<PyAny>> {
     let arr = [a, b, eps, eps_test, noise_sd];
-    let [a, b, eps, eps_test, noise_sd] = slices(&arr)?;
+    let ([a, b, eps, eps_test, noise_sd], n) = slices(&arr)?;
     let opt = |x: f64| (!x.is_nan()).then_some(x);
     let out = py.detach(|| {
-        let n = a.len();
         let common = [
             "eps",
             "eps_test",
@@ -1027,9 +1106,9 @@ fn adversarial(
                 let fixed = [b, eps_test, noise_sd]
                     .iter()
                     .all(|xs| constant(xs, &range));
-                let curve: Option<(&[f64], RfCurve)> = if fixed && constant(eps, &range) {
+                let curve: Option<(Col<'_>, RfCurve)> = if fixed && constant(&eps, &range) {
                     Some((a, RfModel::curve_psi1))
-                } else if fixed && constant(a, &range) {
+                } else if fixed && constant(&a, &range) {
                     Some((eps, RfModel::curve_eps))
                 } else {
                     None
@@ -1108,14 +1187,13 @@ fn dynamics(
     sim: SimOptions,
 ) -> PyResult<Py<PyAny>> {
     let arr = [gamma, snr, noise_sd, lam, lr, momentum, time];
-    let [gamma, snr, noise_sd, lam, lr, momentum, time] = slices(&arr)?;
+    let ([gamma, snr, noise_sd, lam, lr, momentum, time], n) = slices(&arr)?;
     let algorithm: Algorithm = match algorithm.parse() {
         Ok(a) => a,
         Err(e) => return call_error(py, &e),
     };
     let discrete = algorithm.is_discrete();
     let out = py.detach(|| {
-        let n = gamma.len();
         let mut names = vec![
             "gamma",
             "snr",
@@ -1260,23 +1338,24 @@ fn density(
     free: Option<(String, String, String)>,
 ) -> PyResult<Py<PyAny>> {
     let arr = [x, gamma];
-    let [x, gamma] = slices(&arr)?;
+    let ([x, gamma], n) = slices(&arr)?;
     if let Some((op, a, b)) = free {
+        let xs = x.slice(0..n);
         let laws = Measure::parse(&a).and_then(|mu| Ok((mu, Measure::parse(&b)?)));
         let (mu, nu) = match laws {
             Ok(l) => l,
             Err(e) => return call_error(py, &e),
         };
         let points = match op.as_str() {
-            "sum" => FreeSum::new(mu, nu).map(|f| py.detach(|| f.density_points(x))),
-            _ => FreeProduct::new(mu, nu).map(|f| py.detach(|| f.density_points(x))),
+            "sum" => FreeSum::new(mu, nu).map(|f| py.detach(|| f.density_points(&xs))),
+            _ => FreeProduct::new(mu, nu).map(|f| py.detach(|| f.density_points(&xs))),
         };
         let points = match points {
             Ok(p) => p,
             Err(e) => return call_error(py, &e),
         };
         let mut out = Out::new(
-            x.len(),
+            n,
             &[
                 "x",
                 "density",
@@ -1327,7 +1406,6 @@ fn density(
         Err(e) => return call_error(py, &e),
     };
     let out = py.detach(|| {
-        let n = x.len();
         let mut out = Out::new(
             n,
             &[
@@ -1350,13 +1428,13 @@ fn density(
         );
         for range in lines(n, line) {
             let g = gamma[range.start];
-            let law = if constant(gamma, &range) {
+            let law = if constant(&gamma, &range) {
                 Some(SampleCovariance::new(&h, g))
             } else {
                 None
             };
             let solutions: Vec<_> = match &law {
-                Some(Ok(l)) => l.density_curve(&x[range.clone()]),
+                Some(Ok(l)) => l.density_curve(&x.slice(range.clone())),
                 _ => range
                     .clone()
                     .map(|i| SampleCovariance::new(&h, gamma[i]).and_then(|l| l.density(x[i])))
@@ -1503,6 +1581,36 @@ fn hessian(
     Ok((res, spectra).into_pyobject(py)?.into_any().unbind())
 }
 
+/// The bare library curve (`RandomFeaturesModel::curve_psi1` over `psi1` at fixed psi2, lambda,
+/// noise_sd, ReLU), returning the number of points: the in-process reference of the timings
+/// (python/bench/bench.py), so that the bindings' cost is a ratio measured in one process.
+#[pyfunction]
+fn _rf_curve_only(
+    py: Python<'_>,
+    psi1: Arr<'_>,
+    psi2: f64,
+    lam: f64,
+    noise_sd: f64,
+) -> PyResult<usize> {
+    let xs = psi1.as_slice()?;
+    let Some(&first) = xs.first() else {
+        return Ok(0);
+    };
+    let n = py.detach(|| {
+        RandomFeatures {
+            psi1: first,
+            psi2,
+            lambda: lam,
+            noise_sd,
+            ..RandomFeatures::default()
+        }
+        .check()
+        .and_then(|m| m.curve_psi1(xs))
+        .map_or(0, |v| v.len())
+    });
+    Ok(n)
+}
+
 /// The extension module.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -1514,6 +1622,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dynamics, m)?)?;
     m.add_function(wrap_pyfunction!(density, m)?)?;
     m.add_function(wrap_pyfunction!(hessian, m)?)?;
+    m.add_function(wrap_pyfunction!(_rf_curve_only, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -56,7 +56,8 @@ def test_rf_grid_two_axes(cli):
 def test_rf_optimal_lambda(cli):
     recs = cli("rf", "--psi1", "2", "--psi2", "3", "--optimal-lambda", "--noise-sd", "0.3")
     r = op.random_features(2.0, 3.0, 1.0, tau=0.3, optimal_lambda=True)
-    compare(r, recs, ["lambda", "test_error", "train_error", "chi"], lambda i: ())
+    compare(r, recs, ["lambda", "test_error", "train_error", "chi", "lambda_bar", "zeta_sq"],
+            lambda i: ())
 
 
 def test_ridge(cli):
@@ -237,3 +238,18 @@ def test_hessian_dense_check(cli):
     r = op.hessian("type-a", 4, simulate=True)
     compare(r, recs, ["sim_mean", "theory_realised", "agrees", "sim_trials", "sim_seed"],
             lambda i: ())
+
+
+def test_rf_long_line_is_warm_started_in_the_cli_pieces(cli):
+    # A line longer than the CLI's piece (256 points) is warm-started piece by piece, as the CLI.
+    recs = cli("rf", "--psi1", "0.1:10:700", "--psi2", "3", "--lambda", "1e-3", "--noise-sd", "0.5")
+    psi1 = np.array([r["psi1"] for r in recs])
+    r = op.random_features(psi1, 3.0, 1e-3, tau=0.5)
+    compare(r, recs, ["test_error", "train_error", "chi", "residual", "iterations"])
+
+
+def test_dynamics_long_time_line(cli):
+    recs = cli("dynamics", "--gamma", "2", "--snr", "4", "--time", "0.1:100:300")
+    t = np.array([r["time"] for r in recs])
+    r = op.dynamics(2.0, 4.0, time=t)
+    compare(r, recs, ["test_error", "train_error", "quadrature_error", "nodes"])
