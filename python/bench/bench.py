@@ -71,6 +71,8 @@ def main() -> None:
     grid = 0.1 * 100.0 ** (np.arange(N) / (N - 1))
     py_grid = median_s(lambda: op.random_features(grid, 3.0, 1e-3, tau=0.5))
     np_grid = median_s(lambda: rf_relu(grid, 3.0, 1e-3, tau=0.5))
+    # The library's curve called in this process (no result columns): the same-run reference.
+    core_curve = median_s(lambda: _core._rf_curve_only(grid, 3.0, 1e-3, 0.5))
     rust_grid = r["rf_curve_ns"] * 1e-9
     res = {
         "ridge_scalar_python_us": scalar,
@@ -85,11 +87,14 @@ def main() -> None:
         "rf_grid_python_s": py_grid,
         "rf_grid_rust_curve_s": rust_grid,
         "rf_grid_ratio_python_to_rust": py_grid / rust_grid,
+        "rf_grid_rust_curve_in_process_s": core_curve,
+        "rf_grid_ratio_python_to_in_process_curve": py_grid / core_curve,
+        "rayon_threads": os.environ.get("RAYON_NUM_THREADS", "all cores"),
         "rf_grid_numpy_s": np_grid,
         "rf_grid_ratio_numpy_to_python": np_grid / py_grid,
     }
     for k, v in res.items():
-        print(f"{k:>32}: {v:.4g}")
+        print(f"{k:>42}: {v:.4g}" if isinstance(v, float) else f"{k:>42}: {v}")
     print(json.dumps(res))
 
 

@@ -4,7 +4,8 @@ Conventions shared by every function:
 
 * **Broadcasting.** The numeric arguments broadcast together like the arguments of a NumPy
   ufunc (``np.broadcast``): scalars or arrays of any shape. Every result array has the broadcast
-  shape; with only scalar arguments the values are NumPy scalars (``np.float64``).
+  shape; with only scalar arguments (shape ``()``) the values are Python floats (IEEE
+  doubles, like ``float64``), which keeps a scalar call cheap.
 * **Warm starts.** Along the *last* axis the library's warm-started curve functions are used
   where the Rust side has them and only the swept parameter varies along the line (random
   features: ``psi1``; adversarial: ``psi1`` or ``eps``; dynamics: the time or steps; density:
@@ -60,7 +61,7 @@ _SCALARS = frozenset((float, int, np.float64))
 
 
 class Result(dict):
-    """The fields of a model evaluation: a ``dict`` of ``float64`` arrays (NumPy scalars for
+    """The fields of a model evaluation: a ``dict`` of ``float64`` arrays (Python floats for
     scalar arguments) keyed by the CLI's JSON field names; attribute access works too
     (``r.test_error``)."""
 
@@ -134,7 +135,7 @@ def _finish(raw: Any, shape: tuple[int, ...], errors: str) -> Result:
     out = Result()
     scalar = shape == ()
     for name, col in cols.items():
-        out[name] = col[0] if scalar else col.reshape(shape)
+        out[name] = col.item() if scalar else col.reshape(shape)
     if errors == "nan":
         err = np.full(int(np.prod(shape)), None, dtype=object)
         for i, info in errs:
@@ -289,10 +290,7 @@ def ridge(
         cols, err = _core.ridge_point(float(gamma), float(lam), float(snr), float(sigma))
         if err is not None:
             raise from_info(err, ())
-        out = Result()
-        for k, v in cols.items():
-            out[k] = np.float64(v)
-        return out
+        return Result(cols)
     _check_errors(errors)
     if optimal_lambda:  # lam is ignored (its shape still broadcasts); the CLI's placeholder
         lam = np.ones_like(np.asarray(lam, dtype=np.float64))

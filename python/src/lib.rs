@@ -805,14 +805,19 @@ fn ridge_point(
     match p.check().and_then(|m| m.risk()) {
         Ok(r) => {
             let d = PyDict::new(py);
-            d.set_item("gamma", gamma)?;
-            d.set_item("lambda", lam)?;
-            d.set_item("snr", snr)?;
-            d.set_item("noise_sd", noise_sd)?;
-            d.set_item("test_error", r.test_error)?;
-            d.set_item("train_error", r.train_error)?;
-            d.set_item("bias", r.bias)?;
-            d.set_item("variance", r.variance)?;
+            let fields = [
+                (pyo3::intern!(py, "gamma"), gamma),
+                (pyo3::intern!(py, "lambda"), lam),
+                (pyo3::intern!(py, "snr"), snr),
+                (pyo3::intern!(py, "noise_sd"), noise_sd),
+                (pyo3::intern!(py, "test_error"), r.test_error),
+                (pyo3::intern!(py, "train_error"), r.train_error),
+                (pyo3::intern!(py, "bias"), r.bias),
+                (pyo3::intern!(py, "variance"), r.variance),
+            ];
+            for (k, v) in fields {
+                d.set_item(k, v)?;
+            }
             Ok((d, py.None()).into_pyobject(py)?.into_any().unbind())
         }
         Err(e) => Ok((py.None(), error_info(py, &e, "theory")?)
