@@ -5,7 +5,9 @@
 //! (the library's curve functions are called along the last axis, as the CLI's driver calls
 //! them along the innermost swept axis). The pure-Python package `overparam` broadcasts the
 //! arguments (NumPy rules), flattens them in C order and calls the functions here with
-//! contiguous 1-D `float64` arrays of one length and the length of the last axis (`line`).
+//! contiguous 1-D `float64` arrays of one length (or of length 1: a scalar argument, repeated
+//! here, see [`Col`]) and the length of the last axis (`line`), which is solved in the CLI's
+//! pieces of [`CHUNK`] points.
 //!
 //! Every function returns `(columns, errors)`: `columns` a dict of 1-D `float64` arrays named as
 //! the CLI's JSON keys (NaN where a point failed), `errors` a list of `(index, info)` with `info`
