@@ -128,9 +128,8 @@ impl AnisotropicRidge {
             });
         }
         let pop = &self.population;
-        let (s, w) = (pop.eigenvalues(), pop.weights());
-        let [w_plus, mean] = atom_sums::sums(s, w, w, &atom_sums::ShareAndMean);
-        let w_plus = w_plus.min(1.0);
+        // w+ and sum_j w_j s_j were computed when the population was built.
+        let (w_plus, mean) = (pop.cache().w_plus, pop.cache().mean);
         if !(gamma * mean).is_finite() {
             return Err(Error::InvalidParameter {
                 name: "gamma",
@@ -278,16 +277,19 @@ impl AnisotropicRidgeModel {
     /// shrink below $4\varepsilon$ in $\ln\kappa$ within 400 steps (not observed);
     /// [`Error::NonFinite`] if a sum overflows.
     pub fn kappa(&self) -> Result<KappaSolution> {
-        self.solve(false).map(|(k, _)| k)
+        self.solve().map(|(k, _)| k)
     }
 
-    /// [`Self::kappa`], and when `with_sums` and the last pass was recognised in advance, the
-    /// risk sums $[\sum_j w_j q_j^2, \sum_j w_j q_j k_j, \sum_j w_j q_j, \sum_j c_j s_j k_j^2]$
-    /// ($q_j = s_j/(s_j+\kappa)$, $k_j = \kappa/(s_j+\kappa)$) at the returned $\kappa$.
-    fn solve(&self, with_sums: bool) -> Result<(KappaSolution, Option<[f64; 4]>)> {
+    /// [`Self::kappa`] and the risk sums
+    /// $[\sum_j w_j q_j^2, \sum_j w_j q_j k_j, \sum_j w_j q_j, \sum_j c_j s_j k_j^2]$
+    /// ($q_j = s_j/(s_j+\kappa)$, $k_j = \kappa/(s_j+\kappa)$) at the returned $\kappa$ when the
+    /// one-pass certificate succeeded (`None` in the ridgeless underparameterised case and when
+    /// the bracket closed first).
+    fn solve(&self) -> Result<(KappaSolution, Option<[f64; 4]>)> {
         let (g, l) = (self.gamma, self.lambda);
         let pop = &self.population;
-        let (s, w) = (pop.eigenvalues(), pop.weights());
+        let cache = pop.cache();
+        let (s, w, c) = (pop.eigenvalues(), pop.weights(), pop.signal());
         if l == 0.0 && g * self.w_plus < 1.0 {
             let k = KappaSolution {
                 kappa: 0.0,
@@ -297,12 +299,149 @@ impl AnisotropicRidgeModel {
             };
             return Ok((k, None));
         }
+        let (lo, hi) = self.bracket(cache.s_min, cache.s_max);
+        if !(lo > 0.0 && hi.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "anisotropic ridge kappa bracket",
+            });
+        }
+        let base = 1.0 - g * self.w_plus;
+        let shifted = g * self.w_plus <= 2.0;
+        let (mut a, mut b) = (lo.ln(), hi.ln());
+        if a == b {
+            let [q, _, _] = kappa_sums(s, w, lo, shifted);
+            let k = KappaSolution {
+                kappa: lo,
+                residual: self.g_value(base, shifted, lo, q, q).abs(),
+                bracket_width: 0.0,
+                iterations: 1,
+            };
+            return Ok((k, None));
+        }
+        // The start: the root of the equation on the compressed quadrature of the population
+        // (a few hundred nodes, about 1e-7 relative; the atoms themselves when they are few).
+        let (cs, cw) = match &cache.compressed {
+            Some((nodes, weights)) => (nodes.as_slice(), weights.as_slice()),
+            None => (s, w),
+        };
+        let mut u = self.halley(cs, cw, a, b, base, shifted)?;
+        let tol = |u: f64| 4.0 * f64::EPSILON * u.abs().max(1.0);
+        let mut best = (f64::INFINITY, u);
+        for pass in 1..=MAX_STEPS {
+            let kappa = u.exp();
+            let [q, d0, d1, d2, d3, e0, e1, e2, f0, f1, f2] =
+                atom_sums::sums(s, w, c, &atom_sums::KappaTaylorSums { kappa });
+            let lk = l / kappa;
+            let g0 = self.g_value(base, shifted, kappa, q, d0);
+            if !(g0.is_finite() && d3.is_finite() && f0.is_finite()) {
+                return Err(Error::NonFinite {
+                    what: "anisotropic ridge kappa equation",
+                });
+            }
+            if g0.abs() < best.0 {
+                best = (g0.abs(), u);
+            }
+            if g0 < 0.0 {
+                a = a.max(u);
+            } else if g0 > 0.0 {
+                b = b.min(u);
+            }
+            // g(kappa (1 + x)) = g0 + a1 x - a2 x^2 + a3 x^3 - ..., a_n = lambda/kappa + gamma D_n
+            // (expand lambda/kappa and q = s/(s + kappa) in x); |the rest| <= a3 |x|^4/(1 - |x|)
+            // since D_n decreases in n.
+            let (a1, a2, a3) = (lk + g * d1, lk + g * d2, lk + g * d3);
+            let cubic = |x: f64| g0 + x * (a1 + x * (-a2 + x * a3));
+            let mut x = -g0 / a1;
+            for _ in 0..8 {
+                let dx = cubic(x) / (a1 + x * (-2.0 * a2 + 3.0 * a3 * x));
+                x -= dx;
+                if !(dx.abs() > f64::EPSILON * x.abs()) {
+                    break;
+                }
+            }
+            let y = x.abs();
+            if y < 0.5 {
+                // The certificate: |g(kappa_1)| <= |p(x)| + a3 y^4/(1 - y), and the risk sums at
+                // kappa_1 by their Taylor series in x with the tails bounded by the last
+                // coefficient (every sum of w q^i k^n or c s k^n decreases in n):
+                // sum_{n>=3} (n+1) y^n = y^3 (4 - 3y)/(1 - y)^2.
+                let residual = cubic(x).abs() + a3 * y.powi(4) / (1.0 - y);
+                let tail = y.powi(3) * (4.0 - 3.0 * y) / ((1.0 - y) * (1.0 - y));
+                let kappa1 = kappa * (1.0 + x);
+                let t1 = d0 - x * (d1 - x * (d2 - x * d3));
+                let kt2 = (1.0 + x) * (d1 - x * (2.0 * d2 - x * 3.0 * d3));
+                let a2s = e0 - x * (2.0 * e1 - x * 3.0 * e2);
+                let b0 = f0 - x * (2.0 * f1 - x * 3.0 * f2);
+                let bsum = (1.0 + x) * (1.0 + x) * b0;
+                let eps = 0.5 * f64::EPSILON;
+                let tails_ok = d3 * y.powi(4) / (1.0 - y) <= eps * t1
+                    && d3 * tail <= eps * (d1 - x * 2.0 * d2).abs().min(kt2)
+                    && e2 * tail <= eps * a2s
+                    && f2 * tail <= eps * b0;
+                let du = l / kappa1 + g * kt2;
+                let u1 = kappa1.ln();
+                if tails_ok && du > 0.0 && residual <= tol(u1) * du {
+                    let k = KappaSolution {
+                        kappa: kappa1,
+                        residual,
+                        bracket_width: 2.0 * residual / du,
+                        iterations: pass,
+                    };
+                    return Ok((k, Some([a2s, kt2, t1, bsum])));
+                }
+            }
+            if b - a <= tol(u) {
+                let k = KappaSolution {
+                    kappa: best.1.exp(),
+                    residual: best.0,
+                    bracket_width: b - a,
+                    iterations: pass,
+                };
+                return Ok((k, None));
+            }
+            // Not certified yet: the next pass at the root of the cubic (fourth-order
+            // convergence), or Newton's step in u = ln(kappa), or bisection in u.
+            let next = if y < 0.5 {
+                (kappa * (1.0 + x)).ln()
+            } else {
+                u - g0 / a1
+            };
+            u = if next > a && next < b && next != u {
+                next
+            } else {
+                0.5 * (a + b)
+            };
+        }
+        Err(Error::NotConverged {
+            method: "anisotropic ridge kappa",
+            iterations: MAX_STEPS,
+            residual: best.0,
+            tolerance: 4.0 * f64::EPSILON,
+            last_iterate: vec![best.1.exp()],
+        })
+    }
+
+    /// $g(\ln\kappa)$ from the sums $Q = \sum_{s_j>0} w_jk_j$ and $T_1 = \sum_j w_jq_j$ (see the
+    /// [module documentation](self) for the two forms).
+    fn g_value(&self, base: f64, shifted: bool, kappa: f64, q: f64, t1: f64) -> f64 {
+        let lk = self.lambda / kappa;
+        if shifted {
+            base + self.gamma * q - lk
+        } else {
+            1.0 - lk - self.gamma * t1
+        }
+    }
+
+    /// The certified bracket $[\kappa_{lo}, \kappa_{hi}]$ of the root (see the
+    /// [module documentation](self)); `s_min`, `s_max` are the extreme positive atoms.
+    fn bracket(&self, s_min: f64, s_max: f64) -> (f64, f64) {
+        let (g, l) = (self.gamma, self.lambda);
         // Upper end: Jensen's inequality (s/(s + kappa) is concave in s) bounds the sum by the
         // one-atom population at the mean positive eigenvalue m+ with share w+, whose kappa
         // solves kappa^2 + kappa (m+(1 - gamma w+) - lambda) - lambda m+ = 0; g >= 0 there.
         let m_plus = self.mean / self.w_plus;
         let a_eff = g * self.w_plus;
-        let (lo, hi) = if l > 0.0 {
+        if l > 0.0 {
             let b = m_plus * (1.0 - a_eff) - l;
             let disc = b.hypot(2.0 * (l * m_plus).sqrt());
             let iso = if b >= 0.0 {
@@ -321,100 +460,45 @@ impl AnisotropicRidgeModel {
                 },
             )
         } else {
-            // The extreme positive atoms (needed only here).
-            let (mut s_min, mut s_max) = (f64::INFINITY, 0.0f64);
-            for (&sj, &wj) in s.iter().zip(w) {
-                if sj > 0.0 && wj > 0.0 {
-                    s_min = s_min.min(sj);
-                    s_max = s_max.max(sj);
-                }
-            }
             let excess = a_eff - 1.0;
             (
                 s_min * excess,
                 (m_plus * excess * (1.0 + 1e-12)).min(s_max * excess),
             )
-        };
-        if !(lo > 0.0 && hi.is_finite()) {
-            return Err(Error::NonFinite {
-                what: "anisotropic ridge kappa bracket",
-            });
         }
-        // g(u) and g'(u) at kappa = e^u, with 1 - gamma sum w s/(s + kappa) written as
-        // (1 - gamma w+) + gamma sum_{s>0} w kappa/(s + kappa): near gamma w+ = 1 the
-        // cancellation is then between terms of size |1 - gamma w+|, not 1.
-        // For gamma w+ > 2 the terms of that form exceed 1 and the plain form
-        // 1 - lambda/kappa - gamma T1 (terms at most 1 + lambda/kappa) is better.
-        let base = 1.0 - g * self.w_plus;
-        let shifted = g * self.w_plus <= 2.0;
-        // (g, g', g'') in u.
-        let eval = |kappa: f64| {
+    }
+
+    /// Safeguarded Halley in $u = \ln\kappa$ on the bracket $[a, b]$ for the $\kappa$ equation
+    /// of the measure $\sum_j w_j\delta_{s_j}$ (the population or its compressed quadrature),
+    /// from the upper end $b$: returns $u$ once the last step is below $10^{-5}$ (then the
+    /// error is far below that, Halley's convergence being cubic) or the bracket or the
+    /// correction is below $4\varepsilon$.
+    fn halley(
+        &self,
+        s: &[f64],
+        w: &[f64],
+        a: f64,
+        b: f64,
+        base: f64,
+        shifted: bool,
+    ) -> Result<f64> {
+        let (g, l) = (self.gamma, self.lambda);
+        let (mut a, mut b) = (a, b);
+        let tol = |u: f64| 4.0 * f64::EPSILON * u.abs().max(1.0);
+        let mut u = b;
+        for _ in 1..=MAX_STEPS {
+            let kappa = u.exp();
             let [q, qk, qkd] = kappa_sums(s, w, kappa, shifted);
             let lk = l / kappa;
-            let value = if shifted {
-                base + g * q - lk
-            } else {
-                1.0 - lk - g * q
-            };
-            (value, lk + g * qk, g * qkd - lk)
-        };
-        // g(lo) <= 0 <= g(hi) holds exactly (module documentation), so the ends are not
-        // evaluated; if rounding puts the root at an end, the iteration converges there by the
-        // bracket width.
-        let (mut a, mut b) = (lo.ln(), hi.ln());
-        if a == b {
-            let (fa, _, _) = eval(lo);
-            let k = KappaSolution {
-                kappa: lo,
-                residual: fa.abs(),
-                bracket_width: 0.0,
-                iterations: 1,
-            };
-            return Ok((k, None));
-        }
-        let tol = |u: f64| 4.0 * f64::EPSILON * u.abs().max(1.0);
-        // Start at the upper end (the Jensen bound is close to the root unless the spectrum is
-        // very spread): 3.8 passes on average over the robustness grid against 5.1 from the
-        // middle of the bracket.
-        let mut u = b;
-        let mut best = (f64::INFINITY, u);
-        let mut last_step = f64::INFINITY;
-        let c = pop.signal();
-        for it in 1..=MAX_STEPS {
-            let kappa = u.exp();
-            // When the previous correction was small, Newton's quadratic convergence makes this
-            // the last pass: also accumulate the risk sums, so that `risk` needs no extra pass.
-            let full = with_sums && last_step < 1e-5;
-            let (fu, du, duu, sums) = if full {
-                let [q, qkd, a2, kt2, t1, bsum] =
-                    atom_sums::sums(s, w, c, &atom_sums::KappaRiskSums { kappa, shifted });
-                let lk = l / kappa;
-                let value = if shifted {
-                    base + g * q - lk
-                } else {
-                    1.0 - lk - g * q
-                };
-                (value, lk + g * kt2, g * qkd - lk, Some([a2, kt2, t1, bsum]))
-            } else {
-                let (fu, du, duu) = eval(kappa);
-                (fu, du, duu, None)
-            };
+            let fu = self.g_value(base, shifted, kappa, q, q);
+            let (du, duu) = (lk + g * qk, g * qkd - lk);
             if !(fu.is_finite() && du.is_finite()) {
                 return Err(Error::NonFinite {
                     what: "anisotropic ridge kappa equation",
                 });
             }
-            if fu.abs() < best.0 {
-                best = (fu.abs(), u);
-            }
             if fu == 0.0 {
-                let k = KappaSolution {
-                    kappa,
-                    residual: 0.0,
-                    bracket_width: b - a,
-                    iterations: it,
-                };
-                return Ok((k, sums));
+                return Ok(u);
             }
             if fu < 0.0 {
                 a = u;
@@ -423,14 +507,7 @@ impl AnisotropicRidgeModel {
             }
             let newton_step = fu / du;
             if du > 0.0 && newton_step.abs() <= tol(u) {
-                // Newton's correction is below the tolerance: u is the root to rounding.
-                let k = KappaSolution {
-                    kappa,
-                    residual: fu.abs(),
-                    bracket_width: b - a,
-                    iterations: it,
-                };
-                return Ok((k, sums));
+                return Ok(u);
             }
             // Halley's correction (cubic convergence) when it is a modest change of Newton's.
             let halley = 1.0 - 0.5 * newton_step * duu / du;
@@ -439,28 +516,17 @@ impl AnisotropicRidgeModel {
             } else {
                 newton_step
             };
-            last_step = step.abs();
             let newton = u - step;
             let step_ok = du > 0.0 && newton > a && newton < b;
-            let next = if step_ok { newton } else { 0.5 * (a + b) };
-            if b - a <= tol(u) {
-                let k = KappaSolution {
-                    kappa: best.1.exp(),
-                    residual: best.0,
-                    bracket_width: b - a,
-                    iterations: it,
-                };
-                return Ok((k, None));
+            if step_ok && step.abs() < 1e-5 {
+                return Ok(newton);
             }
-            u = next;
+            if b - a <= tol(u) {
+                return Ok(u);
+            }
+            u = if step_ok { newton } else { 0.5 * (a + b) };
         }
-        Err(Error::NotConverged {
-            method: "anisotropic ridge kappa",
-            iterations: MAX_STEPS,
-            residual: best.0,
-            tolerance: 4.0 * f64::EPSILON,
-            last_iterate: vec![best.1.exp()],
-        })
+        Ok(u)
     }
 
     /// Bias, variance, test and training error, $\kappa$, degrees of freedom and GCV (see the
@@ -478,7 +544,7 @@ impl AnisotropicRidgeModel {
     /// # Ok::<(), overparam::Error>(())
     /// ```
     pub fn risk(&self) -> Result<AnisotropicRidgeRisk> {
-        let (solve, sums) = self.solve(true)?;
+        let (solve, sums) = self.solve()?;
         let kappa = solve.kappa;
         let (g, l) = (self.gamma, self.lambda);
         let pop = &self.population;
