@@ -298,44 +298,33 @@ impl AtomTerms<4> for RiskSums {
 
 /// The one-pass sums of the anisotropic ridge solver at $\kappa_0 > 0$ (weights in `a`,
 /// signal shares in `b`): with $q = s/(s+\kappa_0)$, $k = \kappa_0/(s+\kappa_0)$,
-/// $[Q, D_0, D_1, D_2, D_3, E_0, E_1, E_2, F_0, F_1, F_2]$ where $Q = \sum_{s>0} w k$,
-/// $D_n = \sum w q k^n$, $E_n = \sum w q^2 k^n$, $F_n = \sum c s k^{n+2}$: the values and the
-/// Taylor coefficients in $\kappa$ of the $\kappa$ equation and of the risk sums.
+/// $[Q, D_1, D_2, E_0, F_0, F_1]$ where $Q = \sum_{s>0} w k$, $D_n = \sum w q k^n$,
+/// $E_0 = \sum w q^2$, $F_n = \sum c s k^{n+2}$: the values and the Taylor coefficients in
+/// $\kappa$ of the $\kappa$ equation and of the risk sums ($D_0 = E_0 + D_1$ and
+/// $E_1 = D_1 - D_2$ follow, since $q + k = 1$ on positive atoms).
 pub(crate) struct KappaTaylorSums {
     pub kappa: f64,
 }
 
-impl AtomTerms<11> for KappaTaylorSums {
+impl AtomTerms<6> for KappaTaylorSums {
     #[inline(always)]
-    fn terms<S: Simd>(&self, simd: S, s: S::f64s, a: S::f64s, b: S::f64s) -> [S::f64s; 11] {
+    fn terms<S: Simd>(&self, simd: S, s: S::f64s, a: S::f64s, b: S::f64s) -> [S::f64s; 6] {
         let kap = simd.splat_f64s(self.kappa);
         let zero = simd.splat_f64s(0.0);
         let r = simd.div_f64s(simd.splat_f64s(1.0), simd.add_f64s(s, kap));
         let q = simd.mul_f64s(s, r);
         let k = simd.mul_f64s(kap, r);
         let pos = simd.select_f64s(simd.greater_than_f64s(s, zero), a, zero);
-        let d0 = simd.mul_f64s(a, q);
-        let d1 = simd.mul_f64s(d0, k);
-        let d2 = simd.mul_f64s(d1, k);
-        let d3 = simd.mul_f64s(d2, k);
-        let e0 = simd.mul_f64s(d0, q);
-        let e1 = simd.mul_f64s(e0, k);
-        let e2 = simd.mul_f64s(e1, k);
+        let wq = simd.mul_f64s(a, q);
+        let d1 = simd.mul_f64s(wq, k);
         let f0 = simd.mul_f64s(simd.mul_f64s(simd.mul_f64s(b, s), k), k);
-        let f1 = simd.mul_f64s(f0, k);
-        let f2 = simd.mul_f64s(f1, k);
         [
             simd.mul_f64s(pos, k),
-            d0,
             d1,
-            d2,
-            d3,
-            e0,
-            e1,
-            e2,
+            simd.mul_f64s(d1, k),
+            simd.mul_f64s(wq, q),
             f0,
-            f1,
-            f2,
+            simd.mul_f64s(f0, k),
         ]
     }
 }

@@ -328,7 +328,7 @@ pub(crate) struct PopulationCache {
 
 /// Sub-bins per octave of the compressed quadrature: $2^{4}$ (bins of ratio at most
 /// $1 + 2^{-4}$).
-const COMPRESS_SUB_BITS: u32 = 4;
+const COMPRESS_SUB_BITS: u32 = 5;
 
 impl PopulationCache {
     fn new(s: &[f64], w: &[f64]) -> Self {
