@@ -326,8 +326,8 @@ pub(crate) struct PopulationCache {
     pub(crate) compressed: Option<(Vec<f64>, Vec<f64>)>,
 }
 
-/// Sub-bins per octave of the compressed quadrature: $2^{4}$ (bins of ratio at most
-/// $1 + 2^{-4}$).
+/// Sub-bins per octave of the compressed quadrature: $2^{5}$ (bins of ratio at most
+/// $1 + 2^{-5}$).
 const COMPRESS_SUB_BITS: u32 = 5;
 
 impl PopulationCache {
@@ -352,13 +352,15 @@ impl PopulationCache {
 }
 
 /// A compressed quadrature of the positive atoms: the atoms are binned by their exponent and
-/// the leading [`COMPRESS_SUB_BITS`] mantissa bits (bins $[a, a(1 + 2^{-4})]$ at most), and
+/// the leading [`COMPRESS_SUB_BITS`] mantissa bits (bins $[a, a(1 + 2^{-5})]$ at most), and
 /// each bin is replaced by its 2-point Gauss rule (matching the bin's moments 0 to 3). For a
 /// Stieltjes-type sum $\sum_j w_j f(s_j)$ with $f(s) = 1/(s+\kappa)$, $\kappa \ge 0$, the
 /// Gauss error of a bin is $\tfrac{f^{(4)}(\xi)}{4!}\int p_2^2 \le
 /// \tfrac{4}{45}\,(h/(a+\kappa))^4 f(a)$ times its weight ($h$ the half-width, $p_2$ the
-/// monic orthogonal polynomial), about $10^{-7}$ relative: a starting point for the solver,
-/// never its answer. `None` when the compression would keep more than half of the atoms.
+/// monic orthogonal polynomial; $h/a \le 2^{-6}$), below $10^{-8}$ relative (tested at
+/// $10^{-7}$): a starting point for the solver, never its answer. `None` below 64 atoms and
+/// when the bins are more than a quarter of the atoms (the atoms themselves are then the
+/// start's measure).
 fn compress(s: &[f64], w: &[f64], s_min: f64, s_max: f64) -> Option<(Vec<f64>, Vec<f64>)> {
     let shift = 52 - COMPRESS_SUB_BITS;
     if !(s_min > 0.0 && s_max.is_finite()) || s.len() < 64 {
