@@ -281,29 +281,6 @@ impl AtomTerms<3> for KappaSums {
     }
 }
 
-/// [`KappaSums`] and the risk sums in one pass (weights in `a`, signal shares in `b`):
-/// $[Q, \sum wqk(q-k), \sum wq^2, \sum wqk, \sum wq, \sum c s k^2]$.
-pub(crate) struct KappaRiskSums {
-    pub kappa: f64,
-    pub shifted: bool,
-}
-
-impl AtomTerms<6> for KappaRiskSums {
-    #[inline(always)]
-    fn terms<S: Simd>(&self, simd: S, s: S::f64s, a: S::f64s, b: S::f64s) -> [S::f64s; 6] {
-        let [q, k, wq, first, wqk] = kappa_atom(simd, self.kappa, self.shifted, s, a);
-        let csk = simd.mul_f64s(simd.mul_f64s(b, s), k);
-        [
-            first,
-            simd.mul_f64s(wqk, simd.sub_f64s(q, k)),
-            simd.mul_f64s(wq, q),
-            wqk,
-            wq,
-            simd.mul_f64s(csk, k),
-        ]
-    }
-}
-
 /// The risk sums alone (weights in `a`, signal shares in `b`):
 /// $[\sum wq^2, \sum wqk, \sum wq, \sum c s k^2]$.
 pub(crate) struct RiskSums {
@@ -316,6 +293,39 @@ impl AtomTerms<4> for RiskSums {
         let [q, k, wq, _, wqk] = kappa_atom(simd, self.kappa, false, s, a);
         let csk = simd.mul_f64s(simd.mul_f64s(b, s), k);
         [simd.mul_f64s(wq, q), wqk, wq, simd.mul_f64s(csk, k)]
+    }
+}
+
+/// The one-pass sums of the anisotropic ridge solver at $\kappa_0 > 0$ (weights in `a`,
+/// signal shares in `b`): with $q = s/(s+\kappa_0)$, $k = \kappa_0/(s+\kappa_0)$,
+/// $[Q, D_1, D_2, E_0, F_0, F_1]$ where $Q = \sum_{s>0} w k$, $D_n = \sum w q k^n$,
+/// $E_0 = \sum w q^2$, $F_n = \sum c s k^{n+2}$: the values and the Taylor coefficients in
+/// $\kappa$ of the $\kappa$ equation and of the risk sums ($D_0 = E_0 + D_1$ and
+/// $E_1 = D_1 - D_2$ follow, since $q + k = 1$ on positive atoms).
+pub(crate) struct KappaTaylorSums {
+    pub kappa: f64,
+}
+
+impl AtomTerms<6> for KappaTaylorSums {
+    #[inline(always)]
+    fn terms<S: Simd>(&self, simd: S, s: S::f64s, a: S::f64s, b: S::f64s) -> [S::f64s; 6] {
+        let kap = simd.splat_f64s(self.kappa);
+        let zero = simd.splat_f64s(0.0);
+        let r = simd.div_f64s(simd.splat_f64s(1.0), simd.add_f64s(s, kap));
+        let q = simd.mul_f64s(s, r);
+        let k = simd.mul_f64s(kap, r);
+        let pos = simd.select_f64s(simd.greater_than_f64s(s, zero), a, zero);
+        let wq = simd.mul_f64s(a, q);
+        let d1 = simd.mul_f64s(wq, k);
+        let f0 = simd.mul_f64s(simd.mul_f64s(simd.mul_f64s(b, s), k), k);
+        [
+            simd.mul_f64s(pos, k),
+            d1,
+            simd.mul_f64s(d1, k),
+            simd.mul_f64s(wq, q),
+            f0,
+            simd.mul_f64s(f0, k),
+        ]
     }
 }
 
@@ -471,9 +481,9 @@ mod tests {
         for kappa in [1e-9, 0.3, 7.0, 1e12] {
             for shifted in [false, true] {
                 all_widths(&KappaSums { kappa, shifted });
-                all_widths(&KappaRiskSums { kappa, shifted });
             }
             all_widths(&RiskSums { kappa });
+            all_widths(&KappaTaylorSums { kappa });
         }
         for (mr, mi) in [(0.3, 1e-9), (-2.0, 0.5), (1e3, 1e-3)] {
             all_widths(&SilversteinSums { mr, mi });
@@ -484,10 +494,7 @@ mod tests {
     #[test]
     fn threads_are_bit_identical() {
         let (s, w, c) = atoms(3 * PARALLEL_MIN + 123);
-        let terms = KappaRiskSums {
-            kappa: 0.01,
-            shifted: true,
-        };
+        let terms = KappaTaylorSums { kappa: 0.01 };
         let reference = bits(sums_reference(&s, &w, &c, &terms));
         for threads in [1, 2, 3] {
             let pool = rayon::ThreadPoolBuilder::new()
