@@ -162,6 +162,19 @@ impl AnisotropicDynamics {
         self
     }
 
+    /// Another population (same other parameters; e.g. the realised population of a
+    /// simulation).
+    pub fn with_population(mut self, population: impl Into<Arc<Population>>) -> Self {
+        self.population = population.into();
+        self
+    }
+
+    /// Another $\gamma$.
+    pub fn with_gamma(mut self, gamma: f64) -> Self {
+        self.gamma = gamma;
+        self
+    }
+
     /// The method, its step $\eta$ and momentum $m$ (ignored by gradient flow).
     pub fn with_algorithm(mut self, algorithm: Algorithm, lr: f64, momentum: f64) -> Self {
         self.algorithm = algorithm;
@@ -564,6 +577,42 @@ impl AnisotropicDynamicsModel {
     pub fn max_stable_lr(&self) -> f64 {
         self.algorithm
             .max_stable_lr(self.momentum, self.lambda + self.support.1)
+    }
+
+    /// The parameters this model was checked from.
+    pub fn params(&self) -> &AnisotropicDynamics {
+        &self.params
+    }
+
+    /// The filter $q(u)$ and the residual $p(u) = 1 - uq(u)$ at real $u = s + \lambda \ge 0$ and
+    /// `time` (as [`super::DynamicsModel::filter_and_residual`]; the discrete recursions are run
+    /// literally).
+    ///
+    /// Domain: `time` $\ge 0$ (an integer $\le$ [`MAX_STEPS`] for a discrete method), $u \ge 0$.
+    /// Errors: [`Error::InvalidParameter`] (`time`, `steps`, `u`); [`Error::NonFinite`].
+    pub fn filter_and_residual(&self, time: f64, u: f64) -> Result<(f64, f64)> {
+        let u = validate::non_negative("u", u)?;
+        let time = validate::non_negative("time", time)?;
+        let (q, p) = if self.algorithm.is_discrete() {
+            let k = super::steps_of(time)?;
+            let mut st = super::FilterState::default();
+            for _ in 0..k {
+                st.step(self.algorithm, self.lr, self.momentum, u);
+            }
+            (st.q, st.p)
+        } else {
+            let q = super::gradient_flow_filter(time, u);
+            (q, 1.0 - u * q)
+        };
+        let p = if self.algorithm.is_discrete() {
+            p
+        } else {
+            // e^{-tu} directly (no cancellation).
+            (-(time * u)).exp()
+        };
+        crate::error::finite(q, "dynamics filter")?;
+        crate::error::finite(p, "dynamics residual")?;
+        Ok((q, p))
     }
 
     /// The same parameters with another method (checked again).
