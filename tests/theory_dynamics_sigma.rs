@@ -159,3 +159,88 @@ fn long_time_limit_is_anisotropic_ridge() {
         }
     }
 }
+
+/// Heavy ball with m = 0 is gradient descent (two code paths of the recursion).
+#[test]
+fn heavy_ball_without_momentum_is_gradient_descent() {
+    let pop = Population::power_law(1.0, 0.5, 60).unwrap();
+    for &gamma in &[0.5, 2.0] {
+        let base = AnisotropicDynamics::new(pop.clone(), gamma).with_energies(2.0, 0.5);
+        let top = base.clone().check().unwrap().support().1;
+        let gd = base
+            .clone()
+            .with_algorithm(Algorithm::GradientDescent, 1.5 / top, 0.0)
+            .check()
+            .unwrap();
+        let hb = base
+            .with_algorithm(Algorithm::HeavyBall, 1.5 / top, 0.0)
+            .check()
+            .unwrap();
+        let steps = [0, 3, 30, 300];
+        for (a, b) in gd
+            .curve_steps(&steps)
+            .unwrap()
+            .iter()
+            .zip(hb.curve_steps(&steps).unwrap())
+        {
+            close(a.test_error, b.test_error, 1e-13, "hb m=0 test");
+            close(a.train_error, b.train_error, 1e-13, "hb m=0 train");
+        }
+    }
+}
+
+/// Gradient descent with a small step approaches gradient flow at t = k eta, with an error
+/// O(eta) (checked: halving eta halves the gap).
+#[test]
+fn small_step_gradient_descent_approaches_gradient_flow() {
+    let pop = two_atoms();
+    for &gamma in &[0.5, 2.0] {
+        let base = AnisotropicDynamics::new(pop.clone(), gamma).with_energies(3.0, 1.0);
+        let gf = base.clone().check().unwrap();
+        let t = 2.0;
+        let flow = gf.at_time(t).unwrap();
+        let mut gaps = Vec::new();
+        for &eta in &[0.004, 0.002] {
+            let gd = base
+                .clone()
+                .with_algorithm(Algorithm::GradientDescent, eta, 0.0)
+                .check()
+                .unwrap();
+            let r = gd.at_steps((t / eta).round() as u64).unwrap();
+            gaps.push(
+                (r.test_error - flow.test_error).abs() + (r.train_error - flow.train_error).abs(),
+            );
+        }
+        assert!(
+            gaps[1] < 0.01 * flow.test_error,
+            "gamma {gamma}: gap {gaps:?}"
+        );
+        let ratio = gaps[0] / gaps[1];
+        assert!(
+            (1.8..2.2).contains(&ratio),
+            "gamma {gamma}: first-order convergence, ratio {ratio}"
+        );
+    }
+}
+
+/// The test error at t = 0 is beta^T Sigma beta, the training error adds sigma^2; variance 0.
+#[test]
+fn time_zero_is_the_null_estimator() {
+    let pop = Population::new(
+        vec![0.0, 0.5, 3.0],
+        vec![0.2, 0.5, 0.3],
+        vec![0.1, 0.6, 0.3],
+    )
+    .unwrap();
+    for &gamma in &[0.5, 3.0] {
+        let m = AnisotropicDynamics::new(pop.clone(), gamma)
+            .with_energies(2.0, 0.3)
+            .check()
+            .unwrap();
+        let r = m.at_time(0.0).unwrap();
+        let null = 2.0 * (0.6 * 0.5 + 0.3 * 3.0);
+        close(r.test_error, null, 1e-10, "null risk");
+        close(r.train_error, null + 0.3, 1e-10, "null train");
+        close(r.variance, 0.0, 1e-12, "null variance");
+    }
+}
