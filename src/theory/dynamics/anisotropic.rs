@@ -615,6 +615,18 @@ impl AnisotropicDynamicsModel {
         Ok((q, p))
     }
 
+    /// Validate a time for this method: $t \ge 0$ finite for gradient flow (an error naming
+    /// `time`), an integer number of steps in $[0, 10^7]$ for a discrete method (`steps`).
+    ///
+    /// Errors: [`Error::InvalidParameter`] as described.
+    pub fn check_time(&self, time: f64) -> Result<f64> {
+        if self.algorithm.is_discrete() {
+            super::steps_of(time).map(|k| k as f64)
+        } else {
+            validate::non_negative("time", time)
+        }
+    }
+
     /// The same parameters with another method (checked again).
     ///
     /// Errors: as [`AnisotropicDynamics::check`].
