@@ -93,3 +93,42 @@ fn every_method_agrees_with_simulation_from_one_eigendecomposition() {
         }
     }
 }
+
+/// The epoch-wise double descent of `theory_dynamics_sigma.rs` (fall, rise, fall) against
+/// simulation at its three extrema.
+#[test]
+fn epoch_wise_double_descent_agrees_with_simulation() {
+    let pop = Population::new(vec![1.0, 1e-3], vec![0.7, 0.3], vec![0.1, 0.9]).unwrap();
+    let model = AnisotropicDynamics::new(pop, 0.5).with_energies(1e-3f64.sqrt().recip(), 0.5);
+    let sim = AnisotropicDynamicsSimulation {
+        model,
+        n: 400,
+        time: 5.8,
+    }
+    .check()
+    .unwrap();
+    let m = sim.realised_model().clone();
+    let points: Vec<_> = [5.8, 29.0, 340.0].iter().map(|&t| (m.clone(), t)).collect();
+    let run = RunOptions {
+        seed: 7,
+        trials: 10,
+        progress: false,
+    };
+    let reps = sim.run_many(&run, &points).unwrap();
+    for ((model, t), rep) in points.iter().zip(&reps) {
+        let th = model.at_time(*t).unwrap().test_error;
+        let e = &rep.test_error;
+        eprintln!(
+            "EDD t {t}: theory {th:.5} sim {:.5} +- {:.5} z {:.2}",
+            e.mean,
+            e.std_err,
+            (e.mean - th) / e.std_err
+        );
+        assert!(
+            (e.mean - th).abs() <= 4.0 * e.std_err + 3.0 * th / 400.0,
+            "t {t}"
+        );
+    }
+    assert!(reps[1].test_error.mean > reps[0].test_error.mean);
+    assert!(reps[2].test_error.mean < reps[1].test_error.mean);
+}

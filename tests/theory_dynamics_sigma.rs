@@ -244,3 +244,24 @@ fn time_zero_is_the_null_estimator() {
         close(r.variance, 0.0, 1e-12, "null variance");
     }
 }
+
+/// Epoch-wise double descent (issue 16, "Done means"): a fast block with little signal and a slow
+/// block with most of it, with noise: the gradient-flow test error falls (the fast block is
+/// learnt), rises (its noise is fitted) and falls again (the slow block is learnt). The theory
+/// curve's extrema; `sim_dynamics_sigma.rs` checks the three times against simulation.
+#[test]
+fn epoch_wise_double_descent_on_a_two_scale_population() {
+    let pop = Population::new(vec![1.0, 1e-3], vec![0.7, 0.3], vec![0.1, 0.9]).unwrap();
+    let m = AnisotropicDynamics::new(pop, 0.5)
+        .with_energies(1e-3f64.sqrt().recip(), 0.5)
+        .check()
+        .unwrap();
+    let e = |t: f64| m.at_time(t).unwrap().test_error;
+    let (first_min, bump, second_min) = (e(5.8), e(29.0), e(340.0));
+    assert!(first_min < e(0.5) && first_min < e(2.0), "falls");
+    assert!(bump > first_min + 0.02, "rises: {first_min} -> {bump}");
+    assert!(
+        second_min < bump - 0.005,
+        "falls again: {bump} -> {second_min}"
+    );
+}
