@@ -301,6 +301,8 @@ fn bad_input_names_the_flag_with_status_2() {
         assert!(out.is_empty());
         assert!(err.contains(flag), "{argv:?}: {err}");
     }
+    // A spectrum file that does not exist: exit 2 naming the flag (no longer "not yet
+    // supported": --spectrum is the general-population model).
     let (code, _, err) = run(&[
         "dynamics",
         "--gamma",
@@ -310,8 +312,118 @@ fn bad_input_names_the_flag_with_status_2() {
         "--time",
         "1",
         "--spectrum",
-        "x",
+        "/nonexistent/x.csv",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("not yet supported"), "{err}");
+    assert!(err.contains("--spectrum"), "{err}");
+}
+
+/// `--spectrum` (parsed as `ridge --spectrum`): a curve over time equal to the library's
+/// `AnisotropicDynamics`, a discrete method, and the simulation fields.
+#[test]
+fn spectrum_curves_match_the_library() {
+    use overparam::spectral::Population;
+    let (code, out, err) = run(&[
+        "dynamics",
+        "--gamma",
+        "2",
+        "--snr",
+        "3",
+        "--spectrum",
+        "powerlaw:1:50",
+        "--signal-exponent",
+        "1.5",
+        "--time",
+        "0.1:100:4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 4);
+    let pop = Population::power_law(1.0, 1.5, 50).unwrap();
+    let m = Dynamics {
+        gamma: 2.0,
+        snr: 3.0,
+        ..Default::default()
+    }
+    .with_population(pop.clone())
+    .check()
+    .unwrap();
+    for rec in &v {
+        let t = rec["time"].as_f64().unwrap();
+        let want = m.at_time(t).unwrap();
+        for (key, value) in [
+            ("test_error", want.test_error),
+            ("train_error", want.train_error),
+            ("bias", want.bias),
+            ("variance", want.variance),
+        ] {
+            let got = rec[key].as_f64().unwrap();
+            assert!(
+                (got - value).abs() <= 1e-10 * value.abs().max(1.0),
+                "{key} at {t}: {got} vs {value}"
+            );
+        }
+    }
+    let (code, out, err) = run(&[
+        "dynamics",
+        "--gamma",
+        "0.5",
+        "--snr",
+        "3",
+        "--spectrum",
+        "powerlaw:1:50",
+        "--algorithm",
+        "heavy-ball",
+        "--lr",
+        "0.5",
+        "--momentum",
+        "0.5",
+        "--steps",
+        "40",
+        "--simulate",
+        "--trials",
+        "3",
+        "--n",
+        "100",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json_lines(&out);
+    let want = Dynamics {
+        gamma: 0.5,
+        snr: 3.0,
+        algorithm: Algorithm::HeavyBall,
+        lr: 0.5,
+        momentum: 0.5,
+        ..Default::default()
+    }
+    .with_population(Population::power_law(1.0, 0.0, 50).unwrap())
+    .check()
+    .unwrap()
+    .at_steps(40)
+    .unwrap();
+    let got = v[0]["test_error"].as_f64().unwrap();
+    assert!(
+        (got - want.test_error).abs() <= 1e-10,
+        "{got} vs {}",
+        want.test_error
+    );
+    assert!(
+        v[0]["sim_mean"].as_f64().is_some() && v[0]["agrees"].is_boolean(),
+        "{}",
+        v[0]
+    );
+    // Not with --early-stopping (yet), and --signal-exponent needs --spectrum.
+    for extra in [
+        &["--spectrum", "powerlaw:1:50", "--early-stopping"][..],
+        &["--time", "1", "--signal-exponent", "1"][..],
+    ] {
+        let mut argv = vec!["dynamics", "--gamma", "0.5", "--snr", "4"];
+        argv.extend(extra.iter());
+        let (code, _, err) = run(&argv);
+        assert_eq!(code, 2, "{argv:?}: {err}");
+    }
 }

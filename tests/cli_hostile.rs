@@ -217,6 +217,11 @@ const ROWS: &[Row] = &[
     row("ridge --gamma 2 --lambda 0.1 --snr 2 --spectrum bogus:1", U, &["--spectrum"]),
     row("ridge --gamma 2 --lambda 0.1 --snr 2 --spectrum powerlaw:1:1000 --signal-exponent -1", U, &["--signal-exponent"]),
     row("ridge --gamma 1e-3:1e3:6 --lambda lin:0:1e3:5 --snr 2 --spectrum powerlaw:5:1000", OK, &[]),
+    // ---- dynamics --spectrum (issue 16) ----
+    row("dynamics --gamma 2 --snr 2 --time 1 --spectrum /nonexistent/pop.csv", U, &["--spectrum", "/nonexistent/pop.csv"]),
+    row("dynamics --gamma 2 --snr 2 --time 1 --spectrum powerlaw:nan:10", U, &["--spectrum"]),
+    row("dynamics --gamma 2 --snr 2 --time 1 --spectrum powerlaw:1:100 --signal-exponent -1", U, &["--signal-exponent"]),
+    row("dynamics --gamma 0.5 --snr 2 --algorithm gd --lr 1e3 --steps 5 --spectrum powerlaw:1:100", U, &["--lr"]),
     row("ridge --gamma 1 --lambda 0 --snr 2 --spectrum powerlaw:1:100", OK_OR_U, &["--gamma|--lambda"]),
     pipe("ridge --gamma 0.1:10:1000 --lambda 0.01:1:1000 --snr 2 --spectrum powerlaw:1.5:1000 --format csv"),
     // ---- density (issue 15) ----

@@ -32,7 +32,10 @@ use crate::experiment::{Experiment, JoinOptions, RunOptions};
 use crate::linalg::{Matrix, SymmetricEigen, symmetric_eigenvalues};
 use crate::sim::PointEstimate;
 use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
-use crate::theory::dynamics::{Dynamics, DynamicsModel, DynamicsRisk};
+use crate::spectral::Population;
+use crate::theory::dynamics::{
+    AnisotropicDynamics, AnisotropicDynamicsModel, Dynamics, DynamicsModel, DynamicsRisk,
+};
 
 /// Largest $n$ or $p$ accepted.
 const MAX_SIZE: usize = 20_000;
@@ -421,6 +424,386 @@ impl Experiment for DynamicsSimulator {
             .collect())
     }
     /// As ridge ([`crate::compare::compare_risks`] with size $n$): $c|R|/n$ per metric.
+    fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
+        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.n)
+    }
+}
+
+/// Largest $n$ or $p$ of the general-population simulation (a $p \times p$ eigendecomposition
+/// with eigenvectors per trial).
+const MAX_SIZE_ANISOTROPIC: usize = 5_000;
+
+/// Unchecked parameters of a dynamics simulation with a population spectrum: the theory's
+/// parameters ([`AnisotropicDynamics`], nominal $\gamma$), the sample size and the time.
+///
+/// # Model
+///
+/// As [`crate::sim::ridge::anisotropic`]: $\Sigma$ diagonal in its eigenbasis, atom $j$ on
+/// $m_j = \mathrm{round}(w_j\,\mathrm{round}(\gamma n))$ coordinates with variance $s_j$, $\beta$
+/// uniform on the sphere of radius $\sqrt{c_jr^2}$ on atom $j$'s coordinates (the shares of the
+/// atoms kept renormalised; the theory is evaluated at the realised population and $p/n$).
+///
+/// # What a trial computes (exactly given $X$ and $\beta$; expectation over the noise)
+///
+/// With $S = X^\top X/n = U\operatorname{diag}(d)U^\top$ ($p \times p$, one eigendecomposition
+/// per trial for every time and method), $\rho_i = 1 - d_iq(d_i + \lambda)$, $a = U^\top\beta$:
+/// $B = \sum_k s_k\big(U(\rho\circ a)\big)_k^2$,
+/// $V = \frac{\sigma^2}{n}\sum_i d_iq_i^2\,(U^\top\Sigma U)_{ii}$,
+/// $E_{\rm train} = \sum_i d_i\rho_i^2a_i^2 + \frac{\sigma^2}{n}\big[\sum_{i \le \min(n,p)}\rho_i^2
+/// + (n - p)_+\big]$ (the $\min(n, p)$ largest $d_i$: the spectrum of $XX^\top/n$).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnisotropicDynamicsSimulation {
+    /// The model (population, nominal $\gamma$, energies, $\lambda$, method).
+    pub model: AnisotropicDynamics,
+    /// Samples $n \in [2, 5000]$.
+    pub n: usize,
+    /// Gradient-flow time, or the number of steps of a discrete method.
+    pub time: f64,
+}
+
+/// One atom's block of coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Block {
+    variance: f64,
+    count: usize,
+    norm: f64,
+}
+
+/// A validated general-population dynamics simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnisotropicDynamicsSimulator {
+    model: AnisotropicDynamicsModel,
+    realised: AnisotropicDynamicsModel,
+    n: usize,
+    p: usize,
+    time: f64,
+    blocks: Vec<Block>,
+}
+
+impl AnisotropicDynamicsSimulation {
+    /// Validate the model, the time, the sizes, and the theory at the realised population.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming `n` (outside $[2, 5000]$), `gamma` (a
+    /// realised $p$ outside $[1, 5000]$), `population` (no atom with variance and signal gets a
+    /// coordinate), `time`/`steps`; those of [`AnisotropicDynamics::check`] (also at the
+    /// realised population and $p/n$).
+    pub fn check(&self) -> Result<AnisotropicDynamicsSimulator> {
+        let model = self.model.check()?;
+        model
+            .filter_and_residual(self.time, 1.0)
+            .map(|_| ())
+            .or_else(|e| match e {
+                Error::NonFinite { .. } => Ok(()),
+                e => Err(e),
+            })?;
+        if self.n < 2 || self.n > MAX_SIZE_ANISOTROPIC {
+            return Err(Error::InvalidParameter {
+                name: "n",
+                value: self.n as f64,
+                expected: "an integer in [2, 5000]",
+            });
+        }
+        let p0 = (model.gamma() * self.n as f64).round();
+        let pop = model.population();
+        let counts: Vec<usize> = pop
+            .weights()
+            .iter()
+            .map(|w| (w * p0).round() as usize)
+            .collect();
+        let p: usize = counts.iter().sum();
+        if p == 0 || p > MAX_SIZE_ANISOTROPIC {
+            return Err(Error::InvalidParameter {
+                name: "gamma",
+                value: model.gamma(),
+                expected: "a realised dimension sum_j round(w_j round(gamma n)) in [1, 5000]",
+            });
+        }
+        let kept: Vec<usize> = (0..counts.len()).filter(|&j| counts[j] > 0).collect();
+        let signal: f64 = kept.iter().map(|&j| pop.signal()[j]).sum();
+        let realised_pop = Population::new(
+            kept.iter().map(|&j| pop.eigenvalues()[j]).collect(),
+            kept.iter().map(|&j| counts[j] as f64).collect(),
+            kept.iter().map(|&j| pop.signal()[j]).collect(),
+        )
+        .map_err(|_| Error::InvalidParameter {
+            name: "population",
+            value: p as f64,
+            expected: "a population whose atoms with a coordinate at this size carry variance and signal",
+        })?;
+        let r2 = model.signal_energy();
+        let blocks = kept
+            .iter()
+            .map(|&j| Block {
+                variance: pop.eigenvalues()[j],
+                count: counts[j],
+                norm: (pop.signal()[j] / signal * r2).sqrt(),
+            })
+            .collect();
+        let realised = model
+            .params()
+            .clone()
+            .with_population(realised_pop)
+            .with_gamma(p as f64 / self.n as f64)
+            .check()?;
+        Ok(AnisotropicDynamicsSimulator {
+            model,
+            realised,
+            n: self.n,
+            p,
+            time: self.time,
+            blocks,
+        })
+    }
+}
+
+impl AnisotropicDynamicsSimulator {
+    /// Samples $n$.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+    /// Realised dimension $p$.
+    pub fn p(&self) -> usize {
+        self.p
+    }
+    /// $p/n$.
+    pub fn realised_gamma(&self) -> f64 {
+        self.p as f64 / self.n as f64
+    }
+    /// The time ($t$ or steps).
+    pub fn time(&self) -> f64 {
+        self.time
+    }
+    /// The checked model (nominal).
+    pub fn model(&self) -> &AnisotropicDynamicsModel {
+        &self.model
+    }
+    /// The model at the realised population and $p/n$.
+    pub fn realised_model(&self) -> &AnisotropicDynamicsModel {
+        &self.realised
+    }
+    /// The limit at the realised population and $p/n$, at this simulator's time.
+    ///
+    /// Errors: as [`AnisotropicDynamicsModel::at`].
+    pub fn theory(&self) -> Result<DynamicsRisk> {
+        self.realised.at(self.time)
+    }
+
+    /// Peak memory per concurrent trial: the design ($np$), $S$, its eigenvectors and the
+    /// solver's workspace ($4p^2$), 8 bytes each.
+    pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        let (n, p) = (self.n, self.p);
+        let per_trial = (2 * memory::mul(n, p) + 4 * memory::mul(p, p)) * memory::F64;
+        MemoryEstimate::new("n", per_trial, 0, 96, run)
+    }
+
+    /// Run at this simulator's model and time.
+    ///
+    /// Errors: [`Error::InvalidParameter`] (`trials`); [`Error::MemoryBudget`]; linear-algebra
+    /// failures.
+    pub fn run(&self, run: &RunOptions) -> Result<DynamicsSimReport> {
+        self.run_with_budget(run, &MemoryBudget::default())
+    }
+
+    /// [`Self::run`] under an explicit memory budget.
+    ///
+    /// Errors: as [`Self::run`].
+    pub fn run_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<DynamicsSimReport> {
+        let points = [(self.model.clone(), self.time)];
+        let mut out = self.run_many_with_budget(run, &points, budget)?;
+        out.pop().ok_or(Error::DimensionMismatch {
+            what: "simulated points",
+            expected: 1,
+            found: 0,
+        })
+    }
+
+    /// Every `(model, time)` pair from the same trials (one eigendecomposition per trial). The
+    /// models must have this simulator's $r^2$ and $\sigma^2$ (method, step, momentum and
+    /// $\lambda$ are free; population and $\gamma$ are the simulator's).
+    ///
+    /// Errors: [`Error::InvalidParameter`] (`signal_energy`, `noise_variance`) for another
+    /// problem; as [`Self::run`].
+    pub fn run_many(
+        &self,
+        run: &RunOptions,
+        points: &[(AnisotropicDynamicsModel, f64)],
+    ) -> Result<Vec<DynamicsSimReport>> {
+        self.run_many_with_budget(run, points, &MemoryBudget::default())
+    }
+
+    fn run_many_with_budget(
+        &self,
+        run: &RunOptions,
+        points: &[(AnisotropicDynamicsModel, f64)],
+        budget: &MemoryBudget,
+    ) -> Result<Vec<DynamicsSimReport>> {
+        for (m, _) in points {
+            for (name, a, b) in [
+                (
+                    "signal_energy",
+                    m.signal_energy(),
+                    self.model.signal_energy(),
+                ),
+                (
+                    "noise_variance",
+                    m.noise_variance(),
+                    self.model.noise_variance(),
+                ),
+            ] {
+                if a != b {
+                    return Err(Error::InvalidParameter {
+                        name,
+                        value: a,
+                        expected: "the simulator's value (run_many varies the method, not the problem)",
+                    });
+                }
+            }
+        }
+        budget.check(&self.memory_estimate(run))?;
+        let results = crate::sim::run_trials(run, crate::sim::MIN_TRIALS, "dynamics", |k| {
+            self.run_trial(run.seed, k, points)
+        })?;
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, (_, t))| {
+                let pick = |f: fn(&DynamicsTrial) -> f64| {
+                    Estimate::from_trials(results.iter().map(|r| f(&r[i])).collect())
+                };
+                Ok(DynamicsSimReport {
+                    time: *t,
+                    test_error: pick(|t| t.test_error)?,
+                    bias: pick(|t| t.bias)?,
+                    variance: pick(|t| t.variance)?,
+                    train_error: pick(|t| t.train_error)?,
+                    n: self.n,
+                    p: self.p,
+                })
+            })
+            .collect()
+    }
+
+    /// One trial at every point: draw $X$ and $\beta$ from the stream `(seed, trial)`,
+    /// eigendecompose $S$ once, and return the exact conditional risks (module docs).
+    ///
+    /// Errors: linear-algebra failures; those of the filters; [`Error::NonFinite`].
+    pub fn run_trial(
+        &self,
+        seed: u64,
+        trial: u64,
+        points: &[(AnisotropicDynamicsModel, f64)],
+    ) -> Result<Vec<DynamicsTrial>> {
+        let mut rng = trial_rng(seed, trial);
+        let (n, p) = (self.n, self.p);
+        let mut var = Vec::with_capacity(p);
+        let mut beta = Vec::with_capacity(p);
+        for b in &self.blocks {
+            let g: Vec<f64> = (0..b.count).map(|_| normal(&mut rng)).collect();
+            let norm = g.iter().map(|x| x * x).sum::<f64>().sqrt();
+            for x in g {
+                var.push(b.variance);
+                beta.push(if norm > 0.0 { b.norm * x / norm } else { 0.0 });
+            }
+        }
+        let sd: Vec<f64> = var.iter().map(|v| v.sqrt()).collect();
+        let mut draws = Vec::with_capacity(n * p);
+        for _ in 0..n * p {
+            draws.push(normal(&mut rng));
+        }
+        let x = Matrix::from_fn(n, p, |i, j| draws[i * p + j] * sd[j]);
+        drop(draws);
+        let nf = n as f64;
+        let eig = SymmetricEigen::new(&x.gram(1.0 / nf))?;
+        drop(x);
+        let d: Vec<f64> = eig.values().iter().map(|v| v.max(0.0)).collect();
+        let u = eig.vectors();
+        let at = |m: &Matrix, i: usize, j: usize| m.get(i, j).unwrap_or(0.0);
+        let beta_m = Matrix::from_fn(p, 1, |i, _| beta[i]);
+        let coef = u.matmul_tn(&beta_m, 1.0)?;
+        // (U^T Sigma U)_ii.
+        let sig_diag: Vec<f64> = (0..p)
+            .map(|i| (0..p).map(|k| var[k] * at(u, k, i).powi(2)).sum())
+            .collect();
+        // The min(n, p) largest eigenvalues are the spectrum of X X^T / n.
+        let mut order: Vec<usize> = (0..p).collect();
+        order.sort_by(|&a, &b| d[b].total_cmp(&d[a]));
+        let top = n.min(p);
+        let mut in_top = vec![false; p];
+        for &i in order.iter().take(top) {
+            in_top[i] = true;
+        }
+        points
+            .iter()
+            .map(|(m, time)| {
+                let lambda = m.lambda();
+                let s2 = m.noise_variance();
+                let mut rho = vec![0.0; p];
+                let (mut var_sum, mut sig, mut noise) = (0.0, 0.0, (n.saturating_sub(p)) as f64);
+                for i in 0..p {
+                    let (q, p_res) = m.filter_and_residual(*time, d[i] + lambda)?;
+                    let r = p_res + lambda * q;
+                    rho[i] = r;
+                    var_sum += d[i] * q * q * sig_diag[i];
+                    let c = at(&coef, i, 0);
+                    sig += d[i] * r * r * c * c;
+                    if in_top[i] {
+                        noise += r * r;
+                    }
+                }
+                let t = Matrix::from_fn(p, 1, |i, _| rho[i] * at(&coef, i, 0));
+                let diff = u.matmul(&t, 1.0)?;
+                let bias: f64 = (0..p).map(|k| var[k] * at(&diff, k, 0).powi(2)).sum();
+                let variance = s2 / nf * var_sum;
+                let trial = DynamicsTrial {
+                    test_error: bias + variance,
+                    bias,
+                    variance,
+                    train_error: sig + s2 / nf * noise,
+                };
+                for v in [trial.test_error, trial.train_error] {
+                    crate::error::finite(v, "dynamics simulation risk")?;
+                }
+                Ok(trial)
+            })
+            .collect()
+    }
+}
+
+impl Experiment for AnisotropicDynamicsSimulator {
+    /// `test_error` (primary), `bias`, `variance`, `train_error`.
+    fn metric_names(&self) -> &'static [&'static str] {
+        &crate::compare::RISK_METRICS
+    }
+    /// $n$.
+    fn size(&self) -> usize {
+        self.n
+    }
+    fn theory_realised(&self) -> Result<Vec<f64>> {
+        let r = self.theory()?;
+        Ok(vec![r.test_error, r.bias, r.variance, r.train_error])
+    }
+    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
+        self.simulate_with_budget(run, &MemoryBudget::default())
+    }
+    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        AnisotropicDynamicsSimulator::memory_estimate(self, run)
+    }
+    fn simulate_with_budget(
+        &self,
+        run: &RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<PointEstimate>> {
+        let r = self.run_with_budget(run, budget)?;
+        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
+            .into_iter()
+            .map(PointEstimate::from)
+            .collect())
+    }
+    /// $c|R|/n$ per metric, as the isotropic simulation.
     fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
         crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.n)
     }

@@ -1,10 +1,19 @@
 //! `overparam dynamics`: training dynamics of least squares (gradient flow, gradient descent,
-//! heavy ball, Nesterov), isotropic design. Arguments -> `Dynamics` -> records.
+//! heavy ball, Nesterov), isotropic design or any population spectrum (`--spectrum`, parsed as
+//! `ridge --spectrum`). Arguments -> `Dynamics` (+ `AnisotropicDynamics`) -> records.
+
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use overparam::compare::RISK_METRICS;
-use overparam::sim::dynamics::{DynamicsSimulation, DynamicsSimulator};
-use overparam::theory::dynamics::{Algorithm, Dynamics, DynamicsModel, DynamicsRisk, steps_of};
+use overparam::sim::dynamics::{
+    AnisotropicDynamicsSimulation, AnisotropicDynamicsSimulator, DynamicsSimulation,
+    DynamicsSimulator,
+};
+use overparam::spectral::Population;
+use overparam::theory::dynamics::{
+    Algorithm, AnisotropicDynamicsModel, Dynamics, DynamicsModel, DynamicsRisk, steps_of,
+};
 
 use crate::CliError;
 use crate::driver::{Axis, Outcome, Piece, RiskOutput, along, run_options, validate};
@@ -73,9 +82,28 @@ pub struct DynamicsArgs {
     /// and its comparison with optimally tuned ridge instead of a given time.
     #[arg(long, conflicts_with_all = ["time", "steps"])]
     early_stopping: bool,
-    /// A population spectrum (general covariance). Not yet supported: exits with status 2.
-    #[arg(long, value_name = "FILE")]
+    /// A population spectrum (general covariance), as `ridge --spectrum`: a CSV file with the
+    /// header `eigenvalue,weight,signal` (dimension shares and shares of ||beta||^2), or
+    /// `powerlaw:ALPHA:P` (eigenvalues k^-ALPHA, k = 1..P, equal weights). Not with
+    /// --early-stopping (yet).
+    #[arg(
+        long,
+        value_name = "FILE|powerlaw:ALPHA:P",
+        conflicts_with = "early_stopping"
+    )]
     spectrum: Option<String>,
+    /// Signal exponent BETA of `--spectrum powerlaw:ALPHA:P`: the share of ||beta||^2 on the k-th
+    /// eigendirection is proportional to k^-BETA (default 0: spread evenly).
+    #[arg(
+        long,
+        requires = "spectrum",
+        value_name = "BETA",
+        allow_negative_numbers = true
+    )]
+    signal_exponent: Option<f64>,
+    /// The parsed `--spectrum` (filled by `run`).
+    #[arg(skip)]
+    population: Option<Arc<Population>>,
     #[command(flatten)]
     sim: SimulateArgs,
     #[command(flatten)]
@@ -137,6 +165,67 @@ fn params(args: &DynamicsArgs, v: &[f64]) -> Dynamics {
     }
 }
 
+/// The checked model of a point: isotropic, or with the `--spectrum` population.
+#[derive(Debug, Clone)]
+enum Model {
+    Isotropic(DynamicsModel),
+    Population(Box<AnisotropicDynamicsModel>),
+}
+
+impl Model {
+    fn algorithm(&self) -> Algorithm {
+        match self {
+            Self::Isotropic(m) => m.algorithm(),
+            Self::Population(m) => m.algorithm(),
+        }
+    }
+    fn at(&self, time: f64) -> overparam::Result<DynamicsRisk> {
+        match self {
+            Self::Isotropic(m) => m.at(time),
+            Self::Population(m) => m.at(time),
+        }
+    }
+    fn curve(&self, times: &[f64]) -> overparam::Result<Vec<DynamicsRisk>> {
+        match self {
+            Self::Isotropic(m) if m.algorithm().is_discrete() => {
+                let steps = times
+                    .iter()
+                    .map(|&t| steps_of(t))
+                    .collect::<overparam::Result<Vec<u64>>>()?;
+                m.curve_steps(&steps)
+            }
+            Self::Isotropic(m) => m.curve_time(times),
+            Self::Population(m) => m.curve(times),
+        }
+    }
+    fn check_time(&self, time: f64) -> overparam::Result<f64> {
+        match self {
+            Self::Isotropic(m) => m.check_time(time),
+            Self::Population(m) => m.check_time(time),
+        }
+    }
+}
+
+fn model(args: &DynamicsArgs, v: &[f64]) -> overparam::Result<Model> {
+    let p = params(args, v);
+    match &args.population {
+        Some(pop) => Ok(Model::Population(Box::new(
+            p.with_population(Arc::clone(pop)).check()?,
+        ))),
+        None => p.check().map(Model::Isotropic),
+    }
+}
+
+fn asimulation(args: &DynamicsArgs, v: &[f64]) -> Option<AnisotropicDynamicsSimulation> {
+    args.population
+        .as_ref()
+        .map(|pop| AnisotropicDynamicsSimulation {
+            model: params(args, v).with_population(Arc::clone(pop)),
+            n: args.sim.size_or(N),
+            time: time_of(args, v),
+        })
+}
+
 /// The time of a point: the steps of a range are rounded to integers (a log-spaced range of
 /// steps); a single `--steps` value must be an integer itself.
 fn time_of(args: &DynamicsArgs, v: &[f64]) -> f64 {
@@ -157,12 +246,6 @@ fn simulation(args: &DynamicsArgs, p: &Dynamics, time: f64) -> DynamicsSimulatio
 
 /// Flags that do not apply to the chosen method, or that it needs.
 fn check_flags(args: &DynamicsArgs) -> Result<(), CliError> {
-    if args.spectrum.is_some() {
-        return Err(CliError::usage(
-            "--spectrum: not yet supported (general population spectra come with issue 15; \
-             only the isotropic case Sigma = I is implemented)",
-        ));
-    }
     let discrete = algorithm(args).is_discrete();
     let name = algorithm(args).name();
     if discrete {
@@ -209,7 +292,7 @@ fn check_flags(args: &DynamicsArgs) -> Result<(), CliError> {
 
 /// The library's validation of one point: the model and its time.
 fn check_point(args: &DynamicsArgs, v: &[f64]) -> overparam::Result<()> {
-    let m = params(args, v).check()?;
+    let m = model(args, v)?;
     if !args.early_stopping {
         m.check_time(time_of(args, v))?;
     }
@@ -217,14 +300,32 @@ fn check_point(args: &DynamicsArgs, v: &[f64]) -> overparam::Result<()> {
 }
 
 /// Run `overparam dynamics`.
-pub fn run(args: DynamicsArgs) -> Result<(), CliError> {
+pub fn run(mut args: DynamicsArgs) -> Result<(), CliError> {
     check_flags(&args)?;
+    if let Some(spec) = &args.spectrum {
+        args.population = Some(Arc::new(crate::ridge::population(
+            spec,
+            args.signal_exponent,
+        )?));
+    }
     crate::plot::check_path(args.out.plot.as_ref())?;
     let axes = axes(&args);
     validate(&axes, |v| check_point(&args, v))?;
     // With --early-stopping the time is found per point; the sizes (hence the memory) do not
     // depend on it, so the placeholder time 0 checks them.
-    if args.sim.simulate {
+    if args.sim.simulate && args.population.is_some() {
+        let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
+        let build = |v: &[f64]| -> overparam::Result<AnisotropicDynamicsSimulator> {
+            match asimulation(&args, v) {
+                Some(s) => s.check(),
+                None => Err(overparam::Error::NonFinite {
+                    what: "no population",
+                }),
+            }
+        };
+        build(&base).map_err(|e| CliError::from_library(&e))?;
+        args.sim.check_memory(&axes, build)?;
+    } else if args.sim.simulate {
         let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
         simulation(&args, &params(&args, &base), time_of(&args, &base))
             .check()
@@ -234,7 +335,13 @@ pub fn run(args: DynamicsArgs) -> Result<(), CliError> {
         })?;
     }
     let summary = || crate::plot::Summary {
-        model: format!("least squares, {}", algorithm(&args).name()),
+        model: match &args.spectrum {
+            Some(spec) => format!(
+                "least squares, {}, spectrum {spec}",
+                algorithm(&args).name()
+            ),
+            None => format!("least squares, {}", algorithm(&args).name()),
+        },
         fixed: vec![("noise_sd", args.noise_sd)],
         simulated: args
             .sim
@@ -248,7 +355,7 @@ pub fn run(args: DynamicsArgs) -> Result<(), CliError> {
         summary,
         |piece| evaluate(&args, piece),
         |v| {
-            let r = solve(&args, &params(&args, v).check()?, time_of(&args, v))?;
+            let r = solve(&args, &model(&args, v)?, time_of(&args, v))?;
             Ok([r.risk.test_error, r.risk.train_error])
         },
     )
@@ -261,8 +368,8 @@ struct Solved {
     early: Option<overparam::theory::dynamics::EarlyStopping>,
 }
 
-fn solve(args: &DynamicsArgs, m: &DynamicsModel, time: f64) -> overparam::Result<Solved> {
-    if args.early_stopping {
+fn solve(args: &DynamicsArgs, m: &Model, time: f64) -> overparam::Result<Solved> {
+    if let (true, Model::Isotropic(m)) = (args.early_stopping, m) {
         let es = m.early_stopping()?;
         Ok(Solved {
             risk: es.at_optimum,
@@ -280,17 +387,13 @@ fn evaluate(args: &DynamicsArgs, piece: &Piece<'_>) -> Vec<Outcome> {
     // Along the time axis: the library's curve (one quadrature level for all times, one
     // recursion up to the last step).
     let curve = (piece.line == TIME && !args.early_stopping).then_some(
-        |(m, _): &(DynamicsModel, f64), times: &[f64]| -> overparam::Result<Vec<Solved>> {
-            let risks = if m.algorithm().is_discrete() {
-                let steps = times
-                    .iter()
-                    .map(|&t| steps_of(t.round()))
-                    .collect::<overparam::Result<Vec<u64>>>()?;
-                m.curve_steps(&steps)?
+        |(m, _): &(Model, f64), times: &[f64]| -> overparam::Result<Vec<Solved>> {
+            let times: Vec<f64> = if m.algorithm().is_discrete() {
+                times.iter().map(|t| t.round()).collect()
             } else {
-                m.curve_time(times)?
+                times.to_vec()
             };
-            Ok(risks
+            Ok(m.curve(&times)?
                 .into_iter()
                 .map(|risk| Solved { risk, early: None })
                 .collect())
@@ -298,7 +401,7 @@ fn evaluate(args: &DynamicsArgs, piece: &Piece<'_>) -> Vec<Outcome> {
     );
     along(
         piece,
-        |v| Ok((params(args, v).check()?, time_of(args, v))),
+        |v| Ok((model(args, v)?, time_of(args, v))),
         curve,
         |(m, t)| solve(args, m, *t),
     )
@@ -363,7 +466,12 @@ fn outcome(args: &DynamicsArgs, v: &[f64], solved: overparam::Result<Solved>) ->
         error = Some(e.clone());
     }
     if args.sim.simulate {
-        error = error.or(simulate(args, &p, time, &mut rec));
+        error = error.or(match asimulation(args, v) {
+            Some(s) => {
+                simulate_population(args, AnisotropicDynamicsSimulation { time, ..s }, &mut rec)
+            }
+            None => simulate(args, &p, time, &mut rec),
+        });
     }
     Outcome { record: rec, error }
 }
@@ -380,6 +488,31 @@ fn simulate(
         simulation(args, p, time).check(),
         &[
             ("n", |s: &DynamicsSimulator| Field::Int(s.n() as u64)),
+            ("p", |s| Field::Int(s.p() as u64)),
+            ("realised_gamma", |s| Field::Num(s.realised_gamma())),
+        ],
+        &RISK_METRICS,
+        (
+            run_options(&args.sim, &axes(args)),
+            args.sim.join(args.out.kappa),
+        ),
+        &RISK_OLD_KEYS[..0],
+    )
+}
+
+/// Simulate one point with the `--spectrum` population and add the join fields.
+fn simulate_population(
+    args: &DynamicsArgs,
+    sim: AnisotropicDynamicsSimulation,
+    rec: &mut Record,
+) -> Option<overparam::Error> {
+    simulate_point(
+        rec,
+        sim.check(),
+        &[
+            ("n", |s: &AnisotropicDynamicsSimulator| {
+                Field::Int(s.n() as u64)
+            }),
             ("p", |s| Field::Int(s.p() as u64)),
             ("realised_gamma", |s| Field::Num(s.realised_gamma())),
         ],

@@ -226,7 +226,7 @@ fn simulate(args: &RidgeArgs, p: &Ridge, rec: &mut Record) -> Option<overparam::
 
 /// Parse `--spectrum`: `powerlaw:ALPHA:P` or a CSV file (errors name the file, the line and the
 /// problem; exit status 2).
-fn population(spec: &str, signal_exponent: Option<f64>) -> Result<Population, CliError> {
+pub(crate) fn population(spec: &str, signal_exponent: Option<f64>) -> Result<Population, CliError> {
     if let Some(rest) = spec.strip_prefix("powerlaw:") {
         let bad = || {
             CliError::usage(format!(
