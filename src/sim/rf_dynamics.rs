@@ -542,9 +542,11 @@ impl RfDynamicsSimulator {
                     let one_minus = spec.g[i] / n_f * fr[i].0;
                     one_minus * (1.0 + rho[i])
                 };
-                let train_linear = (spec.x_norm
+                // Squared norms: clamp the rounding of an interpolating fit (exactly 0) at 0.
+                let train_linear = ((spec.x_norm
                     - (0..k).map(|i| spec.omega[i] * learnt(i)).sum::<f64>())
-                    / (n_f * d_f);
+                    / (n_f * d_f))
+                    .max(0.0);
                 let train_noise =
                     ((spec.n - k) as f64 + rho.iter().map(|r| r * r).sum::<f64>()) / n_f;
                 let (nonlinear, train_nonlinear) = match &spec.nonlinear {
@@ -661,5 +663,65 @@ impl RfDynamicsSimulator {
             expected: 1,
             found: 0,
         })
+    }
+}
+
+impl RfDynamicsSimulator {
+    /// The limit ([`crate::theory::rf_dynamics`]) at the realised ratios $N/d$, $n/d$, at this
+    /// simulator's time and method.
+    ///
+    /// Errors: those of [`crate::theory::rf_dynamics::RfDynamics::check`] and `at`.
+    pub fn theory(&self) -> Result<crate::theory::rf_dynamics::RfDynamicsRisk> {
+        self.theory_at(self.time)
+    }
+
+    /// The limit at the realised ratios at another time.
+    ///
+    /// Errors: as [`Self::theory`].
+    pub fn theory_at(&self, time: f64) -> Result<crate::theory::rf_dynamics::RfDynamicsRisk> {
+        crate::theory::rf_dynamics::RfDynamics {
+            model: self.realised_model(),
+            algorithm: self.algorithm,
+            lr: self.lr,
+            momentum: self.momentum,
+        }
+        .check()?
+        .at(time)
+    }
+}
+
+impl crate::experiment::Experiment for RfDynamicsSimulator {
+    /// `test_error` (primary), `bias`, `variance`, `train_error`.
+    fn metric_names(&self) -> &'static [&'static str] {
+        &crate::compare::RISK_METRICS
+    }
+    /// $d$.
+    fn size(&self) -> usize {
+        self.d
+    }
+    fn theory_realised(&self) -> Result<Vec<f64>> {
+        let r = self.theory()?;
+        Ok(vec![r.test_error, r.bias, r.variance, r.train_error])
+    }
+    fn simulate(&self, run: &crate::experiment::RunOptions) -> Result<Vec<crate::sim::PointEstimate>> {
+        self.simulate_with_budget(run, &MemoryBudget::default())
+    }
+    fn memory_estimate(&self, run: &crate::experiment::RunOptions) -> MemoryEstimate {
+        RfDynamicsSimulator::memory_estimate(self, run)
+    }
+    fn simulate_with_budget(
+        &self,
+        run: &crate::experiment::RunOptions,
+        budget: &MemoryBudget,
+    ) -> Result<Vec<crate::sim::PointEstimate>> {
+        let r = self.run_with_budget(run, budget)?;
+        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
+            .into_iter()
+            .map(crate::sim::PointEstimate::from)
+            .collect())
+    }
+    /// As `rf` ([`crate::compare::compare_risks`] with size $d$): $c|R|/d$ per metric.
+    fn allowances(&self, theory: &[f64], options: &crate::experiment::JoinOptions) -> Result<Vec<f64>> {
+        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.d)
     }
 }
