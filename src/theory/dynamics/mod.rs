@@ -54,6 +54,10 @@
 //! scale of the problem), and the finer value is returned with the difference as `quadrature_error`.
 //! More than [`MAX_LEVEL`] levels is [`Error::NotConverged`].
 
+pub mod anisotropic;
+
+pub use anisotropic::{AnisotropicDynamics, AnisotropicDynamicsModel};
+
 use std::num::NonZeroUsize;
 
 use gauss_quad::GaussLegendre;

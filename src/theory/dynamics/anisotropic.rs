@@ -1,0 +1,961 @@
+//! Training dynamics of least squares for **any population spectrum** $\Sigma$ (issue 16, part 1
+//! for general $\Sigma$): gradient flow, gradient descent, heavy ball and Nesterov from zero,
+//! with the optional ridge term, through a double contour integral of the two-resolvent
+//! deterministic equivalent.
+//!
+//! **Setting.** Rows $x \sim N(0, \Sigma)$, $\Sigma$ with eigenvalues $s_j \ge 0$ on the shares
+//! $w_j$ of the $p$ dimensions and the shares $c_j$ of $\|\beta\|^2 = r^2$ on their directions
+//! ([`Population`]), $y = x^\top\beta + \sigma\varepsilon$, $\gamma = p/n$, $S = X^\top X/n$,
+//! loss and filters as in [the isotropic module](super): $b = q(S + \lambda)X^\top y/n$,
+//! $\rho(s) = 1 - s\,q(s + \lambda)$. Then (expectation over the noise)
+//!
+//! $$ B = \beta^\top\rho(S)\,\Sigma\,\rho(S)\beta,\qquad
+//!    V = \frac{\sigma^2}{n}\operatorname{tr}\big(\Sigma\,S\,q(S+\lambda)^2\big),\qquad
+//!    E_{\rm train} = \beta^\top S\rho(S)^2\beta + \frac{\sigma^2}{n}\operatorname{tr}\rho(K)^2, $$
+//!
+//! $K = XX^\top/n$. Directions with $s_j = 0$ never enter (their columns of $X$ vanish and
+//! $\Sigma$ kills them in the risk), so only the positive atoms are kept; $w_+ = \sum_{s_j>0}w_j$.
+//!
+//! **Deterministic equivalents.** With the companion Stieltjes transform $\underline m(z)$ of
+//! $K$ (Silverstein's equation, [`SampleCovariance`]) and $\kappa(z) = 1/\underline m(z)$,
+//! which solves $z = -\kappa + \gamma\kappa\sum_j w_j s_j/(s_j + \kappa)$,
+//! $(S - z)^{-1} \asymp -\tfrac{\kappa}{z}(\Sigma + \kappa)^{-1}$ and (derived in
+//! docs/dynamics.md by a leave-one-out expansion; Bach 2023, arXiv:2303.01372, treats such
+//! two-point terms)
+//!
+//! $$ \beta^\top(S - z_1)^{-1}\Sigma(S - z_2)^{-1}\beta \asymp r^2\,\frac{\kappa_1\kappa_2}{z_1z_2}\,
+//!    \frac{\sum_j c_j s_j/((s_j+\kappa_1)(s_j+\kappa_2))}{1 - \gamma\sum_j w_js_j^2/((s_j+\kappa_1)(s_j+\kappa_2))}
+//!    = r^2\,a(z_1)a(z_2)\,\frac{g(z_1) - g(z_2)}{z_1 - z_2}, $$
+//!
+//! $a = \kappa/z$, $g(z) = \sum_j c_j s_j/(s_j + \kappa(z))$ — the denominator equals
+//! $(z_1 - z_2)/(\kappa_2 - \kappa_1)$ by Silverstein's equation, which turns the two-point
+//! function into a divided difference. At $z_1 = z_2 = -\lambda$ it is the ridge bias of
+//! [`crate::theory::ridge::AnisotropicRidge`] divided by $\lambda^2$. Cauchy's formula on a
+//! contour $\Gamma$ around the continuous support of $S$ then gives
+//!
+//! $$ B = r^2\Big[\oint\!\!\oint \rho(z_1)\rho(z_2)\,a_1a_2\frac{g_1 - g_2}{z_1 - z_2} +
+//!    2\oint \rho(z)\,\kappa_0 a(z)\frac{g(z) - g_0}{z} + \frac{\kappa_0\sum_j c_js_j/(s_j+\kappa_0)^2}
+//!    {\gamma\sum_j w_js_j/(s_j+\kappa_0)^2}\Big], $$
+//!
+//! $$ V = \sigma^2\oint q(z+\lambda)^2\,\kappa(z),\qquad
+//!    E_{\rm train} = r^2\oint\rho(z)^2\kappa(z)\,e(z) + \sigma^2\Big[(1 - \gamma w_+)_+ - \oint
+//!    \frac{\rho(z)^2}{\kappa(z)}\Big], $$
+//!
+//! all integrals $\oint \cdot\;\frac{dz}{2\pi i}$ counterclockwise, $e(z) = \sum_j c_j/(s_j +
+//! \kappa(z))$; the terms with $\kappa_0 = \kappa(0) > 0$, $g_0 = g(\kappa_0)$ are the residues at
+//! the atom of $S$ at $0$ (present when $\gamma w_+ > 1$; $\rho(0) = 1$), absent otherwise.
+//!
+//! **Quadrature.** $\Gamma$ is the image under $z = e^w$ of the ellipse
+//! $w = c + \ell\cos(\theta - i\mu)$, $\theta \in [0, 2\pi)$, whose foci are the logarithms of the
+//! support's outer edges $[a, b]$ ([`SampleCovariance::support`]): it stays in
+//! $\operatorname{Re} z > 0$ (so $|e^{-tz}| \le 1$ for every $t$) and at a fixed *relative*
+//! distance from the support, whatever its condition number. The integrand is analytic in the
+//! strip $|\operatorname{Im}\theta| < \mu$, so the trapezoidal rule in $\theta$ converges
+//! geometrically; $\mu = \tfrac12\operatorname{asinh}(\pi/(2\ell))$ balances the strip inside
+//! (the support) and outside ($\operatorname{Re} z = 0$). The nodes are doubled from
+//! [`MIN_CONTOUR_NODES`] until two consecutive rules agree to [`CONTOUR_TOLERANCE`] relative to
+//! $\max(|x|, \beta^\top\Sigma\beta + \sigma^2)$ on every output at the probe times (the
+//! smallest, median and largest), up to [`MAX_CONTOUR_NODES`]; the finer value is returned with
+//! the difference as `quadrature_error`. For the discrete methods the residual polynomial grows
+//! off the real axis; $\mu$ is halved until $|\rho_k| \le 10$ on the contour. Only the upper half
+//! of the nodes is computed ($\Gamma$ is symmetric, every function real on the real axis).
+
+use std::sync::Arc;
+
+use num_complex::Complex64 as C;
+
+use crate::error::{Error, Result, validate};
+use crate::spectral::{Population, SampleCovariance};
+use crate::theory::dynamics::{Algorithm, Dynamics, DynamicsRisk, MAX_STEPS};
+use crate::theory::ridge::{AnisotropicRidge, AnisotropicRidgeRisk};
+
+/// Relative agreement of two consecutive contour rules at which a value is accepted.
+pub const CONTOUR_TOLERANCE: f64 = 1e-11;
+
+/// Nodes of the coarsest contour rule (the whole contour; half are computed).
+pub const MIN_CONTOUR_NODES: usize = 32;
+
+/// Nodes of the finest contour rule.
+pub const MAX_CONTOUR_NODES: usize = 4096;
+
+/// Largest $|\rho_k|$ accepted on the contour of a discrete method (digits lost to
+/// cancellation: at most one).
+const MAX_GROWTH: f64 = 10.0;
+
+/// Parameters of least-squares dynamics with a population spectrum (unchecked); build with
+/// [`AnisotropicDynamics::new`] (or [`Dynamics::with_population`]) and the `with_*` methods.
+///
+/// ```
+/// use overparam::spectral::Population;
+/// use overparam::theory::dynamics::AnisotropicDynamics;
+/// let pop = Population::new(vec![1.0, 10.0], vec![0.7, 0.3], vec![0.2, 0.8])?;
+/// let m = AnisotropicDynamics::new(pop, 2.0).with_energies(4.0, 1.0).check()?;
+/// let curve = m.curve_time(&[0.0, 1.0, 10.0])?;
+/// // At t = 0 the test error is beta^T Sigma beta = 4 (0.2 + 8) and the training error adds sigma^2.
+/// assert!((curve[0].test_error - 32.8).abs() < 1e-9);
+/// assert!((curve[0].train_error - 33.8).abs() < 1e-9);
+/// # Ok::<(), overparam::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnisotropicDynamics {
+    population: Arc<Population>,
+    gamma: f64,
+    signal_energy: f64,
+    noise_variance: f64,
+    lambda: f64,
+    algorithm: Algorithm,
+    lr: f64,
+    momentum: f64,
+}
+
+impl AnisotropicDynamics {
+    /// The population and $\gamma = p/n$, with $r^2 = 4$, $\sigma^2 = 1$, $\lambda = 0$,
+    /// gradient flow (the defaults of [`Dynamics`]).
+    pub fn new(population: impl Into<Arc<Population>>, gamma: f64) -> Self {
+        Self::from_dynamics(
+            population,
+            &Dynamics {
+                gamma,
+                ..Dynamics::default()
+            },
+        )
+    }
+
+    /// Every parameter of `dynamics` (its `snr` and `noise_sd` give $r^2 = \mathrm{snr}\,\sigma^2$
+    /// and $\sigma^2$) with the population.
+    pub fn from_dynamics(population: impl Into<Arc<Population>>, dynamics: &Dynamics) -> Self {
+        let s2 = dynamics.noise_sd * dynamics.noise_sd;
+        Self {
+            population: population.into(),
+            gamma: dynamics.gamma,
+            signal_energy: dynamics.snr * s2,
+            noise_variance: s2,
+            lambda: dynamics.lambda,
+            algorithm: dynamics.algorithm,
+            lr: dynamics.lr,
+            momentum: dynamics.momentum,
+        }
+    }
+
+    /// The signal energy $r^2 = \|\beta\|^2 \ge 0$ and the noise variance $\sigma^2 \ge 0$
+    /// ($\sigma^2 = 0$ is allowed: noiseless labels).
+    pub fn with_energies(mut self, signal_energy: f64, noise_variance: f64) -> Self {
+        self.signal_energy = signal_energy;
+        self.noise_variance = noise_variance;
+        self
+    }
+
+    /// $\mathrm{snr} = r^2/\sigma^2$ and the noise standard deviation $\sigma$ (the CLI's
+    /// parameters; `ridge --spectrum` uses the same).
+    pub fn with_snr(mut self, snr: f64, noise_sd: f64) -> Self {
+        self.signal_energy = snr * noise_sd * noise_sd;
+        self.noise_variance = noise_sd * noise_sd;
+        self
+    }
+
+    /// The ridge term $\lambda \ge 0$ of the loss.
+    pub fn with_lambda(mut self, lambda: f64) -> Self {
+        self.lambda = lambda;
+        self
+    }
+
+    /// The method, its step $\eta$ and momentum $m$ (ignored by gradient flow).
+    pub fn with_algorithm(mut self, algorithm: Algorithm, lr: f64, momentum: f64) -> Self {
+        self.algorithm = algorithm;
+        self.lr = lr;
+        self.momentum = momentum;
+        self
+    }
+
+    /// Validate.
+    ///
+    /// Domain: $0 < \gamma \le 10^4$ ([`crate::spectral::sample_covariance::GAMMA_MAX`]),
+    /// $r^2, \sigma^2 \ge 0$ finite, $\lambda \ge 0$ finite, $\gamma w_+ \ne 1$ (there the
+    /// support of $S$ touches $0$ and the contour has no gap to pass through: not supported
+    /// yet), and for the discrete methods $\eta > 0$ strictly inside the stability region on the
+    /// top $\lambda + b$ of the spectrum ([`Algorithm::max_stable_lr`]; $b$ the exact upper
+    /// edge of the support), $m \in [0, 1)$, $m = 0$ for gradient descent.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming the field (`gamma`, `signal_energy`,
+    /// `noise_variance`, `lambda`, `lr`, `momentum`); those of [`SampleCovariance`].
+    pub fn check(&self) -> Result<AnisotropicDynamicsModel> {
+        let gamma = validate::positive("gamma", self.gamma)?;
+        let r2 = validate::non_negative("signal_energy", self.signal_energy)?;
+        let s2 = validate::non_negative("noise_variance", self.noise_variance)?;
+        let lambda = validate::non_negative("lambda", self.lambda)?;
+        let pop = &self.population;
+        let (mut s, mut w, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        for ((&sj, &wj), &cj) in pop
+            .eigenvalues()
+            .iter()
+            .zip(pop.weights())
+            .zip(pop.signal())
+        {
+            if sj > 0.0 {
+                s.push(sj);
+                w.push(wj);
+                c.push(cj);
+            }
+        }
+        let w_plus: f64 = w.iter().sum::<f64>().min(1.0);
+        let law = SampleCovariance::from_population(pop, gamma)?;
+        let support = law.support()?;
+        let lo = support.first().map_or(0.0, |iv| iv.0);
+        let hi = support.last().map_or(0.0, |iv| iv.1);
+        if !(lo > 1e-13 * hi && hi.is_finite() && hi > lo) {
+            return Err(Error::InvalidParameter {
+                name: "gamma",
+                value: gamma,
+                expected: "gamma * (share of positive eigenvalues) != 1 (there the spectrum of \
+                           S touches 0; not supported by the contour quadrature)",
+            });
+        }
+        let top = lambda + hi;
+        let algorithm = self.algorithm;
+        let (lr, momentum) = if algorithm.is_discrete() {
+            let lr = validate::positive("lr", self.lr)?;
+            let momentum = validate::non_negative("momentum", self.momentum)?;
+            if algorithm == Algorithm::GradientDescent && momentum != 0.0 {
+                return Err(Error::InvalidParameter {
+                    name: "momentum",
+                    value: momentum,
+                    expected: "0 for gradient descent (use heavy-ball or nesterov for momentum)",
+                });
+            }
+            if momentum >= 1.0 {
+                return Err(Error::InvalidParameter {
+                    name: "momentum",
+                    value: momentum,
+                    expected: "0 <= momentum < 1 (with m >= 1 the iteration cannot converge)",
+                });
+            }
+            if lr >= algorithm.max_stable_lr(momentum, top) {
+                return Err(Error::InvalidParameter {
+                    name: "lr",
+                    value: lr,
+                    expected: "lr inside the stability region on the top lambda + s_+ of the \
+                               spectrum of S (gd: lr (lambda + s_+) < 2; heavy-ball: < 2 (1 + m); \
+                               nesterov: < 2 (1 + m)/(1 + 2 m))",
+                });
+            }
+            (lr, momentum)
+        } else {
+            (0.0, 0.0)
+        };
+        let atom = if gamma * w_plus > 1.0 {
+            let k0 = AnisotropicRidge::new(Arc::clone(pop), gamma, 0.0, 1.0)
+                .check()?
+                .kappa()?
+                .kappa;
+            let (mut g0, mut num, mut den) = (0.0, 0.0, 0.0);
+            for ((&sj, &wj), &cj) in s.iter().zip(&w).zip(&c) {
+                let d = sj + k0;
+                g0 += cj * sj / d;
+                num += cj * sj / (d * d);
+                den += wj * sj / (d * d);
+            }
+            Some(AtomAtZero {
+                kappa0: k0,
+                g0,
+                double_residue: k0 * num / (gamma * den),
+            })
+        } else {
+            None
+        };
+        let beta_sigma_beta: f64 = s.iter().zip(&c).map(|(sj, cj)| sj * cj).sum();
+        Ok(AnisotropicDynamicsModel {
+            params: self.clone(),
+            gamma,
+            r2,
+            s2,
+            lambda,
+            algorithm,
+            lr,
+            momentum,
+            s,
+            w,
+            c,
+            w_plus,
+            law,
+            support: (lo, hi),
+            atom,
+            scale: r2 * beta_sigma_beta + s2,
+        })
+    }
+}
+
+impl Dynamics {
+    /// These parameters with a population spectrum: the general-$\Sigma$ model
+    /// ([`AnisotropicDynamics`]; `snr` and `noise_sd` give $r^2 = \mathrm{snr}\,\sigma^2$).
+    pub fn with_population(&self, population: impl Into<Arc<Population>>) -> AnisotropicDynamics {
+        AnisotropicDynamics::from_dynamics(population, self)
+    }
+}
+
+/// The residues at the atom of $S$ at 0 ($\gamma w_+ > 1$).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct AtomAtZero {
+    kappa0: f64,
+    g0: f64,
+    double_residue: f64,
+}
+
+/// A validated general-$\Sigma$ dynamics problem (see [`AnisotropicDynamics`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnisotropicDynamicsModel {
+    params: AnisotropicDynamics,
+    gamma: f64,
+    r2: f64,
+    s2: f64,
+    lambda: f64,
+    algorithm: Algorithm,
+    lr: f64,
+    momentum: f64,
+    /// Positive eigenvalues, their dimension and signal shares (not renormalised).
+    s: Vec<f64>,
+    w: Vec<f64>,
+    c: Vec<f64>,
+    w_plus: f64,
+    law: SampleCovariance,
+    support: (f64, f64),
+    atom: Option<AtomAtZero>,
+    scale: f64,
+}
+
+/// Per-node data of one contour rule (upper half of the nodes).
+#[derive(Debug, Clone)]
+struct ContourRule {
+    /// All nodes of the contour (twice the stored ones).
+    nodes: usize,
+    wt: Vec<C>,
+    z: Vec<C>,
+    kappa: Vec<C>,
+    /// $a = \kappa/z$.
+    a: Vec<C>,
+    /// $e = \sum_j c_j/(s_j + \kappa)$.
+    e: Vec<C>,
+    /// Row-major $(g_i - g_j)/(z_i - z_j)$ (diagonal $g'(z_i)$).
+    fuu: Vec<C>,
+    /// Row-major $(g_i - \bar g_j)/(z_i - \bar z_j)$.
+    ful: Vec<C>,
+    /// $\kappa_0 a_i (g_i - g_0)/z_i$ (zero without an atom at 0).
+    res1: Vec<C>,
+}
+
+/// Sums over the atoms at $\kappa$: $T_1 = \sum w s/(s+\kappa)$, $T_2 = \sum w s^2/(s+\kappa)^2$.
+fn kappa_sums(s: &[f64], w: &[f64], kappa: C) -> (C, C) {
+    let (mut t1, mut t2) = (C::new(0.0, 0.0), C::new(0.0, 0.0));
+    for (&sj, &wj) in s.iter().zip(w) {
+        let d = C::new(sj + kappa.re, kappa.im);
+        let inv = d.conj() / d.norm_sqr();
+        let t = sj * inv;
+        t1 += wj * t;
+        t2 += wj * t * t;
+    }
+    (t1, t2)
+}
+
+impl AnisotropicDynamicsModel {
+    /// $\gamma$.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+    /// Signal energy $r^2 = \|\beta\|^2$.
+    pub fn signal_energy(&self) -> f64 {
+        self.r2
+    }
+    /// Noise variance $\sigma^2$.
+    pub fn noise_variance(&self) -> f64 {
+        self.s2
+    }
+    /// Ridge term $\lambda$.
+    pub fn lambda(&self) -> f64 {
+        self.lambda
+    }
+    /// The method.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+    /// Step size (0 for gradient flow).
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+    /// Momentum.
+    pub fn momentum(&self) -> f64 {
+        self.momentum
+    }
+    /// The population.
+    pub fn population(&self) -> &Population {
+        &self.params.population
+    }
+    /// The outer edges $[a, b]$ of the continuous support of $S$.
+    pub fn support(&self) -> (f64, f64) {
+        self.support
+    }
+    /// The null risk $\beta^\top\Sigma\beta$ (the test error at $t = 0$).
+    pub fn null_risk(&self) -> f64 {
+        self.scale - self.s2
+    }
+    /// The largest stable step at this momentum on the top $\lambda + b$ of the spectrum.
+    pub fn max_stable_lr(&self) -> f64 {
+        self.algorithm
+            .max_stable_lr(self.momentum, self.lambda + self.support.1)
+    }
+
+    /// The same parameters with another method (checked again).
+    ///
+    /// Errors: as [`AnisotropicDynamics::check`].
+    pub fn with_algorithm(&self, algorithm: Algorithm, lr: f64, momentum: f64) -> Result<Self> {
+        self.params
+            .clone()
+            .with_algorithm(algorithm, lr, momentum)
+            .check()
+    }
+
+    /// $\kappa(z) = 1/\underline m(z)$ at `z` off the support (the Herglotz branch of
+    /// [`SampleCovariance::solve`]; $\overline{\kappa(\bar z)}$ below the axis).
+    ///
+    /// Errors: those of [`SampleCovariance::solve`] (e.g. $z = 0$).
+    pub fn kappa_at(&self, z: C) -> Result<C> {
+        let (zz, conj) = if z.im < 0.0 {
+            (z.conj(), true)
+        } else {
+            (z, false)
+        };
+        let sol = self.law.solve(zz)?;
+        let k = 1.0 / sol.companion;
+        let k = if conj { k.conj() } else { k };
+        if !(k.re.is_finite() && k.im.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "kappa(z) = 1/companion Stieltjes transform",
+            });
+        }
+        Ok(k)
+    }
+
+    /// The deterministic equivalent of the two-resolvent functional
+    /// $\beta^\top(S - z_1)^{-1}\Sigma(S - z_2)^{-1}\beta$ (module documentation):
+    /// $r^2\frac{\kappa_1\kappa_2}{z_1z_2}\sum_j c_js_j/((s_j+\kappa_1)(s_j+\kappa_2))\,/\,
+    /// (1 - \gamma\sum_j w_js_j^2/((s_j+\kappa_1)(s_j+\kappa_2)))$, evaluated by these sums
+    /// (not the divided difference), so that it is an independent check of the contour's
+    /// formula.
+    ///
+    /// Domain: $z_1, z_2$ off the support of $S$ and $\ne 0$. Errors: those of
+    /// [`Self::kappa_at`]; [`Error::NonFinite`] if the denominator vanishes.
+    pub fn two_resolvent(&self, z1: C, z2: C) -> Result<C> {
+        let (k1, k2) = (self.kappa_at(z1)?, self.kappa_at(z2)?);
+        let (mut num, mut den) = (C::new(0.0, 0.0), C::new(0.0, 0.0));
+        for ((&sj, &wj), &cj) in self.s.iter().zip(&self.w).zip(&self.c) {
+            let p = 1.0 / ((sj + k1) * (sj + k2));
+            num += cj * sj * p;
+            den += wj * sj * sj * p;
+        }
+        let v = self.r2 * k1 * k2 / (z1 * z2) * num / (1.0 - self.gamma * den);
+        if !(v.re.is_finite() && v.im.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "two-resolvent deterministic equivalent",
+            });
+        }
+        Ok(v)
+    }
+
+    /// The contour rule with `nodes` nodes (even) and ellipse parameter `mu`.
+    fn rule(&self, nodes: usize, mu: f64) -> Result<ContourRule> {
+        let half = nodes / 2;
+        let (lo, hi) = self.support;
+        let (wl, wh) = (lo.ln(), hi.ln());
+        let (cen, ell) = (0.5 * (wl + wh), 0.5 * (wh - wl));
+        let gamma = self.gamma;
+        let mut rule = ContourRule {
+            nodes,
+            wt: Vec::with_capacity(half),
+            z: Vec::with_capacity(half),
+            kappa: Vec::with_capacity(half),
+            a: Vec::with_capacity(half),
+            e: Vec::with_capacity(half),
+            fuu: vec![C::new(0.0, 0.0); half * half],
+            ful: vec![C::new(0.0, 0.0); half * half],
+            res1: Vec::with_capacity(half),
+        };
+        let mut g = Vec::with_capacity(half);
+        let mut dg = Vec::with_capacity(half);
+        let mut prev: Option<(C, C, C)> = None; // (z, kappa, dkappa/dz)
+        for k in 0..half {
+            let theta = 2.0 * std::f64::consts::PI * (k as f64 + 0.5) / nodes as f64;
+            let zeta = C::new(theta, -mu);
+            let w = cen + ell * zeta.cos();
+            let z = w.exp();
+            let dz = z * (-ell * zeta.sin());
+            let wt = dz / C::new(0.0, nodes as f64);
+            let kappa =
+                match prev.and_then(|(zp, kp, dkp)| self.newton_kappa(z, kp + dkp * (z - zp))) {
+                    Some(k) => k,
+                    None => self.kappa_at(z)?,
+                };
+            // Sums at the node.
+            let (mut t2, mut gg, mut dgk, mut ee) = (
+                C::new(0.0, 0.0),
+                C::new(0.0, 0.0),
+                C::new(0.0, 0.0),
+                C::new(0.0, 0.0),
+            );
+            for ((&sj, &wj), &cj) in self.s.iter().zip(&self.w).zip(&self.c) {
+                let d = C::new(sj + kappa.re, kappa.im);
+                let inv = d.conj() / d.norm_sqr();
+                let t = sj * inv;
+                t2 += wj * t * t;
+                gg += cj * t;
+                dgk += cj * t * inv;
+                ee += cj * inv;
+            }
+            let dkdz = -1.0 / (1.0 - gamma * t2);
+            let a = kappa / z;
+            let res = match self.atom {
+                Some(at) => at.kappa0 * a * (gg - at.g0) / z,
+                None => C::new(0.0, 0.0),
+            };
+            rule.wt.push(wt);
+            rule.z.push(z);
+            rule.kappa.push(kappa);
+            rule.a.push(a);
+            rule.e.push(ee);
+            rule.res1.push(res);
+            g.push(gg);
+            // dg/dz = (dg/dkappa)(dkappa/dz), dg/dkappa = -sum c s/(s+kappa)^2.
+            dg.push(-dgk * dkdz);
+            prev = Some((z, kappa, dkdz));
+        }
+        for i in 0..half {
+            for j in 0..half {
+                rule.fuu[i * half + j] = if i == j {
+                    dg[i]
+                } else {
+                    (g[i] - g[j]) / (rule.z[i] - rule.z[j])
+                };
+                rule.ful[i * half + j] = (g[i] - g[j].conj()) / (rule.z[i] - rule.z[j].conj());
+            }
+        }
+        let finite = |v: &C| v.re.is_finite() && v.im.is_finite();
+        if !(rule.fuu.iter().all(finite)
+            && rule.ful.iter().all(finite)
+            && rule.kappa.iter().all(finite)
+            && rule.e.iter().all(finite))
+        {
+            return Err(Error::NonFinite {
+                what: "dynamics contour rule",
+            });
+        }
+        Ok(rule)
+    }
+
+    /// Newton on $f(\kappa) = \kappa(1 - \gamma T_1(\kappa)) + z$ from `start`; `None` unless it
+    /// converges to a root with $\operatorname{Im}\kappa < 0$ (for $\operatorname{Im} z > 0$:
+    /// $\underline m = 1/\kappa$ in $\mathbb C_+$, the Herglotz branch).
+    fn newton_kappa(&self, z: C, start: C) -> Option<C> {
+        let mut k = start;
+        if !(k.re.is_finite() && k.im.is_finite()) {
+            return None;
+        }
+        for _ in 0..40 {
+            let (t1, t2) = kappa_sums(&self.s, &self.w, k);
+            let f = k * (1.0 - self.gamma * t1) + z;
+            let df = 1.0 - self.gamma * t2;
+            let step = f / df;
+            if !(step.re.is_finite() && step.im.is_finite()) {
+                return None;
+            }
+            k -= step;
+            if step.norm() <= 1e-15 * k.norm() {
+                return (k.im < 0.0).then_some(k);
+            }
+        }
+        None
+    }
+
+    /// $(\rho, q)$ of gradient flow at complex $z$: $u = z + \lambda$, $q = (1 - e^{-tu})/u$,
+    /// $\rho = e^{-tu} + \lambda q$.
+    fn gf_filter(&self, t: f64, z: C) -> (C, C) {
+        let u = z + self.lambda;
+        let x = -t * u;
+        let (e, q) = if x.norm() < 0.5 {
+            // (e^x - 1)/x by its series (no cancellation).
+            let mut term = C::new(1.0, 0.0);
+            let mut sum = C::new(1.0, 0.0);
+            for k in 2..30 {
+                term = term * x / k as f64;
+                sum += term;
+            }
+            (1.0 + x * sum, t * sum)
+        } else {
+            let e = x.exp();
+            (e, (1.0 - e) / u)
+        };
+        (e + self.lambda * q, q)
+    }
+
+    /// Assemble the four outputs from $\rho$, $q$ at the stored nodes.
+    fn assemble(&self, time: f64, rule: &ContourRule, rho: &[C], q: &[C]) -> DynamicsRisk {
+        let half = rule.z.len();
+        let v: Vec<C> = (0..half).map(|i| rho[i] * rule.a[i] * rule.wt[i]).collect();
+        let mut bb = C::new(0.0, 0.0);
+        for i in 0..half {
+            let (ru, rl) = (
+                &rule.fuu[i * half..(i + 1) * half],
+                &rule.ful[i * half..(i + 1) * half],
+            );
+            let mut acc = C::new(0.0, 0.0);
+            for j in 0..half {
+                acc += ru[j] * v[j] + rl[j] * v[j].conj();
+            }
+            bb += v[i] * acc;
+        }
+        let mut bias = 2.0 * bb.re;
+        let (mut var, mut tr_sig, mut tr_noise, mut res) = (0.0, 0.0, 0.0, 0.0);
+        for i in 0..half {
+            let wt = rule.wt[i];
+            let r2 = rho[i] * rho[i];
+            var += (wt * q[i] * q[i] * rule.kappa[i]).re;
+            tr_sig += (wt * r2 * rule.kappa[i] * rule.e[i]).re;
+            tr_noise -= (wt * r2 / rule.kappa[i]).re;
+            res += (wt * rho[i] * rule.res1[i]).re;
+        }
+        if let Some(at) = self.atom {
+            bias += 4.0 * res + at.double_residue;
+        }
+        let bias = self.r2 * bias;
+        let variance = self.s2 * 2.0 * var;
+        let atom_k = (1.0 - self.gamma * self.w_plus).max(0.0);
+        let train_error = self.r2 * 2.0 * tr_sig + self.s2 * (2.0 * tr_noise + atom_k);
+        DynamicsRisk {
+            time,
+            test_error: bias + variance,
+            bias,
+            variance,
+            train_error,
+            nodes: rule.nodes,
+            quadrature_error: 0.0,
+        }
+    }
+
+    /// Gradient flow at the given times at one rule.
+    fn gf_at(&self, rule: &ContourRule, times: &[f64]) -> Vec<DynamicsRisk> {
+        let half = rule.z.len();
+        let mut rho = vec![C::new(0.0, 0.0); half];
+        let mut q = vec![C::new(0.0, 0.0); half];
+        times
+            .iter()
+            .map(|&t| {
+                for i in 0..half {
+                    let (r, qq) = self.gf_filter(t, rule.z[i]);
+                    rho[i] = r;
+                    q[i] = qq;
+                }
+                self.assemble(t, rule, &rho, &q)
+            })
+            .collect()
+    }
+
+    /// A discrete method at the requested steps at one rule; also the largest $|\rho|$ seen.
+    fn steps_at(&self, rule: &ContourRule, steps: &[u64]) -> (Vec<DynamicsRisk>, f64) {
+        let half = rule.z.len();
+        let mut order: Vec<usize> = (0..steps.len()).collect();
+        order.sort_by_key(|&i| steps[i]);
+        let mut out = vec![None; steps.len()];
+        let zero = C::new(0.0, 0.0);
+        let one = C::new(1.0, 0.0);
+        // (q, q_prev, p, p_prev) per node.
+        let mut st = vec![(zero, zero, one, one); half];
+        let mut growth = 1.0f64;
+        let mut k = 0u64;
+        let (eta, m, lambda) = (self.lr, self.momentum, self.lambda);
+        for i in order {
+            while k < steps[i] {
+                for (s, &z) in st.iter_mut().zip(&rule.z) {
+                    let u = z + lambda;
+                    let (q, qp, p, pp) = *s;
+                    let (nq, np) = match self.algorithm {
+                        Algorithm::HeavyBall => {
+                            let cc = 1.0 + m - eta * u;
+                            (cc * q - m * qp + eta, cc * p - m * pp)
+                        }
+                        Algorithm::Nesterov => {
+                            let cc = 1.0 - eta * u;
+                            (
+                                cc * ((1.0 + m) * q - m * qp) + eta,
+                                cc * ((1.0 + m) * p - m * pp),
+                            )
+                        }
+                        _ => {
+                            let cc = 1.0 - eta * u;
+                            (cc * q + eta, cc * p)
+                        }
+                    };
+                    *s = (nq, q, np, p);
+                }
+                k += 1;
+            }
+            let rho: Vec<C> = st.iter().map(|s| s.2 + lambda * s.0).collect();
+            let q: Vec<C> = st.iter().map(|s| s.0).collect();
+            for r in &rho {
+                growth = growth.max(r.norm());
+            }
+            out[i] = Some(self.assemble(k as f64, rule, &rho, &q));
+        }
+        (out.into_iter().flatten().collect(), growth)
+    }
+
+    /// The convergence loop over the node counts: `eval(rule)` gives the outputs at the probe
+    /// points (and the growth of the filter on the contour); returns the accepted rule and its
+    /// error estimate.
+    fn converge(
+        &self,
+        eval: impl Fn(&ContourRule) -> (Vec<DynamicsRisk>, f64),
+    ) -> Result<(ContourRule, f64)> {
+        let (_, hi) = self.support;
+        let ell = 0.5 * (hi.ln() - self.support.0.ln());
+        let mut mu = 0.5 * (std::f64::consts::PI / (2.0 * ell)).asinh();
+        'mu: loop {
+            let mut nodes = MIN_CONTOUR_NODES;
+            let mut coarse_rule = self.rule(nodes, mu)?;
+            let (mut coarse, growth) = eval(&coarse_rule);
+            if growth > MAX_GROWTH && mu > 1e-4 {
+                mu *= 0.5;
+                continue 'mu;
+            }
+            let mut last_err = f64::INFINITY;
+            while nodes < MAX_CONTOUR_NODES {
+                nodes *= 2;
+                let fine_rule = self.rule(nodes, mu)?;
+                let (fine, growth) = eval(&fine_rule);
+                if growth > MAX_GROWTH && mu > 1e-4 {
+                    mu *= 0.5;
+                    continue 'mu;
+                }
+                let err = coarse
+                    .iter()
+                    .zip(&fine)
+                    .map(|(a, b)| relative_gap(a, b, self.scale))
+                    .fold(0.0f64, f64::max);
+                last_err = err;
+                if err <= CONTOUR_TOLERANCE {
+                    let abs = coarse
+                        .iter()
+                        .zip(&fine)
+                        .map(|(a, b)| absolute_gap(a, b))
+                        .fold(0.0f64, f64::max);
+                    return Ok((fine_rule, abs));
+                }
+                coarse = fine;
+                coarse_rule = fine_rule;
+            }
+            let _ = coarse_rule;
+            return Err(Error::NotConverged {
+                method: "dynamics contour quadrature (trapezoidal rule on a log-ellipse)",
+                iterations: nodes,
+                residual: last_err.min(f64::MAX),
+                tolerance: CONTOUR_TOLERANCE,
+                last_iterate: coarse.iter().map(|r| r.test_error).collect(),
+            });
+        }
+    }
+
+    fn require(&self, discrete: bool) -> Result<()> {
+        if self.algorithm.is_discrete() != discrete {
+            return Err(Error::InvalidChoice {
+                name: "algorithm",
+                value: self.algorithm.name().to_string(),
+                expected: if discrete {
+                    "a discrete method (gd, heavy-ball, nesterov) for a number of steps"
+                } else {
+                    "gradient-flow for a continuous time"
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// Gradient flow at time $t$.
+    ///
+    /// Domain: $t \ge 0$ finite. Errors: as [`Self::curve_time`].
+    pub fn at_time(&self, t: f64) -> Result<DynamicsRisk> {
+        Ok(self.curve_time(&[t])?.remove(0))
+    }
+
+    /// Gradient flow at every time in `times` (any order): the contour rule is chosen at the
+    /// smallest, median and largest time and used for all.
+    ///
+    /// Domain: times $\ge 0$ finite. Errors: [`Error::InvalidParameter`] (`time`);
+    /// [`Error::InvalidChoice`] (`algorithm`) for a discrete method; [`Error::NotConverged`] if
+    /// the quadrature does not converge by [`MAX_CONTOUR_NODES`]; [`Error::NonFinite`].
+    pub fn curve_time(&self, times: &[f64]) -> Result<Vec<DynamicsRisk>> {
+        self.require(false)?;
+        for &t in times {
+            validate::non_negative("time", t)?;
+        }
+        if times.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sorted = times.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let probes = [
+            sorted[0],
+            sorted[sorted.len() / 2],
+            sorted[sorted.len() - 1],
+        ];
+        let (rule, err) = self.converge(|r| (self.gf_at(r, &probes), 1.0))?;
+        self.gf_at(&rule, times)
+            .into_iter()
+            .map(|mut r| {
+                r.quadrature_error = err;
+                finite_risk(r)
+            })
+            .collect()
+    }
+
+    /// A discrete method after $k$ steps. Errors: as [`Self::curve_steps`].
+    pub fn at_steps(&self, k: u64) -> Result<DynamicsRisk> {
+        Ok(self.curve_steps(&[k])?.remove(0))
+    }
+
+    /// A discrete method at every step count in `steps` (any order).
+    ///
+    /// Domain: steps $\le$ [`MAX_STEPS`]. Errors: [`Error::InvalidParameter`] (`steps`);
+    /// [`Error::InvalidChoice`] (`algorithm`) for gradient flow; [`Error::NotConverged`];
+    /// [`Error::NonFinite`].
+    pub fn curve_steps(&self, steps: &[u64]) -> Result<Vec<DynamicsRisk>> {
+        self.require(true)?;
+        for &k in steps {
+            if k > MAX_STEPS {
+                return Err(Error::InvalidParameter {
+                    name: "steps",
+                    value: k as f64,
+                    expected: "an integer number of steps in [0, 1e7]",
+                });
+            }
+        }
+        if steps.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (rule, err) = self.converge(|r| self.steps_at(r, steps))?;
+        self.steps_at(&rule, steps)
+            .0
+            .into_iter()
+            .map(|mut r| {
+                r.quadrature_error = err;
+                finite_risk(r)
+            })
+            .collect()
+    }
+
+    /// The risk at `time`: [`Self::at_time`] for gradient flow, [`Self::at_steps`] for a
+    /// discrete method (an integer number of steps).
+    ///
+    /// Errors: as those; [`Error::InvalidParameter`] (`steps`) for a non-integer step count.
+    pub fn at(&self, time: f64) -> Result<DynamicsRisk> {
+        if self.algorithm.is_discrete() {
+            self.at_steps(super::steps_of(time)?)
+        } else {
+            self.at_time(time)
+        }
+    }
+
+    /// Risks at several times (gradient flow) or step counts (discrete methods; each an
+    /// integer).
+    ///
+    /// Errors: as [`Self::curve_time`] / [`Self::curve_steps`].
+    pub fn curve(&self, times: &[f64]) -> Result<Vec<DynamicsRisk>> {
+        if self.algorithm.is_discrete() {
+            let steps = times
+                .iter()
+                .map(|&t| super::steps_of(t))
+                .collect::<Result<Vec<_>>>()?;
+            self.curve_steps(&steps)
+        } else {
+            self.curve_time(times)
+        }
+    }
+
+    fn ridge(&self, lambda: f64) -> Result<AnisotropicRidgeRisk> {
+        if self.s2 == 0.0 {
+            return Err(Error::InvalidParameter {
+                name: "noise_variance",
+                value: 0.0,
+                expected: "noise_variance > 0 for the ridge comparison",
+            });
+        }
+        AnisotropicRidge {
+            noise_sd: self.s2.sqrt(),
+            ..AnisotropicRidge::new(
+                Arc::clone(&self.params.population),
+                self.gamma,
+                lambda,
+                self.r2 / self.s2,
+            )
+        }
+        .check()?
+        .risk()
+    }
+
+    /// The long-time limit: anisotropic ridge at the loss's $\lambda$ (ridgeless for
+    /// $\lambda = 0$).
+    ///
+    /// Errors: those of [`AnisotropicRidge`] (e.g. $\gamma w_+ = 1$, $\lambda = 0$);
+    /// [`Error::InvalidParameter`] (`noise_variance`) for $\sigma^2 = 0$.
+    pub fn limit(&self) -> Result<AnisotropicRidgeRisk> {
+        self.ridge(self.lambda)
+    }
+
+    /// Anisotropic ridge at $\lambda + 1/t$ (Ali, Kolter & Tibshirani 2019).
+    ///
+    /// Errors: [`Error::InvalidParameter`] (`time`) unless $t > 0$ finite; as [`Self::limit`].
+    pub fn ridge_at_inverse_time(&self, t: f64) -> Result<AnisotropicRidgeRisk> {
+        let t = validate::positive("time", t)?;
+        self.ridge(self.lambda + 1.0 / t)
+    }
+}
+
+fn outputs(r: &DynamicsRisk) -> [f64; 4] {
+    [r.test_error, r.bias, r.variance, r.train_error]
+}
+
+fn relative_gap(a: &DynamicsRisk, b: &DynamicsRisk, floor: f64) -> f64 {
+    outputs(a)
+        .iter()
+        .zip(outputs(b))
+        .map(|(x, y)| {
+            let d = (x - y).abs();
+            let scale = x.abs().max(y.abs()).max(floor);
+            if d == 0.0 {
+                0.0
+            } else if scale > 0.0 && scale.is_finite() {
+                d / scale
+            } else {
+                f64::INFINITY
+            }
+        })
+        .fold(
+            0.0f64,
+            |m, v| if v.is_nan() { f64::INFINITY } else { m.max(v) },
+        )
+}
+
+fn absolute_gap(a: &DynamicsRisk, b: &DynamicsRisk) -> f64 {
+    outputs(a)
+        .iter()
+        .zip(outputs(b))
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f64, f64::max)
+}
+
+fn finite_risk(r: DynamicsRisk) -> Result<DynamicsRisk> {
+    for (v, what) in [
+        (r.test_error, "dynamics test error"),
+        (r.bias, "dynamics bias"),
+        (r.variance, "dynamics variance"),
+        (r.train_error, "dynamics training error"),
+        (r.quadrature_error, "dynamics quadrature error"),
+    ] {
+        crate::error::finite(v, what)?;
+    }
+    Ok(r)
+}
