@@ -67,14 +67,20 @@ fn main() -> Result<(), Box<dyn Error>> {
         test.push(
             Series::line(
                 label.clone(),
-                fine.iter().zip(&curve).map(|(&t, r)| (t, r.test_error)).collect(),
+                fine.iter()
+                    .zip(&curve)
+                    .map(|(&t, r)| (t, r.test_error))
+                    .collect(),
             )
             .with_colour(k),
         );
         train.push(
             Series::line(
                 label,
-                fine.iter().zip(&curve).map(|(&t, r)| (t, r.train_error)).collect(),
+                fine.iter()
+                    .zip(&curve)
+                    .map(|(&t, r)| (t, r.train_error))
+                    .collect(),
             )
             .with_colour(k),
         );

@@ -68,8 +68,21 @@ fn gradient_flow_point_matches_the_library() {
 #[test]
 fn a_time_range_is_a_curve() {
     let (code, out, err) = run(&[
-        "dynamics", "--model", "rf", "--psi1", "0.5", "--psi2", "1.5", "--lambda", "0", "--tau",
-        "0.5", "--time", "0.1:100:4", "--format", "json",
+        "dynamics",
+        "--model",
+        "rf",
+        "--psi1",
+        "0.5",
+        "--psi2",
+        "1.5",
+        "--lambda",
+        "0",
+        "--tau",
+        "0.5",
+        "--time",
+        "0.1:100:4",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 0, "{err}");
     let v = json_lines(&out);
@@ -84,9 +97,28 @@ fn a_time_range_is_a_curve() {
 #[test]
 fn simulate_adds_the_join_fields() {
     let (code, out, err) = run(&[
-        "dynamics", "--model", "rf", "--psi1", "2", "--psi2", "1.5", "--lambda", "0", "--tau",
-        "0.5", "--time", "2", "--simulate", "--d", "40", "--trials", "4", "--test-points", "200",
-        "--format", "json",
+        "dynamics",
+        "--model",
+        "rf",
+        "--psi1",
+        "2",
+        "--psi2",
+        "1.5",
+        "--lambda",
+        "0",
+        "--tau",
+        "0.5",
+        "--time",
+        "2",
+        "--simulate",
+        "--d",
+        "40",
+        "--trials",
+        "4",
+        "--test-points",
+        "200",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 0, "{err}");
     let v = json_lines(&out);
@@ -108,7 +140,9 @@ fn errors_name_the_flag() {
             "--psi1",
         ),
         (
-            vec!["dynamics", "--model", "rf", "--psi1", "-1", "--psi2", "1.5", "--time", "1"],
+            vec![
+                "dynamics", "--model", "rf", "--psi1", "-1", "--psi2", "1.5", "--time", "1",
+            ],
             "--psi1",
         ),
         (
@@ -124,13 +158,23 @@ fn errors_name_the_flag() {
         ),
         (
             vec![
-                "dynamics", "--model", "rf", "--psi1", "2", "--psi2", "1.5", "--time", "1",
+                "dynamics",
+                "--model",
+                "rf",
+                "--psi1",
+                "2",
+                "--psi2",
+                "1.5",
+                "--time",
+                "1",
                 "--early-stopping",
             ],
             "--early-stopping",
         ),
         (
-            vec!["dynamics", "--gamma", "2", "--snr", "1", "--time", "1", "--psi1", "2"],
+            vec![
+                "dynamics", "--gamma", "2", "--snr", "1", "--time", "1", "--psi1", "2",
+            ],
             "--psi1",
         ),
     ] {

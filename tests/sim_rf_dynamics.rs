@@ -295,7 +295,12 @@ fn theory_agrees_with_simulation_through_the_join() {
                         worst_z = worst_z.max(m.z.unwrap_or(0.0).abs());
                     }
                 }
-                assert!(joined.all_agree(), "{} psi1 {psi1} t {}: {joined:?}", activation.name(), r.time);
+                assert!(
+                    joined.all_agree(),
+                    "{} psi1 {psi1} t {}: {joined:?}",
+                    activation.name(),
+                    r.time
+                );
             }
         }
     }

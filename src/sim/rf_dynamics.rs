@@ -703,7 +703,10 @@ impl crate::experiment::Experiment for RfDynamicsSimulator {
         let r = self.theory()?;
         Ok(vec![r.test_error, r.bias, r.variance, r.train_error])
     }
-    fn simulate(&self, run: &crate::experiment::RunOptions) -> Result<Vec<crate::sim::PointEstimate>> {
+    fn simulate(
+        &self,
+        run: &crate::experiment::RunOptions,
+    ) -> Result<Vec<crate::sim::PointEstimate>> {
         self.simulate_with_budget(run, &MemoryBudget::default())
     }
     fn memory_estimate(&self, run: &crate::experiment::RunOptions) -> MemoryEstimate {
@@ -721,7 +724,11 @@ impl crate::experiment::Experiment for RfDynamicsSimulator {
             .collect())
     }
     /// As `rf` ([`crate::compare::compare_risks`] with size $d$): $c|R|/d$ per metric.
-    fn allowances(&self, theory: &[f64], options: &crate::experiment::JoinOptions) -> Result<Vec<f64>> {
+    fn allowances(
+        &self,
+        theory: &[f64],
+        options: &crate::experiment::JoinOptions,
+    ) -> Result<Vec<f64>> {
         crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.d)
     }
 }

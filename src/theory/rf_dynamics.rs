@@ -7,8 +7,8 @@
 //! ([`crate::theory::rf_equivalent`]) it is a well-specified Gaussian linear regression in
 //! $N$ dimensions with $\gamma = N/n = \psi_1/\psi_2$, the population
 //! $\lambda(s) = \mu_1^2 s + \mu_\star^2$, $s \sim \mathrm{MP}_{\psi_1}$, signal energy
-//! $r^2 = \|\theta_\star\|^2$ and effective noise $\sigma_{\rm eff}^2 = F_1^2(1 - e_1) + F_\star^2
-//! + \tau^2$. Every first-order method is a spectral filter of the feature Gram matrix, so its risk
+//! $r^2 = \|\theta_\star\|^2$ and effective noise
+//! $\sigma_{\rm eff}^2 = F_1^2(1 - e_1) + F_\star^2 + \tau^2$. Every first-order method is a spectral filter of the feature Gram matrix, so its risk
 //! is that of the same filter in the linear model, which
 //! [`crate::theory::dynamics::AnisotropicDynamics`] computes for any population (a double contour
 //! integral of the two-resolvent deterministic equivalent). Then
@@ -91,26 +91,21 @@ impl RfDynamics {
     pub fn check(&self) -> Result<RfDynamicsModel> {
         let rf = self.model.check()?;
         let equivalent = random_features_equivalent(&rf)?;
-        let linear = AnisotropicDynamics::new(
-            Arc::clone(equivalent.population()),
-            equivalent.gamma(),
-        )
-        .with_energies(equivalent.signal_energy(), equivalent.noise_energy())
-        .with_lambda(equivalent.ridge_lambda())
-        .with_algorithm(self.algorithm, self.lr, self.momentum)
-        .check()
-        .map_err(|e| match e {
-            Error::InvalidParameter {
-                name: "gamma",
-                value: _,
-                expected,
-            } => Error::InvalidParameter {
-                name: "psi1",
-                value: rf.reduced().psi1(),
-                expected,
-            },
-            e => e,
-        })?;
+        let linear =
+            AnisotropicDynamics::new(Arc::clone(equivalent.population()), equivalent.gamma())
+                .with_energies(equivalent.signal_energy(), equivalent.noise_energy())
+                .with_lambda(equivalent.ridge_lambda())
+                .with_algorithm(self.algorithm, self.lr, self.momentum)
+                .check()
+                .map_err(|e| match e {
+                    Error::InvalidParameter { name: "gamma", .. } => Error::InvalidParameter {
+                        name: "psi1",
+                        value: rf.reduced().psi1(),
+                        expected: "psi1 != psi2 (at N = n the spectrum of the feature Gram \
+                                   matrix touches 0, which the contour quadrature does not support)",
+                    },
+                    e => e,
+                })?;
         Ok(RfDynamicsModel {
             rf,
             equivalent,

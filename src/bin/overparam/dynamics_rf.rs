@@ -29,6 +29,15 @@ fn parse_activation(s: &str) -> Result<Activation, String> {
     s.parse::<Activation>().map_err(|e| e.to_string())
 }
 
+/// `--model` of `overparam dynamics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModelArg {
+    /// Least squares with Gaussian design (--gamma, --snr).
+    Linear,
+    /// Random features, second layer trained (--psi1, --psi2, ...).
+    Rf,
+}
+
 /// The random-features flags of `overparam dynamics --model rf`.
 #[derive(Debug, Args)]
 pub struct RfFlags {
@@ -132,7 +141,11 @@ impl RfInvocation<'_> {
             Some(values) => Axis::new(name, values),
             None => Axis::placeholder(name, default),
         };
-        let time = if self.discrete() { self.steps } else { self.time };
+        let time = if self.discrete() {
+            self.steps
+        } else {
+            self.time
+        };
         let mut time_axis = opt(self.time_name(), time, 0.0);
         time_axis.field = self.time_name();
         let psi1 = self
@@ -221,7 +234,9 @@ impl RfInvocation<'_> {
                 )));
             }
             if self.lr.is_none() {
-                return Err(CliError::usage(format!("--lr: required by --algorithm {name}")));
+                return Err(CliError::usage(format!(
+                    "--lr: required by --algorithm {name}"
+                )));
             }
             if self.steps.is_none() {
                 return Err(CliError::usage(format!(
@@ -298,7 +313,9 @@ pub fn run(inv: RfInvocation<'_>) -> Result<(), CliError> {
 
 fn evaluate(inv: &RfInvocation<'_>, axes: &[Axis], piece: &Piece<'_>) -> Vec<Outcome> {
     let curve = (piece.line == TIME).then_some(
-        |(m, _): &(RfDynamicsModel, f64), times: &[f64]| -> overparam::Result<Vec<RfDynamicsRisk>> {
+        |(m, _): &(RfDynamicsModel, f64),
+         times: &[f64]|
+         -> overparam::Result<Vec<RfDynamicsRisk>> {
             let times: Vec<f64> = if m.algorithm().is_discrete() {
                 times.iter().map(|t| t.round()).collect()
             } else {
@@ -330,7 +347,10 @@ fn outcome(
     rec.num("psi1", p.model.psi1);
     rec.num("psi2", p.model.psi2);
     rec.num("lambda", p.model.lambda);
-    rec.push("activation", Field::Text(p.model.activation.name().to_string()));
+    rec.push(
+        "activation",
+        Field::Text(p.model.activation.name().to_string()),
+    );
     rec.num("f1", p.model.f1);
     rec.num("f_star", p.model.f_star);
     rec.num("noise_sd", p.model.noise_sd);

@@ -10,6 +10,7 @@ mod adversarial;
 mod density;
 mod driver;
 mod dynamics;
+mod dynamics_rf;
 mod grid;
 mod hessian;
 mod membership;
@@ -47,7 +48,7 @@ enum Command {
     /// (generalised Marchenko–Pastur, Silverstein's equation).
     Density(density::DensityArgs),
     /// Training dynamics of least squares: gradient flow, GD, heavy ball, Nesterov over time.
-    Dynamics(dynamics::DynamicsArgs),
+    Dynamics(Box<dynamics::DynamicsArgs>),
 }
 
 /// An error for the user: the message, and the exit status ([`EXIT_STATUS`]: 2 for a command
@@ -293,7 +294,7 @@ fn main() -> ExitCode {
         Command::Hessian(args) => hessian::run(args),
         Command::Membership(args) => membership::run(args),
         Command::Density(args) => density::run(args),
-        Command::Dynamics(args) => dynamics::run(args),
+        Command::Dynamics(args) => dynamics::run(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
