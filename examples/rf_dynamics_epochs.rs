@@ -140,10 +140,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         train.push(Series::points("", rp, rb).with_colour(k));
     }
     let chart = |y_label: &str, y_scale, series| Chart {
-        title: format!(
-            "random features (ReLU), gradient flow: psi2 = {PSI2}, F1 = 1, F* = 0.3, noise sd 0.5; \
-             simulation d = {D}, 10 trials (2 SE bars)"
-        ),
+        title: format!("RF (ReLU) gradient flow, psi2 = {PSI2}; simulation d = {D} (2 SE bars)"),
         x_label: "time t (log scale)".into(),
         y_label: y_label.into(),
         x_scale: Scale::Log,

@@ -146,7 +146,9 @@ impl RfDynamicsModel {
             test_error,
             bias: test_error - variance,
             variance,
-            train_error: r.train_error,
+            // A squared norm: the contour quadrature's rounding of an interpolating fit (0) can
+            // come out a hair below 0.
+            train_error: r.train_error.max(0.0),
             quadrature_error: r.quadrature_error + eq.quadrature_error(),
         };
         if [out.test_error, out.bias, out.variance, out.train_error]
