@@ -230,3 +230,62 @@ fn degenerate_energies() {
     let (lin, mm) = (eq.risk().unwrap(), m.risk().unwrap());
     assert!((lin.test_error - mm.test_error).abs() < 1e-12);
 }
+
+/// Extreme but valid inputs give finite numbers or a typed error, never a panic or a non-finite
+/// number inside Ok (docs/numerics.md): ratios at the ends of RATIO_RANGE, lambda up to 1e12, an
+/// almost linear activation (zeta^2 huge: the node count saturates), huge energies.
+#[test]
+fn extreme_inputs_are_finite_or_errors() {
+    let almost_linear = Activation::custom("almost_linear", |x| x + 1e-3 * (x * x - 1.0));
+    for &psi1 in &[1e-12, 1e-6, 0.999_999, 1.0, 1.000_001, 1e6, 1e12] {
+        for &psi2 in &[1e-12, 1.0, 1e12] {
+            for &lambda in &[0.0, 1e-12, 1.0, 1e12] {
+                // The almost linear activation saturates the node count (600 nodes, two dense
+                // 600 x 600 eigendecompositions): a few points only.
+                let activations =
+                    if psi2 == 1.0 && lambda <= 1.0 && [1e-6, 1.0, 1e6].contains(&psi1) {
+                        vec![Activation::Relu, almost_linear.clone()]
+                    } else {
+                        vec![Activation::Relu]
+                    };
+                for activation in activations {
+                    for &amp in &[0.0, 1.0, 1e150] {
+                        let Ok(m) = (RandomFeatures {
+                            psi1,
+                            psi2,
+                            lambda,
+                            activation: activation.clone(),
+                            f1: amp,
+                            f_star: amp,
+                            noise_sd: amp,
+                            ..Default::default()
+                        })
+                        .check() else {
+                            continue;
+                        };
+                        let Ok(eq) = random_features_equivalent(&m) else {
+                            continue;
+                        };
+                        for v in [
+                            eq.gamma(),
+                            eq.ridge_lambda(),
+                            eq.signal_energy(),
+                            eq.noise_energy(),
+                            eq.constant(),
+                            eq.explained_share(),
+                            eq.quadrature_error(),
+                        ] {
+                            assert!(v.is_finite(), "psi1 {psi1} psi2 {psi2} lambda {lambda}");
+                        }
+                        assert!((0.0..=1.0).contains(&eq.explained_share()));
+                        if let Ok(r) = eq.risk() {
+                            for v in [r.test_error, r.bias, r.variance, r.train_error, r.kappa] {
+                                assert!(v.is_finite(), "psi1 {psi1} psi2 {psi2} lambda {lambda}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
