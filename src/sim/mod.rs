@@ -58,6 +58,7 @@ pub mod membership;
 pub mod memory;
 mod progress;
 pub mod random_features;
+pub mod rf_dynamics;
 pub mod ridge;
 pub mod rng;
 pub mod sample_covariance;

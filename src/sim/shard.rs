@@ -364,6 +364,12 @@ scalar_outcome!(crate::sim::dynamics::DynamicsTrial {
     variance,
     train_error
 });
+scalar_outcome!(crate::sim::rf_dynamics::RfDynamicsTrial {
+    test_error,
+    bias,
+    variance,
+    train_error
+});
 
 impl TrialOutcome for crate::sim::adversarial::AdversarialTrial {
     fn fields() -> &'static [&'static str] {

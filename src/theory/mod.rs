@@ -8,5 +8,7 @@ pub mod adversarial;
 pub mod dynamics;
 pub mod membership;
 pub mod random_features;
+pub mod rf_dynamics;
+pub mod rf_equivalent;
 pub mod ridge;
 pub mod two_layer;

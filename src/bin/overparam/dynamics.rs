@@ -49,11 +49,11 @@ impl From<AlgorithmArg> for Algorithm {
 #[derive(Debug, Args)]
 pub struct DynamicsArgs {
     /// gamma = p/n, parameters per sample: X or START:STOP:COUNT (log-spaced).
-    #[arg(long, value_parser = parse_value_or_range)]
-    gamma: ValueOrRange,
+    #[arg(long, value_parser = parse_value_or_range, required_if_eq("model", "linear"))]
+    gamma: Option<ValueOrRange>,
     /// Signal-to-noise ratio ||beta||^2 / noise_sd^2: X or START:STOP:COUNT.
-    #[arg(long, value_parser = parse_value_or_range)]
-    snr: ValueOrRange,
+    #[arg(long, value_parser = parse_value_or_range, required_if_eq("model", "linear"))]
+    snr: Option<ValueOrRange>,
     /// Label-noise standard deviation. Alias: --sigma.
     #[arg(long, alias = "sigma", default_value_t = 1.0)]
     noise_sd: f64,
@@ -104,6 +104,12 @@ pub struct DynamicsArgs {
     /// The parsed `--spectrum` (filled by `run`).
     #[arg(skip)]
     population: Option<Arc<Population>>,
+    /// The model: linear (least squares; --gamma, --snr) or rf (random features, second layer
+    /// trained: --psi1, --psi2, --activation, --f1, --f-star).
+    #[arg(long, value_enum, default_value_t = crate::dynamics_rf::ModelArg::Linear)]
+    model: crate::dynamics_rf::ModelArg,
+    #[command(flatten)]
+    rf: crate::dynamics_rf::RfFlags,
     #[command(flatten)]
     sim: SimulateArgs,
     #[command(flatten)]
@@ -144,8 +150,8 @@ fn axes(args: &DynamicsArgs) -> [Axis; 6] {
     // The library reports a bad time as `time` (gradient flow) or `steps`.
     time_axis.field = time_name(args);
     [
-        Axis::new("snr", args.snr),
-        Axis::new("gamma", args.gamma),
+        Axis::new("snr", args.snr.unwrap_or(ValueOrRange::single(1.0))),
+        Axis::new("gamma", args.gamma.unwrap_or(ValueOrRange::single(1.0))),
         Axis::new("lambda", args.lambda),
         opt("lr", args.lr, 0.1),
         opt("momentum", args.momentum, 0.0),
@@ -301,6 +307,44 @@ fn check_point(args: &DynamicsArgs, v: &[f64]) -> overparam::Result<()> {
 
 /// Run `overparam dynamics`.
 pub fn run(mut args: DynamicsArgs) -> Result<(), CliError> {
+    if args.model == crate::dynamics_rf::ModelArg::Rf {
+        return crate::dynamics_rf::run(crate::dynamics_rf::RfInvocation {
+            flags: &args.rf,
+            lambda: args.lambda,
+            algorithm: algorithm(&args),
+            time: args.time,
+            steps: args.steps,
+            lr: args.lr,
+            momentum: args.momentum,
+            noise_sd: args.noise_sd,
+            early_stopping: args.early_stopping,
+            linear_flags: [
+                ("--gamma", args.gamma.is_some()),
+                ("--snr", args.snr.is_some()),
+                ("--spectrum", args.spectrum.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(f, given)| given.then_some(f))
+            .collect(),
+            sim: &args.sim,
+            out: &args.out,
+        });
+    }
+    if let Some(flag) = args.rf.first_given() {
+        return Err(CliError::usage(format!(
+            "{flag}: applies to --model rf only"
+        )));
+    }
+    for (flag, given) in [
+        ("--gamma", args.gamma.is_some()),
+        ("--snr", args.snr.is_some()),
+    ] {
+        if !given {
+            return Err(CliError::usage(format!(
+                "{flag}: required by --model linear"
+            )));
+        }
+    }
     check_flags(&args)?;
     if let Some(spec) = &args.spectrum {
         args.population = Some(Arc::new(crate::ridge::population(

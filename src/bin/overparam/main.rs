@@ -10,6 +10,7 @@ mod adversarial;
 mod density;
 mod driver;
 mod dynamics;
+mod dynamics_rf;
 mod grid;
 mod hessian;
 mod membership;
@@ -48,7 +49,7 @@ enum Command {
     /// (generalised Marchenko–Pastur, Silverstein's equation).
     Density(density::DensityArgs),
     /// Training dynamics of least squares: gradient flow, GD, heavy ball, Nesterov over time.
-    Dynamics(dynamics::DynamicsArgs),
+    Dynamics(Box<dynamics::DynamicsArgs>),
     /// Merge the partial results of a run split with --shard I/M into exactly what the run
     /// without --shard prints (docs/scaling.md).
     Merge(merge::MergeArgs),
@@ -300,7 +301,7 @@ fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Hessian(args) => hessian::run(args),
         Command::Membership(args) => membership::run(args),
         Command::Density(args) => density::run(args),
-        Command::Dynamics(args) => dynamics::run(args),
+        Command::Dynamics(args) => dynamics::run(*args),
         Command::Merge(args) => merge::run(args),
     }
 }
