@@ -1,0 +1,266 @@
+//! Amortised lambda-curves (issue 17 §1): one factorisation per trial gives every lambda, and
+//! the curve equals point-by-point simulation with the same seeds (the same per-trial streams):
+//! bit for bit for ridge (both paths evaluate the same eigenvalues / eigenbasis), to 1e-10
+//! relative for random features (the point path factors by Cholesky, the curve by the
+//! symmetric eigendecomposition; with the ridge constants used here the Gram matrices plus
+//! c I have condition numbers below 1e4, so the two agree to ~1e-12).
+
+use overparam::Error;
+use overparam::experiment::RunOptions;
+use overparam::gaussian::Activation;
+use overparam::sim::Estimate;
+use overparam::sim::InputDistribution;
+use overparam::sim::random_features::{GramSide, RandomFeaturesSimulation, RfSimReport};
+use overparam::sim::ridge::{AnisotropicRidgeSimulation, LinearRidgeSimulation, RidgeSimReport};
+use overparam::spectral::Population;
+use overparam::theory::random_features::RandomFeatures;
+use overparam::theory::ridge::{AnisotropicRidge, Ridge};
+
+const RUN: RunOptions = RunOptions {
+    seed: 17,
+    trials: 4,
+    progress: false,
+};
+
+fn same_estimates(a: &RidgeSimReport, b: &RidgeSimReport) {
+    assert_eq!(a, b);
+}
+
+fn close(a: &Estimate, b: &Estimate, what: &str) {
+    assert_eq!(a.trials, b.trials);
+    for (x, y) in a.per_trial.iter().zip(&b.per_trial) {
+        // 1e-10 relative; quantities that vanish exactly (the training error of an
+        // interpolator) come out as rounding (~1e-16 to 1e-26) on both paths: floor 1e-13.
+        let gap = (x - y).abs();
+        assert!(
+            gap <= 1e-10 * x.abs().max(y.abs()) + 1e-13,
+            "{what}: curve {x} vs point {y} (gap {gap:.2e})"
+        );
+    }
+    assert!(
+        (a.mean - b.mean).abs() <= 1e-10 * a.mean.abs() + 1e-13,
+        "{what}: mean {} vs {}",
+        a.mean,
+        b.mean
+    );
+    // The SE of near-constant values is itself rounding: compare against the mean's scale.
+    assert!(
+        (a.std_err - b.std_err).abs() <= 1e-8 * a.std_err.abs() + 1e-10 * a.mean.abs() + 1e-13,
+        "{what}: SE {} vs {}",
+        a.std_err,
+        b.std_err
+    );
+}
+
+fn rf_close(a: &RfSimReport, b: &RfSimReport, what: &str) {
+    close(&a.test_error, &b.test_error, &format!("{what} test"));
+    close(&a.bias, &b.bias, &format!("{what} bias"));
+    close(&a.variance, &b.variance, &format!("{what} variance"));
+    close(&a.train_error, &b.train_error, &format!("{what} train"));
+    assert_eq!(a.ridge_constant, b.ridge_constant);
+    assert_eq!((a.n, a.num_features, a.d), (b.n, b.num_features, b.d));
+}
+
+#[test]
+fn isotropic_ridge_curve_equals_points_bit_for_bit() {
+    let lambdas = [0.0, 1e-3, 0.05, 0.3, 2.0];
+    for gamma in [0.5, 2.0] {
+        let base = Ridge::new(gamma, 0.1, 2.0);
+        let sim = LinearRidgeSimulation { model: base, n: 60 }
+            .check()
+            .unwrap();
+        let curve = sim.run_lambda_curve(&RUN, &lambdas).unwrap();
+        assert_eq!(curve.len(), lambdas.len());
+        for (report, &lambda) in curve.iter().zip(&lambdas) {
+            let point = LinearRidgeSimulation {
+                model: Ridge { lambda, ..base },
+                n: 60,
+            }
+            .check()
+            .unwrap()
+            .run(&RUN)
+            .unwrap();
+            same_estimates(report, &point);
+        }
+        // The points differ (the curve is not one point repeated).
+        assert_ne!(curve[1].test_error.mean, curve[3].test_error.mean);
+    }
+}
+
+#[test]
+fn anisotropic_ridge_curve_equals_points_bit_for_bit() {
+    let pop = Population::new(
+        vec![0.2, 1.0, 5.0, 0.0],
+        vec![0.3, 0.3, 0.2, 0.2],
+        vec![0.5, 0.1, 0.3, 0.1],
+    )
+    .unwrap();
+    let lambdas = [0.0, 0.01, 0.3, 1.5];
+    for gamma in [0.5, 2.5] {
+        let base = AnisotropicRidge::new(pop.clone(), gamma, 0.1, 3.0);
+        let sim = AnisotropicRidgeSimulation {
+            model: base.clone(),
+            n: 40,
+        }
+        .check()
+        .unwrap();
+        let curve = sim.run_lambda_curve(&RUN, &lambdas).unwrap();
+        let trials = sim.lambda_curve_trials(&RUN, &lambdas).unwrap();
+        assert_eq!(trials.len(), RUN.trials);
+        for (j, (report, &lambda)) in curve.iter().zip(&lambdas).enumerate() {
+            let point = AnisotropicRidgeSimulation {
+                model: AnisotropicRidge {
+                    lambda,
+                    ..base.clone()
+                },
+                n: 40,
+            }
+            .check()
+            .unwrap()
+            .run(&RUN)
+            .unwrap();
+            same_estimates(report, &point);
+            let column: Vec<f64> = trials.iter().map(|t| t[j].test_error).collect();
+            assert_eq!(column, report.test_error.per_trial);
+        }
+    }
+}
+
+fn rf_model(psi1: f64, f_star: f64, activation: Activation) -> RandomFeatures {
+    RandomFeatures {
+        psi1,
+        psi2: 2.0,
+        lambda: 0.1,
+        activation,
+        f1: 1.0,
+        f_star,
+        noise_sd: 0.4,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn random_features_curve_equals_points_to_rounding() {
+    // Both sides (N < n: features Gram; N > n: kernel), with and without the nonlinear target,
+    // both input laws, including the ridgeless point (N != n).
+    let lambdas = [0.0, 0.01, 0.1, 1.0];
+    for (psi1, f_star, input, side) in [
+        (1.0, 0.0, InputDistribution::Sphere, GramSide::Features),
+        (1.5, 0.7, InputDistribution::Gaussian, GramSide::Features),
+        (3.0, 0.0, InputDistribution::Gaussian, GramSide::Samples),
+        (3.0, 0.7, InputDistribution::Sphere, GramSide::Samples),
+    ] {
+        let model = rf_model(psi1, f_star, Activation::Tanh);
+        let sim = RandomFeaturesSimulation {
+            model: model.clone(),
+            d: 12,
+            test_points: 30,
+            input,
+        }
+        .check()
+        .unwrap();
+        assert_eq!(sim.gram_side(), side);
+        let curve = sim.run_lambda_curve(&RUN, &lambdas).unwrap();
+        for (report, &lambda) in curve.iter().zip(&lambdas) {
+            let point = RandomFeaturesSimulation {
+                model: RandomFeatures {
+                    lambda,
+                    ..model.clone()
+                },
+                d: 12,
+                test_points: 30,
+                input,
+            }
+            .check()
+            .unwrap()
+            .run(&RUN)
+            .unwrap();
+            rf_close(
+                report,
+                &point,
+                &format!("psi1 {psi1} F* {f_star} lambda {lambda}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn random_features_curve_at_relu_and_moderate_size() {
+    let model = rf_model(2.0, 0.5, Activation::Relu);
+    let sim = RandomFeaturesSimulation {
+        model: model.clone(),
+        d: 40,
+        test_points: 100,
+        input: InputDistribution::Sphere,
+    }
+    .check()
+    .unwrap();
+    let lambdas = [0.02, 0.5];
+    let curve = sim.run_lambda_curve(&RUN, &lambdas).unwrap();
+    for (report, &lambda) in curve.iter().zip(&lambdas) {
+        let point = RandomFeaturesSimulation {
+            model: RandomFeatures {
+                lambda,
+                ..model.clone()
+            },
+            ..sim.simulation()
+        }
+        .check()
+        .unwrap()
+        .run(&RUN)
+        .unwrap();
+        rf_close(report, &point, &format!("relu lambda {lambda}"));
+    }
+}
+
+#[test]
+fn curves_refuse_empty_and_invalid_lambdas_before_running() {
+    let ridge = LinearRidgeSimulation::default().check().unwrap();
+    assert!(matches!(
+        ridge.run_lambda_curve(&RUN, &[]),
+        Err(Error::InvalidParameter {
+            name: "lambdas",
+            ..
+        })
+    ));
+    assert!(matches!(
+        ridge.run_lambda_curve(&RUN, &[0.1, -1.0]),
+        Err(Error::InvalidParameter { name: "lambda", .. })
+    ));
+    assert!(matches!(
+        ridge.run_lambda_curve(&RUN, &[f64::NAN]),
+        Err(Error::InvalidParameter { .. })
+    ));
+    // gamma = 1 at lambda = 0 is rejected as a point is.
+    let critical = LinearRidgeSimulation {
+        model: Ridge::new(1.0, 0.1, 1.0),
+        n: 50,
+    }
+    .check()
+    .unwrap();
+    assert!(critical.run_lambda_curve(&RUN, &[0.1, 0.0]).is_err());
+    assert!(critical.run_lambda_curve(&RUN, &[0.1]).is_ok());
+    let rf = RandomFeaturesSimulation {
+        d: 10,
+        test_points: 10,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    assert!(matches!(
+        rf.run_lambda_curve(&RUN, &[]),
+        Err(Error::InvalidParameter {
+            name: "lambdas",
+            ..
+        })
+    ));
+    assert!(matches!(
+        rf.run_lambda_curve(&RUN, &[f64::INFINITY]),
+        Err(Error::InvalidParameter { .. })
+    ));
+    let one = RunOptions { trials: 1, ..RUN };
+    assert!(matches!(
+        rf.run_lambda_curve(&one, &[0.1]),
+        Err(Error::InvalidParameter { name: "trials", .. })
+    ));
+}
