@@ -264,3 +264,141 @@ fn curves_refuse_empty_and_invalid_lambdas_before_running() {
         Err(Error::InvalidParameter { name: "trials", .. })
     ));
 }
+
+#[test]
+fn curve_points_are_dependent_and_per_trial_values_give_the_difference_se() {
+    // The points of a curve share their draws: the per-trial difference between two nearby
+    // lambdas varies far less than each point does, so sqrt(SE_1^2 + SE_2^2) overstates the
+    // SE of the difference; the per-trial values (lambda_curve_trials) give the right one.
+    let run = RunOptions {
+        seed: 3,
+        trials: 12,
+        progress: false,
+    };
+    let sim = LinearRidgeSimulation {
+        model: Ridge::new(2.0, 0.1, 1.0),
+        n: 40,
+    }
+    .check()
+    .unwrap();
+    let lambdas = [0.10, 0.12];
+    let curve = sim.run_lambda_curve(&run, &lambdas).unwrap();
+    let trials = sim.lambda_curve_trials(&run, &lambdas).unwrap();
+    let diffs: Vec<f64> = trials
+        .iter()
+        .map(|t| t[1].test_error - t[0].test_error)
+        .collect();
+    let diff = Estimate::from_trials(diffs).unwrap();
+    let naive = curve[0]
+        .test_error
+        .std_err
+        .hypot(curve[1].test_error.std_err);
+    assert!(
+        diff.std_err < 0.2 * naive,
+        "difference SE {} vs naive {naive}",
+        diff.std_err
+    );
+    assert!((diff.mean - (curve[1].test_error.mean - curve[0].test_error.mean)).abs() < 1e-12);
+}
+
+#[test]
+fn curves_respect_the_memory_budget() {
+    use overparam::sim::memory::MemoryBudget;
+    let rf = RandomFeaturesSimulation {
+        d: 30,
+        test_points: 20,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let point = rf.memory_estimate(&RUN);
+    let curve = rf.curve_memory_estimate(&RUN);
+    assert!(curve.per_trial_bytes > point.per_trial_bytes);
+    let tiny = MemoryBudget::bytes(1000);
+    assert!(matches!(
+        rf.run_lambda_curve_with_budget(&RUN, &[0.1], &tiny),
+        Err(Error::MemoryBudget { .. })
+    ));
+    let ridge = LinearRidgeSimulation::default().check().unwrap();
+    assert!(matches!(
+        ridge.run_lambda_curve_with_budget(&RUN, &[0.1], &tiny),
+        Err(Error::MemoryBudget { .. })
+    ));
+}
+
+/// The CLI's curve path: `rf` / `ridge` with a lambda range and `--simulate` simulate one
+/// amortised curve per lambda-free model; every record equals the single-lambda run of the
+/// same point (same keys in the same order; values to 1e-10 relative, z to 1e-6).
+#[cfg(feature = "cli")]
+#[test]
+fn cli_lambda_ranges_use_the_curve_and_equal_single_points() {
+    use std::process::Command;
+    let run = |args: &[&str]| -> Vec<serde_json::Map<String, serde_json::Value>> {
+        let out = Command::new(env!("CARGO_BIN_EXE_overparam"))
+            .args(args)
+            .args([
+                "--format",
+                "json",
+                "--trials",
+                "3",
+                "--simulate",
+                "--no-progress",
+            ])
+            .output()
+            .expect("overparam runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .lines()
+            .map(|l| match serde_json::from_str(l).expect("json") {
+                serde_json::Value::Object(m) => m,
+                other => panic!("not a record: {other}"),
+            })
+            .collect()
+    };
+    let rf_small = "--psi1 2 --psi2 3 --d 20 --test-points 50";
+    let rf_dual = "--psi1 4 --psi2 2 --d 15 --test-points 40";
+    for (model, base) in [
+        ("ridge", "--gamma 2 --snr 1 --n 60"),
+        ("rf", rf_small),
+        ("rf", rf_dual),
+    ] {
+        let mut args = vec![model];
+        args.extend(base.split(' '));
+        let curve = run(&[args.as_slice(), &["--lambda", "0.01:1:4"]].concat());
+        assert_eq!(curve.len(), 4);
+        for rec in &curve {
+            let lambda = rec["lambda"].to_string();
+            let point = run(&[args.as_slice(), &["--lambda", lambda.as_str()]].concat());
+            assert_eq!(point.len(), 1);
+            let point = &point[0];
+            let keys = |m: &serde_json::Map<String, serde_json::Value>| {
+                m.keys().cloned().collect::<Vec<_>>()
+            };
+            assert_eq!(keys(rec), keys(point), "{model}");
+            for (k, v) in rec {
+                // The theory along a range is solved with warm starts, and the printed lambda
+                // has 16 significant digits (not always the grid's double): equal to rounding.
+                // (The library tests above compare ridge curves with points bit for bit.)
+                let bitwise = false;
+                match (v.as_f64(), point[k].as_f64()) {
+                    (Some(a), Some(b)) if !bitwise && k != "z" && !k.starts_with("z_") => {
+                        assert!(
+                            (a - b).abs() <= 1e-10 * a.abs().max(b.abs()) + 1e-13,
+                            "{model} lambda {lambda} {k}: {a} vs {b}"
+                        );
+                    }
+                    // z = gap / SE: the SE's rounding is relative to the mean, not to itself.
+                    (Some(a), Some(b)) if !bitwise => {
+                        assert!((a - b).abs() <= 1e-6 * a.abs().max(1.0), "{k}: {a} vs {b}")
+                    }
+                    _ => assert_eq!(v, &point[k], "{model} lambda {lambda} {k}"),
+                }
+            }
+        }
+    }
+}

@@ -151,6 +151,10 @@ impl AnisotropicRidgeSimulator {
     pub fn p(&self) -> usize {
         self.p
     }
+    /// The model (nominal $\gamma$) this simulator was checked from.
+    pub fn model(&self) -> &AnisotropicRidge {
+        &self.model
+    }
     /// $p/n$.
     pub fn realised_gamma(&self) -> f64 {
         self.p as f64 / self.n as f64
