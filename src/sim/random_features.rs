@@ -624,13 +624,16 @@ impl RandomFeaturesSimulator {
     /// $w = g$, $u = e\,g$; with the filter $g_i = (\delta_i + c)^{-1}$ (at $c = 0$: $1/\delta_i$
     /// above the relative cutoff [`RIDGELESS_CUTOFF`], else 0). Then, with $C = X^\top F$,
     /// $\|P\|_F^2 = \sum_i w_i^2 s_i\|B_{i\cdot}\|^2$,
-    /// $\|X^\top P^\top - X_{\rm test}^\top\|_F^2 = \|X_{\rm test}\|_F^2
-    ///   - 2\sum_i w_i (C^\top X_{\rm test}^\top)_{i\cdot}\cdot B_{i\cdot}
-    ///   + w^\top[(C^\top C)\circ(BB^\top)]w$,
-    /// $\|I - H\|_F^2 = n - 2\sum_i u_i s_i + \sum_i u_i^2 s_i^2$,
-    /// $\|(I - H)X\|_F^2 = \|X\|_F^2 - \sum_i (2u_i - u_i^2 s_i)\|C_{\cdot i}\|^2$, and the
-    /// nonlinear-target terms likewise with $F^\top Q$ and $F^\top K F$. Each constant costs
-    /// $O(k^2)$ after the $O(k^3 + k(n + d)T)$ set-up.
+    ///
+    /// $$\|X^\top P^\top - X_{\rm test}^\top\|_F^2 = \|X_{\rm test}\|_F^2 -
+    ///   2\sum_i w_i (C^\top X_{\rm test}^\top)_{i\cdot}\cdot B_{i\cdot} +
+    ///   w^\top[(C^\top C)\circ(BB^\top)]w,$$
+    ///
+    /// $\|I - H\|_F^2 = (n - k) + \sum_i (1 - u_i s_i)^2$ and
+    /// $\|(I - H)X\|_F^2 = \|X\|_F^2 - \sum_i u_i(2 - u_i s_i)\|C_{\cdot i}\|^2$, and the
+    /// nonlinear-target terms likewise with $F^\top Q$ and $F^\top K F$. Squared norms formed by
+    /// cancellation are clamped at 0. Each constant costs $O(k^2)$ after the
+    /// $O(k^3 + k(n + d)T)$ set-up.
     ///
     /// Errors: as [`Self::conditional_risks`]; [`Error::InvalidParameter`] (`lambda`) for a
     /// negative or non-finite constant.
