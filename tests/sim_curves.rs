@@ -402,3 +402,81 @@ fn cli_lambda_ranges_use_the_curve_and_equal_single_points() {
         }
     }
 }
+
+#[test]
+fn psi1_curves_nested_and_independent() {
+    use overparam::linalg::Matrix;
+    use overparam::sim::data::sample_points;
+    use overparam::sim::random_features::FeatureDraws;
+    use overparam::sim::rng::trial_rng;
+    let model = rf_model(1.0, 0.5, Activation::Tanh);
+    let sim = RandomFeaturesSimulation {
+        model: model.clone(),
+        d: 12,
+        test_points: 30,
+        input: InputDistribution::Sphere,
+    }
+    .check()
+    .unwrap();
+    let psi1s = [0.5, 3.0, 1.5];
+    let at = |psi1: f64| {
+        RandomFeaturesSimulation {
+            model: RandomFeatures {
+                psi1,
+                ..model.clone()
+            },
+            ..sim.simulation()
+        }
+        .check()
+        .unwrap()
+    };
+    // Independent draws: every point is its own run.
+    let independent = sim
+        .run_psi1_curve(&RUN, &psi1s, FeatureDraws::Independent)
+        .unwrap();
+    assert!(!independent.nested);
+    for (report, &psi1) in independent.reports.iter().zip(&psi1s) {
+        assert_eq!(report, &at(psi1).run(&RUN).unwrap());
+    }
+    // Nested: the widest point is the run at N_max; the others use the first N_j weights of the
+    // same wide draw (recomputed here from the stream by hand).
+    let nested = sim
+        .run_psi1_curve(&RUN, &psi1s, FeatureDraws::Nested)
+        .unwrap();
+    assert!(nested.nested);
+    assert_eq!(nested.reports[1], at(3.0).run(&RUN).unwrap());
+    let wide = at(3.0);
+    for k in 0..RUN.trials as u64 {
+        let mut rng = trial_rng(RUN.seed, k);
+        let x = sample_points(&mut rng, wide.n(), 12, InputDistribution::Sphere);
+        let theta = sample_points(&mut rng, wide.num_features(), 12, InputDistribution::Sphere);
+        let x_test = sample_points(&mut rng, 30, 12, InputDistribution::Sphere);
+        for (j, &psi1) in psi1s.iter().enumerate() {
+            let point = at(psi1);
+            let m = point.num_features();
+            let first = Matrix::from_fn(m, 12, |a, c| theta.get(a, c).unwrap());
+            let direct = point.conditional_risks(&x, &first, &x_test).unwrap();
+            let got = nested.per_trial[k as usize][j];
+            for (a, b) in [
+                (got.test_error, direct.test_error),
+                (got.train_error, direct.train_error),
+                (got.variance, direct.variance),
+            ] {
+                assert!(
+                    (a - b).abs() <= 1e-10 * a.abs().max(b.abs()),
+                    "{psi1}: {a} vs {b}"
+                );
+            }
+        }
+    }
+    // The nested points differ from the independent ones below N_max (other test points).
+    assert_ne!(nested.reports[0], independent.reports[0]);
+    assert!(matches!(
+        sim.run_psi1_curve(&RUN, &[], FeatureDraws::Nested),
+        Err(Error::InvalidParameter { name: "psi1s", .. })
+    ));
+    assert!(matches!(
+        sim.run_psi1_curve(&RUN, &[1.0, -2.0], FeatureDraws::Nested),
+        Err(Error::InvalidParameter { .. })
+    ));
+}

@@ -185,6 +185,30 @@ pub struct RfTrial {
     pub train_error: f64,
 }
 
+/// How the points of a $\psi_1$-curve draw their feature weights
+/// ([`RandomFeaturesSimulator::run_psi1_curve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FeatureDraws {
+    /// One wide draw per trial; point $j$ uses its first $N_j$ weights (dependent points, one
+    /// feature product per trial).
+    Nested,
+    /// Every point drawn as its own run (point-by-point simulation).
+    Independent,
+}
+
+/// A simulated $\psi_1$-curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Psi1Curve {
+    /// One report per $\psi_1$, in the order given.
+    pub reports: Vec<RfSimReport>,
+    /// Whether the points share nested feature draws (then they are dependent: each point's
+    /// SE is valid for the point, not for differences between points).
+    pub nested: bool,
+    /// The trials' values: element $k$ holds trial $k$ at every point (for differences).
+    pub per_trial: Vec<Vec<RfTrial>>,
+}
+
 /// Which Gram matrix a random-features trial factors ([`RandomFeaturesSimulator::gram_side`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -501,6 +525,112 @@ impl RandomFeaturesSimulator {
         }
     }
 
+    /// A $\psi_1$-curve (number of features $N_j = \mathrm{round}(\psi_{1,j} d)$, everything else
+    /// fixed) over the same trials.
+    ///
+    /// With [`FeatureDraws::Nested`] each trial draws $X$, one wide $\Theta$ of
+    /// $N_{\max} = \max_j N_j$ rows and the test points from the stream `(seed, k)` (the draws of
+    /// [`Self::run`] at $N_{\max}$), forms the features once, and point $j$ uses the first $N_j$
+    /// feature columns (the rows of $\Theta$ are i.i.d., so the first $N_j$ are a draw of $N_j$
+    /// weights): the point at $N_{\max}$ equals [`Self::run`] there bit for bit, and the others
+    /// are valid simulations of their own $N_j$ (same law), **dependent** across points.
+    /// With [`FeatureDraws::Independent`] every point is [`Self::run`] of its own model with the
+    /// same `run` (each point's trials use the streams `(seed, k)` from scratch; the points are
+    /// as dependent as any two runs with one seed, i.e. not nested).
+    ///
+    /// Standard errors: each point's SE is over independent trials and is valid for that point
+    /// in both modes. For differences between points use [`Psi1Curve::per_trial`] (the same
+    /// trial index at two points shares its draws in the nested mode), not the two SEs.
+    ///
+    /// Domain: every $\psi_1$ [`RandomFeaturesSimulation::check`] accepts at this $d$.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming `psi1s` (empty) or `psi1`, before any trial;
+    /// those of [`Self::run`] (the memory budget is checked at $N_{\max}$).
+    pub fn run_psi1_curve(
+        &self,
+        run: &RunOptions,
+        psi1s: &[f64],
+        draws: FeatureDraws,
+    ) -> Result<Psi1Curve> {
+        if psi1s.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "psi1s",
+                value: 0.0,
+                expected: "at least one psi1",
+            });
+        }
+        let points = psi1s
+            .iter()
+            .map(|&psi1| {
+                RandomFeaturesSimulation {
+                    model: RandomFeatures {
+                        psi1,
+                        ..self.model.clone()
+                    },
+                    ..self.simulation()
+                }
+                .check()
+            })
+            .collect::<Result<Vec<Self>>>()?;
+        let widest = points
+            .iter()
+            .max_by_key(|p| p.num_features)
+            .cloned()
+            .unwrap_or_else(|| self.clone());
+        let min = crate::sim::MIN_TRIALS;
+        let per_trial: Vec<Vec<RfTrial>> = match draws {
+            FeatureDraws::Independent => {
+                let columns = points
+                    .iter()
+                    .map(|p| {
+                        crate::sim::run_trials(run, min, "random features", |k| {
+                            p.run_trial(run.seed, k)
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                (0..run.trials)
+                    .map(|k| columns.iter().map(|c| c[k]).collect())
+                    .collect()
+            }
+            FeatureDraws::Nested => {
+                MemoryBudget::default().check(&widest.memory_estimate(run))?;
+                crate::sim::run_trials(run, min, "random features", |k| {
+                    let mut rng = trial_rng(run.seed, k);
+                    let (d, n, t) = (widest.d, widest.n, widest.test_points);
+                    let x = sample_points(&mut rng, n, d, widest.input);
+                    let theta = sample_points(&mut rng, widest.num_features, d, widest.input);
+                    let x_test = sample_points(&mut rng, t, d, widest.input);
+                    let (z, z_test_t) = widest.features(&x, &theta, &x_test)?;
+                    points
+                        .iter()
+                        .map(|p| {
+                            let m = p.num_features;
+                            if m == widest.num_features {
+                                return p.risks_from_features(&x, &x_test, &z, &z_test_t);
+                            }
+                            let zj = Matrix::from_fn(n, m, |i, a| z.col(a)[i]);
+                            let zt = Matrix::from_fn(m, t, |a, j| z_test_t.col(j)[a]);
+                            p.risks_from_features(&x, &x_test, &zj, &zt)
+                        })
+                        .collect()
+                })?
+            }
+        };
+        let reports = points
+            .iter()
+            .enumerate()
+            .map(|(j, p)| {
+                let column: Vec<RfTrial> = per_trial.iter().map(|t| t[j]).collect();
+                p.report(&column, min)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Psi1Curve {
+            reports,
+            nested: draws == FeatureDraws::Nested,
+            per_trial,
+        })
+    }
+
     /// A $\lambda$-curve amortised over one symmetric eigendecomposition per trial.
     ///
     /// Trial $k$ draws $X$, $\Theta$ and the test points from the stream `(seed, k)` exactly
@@ -811,8 +941,20 @@ impl RandomFeaturesSimulator {
         x_test: &Matrix,
     ) -> Result<RfTrial> {
         self.check_shapes(x, theta, x_test)?;
-        let (d, n, nf, t) = (self.d, self.n, self.num_features, x_test.nrows());
         let (z, z_test_t) = self.features(x, theta, x_test)?;
+        self.risks_from_features(x, x_test, &z, &z_test_t)
+    }
+
+    /// [`Self::conditional_risks`] from the features $Z$ ($n\times N$) and
+    /// $Z_{\rm test}^\top$ ($N\times T$) already formed (shapes checked by the callers).
+    fn risks_from_features(
+        &self,
+        x: &Matrix,
+        x_test: &Matrix,
+        z: &Matrix,
+        z_test_t: &Matrix,
+    ) -> Result<RfTrial> {
+        let (d, n, nf, t) = (self.d, self.n, self.num_features, x_test.nrows());
         let c = self.ridge_constant();
         // P^T (n x T): column t is p_t. H (n x n): the hat matrix Z (Z^T Z + cI)^+ Z^T.
         let (p_t, hat) = if nf <= n {
