@@ -960,13 +960,13 @@ impl RandomFeaturesSimulator {
         let (p_t, hat) = if nf <= n {
             // With S^T S = (Z^T Z + cI)^+: P^T = (S Z^T)^T (S Z_test^T) and H = (S Z^T)^T (S Z^T).
             let reg = Regularised::new(&z.gram(1.0), c)?;
-            let half_test = reg.half_solve(&z_test_t)?;
+            let half_test = reg.half_solve(z_test_t)?;
             let half_train = reg.half_solve(&z.transpose())?;
             (half_train.matmul_tn(&half_test, 1.0)?, half_train.gram(1.0))
         } else {
             let kernel = z.gram_rows(1.0);
             let reg = Regularised::new(&kernel, c)?;
-            let p_t = reg.solve(&z.matmul(&z_test_t, 1.0)?)?;
+            let p_t = reg.solve(&z.matmul(z_test_t, 1.0)?)?;
             // (ZZ^T + cI)^+ ZZ^T, symmetric since the two commute.
             (p_t, reg.solve(&kernel)?)
         };
