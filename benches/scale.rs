@@ -8,6 +8,7 @@
 //! | `lambda_curve/ridge_points50` | the same 50 $\lambda$ point by point (the old way) |
 //! | `lambda_curve/aniso_point`, `aniso_curve50` | anisotropic ridge, 2 trials, $n = 300$, $\gamma = 2$ |
 //! | `lambda_curve/rf_point`, `rf_curve50` | random features, 2 trials, $d = 200$, $\psi = (2, 3)$, $T = 1000$ |
+//! | `lambda_curve/rf_psi1_nested5`, `rf_psi1_independent5` | the same model at $\psi_1 = 0.5, 1, \dots, 2.5$ |
 //! | `scale/rf_d500` | random features, one trial, $d = 500$, $\psi = (3, 3)$, $T = 1000$ |
 //! | `scale/rf_d1000` | random features, one trial, $d = 1000$, $\psi = (3, 3)$, $T = 1000$ |
 //! | `scale/ridge_n4000` | isotropic ridge, one trial, $n = 4000$, $\gamma = 0.5$ |
@@ -26,7 +27,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use overparam::experiment::RunOptions;
 use overparam::sim::adversarial::AdversarialRfSimulation;
-use overparam::sim::random_features::RandomFeaturesSimulation;
+use overparam::sim::random_features::{FeatureDraws, RandomFeaturesSimulation};
 use overparam::sim::ridge::{AnisotropicRidgeSimulation, LinearRidgeSimulation};
 use overparam::spectral::Population;
 use overparam::theory::adversarial::AdversarialRf;
@@ -128,6 +129,19 @@ fn lambda_curve(c: &mut Criterion) {
                 .map(|r| r.len())
         })
     });
+    let psi1s = [0.5, 1.0, 1.5, 2.0, 2.5];
+    for (name, draws) in [
+        ("rf_psi1_nested5", FeatureDraws::Nested),
+        ("rf_psi1_independent5", FeatureDraws::Independent),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(&rf)
+                    .run_psi1_curve(&run, &psi1s, draws)
+                    .map(|c| c.reports.len())
+            })
+        });
+    }
     group.finish();
 }
 
