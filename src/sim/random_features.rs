@@ -185,6 +185,40 @@ pub struct RfTrial {
     pub train_error: f64,
 }
 
+/// How the points of a $\psi_1$-curve draw their feature weights
+/// ([`RandomFeaturesSimulator::run_psi1_curve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FeatureDraws {
+    /// One wide draw per trial; point $j$ uses its first $N_j$ weights (dependent points, one
+    /// feature product per trial).
+    Nested,
+    /// Every point drawn as its own run (point-by-point simulation).
+    Independent,
+}
+
+/// A simulated $\psi_1$-curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Psi1Curve {
+    /// One report per $\psi_1$, in the order given.
+    pub reports: Vec<RfSimReport>,
+    /// Whether the points share nested feature draws (then they are dependent: each point's
+    /// SE is valid for the point, not for differences between points).
+    pub nested: bool,
+    /// The trials' values: element $k$ holds trial $k$ at every point (for differences).
+    pub per_trial: Vec<Vec<RfTrial>>,
+}
+
+/// Which Gram matrix a random-features trial factors ([`RandomFeaturesSimulator::gram_side`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GramSide {
+    /// The $N\times N$ feature Gram matrix $Z^\top Z$ (primal form; $N \le n$).
+    Features,
+    /// The $n\times n$ kernel matrix $ZZ^\top$ (dual form; $N > n$).
+    Samples,
+}
+
 /// The result of a random-features simulation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RfSimReport {
@@ -414,6 +448,11 @@ impl RandomFeaturesSimulator {
         let results = crate::sim::run_trials(run, min_trials, "random features", |k| {
             self.run_trial(run.seed, k)
         })?;
+        self.report(&results, min_trials)
+    }
+
+    /// The report of per-trial values (trial order) at this simulator's $\lambda$.
+    fn report(&self, results: &[RfTrial], min_trials: usize) -> Result<RfSimReport> {
         let pick = |f: fn(&RfTrial) -> f64| {
             Estimate::from_trials_at_least(results.iter().map(f).collect(), min_trials)
         };
@@ -429,6 +468,453 @@ impl RandomFeaturesSimulator {
             realised_psi2: self.realised_psi2(),
             ridge_constant: self.ridge_constant(),
         })
+    }
+
+    /// [`Error::DimensionMismatch`] unless `x` is $n\times d$, `theta` $N\times d$ and `x_test`
+    /// $T\times d$ with $T \ge 1$.
+    fn check_shapes(&self, x: &Matrix, theta: &Matrix, x_test: &Matrix) -> Result<()> {
+        let (d, n, nf, t) = (self.d, self.n, self.num_features, x_test.nrows());
+        for (what, m, rows) in [
+            ("training inputs", x, n),
+            ("feature weights", theta, nf),
+            ("test inputs", x_test, t.max(1)),
+        ] {
+            if m.nrows() != rows {
+                return Err(Error::DimensionMismatch {
+                    what,
+                    expected: rows,
+                    found: m.nrows(),
+                });
+            }
+            if m.ncols() != d {
+                return Err(Error::DimensionMismatch {
+                    what,
+                    expected: d,
+                    found: m.ncols(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The features $Z$ ($n\times N$) and $Z_{\rm test}^\top$ ($N\times T$).
+    ///
+    /// Errors: [`Error::NonFinite`] if the activation produces a non-finite feature.
+    fn features(&self, x: &Matrix, theta: &Matrix, x_test: &Matrix) -> Result<(Matrix, Matrix)> {
+        let scale = 1.0 / (self.d as f64).sqrt();
+        let activation = &self.model.activation;
+        let mut z = x.matmul_nt(theta, scale)?;
+        z.map_in_place(|v| activation.eval(v));
+        let mut z_test_t = theta.matmul_nt(x_test, scale)?;
+        z_test_t.map_in_place(|v| activation.eval(v));
+        if !z.is_finite() || !z_test_t.is_finite() {
+            return Err(Error::NonFinite {
+                what: "random features (activation output)",
+            });
+        }
+        Ok((z, z_test_t))
+    }
+
+    /// Which Gram matrix a trial factors: the $N\times N$ feature Gram $Z^\top Z$ when
+    /// $N \le n$, the $n\times n$ kernel $ZZ^\top$ otherwise (the cheaper side).
+    pub fn gram_side(&self) -> GramSide {
+        if self.num_features <= self.n {
+            GramSide::Features
+        } else {
+            GramSide::Samples
+        }
+    }
+
+    /// A $\psi_1$-curve (number of features $N_j = \mathrm{round}(\psi_{1,j} d)$, everything else
+    /// fixed) over the same trials.
+    ///
+    /// With [`FeatureDraws::Nested`] each trial draws $X$, one wide $\Theta$ of
+    /// $N_{\max} = \max_j N_j$ rows and the test points from the stream `(seed, k)` (the draws of
+    /// [`Self::run`] at $N_{\max}$), forms the features once, and point $j$ uses the first $N_j$
+    /// feature columns (the rows of $\Theta$ are i.i.d., so the first $N_j$ are a draw of $N_j$
+    /// weights): the point at $N_{\max}$ equals [`Self::run`] there bit for bit, and the others
+    /// are valid simulations of their own $N_j$ (same law), **dependent** across points.
+    /// With [`FeatureDraws::Independent`] every point is [`Self::run`] of its own model with the
+    /// same `run` (each point's trials use the streams `(seed, k)` from scratch; the points are
+    /// as dependent as any two runs with one seed, i.e. not nested).
+    ///
+    /// Standard errors: each point's SE is over independent trials and is valid for that point
+    /// in both modes. For differences between points use [`Psi1Curve::per_trial`] (the same
+    /// trial index at two points shares its draws in the nested mode), not the two SEs.
+    ///
+    /// Domain: every $\psi_1$ [`RandomFeaturesSimulation::check`] accepts at this $d$.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming `psi1s` (empty) or `psi1`, before any trial;
+    /// those of [`Self::run`] (the memory budget is checked at $N_{\max}$).
+    pub fn run_psi1_curve(
+        &self,
+        run: &RunOptions,
+        psi1s: &[f64],
+        draws: FeatureDraws,
+    ) -> Result<Psi1Curve> {
+        if psi1s.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "psi1s",
+                value: 0.0,
+                expected: "at least one psi1",
+            });
+        }
+        let points = psi1s
+            .iter()
+            .map(|&psi1| {
+                RandomFeaturesSimulation {
+                    model: RandomFeatures {
+                        psi1,
+                        ..self.model.clone()
+                    },
+                    ..self.simulation()
+                }
+                .check()
+            })
+            .collect::<Result<Vec<Self>>>()?;
+        let widest = points
+            .iter()
+            .max_by_key(|p| p.num_features)
+            .cloned()
+            .unwrap_or_else(|| self.clone());
+        let min = crate::sim::MIN_TRIALS;
+        let per_trial: Vec<Vec<RfTrial>> = match draws {
+            FeatureDraws::Independent => {
+                let columns = points
+                    .iter()
+                    .map(|p| {
+                        crate::sim::run_trials(run, min, "random features", |k| {
+                            p.run_trial(run.seed, k)
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                (0..run.trials)
+                    .map(|k| columns.iter().map(|c| c[k]).collect())
+                    .collect()
+            }
+            FeatureDraws::Nested => {
+                MemoryBudget::default().check(&widest.memory_estimate(run))?;
+                crate::sim::run_trials(run, min, "random features", |k| {
+                    let mut rng = trial_rng(run.seed, k);
+                    let (d, n, t) = (widest.d, widest.n, widest.test_points);
+                    let x = sample_points(&mut rng, n, d, widest.input);
+                    let theta = sample_points(&mut rng, widest.num_features, d, widest.input);
+                    let x_test = sample_points(&mut rng, t, d, widest.input);
+                    let (z, z_test_t) = widest.features(&x, &theta, &x_test)?;
+                    points
+                        .iter()
+                        .map(|p| {
+                            let m = p.num_features;
+                            if m == widest.num_features {
+                                return p.risks_from_features(&x, &x_test, &z, &z_test_t);
+                            }
+                            let zj = Matrix::from_fn(n, m, |i, a| z.col(a)[i]);
+                            let zt = Matrix::from_fn(m, t, |a, j| z_test_t.col(j)[a]);
+                            p.risks_from_features(&x, &x_test, &zj, &zt)
+                        })
+                        .collect()
+                })?
+            }
+        };
+        let reports = points
+            .iter()
+            .enumerate()
+            .map(|(j, p)| {
+                let column: Vec<RfTrial> = per_trial.iter().map(|t| t[j]).collect();
+                p.report(&column, min)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Psi1Curve {
+            reports,
+            nested: draws == FeatureDraws::Nested,
+            per_trial,
+        })
+    }
+
+    /// A $\lambda$-curve amortised over one symmetric eigendecomposition per trial.
+    ///
+    /// Trial $k$ draws $X$, $\Theta$ and the test points from the stream `(seed, k)` exactly
+    /// as [`Self::run`] does, forms the features once, decomposes the smaller Gram matrix
+    /// ([`Self::gram_side`]) $= F$-side eigenbasis once, and evaluates every $\lambda$ of
+    /// `lambdas` from $\lambda$-free projections in $O(k^2)$, $k = \min(N, n)$ (see
+    /// [`Self::conditional_risks_curve`]). Report $j$ equals [`Self::run`] at
+    /// $\lambda$ = `lambdas[j]` with the same `run` to rounding (the point path factors by
+    /// Cholesky, the curve by the eigendecomposition; tested at $10^{-10}$ relative). The
+    /// points share their draws: each report's standard error is valid for that point over the
+    /// independent trials; a difference between points is not (its spread is smaller than the
+    /// two SEs suggest), use [`Self::lambda_curve_trials`] and per-trial differences.
+    ///
+    /// Domain: every $\lambda$ that [`RandomFeaturesSimulation::check`] accepts with this
+    /// model.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming `lambdas` (empty) or `lambda` (outside the
+    /// domain), before any trial; those of [`Self::run`].
+    pub fn run_lambda_curve(&self, run: &RunOptions, lambdas: &[f64]) -> Result<Vec<RfSimReport>> {
+        self.run_lambda_curve_with_budget(run, lambdas, &MemoryBudget::default())
+    }
+
+    /// [`Self::run_lambda_curve`] under an explicit memory budget.
+    ///
+    /// Errors: as [`Self::run_lambda_curve`]; [`Error::MemoryBudget`] (`d`).
+    pub fn run_lambda_curve_with_budget(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+        budget: &MemoryBudget,
+    ) -> Result<Vec<RfSimReport>> {
+        let points = self.curve_points(lambdas)?;
+        let trials = self.curve_trials(run, &points, budget)?;
+        points
+            .iter()
+            .enumerate()
+            .map(|(j, p)| {
+                let column: Vec<RfTrial> = trials.iter().map(|t| t[j]).collect();
+                p.report(&column, crate::sim::MIN_TRIALS)
+            })
+            .collect()
+    }
+
+    /// The per-trial values of [`Self::run_lambda_curve`]: element $k$ holds trial $k$ at every
+    /// $\lambda$, in the order of `lambdas`.
+    ///
+    /// Errors: as [`Self::run_lambda_curve`].
+    pub fn lambda_curve_trials(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+    ) -> Result<Vec<Vec<RfTrial>>> {
+        let points = self.curve_points(lambdas)?;
+        self.curve_trials(run, &points, &MemoryBudget::default())
+    }
+
+    fn curve_points(&self, lambdas: &[f64]) -> Result<Vec<Self>> {
+        if lambdas.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "lambdas",
+                value: 0.0,
+                expected: "at least one lambda",
+            });
+        }
+        lambdas
+            .iter()
+            .map(|&lambda| {
+                RandomFeaturesSimulation {
+                    model: RandomFeatures {
+                        lambda,
+                        ..self.model.clone()
+                    },
+                    ..self.simulation()
+                }
+                .check()
+            })
+            .collect()
+    }
+
+    fn curve_trials(
+        &self,
+        run: &RunOptions,
+        points: &[Self],
+        budget: &MemoryBudget,
+    ) -> Result<Vec<Vec<RfTrial>>> {
+        budget.check(&self.curve_memory_estimate(run))?;
+        let constants: Vec<f64> = points.iter().map(Self::ridge_constant).collect();
+        crate::sim::run_trials(run, crate::sim::MIN_TRIALS, "random features", |k| {
+            let mut rng = trial_rng(run.seed, k);
+            let (d, n, nf, t) = (self.d, self.n, self.num_features, self.test_points);
+            let x = sample_points(&mut rng, n, d, self.input);
+            let theta = sample_points(&mut rng, nf, d, self.input);
+            let x_test = sample_points(&mut rng, t, d, self.input);
+            self.conditional_risks_curve(&x, &theta, &x_test, &constants)
+        })
+    }
+
+    /// The peak memory of [`Self::run_lambda_curve`]: that of a point
+    /// ([`Self::memory_estimate`]) plus the eigenbasis and its projections
+    /// ($F$: $nk$, $B$: $kT$, $X^\top F$: $dk$, three $k\times k$ matrices and $kT$ more).
+    pub fn curve_memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
+        let (d, n, nf, t) = (
+            self.d as u128,
+            self.n as u128,
+            self.num_features as u128,
+            self.test_points as u128,
+        );
+        let k = n.min(nf);
+        let extra = (n * k + 2 * k * t + d * k + 4 * k * k).saturating_mul(memory::F64);
+        MemoryEstimate::new("d", self.trial_bytes().saturating_add(extra), 0, 96, run)
+    }
+
+    /// The conditional risks of [`Self::conditional_risks`] at every ridge constant of
+    /// `constants` ($c = nN\lambda/d \ge 0$), from one eigendecomposition.
+    ///
+    /// With $k = \min(N, n)$ and the smaller Gram matrix decomposed, write the predictor
+    /// $P^\top = F\,\mathrm{diag}(w)\,B$ and the hat matrix $H = F\,\mathrm{diag}(u)\,F^\top$,
+    /// $F^\top F = \mathrm{diag}(s)$: for $N \le n$, $Z^\top Z = U\mathrm{diag}(\delta)U^\top$,
+    /// $F = ZU$, $B = U^\top Z_{\rm test}^\top$, $s = \delta$, $w = u = g$; for $N > n$,
+    /// $ZZ^\top = V\mathrm{diag}(e)V^\top$, $F = V$, $B = V^\top Z Z_{\rm test}^\top$, $s = 1$,
+    /// $w = g$, $u = e\,g$; with the filter $g_i = (\delta_i + c)^{-1}$ (at $c = 0$: $1/\delta_i$
+    /// above the relative cutoff [`RIDGELESS_CUTOFF`], else 0). Then, with $C = X^\top F$,
+    /// $\|P\|_F^2 = \sum_i w_i^2 s_i\|B_{i\cdot}\|^2$,
+    ///
+    /// $$\|X^\top P^\top - X_{\rm test}^\top\|_F^2 = \|X_{\rm test}\|_F^2 -
+    ///   2\sum_i w_i (C^\top X_{\rm test}^\top)_{i\cdot}\cdot B_{i\cdot} +
+    ///   w^\top[(C^\top C)\circ(BB^\top)]w,$$
+    ///
+    /// $\|I - H\|_F^2 = (n - k) + \sum_i (1 - u_i s_i)^2$ and
+    /// $\|(I - H)X\|_F^2 = \|X\|_F^2 - \sum_i u_i(2 - u_i s_i)\|C_{\cdot i}\|^2$, and the
+    /// nonlinear-target terms likewise with $F^\top Q$ and $F^\top K F$. Squared norms formed by
+    /// cancellation are clamped at 0. Each constant costs $O(k^2)$ after the
+    /// $O(k^3 + k(n + d)T)$ set-up.
+    ///
+    /// Errors: as [`Self::conditional_risks`]; [`Error::InvalidParameter`] (`lambda`) for a
+    /// negative or non-finite constant.
+    pub fn conditional_risks_curve(
+        &self,
+        x: &Matrix,
+        theta: &Matrix,
+        x_test: &Matrix,
+        constants: &[f64],
+    ) -> Result<Vec<RfTrial>> {
+        self.check_shapes(x, theta, x_test)?;
+        if let Some(&bad) = constants.iter().find(|c| !(c.is_finite() && **c >= 0.0)) {
+            return Err(Error::InvalidParameter {
+                name: "lambda",
+                value: bad,
+                expected: "a finite ridge constant >= 0",
+            });
+        }
+        let (z, z_test_t) = self.features(x, theta, x_test)?;
+        let (d, n, t) = (self.d, self.n, x_test.nrows());
+        let primal = self.gram_side() == GramSide::Features;
+        let (eig, f, b) = if primal {
+            let eig = SymmetricEigen::new(&z.gram(1.0))?;
+            let f = z.matmul(eig.vectors(), 1.0)?;
+            let b = eig.vectors().matmul_tn(&z_test_t, 1.0)?;
+            (eig, f, b)
+        } else {
+            let eig = SymmetricEigen::new(&z.gram_rows(1.0))?;
+            let b = eig.vectors().matmul_tn(&z.matmul(&z_test_t, 1.0)?, 1.0)?;
+            let f = eig.vectors().clone();
+            (eig, f, b)
+        };
+        drop((z, z_test_t));
+        let values: Vec<f64> = eig.values().iter().map(|v| v.max(0.0)).collect();
+        let k = values.len();
+        let cutoff = RIDGELESS_CUTOFF * values.iter().fold(0.0f64, |m, &v| m.max(v));
+        let s: Vec<f64> = if primal { values.clone() } else { vec![1.0; k] };
+        let b_norms = b.row_norms_sq();
+        let c_mat = x.matmul_tn(&f, 1.0)?; // d x k
+        let c_norms: Vec<f64> = (0..k)
+            .map(|i| c_mat.col(i).iter().map(|v| v * v).sum())
+            .collect();
+        let row_dots = |a: &Matrix| -> Vec<f64> {
+            let mut out = vec![0.0; k];
+            for j in 0..t {
+                for ((o, &p), &q) in out.iter_mut().zip(a.col(j)).zip(b.col(j)) {
+                    *o += p * q;
+                }
+            }
+            out
+        };
+        let ce = row_dots(&c_mat.matmul_tn(&x_test.transpose(), 1.0)?); // C^T X_test^T, k x T
+        let bbt = b.gram_rows(1.0);
+        let hadamard = |a: &Matrix| Matrix::from_fn(k, k, |i, j| a.col(j)[i] * bbt.col(j)[i]);
+        let w_lin = hadamard(&c_mat.gram(1.0));
+        let quad_form = |m: &Matrix, w: &[f64]| -> f64 {
+            (0..k)
+                .map(|j| w[j] * m.col(j).iter().zip(w).map(|(a, b)| a * b).sum::<f64>())
+                .sum()
+        };
+        let x_sq = x.frobenius_sq();
+        let x_test_sq = x_test.frobenius_sq();
+
+        let (f1_sq, fs_sq, tau_sq) = (
+            self.model.f1 * self.model.f1,
+            self.model.f_star * self.model.f_star,
+            self.model.noise_sd * self.model.noise_sd,
+        );
+        let nonlinear_parts = if fs_sq > 0.0 {
+            let law = self.input;
+            let norms = x.row_norms_sq();
+            let test_norms = x_test.row_norms_sq();
+            let kernel_of = |inner: &Matrix, left: &[f64], right: &[f64]| {
+                Matrix::from_fn(inner.nrows(), inner.ncols(), |i, j| {
+                    let v = inner.col(j)[i];
+                    super::data::nonlinear_kernel(v, left[i], right[j], d, law)
+                })
+            };
+            let k_train = kernel_of(&x.gram_rows(1.0), &norms, &norms); // n x n
+            let q = kernel_of(&x.matmul_nt(x_test, 1.0)?, &norms, &test_norms); // n x T
+            let self_term: f64 = test_norms
+                .iter()
+                .map(|&v| super::data::nonlinear_kernel(v, v, v, d, law))
+                .sum::<f64>()
+                / t as f64;
+            let fq = row_dots(&f.matmul_tn(&q, 1.0)?);
+            let fkf = f.matmul_tn(&k_train.matmul(&f, 1.0)?, 1.0)?;
+            let fkf_diag = fkf.diagonal();
+            let trace_k: f64 = k_train.diagonal().iter().sum();
+            Some((self_term, fq, hadamard(&fkf), fkf_diag, trace_k))
+        } else {
+            None
+        };
+
+        let (t_f, n_f, d_f) = (t as f64, n as f64, d as f64);
+        constants
+            .iter()
+            .map(|&c| {
+                let g: Vec<f64> = values
+                    .iter()
+                    .map(|&v| Regularised::filter(v, c, cutoff))
+                    .collect();
+                let w = &g;
+                let u: Vec<f64> = if primal {
+                    g.clone()
+                } else {
+                    g.iter().zip(&values).map(|(g, e)| g * e).collect()
+                };
+                let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+                // ||I - H||^2 = (n - k) + sum_i (1 - u_i s_i)^2: the eigenvalues of H are
+                // u_i s_i on span F and 0 off it (exactly 0 at interpolation, never negative).
+                let mut noise_like = 0.0;
+                let (mut residual, mut mx) = ((n - k) as f64, 0.0);
+                for i in 0..k {
+                    noise_like += w[i] * w[i] * s[i] * b_norms[i];
+                    residual += (1.0 - u[i] * s[i]).powi(2);
+                    mx += u[i] * (2.0 - u[i] * s[i]) * c_norms[i];
+                }
+                let noise_like = noise_like / t_f;
+                // Squared norms computed by cancellation: clamped at 0 (they are >= 0 exactly;
+                // at interpolation they vanish and the difference is rounding).
+                let linear =
+                    ((x_test_sq - 2.0 * dot(w, &ce) + quad_form(&w_lin, w)) / (t_f * d_f)).max(0.0);
+                let train_noise = residual / n_f;
+                let train_linear = ((x_sq - mx) / (n_f * d_f)).max(0.0);
+                let (nonlinear, train_nonlinear) = match &nonlinear_parts {
+                    Some((self_term, fq, w_quad, fkf_diag, trace_k)) => {
+                        let cross = dot(w, fq) / t_f;
+                        let quad = quad_form(w_quad, w) / t_f;
+                        let mut tr = *trace_k;
+                        for i in 0..k {
+                            tr -= u[i] * (2.0 - u[i] * s[i]) * fkf_diag[i];
+                        }
+                        ((self_term - 2.0 * cross + quad).max(0.0), tr.max(0.0) / n_f)
+                    }
+                    None => (0.0, 0.0),
+                };
+                let test_error = f1_sq * linear + tau_sq * noise_like + fs_sq * nonlinear;
+                let variance = (tau_sq + fs_sq) * noise_like;
+                let train_error =
+                    f1_sq * train_linear + tau_sq * train_noise + fs_sq * train_nonlinear;
+                crate::error::finite(test_error, "random-features test error")?;
+                crate::error::finite(train_error, "random-features training error")?;
+                Ok(RfTrial {
+                    test_error,
+                    bias: test_error - variance,
+                    variance,
+                    train_error,
+                })
+            })
+            .collect()
     }
 
     /// One trial: draw $X$ ($n \times d$), $\Theta$ ($N \times d$) and $T$ test points, in that
@@ -454,51 +940,33 @@ impl RandomFeaturesSimulator {
         theta: &Matrix,
         x_test: &Matrix,
     ) -> Result<RfTrial> {
+        self.check_shapes(x, theta, x_test)?;
+        let (z, z_test_t) = self.features(x, theta, x_test)?;
+        self.risks_from_features(x, x_test, &z, &z_test_t)
+    }
+
+    /// [`Self::conditional_risks`] from the features $Z$ ($n\times N$) and
+    /// $Z_{\rm test}^\top$ ($N\times T$) already formed (shapes checked by the callers).
+    fn risks_from_features(
+        &self,
+        x: &Matrix,
+        x_test: &Matrix,
+        z: &Matrix,
+        z_test_t: &Matrix,
+    ) -> Result<RfTrial> {
         let (d, n, nf, t) = (self.d, self.n, self.num_features, x_test.nrows());
-        for (what, m, rows) in [
-            ("training inputs", x, n),
-            ("feature weights", theta, nf),
-            ("test inputs", x_test, t.max(1)),
-        ] {
-            if m.nrows() != rows {
-                return Err(Error::DimensionMismatch {
-                    what,
-                    expected: rows,
-                    found: m.nrows(),
-                });
-            }
-            if m.ncols() != d {
-                return Err(Error::DimensionMismatch {
-                    what,
-                    expected: d,
-                    found: m.ncols(),
-                });
-            }
-        }
-        let scale = 1.0 / (d as f64).sqrt();
-        let activation = &self.model.activation;
-        // Z (n x N) and Z_test^T (N x T).
-        let mut z = x.matmul_nt(theta, scale)?;
-        z.map_in_place(|v| activation.eval(v));
-        let mut z_test_t = theta.matmul_nt(x_test, scale)?;
-        z_test_t.map_in_place(|v| activation.eval(v));
-        if !z.is_finite() || !z_test_t.is_finite() {
-            return Err(Error::NonFinite {
-                what: "random features (activation output)",
-            });
-        }
         let c = self.ridge_constant();
         // P^T (n x T): column t is p_t. H (n x n): the hat matrix Z (Z^T Z + cI)^+ Z^T.
         let (p_t, hat) = if nf <= n {
             // With S^T S = (Z^T Z + cI)^+: P^T = (S Z^T)^T (S Z_test^T) and H = (S Z^T)^T (S Z^T).
             let reg = Regularised::new(&z.gram(1.0), c)?;
-            let half_test = reg.half_solve(&z_test_t)?;
+            let half_test = reg.half_solve(z_test_t)?;
             let half_train = reg.half_solve(&z.transpose())?;
             (half_train.matmul_tn(&half_test, 1.0)?, half_train.gram(1.0))
         } else {
             let kernel = z.gram_rows(1.0);
             let reg = Regularised::new(&kernel, c)?;
-            let p_t = reg.solve(&z.matmul(&z_test_t, 1.0)?)?;
+            let p_t = reg.solve(&z.matmul(z_test_t, 1.0)?)?;
             // (ZZ^T + cI)^+ ZZ^T, symmetric since the two commute.
             (p_t, reg.solve(&kernel)?)
         };

@@ -286,8 +286,114 @@ impl LinearRidgeSimulator {
         RidgeSimReport::from_trials(&results, min_trials, self.n, self.p)
     }
 
+    /// A $\lambda$-curve amortised over one factorisation per trial: trial $k$ draws $X$ from
+    /// the stream `(seed, k)` exactly as [`Self::run`] does, computes the eigenvalues of the
+    /// smaller Gram matrix once, and evaluates the closed forms of the module docs at every
+    /// $\lambda$ of `lambdas` (each $O(\min(n,p))$). Report $j$ is therefore, bit for bit, what
+    /// [`Self::run`] returns for the same model at $\lambda$ = `lambdas[j]` and the same
+    /// `run` (tested), for the price of about one point. The points of the curve share their
+    /// designs, so they are dependent: each report's standard error is valid for that point
+    /// (over the independent trials), but a difference between two points has a smaller spread
+    /// than the two standard errors suggest; compute its SE from per-trial differences
+    /// ([`Self::lambda_curve_trials`]).
+    ///
+    /// Domain: every $\lambda$ that [`LinearRidgeSimulation::check`] accepts with this
+    /// model's $\gamma$, snr and $\sigma$ (finite, $\ge 0$, not $0$ at $\gamma = 1$).
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming `lambdas` if the slice is empty, `lambda` for
+    /// a value outside the domain (before any trial runs); those of [`Self::run`].
+    pub fn run_lambda_curve(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+    ) -> Result<Vec<RidgeSimReport>> {
+        self.run_lambda_curve_with_budget(run, lambdas, &MemoryBudget::default())
+    }
+
+    /// [`Self::run_lambda_curve`] under an explicit memory budget (the curve needs the memory
+    /// of one point).
+    ///
+    /// Errors: as [`Self::run_lambda_curve`]; [`Error::MemoryBudget`] (`n`).
+    pub fn run_lambda_curve_with_budget(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+        budget: &MemoryBudget,
+    ) -> Result<Vec<RidgeSimReport>> {
+        let trials = self.lambda_curve_trials_with_budget(run, lambdas, budget)?;
+        let min = crate::sim::MIN_TRIALS;
+        (0..lambdas.len())
+            .map(|j| {
+                let column: Vec<RidgeTrial> = trials.iter().map(|t| t[j]).collect();
+                RidgeSimReport::from_trials(&column, min, self.n, self.p)
+            })
+            .collect()
+    }
+
+    /// The per-trial values of [`Self::run_lambda_curve`]: element $k$ is trial $k$'s
+    /// [`RidgeTrial`] at every $\lambda$ (in the order of `lambdas`), for statistics across
+    /// points (e.g. the SE of a difference between two $\lambda$ from per-trial differences).
+    ///
+    /// Errors: as [`Self::run_lambda_curve`].
+    pub fn lambda_curve_trials(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+    ) -> Result<Vec<Vec<RidgeTrial>>> {
+        self.lambda_curve_trials_with_budget(run, lambdas, &MemoryBudget::default())
+    }
+
+    fn lambda_curve_trials_with_budget(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+        budget: &MemoryBudget,
+    ) -> Result<Vec<Vec<RidgeTrial>>> {
+        let points = self.curve_points(lambdas)?;
+        budget.check(&self.memory_estimate(run))?;
+        crate::sim::run_trials(run, crate::sim::MIN_TRIALS, "ridge", |k| {
+            let eigenvalues = self.gram_eigenvalues(run.seed, k)?;
+            points
+                .iter()
+                .map(|s| s.risks_from_eigenvalues(&eigenvalues))
+                .collect()
+        })
+    }
+
+    /// This simulator at every $\lambda$ of a curve, each validated as a point would be.
+    fn curve_points(&self, lambdas: &[f64]) -> Result<Vec<Self>> {
+        if lambdas.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "lambdas",
+                value: 0.0,
+                expected: "at least one lambda",
+            });
+        }
+        lambdas
+            .iter()
+            .map(|&lambda| {
+                let s = LinearRidgeSimulation {
+                    model: Ridge {
+                        lambda,
+                        ..self.model
+                    },
+                    n: self.n,
+                }
+                .check()?;
+                debug_assert_eq!((s.n, s.p), (self.n, self.p));
+                Ok(s)
+            })
+            .collect()
+    }
+
     /// One trial: draw $X$ from the stream `(seed, trial)` and return its exact conditional risks.
     pub fn run_trial(&self, seed: u64, trial: u64) -> Result<RidgeTrial> {
+        let eigenvalues = self.gram_eigenvalues(seed, trial)?;
+        self.risks_from_eigenvalues(&eigenvalues)
+    }
+
+    /// The eigenvalues of the smaller Gram matrix of trial `trial`'s design.
+    fn gram_eigenvalues(&self, seed: u64, trial: u64) -> Result<Vec<f64>> {
         let mut rng = trial_rng(seed, trial);
         let (n, p) = (self.n, self.p);
         let mut draws = Vec::with_capacity(n * p);
@@ -301,8 +407,7 @@ impl LinearRidgeSimulator {
         } else {
             x.gram_rows(inv_n)
         };
-        let eigenvalues = symmetric_eigenvalues(&gram)?;
-        self.risks_from_eigenvalues(&eigenvalues)
+        symmetric_eigenvalues(&gram)
     }
 
     /// The conditional risks from the $k = \min(n, p)$ eigenvalues of the smaller Gram matrix

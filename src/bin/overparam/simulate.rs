@@ -3,8 +3,10 @@
 //! estimates, the theory at the realised sizes, the allowances and the verdicts are the
 //! library's.
 
+use std::any::Any;
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use clap::Args;
 use overparam::compare::{DEFAULT_KAPPA, compare_point};
@@ -120,6 +122,12 @@ impl SimulateArgs {
     ) -> Result<(), CliError> {
         let budget = self.budget();
         let _ = BUDGET.set(budget);
+        if let Some(lambda) = axes.iter().find(|a| a.name == "lambda" && a.given) {
+            let grid: Vec<f64> = lambda.values.values().collect();
+            if grid.len() > 1 {
+                let _ = LAMBDA_GRID.set(grid);
+            }
+        }
         let run = self.run();
         let corners = 1usize << axes.len().min(16);
         for corner in 0..corners {
@@ -150,6 +158,106 @@ impl SimulateArgs {
 
 /// The budget fixed by [`SimulateArgs::check_memory`] for every simulation of this process.
 static BUDGET: OnceLock<MemoryBudget> = OnceLock::new();
+
+/// The lambda axis of this process's grid (more than one value), fixed by
+/// [`SimulateArgs::check_memory`]: ridge, anisotropic ridge and random-features points on it
+/// are simulated as one amortised curve per lambda-free model ([`curve_estimates`]).
+static LAMBDA_GRID: OnceLock<Vec<f64>> = OnceLock::new();
+
+/// One amortised curve's estimates per lambda of [`LAMBDA_GRID`] (`None`: the curve failed,
+/// e.g. one lambda is outside the simulation's domain; its points run one by one).
+type CurveSlot = Arc<OnceLock<Option<Vec<Vec<PointEstimate>>>>>;
+
+/// The curves computed so far, by lambda-free model, size and run.
+static CURVES: OnceLock<Mutex<HashMap<String, CurveSlot>>> = OnceLock::new();
+
+/// The estimates of `sim` (in the order of its metric names) from the amortised lambda-curve
+/// over [`LAMBDA_GRID`] (the library's `run_lambda_curve`: the same per-trial streams as the
+/// point, values equal to rounding, bit for bit for ridge), computed once per lambda-free model
+/// and cached. `None` when `sim` is not a curve model, no grid is set, its lambda is not on the
+/// grid, or the curve failed: the caller then simulates the point alone.
+fn curve_estimates<S: Experiment + 'static>(
+    sim: &S,
+    run: &RunOptions,
+) -> Option<Vec<PointEstimate>> {
+    use overparam::sim::random_features::RandomFeaturesSimulator;
+    use overparam::sim::ridge::{AnisotropicRidgeSimulator, LinearRidgeSimulator};
+    use overparam::theory::random_features::RandomFeatures;
+    use overparam::theory::ridge::{AnisotropicRidge, Ridge};
+    let grid = LAMBDA_GRID.get()?;
+    let any: &dyn Any = sim;
+    let risk = |e: [&overparam::sim::Estimate; 4]| e.map(PointEstimate::from).to_vec();
+    type Compute<'a> = Box<dyn FnOnce() -> Option<Vec<Vec<PointEstimate>>> + 'a>;
+    let (lambda, key, compute): (f64, String, Compute<'_>) =
+        if let Some(s) = any.downcast_ref::<LinearRidgeSimulator>() {
+            let model = Ridge {
+                lambda: 0.0,
+                ..*s.model()
+            };
+            (
+                s.lambda(),
+                format!("ridge {model:?} n {}", s.n()),
+                Box::new(move || {
+                    let curve = s.run_lambda_curve_with_budget(run, grid, &budget()).ok()?;
+                    Some(
+                        curve
+                            .iter()
+                            .map(|r| risk([&r.test_error, &r.bias, &r.variance, &r.train_error]))
+                            .collect(),
+                    )
+                }),
+            )
+        } else if let Some(s) = any.downcast_ref::<AnisotropicRidgeSimulator>() {
+            let model = AnisotropicRidge {
+                lambda: 0.0,
+                ..s.model().clone()
+            };
+            (
+                s.model().lambda,
+                format!("anisotropic ridge {model:?} n {}", s.n()),
+                Box::new(move || {
+                    let curve = s.run_lambda_curve_with_budget(run, grid, &budget()).ok()?;
+                    Some(
+                        curve
+                            .iter()
+                            .map(|r| risk([&r.test_error, &r.bias, &r.variance, &r.train_error]))
+                            .collect(),
+                    )
+                }),
+            )
+        } else if let Some(s) = any.downcast_ref::<RandomFeaturesSimulator>() {
+            let mut simulation = s.simulation();
+            simulation.model = RandomFeatures {
+                lambda: 0.0,
+                ..simulation.model
+            };
+            (
+                s.model().lambda,
+                format!("rf {simulation:?}"),
+                Box::new(move || {
+                    let curve = s.run_lambda_curve_with_budget(run, grid, &budget()).ok()?;
+                    Some(
+                        curve
+                            .iter()
+                            .map(|r| risk([&r.test_error, &r.bias, &r.variance, &r.train_error]))
+                            .collect(),
+                    )
+                }),
+            )
+        } else {
+            return None;
+        };
+    let j = grid.iter().position(|&g| g == lambda)?;
+    let key = format!("{key} seed {} trials {}", run.seed, run.trials);
+    let slot = {
+        let mut curves = CURVES
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(curves.entry(key).or_default())
+    };
+    slot.get_or_init(compute).as_ref()?.get(j).cloned()
+}
 
 /// The memory budget the simulations of this process run under: `--memory-budget` once a
 /// subcommand has checked its grid ([`SimulateArgs::check_memory`]), the library default before.
@@ -381,6 +489,20 @@ impl Simulated {
         ))
     }
 
+    /// [`Self::run`], or, when the grid has a lambda range and `sim` is a ridge or
+    /// random-features point on it, its slice of the amortised lambda-curve
+    /// ([`curve_estimates`]; values equal to the point's to rounding), then join.
+    pub fn run_amortised<E: Experiment + 'static>(
+        sim: &E,
+        run: &RunOptions,
+        options: &JoinOptions,
+    ) -> overparam::Result<Self> {
+        match curve_estimates(sim, run) {
+            Some(estimates) => Ok(Self::new(sim, estimates, run, options)),
+            None => Self::run(sim, run, options),
+        }
+    }
+
     /// The estimate of metric `name`.
     pub fn estimate(&self, name: &str) -> Option<PointEstimate> {
         let i = self.names.iter().position(|n| *n == name)?;
@@ -470,7 +592,7 @@ pub type Size<S> = (&'static str, fn(&S) -> Field);
 
 /// Simulate one checked point and write its fields: the realised `sizes` (`null` if the
 /// simulation's `check` failed), then [`simulation_fields`] of the metrics `names`.
-pub fn simulate_point<S: Experiment>(
+pub fn simulate_point<S: Experiment + 'static>(
     rec: &mut Record,
     checked: overparam::Result<S>,
     sizes: &[Size<S>],
@@ -481,7 +603,7 @@ pub fn simulate_point<S: Experiment>(
     for (key, size) in sizes {
         rec.push(*key, checked.as_ref().map_or(Field::Null, size));
     }
-    let simulated = checked.and_then(|s| Simulated::run(&s, &run, &options));
+    let simulated = checked.and_then(|s| Simulated::run_amortised(&s, &run, &options));
     simulation_fields(rec, names, simulated, old, run)
 }
 

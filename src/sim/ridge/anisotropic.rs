@@ -151,6 +151,10 @@ impl AnisotropicRidgeSimulator {
     pub fn p(&self) -> usize {
         self.p
     }
+    /// The model (nominal $\gamma$) this simulator was checked from.
+    pub fn model(&self) -> &AnisotropicRidge {
+        &self.model
+    }
     /// $p/n$.
     pub fn realised_gamma(&self) -> f64 {
         self.p as f64 / self.n as f64
@@ -205,11 +209,96 @@ impl AnisotropicRidgeSimulator {
         RidgeSimReport::from_trials(&results, min, self.n, self.p)
     }
 
+    /// A $\lambda$-curve amortised over one eigendecomposition per trial: trial $k$ draws $X$
+    /// and $\beta$ from the stream `(seed, k)` exactly as [`Self::run`] does, decomposes the
+    /// smaller Gram matrix once ($O(\min(n,p)^3)$, plus $X^\top V$ when $p > n$), and evaluates
+    /// every $\lambda$ of `lambdas` with matrix-vector products only ($O(\min(n,p)^2)$, or
+    /// $O(np)$ when $p > n$). Report $j$ equals [`Self::run`] of the same model at
+    /// $\lambda$ = `lambdas[j]` with the same `run` bit for bit (both go through the same
+    /// factorisation; tested). The points share their designs: each report's standard error is
+    /// valid for that point, not for differences between points (use
+    /// [`Self::lambda_curve_trials`] and per-trial differences for those).
+    ///
+    /// Domain: every $\lambda$ [`AnisotropicRidgeSimulation::check`] accepts with this model.
+    ///
+    /// Errors: [`Error::InvalidParameter`] naming `lambdas` (empty) or the model's parameter
+    /// (a $\lambda$ outside the domain), before any trial; those of [`Self::run`].
+    pub fn run_lambda_curve(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+    ) -> Result<Vec<RidgeSimReport>> {
+        self.run_lambda_curve_with_budget(run, lambdas, &MemoryBudget::default())
+    }
+
+    /// [`Self::run_lambda_curve`] under an explicit memory budget.
+    ///
+    /// Errors: as [`Self::run_lambda_curve`]; [`Error::MemoryBudget`] (`n`).
+    pub fn run_lambda_curve_with_budget(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+        budget: &MemoryBudget,
+    ) -> Result<Vec<RidgeSimReport>> {
+        let trials = self.lambda_curve_trials_with_budget(run, lambdas, budget)?;
+        let min = crate::sim::MIN_TRIALS;
+        (0..lambdas.len())
+            .map(|j| {
+                let column: Vec<RidgeTrial> = trials.iter().map(|t| t[j]).collect();
+                RidgeSimReport::from_trials(&column, min, self.n, self.p)
+            })
+            .collect()
+    }
+
+    /// The per-trial values of [`Self::run_lambda_curve`]: element $k$ holds trial $k$ at every
+    /// $\lambda$, in the order of `lambdas`.
+    ///
+    /// Errors: as [`Self::run_lambda_curve`].
+    pub fn lambda_curve_trials(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+    ) -> Result<Vec<Vec<RidgeTrial>>> {
+        self.lambda_curve_trials_with_budget(run, lambdas, &MemoryBudget::default())
+    }
+
+    fn lambda_curve_trials_with_budget(
+        &self,
+        run: &RunOptions,
+        lambdas: &[f64],
+        budget: &MemoryBudget,
+    ) -> Result<Vec<Vec<RidgeTrial>>> {
+        if lambdas.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "lambdas",
+                value: 0.0,
+                expected: "at least one lambda",
+            });
+        }
+        for &lambda in lambdas {
+            AnisotropicRidge {
+                lambda,
+                ..self.model.clone()
+            }
+            .check()?;
+        }
+        budget.check(&self.memory_estimate(run))?;
+        crate::sim::run_trials(run, crate::sim::MIN_TRIALS, "ridge", |k| {
+            let factor = self.factor(run.seed, k)?;
+            lambdas.iter().map(|&l| factor.risks(l)).collect()
+        })
+    }
+
     /// One trial: draw $X$ and $\beta$ from the stream `(seed, trial)` and return the exact
     /// conditional risks (expectation over the label noise).
     ///
     /// Errors: linear-algebra failures; [`Error::NonFinite`].
     pub fn run_trial(&self, seed: u64, trial: u64) -> Result<RidgeTrial> {
+        self.factor(seed, trial)?.risks(self.model.lambda)
+    }
+
+    /// Draw trial `trial` and factor it: everything that does not depend on $\lambda$.
+    fn factor(&self, seed: u64, trial: u64) -> Result<TrialFactor> {
         let mut rng = trial_rng(seed, trial);
         let (n, p) = (self.n, self.p);
         let mut var = Vec::with_capacity(p);
@@ -229,94 +318,172 @@ impl AnisotropicRidgeSimulator {
         }
         let x = Matrix::from_fn(n, p, |i, j| draws[i * p + j] * sd[j]);
         drop(draws);
-        let lambda = self.model.lambda;
-        let s2 = self.model.noise_sd * self.model.noise_sd;
         let nf = n as f64;
         let beta_m = Matrix::from_fn(p, 1, |i, _| beta[i]);
         let at = |m: &Matrix, i: usize, j: usize| m.get(i, j).unwrap_or(0.0);
-        let (bias, variance, train) = if p <= n {
+        let s2 = self.model.noise_sd * self.model.noise_sd;
+        if p <= n {
             let eig = SymmetricEigen::new(&x.gram(1.0 / nf))?;
-            let d = eig.values();
             let u = eig.vectors();
-            let max = d.iter().fold(0.0f64, |m, &v| m.max(v));
-            let f = |v: f64| {
-                let v = v.max(0.0);
-                if lambda > 0.0 {
-                    v / (v + lambda)
-                } else if v > RIDGELESS_CUTOFF * max {
-                    1.0
-                } else {
-                    0.0
-                }
-            };
-            let h = |v: f64| {
-                let v = v.max(0.0);
-                if lambda > 0.0 {
-                    v / ((v + lambda) * (v + lambda))
-                } else if v > RIDGELESS_CUTOFF * max {
-                    1.0 / v
-                } else {
-                    0.0
-                }
-            };
             let coef = u.matmul_tn(&beta_m, 1.0)?;
-            let t = Matrix::from_fn(p, 1, |i, _| (f(d[i]) - 1.0) * at(&coef, i, 0));
-            let diff = u.matmul(&t, 1.0)?;
-            let bias: f64 = (0..p).map(|k| var[k] * at(&diff, k, 0).powi(2)).sum();
-            let mut vsum = 0.0;
-            for (i, &di) in d.iter().enumerate() {
-                let hi = h(di);
-                if hi != 0.0 {
-                    let col: f64 = (0..p).map(|k| var[k] * at(u, k, i).powi(2)).sum();
-                    vsum += hi * col;
-                }
-            }
-            let mut sig = 0.0;
-            let mut noise = (n - p) as f64;
-            for (i, &di) in d.iter().enumerate() {
-                let one = 1.0 - f(di);
-                sig += di.max(0.0) * one * one * at(&coef, i, 0).powi(2);
-                noise += one * one;
-            }
-            (bias, s2 / nf * vsum, sig + s2 / nf * noise)
+            // sum_k var_k U_ki^2 per eigenvector i.
+            let weight = (0..p)
+                .map(|i| (0..p).map(|k| var[k] * at(u, k, i).powi(2)).sum())
+                .collect();
+            Ok(TrialFactor::Primal {
+                n,
+                s2,
+                var,
+                eig,
+                coef,
+                weight,
+            })
         } else {
             let eig = SymmetricEigen::new(&x.gram_rows(1.0 / nf))?;
-            let e = eig.values();
             let v = eig.vectors();
-            let max = e.iter().fold(0.0f64, |m, &z| m.max(z));
-            let g = |z: f64| {
-                let z = z.max(0.0);
-                if lambda > 0.0 {
-                    1.0 / (z + lambda)
-                } else if z > RIDGELESS_CUTOFF * max {
-                    1.0 / z
-                } else {
-                    0.0
-                }
-            };
             let xb = x.matmul(&beta_m, 1.0)?; // n x 1
             let w = v.matmul_tn(&xb, 1.0)?; // V^T X beta
-            let t = Matrix::from_fn(n, 1, |i, _| g(e[i]) * at(&w, i, 0) / nf);
-            let b_sig = x.matmul_tn(&v.matmul(&t, 1.0)?, 1.0)?; // p x 1
-            let bias: f64 = (0..p)
-                .map(|k| var[k] * (at(&b_sig, k, 0) - beta[k]).powi(2))
-                .sum();
             let a = x.matmul_tn(v, 1.0)?; // p x n, columns X^T v_i
-            let mut vsum = 0.0;
-            for (i, &ei) in e.iter().enumerate() {
-                let gi = g(ei);
-                if gi != 0.0 {
-                    let col: f64 = (0..p).map(|k| var[k] * at(&a, k, i).powi(2)).sum();
-                    vsum += gi * gi * col;
+            let weight = (0..n)
+                .map(|i| (0..p).map(|k| var[k] * at(&a, k, i).powi(2)).sum())
+                .collect();
+            Ok(TrialFactor::Dual {
+                n,
+                s2,
+                var,
+                beta,
+                eig,
+                w,
+                a,
+                weight,
+            })
+        }
+    }
+}
+
+/// What a trial keeps across $\lambda$: the eigendecomposition of the smaller Gram matrix and
+/// the projections of the signal and the covariance on its eigenvectors.
+enum TrialFactor {
+    /// $p \le n$: $S = X^\top X/n = U\mathrm{diag}(d)U^\top$, `coef` $= U^\top\beta$,
+    /// `weight`$_i = \sum_k \Sigma_{kk}U_{ki}^2$.
+    Primal {
+        n: usize,
+        s2: f64,
+        var: Vec<f64>,
+        eig: SymmetricEigen,
+        coef: Matrix,
+        weight: Vec<f64>,
+    },
+    /// $p > n$: $K = XX^\top/n = V\mathrm{diag}(e)V^\top$, `w` $= V^\top X\beta$,
+    /// `a` $= X^\top V$, `weight`$_i = \sum_k \Sigma_{kk}a_{ki}^2$.
+    Dual {
+        n: usize,
+        s2: f64,
+        var: Vec<f64>,
+        beta: Vec<f64>,
+        eig: SymmetricEigen,
+        w: Matrix,
+        a: Matrix,
+        weight: Vec<f64>,
+    },
+}
+
+impl TrialFactor {
+    /// The exact conditional risks at `lambda` (module docs).
+    fn risks(&self, lambda: f64) -> Result<RidgeTrial> {
+        let at = |m: &Matrix, i: usize, j: usize| m.get(i, j).unwrap_or(0.0);
+        let (bias, variance, train) = match self {
+            Self::Primal {
+                n,
+                s2,
+                var,
+                eig,
+                coef,
+                weight,
+            } => {
+                let (d, u, p, nf) = (eig.values(), eig.vectors(), var.len(), *n as f64);
+                let max = d.iter().fold(0.0f64, |m, &v| m.max(v));
+                let f = |v: f64| {
+                    let v = v.max(0.0);
+                    if lambda > 0.0 {
+                        v / (v + lambda)
+                    } else if v > RIDGELESS_CUTOFF * max {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                };
+                let h = |v: f64| {
+                    let v = v.max(0.0);
+                    if lambda > 0.0 {
+                        v / ((v + lambda) * (v + lambda))
+                    } else if v > RIDGELESS_CUTOFF * max {
+                        1.0 / v
+                    } else {
+                        0.0
+                    }
+                };
+                let t = Matrix::from_fn(p, 1, |i, _| (f(d[i]) - 1.0) * at(coef, i, 0));
+                let diff = u.matmul(&t, 1.0)?;
+                let bias: f64 = (0..p).map(|k| var[k] * at(&diff, k, 0).powi(2)).sum();
+                let mut vsum = 0.0;
+                for (i, &di) in d.iter().enumerate() {
+                    let hi = h(di);
+                    if hi != 0.0 {
+                        vsum += hi * weight[i];
+                    }
                 }
+                let mut sig = 0.0;
+                let mut noise = (n - p) as f64;
+                for (i, &di) in d.iter().enumerate() {
+                    let one = 1.0 - f(di);
+                    sig += di.max(0.0) * one * one * at(coef, i, 0).powi(2);
+                    noise += one * one;
+                }
+                (bias, s2 / nf * vsum, sig + s2 / nf * noise)
             }
-            let (mut sig, mut noise) = (0.0, 0.0);
-            for (i, &ei) in e.iter().enumerate() {
-                let one = 1.0 - ei.max(0.0) * g(ei);
-                sig += one * one * at(&w, i, 0).powi(2);
-                noise += one * one;
+            Self::Dual {
+                n,
+                s2,
+                var,
+                beta,
+                eig,
+                w,
+                a,
+                weight,
+            } => {
+                let (e, p, nf) = (eig.values(), var.len(), *n as f64);
+                let max = e.iter().fold(0.0f64, |m, &z| m.max(z));
+                let g = |z: f64| {
+                    let z = z.max(0.0);
+                    if lambda > 0.0 {
+                        1.0 / (z + lambda)
+                    } else if z > RIDGELESS_CUTOFF * max {
+                        1.0 / z
+                    } else {
+                        0.0
+                    }
+                };
+                let t = Matrix::from_fn(*n, 1, |i, _| g(e[i]) * at(w, i, 0) / nf);
+                let b_sig = a.matmul(&t, 1.0)?; // X^T V t, p x 1
+                let bias: f64 = (0..p)
+                    .map(|k| var[k] * (at(&b_sig, k, 0) - beta[k]).powi(2))
+                    .sum();
+                let mut vsum = 0.0;
+                for (i, &ei) in e.iter().enumerate() {
+                    let gi = g(ei);
+                    if gi != 0.0 {
+                        vsum += gi * gi * weight[i];
+                    }
+                }
+                let (mut sig, mut noise) = (0.0, 0.0);
+                for (i, &ei) in e.iter().enumerate() {
+                    let one = 1.0 - ei.max(0.0) * g(ei);
+                    sig += one * one * at(w, i, 0).powi(2);
+                    noise += one * one;
+                }
+                (bias, s2 / (nf * nf) * vsum, (sig + s2 * noise) / nf)
             }
-            (bias, s2 / (nf * nf) * vsum, (sig + s2 * noise) / nf)
         };
         let trial = RidgeTrial {
             test_error: bias + variance,
