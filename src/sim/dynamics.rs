@@ -28,9 +28,8 @@
 use super::estimate::Estimate;
 use super::rng::{normal, trial_rng};
 use crate::error::{Error, Result};
-use crate::experiment::{Experiment, JoinOptions, RunOptions};
+use crate::experiment::RunOptions;
 use crate::linalg::{Matrix, SymmetricEigen, symmetric_eigenvalues};
-use crate::sim::PointEstimate;
 use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::spectral::Population;
 use crate::theory::dynamics::{
@@ -393,41 +392,7 @@ pub fn fit_from_eigen(
     eigen.vectors().matmul(&coeffs, 1.0)
 }
 
-impl Experiment for DynamicsSimulator {
-    /// `test_error` (primary), `bias`, `variance`, `train_error`.
-    fn metric_names(&self) -> &'static [&'static str] {
-        &crate::compare::RISK_METRICS
-    }
-    /// $n$.
-    fn size(&self) -> usize {
-        self.n
-    }
-    fn theory_realised(&self) -> Result<Vec<f64>> {
-        let r = self.theory()?;
-        Ok(vec![r.test_error, r.bias, r.variance, r.train_error])
-    }
-    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
-        self.simulate_with_budget(run, &MemoryBudget::default())
-    }
-    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
-        DynamicsSimulator::memory_estimate(self, run)
-    }
-    fn simulate_with_budget(
-        &self,
-        run: &RunOptions,
-        budget: &MemoryBudget,
-    ) -> Result<Vec<PointEstimate>> {
-        let r = self.run_with_budget(run, budget)?;
-        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
-            .into_iter()
-            .map(PointEstimate::from)
-            .collect())
-    }
-    /// As ridge ([`crate::compare::compare_risks`] with size $n$): $c|R|/n$ per metric.
-    fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
-        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.n)
-    }
-}
+crate::sim::risk_metric_experiment!(DynamicsSimulator, size: n);
 
 /// Largest $n$ or $p$ of the general-population simulation (a $p \times p$ eigendecomposition
 /// with eigenvectors per trial).
@@ -773,38 +738,4 @@ impl AnisotropicDynamicsSimulator {
     }
 }
 
-impl Experiment for AnisotropicDynamicsSimulator {
-    /// `test_error` (primary), `bias`, `variance`, `train_error`.
-    fn metric_names(&self) -> &'static [&'static str] {
-        &crate::compare::RISK_METRICS
-    }
-    /// $n$.
-    fn size(&self) -> usize {
-        self.n
-    }
-    fn theory_realised(&self) -> Result<Vec<f64>> {
-        let r = self.theory()?;
-        Ok(vec![r.test_error, r.bias, r.variance, r.train_error])
-    }
-    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
-        self.simulate_with_budget(run, &MemoryBudget::default())
-    }
-    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
-        AnisotropicDynamicsSimulator::memory_estimate(self, run)
-    }
-    fn simulate_with_budget(
-        &self,
-        run: &RunOptions,
-        budget: &MemoryBudget,
-    ) -> Result<Vec<PointEstimate>> {
-        let r = self.run_with_budget(run, budget)?;
-        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
-            .into_iter()
-            .map(PointEstimate::from)
-            .collect())
-    }
-    /// $c|R|/n$ per metric, as the isotropic simulation.
-    fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
-        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.n)
-    }
-}
+crate::sim::risk_metric_experiment!(AnisotropicDynamicsSimulator, size: n);

@@ -72,6 +72,65 @@ pub use crate::linalg;
 pub use data::InputDistribution;
 pub use estimate::{Estimate, PointEstimate};
 
+/// Implement [`crate::experiment::Experiment`] for a simulator of the four risk metrics
+/// (`test_error` primary, `bias`, `variance`, `train_error`), written once for every such
+/// model. The simulator provides `theory()` (a risk with those four fields, at the realised
+/// sizes), `run_with_budget(run, budget)` (a report with those four [`Estimate`]s) and
+/// `memory_estimate(run)`; `$size` names its size field, which is also the $d$ of the
+/// finite-size allowance $c|R|/d$ per metric ([`crate::compare::risk_allowances_of`]).
+macro_rules! risk_metric_experiment {
+    ($simulator:ty, size: $size:ident) => {
+        impl $crate::experiment::Experiment for $simulator {
+            /// `test_error` (primary), `bias`, `variance`, `train_error`.
+            fn metric_names(&self) -> &'static [&'static str] {
+                &$crate::compare::RISK_METRICS
+            }
+            fn size(&self) -> usize {
+                self.$size
+            }
+            fn theory_realised(&self) -> $crate::Result<Vec<f64>> {
+                let r = self.theory()?;
+                Ok(vec![r.test_error, r.bias, r.variance, r.train_error])
+            }
+            fn simulate(
+                &self,
+                run: &$crate::experiment::RunOptions,
+            ) -> $crate::Result<Vec<$crate::sim::PointEstimate>> {
+                self.simulate_with_budget(run, &$crate::sim::memory::MemoryBudget::default())
+            }
+            fn memory_estimate(
+                &self,
+                run: &$crate::experiment::RunOptions,
+            ) -> $crate::sim::memory::MemoryEstimate {
+                <$simulator>::memory_estimate(self, run)
+            }
+            fn simulate_with_budget(
+                &self,
+                run: &$crate::experiment::RunOptions,
+                budget: &$crate::sim::memory::MemoryBudget,
+            ) -> $crate::Result<Vec<$crate::sim::PointEstimate>> {
+                let r = self.run_with_budget(run, budget)?;
+                Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
+                    .into_iter()
+                    .map($crate::sim::PointEstimate::from)
+                    .collect())
+            }
+            fn allowances(
+                &self,
+                theory: &[f64],
+                options: &$crate::experiment::JoinOptions,
+            ) -> $crate::Result<Vec<f64>> {
+                $crate::compare::risk_allowances_of(
+                    theory,
+                    options.finite_size_constant,
+                    self.$size,
+                )
+            }
+        }
+    };
+}
+pub(crate) use risk_metric_experiment;
+
 /// The smallest number of trials a simulation's `run` accepts: a standard error needs two.
 pub const MIN_TRIALS: usize = 2;
 

@@ -690,45 +690,4 @@ impl RfDynamicsSimulator {
     }
 }
 
-impl crate::experiment::Experiment for RfDynamicsSimulator {
-    /// `test_error` (primary), `bias`, `variance`, `train_error`.
-    fn metric_names(&self) -> &'static [&'static str] {
-        &crate::compare::RISK_METRICS
-    }
-    /// $d$.
-    fn size(&self) -> usize {
-        self.d
-    }
-    fn theory_realised(&self) -> Result<Vec<f64>> {
-        let r = self.theory()?;
-        Ok(vec![r.test_error, r.bias, r.variance, r.train_error])
-    }
-    fn simulate(
-        &self,
-        run: &crate::experiment::RunOptions,
-    ) -> Result<Vec<crate::sim::PointEstimate>> {
-        self.simulate_with_budget(run, &MemoryBudget::default())
-    }
-    fn memory_estimate(&self, run: &crate::experiment::RunOptions) -> MemoryEstimate {
-        RfDynamicsSimulator::memory_estimate(self, run)
-    }
-    fn simulate_with_budget(
-        &self,
-        run: &crate::experiment::RunOptions,
-        budget: &MemoryBudget,
-    ) -> Result<Vec<crate::sim::PointEstimate>> {
-        let r = self.run_with_budget(run, budget)?;
-        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
-            .into_iter()
-            .map(crate::sim::PointEstimate::from)
-            .collect())
-    }
-    /// As `rf` ([`crate::compare::compare_risks`] with size $d$): $c|R|/d$ per metric.
-    fn allowances(
-        &self,
-        theory: &[f64],
-        options: &crate::experiment::JoinOptions,
-    ) -> Result<Vec<f64>> {
-        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.d)
-    }
-}
+crate::sim::risk_metric_experiment!(RfDynamicsSimulator, size: d);

@@ -36,9 +36,8 @@
 use super::estimate::Estimate;
 use super::rng::{normal, trial_rng};
 use crate::error::{Error, Result};
-use crate::experiment::{Experiment, JoinOptions, RunOptions};
+use crate::experiment::RunOptions;
 use crate::linalg::{Matrix, symmetric_eigenvalues};
-use crate::sim::PointEstimate;
 use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::theory::ridge::{Ridge, RidgeRisk};
 
@@ -190,6 +189,22 @@ impl RidgeSimReport {
             realised_gamma: p as f64 / n as f64,
         })
     }
+
+    /// One report per point of a curve from per-trial rows (`trials[k][j]`: trial $k$ at point
+    /// $j$ of `points`); shared by the isotropic and the anisotropic lambda-curves.
+    pub(crate) fn from_curve_trials(
+        trials: &[Vec<RidgeTrial>],
+        points: usize,
+        n: usize,
+        p: usize,
+    ) -> Result<Vec<Self>> {
+        (0..points)
+            .map(|j| {
+                let column: Vec<RidgeTrial> = trials.iter().map(|t| t[j]).collect();
+                Self::from_trials(&column, crate::sim::MIN_TRIALS, n, p)
+            })
+            .collect()
+    }
 }
 
 impl LinearRidgeSimulator {
@@ -321,13 +336,7 @@ impl LinearRidgeSimulator {
         budget: &MemoryBudget,
     ) -> Result<Vec<RidgeSimReport>> {
         let trials = self.lambda_curve_trials_with_budget(run, lambdas, budget)?;
-        let min = crate::sim::MIN_TRIALS;
-        (0..lambdas.len())
-            .map(|j| {
-                let column: Vec<RidgeTrial> = trials.iter().map(|t| t[j]).collect();
-                RidgeSimReport::from_trials(&column, min, self.n, self.p)
-            })
-            .collect()
+        RidgeSimReport::from_curve_trials(&trials, lambdas.len(), self.n, self.p)
     }
 
     /// The per-trial values of [`Self::run_lambda_curve`]: element $k$ is trial $k$'s
@@ -461,42 +470,7 @@ impl LinearRidgeSimulator {
     }
 }
 
-impl Experiment for LinearRidgeSimulator {
-    /// `test_error` (primary), `bias`, `variance`, `train_error`.
-    fn metric_names(&self) -> &'static [&'static str] {
-        &crate::compare::RISK_METRICS
-    }
-    /// $n$.
-    fn size(&self) -> usize {
-        self.n
-    }
-    fn theory_realised(&self) -> Result<Vec<f64>> {
-        Ok(crate::compare::RiskValues::from(&self.theory()?)
-            .to_array()
-            .to_vec())
-    }
-    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
-        self.simulate_with_budget(run, &MemoryBudget::default())
-    }
-    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
-        LinearRidgeSimulator::memory_estimate(self, run)
-    }
-    fn simulate_with_budget(
-        &self,
-        run: &RunOptions,
-        budget: &MemoryBudget,
-    ) -> Result<Vec<PointEstimate>> {
-        let r = self.run_with_budget(run, budget)?;
-        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
-            .into_iter()
-            .map(PointEstimate::from)
-            .collect())
-    }
-    /// As [`crate::compare::compare_risks`] with size $n$.
-    fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
-        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.n)
-    }
-}
+crate::sim::risk_metric_experiment!(LinearRidgeSimulator, size: n);
 
 /// Unchecked parameters of a linear ridge simulation, with the model's fields copied.
 ///

@@ -30,9 +30,8 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::experiment::{Experiment, JoinOptions, RunOptions};
+use crate::experiment::RunOptions;
 use crate::linalg::{Matrix, RIDGELESS_CUTOFF, SymmetricEigen};
-use crate::sim::PointEstimate;
 use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::sim::rng::{normal, trial_rng};
 use crate::spectral::Population;
@@ -241,13 +240,7 @@ impl AnisotropicRidgeSimulator {
         budget: &MemoryBudget,
     ) -> Result<Vec<RidgeSimReport>> {
         let trials = self.lambda_curve_trials_with_budget(run, lambdas, budget)?;
-        let min = crate::sim::MIN_TRIALS;
-        (0..lambdas.len())
-            .map(|j| {
-                let column: Vec<RidgeTrial> = trials.iter().map(|t| t[j]).collect();
-                RidgeSimReport::from_trials(&column, min, self.n, self.p)
-            })
-            .collect()
+        RidgeSimReport::from_curve_trials(&trials, lambdas.len(), self.n, self.p)
     }
 
     /// The per-trial values of [`Self::run_lambda_curve`]: element $k$ holds trial $k$ at every
@@ -498,38 +491,4 @@ impl TrialFactor {
     }
 }
 
-impl Experiment for AnisotropicRidgeSimulator {
-    /// `test_error` (primary), `bias`, `variance`, `train_error`.
-    fn metric_names(&self) -> &'static [&'static str] {
-        &crate::compare::RISK_METRICS
-    }
-    /// $n$.
-    fn size(&self) -> usize {
-        self.n
-    }
-    fn theory_realised(&self) -> Result<Vec<f64>> {
-        let r = self.theory()?;
-        Ok(vec![r.test_error, r.bias, r.variance, r.train_error])
-    }
-    fn simulate(&self, run: &RunOptions) -> Result<Vec<PointEstimate>> {
-        self.simulate_with_budget(run, &MemoryBudget::default())
-    }
-    fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
-        AnisotropicRidgeSimulator::memory_estimate(self, run)
-    }
-    fn simulate_with_budget(
-        &self,
-        run: &RunOptions,
-        budget: &MemoryBudget,
-    ) -> Result<Vec<PointEstimate>> {
-        let r = self.run_with_budget(run, budget)?;
-        Ok([&r.test_error, &r.bias, &r.variance, &r.train_error]
-            .into_iter()
-            .map(PointEstimate::from)
-            .collect())
-    }
-    /// As [`crate::compare::compare_risks`] with size $n$.
-    fn allowances(&self, theory: &[f64], options: &JoinOptions) -> Result<Vec<f64>> {
-        crate::compare::risk_allowances_of(theory, options.finite_size_constant, self.n)
-    }
-}
+crate::sim::risk_metric_experiment!(AnisotropicRidgeSimulator, size: n);
