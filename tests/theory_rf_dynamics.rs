@@ -207,7 +207,7 @@ fn early_stopping_optimum_and_ridge() {
             linear.lambda / psi1
         );
         assert!(
-            (es.ridge.risk.test_error - via_linear).abs() < 1e-6 * via_linear,
+            (es.ridge.risk.test_error - via_linear).abs() < 1e-10 * via_linear,
             "psi1 {psi1}: rf ridge {} vs linear {via_linear}",
             es.ridge.risk.test_error
         );
