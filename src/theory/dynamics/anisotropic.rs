@@ -418,16 +418,16 @@ impl atom_sums::AtomTerms<4> for NewtonSums {
 }
 
 /// The node sums at $\kappa$ (weights in `a`, signal shares in `b`): $T_2$,
-/// $g = \sum c s/(s+\kappa)$, $\sum c s/(s+\kappa)^2$, $e = \sum c/(s+\kappa)$ (real and
-/// imaginary parts).
+/// $g = \sum c s/(s+\kappa)$, $\sum c s/(s+\kappa)^2$, $e = \sum c/(s+\kappa)$, $T_1$ (real and
+/// imaginary parts; $T_1$, $T_2$ give the last Newton step for $\kappa$ without another pass).
 struct NodeSums {
     kr: f64,
     ki: f64,
 }
 
-impl atom_sums::AtomTerms<8> for NodeSums {
+impl atom_sums::AtomTerms<10> for NodeSums {
     #[inline(always)]
-    fn terms<S: Simd>(&self, simd: S, s: S::f64s, a: S::f64s, b: S::f64s) -> [S::f64s; 8] {
+    fn terms<S: Simd>(&self, simd: S, s: S::f64s, a: S::f64s, b: S::f64s) -> [S::f64s; 10] {
         let ki = simd.splat_f64s(self.ki);
         let dr = simd.add_f64s(s, simd.splat_f64s(self.kr));
         let n = simd.add_f64s(simd.mul_f64s(dr, dr), simd.mul_f64s(ki, ki));
@@ -450,6 +450,8 @@ impl atom_sums::AtomTerms<8> for NodeSums {
             simd.mul_f64s(b, tii),
             simd.mul_f64s(b, ir),
             simd.mul_f64s(b, ii),
+            simd.mul_f64s(a, tr),
+            simd.mul_f64s(a, ti),
         ]
     }
 }
@@ -468,8 +470,9 @@ fn kappa_sums(s: &[f64], w: &[f64], kappa: C) -> (C, C) {
     (C::new(a, b), C::new(c, d))
 }
 
-/// At $\kappa$: $T_2$, $g = \sum c s/(s+\kappa)$, $\sum c s/(s+\kappa)^2$, $e = \sum c/(s+\kappa)$.
-fn node_sums(s: &[f64], w: &[f64], c: &[f64], kappa: C) -> [C; 4] {
+/// At $\kappa$: $T_2$, $g = \sum c s/(s+\kappa)$, $\sum c s/(s+\kappa)^2$, $e = \sum c/(s+\kappa)$,
+/// $T_1 = \sum w s/(s+\kappa)$.
+fn node_sums(s: &[f64], w: &[f64], c: &[f64], kappa: C) -> [C; 5] {
     let v = atom_sums::sums(
         s,
         w,
@@ -484,6 +487,7 @@ fn node_sums(s: &[f64], w: &[f64], c: &[f64], kappa: C) -> [C; 4] {
         C::new(v[2], v[3]),
         C::new(v[4], v[5]),
         C::new(v[6], v[7]),
+        C::new(v[8], v[9]),
     ]
 }
 
@@ -715,12 +719,27 @@ impl AnisotropicDynamicsModel {
             let z = w.exp();
             let dz = z * (-ell * zeta.sin());
             let wt = dz / C::new(0.0, nodes as f64);
-            let kappa =
-                match prev.and_then(|(zp, kp, dkp)| self.newton_kappa(z, kp + dkp * (z - zp))) {
-                    Some(k) => k,
-                    None => self.kappa_at(z)?,
-                };
-            let [t2, gg, dgk, ee] = node_sums(&self.s, &self.w, &self.c, kappa);
+            // Newton from the continuation, stopped before its confirming step, which is taken
+            // from the node sums (they carry T1, T2): one pass over the atoms fewer per node.
+            // The sums are then those at the iterate before that last step, whose size is at
+            // the rounding level (it is verified like the confirming step of `newton_kappa`).
+            let confirmed = prev
+                .and_then(|(zp, kp, dkp)| self.newton_kappa_to_last(z, kp + dkp * (z - zp)))
+                .and_then(|k| {
+                    let sums = node_sums(&self.s, &self.w, &self.c, k);
+                    let f = k * (1.0 - gamma * sums[4]) + z;
+                    let step = f / (1.0 - gamma * sums[0]);
+                    let kk = k - step;
+                    let rel = step.norm() / kk.norm();
+                    (rel.is_finite() && rel <= 1e-12 && kk.im < 0.0).then_some((kk, sums))
+                });
+            let (kappa, [t2, gg, dgk, ee, _]) = match confirmed {
+                Some(v) => v,
+                None => {
+                    let k = self.kappa_at(z)?;
+                    (k, node_sums(&self.s, &self.w, &self.c, k))
+                }
+            };
             let dkdz = -1.0 / (1.0 - gamma * t2);
             let a = kappa / z;
             let res = match self.atom {
@@ -764,17 +783,16 @@ impl AnisotropicDynamicsModel {
         Ok(rule)
     }
 
-    /// Newton on $f(\kappa) = \kappa(1 - \gamma T_1(\kappa)) + z$ from `start`; `None` unless it
-    /// converges to a root with $\operatorname{Im}\kappa < 0$ (for $\operatorname{Im} z > 0$:
-    /// $\underline m = 1/\kappa$ in $\mathbb C_+$, the Herglotz branch).
-    fn newton_kappa(&self, z: C, start: C) -> Option<C> {
+    /// Newton on $f(\kappa) = \kappa(1 - \gamma T_1(\kappa)) + z$ from `start` (the Herglotz
+    /// branch has $\operatorname{Im}\kappa < 0$ for $\operatorname{Im} z > 0$, checked by the
+    /// caller) without its confirming step: the first iterate after a step below
+    /// $10^{-9}$ relative (quadratic convergence puts it at the rounding level); the caller
+    /// takes and checks the confirming step. `None` if Newton fails to get there.
+    fn newton_kappa_to_last(&self, z: C, start: C) -> Option<C> {
         let mut k = start;
         if !(k.re.is_finite() && k.im.is_finite()) {
             return None;
         }
-        // Quadratic convergence: once a step is below 1e-9 relative, the next one is at the
-        // rounding level of the sums; stop after it (or when a step is already below 4 eps).
-        let mut last = false;
         for _ in 0..30 {
             let (t1, t2) = kappa_sums(&self.s, &self.w, k);
             let f = k * (1.0 - self.gamma * t1) + z;
@@ -784,11 +802,9 @@ impl AnisotropicDynamicsModel {
                 return None;
             }
             k -= step;
-            let rel = step.norm() / k.norm();
-            if last || rel <= 4.0 * f64::EPSILON {
-                return (k.im < 0.0 && rel <= 1e-12).then_some(k);
+            if step.norm() / k.norm() <= 1e-9 {
+                return Some(k);
             }
-            last = rel <= 1e-9;
         }
         None
     }
