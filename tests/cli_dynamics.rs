@@ -4,7 +4,8 @@
 mod common;
 
 use common::{json_lines, run};
-use overparam::theory::dynamics::{Algorithm, Dynamics};
+use overparam::spectral::Population;
+use overparam::theory::dynamics::{Algorithm, AnisotropicDynamics, Dynamics};
 
 #[test]
 fn gradient_flow_point_json_matches_the_library_and_the_note() {
@@ -416,14 +417,77 @@ fn spectrum_curves_match_the_library() {
         "{}",
         v[0]
     );
-    // Not with --early-stopping (yet), and --signal-exponent needs --spectrum.
+    // --signal-exponent needs --spectrum; --early-stopping does not take a time.
     for extra in [
-        &["--spectrum", "powerlaw:1:50", "--early-stopping"][..],
         &["--time", "1", "--signal-exponent", "1"][..],
+        &[
+            "--spectrum",
+            "powerlaw:1:50",
+            "--early-stopping",
+            "--time",
+            "1",
+        ][..],
     ] {
         let mut argv = vec!["dynamics", "--gamma", "0.5", "--snr", "4"];
         argv.extend(extra.iter());
         let (code, _, err) = run(&argv);
         assert_eq!(code, 2, "{argv:?}: {err}");
+    }
+}
+
+/// `--spectrum` with `--early-stopping`: the library's optimum (time or steps, test error) and
+/// the anisotropic optimal ridge; with an even signal the ridge penalty is Bayes' gamma/snr.
+#[test]
+fn early_stopping_with_a_spectrum_matches_the_library() {
+    for (extra, algorithm, lr) in [
+        (vec![], Algorithm::GradientFlow, 0.0),
+        (
+            vec!["--algorithm", "gd", "--lr", "0.5"],
+            Algorithm::GradientDescent,
+            0.5,
+        ),
+    ] {
+        let mut argv = vec![
+            "dynamics",
+            "--gamma",
+            "2",
+            "--snr",
+            "4",
+            "--noise-sd",
+            "0.5",
+            "--spectrum",
+            "powerlaw:1:50",
+            "--early-stopping",
+            "--format",
+            "json",
+        ];
+        argv.extend(extra.iter());
+        let (code, out, err) = run(&argv);
+        assert_eq!(code, 0, "{err}");
+        let v = &json_lines(&out)[0];
+        let want = AnisotropicDynamics::new(Population::power_law(1.0, 0.0, 50).unwrap(), 2.0)
+            .with_snr(4.0, 0.5)
+            .with_algorithm(algorithm, lr, 0.0)
+            .check()
+            .unwrap()
+            .early_stopping()
+            .unwrap();
+        let key = if algorithm.is_discrete() {
+            "steps"
+        } else {
+            "time"
+        };
+        let t = v[key].as_f64().unwrap();
+        assert!(
+            (t - want.at_optimum.time).abs() <= 1e-9 * want.at_optimum.time,
+            "{v}"
+        );
+        let got = v["test_error"].as_f64().unwrap();
+        assert!((got - want.at_optimum.test_error).abs() <= 1e-12, "{v}");
+        assert_eq!(v["stops_early"], true);
+        let lambda = v["ridge_lambda"].as_f64().unwrap();
+        assert!((lambda - 0.5).abs() < 1e-6, "{v}");
+        let ratio = v["ratio_to_ridge"].as_f64().unwrap();
+        assert!((1.0..1.2).contains(&ratio), "{v}");
     }
 }

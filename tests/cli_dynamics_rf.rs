@@ -183,3 +183,53 @@ fn errors_name_the_flag() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+/// `--model rf --early-stopping`: the library's optimum and Mei–Montanari's optimal ridge.
+#[test]
+fn early_stopping_matches_the_library() {
+    let (code, out, err) = run(&[
+        "dynamics",
+        "--model",
+        "rf",
+        "--psi1",
+        "2",
+        "--psi2",
+        "3",
+        "--early-stopping",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = &json_lines(&out)[0];
+    let m = RfDynamics {
+        model: RandomFeatures {
+            psi1: 2.0,
+            psi2: 3.0,
+            lambda: 0.0,
+            activation: overparam::gaussian::Activation::Relu,
+            f1: 1.0,
+            f_star: 0.0,
+            noise_sd: 1.0,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let want = m.early_stopping().unwrap();
+    let t = v["time"].as_f64().unwrap();
+    assert!(
+        (t - want.at_optimum.time).abs() <= 1e-9 * want.at_optimum.time,
+        "{v}"
+    );
+    let got = v["test_error"].as_f64().unwrap();
+    assert!((got - want.at_optimum.test_error).abs() <= 1e-12, "{v}");
+    assert_eq!(v["stops_early"], true);
+    let ridge = v["ridge_test_error"].as_f64().unwrap();
+    assert!((ridge - want.ridge.risk.test_error).abs() <= 1e-12, "{v}");
+    assert!(v["ratio_to_ridge"].as_f64().unwrap() >= 1.0, "{v}");
+    // Without --early-stopping a time is still required.
+    let (code, _, err) = run(&["dynamics", "--model", "rf", "--psi1", "2", "--psi2", "3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--time"), "{err}");
+}

@@ -265,3 +265,136 @@ fn epoch_wise_double_descent_on_a_two_scale_population() {
         "falls again: {bump} -> {second_min}"
     );
 }
+
+/// Early stopping for a general population: an isotropic population gives the isotropic
+/// early-stopping optimum (time, risk, ridge) for gradient flow and gradient descent.
+#[test]
+fn isotropic_population_reproduces_isotropic_early_stopping() {
+    for &gamma in &[0.5, 2.0] {
+        for &(algorithm, lr) in &[
+            (Algorithm::GradientFlow, 0.0),
+            (Algorithm::GradientDescent, 0.3),
+        ] {
+            let d = Dynamics {
+                gamma,
+                snr: 3.0,
+                noise_sd: 0.7,
+                algorithm,
+                lr,
+                ..Default::default()
+            };
+            let iso = d.check().unwrap().early_stopping().unwrap();
+            let general = d
+                .with_population(Population::isotropic())
+                .check()
+                .unwrap()
+                .early_stopping()
+                .unwrap();
+            let what = format!("gamma {gamma} {algorithm:?}");
+            assert_eq!(iso.stops_early, general.stops_early, "{what}");
+            let tol_t = if algorithm.is_discrete() { 0.0 } else { 1e-6 };
+            close(
+                general.at_optimum.time / iso.at_optimum.time,
+                1.0,
+                tol_t,
+                &format!("{what} time"),
+            );
+            close(
+                general.at_optimum.test_error,
+                iso.at_optimum.test_error,
+                1e-8,
+                &format!("{what} test error"),
+            );
+            close(
+                general.ridge.at_optimum.test_error,
+                iso.ridge.at_optimum.test_error,
+                1e-8,
+                &format!("{what} ridge"),
+            );
+            close(
+                general.ratio_to_ridge,
+                iso.ratio_to_ridge,
+                1e-8,
+                &format!("{what} ratio"),
+            );
+        }
+    }
+}
+
+/// The optimum is not above any point of a dense grid of the curve (2001 log-spaced times over
+/// the search bracket and around the optimum), and the grid's best time is next to it.
+#[test]
+fn early_stopping_optimum_beats_a_dense_grid() {
+    // The power law spreads the signal like the dimensions (beta = 0): there optimally tuned
+    // ridge is the Bayes estimator, so no stopping time beats it; the two atoms' signal is
+    // aligned with the large eigenvalue, where early stopping can beat ridge (lambda >= 0).
+    let bayes = Population::power_law(1.0, 0.0, 200).unwrap();
+    let aligned = Population::power_law(1.0, 1.5, 200).unwrap();
+    for (pop, ridge_is_bayes) in [(two_atoms(), false), (bayes, true), (aligned, false)] {
+        for &gamma in &[0.5, 2.0] {
+            let m = AnisotropicDynamics::new(pop.clone(), gamma)
+                .with_snr(4.0, 0.8)
+                .check()
+                .unwrap();
+            let es = m.early_stopping().unwrap();
+            assert!(es.stops_early);
+            let t = es.at_optimum.time;
+            let times: Vec<f64> = (0..=2000)
+                .map(|i| t * 10f64.powf(-2.0 + 4.0 * i as f64 / 2000.0))
+                .collect();
+            let curve = m.curve_time(&times).unwrap();
+            let (best_i, best) = curve
+                .iter()
+                .enumerate()
+                .min_by(|a, b| a.1.test_error.total_cmp(&b.1.test_error))
+                .unwrap();
+            assert!(
+                es.at_optimum.test_error <= best.test_error + 1e-12,
+                "gamma {gamma}: optimum {} above grid {}",
+                es.at_optimum.test_error,
+                best.test_error
+            );
+            // Grid spacing is 10^(4/2000): the grid's best is within two cells of the optimum.
+            let ratio = times[best_i] / t;
+            assert!(
+                (ratio.ln()).abs() <= 2.0 * 4.0 / 2000.0 * std::f64::consts::LN_10,
+                "gamma {gamma}: grid best at {} vs optimum {t}",
+                times[best_i]
+            );
+            if ridge_is_bayes {
+                assert!(es.ratio_to_ridge >= 1.0 - 1e-9, "{}", es.ratio_to_ridge);
+            }
+            eprintln!("gamma {gamma} t* {t} ratio to ridge {}", es.ratio_to_ridge);
+        }
+    }
+}
+
+/// Discrete methods: the optimal step count is the exact argmin of the whole curve of steps.
+#[test]
+fn early_stopping_steps_are_the_argmin_of_the_curve() {
+    for &(algorithm, lr, momentum) in &[
+        (Algorithm::GradientDescent, 0.05, 0.0),
+        (Algorithm::HeavyBall, 0.03, 0.5),
+    ] {
+        let m = AnisotropicDynamics::new(two_atoms(), 2.0)
+            .with_snr(4.0, 0.8)
+            .with_algorithm(algorithm, lr, momentum)
+            .check()
+            .unwrap();
+        let es = m.early_stopping().unwrap();
+        let k = es.at_optimum.time as u64;
+        let steps: Vec<u64> = (0..=(3 * k + 20)).collect();
+        let curve = m.curve_steps(&steps).unwrap();
+        let best = curve
+            .iter()
+            .min_by(|a, b| a.test_error.total_cmp(&b.test_error))
+            .unwrap();
+        assert_eq!(best.time as u64, k, "{algorithm:?}");
+        close(
+            best.test_error,
+            es.at_optimum.test_error,
+            1e-12,
+            &format!("{algorithm:?}"),
+        );
+    }
+}

@@ -151,3 +151,73 @@ fn domain_errors() {
     assert!(m.at(-1.0).is_err());
     assert!(m.at(f64::NAN).is_err());
 }
+
+/// Early stopping for random features: the optimum is the lifted linear optimum, not above a
+/// dense grid of the curve; the rf optimal ridge equals the anisotropic optimal ridge on the
+/// equivalent population (plus the constant), an independent route.
+#[test]
+fn early_stopping_optimum_and_ridge() {
+    use overparam::theory::ridge::AnisotropicRidge;
+    for &(psi1, psi2) in &[(2.0, 3.0), (0.6, 1.5)] {
+        let m = RfDynamics {
+            model: rf(psi1, psi2, 0.0, Activation::Relu),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let es = m.early_stopping().unwrap();
+        let t = es.at_optimum.time;
+        let times: Vec<f64> = (0..=1000)
+            .map(|i| t * 10f64.powf(-2.0 + 4.0 * i as f64 / 1000.0))
+            .collect();
+        let curve = m.curve(&times).unwrap();
+        let best = curve
+            .iter()
+            .map(|r| r.test_error)
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            es.at_optimum.test_error <= best + 1e-12,
+            "psi1 {psi1}: {} vs grid {best}",
+            es.at_optimum.test_error
+        );
+        let direct = m.at(t).unwrap();
+        assert!((direct.test_error - es.at_optimum.test_error).abs() < 1e-12);
+        // The ridge comparison through the other route.
+        let eq = m.equivalent();
+        let linear = AnisotropicRidge {
+            noise_sd: eq.noise_energy().sqrt(),
+            ..AnisotropicRidge::new(
+                std::sync::Arc::clone(eq.population()),
+                eq.gamma(),
+                1.0,
+                eq.signal_energy() / eq.noise_energy(),
+            )
+        }
+        .check()
+        .unwrap()
+        .optimal_lambda()
+        .unwrap();
+        let via_linear = linear.at_optimum.test_error + eq.constant();
+        eprintln!(
+            "psi1 {psi1} psi2 {psi2}: t* {t} rf ridge {} (lambda {}) linear {} (lambda {} / psi1 = {})",
+            es.ridge.risk.test_error,
+            es.ridge.lambda,
+            via_linear,
+            linear.lambda,
+            linear.lambda / psi1
+        );
+        assert!(
+            (es.ridge.risk.test_error - via_linear).abs() < 1e-10 * via_linear,
+            "psi1 {psi1}: rf ridge {} vs linear {via_linear}",
+            es.ridge.risk.test_error
+        );
+        close_rel(
+            es.ratio_to_ridge,
+            es.at_optimum.test_error / es.ridge.risk.test_error,
+        );
+    }
+}
+
+fn close_rel(a: f64, b: f64) {
+    assert!((a - b).abs() <= 1e-14 * b.abs(), "{a} vs {b}");
+}

@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::theory::dynamics::{
     Algorithm, AnisotropicDynamics, AnisotropicDynamicsModel, DynamicsRisk,
 };
-use crate::theory::random_features::{RandomFeatures, RandomFeaturesModel, RfRisk};
+use crate::theory::random_features::{OptimalLambda, RandomFeatures, RandomFeaturesModel, RfRisk};
 use crate::theory::rf_equivalent::{RfEquivalent, random_features_equivalent};
 
 /// Unchecked parameters: a random-features model and the method.
@@ -80,6 +80,22 @@ pub struct RfDynamicsRisk {
     pub train_error: f64,
     /// Estimated quadrature error: the linear model's contour quadrature plus the reduction's.
     pub quadrature_error: f64,
+}
+
+/// The early-stopping optimum of random features and its comparison with optimally tuned ridge
+/// ([`RfDynamicsModel::early_stopping`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RfEarlyStopping {
+    /// The risks at the optimal time (its `time` is the optimal $t$ or $k$).
+    pub at_optimum: RfDynamicsRisk,
+    /// Whether the optimum is at a finite time; false when the test error decreases to its
+    /// long-time limit.
+    pub stops_early: bool,
+    /// Optimally tuned random-features ridge
+    /// ([`RandomFeaturesModel::optimal_lambda`], MM's $\lambda$).
+    pub ridge: OptimalLambda,
+    /// `at_optimum.test_error / ridge.risk.test_error`.
+    pub ratio_to_ridge: f64,
 }
 
 impl RfDynamics {
@@ -179,6 +195,28 @@ impl RfDynamicsModel {
             .into_iter()
             .map(|r| self.lift(r))
             .collect()
+    }
+
+    /// The early-stopping optimum: the time (or step count) minimising the test error, and the
+    /// comparison with optimally tuned ridge. The random-features test error is the linear
+    /// equivalent's plus a constant, so the optimum is
+    /// [`AnisotropicDynamicsModel::early_stopping_optimum`] on the equivalent population (same
+    /// search), lifted; the ridge is Mei–Montanari's at [`RandomFeaturesModel::optimal_lambda`]
+    /// (equal to the anisotropic optimal ridge on the equivalent population, tested).
+    ///
+    /// Errors: those of [`Self::at`] and of [`RandomFeaturesModel::optimal_lambda`];
+    /// [`Error::NonFinite`] if the ratio is not finite.
+    pub fn early_stopping(&self) -> Result<RfEarlyStopping> {
+        let (opt, stops_early) = self.linear.early_stopping_optimum()?;
+        let at_optimum = self.lift(opt)?;
+        let ridge = self.rf.optimal_lambda()?;
+        let ratio = at_optimum.test_error / ridge.risk.test_error;
+        Ok(RfEarlyStopping {
+            at_optimum,
+            stops_early,
+            ridge,
+            ratio_to_ridge: crate::error::finite(ratio, "early stopping ratio to ridge")?,
+        })
     }
 
     /// The long-time limit: Mei–Montanari's ridge risk at the model's $\lambda$ (the ridgeless

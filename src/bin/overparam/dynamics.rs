@@ -84,13 +84,9 @@ pub struct DynamicsArgs {
     early_stopping: bool,
     /// A population spectrum (general covariance), as `ridge --spectrum`: a CSV file with the
     /// header `eigenvalue,weight,signal` (dimension shares and shares of ||beta||^2), or
-    /// `powerlaw:ALPHA:P` (eigenvalues k^-ALPHA, k = 1..P, equal weights). Not with
-    /// --early-stopping (yet).
-    #[arg(
-        long,
-        value_name = "FILE|powerlaw:ALPHA:P",
-        conflicts_with = "early_stopping"
-    )]
+    /// `powerlaw:ALPHA:P` (eigenvalues k^-ALPHA, k = 1..P, equal weights). With
+    /// --early-stopping the ridge comparison is anisotropic ridge at its optimal penalty.
+    #[arg(long, value_name = "FILE|powerlaw:ALPHA:P")]
     spectrum: Option<String>,
     /// Signal exponent BETA of `--spectrum powerlaw:ALPHA:P`: the share of ||beta||^2 on the k-th
     /// eigendirection is proportional to k^-BETA (default 0: spread evenly).
@@ -409,15 +405,45 @@ pub fn run(mut args: DynamicsArgs) -> Result<(), CliError> {
 #[derive(Debug, Clone, Copy)]
 struct Solved {
     risk: DynamicsRisk,
-    early: Option<overparam::theory::dynamics::EarlyStopping>,
+    early: Option<Early>,
+}
+
+/// The early-stopping extras of either population.
+#[derive(Debug, Clone, Copy)]
+struct Early {
+    stops_early: bool,
+    ridge_lambda: f64,
+    ridge_test_error: f64,
+    ratio_to_ridge: f64,
 }
 
 fn solve(args: &DynamicsArgs, m: &Model, time: f64) -> overparam::Result<Solved> {
-    if let (true, Model::Isotropic(m)) = (args.early_stopping, m) {
-        let es = m.early_stopping()?;
+    if args.early_stopping {
+        let (risk, early) = match m {
+            Model::Isotropic(m) => {
+                let es = m.early_stopping()?;
+                let early = Early {
+                    stops_early: es.stops_early,
+                    ridge_lambda: es.ridge.lambda,
+                    ridge_test_error: es.ridge.at_optimum.test_error,
+                    ratio_to_ridge: es.ratio_to_ridge,
+                };
+                (es.at_optimum, early)
+            }
+            Model::Population(m) => {
+                let es = m.early_stopping()?;
+                let early = Early {
+                    stops_early: es.stops_early,
+                    ridge_lambda: es.ridge.lambda,
+                    ridge_test_error: es.ridge.at_optimum.test_error,
+                    ratio_to_ridge: es.ratio_to_ridge,
+                };
+                (es.at_optimum, early)
+            }
+        };
         Ok(Solved {
-            risk: es.at_optimum,
-            early: Some(es),
+            risk,
+            early: Some(early),
         })
     } else {
         Ok(Solved {
@@ -497,10 +523,10 @@ fn outcome(args: &DynamicsArgs, v: &[f64], solved: overparam::Result<Solved>) ->
             "stops_early",
             es.map_or(Field::Null, |e| Field::Bool(e.stops_early)),
         );
-        rec.push("ridge_lambda", Field::opt(es.map(|e| e.ridge.lambda)));
+        rec.push("ridge_lambda", Field::opt(es.map(|e| e.ridge_lambda)));
         rec.push(
             "ridge_test_error",
-            Field::opt(es.map(|e| e.ridge.at_optimum.test_error)),
+            Field::opt(es.map(|e| e.ridge_test_error)),
         );
         rec.push("ratio_to_ridge", Field::opt(es.map(|e| e.ratio_to_ridge)));
     }

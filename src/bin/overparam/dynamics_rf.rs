@@ -13,7 +13,9 @@ use overparam::sim::InputDistribution;
 use overparam::sim::rf_dynamics::{RfDynamicsSimulation, RfDynamicsSimulator};
 use overparam::theory::dynamics::Algorithm;
 use overparam::theory::random_features::RandomFeatures;
-use overparam::theory::rf_dynamics::{RfDynamics, RfDynamicsModel, RfDynamicsRisk};
+use overparam::theory::rf_dynamics::{
+    RfDynamics, RfDynamicsModel, RfDynamicsRisk, RfEarlyStopping,
+};
 
 use crate::CliError;
 use crate::driver::{Axis, Outcome, Piece, RiskOutput, along, run_options, validate};
@@ -106,7 +108,8 @@ pub struct RfInvocation<'a> {
     pub momentum: Option<ValueOrRange>,
     /// `--noise-sd` (overridden by `--tau`).
     pub noise_sd: f64,
-    /// `--early-stopping` (not supported with --model rf).
+    /// `--early-stopping`: the time (or steps) minimising the test error, and optimally tuned
+    /// ridge.
     pub early_stopping: bool,
     /// Flags of the linear model that were given (each is a usage error here).
     pub linear_flags: Vec<&'static str>,
@@ -211,11 +214,6 @@ impl RfInvocation<'_> {
                 "{flag}: does not apply to --model rf (use --psi1, --psi2, --f1, --f-star)"
             )));
         }
-        if self.early_stopping {
-            return Err(CliError::usage(
-                "--early-stopping: not supported with --model rf",
-            ));
-        }
         if !self.sim.simulate {
             for (flag, given) in [
                 ("--test-points", self.flags.test_points.is_some()),
@@ -238,9 +236,9 @@ impl RfInvocation<'_> {
                     "--lr: required by --algorithm {name}"
                 )));
             }
-            if self.steps.is_none() {
+            if self.steps.is_none() && !self.early_stopping {
                 return Err(CliError::usage(format!(
-                    "--steps: required by --algorithm {name}"
+                    "--steps: required by --algorithm {name} (or --early-stopping)"
                 )));
             }
             if self.algorithm == Algorithm::GradientDescent && self.momentum.is_some() {
@@ -260,9 +258,9 @@ impl RfInvocation<'_> {
                     )));
                 }
             }
-            if self.time.is_none() {
+            if self.time.is_none() && !self.early_stopping {
                 return Err(CliError::usage(
-                    "--time: required by --algorithm gradient-flow",
+                    "--time: required by --algorithm gradient-flow (or --early-stopping)",
                 ));
             }
         }
@@ -271,8 +269,35 @@ impl RfInvocation<'_> {
 
     fn check_point(&self, v: &[f64]) -> overparam::Result<()> {
         let m = self.params(v).check()?;
+        if self.early_stopping {
+            // The time is found per point.
+            return Ok(());
+        }
         m.at(self.time_of(v)).map(|_| ())
     }
+
+    /// The risk at the point's time, or at the early-stopping optimum (with its extras).
+    fn solve(&self, m: &RfDynamicsModel, time: f64) -> overparam::Result<Solved> {
+        if self.early_stopping {
+            let es = m.early_stopping()?;
+            Ok(Solved {
+                risk: es.at_optimum,
+                early: Some(es),
+            })
+        } else {
+            Ok(Solved {
+                risk: m.at(time)?,
+                early: None,
+            })
+        }
+    }
+}
+
+/// What one point computed: the risk, and the early-stopping extras.
+#[derive(Debug, Clone, Copy)]
+struct Solved {
+    risk: RfDynamicsRisk,
+    early: Option<RfEarlyStopping>,
 }
 
 /// Run `overparam dynamics --model rf`.
@@ -305,30 +330,31 @@ pub fn run(inv: RfInvocation<'_>) -> Result<(), CliError> {
         summary,
         |piece| evaluate(&inv, &axes, piece),
         |v| {
-            let r = inv.params(v).check()?.at(inv.time_of(v))?;
+            let r = inv.solve(&inv.params(v).check()?, inv.time_of(v))?.risk;
             Ok([r.test_error, r.train_error])
         },
     )
 }
 
 fn evaluate(inv: &RfInvocation<'_>, axes: &[Axis], piece: &Piece<'_>) -> Vec<Outcome> {
-    let curve = (piece.line == TIME).then_some(
-        |(m, _): &(RfDynamicsModel, f64),
-         times: &[f64]|
-         -> overparam::Result<Vec<RfDynamicsRisk>> {
+    let curve = (piece.line == TIME && !inv.early_stopping).then_some(
+        |(m, _): &(RfDynamicsModel, f64), times: &[f64]| -> overparam::Result<Vec<Solved>> {
             let times: Vec<f64> = if m.algorithm().is_discrete() {
                 times.iter().map(|t| t.round()).collect()
             } else {
                 times.to_vec()
             };
-            m.curve(&times)
+            Ok(m.curve(&times)?
+                .into_iter()
+                .map(|risk| Solved { risk, early: None })
+                .collect())
         },
     );
     along(
         piece,
         |v| Ok((inv.params(v).check()?, inv.time_of(v))),
         curve,
-        |(m, t)| m.at(*t),
+        |(m, t)| inv.solve(m, *t),
     )
     .into_iter()
     .map(|(v, r)| outcome(inv, axes, &v, r))
@@ -339,7 +365,7 @@ fn outcome(
     inv: &RfInvocation<'_>,
     axes: &[Axis],
     v: &[f64],
-    solved: overparam::Result<RfDynamicsRisk>,
+    solved: overparam::Result<Solved>,
 ) -> Outcome {
     let p = inv.params(v);
     let mut rec = Record::default();
@@ -361,13 +387,16 @@ fn outcome(
             rec.num("momentum", p.momentum);
         }
     }
-    let time = inv.time_of(v);
+    let time = match &solved {
+        Ok(s) if inv.early_stopping => s.risk.time,
+        _ => inv.time_of(v),
+    };
     if p.algorithm.is_discrete() {
         rec.push("steps", Field::count(time));
     } else {
         rec.num("time", time);
     }
-    let r = solved.as_ref().ok();
+    let r = solved.as_ref().ok().map(|s| &s.risk);
     rec.push("test_error", Field::opt(r.map(|r| r.test_error)));
     rec.push("train_error", Field::opt(r.map(|r| r.train_error)));
     rec.push("bias", Field::opt(r.map(|r| r.bias)));
@@ -376,6 +405,19 @@ fn outcome(
         "quadrature_error",
         Field::opt(r.map(|r| r.quadrature_error)),
     );
+    if inv.early_stopping {
+        let es = solved.as_ref().ok().and_then(|s| s.early);
+        rec.push(
+            "stops_early",
+            es.map_or(Field::Null, |e| Field::Bool(e.stops_early)),
+        );
+        rec.push("ridge_lambda", Field::opt(es.map(|e| e.ridge.lambda)));
+        rec.push(
+            "ridge_test_error",
+            Field::opt(es.map(|e| e.ridge.risk.test_error)),
+        );
+        rec.push("ratio_to_ridge", Field::opt(es.map(|e| e.ratio_to_ridge)));
+    }
     let mut error = None;
     if let Err(e) = &solved {
         rec.push("error", Field::Text(e.to_string()));

@@ -69,7 +69,7 @@ use crate::linalg::Matrix;
 use crate::spectral::atom_sums;
 use crate::spectral::{Population, SampleCovariance};
 use crate::theory::dynamics::{Algorithm, Dynamics, DynamicsRisk, MAX_STEPS};
-use crate::theory::ridge::{AnisotropicRidge, AnisotropicRidgeRisk};
+use crate::theory::ridge::{AnisotropicRidge, AnisotropicRidgeRisk, OptimalAnisotropicRidge};
 use pulp::Simd;
 
 /// Relative agreement of two consecutive contour rules at which a value is accepted.
@@ -418,16 +418,16 @@ impl atom_sums::AtomTerms<4> for NewtonSums {
 }
 
 /// The node sums at $\kappa$ (weights in `a`, signal shares in `b`): $T_2$,
-/// $g = \sum c s/(s+\kappa)$, $\sum c s/(s+\kappa)^2$, $e = \sum c/(s+\kappa)$ (real and
-/// imaginary parts).
+/// $g = \sum c s/(s+\kappa)$, $\sum c s/(s+\kappa)^2$, $e = \sum c/(s+\kappa)$, $T_1$ (real and
+/// imaginary parts; $T_1$, $T_2$ give the last Newton step for $\kappa$ without another pass).
 struct NodeSums {
     kr: f64,
     ki: f64,
 }
 
-impl atom_sums::AtomTerms<8> for NodeSums {
+impl atom_sums::AtomTerms<10> for NodeSums {
     #[inline(always)]
-    fn terms<S: Simd>(&self, simd: S, s: S::f64s, a: S::f64s, b: S::f64s) -> [S::f64s; 8] {
+    fn terms<S: Simd>(&self, simd: S, s: S::f64s, a: S::f64s, b: S::f64s) -> [S::f64s; 10] {
         let ki = simd.splat_f64s(self.ki);
         let dr = simd.add_f64s(s, simd.splat_f64s(self.kr));
         let n = simd.add_f64s(simd.mul_f64s(dr, dr), simd.mul_f64s(ki, ki));
@@ -450,6 +450,8 @@ impl atom_sums::AtomTerms<8> for NodeSums {
             simd.mul_f64s(b, tii),
             simd.mul_f64s(b, ir),
             simd.mul_f64s(b, ii),
+            simd.mul_f64s(a, tr),
+            simd.mul_f64s(a, ti),
         ]
     }
 }
@@ -468,8 +470,9 @@ fn kappa_sums(s: &[f64], w: &[f64], kappa: C) -> (C, C) {
     (C::new(a, b), C::new(c, d))
 }
 
-/// At $\kappa$: $T_2$, $g = \sum c s/(s+\kappa)$, $\sum c s/(s+\kappa)^2$, $e = \sum c/(s+\kappa)$.
-fn node_sums(s: &[f64], w: &[f64], c: &[f64], kappa: C) -> [C; 4] {
+/// At $\kappa$: $T_2$, $g = \sum c s/(s+\kappa)$, $\sum c s/(s+\kappa)^2$, $e = \sum c/(s+\kappa)$,
+/// $T_1 = \sum w s/(s+\kappa)$.
+fn node_sums(s: &[f64], w: &[f64], c: &[f64], kappa: C) -> [C; 5] {
     let v = atom_sums::sums(
         s,
         w,
@@ -484,6 +487,7 @@ fn node_sums(s: &[f64], w: &[f64], c: &[f64], kappa: C) -> [C; 4] {
         C::new(v[2], v[3]),
         C::new(v[4], v[5]),
         C::new(v[6], v[7]),
+        C::new(v[8], v[9]),
     ]
 }
 
@@ -715,12 +719,27 @@ impl AnisotropicDynamicsModel {
             let z = w.exp();
             let dz = z * (-ell * zeta.sin());
             let wt = dz / C::new(0.0, nodes as f64);
-            let kappa =
-                match prev.and_then(|(zp, kp, dkp)| self.newton_kappa(z, kp + dkp * (z - zp))) {
-                    Some(k) => k,
-                    None => self.kappa_at(z)?,
-                };
-            let [t2, gg, dgk, ee] = node_sums(&self.s, &self.w, &self.c, kappa);
+            // Newton from the continuation, stopped before its confirming step, which is taken
+            // from the node sums (they carry T1, T2): one pass over the atoms fewer per node.
+            // The sums are then those at the iterate before that last step, whose size is at
+            // the rounding level (it is verified like the confirming step of `newton_kappa`).
+            let confirmed = prev
+                .and_then(|(zp, kp, dkp)| self.newton_kappa_to_last(z, kp + dkp * (z - zp)))
+                .and_then(|k| {
+                    let sums = node_sums(&self.s, &self.w, &self.c, k);
+                    let f = k * (1.0 - gamma * sums[4]) + z;
+                    let step = f / (1.0 - gamma * sums[0]);
+                    let kk = k - step;
+                    let rel = step.norm() / kk.norm();
+                    (rel.is_finite() && rel <= 1e-12 && kk.im < 0.0).then_some((kk, sums))
+                });
+            let (kappa, [t2, gg, dgk, ee, _]) = match confirmed {
+                Some(v) => v,
+                None => {
+                    let k = self.kappa_at(z)?;
+                    (k, node_sums(&self.s, &self.w, &self.c, k))
+                }
+            };
             let dkdz = -1.0 / (1.0 - gamma * t2);
             let a = kappa / z;
             let res = match self.atom {
@@ -764,17 +783,16 @@ impl AnisotropicDynamicsModel {
         Ok(rule)
     }
 
-    /// Newton on $f(\kappa) = \kappa(1 - \gamma T_1(\kappa)) + z$ from `start`; `None` unless it
-    /// converges to a root with $\operatorname{Im}\kappa < 0$ (for $\operatorname{Im} z > 0$:
-    /// $\underline m = 1/\kappa$ in $\mathbb C_+$, the Herglotz branch).
-    fn newton_kappa(&self, z: C, start: C) -> Option<C> {
+    /// Newton on $f(\kappa) = \kappa(1 - \gamma T_1(\kappa)) + z$ from `start` (the Herglotz
+    /// branch has $\operatorname{Im}\kappa < 0$ for $\operatorname{Im} z > 0$, checked by the
+    /// caller) without its confirming step: the first iterate after a step below
+    /// $10^{-9}$ relative (quadratic convergence puts it at the rounding level); the caller
+    /// takes and checks the confirming step. `None` if Newton fails to get there.
+    fn newton_kappa_to_last(&self, z: C, start: C) -> Option<C> {
         let mut k = start;
         if !(k.re.is_finite() && k.im.is_finite()) {
             return None;
         }
-        // Quadratic convergence: once a step is below 1e-9 relative, the next one is at the
-        // rounding level of the sums; stop after it (or when a step is already below 4 eps).
-        let mut last = false;
         for _ in 0..30 {
             let (t1, t2) = kappa_sums(&self.s, &self.w, k);
             let f = k * (1.0 - self.gamma * t1) + z;
@@ -784,11 +802,9 @@ impl AnisotropicDynamicsModel {
                 return None;
             }
             k -= step;
-            let rel = step.norm() / k.norm();
-            if last || rel <= 4.0 * f64::EPSILON {
-                return (k.im < 0.0 && rel <= 1e-12).then_some(k);
+            if step.norm() / k.norm() <= 1e-9 {
+                return Some(k);
             }
-            last = rel <= 1e-9;
         }
         None
     }
@@ -975,26 +991,7 @@ impl AnisotropicDynamicsModel {
         for i in order {
             while k < steps[i] {
                 for (s, &z) in st.iter_mut().zip(&rule.z) {
-                    let u = z + lambda;
-                    let (q, qp, p, pp) = *s;
-                    let (nq, np) = match self.algorithm {
-                        Algorithm::HeavyBall => {
-                            let cc = 1.0 + m - eta * u;
-                            (cc * q - m * qp + eta, cc * p - m * pp)
-                        }
-                        Algorithm::Nesterov => {
-                            let cc = 1.0 - eta * u;
-                            (
-                                cc * ((1.0 + m) * q - m * qp) + eta,
-                                cc * ((1.0 + m) * p - m * pp),
-                            )
-                        }
-                        _ => {
-                            let cc = 1.0 - eta * u;
-                            (cc * q + eta, cc * p)
-                        }
-                    };
-                    *s = (nq, q, np, p);
+                    *s = step_state(self.algorithm, eta, m, z + lambda, *s);
                 }
                 k += 1;
             }
@@ -1018,8 +1015,12 @@ impl AnisotropicDynamicsModel {
         let (_, hi) = self.support;
         let ell = 0.5 * (hi.ln() - self.support.0.ln());
         let mut mu = 0.5 * (std::f64::consts::PI / (2.0 * ell)).asinh();
-        // The trapezoidal error is about exp(-mu N): start at half the N where that is 1e-13
-        // (the node counts run 32 (3/2, 4/3)^k: 32, 48, 64, 96, ...).
+        // The trapezoidal error is about exp(-mu N), `estimate` the N where that is 1e-13. The
+        // check accepts the finer of two rules when they agree to CONTOUR_TOLERANCE = 1e-11, so
+        // the coarse one needs N >= 11.5 ln 10/mu = 0.88 estimate: start at the largest node
+        // count (32 (3/2, 4/3)^k: 32, 48, 64, 96, ...) whose successor is beyond 0.9 estimate.
+        // (Starting at half the estimate, as before, computed one or two rules more whose
+        // comparison could not succeed; a too-high start only costs nodes, never accuracy.)
         let estimate = (13.0 * std::f64::consts::LN_10 / mu).min(MAX_CONTOUR_NODES as f64);
         let mut start = MIN_CONTOUR_NODES;
         let mut start_half = true;
@@ -1029,7 +1030,7 @@ impl AnisotropicDynamicsModel {
             } else {
                 start / 3 * 4
             };
-            if next as f64 > 0.5 * estimate {
+            if next as f64 > 0.9 * estimate {
                 break;
             }
             start = next;
@@ -1204,6 +1205,10 @@ impl AnisotropicDynamicsModel {
     }
 
     fn ridge(&self, lambda: f64) -> Result<AnisotropicRidgeRisk> {
+        self.ridge_model(lambda)?.risk()
+    }
+
+    fn ridge_model(&self, lambda: f64) -> Result<crate::theory::ridge::AnisotropicRidgeModel> {
         if self.s2 == 0.0 {
             return Err(Error::InvalidParameter {
                 name: "noise_variance",
@@ -1220,8 +1225,7 @@ impl AnisotropicDynamicsModel {
                 self.r2 / self.s2,
             )
         }
-        .check()?
-        .risk()
+        .check()
     }
 
     /// The long-time limit: anisotropic ridge at the loss's $\lambda$ (ridgeless for
@@ -1240,6 +1244,131 @@ impl AnisotropicDynamicsModel {
         let t = validate::positive("time", t)?;
         self.ridge(self.lambda + 1.0 / t)
     }
+}
+
+/// The early-stopping optimum for a general population and its comparison with optimally tuned
+/// anisotropic ridge ([`AnisotropicDynamicsModel::early_stopping`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnisotropicEarlyStopping {
+    /// The risk at the optimal time (its `time` is the optimal $t$ or $k$). When the infimum is
+    /// the long-time limit ([`Self::stops_early`] false), the risk at the largest time searched.
+    pub at_optimum: DynamicsRisk,
+    /// Whether the optimum is at a finite time; false when the test error decreases to its
+    /// long-time limit.
+    pub stops_early: bool,
+    /// Optimally tuned anisotropic ridge on the same population
+    /// ([`crate::theory::ridge::AnisotropicRidgeModel::optimal_lambda`]).
+    pub ridge: OptimalAnisotropicRidge,
+    /// `at_optimum.test_error / ridge.at_optimum.test_error`: $\ge 1$ when the signal is spread
+    /// like the dimensions ($c_j = w_j$, ridge is then Bayes-optimal), but it can be below 1
+    /// when the signal is aligned with some eigendirections (ridge with $\lambda \ge 0$ is
+    /// then not the best linear estimator; tested).
+    pub ratio_to_ridge: f64,
+}
+
+impl AnisotropicDynamicsModel {
+    /// The early-stopping optimum: the time (gradient flow) or number of steps minimising the
+    /// test error, and its comparison with optimally tuned anisotropic ridge — the general-$\Sigma$
+    /// counterpart of [`super::DynamicsModel::early_stopping`], with the same search (shared
+    /// code): gradient flow by a scan of 41 log-spaced times in $[10^{-3}/(\lambda + b),\,
+    /// 10^4/\max(\lambda + a, 10^{-4}b)]$, $[a, b]$ the outer edges of the support of $S$
+    /// ([`Self::support`]), refined by Brent in $\ln t$; a discrete method by every step up to
+    /// $K = \lceil 4t^*/\eta\rceil + 16$ ($t^*$ the gradient-flow optimum), capped at
+    /// [`MAX_STEPS`], at one contour rule converged at $K/4, K/2, K$ (the exact minimum over the
+    /// integers; each step costs $O(N^2)$ for $N$ contour nodes). If the minimum is at the end of
+    /// the search and the long-time limit ([`Self::limit`]) is lower, `stops_early` is false. For
+    /// an isotropic population it equals the isotropic early stopping (tested to $10^{-8}$).
+    ///
+    /// Errors: [`Error::InvalidParameter`] (`noise_variance`) for $\sigma^2 = 0$ and (`snr`) for
+    /// $r^2 = 0$ (the ridge comparison is then undefined); [`Error::NoSolution`] when the null
+    /// estimator is the optimal ridge; those of [`Self::curve_time`] / [`Self::curve_steps`].
+    pub fn early_stopping(&self) -> Result<AnisotropicEarlyStopping> {
+        let ridge = self.ridge_model(1.0)?.optimal_lambda()?;
+        let (at_optimum, stops_early) = self.early_stopping_optimum()?;
+        let ratio_to_ridge = at_optimum.test_error / ridge.at_optimum.test_error;
+        Ok(AnisotropicEarlyStopping {
+            at_optimum,
+            stops_early,
+            ridge,
+            ratio_to_ridge: crate::error::finite(ratio_to_ridge, "early stopping ratio to ridge")?,
+        })
+    }
+
+    /// The optimum of [`Self::early_stopping`] without the ridge comparison: the risk at the
+    /// optimal time or step count and whether it is at a finite time.
+    ///
+    /// Errors: those of [`Self::curve_time`] / [`Self::curve_steps`].
+    pub fn early_stopping_optimum(&self) -> Result<(DynamicsRisk, bool)> {
+        let gf = self.with_algorithm(Algorithm::GradientFlow, 0.0, 0.0)?;
+        let (lo, hi) = super::early_stopping_bracket(self.lambda, self.support);
+        let opt = super::optimal_time(|t| Ok(gf.at_time(t)?.test_error), lo, hi)?;
+        let limit = self.limit().ok().map(|l| l.test_error);
+        if self.algorithm.is_discrete() {
+            let kmax = ((4.0 * opt.location / self.lr).ceil() + 16.0).min(MAX_STEPS as f64) as u64;
+            let probes = [kmax / 4, kmax / 2, kmax];
+            let (rule, _) = self.converge(|r| self.steps_at(r, &probes))?;
+            let k = self.argmin_steps(&rule, kmax);
+            let best = self.at_steps(k)?;
+            let stops = super::stops_early(k == kmax, best.test_error, limit);
+            Ok((best, stops))
+        } else {
+            let r = gf.at_time(opt.location)?;
+            let stops =
+                super::stops_early(super::at_search_end(opt.location, hi), r.test_error, limit);
+            Ok((r, stops))
+        }
+    }
+
+    /// The step count in $0..=\text{last}$ with the smallest test error at one rule (the first
+    /// on ties), by one pass of the recursion.
+    fn argmin_steps(&self, rule: &ContourRule, last: u64) -> u64 {
+        let zero = C::new(0.0, 0.0);
+        let one = C::new(1.0, 0.0);
+        let mut st = vec![(zero, zero, one, one); rule.z.len()];
+        let (eta, m, lambda) = (self.lr, self.momentum, self.lambda);
+        let mut rho = vec![zero; st.len()];
+        let mut q = vec![zero; st.len()];
+        let mut best = (0u64, f64::INFINITY);
+        for k in 0..=last {
+            if k > 0 {
+                for (s, &z) in st.iter_mut().zip(&rule.z) {
+                    *s = step_state(self.algorithm, eta, m, z + lambda, *s);
+                }
+            }
+            for (i, s) in st.iter().enumerate() {
+                rho[i] = s.2 + lambda * s.0;
+                q[i] = s.0;
+            }
+            let e = self.assemble(k as f64, rule, &rho, &q).test_error;
+            if e < best.1 {
+                best = (k, e);
+            }
+        }
+        best.0
+    }
+}
+
+/// One step of a discrete method on the state $(q_k, q_{k-1}, p_k, p_{k-1})$ at $u = z + \lambda$.
+fn step_state(algorithm: Algorithm, eta: f64, m: f64, u: C, s: (C, C, C, C)) -> (C, C, C, C) {
+    let (q, qp, p, pp) = s;
+    let (nq, np) = match algorithm {
+        Algorithm::HeavyBall => {
+            let cc = 1.0 + m - eta * u;
+            (cc * q - m * qp + eta, cc * p - m * pp)
+        }
+        Algorithm::Nesterov => {
+            let cc = 1.0 - eta * u;
+            (
+                cc * ((1.0 + m) * q - m * qp) + eta,
+                cc * ((1.0 + m) * p - m * pp),
+            )
+        }
+        _ => {
+            let cc = 1.0 - eta * u;
+            (cc * q + eta, cc * p)
+        }
+    };
+    (nq, q, np, p)
 }
 
 fn outputs(r: &DynamicsRisk) -> [f64; 4] {

@@ -56,7 +56,7 @@
 
 pub mod anisotropic;
 
-pub use anisotropic::{AnisotropicDynamics, AnisotropicDynamicsModel};
+pub use anisotropic::{AnisotropicDynamics, AnisotropicDynamicsModel, AnisotropicEarlyStopping};
 
 use std::num::NonZeroUsize;
 
@@ -471,6 +471,38 @@ impl Integrals {
         self.sq2 += w * s * q * q;
         self.srho2 += w * s * rho * rho;
     }
+}
+
+/// The time bracket of the early-stopping search,
+/// $[10^{-3}/(\lambda + s_+),\, 10^4/\max(\lambda + s_-, 10^{-4}s_+)]$ for a spectrum supported
+/// on $[s_-, s_+]$ and a loss penalty $\lambda$: from well before the fastest mode moves to well
+/// after the slowest one has converged.
+pub(crate) fn early_stopping_bracket(lambda: f64, (lo_edge, hi_edge): (f64, f64)) -> (f64, f64) {
+    (
+        1e-3 / (lambda + hi_edge),
+        1e4 / (lambda + lo_edge).max(1e-4 * hi_edge),
+    )
+}
+
+/// The early-stopping search shared by every population: minimise `risk(t)` over
+/// $t \in [\text{lo}, \text{hi}]$ (41 log-spaced times, then Brent in $\ln t$;
+/// [`crate::solver::minimize_log_scale`]).
+pub(crate) fn optimal_time<F>(risk: F, lo: f64, hi: f64) -> Result<crate::solver::ScalarOptimum>
+where
+    F: FnMut(f64) -> Result<f64>,
+{
+    crate::solver::minimize_log_scale(risk, lo, hi, crate::solver::LogGridOptions::default())
+}
+
+/// Whether a location is at the upper end of the search (to relative $10^{-6}$).
+pub(crate) fn at_search_end(location: f64, end: f64) -> bool {
+    location >= end * (1.0 - 1e-6)
+}
+
+/// An optimum found at the end of the search stops early unless the long-time limit (when it
+/// exists) is at least as low.
+pub(crate) fn stops_early(at_end: bool, value: f64, limit: Option<f64>) -> bool {
+    !(at_end && limit.is_some_and(|l| l <= value))
 }
 
 /// The filter of gradient flow, $q_t(u) = (1 - e^{-tu})/u$, and its limit $t$ at $u = 0$.
@@ -1016,17 +1048,9 @@ impl DynamicsModel {
         // positive one: lambda = 0 is refused at gamma = 1).
         let ridge = self.ridge(1.0)?.optimal_lambda()?;
         let gf = self.with_algorithm(Algorithm::GradientFlow, 0.0, 0.0)?;
-        let (lo_edge, hi_edge) = self.quadrature.support();
-        let lo = 1e-3 / (self.lambda + hi_edge);
-        let hi = 1e4 / (self.lambda + lo_edge).max(1e-4 * hi_edge);
-        let opt = crate::solver::minimize_log_scale(
-            |t| Ok(gf.at_time(t)?.test_error),
-            lo,
-            hi,
-            crate::solver::LogGridOptions::default(),
-        )?;
+        let (lo, hi) = early_stopping_bracket(self.lambda, self.quadrature.support());
+        let opt = optimal_time(|t| Ok(gf.at_time(t)?.test_error), lo, hi)?;
         let limit = self.limit().ok().map(|l| l.test_error);
-        let at_end = |loc: f64, end: f64| loc >= end * (1.0 - 1e-6);
         let (at_optimum, stops_early) = if self.algorithm.is_discrete() {
             let kmax = ((4.0 * opt.location / self.lr).ceil() + 16.0).min(MAX_STEPS as f64) as u64;
             let level = self.steps_level(kmax)?;
@@ -1034,11 +1058,11 @@ impl DynamicsModel {
             let best = self.argmin_steps(&rule, kmax);
             let mut best = self.curve_steps(&[best.time as u64])?.remove(0);
             best.nodes = rule.nodes.len().max(best.nodes);
-            let stops = !(best.time as u64 == kmax && limit.is_some_and(|l| l <= best.test_error));
+            let stops = stops_early(best.time as u64 == kmax, best.test_error, limit);
             (best, stops)
         } else {
             let r = gf.at_time(opt.location)?;
-            let stops = !(at_end(opt.location, hi) && limit.is_some_and(|l| l <= r.test_error));
+            let stops = stops_early(at_search_end(opt.location, hi), r.test_error, limit);
             (r, stops)
         };
         let ratio_to_ridge = at_optimum.test_error / ridge.at_optimum.test_error;
