@@ -1312,6 +1312,9 @@ pub(crate) mod certified_rule {
                         row[p] = c * vp - s * vq;
                         row[q] = s * vp + c * vq;
                     }
+                    // The rotation annihilates the pair (up to rounding).
+                    a[p][q] = 0.0;
+                    a[q][p] = 0.0;
                 }
             }
         }
