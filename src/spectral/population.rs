@@ -1020,6 +1020,14 @@ mod tests {
             }
         }
         assert!(Population::isotropic().cache().compressed.is_none());
+        // A spectrum wider than f64's range of ratios (1e-300 to 1e300) builds its rule.
+        let wide: Vec<f64> = (0..4000)
+            .map(|j| 10f64.powf(-300.0 + 0.15 * j as f64))
+            .collect();
+        let rule = super::certified_rule::build(&wide, &[1.0; 4000]).unwrap();
+        assert!(rule.nodes.iter().all(|x| *x > 0.0 && x.is_finite()));
+        let mass: f64 = rule.weights.iter().sum();
+        assert!((mass - 4000.0).abs() < 1e-9, "{mass}");
         let few = Population::power_law(1.0, 0.0, 40).unwrap();
         assert!(few.cache().compressed.is_none());
     }
@@ -1460,8 +1468,9 @@ pub(crate) mod certified_rule {
         if !s_min.is_finite() {
             return None;
         }
-        let step = RATIO.ln();
-        let index = |x: f64| ((x / s_min).ln() / step).floor().max(0.0) as usize;
+        let (step, log_min) = (RATIO.ln(), s_min.ln());
+        // ln x - ln s_min, not ln(x / s_min), which overflows for spectra wider than f64.
+        let index = |x: f64| ((x.ln() - log_min) / step).floor().max(0.0) as usize;
         let bins = positive.iter().map(|p| index(p.0)).max().unwrap_or(0) + 1;
         let mut start = vec![0usize; bins + 1];
         for p in &positive {
