@@ -31,7 +31,6 @@ use crate::error::{Error, Result};
 use crate::experiment::RunOptions;
 use crate::linalg::{Matrix, SymmetricEigen, symmetric_eigenvalues};
 use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
-use crate::spectral::Population;
 use crate::theory::dynamics::{
     AnisotropicDynamics, AnisotropicDynamicsModel, Dynamics, DynamicsModel, DynamicsRisk,
 };
@@ -426,14 +425,6 @@ pub struct AnisotropicDynamicsSimulation {
     pub time: f64,
 }
 
-/// One atom's block of coordinates.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Block {
-    variance: f64,
-    count: usize,
-    norm: f64,
-}
-
 /// A validated general-population dynamics simulation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnisotropicDynamicsSimulator {
@@ -442,7 +433,7 @@ pub struct AnisotropicDynamicsSimulator {
     n: usize,
     p: usize,
     time: f64,
-    blocks: Vec<Block>,
+    blocks: Vec<crate::sim::ridge::anisotropic::Block>,
 }
 
 impl AnisotropicDynamicsSimulation {
@@ -470,40 +461,18 @@ impl AnisotropicDynamicsSimulation {
         }
         let p0 = (model.gamma() * self.n as f64).round();
         let pop = model.population();
-        let counts: Vec<usize> = pop
-            .weights()
-            .iter()
-            .map(|w| (w * p0).round() as usize)
-            .collect();
-        let p: usize = counts.iter().sum();
-        if p == 0 || p > MAX_SIZE_ANISOTROPIC {
-            return Err(Error::InvalidParameter {
-                name: "gamma",
-                value: model.gamma(),
-                expected: "a realised dimension sum_j round(w_j round(gamma n)) in [1, 5000]",
-            });
-        }
-        let kept: Vec<usize> = (0..counts.len()).filter(|&j| counts[j] > 0).collect();
-        let signal: f64 = kept.iter().map(|&j| pop.signal()[j]).sum();
-        let realised_pop = Population::new(
-            kept.iter().map(|&j| pop.eigenvalues()[j]).collect(),
-            kept.iter().map(|&j| counts[j] as f64).collect(),
-            kept.iter().map(|&j| pop.signal()[j]).collect(),
-        )
-        .map_err(|_| Error::InvalidParameter {
-            name: "population",
-            value: p as f64,
-            expected: "a population whose atoms with a coordinate at this size carry variance and signal",
-        })?;
-        let r2 = model.signal_energy();
-        let blocks = kept
-            .iter()
-            .map(|&j| Block {
-                variance: pop.eigenvalues()[j],
-                count: counts[j],
-                norm: (pop.signal()[j] / signal * r2).sqrt(),
-            })
-            .collect();
+        let crate::sim::ridge::anisotropic::RealisedPopulation {
+            p,
+            population: realised_pop,
+            blocks,
+        } = crate::sim::ridge::anisotropic::realise_population(
+            pop,
+            p0,
+            MAX_SIZE_ANISOTROPIC,
+            model.gamma(),
+            "a realised dimension sum_j round(w_j round(gamma n)) in [1, 5000]",
+            model.signal_energy(),
+        )?;
         let realised = model
             .params()
             .clone()

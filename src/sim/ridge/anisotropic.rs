@@ -62,12 +62,77 @@ pub struct AnisotropicRidgeSimulator {
     realised: Arc<Population>,
 }
 
+/// One atom's block of coordinates of a finite problem: its variance $s_j$, its number of
+/// coordinates $\mathrm{round}(w_j p_0)$ and the norm of $\beta$ on them.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Block {
-    variance: f64,
-    count: usize,
+pub(crate) struct Block {
+    pub(crate) variance: f64,
+    pub(crate) count: usize,
     /// $\sqrt{c_j r^2}$ after renormalisation.
-    norm: f64,
+    pub(crate) norm: f64,
+}
+
+/// A population fixed at a finite dimension: shared by the anisotropic ridge and dynamics
+/// simulations.
+pub(crate) struct RealisedPopulation {
+    /// $p = \sum_j \mathrm{round}(w_j p_0)$.
+    pub(crate) p: usize,
+    /// The atoms that have a coordinate, weighted by their counts.
+    pub(crate) population: Population,
+    pub(crate) blocks: Vec<Block>,
+}
+
+/// Give atom $j$ of `pop` $\mathrm{round}(w_j p_0)$ coordinates and $\beta$ the norm
+/// $\sqrt{c_j r^2}$ on them (signal shares renormalised over the atoms kept).
+///
+/// Errors: [`Error::InvalidParameter`] naming `gamma` (value `gamma`, `expected`) unless
+/// $1 \le p \le$ `max`; naming `population` if the atoms kept carry no variance or signal.
+pub(crate) fn realise_population(
+    pop: &Population,
+    p0: f64,
+    max: usize,
+    gamma: f64,
+    expected: &'static str,
+    r2: f64,
+) -> Result<RealisedPopulation> {
+    let counts: Vec<usize> = pop
+        .weights()
+        .iter()
+        .map(|w| (w * p0).round() as usize)
+        .collect();
+    let p: usize = counts.iter().sum();
+    if p == 0 || p > max {
+        return Err(Error::InvalidParameter {
+            name: "gamma",
+            value: gamma,
+            expected,
+        });
+    }
+    let kept: Vec<usize> = (0..counts.len()).filter(|&j| counts[j] > 0).collect();
+    let signal: f64 = kept.iter().map(|&j| pop.signal()[j]).sum();
+    let population = Population::new(
+        kept.iter().map(|&j| pop.eigenvalues()[j]).collect(),
+        kept.iter().map(|&j| counts[j] as f64).collect(),
+        kept.iter().map(|&j| pop.signal()[j]).collect(),
+    )
+    .map_err(|_| Error::InvalidParameter {
+        name: "population",
+        value: p as f64,
+        expected: "a population whose atoms with a coordinate at this size carry variance and signal",
+    })?;
+    let blocks = kept
+        .iter()
+        .map(|&j| Block {
+            variance: pop.eigenvalues()[j],
+            count: counts[j],
+            norm: (pop.signal()[j] / signal * r2).sqrt(),
+        })
+        .collect();
+    Ok(RealisedPopulation {
+        p,
+        population,
+        blocks,
+    })
 }
 
 impl AnisotropicRidgeSimulation {
@@ -94,40 +159,18 @@ impl AnisotropicRidgeSimulation {
             });
         }
         let pop = &self.model.population;
-        let counts: Vec<usize> = pop
-            .weights()
-            .iter()
-            .map(|w| (w * p0).round() as usize)
-            .collect();
-        let p: usize = counts.iter().sum();
-        if p == 0 || p > MAX_SIZE {
-            return Err(Error::InvalidParameter {
-                name: "gamma",
-                value: self.model.gamma,
-                expected: "a realised dimension sum_j round(w_j round(gamma n)) in [1, 10000]",
-            });
-        }
-        let kept: Vec<usize> = (0..counts.len()).filter(|&j| counts[j] > 0).collect();
-        let signal: f64 = kept.iter().map(|&j| pop.signal()[j]).sum();
-        let realised = Population::new(
-            kept.iter().map(|&j| pop.eigenvalues()[j]).collect(),
-            kept.iter().map(|&j| counts[j] as f64).collect(),
-            kept.iter().map(|&j| pop.signal()[j]).collect(),
-        )
-        .map_err(|_| Error::InvalidParameter {
-            name: "population",
-            value: p as f64,
-            expected: "a population whose atoms with a coordinate at this size carry variance and signal",
-        })?;
-        let r2 = checked.signal_energy();
-        let blocks = kept
-            .iter()
-            .map(|&j| Block {
-                variance: pop.eigenvalues()[j],
-                count: counts[j],
-                norm: (pop.signal()[j] / signal * r2).sqrt(),
-            })
-            .collect();
+        let RealisedPopulation {
+            p,
+            population: realised,
+            blocks,
+        } = realise_population(
+            pop,
+            p0,
+            MAX_SIZE,
+            self.model.gamma,
+            "a realised dimension sum_j round(w_j round(gamma n)) in [1, 10000]",
+            checked.signal_energy(),
+        )?;
         Ok(AnisotropicRidgeSimulator {
             model: AnisotropicRidge {
                 noise_sd: checked.noise_sd(),

@@ -1089,18 +1089,7 @@ impl AnisotropicDynamicsModel {
     }
 
     fn require(&self, discrete: bool) -> Result<()> {
-        if self.algorithm.is_discrete() != discrete {
-            return Err(Error::InvalidChoice {
-                name: "algorithm",
-                value: self.algorithm.name().to_string(),
-                expected: if discrete {
-                    "a discrete method (gd, heavy-ball, nesterov) for a number of steps"
-                } else {
-                    "gradient-flow for a continuous time"
-                },
-            });
-        }
-        Ok(())
+        self.algorithm.require(discrete)
     }
 
     /// Gradient flow at time $t$.

@@ -139,6 +139,27 @@ impl Algorithm {
     }
 }
 
+impl Algorithm {
+    /// `Ok` when the method is discrete exactly when `discrete` (a number of steps) or
+    /// continuous when not (a time); shared by the isotropic and the population models.
+    ///
+    /// Errors: [`Error::InvalidChoice`] (`algorithm`) otherwise.
+    pub(crate) fn require(self, discrete: bool) -> Result<()> {
+        if self.is_discrete() != discrete {
+            return Err(Error::InvalidChoice {
+                name: "algorithm",
+                value: self.name().to_string(),
+                expected: if discrete {
+                    "a discrete method (gd, heavy-ball, nesterov) for a number of steps"
+                } else {
+                    "gradient-flow for a continuous time"
+                },
+            });
+        }
+        Ok(())
+    }
+}
+
 impl std::str::FromStr for Algorithm {
     type Err = Error;
     /// `gradient-flow` (or `gf`), `gd`, `heavy-ball`, `nesterov`.
@@ -789,18 +810,7 @@ impl DynamicsModel {
     }
 
     fn require(&self, discrete: bool) -> Result<()> {
-        if self.algorithm.is_discrete() != discrete {
-            return Err(Error::InvalidChoice {
-                name: "algorithm",
-                value: self.algorithm.name().to_string(),
-                expected: if discrete {
-                    "a discrete method (gd, heavy-ball, nesterov) for a number of steps"
-                } else {
-                    "gradient-flow for a continuous time"
-                },
-            });
-        }
-        Ok(())
+        self.algorithm.require(discrete)
     }
 
     /// Gradient flow at time $t$ (adaptive quadrature; see the module documentation).
