@@ -9,6 +9,10 @@ Every function broadcasts its numeric arguments like a NumPy ufunc and returns a
 :class:`Result` (a dict of ``float64`` arrays named as the command line's JSON fields). See
 ``help(overparam.random_features)`` and ``docs/python.md``.
 
+Simulation studies split into shards that merge exactly: :mod:`overparam.sharding` (any way of
+running the shards) and :mod:`overparam.dask` (over a ``dask.distributed`` cluster; the optional
+extra ``overparam[dask]``).
+
 >>> import overparam
 >>> r = overparam.ridge(2.0, 0.1, 5.0)
 >>> round(float(r["test_error"]), 6) > 0
@@ -39,7 +43,10 @@ from ._errors import (
     NotASaddleError,
     NotConvergedError,
     OverparamError,
+    ShardFailedError,
+    ShardMergeError,
 )
+from . import sharding
 
 __all__ = [
     "Result",
@@ -62,5 +69,8 @@ __all__ = [
     "DimensionMismatchError",
     "InvalidDataError",
     "MemoryBudgetError",
+    "ShardMergeError",
+    "ShardFailedError",
+    "sharding",
     "__version__",
 ]

@@ -22,6 +22,13 @@ class OverparamError(Exception):
 
     kind: str = "Other"
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "OverparamError":
+        # BaseException's allocator, named explicitly: `MemoryBudgetError.__new__` would otherwise
+        # resolve to MemoryError's, which refuses to build a subclass whose first base is not
+        # MemoryError when called directly, as exception picklers do (tblib, used by
+        # dask.distributed to send a worker's exception back). The same object either way.
+        return Exception.__new__(cls, *args)
+
     def __init__(self, message: str, info: dict[str, Any] | None = None, index: Any = None):
         super().__init__(message)
         self.message = message
@@ -138,6 +145,33 @@ class MemoryBudgetError(OverparamError, MemoryError):
     @property
     def name(self) -> str | None:
         return self.info.get("name")
+
+
+class ShardMergeError(InvalidDataError):
+    """Partial results of a sharded run that cannot be merged (:func:`overparam.sharding.merge`,
+    :mod:`overparam.dask`): a part is malformed, truncated or corrupted, the parts come from
+    different calls (another function, other arguments, another seed, another crate version)
+    or another shard count, or a shard is missing or given twice. ``origin`` names the part."""
+
+    kind = "InvalidData"
+
+    @property
+    def origin(self) -> str | None:
+        return self.info.get("origin")
+
+
+class ShardFailedError(OverparamError, RuntimeError):
+    """A shard of a distributed run failed for a reason outside the called function (a worker
+    lost, a task cancelled, a result that did not travel back). ``shard`` is ``(I, M)``; the
+    original exception is ``__cause__``. (An exception raised by the called function itself is
+    re-raised as it is, with ``shard`` set.)"""
+
+    kind = "ShardFailed"
+
+    def __init__(self, message: str, info: dict[str, Any] | None = None, index: Any = None):
+        super().__init__(message, info, index)
+        s = self.info.get("shard")
+        self.shard: tuple[int, int] | None = None if s is None else (int(s[0]), int(s[1]))
 
 
 _BY_KIND = {

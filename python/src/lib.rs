@@ -35,6 +35,7 @@ use overparam::sim::membership::{Attack, MembershipAttackSimulation};
 use overparam::sim::memory::MemoryBudget;
 use overparam::sim::random_features::RandomFeaturesSimulation;
 use overparam::sim::ridge::{AnisotropicRidgeSimulation, LinearRidgeSimulation};
+use overparam::sim::shard::{MergedRun, PartialRun, Shard, capture, replay};
 use overparam::sim::two_layer::TwoLayerHessian;
 use overparam::spectral::{FreeProduct, FreeSum, Measure, Population, SampleCovariance};
 use overparam::theory::adversarial::{AdversarialLinear, AdversarialRf};
@@ -185,10 +186,19 @@ fn error_info<'py>(py: Python<'py>, e: &Error, stage: &str) -> PyResult<Bound<'p
             d.set_item("budget_bytes", *budget_bytes)?;
             "MemoryBudget"
         }
-        Error::InvalidData { origin, line, .. } => {
+        Error::InvalidData {
+            origin,
+            line,
+            problem,
+        } => {
             d.set_item("origin", origin.as_str())?;
             d.set_item("line", *line)?;
+            d.set_item("problem", problem.as_str())?;
             "InvalidData"
+        }
+        Error::Sharded { index, count } => {
+            d.set_item("shard", (*index, *count))?;
+            "Sharded"
         }
         _ => "Other",
     };
@@ -283,27 +293,6 @@ fn simulate<S: Experiment>(
     match joined {
         Ok(j) => {
             for (k, m) in j.metrics.iter().enumerate() {
-                let names: [String; 6] = if k == 0 {
-                    [
-                        "sim_mean",
-                        "sim_se",
-                        "theory_realised",
-                        "z",
-                        "allowance",
-                        "agrees",
-                    ]
-                    .map(String::from)
-                } else {
-                    let n = m.name;
-                    [
-                        format!("sim_{n}"),
-                        format!("sim_{n}_se"),
-                        format!("theory_realised_{n}"),
-                        format!("z_{n}"),
-                        format!("allowance_{n}"),
-                        format!("agrees_{n}"),
-                    ]
-                };
                 let values = [
                     m.simulation.value,
                     m.simulation.std_err,
@@ -312,14 +301,52 @@ fn simulate<S: Experiment>(
                     m.allowance,
                     if m.agrees { 1.0 } else { 0.0 },
                 ];
-                for (name, v) in names.iter().zip(values) {
+                for (name, v) in metric_keys(k, m.name).iter().zip(values) {
                     out.set(i, name, v);
                 }
             }
             out.set(i, "sim_trials", j.run.trials as f64);
             out.set(i, "sim_seed", j.run.seed as f64);
         }
-        Err(e) => out.fail(i, "simulation", e),
+        Err(e) => {
+            if let Error::Sharded { .. } = e {
+                // Inside a shard: the trials were recorded, nothing aggregated. The fields exist
+                // (NaN), as in the merged call, so that code reading them runs through.
+                for (k, name) in sim.metric_names().iter().enumerate() {
+                    for key in metric_keys(k, name) {
+                        out.col(&key);
+                    }
+                }
+                out.col("sim_trials");
+                out.col("sim_seed");
+            }
+            out.fail(i, "simulation", e);
+        }
+    }
+}
+
+/// The fields of simulated metric `k` (`name`): `sim_mean, sim_se, theory_realised, z,
+/// allowance, agrees` for the primary one (k = 0), `sim_NAME, sim_NAME_se, ...` for the others.
+fn metric_keys(k: usize, name: &str) -> [String; 6] {
+    if k == 0 {
+        [
+            "sim_mean",
+            "sim_se",
+            "theory_realised",
+            "z",
+            "allowance",
+            "agrees",
+        ]
+        .map(String::from)
+    } else {
+        [
+            format!("sim_{name}"),
+            format!("sim_{name}_se"),
+            format!("theory_realised_{name}"),
+            format!("z_{name}"),
+            format!("allowance_{name}"),
+            format!("agrees_{name}"),
+        ]
     }
 }
 
@@ -1618,6 +1645,105 @@ fn _rf_curve_only(
     Ok(n)
 }
 
+// ---------------------------------------------------------------------------------------------
+// sharded runs (docs/python.md, "Distributed studies with Dask"; docs/scaling.md)
+
+/// Run the Python callable `f` (no arguments; e.g. a call of `overparam.random_features` with
+/// `simulate=True`) as shard `index`/`count` of its simulations: inside the library's
+/// `sim::shard::capture`, every trial loop that `f` starts on this thread computes only the trials
+/// $k \equiv I - 1 \pmod M$ and records them; the aggregation refuses (`Error::Sharded`).
+///
+/// Returns `(text, calls, raised, error)`: `text` the partial result (`PartialRun::to_text`, the
+/// format of `overparam ... --shard I/M`) with `command` as its command, `calls` the number of
+/// trial loops recorded, `raised` the exception `f` raised (or None: the Python layer decides,
+/// as the CLI does, that an exception with no trial loop recorded is the call's own error), and
+/// `error` None, or the error info of an invalid shard (`InvalidParameter` naming `shard`;
+/// `text` is then None). The GIL is held only while `f` runs Python code (the models release
+/// it; the trial loops run on this thread, so the capture sees them).
+#[pyfunction]
+fn _shard_capture(
+    py: Python<'_>,
+    index: usize,
+    count: usize,
+    command: Vec<String>,
+    f: Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    let shard = match Shard::new(index, count) {
+        Ok(s) => s,
+        Err(e) => {
+            let info = error_info(py, &e, "arguments")?;
+            return Ok((py.None(), 0usize, py.None(), info)
+                .into_pyobject(py)?
+                .into_any()
+                .unbind());
+        }
+    };
+    let (result, calls) = capture(shard, || f.call0());
+    let raised: Py<PyAny> = match result {
+        Ok(_) => py.None(),
+        Err(e) => e.into_value(py).into_any(),
+    };
+    let n = calls.len();
+    let text = py.detach(|| PartialRun::new(shard, command, calls).to_text());
+    Ok((text, n, raised, py.None())
+        .into_pyobject(py)?
+        .into_any()
+        .unbind())
+}
+
+/// Merge the partial results `parts` (`(origin, text)`: a name for messages and the text of a
+/// shard, in any order) of the call `command`, and run the Python callable `f` (the same call)
+/// inside the library's `sim::shard::replay`: every trial loop reads its trials from the parts,
+/// so `f` returns exactly what the call without shards returns (bit for bit), or raises what it
+/// raises.
+///
+/// Returns `(value, None)`, or `(None, info)` with the `InvalidData` info (stage `merge`) of a
+/// part that does not parse (malformed, truncated, corrupted), parts that do not fit together
+/// (another command, crate version or shard count, a shard missing or given twice), parts of
+/// another call than `command`, or trial loops of `f` that are not the parts'. An exception of
+/// `f` itself propagates.
+#[pyfunction]
+fn _shard_merge(
+    py: Python<'_>,
+    parts: Vec<(String, String)>,
+    command: Vec<String>,
+    f: Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    let merged = py.detach(|| -> overparam::Result<MergedRun> {
+        let parsed = parts
+            .iter()
+            .map(|(origin, text)| Ok((origin.clone(), PartialRun::parse(text, origin)?)))
+            .collect::<overparam::Result<Vec<_>>>()?;
+        let merged = MergedRun::from_parts(&parsed)?;
+        if merged.command != command {
+            let origin = parts.first().map_or("merge", |p| p.0.as_str());
+            return Err(Error::InvalidData {
+                origin: origin.to_string(),
+                line: 0,
+                problem: format!(
+                    "the parts are of another call: `{}`, not `{}`",
+                    merged.command.join(" "),
+                    command.join(" ")
+                ),
+            });
+        }
+        Ok(merged)
+    });
+    let failed = |e: &Error| -> PyResult<Py<PyAny>> {
+        let info = error_info(py, e, "merge")?;
+        Ok((py.None(), info).into_pyobject(py)?.into_any().unbind())
+    };
+    let merged = match merged {
+        Ok(m) => m,
+        Err(e) => return failed(&e),
+    };
+    match replay(&merged, || f.call0()) {
+        Ok(Ok(value)) => Ok((value, py.None()).into_pyobject(py)?.into_any().unbind()),
+        Ok(Err(e)) => Err(e),
+        Err(e) => failed(&e),
+    }
+}
+
 /// The extension module.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -1630,6 +1756,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(density, m)?)?;
     m.add_function(wrap_pyfunction!(hessian, m)?)?;
     m.add_function(wrap_pyfunction!(_rf_curve_only, m)?)?;
+    m.add_function(wrap_pyfunction!(_shard_capture, m)?)?;
+    m.add_function(wrap_pyfunction!(_shard_merge, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
