@@ -1,7 +1,7 @@
 """Type stubs of the extension module `overparam._core` (Rust, PyO3). Internal: use the
 functions of `overparam`, which broadcast their arguments and turn errors into exceptions."""
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -49,3 +49,9 @@ def hessian(
     family: str, d: F64, m: int | None = ..., simulate_dense: bool = ...
 ) -> tuple[Raw | None, Any]: ...
 def _rf_curve_only(psi1: F64, psi2: float, lam: float, noise_sd: float) -> int: ...
+def _shard_capture(
+    index: int, count: int, command: list[str], f: Callable[[], Any]
+) -> tuple[str | None, int, BaseException | None, dict[str, Any] | None]: ...
+def _shard_merge(
+    parts: list[tuple[str, str]], command: list[str], f: Callable[[], Any]
+) -> tuple[Any, dict[str, Any] | None]: ...

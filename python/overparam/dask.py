@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import operator
 import uuid
+import warnings
 from typing import Any, Callable, Mapping
 
 try:
@@ -155,6 +156,8 @@ def simulate(client: Any, fn: Callable[..., Any], /, *args: Any, shards: int,
     except BaseException:
         client.cancel(futures)
         raise
+    if not any(sharding.holds_trials(t) for t in texts if t is not None):
+        warnings.warn(sharding.NO_TRIALS, RuntimeWarning, stacklevel=2)
     return sharding.merge(texts, fn, *args, **kwargs)
 
 

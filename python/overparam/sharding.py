@@ -40,6 +40,7 @@ import inspect
 import operator
 import os
 import re
+import warnings
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
@@ -47,7 +48,7 @@ import numpy as np
 from . import _core
 from ._errors import OverparamError, ShardMergeError, from_info, invalid
 
-__all__ = ["command", "part", "merge", "shard_of"]
+__all__ = ["command", "part", "merge", "shard_of", "holds_trials"]
 
 # A long array is described by its digest, a short one by its values (readable in the part).
 _SHORT = 8
@@ -183,7 +184,21 @@ def part(shard: tuple[int, int] | str, fn: Callable[..., Any], /, *args: Any,
     # that the merge reproduces).
     if raised is not None and (calls == 0 or not isinstance(raised, OverparamError)):
         raise raised
+    if calls == 0:
+        warnings.warn(NO_TRIALS, RuntimeWarning, stacklevel=2)
     return text
+
+
+NO_TRIALS = (
+    "the sharded call ran no simulation on its calling thread (simulate=False? simulations "
+    "started on threads of its own?): its parts hold no trial and the merge computes the call "
+    "in full"
+)
+
+
+def holds_trials(text: str) -> bool:
+    """Whether a partial result holds at least one trial loop (its ``end`` line is not 0)."""
+    return not text.rstrip("\n").endswith("\nend 0")
 
 
 _SHARD_LINE = re.compile(r"^shard (\S+)$", re.MULTILINE)

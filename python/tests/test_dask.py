@@ -362,3 +362,17 @@ def test_every_exception_travels_back_from_a_worker():
             back = pickle.loads(pickle.dumps(e))
             assert type(back) is cls and str(back) == "message"
             assert back.info == e.info and back.index == (1,) and back.shard == (2, 3)
+
+
+def test_a_call_without_simulation_warns(client, opdask):
+    # No trial loop on the calling thread: nothing to distribute; the merge computes it all (the
+    # same value), and both sides say so.
+    args, kw = (2.0, 0.1, 4.0), dict(simulate=False)
+    with pytest.warns(RuntimeWarning, match="no simulation"):
+        parts = [sharding.part((i, 2), op.ridge, *args, **kw) for i in (1, 2)]
+    assert not any(sharding.holds_trials(p) for p in parts)
+    assert sharding.holds_trials(parts_of("ridge", 2)[0])
+    assert_identical(sharding.merge(parts, op.ridge, *args, **kw), op.ridge(*args, **kw))
+    with pytest.warns(RuntimeWarning, match="no simulation"):
+        got = opdask.simulate(client, op.ridge, *args, shards=2, **kw)
+    assert_identical(got, op.ridge(*args, **kw))
