@@ -7,6 +7,8 @@ It builds and runs python/bench/rust_timing (the same computations called from R
 repository's target/ directory), then times in this process:
 
 * the per-call overhead: a scalar `overparam.ridge(2.0, 0.1, 4.0)` minus the Rust call;
+* a 64-point random-features array call against the library's curve over the same points (the
+  fixed cost of an array call);
 * a 10^5-point random-features grid (psi1 log-spaced on [0.1, 10], psi2 = 3, lambda = 1e-3,
   noise_sd = 0.5, ReLU) through one vectorised call, against the Rust warm-started curve
   (`RandomFeaturesModel::curve_psi1`) and against the pure-NumPy implementation of the same
@@ -74,6 +76,18 @@ def main() -> None:
     # The library's curve called in this process (no result columns): the same-run reference.
     core_curve = median_s(lambda: _core._rf_curve_only(grid, 3.0, 1e-3, 0.5))
     rust_grid = r["rf_curve_ns"] * 1e-9
+    # Paired: the grid call and the in-process curve alternately, the median of the 9 ratios
+    # (robust to the load drifting during the run).
+    pairs = []
+    for _ in range(9):
+        a = median_s(lambda: op.random_features(grid, 3.0, 1e-3, tau=0.5), repeat=1)
+        b = median_s(lambda: _core._rf_curve_only(grid, 3.0, 1e-3, 0.5), repeat=1)
+        pairs.append(a / b)
+    # A small array call (64 points, one piece): the fixed cost of an array call.
+    small = np.geomspace(0.1, 10.0, 64)
+    rf_small = per_call_us(lambda: op.random_features(small, 3.0, 1e-3, tau=0.5), number=2_000)
+    rf_small_curve = per_call_us(lambda: _core._rf_curve_only(small, 3.0, 1e-3, 0.5),
+                                 number=2_000)
     res = {
         "ridge_scalar_python_us": scalar,
         "ridge_scalar_core_us": raw,
@@ -89,6 +103,9 @@ def main() -> None:
         "rf_grid_ratio_python_to_rust": py_grid / rust_grid,
         "rf_grid_rust_curve_in_process_s": core_curve,
         "rf_grid_ratio_python_to_in_process_curve": py_grid / core_curve,
+        "rf_grid_ratio_paired_median": statistics.median(pairs),
+        "rf_small_array_us": rf_small,
+        "rf_small_curve_in_process_us": rf_small_curve,
         "rayon_threads": os.environ.get("RAYON_NUM_THREADS", "all cores"),
         "rf_grid_numpy_s": np_grid,
         "rf_grid_ratio_numpy_to_python": np_grid / py_grid,

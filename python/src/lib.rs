@@ -61,10 +61,16 @@ impl Out {
         Self {
             n,
             names: names.iter().map(|s| s.to_string()).collect(),
-            // Filled in parallel: the first touch of large columns (page faults) is shared.
+            // Large columns are filled in parallel: the first touch (page faults) is shared.
             cols: names
                 .iter()
-                .map(|_| (0..n).into_par_iter().map(|_| f64::NAN).collect())
+                .map(|_| {
+                    if n >= PARALLEL_MIN {
+                        (0..n).into_par_iter().map(|_| f64::NAN).collect()
+                    } else {
+                        vec![f64::NAN; n]
+                    }
+                })
                 .collect(),
             errors: Vec::new(),
         }
@@ -205,6 +211,13 @@ fn error_info<'py>(py: Python<'py>, e: &Error, stage: &str) -> PyResult<Bound<'p
     d.set_item("kind", kind)?;
     Ok(d)
 }
+
+/// From this many points on, the columns are filled and the random-features pieces solved in
+/// parallel (rayon). Below, on the calling thread: each parallel call hands work to the pool and
+/// waits for it (tens of microseconds per call on a loaded machine, one per column), which cost
+/// about 0.5 ms per call of 2 to 500 points, 50 times the work (python/bench/bench.py,
+/// `rf_small_array_us`). The numbers are the same either way.
+const PARALLEL_MIN: usize = 4096;
 
 /// Points per warm-started piece of a line: the CLI driver's `CHUNK` (src/bin/overparam/
 /// driver.rs), so that a line longer than this gives the CLI's numbers (each piece is
@@ -513,45 +526,50 @@ fn random_features(
                 rest = tail;
             }
         }
-        let failures: Vec<Vec<(usize, Error)>> = pieces
-            .par_iter()
-            .zip(slices.into_par_iter())
-            .map(|(range, mut cols)| {
-                let mut failed = Vec::new();
-                for (k, (i, s)) in range.clone().zip(solve_piece(range)).enumerate() {
-                    let p = &params(i);
-                    let row: &[f64] = match &s {
-                        Ok((lambda, r, lb, zs)) => &[
-                            p.psi1,
-                            p.psi2,
-                            *lambda,
-                            p.f1,
-                            p.f_star,
-                            p.noise_sd,
-                            r.test_error,
-                            r.train_error,
-                            r.bias,
-                            r.variance,
-                            r.bias_coefficient,
-                            r.variance_coefficient,
-                            *lb,
-                            *zs,
-                            r.chi,
-                            r.residual,
-                            r.iterations as f64,
-                        ],
-                        Err(_) => &[p.psi1, p.psi2, p.lambda, p.f1, p.f_star, p.noise_sd],
-                    };
-                    for (col, v) in cols.iter_mut().zip(row) {
-                        col[k] = *v;
-                    }
-                    if let Err(e) = s {
-                        failed.push((i, e));
-                    }
+        let fill = |(range, mut cols): (&Range<usize>, Vec<&mut [f64]>)| {
+            let mut failed = Vec::new();
+            for (k, (i, s)) in range.clone().zip(solve_piece(range)).enumerate() {
+                let p = &params(i);
+                let row: &[f64] = match &s {
+                    Ok((lambda, r, lb, zs)) => &[
+                        p.psi1,
+                        p.psi2,
+                        *lambda,
+                        p.f1,
+                        p.f_star,
+                        p.noise_sd,
+                        r.test_error,
+                        r.train_error,
+                        r.bias,
+                        r.variance,
+                        r.bias_coefficient,
+                        r.variance_coefficient,
+                        *lb,
+                        *zs,
+                        r.chi,
+                        r.residual,
+                        r.iterations as f64,
+                    ],
+                    Err(_) => &[p.psi1, p.psi2, p.lambda, p.f1, p.f_star, p.noise_sd],
+                };
+                for (col, v) in cols.iter_mut().zip(row) {
+                    col[k] = *v;
                 }
-                failed
-            })
-            .collect();
+                if let Err(e) = s {
+                    failed.push((i, e));
+                }
+            }
+            failed
+        };
+        let failures: Vec<Vec<(usize, Error)>> = if n >= PARALLEL_MIN && pieces.len() > 1 {
+            pieces
+                .par_iter()
+                .zip(slices.into_par_iter())
+                .map(fill)
+                .collect()
+        } else {
+            pieces.iter().zip(slices).map(fill).collect()
+        };
         for (i, e) in failures.into_iter().flatten() {
             out.fail(i, "theory", e);
         }

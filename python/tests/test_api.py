@@ -238,3 +238,16 @@ def test_the_gil_is_released_during_computation():
     th.join()
     gaps = np.diff(ticks) if len(ticks) > 1 else np.array([duration])
     assert gaps.max() < 0.5 * duration, (gaps.max(), duration)
+
+
+def test_large_and_small_calls_give_the_same_numbers():
+    # From 4096 points on the random-features pieces are solved in parallel (and the columns
+    # filled in parallel); below, on the calling thread. The pieces of 256 points are
+    # independent, so a 5000-point line equals its pieces called one by one (each under the
+    # threshold), bit for bit.
+    grid = np.geomspace(0.1, 10.0, 5000)
+    whole = op.random_features(grid, 3.0, 1e-3, tau=0.5)
+    for a in range(0, 5000, 256):
+        piece = op.random_features(grid[a:a + 256], 3.0, 1e-3, tau=0.5)
+        for key, col in piece.items():
+            assert np.array_equal(whole[key][a:a + 256], col, equal_nan=True), (key, a)
