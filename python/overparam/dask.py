@@ -152,7 +152,7 @@ def simulate(client: Any, fn: Callable[..., Any], /, *args: Any, shards: int,
             try:
                 texts[i - 1] = fut.result()
             except Exception as e:
-                raise _failure(e, i, m) from None
+                raise _failure(e, i, m)  # noqa: B904 (the cause is set by _failure)
     except BaseException:
         client.cancel(futures)
         raise

@@ -376,3 +376,24 @@ def test_a_call_without_simulation_warns(client, opdask):
     with pytest.warns(RuntimeWarning, match="no simulation"):
         got = opdask.simulate(client, op.ridge, *args, shards=2, **kw)
     assert_identical(got, op.ridge(*args, **kw))
+
+
+
+def test_dask_a_killed_worker_is_a_shard_failed_error(client, opdask):
+    # Last in the file: it kills the workers (their nannies restart them; the cluster closes
+    # after this test). A shard whose worker dies is not an exception of the call:
+    # ShardFailedError with the shard and the scheduler's KilledWorker as the cause.
+    import functools
+    import os
+
+    scheduler = client.cluster.scheduler
+    allowed = scheduler.allowed_failures
+    scheduler.allowed_failures = 0  # no retry on another worker
+    try:
+        with pytest.raises(op.ShardFailedError) as err:
+            opdask.simulate(client, functools.partial(os._exit, 1), shards=2)
+    finally:
+        scheduler.allowed_failures = allowed
+    assert err.value.shard[1] == 2 and 1 <= err.value.shard[0] <= 2
+    assert type(err.value.__cause__).__name__ == "KilledWorker"
+    assert "KilledWorker" in str(err.value)
