@@ -1524,6 +1524,44 @@ mod tests {
         ));
     }
 
+    /// The Cholesky factor and solves, now called through faer's low-level functions with an
+    /// explicit parallelism, equal bit for bit what faer's `Llt` (the implementation before issue
+    /// 17 §2) computes sequentially, at sizes below and above faer's blocking (and, in the
+    /// parallel kernel on two threads, the same bits again).
+    #[test]
+    fn cholesky_equals_faers_sequential_llt_bit_for_bit() {
+        use faer::linalg::solvers::Solve;
+        sequential_default();
+        for (n, shift) in [(7, 0.0), (150, 0.25), (300, 0.0), (700, 1e-3)] {
+            let a = sample(n + 11, n, n as u64).gram(1.0);
+            let rhs = sample(n, 5, 3);
+            let mut shifted = a.clone();
+            shifted.add_to_diagonal(shift);
+            let llt = shifted.inner.llt(Side::Lower).unwrap();
+            let mut want = rhs.inner.clone();
+            llt.solve_in_place(want.as_mut());
+            let want_l: Vec<u64> = (0..n)
+                .flat_map(|j| (0..n).map(move |i| (i, j)))
+                .map(|(i, j)| llt.L()[(i, j)].to_bits())
+                .collect();
+            let check = |chol: &Cholesky| {
+                let got_l: Vec<u64> = (0..n)
+                    .flat_map(|j| (0..n).map(move |i| (i, j)))
+                    .map(|(i, j)| chol.l[(i, j)].to_bits())
+                    .collect();
+                assert!(got_l == want_l, "L differs at n = {n}");
+                let x = chol.solve(&rhs).unwrap();
+                assert!(x.inner == want, "solve differs at n = {n}");
+            };
+            check(&Cholesky::new(&a, shift).unwrap());
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
+            pool.install(|| with_parallel_kernel(|| check(&Cholesky::new(&a, shift).unwrap())));
+        }
+    }
+
     #[test]
     fn cholesky_solve_inverts_and_log_det_matches_eigenvalues() {
         let a = sample(40, 25, 4).gram(1.0);
