@@ -13,24 +13,42 @@
 //! | `scale/rf_d1000` | random features, one trial, $d = 1000$, $\psi = (3, 3)$, $T = 1000$ |
 //! | `scale/ridge_n4000` | isotropic ridge, one trial, $n = 4000$, $\gamma = 0.5$ |
 //! | `scale/adversarial_d500` | adversarial rf, one trial, $d = 500$, $\psi = (2, 2)$ |
+//! | `scale/rf_d500_kernel` | `scale/rf_d500` inside `linalg::with_parallel_kernel` (one trial on every thread) |
+//! | `two_cores/<model>_default` | the library join (`experiment::join`: theory at the realised sizes + 10 trials, seed 1) of each model's CLI default simulation (below) |
+//!
+//! `two_cores` models (the sizes `--simulate` uses without `--d`/`--n`): `rf` ($\psi = (2, 3)$,
+//! $\lambda = 0.1$, $d = 100$, $T = 1000$), `ridge` ($\gamma = 2$, $\lambda = 0.1$, snr 1,
+//! $n = 200$), `aniso_ridge` (the same with `--spectrum powerlaw:1.5:50`), `adversarial_rf`
+//! ($\psi = (2, 2)$, $\varepsilon = 0.3$, $d = 200$), `adversarial_linear` (defaults,
+//! $\varepsilon = 0.3$, $d = 200$), `membership` ($\gamma = 2$, $\kappa = 0.5$, $\lambda = 0.1$,
+//! $n = 200$), `dynamics` ($\gamma = 0.5$, snr 4, gradient flow at $t = 10$, $n = 200$),
+//! `rf_dynamics` ($\psi = (2, 3)$, gradient flow at $t = 10$, $d = 100$, $T = 1000$).
 //!
 //! Every iteration is single-threaded when run with `RAYON_NUM_THREADS=1` (the 2-trial runs
 //! otherwise use two threads, one trial each). The lambda grid is 50 points log-spaced in
 //! $[10^{-3}, 10]$. `scale/rf_d2000` ($n = N = 6000$) is behind `OVERPARAM_BENCH_HUGE=1`.
 //!
 //! Run: `RAYON_NUM_THREADS=1 cargo bench --bench scale -- --sample-size 10 lambda_curve`
-//! and `... scale/` (the large points take minutes).
+//! and `... scale/` (the large points take minutes). 1 vs 2 threads:
+//! `for t in 1 2; do RAYON_NUM_THREADS=$t cargo bench --bench scale -- two_cores/; done` and the
+//! same with `scale/rf_d500`.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use overparam::experiment::RunOptions;
-use overparam::sim::adversarial::AdversarialRfSimulation;
+use overparam::experiment::{JoinOptions, RunOptions, join};
+use overparam::linalg::with_parallel_kernel;
+use overparam::sim::adversarial::{AdversarialLinearSimulation, AdversarialRfSimulation};
+use overparam::sim::dynamics::DynamicsSimulation;
+use overparam::sim::membership::MembershipAttackSimulation;
 use overparam::sim::random_features::{FeatureDraws, RandomFeaturesSimulation};
+use overparam::sim::rf_dynamics::RfDynamicsSimulation;
 use overparam::sim::ridge::{AnisotropicRidgeSimulation, LinearRidgeSimulation};
 use overparam::spectral::Population;
-use overparam::theory::adversarial::AdversarialRf;
+use overparam::theory::adversarial::{AdversarialLinear, AdversarialRf};
+use overparam::theory::dynamics::Dynamics;
+use overparam::theory::membership::Membership;
 use overparam::theory::random_features::RandomFeatures;
 use overparam::theory::ridge::{AnisotropicRidge, Ridge};
 
@@ -175,6 +193,15 @@ fn scale(c: &mut Criterion) {
         group.bench_function(format!("rf_d{d}"), |b| {
             b.iter(|| black_box(&sim).run_trial(SEED, 0).map(|t| t.test_error))
         });
+        if d == 500 {
+            group.bench_function("rf_d500_kernel", |b| {
+                b.iter(|| {
+                    with_parallel_kernel(|| {
+                        black_box(&sim).run_trial(SEED, 0).map(|t| t.test_error)
+                    })
+                })
+            });
+        }
     }
     let ridge = LinearRidgeSimulation {
         model: Ridge::new(0.5, 0.1, 1.0),
@@ -204,5 +231,119 @@ fn scale(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, lambda_curve, scale);
+/// The library join of each model's default CLI simulation (10 trials), for 1 vs 2 threads.
+fn two_cores(c: &mut Criterion) {
+    let mut group = c.benchmark_group("two_cores");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_secs(2));
+    let run = RunOptions {
+        seed: 1,
+        trials: 10,
+        progress: false,
+    };
+    let options = JoinOptions::default();
+    macro_rules! bench_join {
+        ($name:expr, $sim:expr) => {{
+            let sim = $sim.check().expect("valid default simulation");
+            group.bench_function($name, |b| {
+                b.iter(|| join(black_box(&sim), &run, &options).map(|j| j.all_agree()))
+            });
+        }};
+    }
+    bench_join!(
+        "rf_default",
+        RandomFeaturesSimulation {
+            model: RandomFeatures {
+                psi1: 2.0,
+                psi2: 3.0,
+                lambda: 0.1,
+                ..RandomFeatures::default()
+            },
+            d: 100,
+            test_points: 1000,
+            ..RandomFeaturesSimulation::default()
+        }
+    );
+    bench_join!(
+        "ridge_default",
+        LinearRidgeSimulation {
+            model: Ridge::new(2.0, 0.1, 1.0),
+            n: 200,
+        }
+    );
+    let pop = Population::power_law(1.5, 0.0, 50).expect("valid power law");
+    bench_join!(
+        "aniso_ridge_default",
+        AnisotropicRidgeSimulation {
+            model: AnisotropicRidge::new(pop, 2.0, 0.1, 1.0),
+            n: 200,
+        }
+    );
+    bench_join!(
+        "adversarial_rf_default",
+        AdversarialRfSimulation {
+            model: AdversarialRf {
+                psi1: 2.0,
+                psi2: 2.0,
+                eps: 0.3,
+                ..AdversarialRf::default()
+            },
+            d: 200,
+        }
+    );
+    bench_join!(
+        "adversarial_linear_default",
+        AdversarialLinearSimulation {
+            model: AdversarialLinear {
+                eps: 0.3,
+                ..AdversarialLinear::default()
+            },
+            d: 200,
+        }
+    );
+    bench_join!(
+        "membership_default",
+        MembershipAttackSimulation {
+            model: Membership {
+                gamma: 2.0,
+                kappa: 0.5,
+                lambda: 0.1,
+                ..Membership::default()
+            },
+            n: 200,
+            attack: Default::default(),
+        }
+    );
+    bench_join!(
+        "dynamics_default",
+        DynamicsSimulation {
+            model: Dynamics {
+                gamma: 0.5,
+                snr: 4.0,
+                ..Dynamics::default()
+            },
+            n: 200,
+            time: 10.0,
+        }
+    );
+    bench_join!(
+        "rf_dynamics_default",
+        RfDynamicsSimulation {
+            model: RandomFeatures {
+                psi1: 2.0,
+                psi2: 3.0,
+                ..RandomFeatures::default()
+            },
+            d: 100,
+            test_points: 1000,
+            time: 10.0,
+            ..RfDynamicsSimulation::default()
+        }
+    );
+    group.finish();
+}
+
+criterion_group!(benches, lambda_curve, scale, two_cores);
 criterion_main!(benches);

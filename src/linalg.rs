@@ -15,20 +15,107 @@
 //! - a Cholesky test of positive definiteness with a scale-invariant pivot floor
 //!   ([`is_positive_definite`]), used by the saddle-point checks.
 //!
-//! Every operation runs single-threaded (`Par::Seq`): the simulations parallelise over independent
-//! trials instead, which on a small machine is faster and keeps every trial bit-for-bit
-//! reproducible whatever the number of threads.
+//! Threads. By default every operation runs single-threaded (`Par::Seq`): the simulations
+//! parallelise over independent trials instead, which on a small machine is faster. Inside
+//! [`with_parallel_kernel`] (which [`crate::sim`]'s trial loop enters for a trial that would
+//! otherwise leave a thread idle: one trial, a shard holding one trial, the odd last trial) the
+//! large products ([`Matrix::matmul`], [`Matrix::matmul_tn`], [`Matrix::matmul_nt`], the Gram
+//! products) and the Cholesky factorisation and its solves ([`Cholesky`]) run on every thread of
+//! rayon's current pool. These faer kernels split the *output* over threads and keep the order
+//! of every sum, so their results are **bit-identical** to `Par::Seq` for any number of threads
+//! (tested: `tests/linalg_threads.rs`). The symmetric eigendecomposition ([`SymmetricEigen`],
+//! [`symmetric_eigenvalues`]) always runs sequentially: faer's parallel tridiagonalisation sums
+//! per-thread partial products, whose rounding depends on the number of threads. The LU and QR
+//! factorisations ([`Lu`], [`haar_orthogonal`]) are sequential too (small systems, or not on a
+//! hot path). faer's own global default parallelism is set to `Par::Seq` the first time this
+//! module calls one of faer's high-level solvers, so that those keep their sequential, portable
+//! results with faer's `rayon` feature compiled in.
 
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
 use faer::linalg::solvers::Solve;
-use faer::{Accum, Mat, Par, Side};
+use faer::{Accum, Conj, Mat, Par, Side};
+use std::cell::Cell;
+use std::sync::Once;
 
 use crate::error::{Error, Result};
 
 /// Relative cutoff below which a singular value (or eigenvalue of a Gram matrix) is treated as
 /// zero by the ridgeless ($\lambda = 0$) pseudo-inverse: $s \le 10^{-12}\max s$.
 pub const RIDGELESS_CUTOFF: f64 = 1e-12;
+
+thread_local! {
+    /// Whether [`with_parallel_kernel`] is active on this thread.
+    static PARALLEL_KERNEL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Products with fewer multiply-adds than this ($m n k$) stay sequential inside
+/// [`with_parallel_kernel`]: below about $128^3$ the cost of waking a second thread is comparable
+/// with the product itself.
+pub const PARALLEL_MIN_FLOPS: usize = 128 * 128 * 128;
+
+/// Run `f` with the parallel dense kernel enabled on the calling thread: inside `f`, the large
+/// products, Gram products and Cholesky factorisations and solves of this module (those with at
+/// least [`PARALLEL_MIN_FLOPS`] multiply-adds) run on every thread of rayon's current pool
+/// (issue 17 §2). The results are **bit-identical** to the sequential kernel for any number of
+/// threads, so this only changes the wall time: use it when fewer independent tasks than threads
+/// are running, e.g. a single [`crate::sim::random_features::RandomFeaturesSimulator::run_trial`]
+/// on a 2-core machine. The eigendecompositions, LU and QR stay sequential (module docs).
+///
+/// The setting is per thread and restored when `f` returns (or unwinds); nested calls are
+/// allowed. On a pool of one thread it has no effect.
+///
+/// ```
+/// use overparam::linalg::{Matrix, with_parallel_kernel};
+/// let a = Matrix::from_fn(300, 300, |i, j| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+/// let seq = a.matmul(&a, 1.0).unwrap();
+/// let par = with_parallel_kernel(|| a.matmul(&a, 1.0)).unwrap();
+/// assert_eq!(seq, par);
+/// ```
+pub fn with_parallel_kernel<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PARALLEL_KERNEL.with(|p| p.set(self.0));
+        }
+    }
+    let _restore = Restore(PARALLEL_KERNEL.with(|p| p.replace(true)));
+    f()
+}
+
+/// Whether [`with_parallel_kernel`] is active on the calling thread.
+pub fn parallel_kernel_enabled() -> bool {
+    PARALLEL_KERNEL.with(Cell::get)
+}
+
+/// The number of threads an operation of `flops` multiply-adds of the parallel kernel runs on
+/// when called from here: the size of rayon's current pool inside [`with_parallel_kernel`] for an
+/// operation of at least [`PARALLEL_MIN_FLOPS`], else 1.
+pub fn kernel_threads(flops: usize) -> usize {
+    if flops >= PARALLEL_MIN_FLOPS && parallel_kernel_enabled() {
+        rayon::current_num_threads().max(1)
+    } else {
+        1
+    }
+}
+
+/// The parallelism of an operation of `flops` multiply-adds ([`kernel_threads`]).
+fn par_for(flops: usize) -> Par {
+    match kernel_threads(flops) {
+        0 | 1 => Par::Seq,
+        threads => Par::rayon(threads),
+    }
+}
+
+static SEQUENTIAL_DEFAULT: Once = Once::new();
+
+/// Set faer's global default parallelism (read by its high-level solvers: `llt`,
+/// `self_adjoint_eigen`, `partial_piv_lu`, `qr` and their solves) to `Par::Seq`, once. With
+/// faer's `rayon` feature its default is every thread, which would make the eigendecomposition's
+/// rounding depend on the pool.
+fn sequential_default() {
+    SEQUENTIAL_DEFAULT.call_once(|| faer::set_global_parallelism(Par::Seq));
+}
 
 /// The dot product $\sum_i a_i b_i$ of two slices of equal length (the shorter length is used
 /// if they differ): in order for fewer than 16 entries, with four accumulators (which the
@@ -262,13 +349,14 @@ impl Matrix {
     pub fn matmul(&self, rhs: &Self, alpha: f64) -> Result<Self> {
         check_inner(self.ncols(), rhs.nrows(), "A B")?;
         let mut out = Mat::zeros(self.nrows(), rhs.ncols());
+        let par = par_for(product_flops(self.nrows(), self.ncols(), rhs.ncols()));
         matmul(
             out.as_mut(),
             Accum::Replace,
             self.inner.as_ref(),
             rhs.inner.as_ref(),
             alpha,
-            Par::Seq,
+            par,
         );
         Ok(Self { inner: out })
     }
@@ -277,13 +365,14 @@ impl Matrix {
     pub fn matmul_tn(&self, rhs: &Self, alpha: f64) -> Result<Self> {
         check_inner(self.nrows(), rhs.nrows(), "A^T B")?;
         let mut out = Mat::zeros(self.ncols(), rhs.ncols());
+        let par = par_for(product_flops(self.ncols(), self.nrows(), rhs.ncols()));
         matmul(
             out.as_mut(),
             Accum::Replace,
             self.inner.transpose(),
             rhs.inner.as_ref(),
             alpha,
-            Par::Seq,
+            par,
         );
         Ok(Self { inner: out })
     }
@@ -292,13 +381,14 @@ impl Matrix {
     pub fn matmul_nt(&self, rhs: &Self, alpha: f64) -> Result<Self> {
         check_inner(self.ncols(), rhs.ncols(), "A B^T")?;
         let mut out = Mat::zeros(self.nrows(), rhs.nrows());
+        let par = par_for(product_flops(self.nrows(), self.ncols(), rhs.nrows()));
         matmul(
             out.as_mut(),
             Accum::Replace,
             self.inner.as_ref(),
             rhs.inner.transpose(),
             alpha,
-            Par::Seq,
+            par,
         );
         Ok(Self { inner: out })
     }
@@ -399,6 +489,11 @@ impl Matrix {
     }
 }
 
+/// $m n k$, the multiply-adds of an $m \times k$ by $k \times n$ product (saturating).
+fn product_flops(m: usize, k: usize, n: usize) -> usize {
+    m.saturating_mul(k).saturating_mul(n)
+}
+
 fn check_inner(left: usize, right: usize, what: &'static str) -> Result<()> {
     if left == right {
         Ok(())
@@ -440,6 +535,8 @@ fn mirror_gram(
     alpha: f64,
     out: &mut Mat<f64>,
 ) {
+    // Half of the product: the lower triangle.
+    let par = par_for(product_flops(lhs.nrows(), lhs.ncols(), rhs.ncols()) / 2);
     triangular_matmul(
         out.as_mut(),
         BlockStructure::TriangularLower,
@@ -449,14 +546,15 @@ fn mirror_gram(
         rhs,
         BlockStructure::Rectangular,
         alpha,
-        Par::Seq,
+        par,
     );
     mirror_lower(out);
 }
 
 /// The Cholesky factorisation $A + cI = LL^\top$ of a symmetric positive definite matrix.
 pub struct Cholesky {
-    llt: faer::linalg::solvers::Llt<f64>,
+    /// The lower-triangular factor $L$ (strict upper triangle zero).
+    l: Mat<f64>,
     dim: usize,
 }
 
@@ -472,27 +570,60 @@ impl Cholesky {
                 what: "Cholesky input",
             });
         }
-        let llt = if shift == 0.0 {
-            a.inner.llt(Side::Lower)
-        } else {
-            let mut shifted = a.clone();
-            shifted.add_to_diagonal(shift);
-            shifted.inner.llt(Side::Lower)
+        let n = a.nrows();
+        // The steps of faer's `Llt::new` (copy the lower triangle, factor in place, zero the
+        // strict upper triangle), with an explicit parallelism ($n^3/3$ multiply-adds).
+        let mut l = Mat::<f64>::zeros(n, n);
+        l.copy_from_triangular_lower(a.inner.as_ref());
+        if shift != 0.0 {
+            for i in 0..n {
+                l[(i, i)] += shift;
+            }
         }
+        let par = par_for(product_flops(n, n, n) / 3);
+        let mut mem = faer::dyn_stack::MemBuffer::new(
+            faer::linalg::cholesky::llt::factor::cholesky_in_place_scratch::<f64>(
+                n,
+                par,
+                Default::default(),
+            ),
+        );
+        faer::linalg::cholesky::llt::factor::cholesky_in_place(
+            l.as_mut(),
+            Default::default(),
+            par,
+            faer::dyn_stack::MemStack::new(&mut mem),
+            Default::default(),
+        )
         .map_err(|e| Error::LinearAlgebra {
             what: format!("Cholesky factorisation failed (matrix not positive definite): {e:?}"),
         })?;
-        Ok(Self {
-            llt,
-            dim: a.nrows(),
-        })
+        for j in 1..n {
+            for i in 0..j {
+                l[(i, j)] = 0.0;
+            }
+        }
+        Ok(Self { l, dim: n })
     }
 
     /// $(A + cI)^{-1} B$.
     pub fn solve(&self, rhs: &Matrix) -> Result<Matrix> {
         check_inner(self.dim, rhs.nrows(), "Cholesky solve")?;
         let mut out = rhs.inner.clone();
-        self.llt.solve_in_place(out.as_mut());
+        let par = par_for(product_flops(self.dim, self.dim, rhs.ncols()));
+        faer::linalg::cholesky::llt::solve::solve_in_place_with_conj(
+            self.l.as_ref(),
+            Conj::No,
+            out.as_mut(),
+            par,
+            faer::dyn_stack::MemStack::new(&mut faer::dyn_stack::MemBuffer::new(
+                faer::linalg::cholesky::llt::solve::solve_in_place_scratch::<f64>(
+                    self.dim,
+                    rhs.ncols(),
+                    par,
+                ),
+            )),
+        );
         Ok(Matrix { inner: out })
     }
 
@@ -501,10 +632,11 @@ impl Cholesky {
     pub fn solve_lower(&self, rhs: &Matrix) -> Result<Matrix> {
         check_inner(self.dim, rhs.nrows(), "triangular solve")?;
         let mut out = rhs.inner.clone();
+        let par = par_for(product_flops(self.dim, self.dim, rhs.ncols()) / 2);
         faer::linalg::triangular_solve::solve_lower_triangular_in_place(
-            self.llt.L(),
+            self.l.as_ref(),
             out.as_mut(),
-            Par::Seq,
+            par,
         );
         Ok(Matrix { inner: out })
     }
@@ -514,17 +646,18 @@ impl Cholesky {
     pub fn solve_lower_transpose(&self, rhs: &Matrix) -> Result<Matrix> {
         check_inner(self.dim, rhs.nrows(), "triangular solve")?;
         let mut out = rhs.inner.clone();
+        let par = par_for(product_flops(self.dim, self.dim, rhs.ncols()) / 2);
         faer::linalg::triangular_solve::solve_upper_triangular_in_place(
-            self.llt.L().transpose(),
+            self.l.transpose(),
             out.as_mut(),
-            Par::Seq,
+            par,
         );
         Ok(Matrix { inner: out })
     }
 
     /// $\log\det(A + cI) = 2\sum_i \log L_{ii}$.
     pub fn log_det(&self) -> f64 {
-        let l = self.llt.L();
+        let l = &self.l;
         (0..self.dim).map(|i| 2.0 * l[(i, i)].ln()).sum()
     }
 }
@@ -547,6 +680,7 @@ impl SymmetricEigen {
                 what: "eigendecomposition input",
             });
         }
+        sequential_default();
         let evd = a
             .inner
             .self_adjoint_eigen(Side::Lower)
@@ -604,6 +738,7 @@ pub fn symmetric_eigenvalues(a: &Matrix) -> Result<Vec<f64>> {
             what: "eigenvalue input",
         });
     }
+    sequential_default();
     a.inner
         .self_adjoint_eigenvalues(Side::Lower)
         .map_err(|e| Error::LinearAlgebra {
@@ -732,6 +867,7 @@ impl Lu {
 
     fn new_faer(a: &Matrix, pivot_floor: f64) -> Result<Self> {
         let threshold = Self::check_input(a, pivot_floor)?;
+        sequential_default();
         let lu = a.inner.partial_piv_lu();
         let n = a.nrows();
         let u = lu.U();
@@ -762,6 +898,7 @@ impl Lu {
             }
             LuFactor::Faer(lu) => {
                 let mut rhs = Mat::from_fn(n, 1, |i, _| b[i]);
+                sequential_default();
                 lu.solve_in_place(rhs.as_mut());
                 (0..n).map(|i| rhs[(i, 0)]).collect()
             }
@@ -1034,6 +1171,7 @@ pub fn is_positive_definite(a: &Matrix, pivot_floor: f64) -> bool {
         }
         return true;
     }
+    sequential_default();
     let Ok(llt) = a.inner.llt(Side::Lower) else {
         return false;
     };
@@ -1218,6 +1356,7 @@ pub fn haar_orthogonal(n: usize, mut normal: impl FnMut() -> f64) -> Result<Matr
             what: "Gaussian draws of the Haar matrix",
         });
     }
+    sequential_default();
     let qr = gm.inner.qr();
     let r = qr.R();
     let signs: Vec<f64> = (0..n)
@@ -1383,6 +1522,44 @@ mod tests {
             a.matmul(&c, 1.0),
             Err(Error::DimensionMismatch { .. })
         ));
+    }
+
+    /// The Cholesky factor and solves, now called through faer's low-level functions with an
+    /// explicit parallelism, equal bit for bit what faer's `Llt` (the implementation before issue
+    /// 17 §2) computes sequentially, at sizes below and above faer's blocking (and, in the
+    /// parallel kernel on two threads, the same bits again).
+    #[test]
+    fn cholesky_equals_faers_sequential_llt_bit_for_bit() {
+        use faer::linalg::solvers::Solve;
+        sequential_default();
+        for (n, shift) in [(7, 0.0), (150, 0.25), (300, 0.0), (700, 1e-3)] {
+            let a = sample(n + 11, n, n as u64).gram(1.0);
+            let rhs = sample(n, 5, 3);
+            let mut shifted = a.clone();
+            shifted.add_to_diagonal(shift);
+            let llt = shifted.inner.llt(Side::Lower).unwrap();
+            let mut want = rhs.inner.clone();
+            llt.solve_in_place(want.as_mut());
+            let want_l: Vec<u64> = (0..n)
+                .flat_map(|j| (0..n).map(move |i| (i, j)))
+                .map(|(i, j)| llt.L()[(i, j)].to_bits())
+                .collect();
+            let check = |chol: &Cholesky| {
+                let got_l: Vec<u64> = (0..n)
+                    .flat_map(|j| (0..n).map(move |i| (i, j)))
+                    .map(|(i, j)| chol.l[(i, j)].to_bits())
+                    .collect();
+                assert!(got_l == want_l, "L differs at n = {n}");
+                let x = chol.solve(&rhs).unwrap();
+                assert!(x.inner == want, "solve differs at n = {n}");
+            };
+            check(&Cholesky::new(&a, shift).unwrap());
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
+            pool.install(|| with_parallel_kernel(|| check(&Cholesky::new(&a, shift).unwrap())));
+        }
     }
 
     #[test]

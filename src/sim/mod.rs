@@ -33,7 +33,10 @@
 //! (`run_with_budget` takes another) and refuses with [`crate::Error::MemoryBudget`] naming the
 //! size. Every checked simulator implements
 //! [`crate::experiment::Experiment`], the theory-versus-simulation join. Trials run in parallel
-//! with rayon; the linear algebra inside a trial is single-threaded.
+//! with rayon; the linear algebra inside a trial is single-threaded, except for a trial that
+//! would leave a thread idle (one trial, the odd last trial), whose large products and Cholesky
+//! factorisations run on the idle threads ([`crate::linalg::with_parallel_kernel`],
+//! bit-identical for any number of threads).
 //!
 //! | model | unchecked | checked | report |
 //! |---|---|---|---|
@@ -143,6 +146,12 @@ pub const MIN_TRIALS: usize = 2;
 /// the merged parts (a trial that failed in its shard is computed again, for its error), so the
 /// caller aggregates exactly the values of a single run.
 ///
+/// A trial that starts when fewer trials are left to start (itself included) than the pool has
+/// threads — one trial, a shard holding one trial, the odd last trial — would leave a thread
+/// idle; it runs inside [`crate::linalg::with_parallel_kernel`], so its large products and
+/// Cholesky factorisations use the idle threads. That kernel is bit-identical to the sequential
+/// one for any number of threads, so the results still do not depend on the pool.
+///
 /// Errors: [`crate::Error::InvalidParameter`] (`trials`) if $m < $ `min_trials`; the error of
 /// a trial (the first in trial order under replay); [`crate::Error::Sharded`] under capture;
 /// [`crate::Error::InvalidData`] when a replay does not match the parts.
@@ -164,16 +173,18 @@ pub(crate) fn run_trials<T: Send + shard::TrialOutcome>(
             },
         });
     }
+    let f = |k: u64, tail: &Tail| tail.run(|| f(k));
     match shard::plan(label, run) {
         shard::Plan::All => {}
         shard::Plan::Fail(e) => return Err(e),
         shard::Plan::Capture(s) => {
             let ks: Vec<u64> = s.trials(run.trials).collect();
             let bar = progress::Progress::new(ks.len(), run.progress, label);
+            let tail = Tail::new(ks.len());
             let results: Vec<(u64, crate::Result<T>)> = ks
                 .into_par_iter()
                 .map(|k| {
-                    let r = f(k);
+                    let r = f(k, &tail);
                     bar.tick();
                     (k, r)
                 })
@@ -210,8 +221,9 @@ pub(crate) fn run_trials<T: Send + shard::TrialOutcome>(
             let redo: Vec<u64> = (0..decoded.len() as u64)
                 .filter(|&k| decoded[k as usize].is_none())
                 .collect();
+            let tail = Tail::new(redo.len());
             let redone: Vec<(u64, crate::Result<T>)> =
-                redo.into_par_iter().map(|k| (k, f(k))).collect();
+                redo.into_par_iter().map(|k| (k, f(k, &tail))).collect();
             for (k, r) in redone {
                 decoded[k as usize] = Some(r?);
             }
@@ -219,14 +231,49 @@ pub(crate) fn run_trials<T: Send + shard::TrialOutcome>(
         }
     }
     let bar = progress::Progress::new(run.trials, run.progress, label);
+    let tail = Tail::new(run.trials);
     let results = (0..run.trials)
         .into_par_iter()
         .map(|k| {
-            let r = f(k as u64);
+            let r = f(k as u64, &tail);
             bar.tick();
             r
         })
         .collect::<crate::Result<Vec<T>>>();
     bar.finish();
     results
+}
+
+/// The tail of a parallel trial loop: counts the trials started, and runs a trial inside
+/// [`crate::linalg::with_parallel_kernel`] when fewer trials are left to start (itself included)
+/// than the pool has threads.
+pub(crate) struct Tail {
+    total: usize,
+    started: std::sync::atomic::AtomicUsize,
+    threads: usize,
+}
+
+impl Tail {
+    /// A loop of `total` trials on rayon's current pool.
+    pub(crate) fn new(total: usize) -> Self {
+        Self {
+            total,
+            started: std::sync::atomic::AtomicUsize::new(0),
+            threads: rayon::current_num_threads(),
+        }
+    }
+
+    /// Start one trial: `trial()`, inside the parallel kernel if it is in the tail.
+    pub(crate) fn run<R>(&self, trial: impl FnOnce() -> R) -> R {
+        let started = self
+            .started
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .saturating_add(1);
+        let left = self.total.saturating_sub(started).saturating_add(1);
+        if self.threads > 1 && left < self.threads {
+            crate::linalg::with_parallel_kernel(trial)
+        } else {
+            trial()
+        }
+    }
 }
