@@ -800,6 +800,18 @@ fn solve_impl(
                     dual_steps += 1;
                     step.d
                 }
+                None if dual_work.is_some() => {
+                    // A dual step that failed its check: the primal Hessian from the weighted
+                    // transpose already at hand (no n x p copies).
+                    primal_steps += 1;
+                    let Some((_, weighted_t, _)) = &dual_work else {
+                        return Err(Error::NonFinite {
+                            what: "dual Newton work matrices",
+                        });
+                    };
+                    let mut hess = weighted_t.gram_rows(1.0);
+                    primal_solve(&mut hess, &terms, &phi, eps, nf)?
+                }
                 None => {
                     primal_steps += 1;
                     let (design, weighted, hess) = primal_work.get_or_insert_with(|| {
@@ -1101,12 +1113,18 @@ impl AdversarialRfSimulator {
     /// (8 bytes an entry): the weights $W$ and inputs $X$ ($(N + n)d$); $J^2$ and the kernel
     /// as arrays, $J^2$ as a matrix, its Cholesky factor, the training loss's Hessian and its
     /// factor ($6N^2$); the features $F^\top$, $\tilde X^\top$, $\tilde X$ row-major, and the
-    /// solver's design and weighted copy ($5nN$). Trials at once:
+    /// solver's design and weighted copy ($5nN$); in the dual Newton form ($N \ge n + 2$) the
+    /// design's transpose and weighted copy replace the latter, its $n\times n$ capacitance adds
+    /// $n^2$ and a step that falls back uses the Hessian's $2N^2$. Trials at once:
     /// $\min(\text{trials}, \text{rayon threads})$. See [`crate::sim::memory`].
     pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
         let (big_n, n, d) = (self.num_features, self.n, self.d);
-        let entries =
+        let mut entries =
             memory::mul(big_n + n, d) + 6 * memory::mul(big_n, big_n) + 5 * memory::mul(n, big_n);
+        if self.newton_form() == NewtonForm::Dual {
+            // The dual form's capacitance, alive when a step falls back to the primal form.
+            entries += memory::mul(n, n);
+        }
         MemoryEstimate::new("d", entries * memory::F64, 0, 128, run)
     }
 
@@ -1344,11 +1362,16 @@ impl AdversarialLinearSimulator {
 
     /// The peak memory of [`Self::run`] under `run`, from the arrays a trial holds at once
     /// (8 bytes an entry): the inputs $X$, the solver's design and weighted copy ($3nd$), the
-    /// Hessian and its Cholesky factor ($2d^2$). Trials at once:
+    /// Hessian and its Cholesky factor ($2d^2$); in the dual Newton form ($d \ge n + 2$) the
+    /// $n\times n$ capacitance adds $n^2$. Trials at once:
     /// $\min(\text{trials}, \text{rayon threads})$. See [`crate::sim::memory`].
     pub fn memory_estimate(&self, run: &RunOptions) -> MemoryEstimate {
         let (n, d) = (self.n, self.d);
-        let entries = 3 * memory::mul(n, d) + 2 * memory::mul(d, d);
+        let mut entries = 3 * memory::mul(n, d) + 2 * memory::mul(d, d);
+        if self.newton_form() == NewtonForm::Dual {
+            // The dual form's capacitance, alive when a step falls back to the primal form.
+            entries += memory::mul(n, n);
+        }
         MemoryEstimate::new("d", entries * memory::F64, 0, 128, run)
     }
 
