@@ -35,7 +35,8 @@
 //! All dense algebra runs on the crate's kernel [`crate::linalg`] (faer): the weighted Gram
 //! matrix and Cholesky of every Newton system, and the one-off Cholesky $J^2 = LL^\top$ with its
 //! two triangular solves ($\tilde X^\top = L^{-1}F^\top$, $\theta = L^{-\top}\phi$). The cost per
-//! Newton step is $O(np^2 + p^3)$ with $p$ the number of parameters.
+//! Newton step is $O(np^2 + p^3)$ with $p$ the number of parameters in the primal form and
+//! $O(n^2p + n^3)$ in the dual (Woodbury) form, used when $p \ge n + 2$ ([`NewtonForm`]).
 //!
 //! # Shape and join
 //!
@@ -272,27 +273,30 @@ pub fn solve_robust_least_squares(
 /// its Cholesky factor), and the Sherman–Morrison–Woodbury identity
 /// $H^{-1} = B^{-1} - B^{-1}V\,(I_2 + CV^\top B^{-1}V)^{-1}\,CV^\top B^{-1}$ adds the rank-two
 /// part with a $2\times 2$ system solved by LU with partial pivoting (W. W. Hager, *Updating
-/// the inverse of a matrix*, SIAM Review 31(2), 1989). Every dual step is checked: the normwise
-/// backward error $\eta = \|Hd + g\|/(\|H\|\|d\| + \|g\|)$ (J. L. Rigal and J. Gaches, J. ACM
-/// 14, 1967; $\|H\|$ bounded by $\|\tilde W\|_F^2 + c + \|VCV^\top\|_F$, $Hd$ applied in factored
-/// form in $O(np)$) must be at most $10^{-13}$, else one step of iterative refinement with the
-/// same factors is taken; if $\eta$ is still above $10^{-10}$, or $K$ or the $2\times 2$ system is
-/// numerically singular, that step is solved in the primal form instead (counted in
-/// [`RobustLsReport::fallback_steps`]).
+/// the inverse of a matrix*, SIAM Review 31(2), 1989).
 ///
-/// Accuracy. Both forms have a forward error of order $\epsilon_{\rm mach}\operatorname{cond}(H)$:
-/// the primal by the backward stability of Cholesky, the dual because the cancellation in
-/// $v - \tilde W^\top K^{-1}\tilde Wv$ loses at most $\epsilon_{\rm mach}\|\tilde W\|^2\|v\|$,
-/// which divided by $c$ is $\epsilon_{\rm mach}\,(\|\tilde W\|^2/c)\,\|v\| \le
-/// \epsilon_{\rm mach}\operatorname{cond}(B)\|B^{-1}v\|$-sized, and $\operatorname{cond}(B) \le
-/// \operatorname{cond}(H)\cdot\|B\|\|H^{-1}\|/\operatorname{cond}(H)$ is of the order of
-/// $\operatorname{cond}(H)$ here (docs/simulation.md, "The dual Newton step"). A small $c$
-/// makes $\operatorname{cond}(H)$ large for both forms alike: it is not a weakness of the dual
-/// form. The backward-error check above catches the cases where the factored form is worse.
+/// Accuracy (docs/simulation.md, "The dual Newton step"). The primal form is backward stable
+/// (Cholesky), so its forward error is of order $\epsilon_{\rm mach}\operatorname{cond}(H)$. The
+/// dual form's push-through subtraction $v - \tilde W^\top K^{-1}\tilde Wv$ cancels: it loses
+/// about $\epsilon_{\rm mach}\|\tilde W\|^2\|B^{-1}v\|$, i.e. $\epsilon_{\rm mach}\|\tilde W\|^2/c$
+/// relative after the division by $c$. When $p \ge n + 2$ that is of the order of
+/// $\epsilon_{\rm mach}\operatorname{cond}(H)$, because $H$ then has an eigenvalue at most $c$
+/// (a direction orthogonal to every $\tilde x_i$ and to $\phi$ exists, and $H$ acts on it as
+/// $cI$) and $\lambda_{\max}(H) \approx \|\tilde W\|^2$: a small $c$ makes both forms
+/// inaccurate alike. When $p \le n + 1$ it is not: $\lambda_{\min}(H)$ can be of the order of
+/// $\sigma_{\min}(\tilde W)^2 \gg c$ and the dual form then loses a factor
+/// $\sigma_{\min}(\tilde W)^2/c$ more (measured: $10^{11}$ times $\epsilon_{\rm mach}\operatorname{cond}(H)$ at
+/// $p = n = 40$, $\varepsilon = 10^{-3}$). Hence the dual form is used automatically only for
+/// $p \ge n + 2$, and every dual step is checked: the normwise backward error
+/// $\eta = \|Hd + g\|/(\|H\|\|d\| + \|g\|)$ (J. L. Rigal and J. Gaches, J. ACM 14, 1967;
+/// $\|H\|$ bounded by $\|\tilde W\|_F^2 + c + \|VCV^\top\|_F$, $Hd$ applied in factored form in
+/// $O(np)$) is reduced by up to two steps of iterative refinement with the same factors, and
+/// the step is accepted if it is finite, a descent direction and $\eta \le 10^{-10}$ or, when
+/// $p \ge n + 2$, $\eta \le 64\,\epsilon_{\rm mach}\|H\|/c$ (the cancellation bound above).
+/// Otherwise, or when $K$ or the $2\times 2$ system is numerically singular, the step is solved
+/// in the primal form ([`RobustLsReport::fallback_steps`]).
 ///
-/// Cost rule ([`NewtonForm::automatic`]): dual iff $n^2p + n^3/3 < np^2 + p^3/3$, i.e. iff
-/// $p > n$; measured crossover (benches/adversarial.rs, group `adversarial_newton_form`,
-/// docs/performance.d/s6-adv17.md): see [`NewtonForm::automatic`].
+/// Cost rule: [`NewtonForm::automatic`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NewtonForm {
     /// The $p\times p$ Hessian by Cholesky, $np^2 + p^3/3$ flops a step.
@@ -304,14 +308,17 @@ pub enum NewtonForm {
 
 impl NewtonForm {
     /// The form [`solve_robust_least_squares`] uses for $n$ samples and $p$ parameters: the
-    /// dual iff $p > n$.
+    /// dual iff $p \ge n + 2$.
     ///
-    /// This is the flop rule $n^2p + n^3/3 < np^2 + p^3/3$ (the two sides are equal exactly at
-    /// $p = n$ and the difference has the sign of $p - n$). Measured (one Newton system, both
-    /// forms forced, $n = 400$, $p/n$ from $0.25$ to $4$; docs/performance.d/s6-adv17.md) the
-    /// two forms cost the same at $p = n$ to within the noise, the dual is faster above and
-    /// slower below, so the measured crossover is the flop rule's. At $p \le n$ the primal path
-    /// is the solver as it was before the dual form existed (bit-identical results).
+    /// By flops the dual form is cheaper iff $n^2p + n^3/3 < np^2 + p^3/3$, i.e. iff $p > n$.
+    /// Measured (benches/adversarial.rs, group `adversarial_newton_form`: a whole solve with
+    /// every Newton system forced into one form, $n = 100$, Gaussian design,
+    /// docs/performance.d/s6-adv17.md) the time ratio primal/dual is 0.37, 0.62, 1.4, 2.3, 2.6
+    /// and 6.2 at $p/n = 0.25, 0.5, 1, 1.5, 2, 4$: the measured crossover is near $p/n = 0.75$,
+    /// a little below the flop rule's. The dual form is nevertheless not used at $p \le n + 1$,
+    /// where its error is not bounded by $\epsilon_{\rm mach}\operatorname{cond}(H)$ (see
+    /// [`NewtonForm`]). At $p \le n + 1$ the solver is therefore the primal solver as it was
+    /// before the dual form existed (bit-identical results).
     pub fn automatic(n: usize, p: usize) -> Self {
         if p >= n + 2 { Self::Dual } else { Self::Primal }
     }
