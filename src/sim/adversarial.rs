@@ -231,9 +231,9 @@ fn exact_objective(r: &[f64], eps: f64, phi: &[f64]) -> f64 {
 /// Minimise $\frac1{2n}\sum_{i=1}^n(|y_i - x_i^\top\phi| + \varepsilon\|\phi\|)^2$ over $\phi \in \mathbb R^p$
 /// (`x` is $n\times p$ row-major). See the module documentation for the method.
 ///
-/// Each Newton step is solved in the cheaper of the primal and the dual (Woodbury) form,
-/// [`NewtonForm::automatic`]; [`solve_robust_least_squares_with`] forces one and reports which
-/// was used.
+/// Each Newton system is solved in the dual (Woodbury) form when $p \ge n + 2$ and in the
+/// primal form otherwise ([`NewtonForm::automatic`]); [`solve_robust_least_squares_with`]
+/// forces one and reports which was used.
 ///
 /// Errors: [`Error::DimensionMismatch`], [`Error::InvalidParameter`] for $\varepsilon \le 0$,
 /// [`Error::NotConverged`] if a smoothing stage does not converge in 100 Newton steps (a stage
@@ -275,7 +275,7 @@ pub fn solve_robust_least_squares(
 /// part with a $2\times 2$ system solved by LU with partial pivoting (W. W. Hager, *Updating
 /// the inverse of a matrix*, SIAM Review 31(2), 1989).
 ///
-/// Accuracy (docs/simulation.md, "The dual Newton step"). The primal form is backward stable
+/// Accuracy (docs/simulation.md, "Adversarial training: the dual Newton step"). The primal form is backward stable
 /// (Cholesky), so its forward error is of order $\epsilon_{\rm mach}\operatorname{cond}(H)$. The
 /// dual form's push-through subtraction $v - \tilde W^\top K^{-1}\tilde Wv$ cancels: it loses
 /// about $\epsilon_{\rm mach}\|\tilde W\|^2\|B^{-1}v\|$, i.e. $\epsilon_{\rm mach}\|\tilde W\|^2/c$
