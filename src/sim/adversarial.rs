@@ -298,6 +298,7 @@ pub fn solve_robust_least_squares(
 ///
 /// Cost rule: [`NewtonForm::automatic`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum NewtonForm {
     /// The $p\times p$ Hessian by Cholesky, $np^2 + p^3/3$ flops a step.
     Primal,
@@ -344,6 +345,7 @@ impl NewtonForm {
 
 /// Which [`NewtonForm`] [`solve_robust_least_squares_with`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NewtonChoice {
     /// [`NewtonForm::automatic`] (the default, as [`solve_robust_least_squares`]).
     #[default]
