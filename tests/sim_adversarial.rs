@@ -387,3 +387,111 @@ fn robust_least_squares_accepts_the_rounding_floor_at_d700() {
         assert!(t.train_loss > 0.0 && t.train_loss < t.robust_test_risk);
     }
 }
+
+/// The full solver gives the same minimiser with the Newton systems solved in the dual form
+/// (Woodbury, n x n) as in the primal form (p x p): objective to 1e-10 relative (the solver's
+/// own accuracy, module docs of `sim::adversarial`), phi to 1e-6 relative (the objective is
+/// quadratic near its minimum, so phi is determined to about the square root of that), and the
+/// same zero-residual fraction. Instances: p >> n with a small isotropic term (eps = 1e-3), and
+/// moderate eps; the automatic rule picks the dual form exactly when p >= n + 2.
+#[test]
+fn dual_and_primal_newton_forms_give_the_same_minimiser() {
+    use overparam::sim::adversarial::{NewtonChoice, NewtonForm, solve_robust_least_squares_with};
+    let mut st = 11u64;
+    for (n, p, eps) in [
+        (20, 80, 1e-3),
+        (15, 150, 1e-3),
+        (30, 90, 0.3),
+        (40, 60, 0.1),
+        (12, 20, 0.1),
+    ] {
+        let x: Vec<f64> = (0..n * p).map(|_| lcg(&mut st) * 3.0).collect();
+        let y: Vec<f64> = (0..n).map(|i| x[i * p] + 0.3 * lcg(&mut st)).collect();
+        let primal =
+            solve_robust_least_squares_with(&x, n, p, &y, eps, NewtonChoice::Primal).unwrap();
+        let dual = solve_robust_least_squares_with(&x, n, p, &y, eps, NewtonChoice::Dual).unwrap();
+        let auto = solve_robust_least_squares(&x, n, p, &y, eps).unwrap();
+        assert_eq!(primal.form, NewtonForm::Primal);
+        assert_eq!(primal.dual_steps, 0);
+        assert_eq!(dual.form, NewtonForm::Dual);
+        assert!(dual.dual_steps > 0);
+        // A dual step is redone in the primal form only when its check fails (seen once here,
+        // at n = 15, p = 150, eps = 1e-3, in the last smoothing stage where cond(H) ~ 1/u).
+        assert!(
+            dual.fallback_steps * 10 <= dual.solution.newton_steps,
+            "n {n} p {p} eps {eps}: {} fallbacks",
+            dual.fallback_steps
+        );
+        assert_eq!(
+            dual.primal_steps + dual.dual_steps,
+            dual.solution.newton_steps
+        );
+        // Automatic = dual here (p >= n + 2), bit for bit.
+        assert_eq!(auto.phi, dual.solution.phi);
+        let (a, b) = (&primal.solution, &dual.solution);
+        let rel = (a.objective - b.objective).abs() / a.objective;
+        let diff: f64 = a.phi.iter().zip(&b.phi).map(|(u, v)| (u - v).powi(2)).sum();
+        let norm: f64 = a.phi.iter().map(|u| u * u).sum();
+        let phi_rel = (diff / norm).sqrt();
+        println!(
+            "n {n} p {p} eps {eps}: objective rel diff {rel:.2e}, phi rel diff {phi_rel:.2e}, \
+             steps primal {} dual {} (fallbacks {})",
+            a.newton_steps, b.newton_steps, dual.fallback_steps
+        );
+        assert!(rel <= 1e-10, "n {n} p {p} eps {eps}: objective {rel}");
+        assert!(phi_rel <= 1e-6, "n {n} p {p} eps {eps}: phi {phi_rel}");
+        assert_eq!(a.zero_residual_fraction, b.zero_residual_fraction);
+        // Both are minimisers of the exact objective.
+        let f = objective(&x, n, p, &y, eps, &b.phi);
+        assert!((f - b.objective).abs() < 1e-14 * f.max(1.0));
+    }
+    // p <= n + 1: the automatic rule keeps the primal form, bit-identical to forcing it.
+    let (n, p) = (40, 10);
+    let x: Vec<f64> = (0..n * p).map(|_| lcg(&mut st) * 3.0).collect();
+    let y: Vec<f64> = (0..n).map(|i| x[i * p] + 0.3 * lcg(&mut st)).collect();
+    let auto = solve_robust_least_squares_with(&x, n, p, &y, 0.2, NewtonChoice::Automatic).unwrap();
+    let primal = solve_robust_least_squares_with(&x, n, p, &y, 0.2, NewtonChoice::Primal).unwrap();
+    assert_eq!(auto.form, NewtonForm::Primal);
+    assert_eq!(auto.solution.phi, primal.solution.phi);
+    assert_eq!(auto.solution.objective, primal.solution.objective);
+}
+
+/// The simulators say which form their trials' Newton steps take.
+#[test]
+fn simulators_report_their_newton_form() {
+    use overparam::sim::adversarial::{
+        AdversarialLinearSimulation, AdversarialRfSimulation, NewtonForm,
+    };
+    let rf = |psi1: f64| {
+        AdversarialRfSimulation {
+            model: AdversarialRf {
+                psi1,
+                psi2: 1.0,
+                eps: 0.3,
+                ..AdversarialRf::default()
+            },
+            d: 50,
+        }
+        .check()
+        .unwrap()
+        .newton_form()
+    };
+    assert_eq!(rf(4.0), NewtonForm::Dual);
+    assert_eq!(rf(1.0), NewtonForm::Primal);
+    assert_eq!(rf(0.5), NewtonForm::Primal);
+    let lin = |delta: f64| {
+        AdversarialLinearSimulation {
+            model: AdversarialLinear {
+                delta,
+                eps: 0.3,
+                ..AdversarialLinear::default()
+            },
+            d: 50,
+        }
+        .check()
+        .unwrap()
+        .newton_form()
+    };
+    assert_eq!(lin(0.5), NewtonForm::Dual);
+    assert_eq!(lin(2.0), NewtonForm::Primal);
+}
