@@ -350,7 +350,8 @@ pub(crate) struct CertifiedNodes {
     /// Relative error bound of every sum of $w$ or $c$ times $s^p/(s+\kappa)^q$
     /// ([`certified_rule::INTEGRANDS`]), any $\kappa \ge 0$.
     pub(crate) bound: f64,
-    /// The number of nodes of the dimension rule (the first ones).
+    /// The number of nodes of the dimension rule (the first ones; both parts are padded with
+    /// nodes of weight 0 to a multiple of 8, the lanes of the sums).
     pub(crate) split: usize,
     /// The solver's start quadrature on this path: the
     /// [`certified_rule::START_NODES`]-point Gauss rules, per octave, of the dimension rule
@@ -392,11 +393,24 @@ impl CertifiedNodes {
         if 2 * total > s.len() || bound.is_nan() || bound > 8.0 * f64::EPSILON {
             return None;
         }
-        let split = rw.nodes.len();
-        let start = certified_rule::start_rule(&rw.nodes, &rw.weights);
-        let mut nodes = rw.nodes;
+        let mut start = certified_rule::start_rule(&rw.nodes, &rw.weights);
+        // Each part padded to a multiple of the 8 lanes of the sums with nodes of weight 0
+        // (their terms are exactly 0): no scalar tail in the solver's passes.
+        let pad = |nodes: &mut Vec<f64>, weights: &mut Vec<f64>| {
+            let last = nodes.last().copied().unwrap_or(1.0);
+            while nodes.len() % crate::spectral::atom_sums::LANES != 0 {
+                nodes.push(last);
+                weights.push(0.0);
+            }
+        };
+        pad(&mut start.0, &mut start.1);
+        let (mut nodes, mut wv) = (rw.nodes, rw.weights);
+        pad(&mut nodes, &mut wv);
+        let split = nodes.len();
+        let (mut cn, mut cw) = (cn, cw);
+        pad(&mut cn, &mut cw);
         nodes.extend(cn);
-        let mut wv = rw.weights;
+        let total = nodes.len();
         wv.resize(total, 0.0);
         let mut cv = vec![0.0; total - cw.len()];
         cv.extend(cw);
