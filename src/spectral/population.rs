@@ -304,7 +304,9 @@ impl StieltjesTransform for Atoms {
 /// Building a population also computes, once, what the anisotropic ridge solver needs
 /// independently of $(\gamma, \lambda)$ ($w_+$, $\sum_j w_js_j$, the extreme atoms, a compressed
 /// quadrature of a few hundred nodes; $O(P)$, about a sixth of the cost of `power_law`), so a
-/// point of [`crate::theory::ridge::AnisotropicRidge`] reads the atoms only once.
+/// point of [`crate::theory::ridge::AnisotropicRidge`] reads the atoms only once. The
+/// certified compressed rule, with which a point reads no atom, is built later: at the solver's
+/// 64th point on the population, or by [`Population::build_certified_rule`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
     spectrum: Atoms,
