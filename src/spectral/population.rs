@@ -400,7 +400,10 @@ impl CertifiedNodes {
         // (their terms are exactly 0): no scalar tail in the solver's passes.
         let pad = |nodes: &mut Vec<f64>, weights: &mut Vec<f64>| {
             let last = nodes.last().copied().unwrap_or(1.0);
-            while nodes.len() % crate::spectral::atom_sums::LANES != 0 {
+            while !nodes
+                .len()
+                .is_multiple_of(crate::spectral::atom_sums::LANES)
+            {
                 nodes.push(last);
                 weights.push(0.0);
             }
