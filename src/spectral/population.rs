@@ -1645,10 +1645,10 @@ pub(crate) mod certified_rule {
     /// nodes binned by octave ($[x_{\min}2^k, x_{\min}2^{k+1})$), each bin with more than
     /// [`START_NODES`] nodes replaced by its [`START_NODES`]-point Gauss rule (others kept).
     /// For $f(s) = 1/(s+\kappa)$, $\kappa \ge 0$, the Gauss error of a bin $[a, b]$ is
-    /// $f^{(2n)}(\xi)/(2n)!\int p_n^2 \le \frac{b}{a}\,2\big(\frac{b-a}{4a}\big)^{2n}$ relative
-    /// (the monic Chebyshev polynomial bounds $\int p_n^2$), $4\cdot16^{-n} \approx 4\cdot10^{-12}$
-    /// for an octave and $n = 10$; the same order for $s/(s+\kappa)$. A start only: the
-    /// certified passes verify the answer.
+    /// $f^{(2n)}(\xi)/(2n)!\int p_n^2 \le \frac{b}{a}\,4\big(\frac{b-a}{4a}\big)^{2n}$ relative
+    /// (the monic Chebyshev polynomial, of maximum $2((b-a)/4)^n$, bounds $\int p_n^2$),
+    /// $8\cdot16^{-n} \approx 7\cdot10^{-12}$ for an octave and $n = 10$; the same order for
+    /// $s/(s+\kappa)$. A start only: the certified passes verify the answer.
     pub(crate) fn start_rule(x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let x_min = x.iter().copied().fold(f64::INFINITY, f64::min);
         if !(x_min > 0.0 && x_min.is_finite()) {
