@@ -11,11 +11,17 @@
 //! $\gamma = 2$, $\lambda = 10^{-2}$, snr 4 (`point_cold_1e4`, `point_cold_1e6`); the NumPy/SciPy
 //! reference of the same equations is `benches/reference/ridge.py`.
 //!
-//! A cold point is `check()` + `risk()` with the population already built: no pass in
-//! `check` (the population caches $w_+$, $\sum_j w_js_j$ and a compressed quadrature when it is
-//! built), the start from the compressed quadrature (a few hundred nodes), then one certified
-//! pass over the atoms. `population_1e4`, `population_1e6`: building the population
-//! (`Population::power_law`, including the cache), for the cost moved out of the point.
+//! A cold point is `check()` + `risk()` with the population already built and its certified
+//! compressed rule built (`Population::build_certified_rule`, as for a curve: the solver builds
+//! it itself at the 64th point): no pass in `check` (the population caches $w_+$,
+//! $\sum_j w_js_j$), the start on the rule's octave Gauss rule (about 150 nodes), then one
+//! certified pass over the rule (about 800 nodes per measure). `population_1e4`,
+//! `population_1e6`: building the population (`Population::power_law`, the eager cache, not the
+//! rule); `population_rule_1e4`, `population_rule_1e6`: the same plus the certified rule.
+//!
+//! `one_shot_1e4`, `one_shot_1e6`: what a user computing **one** point pays: building the
+//! population and one point (check and risk; the point passes over the atoms, the rule is not
+//! built); the NumPy one-shot (building the arrays, then the point) is in the same script.
 //!
 //! Group `ridge_anisotropic_floor`: the floor of one pass over the atoms, $\sum_j w_j/(s_j+\kappa)$
 //! (one division per atom and nothing else) with the same runtime-dispatched SIMD (pulp, 8
@@ -90,18 +96,15 @@ fn ridge_anisotropic(c: &mut Criterion) {
         ("point_cold_1e4", 10_000usize),
         ("point_cold_1e6", 1_000_000),
     ] {
-        let params = AnisotropicRidge::new(
-            Population::power_law(1.5, 1.0, atoms).expect("valid power law"),
-            2.0,
-            0.01,
-            4.0,
-        );
+        let population = Population::power_law(1.5, 1.0, atoms).expect("valid power law");
+        let has_rule = population.build_certified_rule();
+        let params = AnisotropicRidge::new(population, 2.0, 0.01, 4.0);
         let r = params
             .check()
             .and_then(|m| m.risk())
             .expect("valid anisotropic ridge");
         eprintln!(
-            "iterations: ridge_anisotropic {name} {} (test error {:.12}, kappa {:.12e})",
+            "iterations: ridge_anisotropic {name} {} (test error {:.12}, kappa {:.12e}, rule {has_rule})",
             r.solve.iterations, r.test_error, r.kappa
         );
         group.bench_function(name, |b| {
@@ -119,6 +122,35 @@ fn ridge_anisotropic(c: &mut Criterion) {
     ] {
         group.bench_function(name, |b| {
             b.iter(|| Population::power_law(1.5, 1.0, black_box(atoms)).map(|p| p.len()))
+        });
+    }
+    for (name, atoms) in [
+        ("population_rule_1e4", 10_000usize),
+        ("population_rule_1e6", 1_000_000),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                Population::power_law(1.5, 1.0, black_box(atoms))
+                    .map(|p| (p.build_certified_rule(), p.len()))
+            })
+        });
+    }
+    for (name, atoms) in [("one_shot_1e4", 10_000usize), ("one_shot_1e6", 1_000_000)] {
+        let r = Population::power_law(1.5, 1.0, atoms)
+            .and_then(|p| AnisotropicRidge::new(p, 2.0, 0.01, 4.0).check())
+            .and_then(|m| m.risk())
+            .expect("valid anisotropic ridge");
+        eprintln!(
+            "iterations: ridge_anisotropic {name} {} (test error {:.12}, kappa {:.12e})",
+            r.solve.iterations, r.test_error, r.kappa
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                Population::power_law(1.5, 1.0, black_box(atoms))
+                    .and_then(|p| AnisotropicRidge::new(p, 2.0, 0.01, 4.0).check())
+                    .and_then(|m| m.risk())
+                    .map(|r| r.test_error)
+            })
         });
     }
     group.finish();

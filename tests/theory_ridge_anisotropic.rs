@@ -810,8 +810,19 @@ fn one_pass_certificate_at_scale() {
         ),
     ];
     let (mut points, mut one_pass, mut max_passes) = (0usize, 0usize, 0usize);
-    for (name, pop) in pops {
+    // Each population twice: as built (each point passes over the atoms: the certified rule is
+    // built lazily, later than these 30 points) and with its certified rule built first.
+    let pops = pops
+        .into_iter()
+        .flat_map(|(name, pop)| {
+            let ruled = pop.clone();
+            assert!(ruled.build_certified_rule(), "{name}: a certified rule");
+            [(name, pop, false), (name, ruled, true)]
+        })
+        .collect::<Vec<_>>();
+    for (name, pop, ruled) in pops {
         let pop = Arc::new(pop);
+        let name = format!("{name} (rule built: {ruled})");
         let (s, w, c) = (pop.eigenvalues(), pop.weights(), pop.signal());
         let w_plus = fsum(
             s.iter()
@@ -883,4 +894,82 @@ fn one_pass_certificate_at_scale() {
     eprintln!("one-pass certificate: {one_pass} of {points} points in one pass, max {max_passes}");
     assert!(20 * one_pass >= 19 * points, "{one_pass} of {points}");
     assert!(max_passes <= 3);
+}
+
+/// The certified compressed rule is built lazily (issue 15 §4): a population is built without
+/// it, the solver's first 63 points on it pass over the atoms and the 64th builds it; every
+/// point after that is on the rule. On a grid of 8 x 8 (gamma, lambda) across gamma w+ = 1,
+/// the points on the rule (second sweep) agree with the points on the atoms (first sweep, a
+/// fresh population) to 1e-13 relative in kappa, bias, variance, test and training error and
+/// GCV, and they are not all bit-identical (the paths differ). `build_certified_rule` builds
+/// it at once; a small population never has one.
+#[test]
+fn certified_rule_lazy_path_agrees_with_the_atoms() {
+    for pop in [
+        Population::power_law(1.5, 1.0, 10_000).unwrap(),
+        Population::power_law(2.5, 0.5, 20_000).unwrap(),
+    ] {
+        let pop = Arc::new(pop);
+        assert!(!pop.certified_rule_is_built());
+        let gammas = [0.3, 0.9, 0.999, 1.001, 1.5, 2.0, 5.0, 20.0];
+        let lambdas = [1e-8, 1e-5, 1e-3, 0.01, 0.1, 1.0, 10.0, 100.0];
+        let sweep = |pop: &Arc<Population>, expect_built: Option<bool>| {
+            let mut out = Vec::new();
+            for (i, &gamma) in gammas.iter().enumerate() {
+                for (j, &lambda) in lambdas.iter().enumerate() {
+                    let r = AnisotropicRidge::new(Arc::clone(pop), gamma, lambda, 3.0)
+                        .check()
+                        .and_then(|m| m.risk())
+                        .unwrap();
+                    if let Some(built) = expect_built {
+                        // The rule exists from the 64th point on.
+                        let n = i * lambdas.len() + j + 1;
+                        assert_eq!(pop.certified_rule_is_built(), built || n >= 64, "{n}");
+                    }
+                    out.push(r);
+                }
+            }
+            out
+        };
+        let on_atoms = sweep(&pop, Some(false));
+        assert!(pop.certified_rule_is_built());
+        let on_rule = sweep(&pop, Some(true));
+        let mut differ = 0;
+        for (a, r) in on_atoms[..63].iter().zip(&on_rule) {
+            for (x, y, what) in [
+                (r.kappa, a.kappa, "kappa"),
+                (r.bias, a.bias, "bias"),
+                (r.variance, a.variance, "variance"),
+                (r.test_error, a.test_error, "test error"),
+                (r.train_error, a.train_error, "training error"),
+                (r.gcv, a.gcv, "gcv"),
+            ] {
+                assert!(
+                    (x - y).abs() <= 1e-13 * y.abs(),
+                    "{what}: rule {x:e} atoms {y:e} ({r:?} {a:?})"
+                );
+            }
+            differ += usize::from(r.kappa != a.kappa);
+        }
+        assert!(differ > 0, "the rule path was not taken");
+        // Built at once.
+        let other = Population::new(
+            pop.eigenvalues().to_vec(),
+            pop.weights().to_vec(),
+            pop.signal().to_vec(),
+        )
+        .unwrap();
+        assert!(!other.certified_rule_is_built());
+        assert!(other.build_certified_rule());
+        assert!(other.certified_rule_is_built());
+    }
+    let small = Arc::new(Population::power_law(1.5, 1.0, 1000).unwrap());
+    for _ in 0..100 {
+        AnisotropicRidge::new(Arc::clone(&small), 2.0, 0.01, 3.0)
+            .check()
+            .and_then(|m| m.risk())
+            .unwrap();
+    }
+    assert!(!small.certified_rule_is_built());
+    assert!(!small.build_certified_rule());
 }

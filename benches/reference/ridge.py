@@ -9,6 +9,8 @@ T = (lambda/k)^2 (B + V + sigma^2).
 
 Population: s_k = k^-1.5, equal weights, signal c_k ~ k^-1, P = 1e4 and 1e6; gamma = 2,
 lambda = 0.01, snr 4, sigma = 1. A "cold point" includes normalising the weights (as check()).
+A "one-shot" point (against `ridge_anisotropic/one_shot_1e4`, `one_shot_1e6`) also builds the
+arrays of the population (as `Population::power_law` does), then computes the point.
 
 Run: /work/venv-ref/bin/python benches/reference/ridge.py
 """
@@ -35,6 +37,11 @@ def risk(s, w, c, gamma, lam, snr, sigma=1.0):
     var = sigma**2 * df2 / (1 - df2)
     train = (lam / k) ** 2 * (bias + var + sigma**2)
     return bias + var, bias, var, train, k
+
+
+def one_shot(p):
+    idx = np.arange(1, p + 1, dtype=float)
+    return risk(idx**-1.5, np.ones(p), idx**-1.0, 2.0, 0.01, 4.0)
 
 
 def main():
@@ -66,10 +73,16 @@ def main():
             t0 = time.perf_counter()
             np.dot(wn, s / (s + r[4]))
             one.append(time.perf_counter() - t0)
+        shots = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            one_shot(p)
+            shots.append(time.perf_counter() - t0)
         print(
             f"P = {p}: test error {r[0]:.12f} kappa {r[4]:.12e}; "
             f"median {np.median(times) * 1e6:.1f} us over {reps} runs; "
-            f"brentq {calls} evaluations, one evaluation {np.median(one) * 1e6:.1f} us"
+            f"brentq {calls} evaluations, one evaluation {np.median(one) * 1e6:.1f} us; "
+            f"one-shot (arrays + point) median {np.median(shots) * 1e6:.1f} us"
         )
 
 

@@ -304,7 +304,9 @@ impl StieltjesTransform for Atoms {
 /// Building a population also computes, once, what the anisotropic ridge solver needs
 /// independently of $(\gamma, \lambda)$ ($w_+$, $\sum_j w_js_j$, the extreme atoms, a compressed
 /// quadrature of a few hundred nodes; $O(P)$, about a sixth of the cost of `power_law`), so a
-/// point of [`crate::theory::ridge::AnisotropicRidge`] reads the atoms only once.
+/// point of [`crate::theory::ridge::AnisotropicRidge`] reads the atoms only once. The
+/// certified compressed rule, with which a point reads no atom, is built later: at the solver's
+/// 64th point on the population, or by [`Population::build_certified_rule`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
     spectrum: Atoms,
@@ -331,35 +333,59 @@ pub(crate) struct PopulationCache {
     pub(crate) compressed: Option<(Vec<f64>, Vec<f64>)>,
     /// The certified compressed rules of $\sum_jw_j\delta_{s_j}$ and $\sum_jc_j\delta_{s_j}$
     /// on one node list (see [`certified_rule`]), when they are at most half the atoms and
-    /// their bound is at most $8\varepsilon$.
-    pub(crate) certified: Option<CertifiedNodes>,
+    /// their bound is at most $8\varepsilon$; built lazily
+    /// ([`Population::build_certified_rule`]).
+    pub(crate) certified: LazyRule,
 }
 
 /// Both certified rules of a population on one node list: a node of the dimension rule has
 /// signal weight 0 and vice versa (atoms kept as they are appear in each rule they belong to).
+/// The dimension rule's nodes come first (`..split`), the signal rule's after (`split..`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CertifiedNodes {
     /// Nodes (positive).
     pub(crate) nodes: Vec<f64>,
-    /// Dimension weights $\tilde w_i \ge 0$.
+    /// Dimension weights $\tilde w_i \ge 0$ (zero from `split` on).
     pub(crate) w: Vec<f64>,
-    /// Signal weights $\tilde c_i \ge 0$.
+    /// Signal weights $\tilde c_i \ge 0$ (zero before `split`).
     pub(crate) c: Vec<f64>,
     /// Relative error bound of every sum of $w$ or $c$ times $s^p/(s+\kappa)^q$
     /// ([`certified_rule::INTEGRANDS`]), any $\kappa \ge 0$.
     pub(crate) bound: f64,
+    /// The number of nodes of the dimension rule (the first ones; both parts are padded with
+    /// nodes of weight 0 to a multiple of 8, the lanes of the sums).
+    pub(crate) split: usize,
+    /// The solver's start quadrature on this path: the
+    /// [`certified_rule::START_NODES`]-point Gauss rules, per octave, of the dimension rule
+    /// (nodes, weights; about 100–200 nodes, Stieltjes sums to about $10^{-11}$ relative, not
+    /// certified: a start only).
+    pub(crate) start: (Vec<f64>, Vec<f64>),
 }
 
 /// Populations below this many atoms get no certified rule.
 const CERTIFIED_MIN_ATOMS: usize = 1024;
+
+/// Points of the anisotropic ridge solver evaluated on the atoms before the certified rule is
+/// built (see [`Population::build_certified_rule`]): building it costs about as much as this
+/// many passes over the atoms (measured, docs/performance.md), so a single point or a short
+/// curve never pays for it, and a long curve pays at most about twice the cheaper of the two
+/// strategies (the ski-rental bound).
+pub(crate) const LAZY_RULE_POINTS: usize = 64;
 
 impl CertifiedNodes {
     fn new(s: &[f64], w: &[f64], c: &[f64]) -> Option<Self> {
         if s.len() < CERTIFIED_MIN_ATOMS {
             return None;
         }
-        let rw = certified_rule::build(s, w)?;
-        let rc = certified_rule::build(s, c);
+        let (rw, rc) = if s.len() >= crate::spectral::atom_sums::PARALLEL_MIN {
+            rayon::join(
+                || certified_rule::build(s, w),
+                || certified_rule::build(s, c),
+            )
+        } else {
+            (certified_rule::build(s, w), certified_rule::build(s, c))
+        };
+        let rw = rw?;
         let (cn, cw, cb) = match rc {
             Some(r) => (r.nodes, r.weights, r.bound),
             None => (Vec::new(), Vec::new(), 0.0),
@@ -369,9 +395,27 @@ impl CertifiedNodes {
         if 2 * total > s.len() || bound.is_nan() || bound > 8.0 * f64::EPSILON {
             return None;
         }
-        let mut nodes = rw.nodes;
+        let mut start = certified_rule::start_rule(&rw.nodes, &rw.weights);
+        // Each part padded to a multiple of the 8 lanes of the sums with nodes of weight 0
+        // (their terms are exactly 0): no scalar tail in the solver's passes.
+        let pad = |nodes: &mut Vec<f64>, weights: &mut Vec<f64>| {
+            let last = nodes.last().copied().unwrap_or(1.0);
+            while !nodes
+                .len()
+                .is_multiple_of(crate::spectral::atom_sums::LANES)
+            {
+                nodes.push(last);
+                weights.push(0.0);
+            }
+        };
+        pad(&mut start.0, &mut start.1);
+        let (mut nodes, mut wv) = (rw.nodes, rw.weights);
+        pad(&mut nodes, &mut wv);
+        let split = nodes.len();
+        let (mut cn, mut cw) = (cn, cw);
+        pad(&mut cn, &mut cw);
         nodes.extend(cn);
-        let mut wv = rw.weights;
+        let total = nodes.len();
         wv.resize(total, 0.0);
         let mut cv = vec![0.0; total - cw.len()];
         cv.extend(cw);
@@ -380,7 +424,64 @@ impl CertifiedNodes {
             w: wv,
             c: cv,
             bound,
+            split,
+            start,
         })
+    }
+}
+
+/// The certified rules of a population, built on demand (thread-safe, at most once) and
+/// counted points before that. Cloning keeps what was built; equality ignores it (it is a
+/// function of the atoms).
+pub(crate) struct LazyRule {
+    cell: std::sync::OnceLock<Option<CertifiedNodes>>,
+    points: std::sync::atomic::AtomicUsize,
+}
+
+impl LazyRule {
+    fn new() -> Self {
+        Self {
+            cell: std::sync::OnceLock::new(),
+            points: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Clone for LazyRule {
+    fn clone(&self) -> Self {
+        let cell = std::sync::OnceLock::new();
+        if let Some(rule) = self.cell.get() {
+            let _ = cell.set(rule.clone());
+        }
+        Self {
+            cell,
+            points: std::sync::atomic::AtomicUsize::new(
+                self.points.load(std::sync::atomic::Ordering::Relaxed),
+            ),
+        }
+    }
+}
+
+impl PartialEq for LazyRule {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for LazyRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.cell.get() {
+            None => "not built",
+            Some(None) => "built: none",
+            Some(Some(_)) => "built",
+        };
+        f.debug_struct("LazyRule")
+            .field("state", &state)
+            .field(
+                "points",
+                &self.points.load(std::sync::atomic::Ordering::Relaxed),
+            )
+            .finish()
     }
 }
 
@@ -389,7 +490,7 @@ impl CertifiedNodes {
 const COMPRESS_SUB_BITS: u32 = 5;
 
 impl PopulationCache {
-    fn new(s: &[f64], w: &[f64], c: &[f64]) -> Self {
+    fn new(s: &[f64], w: &[f64]) -> Self {
         let [w_plus, mean] =
             crate::spectral::atom_sums::sums(s, w, w, &crate::spectral::atom_sums::ShareAndMean);
         let (mut s_min, mut s_max) = (f64::INFINITY, 0.0f64);
@@ -405,7 +506,7 @@ impl PopulationCache {
             s_min,
             s_max,
             compressed: compress(s, w, s_min, s_max),
-            certified: CertifiedNodes::new(s, w, c),
+            certified: LazyRule::new(),
         }
     }
 }
@@ -534,7 +635,7 @@ impl Population {
 
     /// The population with its parameter-free summaries computed.
     fn with_cache(spectrum: Atoms, signal: Vec<f64>) -> Self {
-        let cache = PopulationCache::new(&spectrum.eigenvalues, &spectrum.weights, &signal);
+        let cache = PopulationCache::new(&spectrum.eigenvalues, &spectrum.weights);
         Self {
             spectrum,
             signal,
@@ -545,6 +646,66 @@ impl Population {
     /// The parameter-free summaries (crate-private: the anisotropic ridge solver).
     pub(crate) fn cache(&self) -> &PopulationCache {
         &self.cache
+    }
+
+    /// Build, once, the **certified compressed rule** the anisotropic ridge solver evaluates
+    /// instead of the atoms ([`crate::theory::ridge::AnisotropicRidge`]; the rules of
+    /// $\sum_jw_j\delta_{s_j}$ and $\sum_jc_j\delta_{s_j}$ with a proven relative error, see
+    /// docs/ridge.md), and return whether this population has one (populations under 1024
+    /// atoms, and those whose rule would not be at most half the atoms, have none: their points
+    /// pass over the atoms).
+    ///
+    /// Optional: the solver builds the rule itself at its 64th point on this population (the 63
+    /// points before pass over the atoms, together about a quarter of the cost of building
+    /// it), so a single point does not pay for it. Call it first when many points will follow
+    /// (a curve, a grid, a benchmark): every point is then on the rule. Building is $O(P)$ and
+    /// costs about as much as 230 points over the atoms (a few ms for $10^4$ atoms).
+    /// Thread-safe; the answers of the solver agree on both paths to about $10^{-13}$ relative
+    /// (each is certified).
+    pub fn build_certified_rule(&self) -> bool {
+        self.certified_rule().is_some()
+    }
+
+    /// Whether the certified compressed rule has been built (by
+    /// [`Population::build_certified_rule`] or by the solver's points; `false` before, and
+    /// after a build that found no rule).
+    pub fn certified_rule_is_built(&self) -> bool {
+        matches!(self.cache.certified.cell.get(), Some(Some(_)))
+    }
+
+    /// The certified rules, built now if they were not (crate-private).
+    pub(crate) fn certified_rule(&self) -> Option<&CertifiedNodes> {
+        self.cache
+            .certified
+            .cell
+            .get_or_init(|| {
+                CertifiedNodes::new(
+                    &self.spectrum.eigenvalues,
+                    &self.spectrum.weights,
+                    &self.signal,
+                )
+            })
+            .as_ref()
+    }
+
+    /// The certified rules for one point of the solver: when built; else the point is
+    /// counted and the rules are built at the [`LAZY_RULE_POINTS`]-th point.
+    pub(crate) fn certified_rule_for_point(&self) -> Option<&CertifiedNodes> {
+        let lazy = &self.cache.certified;
+        if let Some(rule) = lazy.cell.get() {
+            return rule.as_ref();
+        }
+        if self.spectrum.eigenvalues.len() < CERTIFIED_MIN_ATOMS {
+            return None;
+        }
+        let seen = lazy
+            .points
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if seen + 1 >= LAZY_RULE_POINTS {
+            self.certified_rule()
+        } else {
+            None
+        }
     }
 
     /// $\Sigma = I$: one atom at 1 carrying all dimensions and all the signal.
@@ -1188,6 +1349,95 @@ mod tests {
         }
     }
 
+    /// The solver's start quadrature on the certified path (octave Gauss rules of the dimension
+    /// rule): Stieltjes sums of 1/(s+kappa) and s/(s+kappa) within 1e-10 relative of the atoms'
+    /// over kappa from 0 to 1e3 times the largest atom, with at most a quarter of the rule's
+    /// nodes; the rule's parts (split) are the dimension and the signal rule.
+    #[test]
+    fn start_rule_is_accurate_and_small() {
+        let mut next = xorshift(0x5851_f42d_4c95_7f2d);
+        let log_uniform: Vec<f64> = (0..30_000)
+            .map(|j| {
+                if j % 97 == 0 {
+                    0.0
+                } else {
+                    (27.6 * next() - 13.8).exp()
+                }
+            })
+            .collect();
+        let random_w: Vec<f64> = (0..30_000).map(|_| next()).collect();
+        let pops = [
+            Population::power_law(1.5, 1.0, 10_000).unwrap(),
+            Population::power_law(2.4, 0.0, 100_000).unwrap(),
+            Population::power_law(0.3, 2.0, 5_000).unwrap(),
+            Population::new(log_uniform, random_w.clone(), random_w).unwrap(),
+        ];
+        for pop in &pops {
+            let rule = pop.certified_rule().expect("a certified rule");
+            let (s, w) = (pop.eigenvalues(), pop.weights());
+            assert!(rule.w[rule.split..].iter().all(|x| *x == 0.0));
+            assert!(rule.c[..rule.split].iter().all(|x| *x == 0.0));
+            let (xs, xw) = &rule.start;
+            assert!(
+                4 * xs.len() <= rule.split,
+                "{} start nodes, {} rule nodes",
+                xs.len(),
+                rule.split
+            );
+            let s_max = s.iter().copied().fold(0.0, f64::max);
+            for kappa_rel in [0.0, 1e-300, 1e-12, 1e-7, 1e-4, 1e-2, 0.3, 1.0, 7.0, 1e3] {
+                let kappa = kappa_rel * s_max;
+                for p in [0, 1] {
+                    let f = |x: f64| x.powi(p) / (x + kappa);
+                    let (exact, quad) = (direct(s, w, f), direct(xs, xw, f));
+                    assert!(
+                        (quad - exact).abs() <= 1e-10 * exact,
+                        "kappa {kappa:e} p {p}: {quad:e} vs {exact:e}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The certified rule is built lazily: not when the population is built, not for the
+    /// first points of the solver (counted), at the LAZY_RULE_POINTS-th point, or at once by
+    /// `build_certified_rule`; never for small populations; clones keep it, equality ignores it;
+    /// `Population` stays Send + Sync.
+    #[test]
+    fn certified_rule_is_lazy() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Population>();
+        let pop = Population::power_law(1.5, 1.0, 10_000).unwrap();
+        let fresh = pop.clone();
+        assert!(!pop.certified_rule_is_built());
+        for _ in 1..LAZY_RULE_POINTS {
+            assert!(pop.certified_rule_for_point().is_none());
+        }
+        assert!(!pop.certified_rule_is_built());
+        let rule = pop
+            .certified_rule_for_point()
+            .expect("built at the last point")
+            .clone();
+        assert!(pop.certified_rule_is_built());
+        assert!(pop.certified_rule_for_point().is_some());
+        assert_eq!(pop, fresh); // equality ignores the lazy rule
+        let copy = pop.clone();
+        assert!(copy.certified_rule_is_built());
+        assert_eq!(copy.certified_rule(), Some(&rule));
+        // Built at once, the same rule (a function of the atoms).
+        assert!(!fresh.certified_rule_is_built());
+        assert!(fresh.build_certified_rule());
+        assert_eq!(fresh.certified_rule(), Some(&rule));
+        // Small populations have none and count nothing.
+        let small = Population::power_law(1.5, 1.0, 1000).unwrap();
+        for _ in 0..2 * LAZY_RULE_POINTS {
+            assert!(small.certified_rule_for_point().is_none());
+        }
+        assert!(!small.build_certified_rule());
+        assert!(!small.certified_rule_is_built());
+        assert!(!Population::isotropic().build_certified_rule());
+    }
+
     #[test]
     fn power_law_shares() {
         let p = Population::power_law(1.5, 2.0, 4).unwrap();
@@ -1278,25 +1528,28 @@ pub(crate) mod certified_rule {
     }
 
     /// Eigenvalues and first eigenvector components of a symmetric matrix (cyclic Jacobi).
-    fn jacobi_eigen(mut a: [[f64; NODES]; NODES]) -> Option<([f64; NODES], [f64; NODES])> {
-        let mut v = [[0.0; NODES]; NODES];
+    fn jacobi_eigen<const N: usize>(
+        mut a: [[f64; N]; N],
+        off_tol: f64,
+    ) -> Option<([f64; N], [f64; N])> {
+        let mut v = [[0.0; N]; N];
         for (i, row) in v.iter_mut().enumerate() {
             row[i] = 1.0;
         }
         for _ in 0..60 {
-            let off: f64 = (0..NODES)
-                .flat_map(|i| (0..NODES).filter(move |&j| j != i).map(move |j| (i, j)))
+            let off: f64 = (0..N)
+                .flat_map(|i| (0..N).filter(move |&j| j != i).map(move |j| (i, j)))
                 .map(|(i, j)| a[i][j] * a[i][j])
                 .sum();
-            let diag: f64 = (0..NODES).map(|i| a[i][i] * a[i][i]).sum();
-            // Off-diagonal mass below (1e-3 eps)^2 of the diagonal's: the eigenvalues move by
-            // less than that squared over the gaps (the certificate below measures the rule
-            // actually produced, whatever its accuracy).
-            if off <= 1e-6 * f64::EPSILON * f64::EPSILON * diag {
+            let diag: f64 = (0..N).map(|i| a[i][i] * a[i][i]).sum();
+            // Off-diagonal mass below `off_tol` times the diagonal's (the certified rule:
+            // (1e-3 eps)^2): the eigenvalues move by less than that over the gaps (the
+            // certificate below measures the rule actually produced, whatever its accuracy).
+            if off <= off_tol * diag {
                 break;
             }
-            for p in 0..NODES {
-                for q in p + 1..NODES {
+            for p in 0..N {
+                for q in p + 1..N {
                     if a[p][q] == 0.0 {
                         continue;
                     }
@@ -1305,12 +1558,12 @@ pub(crate) mod certified_rule {
                     let t = if theta == 0.0 { 1.0 } else { t };
                     let c = 1.0 / t.hypot(1.0);
                     let s = t * c;
-                    for k in 0..NODES {
+                    for k in 0..N {
                         let (akp, akq) = (a[k][p], a[k][q]);
                         a[k][p] = c * akp - s * akq;
                         a[k][q] = s * akp + c * akq;
                     }
-                    for k in 0..NODES {
+                    for k in 0..N {
                         let (apk, aqk) = (a[p][k], a[q][k]);
                         a[p][k] = c * apk - s * aqk;
                         a[q][k] = s * apk + c * aqk;
@@ -1326,9 +1579,9 @@ pub(crate) mod certified_rule {
                 }
             }
         }
-        let mut values = [0.0; NODES];
-        let mut first = [0.0; NODES];
-        for i in 0..NODES {
+        let mut values = [0.0; N];
+        let mut first = [0.0; N];
+        for i in 0..N {
             values[i] = a[i][i];
             first[i] = v[0][i];
         }
@@ -1339,24 +1592,20 @@ pub(crate) mod certified_rule {
             .then_some((values, first))
     }
 
-    /// The Gauss rule of one bin (atoms in $[a, b]$, $b \le 2a$) and its relative bound, or
-    /// `None` (keep the atoms).
-    fn gauss_bin(s: &[f64], w: &[f64], a: f64, b: f64) -> Option<(Vec<f64>, Vec<f64>, f64)> {
-        let eps = f64::EPSILON;
-        // r = 2^k >= b - a: t = (s - a)/r is exact (Sterbenz, then a power of two).
-        let r = 2f64.powi((b - a).log2().ceil() as i32);
-        if !(r.is_normal() && r >= b - a && a.is_normal() && b <= 2.0 * a && b < 1e300) {
-            return None;
-        }
-        let t: Vec<f64> = s.iter().map(|&x| (x - a) / r).collect();
-        let mut mu0 = Sum::default();
-        w.iter().for_each(|&x| mu0.add(x));
-        let mu0 = mu0.value();
+    /// The `N`-point Gauss rule of the discrete measure $\sum_j w_j\delta_{t_j}$ (coordinates
+    /// $t_j \in [0, 1]$): the Stieltjes procedure (monic orthogonal polynomials on the atoms,
+    /// compensated inner products), then the Jacobi matrix's eigenvalues (the nodes) and the
+    /// squared first components of its eigenvectors (the weights over $\mu_0$).
+    fn gauss_in_t<const N: usize>(
+        t: &[f64],
+        w: &[f64],
+        off_tol: f64,
+    ) -> Option<([f64; N], [f64; N])> {
         // Stieltjes procedure: monic orthogonal polynomials on the bin's atoms.
-        let (mut alpha, mut beta) = ([0.0; NODES], [0.0; NODES]);
+        let (mut alpha, mut beta) = ([0.0; N], [0.0; N]);
         let (mut prev, mut cur) = (vec![0.0; t.len()], vec![1.0; t.len()]);
         let mut norm_prev = 1.0;
-        for k in 0..NODES {
+        for k in 0..N {
             let (mut nk, mut tk) = (Sum::default(), Sum::default());
             for ((&tj, &wj), &pj) in t.iter().zip(w).zip(&cur) {
                 nk.add(wj * pj * pj);
@@ -1377,8 +1626,8 @@ pub(crate) mod certified_rule {
                 .collect();
             prev = std::mem::replace(&mut cur, next);
         }
-        let mut jm = [[0.0; NODES]; NODES];
-        for k in 0..NODES {
+        let mut jm = [[0.0; N]; N];
+        for k in 0..N {
             jm[k][k] = alpha[k];
             if k > 0 {
                 let off = beta[k].sqrt();
@@ -1386,7 +1635,88 @@ pub(crate) mod certified_rule {
                 jm[k - 1][k] = off;
             }
         }
-        let (tn, first) = jacobi_eigen(jm)?;
+        jacobi_eigen(jm, off_tol)
+    }
+
+    /// Gauss nodes per octave of the solver's start quadrature ([`start_rule`]).
+    pub(crate) const START_NODES: usize = 10;
+
+    /// The start quadrature of the anisotropic ridge solver on the certified path: the positive
+    /// nodes binned by octave ($[x_{\min}2^k, x_{\min}2^{k+1})$), each bin with more than
+    /// [`START_NODES`] nodes replaced by its [`START_NODES`]-point Gauss rule (others kept).
+    /// For $f(s) = 1/(s+\kappa)$, $\kappa \ge 0$, the Gauss error of a bin $[a, b]$ is
+    /// $f^{(2n)}(\xi)/(2n)!\int p_n^2 \le \frac{b}{a}\,4\big(\frac{b-a}{4a}\big)^{2n}$ relative
+    /// (the monic Chebyshev polynomial, of maximum $2((b-a)/4)^n$, bounds $\int p_n^2$),
+    /// $8\cdot16^{-n} \approx 7\cdot10^{-12}$ for an octave and $n = 10$; the same order for
+    /// $s/(s+\kappa)$. A start only: the certified passes verify the answer.
+    pub(crate) fn start_rule(x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let x_min = x.iter().copied().fold(f64::INFINITY, f64::min);
+        if !(x_min > 0.0 && x_min.is_finite()) {
+            return (x.to_vec(), w.to_vec());
+        }
+        let log_min = x_min.ln();
+        let index = |v: f64| {
+            ((v.ln() - log_min) / std::f64::consts::LN_2)
+                .floor()
+                .max(0.0) as usize
+        };
+        let bins = x.iter().map(|&v| index(v)).max().unwrap_or(0) + 1;
+        let mut members: Vec<Vec<(f64, f64)>> = vec![Vec::new(); bins];
+        for (&v, &wv) in x.iter().zip(w) {
+            members[index(v)].push((v, wv));
+        }
+        let (mut nodes, mut weights) = (Vec::new(), Vec::new());
+        for bin in members {
+            let (a, b) = bin
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(lo, hi), &(v, _)| {
+                    (lo.min(v), hi.max(v))
+                });
+            let gauss = if bin.len() > START_NODES && a < b && b < 1e300 {
+                let r = 2f64.powi((b - a).log2().ceil() as i32);
+                let (t, bw): (Vec<f64>, Vec<f64>) =
+                    bin.iter().map(|&(v, wv)| ((v - a) / r, wv)).unzip();
+                let mu0: f64 = bw.iter().sum();
+                (r.is_normal() && r >= b - a)
+                    .then(|| gauss_in_t::<START_NODES>(&t, &bw, f64::EPSILON * f64::EPSILON))
+                    .flatten()
+                    .map(|(tn, first)| {
+                        let pairs: Vec<(f64, f64)> = tn
+                            .iter()
+                            .zip(&first)
+                            .map(|(&ti, &fi)| ((a + r * ti).clamp(a, b), mu0 * fi * fi))
+                            .collect();
+                        pairs
+                    })
+                    .filter(|p| {
+                        p.iter()
+                            .all(|(v, wv)| *v > 0.0 && *wv > 0.0 && wv.is_finite())
+                    })
+            } else {
+                None
+            };
+            for (v, wv) in gauss.unwrap_or(bin) {
+                nodes.push(v);
+                weights.push(wv);
+            }
+        }
+        (nodes, weights)
+    }
+
+    /// The Gauss rule of one bin (atoms in $[a, b]$, $b \le 2a$) and its relative bound, or
+    /// `None` (keep the atoms).
+    fn gauss_bin(s: &[f64], w: &[f64], a: f64, b: f64) -> Option<(Vec<f64>, Vec<f64>, f64)> {
+        let eps = f64::EPSILON;
+        // r = 2^k >= b - a: t = (s - a)/r is exact (Sterbenz, then a power of two).
+        let r = 2f64.powi((b - a).log2().ceil() as i32);
+        if !(r.is_normal() && r >= b - a && a.is_normal() && b <= 2.0 * a && b < 1e300) {
+            return None;
+        }
+        let t: Vec<f64> = s.iter().map(|&x| (x - a) / r).collect();
+        let mut mu0 = Sum::default();
+        w.iter().for_each(|&x| mu0.add(x));
+        let mu0 = mu0.value();
+        let (tn, first) = gauss_in_t::<NODES>(&t, w, 1e-6 * eps * eps)?;
         let mut nodes = Vec::with_capacity(NODES);
         let mut weights = Vec::with_capacity(NODES);
         let mut tt = Vec::with_capacity(NODES);
@@ -1415,26 +1745,36 @@ pub(crate) mod certified_rule {
         }
         // The certificate: Delta_m in the Newton basis with the nodes doubled, and I_2.
         let z: Vec<f64> = tt.iter().flat_map(|&x| [x, x]).collect();
+        // omega_m(x) = prod_{l<m} (x - z_l) for all m at once, by the running product (the
+        // same products in the same order as the fold over z[..m]); each m's sum adds the
+        // atoms' terms in order, then the nodes'.
+        let (mut d, mut abs) = ([Sum::default(); 2 * NODES], [0.0f64; 2 * NODES]);
+        for (&tj, &wj) in t.iter().zip(w) {
+            let mut omega = 1.0;
+            for m in 0..2 * NODES {
+                let v = wj * omega;
+                d[m].add(v);
+                abs[m] += v.abs();
+                omega *= tj - z[m];
+            }
+        }
+        for (&ti, &wi) in tt.iter().zip(&weights) {
+            let mut omega = 1.0;
+            for m in 0..2 * NODES {
+                let v = wi * omega;
+                d[m].add(-v);
+                abs[m] += v.abs();
+                omega *= ti - z[m];
+            }
+        }
         let mut delta = [0.0f64; 2 * NODES];
         for (m, dm) in delta.iter_mut().enumerate() {
-            let omega = |x: f64| z[..m].iter().fold(1.0, |acc, &zl| acc * (x - zl));
-            let (mut d, mut abs) = (Sum::default(), 0.0);
-            for (&tj, &wj) in t.iter().zip(w) {
-                let v = wj * omega(tj);
-                d.add(v);
-                abs += v.abs();
-            }
-            for (&ti, &wi) in tt.iter().zip(&weights) {
-                let v = wi * omega(ti);
-                d.add(-v);
-                abs += v.abs();
-            }
             // Each term has relative error <= 2m eps (m exact-input subtractions, m - 1
             // products, one weight product; none for m = 0); the compensated sum adds
             // 2 eps |sum| + P eps^2 sum|terms|.
             let terms = (t.len() + NODES) as f64;
-            *dm = d.value().abs() * (1.0 + 4.0 * eps)
-                + abs * eps * (2.0 * m as f64 * (1.0 + 1e-10) + 2.0 * terms * eps);
+            *dm = d[m].value().abs() * (1.0 + 4.0 * eps)
+                + abs[m] * eps * (2.0 * m as f64 * (1.0 + 1e-10) + 2.0 * terms * eps);
         }
         let mut i2 = 0.0;
         for (&tj, &wj) in t.iter().zip(w) {
@@ -1471,18 +1811,18 @@ pub(crate) mod certified_rule {
         let (step, log_min) = (RATIO.ln(), s_min.ln());
         // ln x - ln s_min, not ln(x / s_min), which overflows for spectra wider than f64.
         let index = |x: f64| ((x.ln() - log_min) / step).floor().max(0.0) as usize;
-        let bins = positive.iter().map(|p| index(p.0)).max().unwrap_or(0) + 1;
+        let of_atom: Vec<usize> = positive.iter().map(|p| index(p.0)).collect();
+        let bins = of_atom.iter().copied().max().unwrap_or(0) + 1;
         let mut start = vec![0usize; bins + 1];
-        for p in &positive {
-            start[index(p.0) + 1] += 1;
+        for &k in &of_atom {
+            start[k + 1] += 1;
         }
         for k in 0..bins {
             start[k + 1] += start[k];
         }
         let mut fill = start.clone();
         let mut sorted = vec![(0.0, 0.0); positive.len()];
-        for p in &positive {
-            let k = index(p.0);
+        for (p, &k) in positive.iter().zip(&of_atom) {
             sorted[fill[k]] = *p;
             fill[k] += 1;
         }

@@ -66,13 +66,18 @@
 //!    the reported residual; like any evaluation of $g$ it excludes the rounding of the sums.
 //!
 //! 4. *Certified compressed rule* (populations of 1024 atoms or more): steps 2–3 run first on
-//!    a compressed rule of the population cached at construction (5-point Gauss rules on bins
-//!    of ratio $\le 1.05$, about 800 nodes per measure for $10^4$ power-law atoms) whose
-//!    relative error $\delta$ on every sum of the pass is proven for all $\kappa \ge 0$
+//!    a compressed rule of the population (5-point Gauss rules on bins of ratio $\le 1.05$,
+//!    about 800 nodes per measure for $10^4$ power-law atoms) whose relative error $\delta$ on
+//!    every sum of the pass is proven for all $\kappa \ge 0$
 //!    (`spectral::population::certified_rule`, about $5\cdot10^{-16}$); the certificate then adds
 //!    $\gamma\delta X(1+|x|)/(1-|x|)$ to the residual ($X$ the sum in $g$), takes $g'$ a factor
 //!    $1-\delta$ smaller, and the risk sums are within $\varepsilon/2 + \delta$ relative. If
-//!    two passes on the rule do not certify, the passes run on the atoms.
+//!    two passes on the rule do not certify, the passes run on the atoms. The rule is built
+//!    lazily, at the 64th point on a population (building it costs about 230 passes over the
+//!    atoms), or at once by [`Population::build_certified_rule`]; the points before pass over
+//!    the atoms. On this path the start (step 1) runs on the rule's 10-point Gauss rules per
+//!    octave (about 150 nodes), and the pass sums the dimension nodes ($Q, D_1, D_2, E_0$) and
+//!    the signal nodes ($F_0, F_1$) separately.
 //!
 //! One pass over the atoms at every point of the robustness grid and of the large-population
 //! tests (`tests/theory_ridge_anisotropic.rs`). Sums over the atoms are blocked (8 lanes inside
@@ -86,6 +91,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result, validate};
 use crate::spectral::Population;
 use crate::spectral::atom_sums;
+use crate::spectral::population::CertifiedNodes;
 
 /// Parameters of ridge regression with a population covariance and target alignment
 /// (unchecked). See the [module documentation](self).
@@ -261,6 +267,75 @@ fn kappa_sums(s: &[f64], w: &[f64], kappa: f64, shifted: bool) -> [f64; 3] {
     atom_sums::sums(s, w, w, &atom_sums::KappaSums { kappa, shifted })
 }
 
+/// The one-pass sums of the dimension rule's nodes (all positive; weights in `a`, `b`
+/// unused): $[Q, D_1, D_2, E_0]$ of [`atom_sums::KappaTaylorSums`], the same terms with the
+/// same roundings (only their order of summation differs).
+struct RuleDimensionSums {
+    kappa: f64,
+}
+
+impl atom_sums::AtomTerms<4> for RuleDimensionSums {
+    #[inline(always)]
+    fn terms<S: pulp::Simd>(&self, simd: S, s: S::f64s, a: S::f64s, _b: S::f64s) -> [S::f64s; 4] {
+        let kap = simd.splat_f64s(self.kappa);
+        let r = simd.div_f64s(simd.splat_f64s(1.0), simd.add_f64s(s, kap));
+        let q = simd.mul_f64s(s, r);
+        let k = simd.mul_f64s(kap, r);
+        let wq = simd.mul_f64s(a, q);
+        let d1 = simd.mul_f64s(wq, k);
+        [
+            simd.mul_f64s(a, k),
+            d1,
+            simd.mul_f64s(d1, k),
+            simd.mul_f64s(wq, q),
+        ]
+    }
+}
+
+/// The one-pass sums of the signal rule's nodes (signal weights in `b`, `a` unused):
+/// $[F_0, F_1]$ of [`atom_sums::KappaTaylorSums`], the same terms.
+struct RuleSignalSums {
+    kappa: f64,
+}
+
+impl atom_sums::AtomTerms<2> for RuleSignalSums {
+    #[inline(always)]
+    fn terms<S: pulp::Simd>(&self, simd: S, s: S::f64s, _a: S::f64s, b: S::f64s) -> [S::f64s; 2] {
+        let kap = simd.splat_f64s(self.kappa);
+        let r = simd.div_f64s(simd.splat_f64s(1.0), simd.add_f64s(s, kap));
+        let k = simd.mul_f64s(kap, r);
+        let f0 = simd.mul_f64s(simd.mul_f64s(simd.mul_f64s(b, s), k), k);
+        [f0, simd.mul_f64s(f0, k)]
+    }
+}
+
+/// What a pass of the certified step sums over: all atoms, or the certified compressed rule
+/// (the dimension rule's nodes and the signal rule's nodes summed separately).
+#[derive(Clone, Copy)]
+enum PassSource<'a> {
+    /// The atoms $(s_j, w_j, c_j)$.
+    Atoms(&'a [f64], &'a [f64], &'a [f64]),
+    /// The certified rule.
+    Rule(&'a CertifiedNodes),
+}
+
+impl PassSource<'_> {
+    /// $[Q, D_1, D_2, E_0, F_0, F_1]$ at $\kappa_0$ (see [`atom_sums::KappaTaylorSums`]).
+    fn taylor_sums(self, kappa: f64) -> [f64; 6] {
+        match self {
+            Self::Atoms(s, w, c) => atom_sums::sums(s, w, c, &atom_sums::KappaTaylorSums { kappa }),
+            Self::Rule(rule) => {
+                let (x, w, c, k) = (&rule.nodes, &rule.w, &rule.c, rule.split);
+                let [q, d1, d2, e0] =
+                    atom_sums::sums(&x[..k], &w[..k], &w[..k], &RuleDimensionSums { kappa });
+                let [f0, f1] =
+                    atom_sums::sums(&x[k..], &c[k..], &c[k..], &RuleSignalSums { kappa });
+                [q, d1, d2, e0, f0, f1]
+            }
+        }
+    }
+}
+
 /// Passes over the certified compressed rule before falling back to the atoms.
 const RULE_PASSES: usize = 2;
 
@@ -355,27 +430,41 @@ impl AnisotropicRidgeModel {
             };
             return Ok((k, None));
         }
-        // The start: the root of the equation on the compressed quadrature of the population
-        // (a few hundred nodes, about 1e-7 relative; the atoms themselves when they are few).
-        let (cs, cw) = match &cache.compressed {
-            Some((nodes, weights)) => (nodes.as_slice(), weights.as_slice()),
-            None => (s, w),
-        };
-        let mut u = self.halley(cs, cw, a, b, base, shifted)?;
-        // The certified compressed rule (a few thousand nodes with a proven relative error
-        // bound on every sum): its one-pass certificate plus the bound, else the atoms.
-        if let Some(rule) = &cache.certified {
-            let atoms = (rule.nodes.as_slice(), rule.w.as_slice(), rule.c.as_slice());
-            match self.passes(atoms, rule.bound, RULE_PASSES, u, a, b, base, shifted)? {
-                Some(done) => return Ok(done),
-                None => {
-                    // Not certified on the rule: its last iterate is a good start.
-                    u = u.clamp(a, b);
-                }
-            }
-        }
         let (s, w, c) = (pop.eigenvalues(), pop.weights(), pop.signal());
-        match self.passes((s, w, c), 0.0, MAX_STEPS, u, a, b, base, shifted)? {
+        // The certified compressed rule (a few hundred nodes per measure with a proven relative
+        // error bound on every sum; built lazily, see `Population::build_certified_rule`): the
+        // start on its coarse octave rule, then its one-pass certificate plus the bound, else
+        // the atoms.
+        let mut u = if let Some(rule) = pop.certified_rule_for_point() {
+            let (xs, xw) = (&rule.start.0, &rule.start.1);
+            let u = self.halley(xs, xw, a, b, base, shifted)?;
+            let source = PassSource::Rule(rule);
+            match self.passes(source, rule.bound, RULE_PASSES, u, a, b, base, shifted)? {
+                Some(done) => return Ok(done),
+                // Not certified on the rule: the start is a good start for the atoms too.
+                None => u.clamp(a, b),
+            }
+        } else {
+            // The start: the root of the equation on the compressed quadrature of the
+            // population (a few hundred nodes, about 1e-9 relative; the atoms themselves when
+            // they are few).
+            let (cs, cw) = match &cache.compressed {
+                Some((nodes, weights)) => (nodes.as_slice(), weights.as_slice()),
+                None => (s, w),
+            };
+            self.halley(cs, cw, a, b, base, shifted)?
+        };
+        u = u.clamp(a, b);
+        match self.passes(
+            PassSource::Atoms(s, w, c),
+            0.0,
+            MAX_STEPS,
+            u,
+            a,
+            b,
+            base,
+            shifted,
+        )? {
             Some(done) => Ok(done),
             None => Err(Error::NotConverged {
                 method: "anisotropic ridge kappa",
@@ -405,7 +494,7 @@ impl AnisotropicRidgeModel {
     #[allow(clippy::too_many_arguments)]
     fn passes(
         &self,
-        (s, w, c): (&[f64], &[f64], &[f64]),
+        source: PassSource<'_>,
         quad: f64,
         max_passes: usize,
         mut u: f64,
@@ -419,8 +508,7 @@ impl AnisotropicRidgeModel {
         let mut best = (f64::INFINITY, u);
         for pass in 1..=max_passes {
             let kappa = u.exp();
-            let [q, d1, d2, e0, f0, f1] =
-                atom_sums::sums(s, w, c, &atom_sums::KappaTaylorSums { kappa });
+            let [q, d1, d2, e0, f0, f1] = source.taylor_sums(kappa);
             // q + k = 1 on positive atoms: D0 = E0 + D1 (no cancellation) and E1 = D1 - D2,
             // whose rounding error is certified below: each of D1 >= D2 is off by at most
             // (128 + 3 + 2 + 5) eps times itself (lanes of 128 atoms per chunk, the lane tree,
@@ -536,7 +624,7 @@ impl AnisotropicRidgeModel {
         shifted: bool,
     ) -> Result<(KappaSolution, Option<[f64; 4]>)> {
         let pop = &self.population;
-        let atoms = (pop.eigenvalues(), pop.weights(), pop.signal());
+        let atoms = PassSource::Atoms(pop.eigenvalues(), pop.weights(), pop.signal());
         self.passes(atoms, 0.0, MAX_STEPS, u, a, b, base, shifted)?
             .ok_or(Error::NonFinite {
                 what: "anisotropic ridge kappa (no certificate)",
@@ -817,7 +905,7 @@ mod tests {
         let (mut on_rule, mut total) = (0, 0);
         for pop in pops {
             let pop = Arc::new(pop);
-            let rule = pop.cache().certified.clone().expect("a certified rule");
+            let rule = pop.certified_rule().cloned().expect("a certified rule");
             assert!(rule.bound <= 8.0 * f64::EPSILON);
             for gamma in [0.3, 0.999, 1.5, 2.0, 5.0, 20.0] {
                 for lambda in [0.0, 1e-8, 1e-4, 0.01, 1.0, 100.0] {
@@ -833,13 +921,9 @@ mod tests {
                     let (a, b) = (lo.ln(), hi.ln());
                     let base = 1.0 - m.gamma * m.w_plus;
                     let shifted = m.gamma * m.w_plus <= 2.0;
-                    let (cs, cw) = cache
-                        .compressed
-                        .as_ref()
-                        .map(|(n, w)| (n.as_slice(), w.as_slice()))
-                        .unwrap();
+                    let (cs, cw) = (&rule.start.0, &rule.start.1);
                     let u0 = m.halley(cs, cw, a, b, base, shifted).unwrap();
-                    let nodes = (rule.nodes.as_slice(), rule.w.as_slice(), rule.c.as_slice());
+                    let nodes = PassSource::Rule(&rule);
                     let Some((kr, Some(sr))) = m
                         .passes(nodes, rule.bound, RULE_PASSES, u0, a, b, base, shifted)
                         .unwrap()
@@ -869,6 +953,26 @@ mod tests {
         }
         eprintln!("certified on the rule: {on_rule} of {total} points");
         assert!(4 * on_rule >= 3 * total, "{on_rule} of {total}");
+    }
+
+    /// The certified rule's pass sums its dimension nodes and its signal nodes with two
+    /// kernels: they equal the six-sum kernel over the whole node list to rounding (1e-14
+    /// relative), over kappa from 1e-9 to 1e3.
+    #[test]
+    fn split_rule_sums_equal_the_joint_kernel() {
+        for pop in [
+            Population::power_law(1.5, 1.0, 10_000).unwrap(),
+            Population::power_law(1.0, 0.0, 50_000).unwrap(),
+        ] {
+            let rule = pop.certified_rule().expect("a certified rule");
+            for kappa in [1e-9, 1e-5, 0.01, 1.0, 1e3] {
+                let split = PassSource::Rule(rule).taylor_sums(kappa);
+                let joint = PassSource::Atoms(&rule.nodes, &rule.w, &rule.c).taylor_sums(kappa);
+                for (x, y) in split.iter().zip(&joint) {
+                    assert!(close(*x, *y, 1e-14), "{kappa}: {split:?} {joint:?}");
+                }
+            }
+        }
     }
 
     /// A start that is off (by 1e-6 relative, just outside what one pass certifies, up to a
