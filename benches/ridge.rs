@@ -12,8 +12,8 @@
 //! reference of the same equations is `benches/reference/ridge.py`.
 //!
 //! A cold point is `check()` + `risk()` with the population already built and its certified
-//! compressed rule built (`Population::build_certified_rule`, as for a curve: the solver builds
-//! it itself at the 64th point): no pass in `check` (the population caches $w_+$,
+//! compressed rule built (`Population::build_certified_rule`, as for a curve: the CLI and the
+//! Python package build it for runs of 64 points or more): no pass in `check` (the population caches $w_+$,
 //! $\sum_j w_js_j$), the start on the rule's octave Gauss rule (about 150 nodes), then one
 //! certified pass over the rule (about 800 nodes per measure). `population_1e4`,
 //! `population_1e6`: building the population (`Population::power_law`, the eager cache, not the

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use overparam::Error;
 use overparam::solver::{RootOptions, brent_root};
 use overparam::spectral::Population;
+use overparam::spectral::population::CERTIFIED_RULE_MIN_POINTS;
 use overparam::theory::ridge::{AnisotropicRidge, KernelRidgeModes, Ridge};
 
 fn log_grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {
@@ -811,7 +812,7 @@ fn one_pass_certificate_at_scale() {
     ];
     let (mut points, mut one_pass, mut max_passes) = (0usize, 0usize, 0usize);
     // Each population twice: as built (each point passes over the atoms: the certified rule is
-    // built lazily, later than these 30 points) and with its certified rule built first.
+    // built on request only) and with its certified rule built first.
     let pops = pops
         .into_iter()
         .flat_map(|(name, pop)| {
@@ -896,46 +897,58 @@ fn one_pass_certificate_at_scale() {
     assert!(max_passes <= 3);
 }
 
-/// The certified compressed rule is built lazily (issue 15 §4): a population is built without
-/// it, the solver's first 63 points on it pass over the atoms and the 64th builds it; every
-/// point after that is on the rule. On a grid of 8 x 8 (gamma, lambda) across gamma w+ = 1,
-/// the points on the rule (second sweep) agree with the points on the atoms (first sweep, a
-/// fresh population) to 1e-13 relative in kappa, bias, variance, test and training error and
-/// GCV, and they are not all bit-identical (the paths differ). `build_certified_rule` builds
-/// it at once; a small population never has one.
+/// The certified compressed rule is built on request (issue 15 §4): a population is built
+/// without it and the solver never builds it, so every point of a first sweep (64 points, the
+/// CLI's threshold) passes over the atoms, and the results do not depend on the order of
+/// evaluation (the sweep in reverse order on a fresh population is bit-identical). After
+/// `build_certified_rule`, on a grid of 8 x 8 (gamma, lambda) across gamma w+ = 1, the points
+/// on the rule agree with the points on the atoms to 1e-13 relative in kappa, bias, variance,
+/// test and training error and GCV, and they are not all bit-identical (the paths differ); a
+/// small population never has a rule.
 #[test]
-fn certified_rule_lazy_path_agrees_with_the_atoms() {
+fn certified_rule_path_agrees_with_the_atoms_and_order_does_not_matter() {
     for pop in [
         Population::power_law(1.5, 1.0, 10_000).unwrap(),
         Population::power_law(2.5, 0.5, 20_000).unwrap(),
     ] {
-        let pop = Arc::new(pop);
-        assert!(!pop.certified_rule_is_built());
+        let fresh = || {
+            Arc::new(
+                Population::new(
+                    pop.eigenvalues().to_vec(),
+                    pop.weights().to_vec(),
+                    pop.signal().to_vec(),
+                )
+                .unwrap(),
+            )
+        };
         let gammas = [0.3, 0.9, 0.999, 1.001, 1.5, 2.0, 5.0, 20.0];
         let lambdas = [1e-8, 1e-5, 1e-3, 0.01, 0.1, 1.0, 10.0, 100.0];
-        let sweep = |pop: &Arc<Population>, expect_built: Option<bool>| {
-            let mut out = Vec::new();
-            for (i, &gamma) in gammas.iter().enumerate() {
-                for (j, &lambda) in lambdas.iter().enumerate() {
-                    let r = AnisotropicRidge::new(Arc::clone(pop), gamma, lambda, 3.0)
-                        .check()
-                        .and_then(|m| m.risk())
-                        .unwrap();
-                    if let Some(built) = expect_built {
-                        // The rule exists from the 64th point on.
-                        let n = i * lambdas.len() + j + 1;
-                        assert_eq!(pop.certified_rule_is_built(), built || n >= 64, "{n}");
-                    }
-                    out.push(r);
-                }
-            }
-            out
+        let grid: Vec<(f64, f64)> = gammas
+            .iter()
+            .flat_map(|&g| lambdas.iter().map(move |&l| (g, l)))
+            .collect();
+        assert_eq!(grid.len(), CERTIFIED_RULE_MIN_POINTS);
+        let point = |pop: &Arc<Population>, (gamma, lambda): (f64, f64)| {
+            AnisotropicRidge::new(Arc::clone(pop), gamma, lambda, 3.0)
+                .check()
+                .and_then(|m| m.risk())
+                .unwrap()
         };
-        let on_atoms = sweep(&pop, Some(false));
-        assert!(pop.certified_rule_is_built());
-        let on_rule = sweep(&pop, Some(true));
+        let atoms_pop = fresh();
+        let on_atoms: Vec<_> = grid.iter().map(|&x| point(&atoms_pop, x)).collect();
+        assert!(!atoms_pop.certified_rule_is_built());
+        let reverse_pop = fresh();
+        let mut reversed: Vec<_> = grid.iter().rev().map(|&x| point(&reverse_pop, x)).collect();
+        reversed.reverse();
+        assert_eq!(
+            on_atoms, reversed,
+            "the order of evaluation changed a result"
+        );
+        let rule_pop = fresh();
+        assert!(rule_pop.build_certified_rule());
+        let on_rule: Vec<_> = grid.iter().map(|&x| point(&rule_pop, x)).collect();
         let mut differ = 0;
-        for (a, r) in on_atoms[..63].iter().zip(&on_rule) {
+        for (a, r) in on_atoms.iter().zip(&on_rule) {
             for (x, y, what) in [
                 (r.kappa, a.kappa, "kappa"),
                 (r.bias, a.bias, "bias"),
@@ -952,16 +965,6 @@ fn certified_rule_lazy_path_agrees_with_the_atoms() {
             differ += usize::from(r.kappa != a.kappa);
         }
         assert!(differ > 0, "the rule path was not taken");
-        // Built at once.
-        let other = Population::new(
-            pop.eigenvalues().to_vec(),
-            pop.weights().to_vec(),
-            pop.signal().to_vec(),
-        )
-        .unwrap();
-        assert!(!other.certified_rule_is_built());
-        assert!(other.build_certified_rule());
-        assert!(other.certified_rule_is_built());
     }
     let small = Arc::new(Population::power_law(1.5, 1.0, 1000).unwrap());
     for _ in 0..100 {

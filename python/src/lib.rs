@@ -666,6 +666,13 @@ fn ridge(
     } else {
         None
     };
+    // A long array call is evaluated on the certified compressed rule, built once here (as the
+    // CLI does for the same number of points: the decision depends on the size only).
+    if let Some(p) = &pop
+        && n >= overparam::spectral::population::CERTIFIED_RULE_MIN_POINTS
+    {
+        py.detach(|| p.build_certified_rule());
+    }
     let out = py.detach(|| match pop {
         None => {
             let mut out = Out::new(

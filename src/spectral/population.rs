@@ -305,8 +305,8 @@ impl StieltjesTransform for Atoms {
 /// independently of $(\gamma, \lambda)$ ($w_+$, $\sum_j w_js_j$, the extreme atoms, a compressed
 /// quadrature of a few hundred nodes; $O(P)$, about a sixth of the cost of `power_law`), so a
 /// point of [`crate::theory::ridge::AnisotropicRidge`] reads the atoms only once. The
-/// certified compressed rule, with which a point reads no atom, is built later: at the solver's
-/// 64th point on the population, or by [`Population::build_certified_rule`].
+/// certified compressed rule, with which a point reads no atom, is built on request, by
+/// [`Population::build_certified_rule`] (the drivers call it before long runs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
     spectrum: Atoms,
@@ -370,7 +370,12 @@ const CERTIFIED_MIN_ATOMS: usize = 1024;
 /// many passes over the atoms (measured, docs/performance.md), so a single point or a short
 /// curve never pays for it, and a long curve pays at most about twice the cheaper of the two
 /// strategies (the ski-rental bound).
-pub(crate) const LAZY_RULE_POINTS: usize = 64;
+/// From this many points on one population, the drivers (the CLI's `ridge --spectrum`, the
+/// Python `ridge(spectrum=...)`) build the certified rule before evaluating
+/// ([`Population::build_certified_rule`]): the build costs about as much as 230 points over
+/// the atoms, so shorter runs pass over the atoms; the decision depends on the run's size only,
+/// never on the order of evaluation.
+pub const CERTIFIED_RULE_MIN_POINTS: usize = 64;
 
 impl CertifiedNodes {
     fn new(s: &[f64], w: &[f64], c: &[f64]) -> Option<Self> {
@@ -430,19 +435,17 @@ impl CertifiedNodes {
     }
 }
 
-/// The certified rules of a population, built on demand (thread-safe, at most once) and
-/// counted points before that. Cloning keeps what was built; equality ignores it (it is a
+/// The certified rules of a population, built on request (thread-safe, at most once).
+/// Cloning keeps what was built; equality ignores it (it is a
 /// function of the atoms).
 pub(crate) struct LazyRule {
     cell: std::sync::OnceLock<Option<CertifiedNodes>>,
-    points: std::sync::atomic::AtomicUsize,
 }
 
 impl LazyRule {
     fn new() -> Self {
         Self {
             cell: std::sync::OnceLock::new(),
-            points: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 }
@@ -453,12 +456,7 @@ impl Clone for LazyRule {
         if let Some(rule) = self.cell.get() {
             let _ = cell.set(rule.clone());
         }
-        Self {
-            cell,
-            points: std::sync::atomic::AtomicUsize::new(
-                self.points.load(std::sync::atomic::Ordering::Relaxed),
-            ),
-        }
+        Self { cell }
     }
 }
 
@@ -475,13 +473,7 @@ impl std::fmt::Debug for LazyRule {
             Some(None) => "built: none",
             Some(Some(_)) => "built",
         };
-        f.debug_struct("LazyRule")
-            .field("state", &state)
-            .field(
-                "points",
-                &self.points.load(std::sync::atomic::Ordering::Relaxed),
-            )
-            .finish()
+        f.debug_struct("LazyRule").field("state", &state).finish()
     }
 }
 
@@ -655,19 +647,20 @@ impl Population {
     /// atoms, and those whose rule would not be at most half the atoms, have none: their points
     /// pass over the atoms).
     ///
-    /// Optional: the solver builds the rule itself at its 64th point on this population (the 63
-    /// points before pass over the atoms, together about a quarter of the cost of building
-    /// it), so a single point does not pay for it. Call it first when many points will follow
-    /// (a curve, a grid, a benchmark): every point is then on the rule. Building is $O(P)$ and
-    /// costs about as much as 230 points over the atoms (a few ms for $10^4$ atoms).
-    /// Thread-safe; the answers of the solver agree on both paths to about $10^{-13}$ relative
-    /// (each is certified).
+    /// Optional: the solver never builds the rule itself (a point's path, and so its last bits,
+    /// must not depend on how many points came before it), so without this call every point
+    /// passes over the atoms and a single point does not pay for the rule. Call it first when
+    /// many points will follow (a curve, a grid, a benchmark; the CLI and the Python package do
+    /// from [`CERTIFIED_RULE_MIN_POINTS`] points on): every point is then on the rule. Building
+    /// is $O(P)$ and costs about as much as 230 points over the atoms (about 0.6 ms for
+    /// $10^4$ atoms). Thread-safe; the answers of the solver agree on both paths to about
+    /// $10^{-13}$ relative (each is certified).
     pub fn build_certified_rule(&self) -> bool {
         self.certified_rule().is_some()
     }
 
     /// Whether the certified compressed rule has been built (by
-    /// [`Population::build_certified_rule`] or by the solver's points; `false` before, and
+    /// [`Population::build_certified_rule`]; `false` before, and
     /// after a build that found no rule).
     pub fn certified_rule_is_built(&self) -> bool {
         matches!(self.cache.certified.cell.get(), Some(Some(_)))
@@ -688,24 +681,13 @@ impl Population {
             .as_ref()
     }
 
-    /// The certified rules for one point of the solver: when built; else the point is
-    /// counted and the rules are built at the [`LAZY_RULE_POINTS`]-th point.
+    /// The certified rules for one point of the solver: the rules if they have been built (by
+    /// [`Population::build_certified_rule`]), else `None` (the point passes over the atoms).
+    /// Deliberately not built here: which path a point takes must not depend on how many
+    /// points, on which threads, came before it, so that results are reproducible bit for bit
+    /// whatever the thread count or evaluation order.
     pub(crate) fn certified_rule_for_point(&self) -> Option<&CertifiedNodes> {
-        let lazy = &self.cache.certified;
-        if let Some(rule) = lazy.cell.get() {
-            return rule.as_ref();
-        }
-        if self.spectrum.eigenvalues.len() < CERTIFIED_MIN_ATOMS {
-            return None;
-        }
-        let seen = lazy
-            .points
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if seen + 1 >= LAZY_RULE_POINTS {
-            self.certified_rule()
-        } else {
-            None
-        }
+        self.cache.certified.cell.get().and_then(Option::as_ref)
     }
 
     /// $\Sigma = I$: one atom at 1 carrying all dimensions and all the signal.
@@ -1399,42 +1381,40 @@ mod tests {
         }
     }
 
-    /// The certified rule is built lazily: not when the population is built, not for the
-    /// first points of the solver (counted), at the LAZY_RULE_POINTS-th point, or at once by
-    /// `build_certified_rule`; never for small populations; clones keep it, equality ignores it;
-    /// `Population` stays Send + Sync.
+    /// The certified rule is built on request only: not when the population is built, never
+    /// by the solver's points (whatever their number: the path a point takes must not depend
+    /// on the points before it), at once by `build_certified_rule`; never for small
+    /// populations; clones keep it, equality ignores it; `Population` stays Send + Sync.
     #[test]
-    fn certified_rule_is_lazy() {
+    fn certified_rule_is_built_on_request_only() {
         fn send_sync<T: Send + Sync>() {}
         send_sync::<Population>();
         let pop = Population::power_law(1.5, 1.0, 10_000).unwrap();
         let fresh = pop.clone();
         assert!(!pop.certified_rule_is_built());
-        for _ in 1..LAZY_RULE_POINTS {
+        for _ in 0..2 * CERTIFIED_RULE_MIN_POINTS {
             assert!(pop.certified_rule_for_point().is_none());
         }
         assert!(!pop.certified_rule_is_built());
+        assert!(pop.build_certified_rule());
+        assert!(pop.certified_rule_is_built());
         let rule = pop
             .certified_rule_for_point()
-            .expect("built at the last point")
+            .expect("built on request")
             .clone();
-        assert!(pop.certified_rule_is_built());
-        assert!(pop.certified_rule_for_point().is_some());
-        assert_eq!(pop, fresh); // equality ignores the lazy rule
+        assert_eq!(pop, fresh); // equality ignores the rule
         let copy = pop.clone();
         assert!(copy.certified_rule_is_built());
         assert_eq!(copy.certified_rule(), Some(&rule));
-        // Built at once, the same rule (a function of the atoms).
+        // Built on another copy, the same rule (a function of the atoms).
         assert!(!fresh.certified_rule_is_built());
         assert!(fresh.build_certified_rule());
         assert_eq!(fresh.certified_rule(), Some(&rule));
-        // Small populations have none and count nothing.
+        // Small populations have none.
         let small = Population::power_law(1.5, 1.0, 1000).unwrap();
-        for _ in 0..2 * LAZY_RULE_POINTS {
-            assert!(small.certified_rule_for_point().is_none());
-        }
         assert!(!small.build_certified_rule());
         assert!(!small.certified_rule_is_built());
+        assert!(small.certified_rule_for_point().is_none());
         assert!(!Population::isotropic().build_certified_rule());
     }
 

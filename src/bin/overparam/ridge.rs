@@ -11,6 +11,7 @@ use overparam::sim::ridge::{
     LinearRidgeSimulator,
 };
 use overparam::spectral::Population;
+use overparam::spectral::population::CERTIFIED_RULE_MIN_POINTS;
 use overparam::theory::ridge::{
     AnisotropicRidge, AnisotropicRidgeModel, AnisotropicRidgeRisk, Ridge, RidgeModel, RidgeRisk,
 };
@@ -276,6 +277,12 @@ fn run_anisotropic(args: &RidgeArgs, pop: Arc<Population>) -> Result<(), CliErro
     crate::plot::check_path(args.out.plot.as_ref())?;
     let axes = axes(args);
     validate_blaming(&axes, |v| aparams(args, &pop, v).check().map(|_| ()), blame)?;
+    // A long run is evaluated on the certified compressed rule (built once here; the decision
+    // depends on the grid's size only, so the output does not depend on evaluation order).
+    let points: usize = axes.iter().map(|a| a.values.len()).product();
+    if points >= CERTIFIED_RULE_MIN_POINTS {
+        pop.build_certified_rule();
+    }
     if args.sim.simulate {
         let base: Vec<f64> = axes.iter().map(|a| a.values.first()).collect();
         asimulation(args, &aparams(args, &pop, &base))

@@ -73,9 +73,11 @@
 //!    $\gamma\delta X(1+|x|)/(1-|x|)$ to the residual ($X$ the sum in $g$), takes $g'$ a factor
 //!    $1-\delta$ smaller, and the risk sums are within $\varepsilon/2 + \delta$ relative. If
 //!    two passes on the rule do not certify, the passes run on the atoms. The rule is built
-//!    lazily, at the 64th point on a population (building it costs about 230 passes over the
-//!    atoms), or at once by [`Population::build_certified_rule`]; the points before pass over
-//!    the atoms. On this path the start (step 1) runs on the rule's 10-point Gauss rules per
+//!    on request, by [`Population::build_certified_rule`] (building it costs about 230 passes
+//!    over the atoms; the CLI and the Python package call it from
+//!    [`crate::spectral::population::CERTIFIED_RULE_MIN_POINTS`] points on); until then every
+//!    point passes over the atoms. The solver never builds it itself, so a point's result
+//!    does not depend on the points evaluated before it (nor on threads or order). On this path the start (step 1) runs on the rule's 10-point Gauss rules per
 //!    octave (about 150 nodes), and the pass sums the dimension nodes ($Q, D_1, D_2, E_0$) and
 //!    the signal nodes ($F_0, F_1$) separately.
 //!
