@@ -80,6 +80,8 @@ def _broadcast(*args: Any) -> tuple[list[np.ndarray], tuple[int, ...], int]:
     """Broadcast numeric arguments: return them as contiguous 1-D float64 arrays in C order
     (an argument of one element stays of length 1: the Rust side repeats it, nothing is
     materialised), the broadcast shape and the length of its last axis."""
+    if all(type(a) in _SCALARS for a in args):  # all scalars: shape (), no broadcasting
+        return [np.array((float(a),)) for a in args], (), 1
     arrays = [np.asarray(a, dtype=np.float64) for a in args]
     shape = np.broadcast(*arrays).shape
     size = 1
@@ -202,6 +204,26 @@ def random_features(
         bias_coefficient, variance_coefficient, lambda_bar, zeta_sq, chi, residual, iterations``
         (and the simulation fields). ``test_error`` excludes the label noise.
     """
+    if (
+        not simulate
+        and not optimal_lambda
+        and errors == "raise"
+        and type(psi1) in _SCALARS
+        and type(psi2) in _SCALARS
+        and type(lam) in _SCALARS
+        and type(f1) in _SCALARS
+        and type(fstar) in _SCALARS
+        and type(tau) in _SCALARS
+    ):
+        # The scalar fast path: no arrays at all (per-call overhead, docs/python.md); the same
+        # solve as a one-point array call.
+        cols, err = _core.rf_point(float(psi1), float(psi2), float(lam), float(f1),
+                                   float(fstar), float(tau), str(activation))
+        if isinstance(err, list):  # an error of the whole call (an unknown activation)
+            raise from_info(err[0][1])
+        if err is not None:
+            raise from_info(err, ())
+        return Result(cols)
     _check_errors(errors)
     if optimal_lambda:  # lam is ignored (its shape still broadcasts); the CLI's placeholder
         lam = np.ones_like(np.asarray(lam, dtype=np.float64))

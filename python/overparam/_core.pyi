@@ -28,6 +28,10 @@ def ridge(
 def ridge_point(
     gamma: float, lam: float, snr: float, noise_sd: float
 ) -> tuple[dict[str, float] | None, dict[str, Any] | None]: ...
+def rf_point(
+    psi1: float, psi2: float, lam: float, f1: float, f_star: float, noise_sd: float,
+    activation: str,
+) -> tuple[dict[str, float] | None, dict[str, Any] | list[tuple[int, dict[str, Any]]] | None]: ...
 def membership(
     gamma: F64, lam: F64, kappa: F64, noise_sd: F64, output_noise: F64, attack: str,
     sim: SimOptions = ...,

@@ -881,6 +881,77 @@ fn ridge_point(
     }
 }
 
+/// One random-features point without arrays (the per-call-overhead path of
+/// `overparam.random_features` with scalar arguments, no simulation, no optimal lambda): the
+/// same solve as a one-point array call; `(dict of floats, None)`, `(None, error info)` for a
+/// failed point, or `(None, [(-1, error info)])` for an error of the whole call.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn rf_point(
+    py: Python<'_>,
+    psi1: f64,
+    psi2: f64,
+    lam: f64,
+    f1: f64,
+    f_star: f64,
+    noise_sd: f64,
+    activation: &str,
+) -> PyResult<Py<PyAny>> {
+    // An unknown activation is an error of the whole call (as in the array path).
+    let activation: Activation = match activation.parse() {
+        Ok(a) => a,
+        Err(e) => return call_error(py, &e),
+    };
+    let solved = (|| {
+        let m = RandomFeatures {
+            psi1,
+            psi2,
+            lambda: lam,
+            activation,
+            f1,
+            f_star,
+            noise_sd,
+            ..RandomFeatures::default()
+        }
+        .check()?;
+        let r = m.risk()?;
+        Ok::<_, Error>((r, m.reduced().lambda_bar(), m.reduced().zeta_sq()))
+    })();
+    match solved {
+        Ok((r, lb, zs)) => {
+            let d = PyDict::new(py);
+            let values = [
+                psi1,
+                psi2,
+                lam,
+                f1,
+                f_star,
+                noise_sd,
+                r.test_error,
+                r.train_error,
+                r.bias,
+                r.variance,
+                r.bias_coefficient,
+                r.variance_coefficient,
+                lb,
+                zs,
+                r.chi,
+                r.residual,
+                r.iterations as f64,
+            ];
+            let names = RF_FIELDS.iter().chain(std::iter::once(&"iterations"));
+            for (k, v) in names.zip(values) {
+                d.set_item(pyo3::types::PyString::intern(py, k), v)?;
+            }
+            Ok((d, py.None()).into_pyobject(py)?.into_any().unbind())
+        }
+        Err(e) => Ok((py.None(), error_info(py, &e, "theory")?)
+            .into_pyobject(py)?
+            .into_any()
+            .unbind()),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // membership
 
@@ -1775,6 +1846,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random_features, m)?)?;
     m.add_function(wrap_pyfunction!(ridge, m)?)?;
     m.add_function(wrap_pyfunction!(ridge_point, m)?)?;
+    m.add_function(wrap_pyfunction!(rf_point, m)?)?;
     m.add_function(wrap_pyfunction!(membership, m)?)?;
     m.add_function(wrap_pyfunction!(adversarial, m)?)?;
     m.add_function(wrap_pyfunction!(dynamics, m)?)?;

@@ -19,6 +19,40 @@ def test_scalar_arguments_give_python_floats():
     assert {"residual", "iterations", "chi", "lambda_bar"} <= set(r)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        (2.0, 3.0, 0.1, "relu", 1.0, 0.0, 0.0),
+        (0.5, 1.5, 1e-3, "tanh", 1.0, 0.5, 0.3),
+        (3, 2, 0, "erf", 0.7, 0.2, 0.5),  # ints, ridgeless
+        (np.float64(1.2), 0.8, 1e-2, "relu", 1.0, 0.0, 1.0),
+    ],
+)
+def test_scalar_fast_path_equals_the_array_path(args):
+    """The scalar fast paths (`_core.rf_point`, `_core.ridge_point`) give bit for bit what a
+    0-d array call gives, with the same keys, and raise the same exception on bad input."""
+    psi1, psi2, lam, act, f1, fstar, tau = args
+    fast = op.random_features(psi1, psi2, lam, act, f1, fstar, tau)
+    slow = op.random_features(np.asarray(psi1, dtype=float), psi2, lam, act, f1, fstar, tau)
+    assert list(fast) == list(slow)
+    for k in fast:
+        assert type(fast[k]) is float and fast[k] == slow[k], k
+    g = op.ridge(float(psi1), float(lam), 2.0)
+    h = op.ridge(np.asarray(float(psi1)), float(lam), 2.0)
+    assert list(g) == list(h) and all(g[k] == h[k] for k in g)
+
+
+def test_scalar_fast_path_errors_match_the_array_path():
+    for bad in [(-1.0, 3.0, 0.1, "relu"), (2.0, 3.0, 0.1, "nope")]:
+        with pytest.raises(op.OverparamError) as fast:
+            op.random_features(*bad)
+        with pytest.raises(op.OverparamError) as slow:
+            op.random_features(np.asarray(bad[0]), *bad[1:])
+        assert type(fast.value) is type(slow.value)
+        assert str(fast.value) == str(slow.value)
+        assert fast.value.index == slow.value.index
+
+
 def test_broadcast_shape_and_values():
     psi1 = np.array([0.5, 1.0, 2.0])
     psi2 = np.array([[1.0], [3.0]])
