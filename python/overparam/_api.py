@@ -141,7 +141,10 @@ def _finish(raw: Any, shape: tuple[int, ...], errors: str) -> Result:
     out = Result()
     scalar = shape == ()
     for name, col in cols.items():
-        out[name] = col.item() if scalar else col.reshape(shape)
+        if type(col) is float:  # a call of one point: the core returns floats, no arrays
+            out[name] = col if scalar else np.full(shape, col)
+        else:
+            out[name] = col.item() if scalar else col.reshape(shape)
     if errors == "nan":
         err = np.full(int(np.prod(shape)), None, dtype=object)
         for i, info in errs:

@@ -102,10 +102,17 @@ impl Out {
         self.errors.push((i as isize, stage, e));
     }
 
+    /// The columns as a dict of NumPy arrays, except for a call of one point, whose columns
+    /// are Python floats (no array allocations: the per-call overhead of scalar calls; the
+    /// Python layer gives them the call's shape).
     fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let dict = PyDict::new(py);
         for (name, col) in self.names.into_iter().zip(self.cols) {
-            dict.set_item(name, col.into_pyarray(py))?;
+            if let [v] = col[..] {
+                dict.set_item(name, v)?;
+            } else {
+                dict.set_item(name, col.into_pyarray(py))?;
+            }
         }
         let errors = PyList::empty(py);
         for (i, stage, e) in &self.errors {
