@@ -419,6 +419,29 @@ fn slices<'a, const K: usize>(arrays: &'a [Arr<'_>; K]) -> PyResult<([Col<'a>; K
 /// A solved random-features point: the lambda used, the risk, lambda_bar, zeta_sq.
 type RfSolved = (f64, overparam::theory::random_features::RfRisk, f64, f64);
 
+/// One row of the random-features columns ([`RF_FIELDS`], then `iterations`) of a solved point.
+fn rf_row(p: &RandomFeatures, (lambda, r, lb, zs): &RfSolved) -> [f64; 17] {
+    [
+        p.psi1,
+        p.psi2,
+        *lambda,
+        p.f1,
+        p.f_star,
+        p.noise_sd,
+        r.test_error,
+        r.train_error,
+        r.bias,
+        r.variance,
+        r.bias_coefficient,
+        r.variance_coefficient,
+        *lb,
+        *zs,
+        r.chi,
+        r.residual,
+        r.iterations as f64,
+    ]
+}
+
 const RF_FIELDS: [&str; 16] = [
     "psi1",
     "psi2",
@@ -538,25 +561,7 @@ fn random_features(
             for (k, (i, s)) in range.clone().zip(solve_piece(range)).enumerate() {
                 let p = &params(i);
                 let row: &[f64] = match &s {
-                    Ok((lambda, r, lb, zs)) => &[
-                        p.psi1,
-                        p.psi2,
-                        *lambda,
-                        p.f1,
-                        p.f_star,
-                        p.noise_sd,
-                        r.test_error,
-                        r.train_error,
-                        r.bias,
-                        r.variance,
-                        r.bias_coefficient,
-                        r.variance_coefficient,
-                        *lb,
-                        *zs,
-                        r.chi,
-                        r.residual,
-                        r.iterations as f64,
-                    ],
+                    Ok(solved) => &rf_row(p, solved),
                     Err(_) => &[p.psi1, p.psi2, p.lambda, p.f1, p.f_star, p.noise_sd],
                 };
                 for (col, v) in cols.iter_mut().zip(row) {
@@ -909,45 +914,29 @@ fn rf_point(
         Ok(a) => a,
         Err(e) => return call_error(py, &e),
     };
-    let solved = (|| {
-        let m = RandomFeatures {
-            psi1,
-            psi2,
-            lambda: lam,
-            activation,
-            f1,
-            f_star,
-            noise_sd,
-            ..RandomFeatures::default()
-        }
-        .check()?;
-        let r = m.risk()?;
-        Ok::<_, Error>((r, m.reduced().lambda_bar(), m.reduced().zeta_sq()))
-    })();
+    let p = RandomFeatures {
+        psi1,
+        psi2,
+        lambda: lam,
+        activation,
+        f1,
+        f_star,
+        noise_sd,
+        ..RandomFeatures::default()
+    };
+    let solved = p.check().and_then(|m| {
+        Ok::<RfSolved, Error>((
+            m.lambda(),
+            m.risk()?,
+            m.reduced().lambda_bar(),
+            m.reduced().zeta_sq(),
+        ))
+    });
     match solved {
-        Ok((r, lb, zs)) => {
+        Ok(solved) => {
             let d = PyDict::new(py);
-            let values = [
-                psi1,
-                psi2,
-                lam,
-                f1,
-                f_star,
-                noise_sd,
-                r.test_error,
-                r.train_error,
-                r.bias,
-                r.variance,
-                r.bias_coefficient,
-                r.variance_coefficient,
-                lb,
-                zs,
-                r.chi,
-                r.residual,
-                r.iterations as f64,
-            ];
             let names = RF_FIELDS.iter().chain(std::iter::once(&"iterations"));
-            for (k, v) in names.zip(values) {
+            for (k, v) in names.zip(rf_row(&p, &solved)) {
                 d.set_item(pyo3::types::PyString::intern(py, k), v)?;
             }
             Ok((d, py.None()).into_pyobject(py)?.into_any().unbind())

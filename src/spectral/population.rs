@@ -1185,6 +1185,22 @@ mod tests {
         }
     }
 
+    /// 30 000 atoms log-uniform on [1e-6, 1e6] (condition 1e12) with every 97th atom zero,
+    /// and random weights: the hard population of the rule tests.
+    fn log_uniform_with_zeros(next: &mut impl FnMut() -> f64) -> (Vec<f64>, Vec<f64>) {
+        let atoms = (0..30_000)
+            .map(|j| {
+                if j % 97 == 0 {
+                    0.0
+                } else {
+                    (27.6 * next() - 13.8).exp()
+                }
+            })
+            .collect();
+        let weights = (0..30_000).map(|_| next()).collect();
+        (atoms, weights)
+    }
+
     /// Compensated (two-sum) direct sum of w_j f(s_j) over the positive atoms.
     fn direct(s: &[f64], w: &[f64], f: impl Fn(f64) -> f64) -> f64 {
         let (mut hi, mut lo) = (0.0f64, 0.0f64);
@@ -1240,16 +1256,7 @@ mod tests {
     fn certified_rule_sums_within_the_proven_bound() {
         use super::certified_rule::{INTEGRANDS, build};
         let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
-        let log_uniform: Vec<f64> = (0..30_000)
-            .map(|j| {
-                if j % 97 == 0 {
-                    0.0
-                } else {
-                    (27.6 * next() - 13.8).exp()
-                }
-            })
-            .collect();
-        let random_w: Vec<f64> = (0..30_000).map(|_| next()).collect();
+        let (log_uniform, random_w) = log_uniform_with_zeros(&mut next);
         let clusters: Vec<f64> = (0..20_000)
             .map(|j| [1e-3, 0.5, 2.0][j % 3] * (1.0 + 1e-6 * (j % 7) as f64))
             .collect();
@@ -1338,16 +1345,7 @@ mod tests {
     #[test]
     fn start_rule_is_accurate_and_small() {
         let mut next = xorshift(0x5851_f42d_4c95_7f2d);
-        let log_uniform: Vec<f64> = (0..30_000)
-            .map(|j| {
-                if j % 97 == 0 {
-                    0.0
-                } else {
-                    (27.6 * next() - 13.8).exp()
-                }
-            })
-            .collect();
-        let random_w: Vec<f64> = (0..30_000).map(|_| next()).collect();
+        let (log_uniform, random_w) = log_uniform_with_zeros(&mut next);
         let pops = [
             Population::power_law(1.5, 1.0, 10_000).unwrap(),
             Population::power_law(2.4, 0.0, 100_000).unwrap(),
