@@ -96,6 +96,44 @@ pub struct MetricComparison {
     pub agrees: bool,
 }
 
+/// The output field names of joined metric `name` at position `index` of
+/// [`Experiment::metric_names`] (one vocabulary for the CLI's JSON/CSV and the Python package,
+/// docs/glossary.md): the primary metric (`index = 0`) has the short names `sim_mean`, `sim_se`,
+/// `theory_realised`, `z`, `allowance`, `agrees`; every other metric `M` has `sim_M`,
+/// `sim_M_se`, `theory_realised_M`, `z_M`, `allowance_M`, `agrees_M`. In that order: mean,
+/// standard error, theory at the realised sizes, z-score, finite-size allowance, verdict
+/// ([`JoinedMetric`]).
+///
+/// ```
+/// use overparam::experiment::join_field_names;
+/// assert_eq!(join_field_names(0, "test_error")[0], "sim_mean");
+/// assert_eq!(join_field_names(1, "train_error")[1], "sim_train_error_se");
+/// ```
+pub fn join_field_names(index: usize, name: &str) -> [std::borrow::Cow<'static, str>; 6] {
+    use std::borrow::Cow;
+    if index == 0 {
+        [
+            "sim_mean",
+            "sim_se",
+            "theory_realised",
+            "z",
+            "allowance",
+            "agrees",
+        ]
+        .map(Cow::Borrowed)
+    } else {
+        [
+            format!("sim_{name}"),
+            format!("sim_{name}_se"),
+            format!("theory_realised_{name}"),
+            format!("z_{name}"),
+            format!("allowance_{name}"),
+            format!("agrees_{name}"),
+        ]
+        .map(Cow::Owned)
+    }
+}
+
 /// Every metric of one simulated point, the model's primary metric first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Joined {

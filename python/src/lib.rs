@@ -345,29 +345,10 @@ fn simulate<S: Experiment>(
     }
 }
 
-/// The fields of simulated metric `k` (`name`): `sim_mean, sim_se, theory_realised, z,
-/// allowance, agrees` for the primary one (k = 0), `sim_NAME, sim_NAME_se, ...` for the others.
-fn metric_keys(k: usize, name: &str) -> [String; 6] {
-    if k == 0 {
-        [
-            "sim_mean",
-            "sim_se",
-            "theory_realised",
-            "z",
-            "allowance",
-            "agrees",
-        ]
-        .map(String::from)
-    } else {
-        [
-            format!("sim_{name}"),
-            format!("sim_{name}_se"),
-            format!("theory_realised_{name}"),
-            format!("z_{name}"),
-            format!("allowance_{name}"),
-            format!("agrees_{name}"),
-        ]
-    }
+/// The fields of simulated metric `k` (`name`): the library's one vocabulary
+/// ([`overparam::experiment::join_field_names`]), as the CLI's JSON keys.
+fn metric_keys(k: usize, name: &str) -> [std::borrow::Cow<'static, str>; 6] {
+    overparam::experiment::join_field_names(k, name)
 }
 
 /// One broadcast argument: `n` values, or one value standing for all `n` (the Python layer

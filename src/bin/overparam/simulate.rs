@@ -382,30 +382,10 @@ pub fn parse_memory_budget(s: &str) -> Result<MemoryBudget, String> {
     }))
 }
 
-/// The record keys of metric `name` at position `i` (the primary metric, `i = 0`, has the
-/// short names): mean, SE, theory at the realised sizes, z, allowance, verdict.
+/// The record keys of metric `name` at position `i`: the library's one vocabulary
+/// ([`overparam::experiment::join_field_names`]).
 fn keys(i: usize, name: &str) -> [Cow<'static, str>; 6] {
-    if i == 0 {
-        [
-            "sim_mean",
-            "sim_se",
-            "theory_realised",
-            "z",
-            "allowance",
-            "agrees",
-        ]
-        .map(Cow::Borrowed)
-    } else {
-        [
-            format!("sim_{name}"),
-            format!("sim_{name}_se"),
-            format!("theory_realised_{name}"),
-            format!("z_{name}"),
-            format!("allowance_{name}"),
-            format!("agrees_{name}"),
-        ]
-        .map(Cow::Owned)
-    }
+    overparam::experiment::join_field_names(i, name)
 }
 
 /// Metrics that are counts: their simulated and theory values print as integers when whole.
