@@ -102,7 +102,7 @@ pub struct MetricComparison {
 /// `theory_realised`, `z`, `allowance`, `agrees`; every other metric `M` has `sim_M`,
 /// `sim_M_se`, `theory_realised_M`, `z_M`, `allowance_M`, `agrees_M`. In that order: mean,
 /// standard error, theory at the realised sizes, z-score, finite-size allowance, verdict
-/// ([`JoinedMetric`]).
+/// ([`MetricComparison`]).
 ///
 /// ```
 /// use overparam::experiment::join_field_names;
