@@ -323,3 +323,76 @@ fn bad_spectrum_files_exit_2_with_file_and_line() {
     ]);
     assert_eq!(code, 2);
 }
+
+/// The value of `key` in one JSON line, parsed from its text with Rust's correctly rounded
+/// parser (the CLI prints the shortest text that reads back to the same `f64`).
+fn exact_field(line: &str, key: &str) -> f64 {
+    let tag = format!("\"{key}\":");
+    let start = line.find(&tag).unwrap_or_else(|| panic!("{key} in {line}")) + tag.len();
+    let rest = &line[start..];
+    let end = rest.find([',', '}']).unwrap();
+    rest[..end].trim().parse().unwrap()
+}
+
+/// A run of at least `CERTIFIED_RULE_MIN_POINTS` (64) points is evaluated on the certified
+/// compressed rule, a shorter run on the atoms (the decision depends on the run's size only):
+/// each record equals, bit for bit, the library's point on the matching path, and the two
+/// paths differ somewhere on this grid (so the check can fail).
+#[test]
+fn long_spectrum_runs_use_the_certified_rule() {
+    use overparam::spectral::population::CERTIFIED_RULE_MIN_POINTS;
+    use std::sync::Arc;
+    let atoms_pop = Arc::new(Population::power_law(1.5, 1.0, 4000).unwrap());
+    let rule_pop = Arc::new(Population::power_law(1.5, 1.0, 4000).unwrap());
+    assert!(rule_pop.build_certified_rule());
+    let mut differ = 0;
+    for count in [CERTIFIED_RULE_MIN_POINTS - 1, CERTIFIED_RULE_MIN_POINTS] {
+        let range = format!("1e-6:10:{count}");
+        let (code, out, err) = run(&[
+            "ridge",
+            "--gamma",
+            "1.7",
+            "--lambda",
+            &range,
+            "--snr",
+            "4",
+            "--spectrum",
+            "powerlaw:1.5:4000",
+            "--signal-exponent",
+            "1",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), count);
+        let on_rule = count >= CERTIFIED_RULE_MIN_POINTS;
+        for line in lines {
+            let lambda = exact_field(line, "lambda");
+            let point = |pop: &Arc<Population>| {
+                AnisotropicRidge::new(Arc::clone(pop), 1.7, lambda, 4.0)
+                    .check()
+                    .and_then(|m| m.risk())
+                    .unwrap()
+            };
+            let (want, other) = if on_rule {
+                (point(&rule_pop), point(&atoms_pop))
+            } else {
+                (point(&atoms_pop), point(&rule_pop))
+            };
+            for (key, value) in [
+                ("test_error", want.test_error),
+                ("kappa", want.kappa),
+                // The certificate's residual includes the rule's proven error on the rule path.
+                ("kappa_residual", want.solve.residual),
+            ] {
+                assert_eq!(exact_field(line, key), value, "{key} at lambda {lambda}");
+            }
+            differ += usize::from(want.solve.residual != other.solve.residual);
+        }
+    }
+    assert!(
+        differ > 0,
+        "the two paths agree bit for bit everywhere: the test cannot tell them apart"
+    );
+}

@@ -91,6 +91,18 @@ def test_ridge_spectrum_powerlaw(cli):
                       "kappa_residual", "kappa_iterations", "atoms"])
 
 
+@pytest.mark.parametrize("count", [63, 64])
+def test_ridge_spectrum_long_runs_match_the_cli(cli, count):
+    """From 64 points (CERTIFIED_RULE_MIN_POINTS) both the CLI and the bindings evaluate on the
+    certified compressed rule, below on the atoms: the same decision, so bit-identical."""
+    recs = cli("ridge", "--gamma", "1.7", "--lambda", f"1e-6:10:{count}", "--snr", "4",
+               "--spectrum", "powerlaw:1.5:4000", "--signal-exponent", "1")
+    lam = np.array([r["lambda"] for r in recs])
+    r = op.ridge(1.7, lam, 4.0, spectrum="powerlaw:1.5:4000", signal_exponent=1.0)
+    compare(r, recs, ["test_error", "bias", "variance", "kappa", "gcv", "kappa_residual",
+                      "kappa_iterations"])
+
+
 def test_ridge_spectrum_csv_and_arrays(cli, tmp_path):
     ev, w, s = [3.0, 1.0, 0.2], [0.2, 0.5, 0.3], [0.6, 0.3, 0.1]
     path = tmp_path / "spectrum.csv"
