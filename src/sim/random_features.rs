@@ -107,7 +107,9 @@ impl Default for RandomFeaturesSimulation {
     }
 }
 
-fn rounded_size(name: &'static str, ratio: f64, d: usize) -> Result<usize> {
+/// The realised size $\operatorname{round}(\text{ratio}\cdot d)$ (the number of features $N$ or
+/// of samples $n$), in $[1, 20000]$; else [`Error::InvalidParameter`] naming `name`.
+pub(crate) fn rounded_size(name: &'static str, ratio: f64, d: usize) -> Result<usize> {
     let size = (ratio * d as f64).round();
     if size >= 1.0 && size <= MAX_SIZE as f64 {
         Ok(size as usize)
@@ -120,6 +122,36 @@ fn rounded_size(name: &'static str, ratio: f64, d: usize) -> Result<usize> {
     }
 }
 
+/// The validation every random-features simulation starts with (this one and
+/// [`crate::sim::rf_dynamics`]): the theory's own check, once (the label noise is stored under
+/// its one name whichever name, `noise_sd` or the deprecated `tau`, the caller used), then `d`
+/// in $[2, 20000]$ and `test_points` in $[1, 20000]$. Returns the model to store.
+pub(crate) fn check_model_and_sizes(
+    model: &RandomFeatures,
+    d: usize,
+    test_points: usize,
+) -> Result<RandomFeatures> {
+    let checked = RandomFeatures {
+        noise_sd: model.check()?.noise_sd(),
+        ..model.clone()
+    };
+    if !(2..=MAX_SIZE).contains(&d) {
+        return Err(Error::InvalidParameter {
+            name: "d",
+            value: d as f64,
+            expected: "an integer in [2, 20000]",
+        });
+    }
+    if !(1..=MAX_SIZE).contains(&test_points) {
+        return Err(Error::InvalidParameter {
+            name: "test_points",
+            value: test_points as f64,
+            expected: "an integer in [1, 20000]",
+        });
+    }
+    Ok(checked)
+}
+
 impl RandomFeaturesSimulation {
     /// Validate the model ([`RandomFeatures::check`]) and the sizes, and fix the realised $N$, $n$.
     ///
@@ -127,26 +159,7 @@ impl RandomFeaturesSimulation {
     /// theory name; `d`, `test_points`; `psi1` / `psi2` when $N$ or $n$ would be outside
     /// $[1, 20000]$).
     pub fn check(&self) -> Result<RandomFeaturesSimulator> {
-        // The theory's validation, once; the label noise is stored under its one name whichever
-        // name (`noise_sd` or the deprecated `tau`) the caller used.
-        let model = RandomFeatures {
-            noise_sd: self.model.check()?.noise_sd(),
-            ..self.model.clone()
-        };
-        if self.d < 2 || self.d > MAX_SIZE {
-            return Err(Error::InvalidParameter {
-                name: "d",
-                value: self.d as f64,
-                expected: "an integer in [2, 20000]",
-            });
-        }
-        if self.test_points == 0 || self.test_points > MAX_SIZE {
-            return Err(Error::InvalidParameter {
-                name: "test_points",
-                value: self.test_points as f64,
-                expected: "an integer in [1, 20000]",
-            });
-        }
+        let model = check_model_and_sizes(&self.model, self.d, self.test_points)?;
         let num_features = rounded_size("psi1", self.model.psi1, self.d)?;
         let n = rounded_size("psi2", self.model.psi2, self.d)?;
         Ok(RandomFeaturesSimulator {

@@ -34,15 +34,13 @@
 
 use super::data::{InputDistribution, sample_points};
 use super::estimate::Estimate;
+use super::random_features::{check_model_and_sizes, rounded_size};
 use super::rng::trial_rng;
 use crate::error::{Error, Result, validate};
 use crate::linalg::{Matrix, SymmetricEigen};
 use crate::sim::memory::{self, MemoryBudget, MemoryEstimate};
 use crate::theory::dynamics::{Algorithm, FilterState, MAX_STEPS, gradient_flow_filter};
 use crate::theory::random_features::RandomFeatures;
-
-/// Largest $N$ or $n$ accepted.
-const MAX_SIZE: usize = 20_000;
 
 /// Unchecked parameters of a random-features dynamics simulation.
 ///
@@ -94,19 +92,6 @@ impl Default for RfDynamicsSimulation {
     }
 }
 
-fn rounded_size(name: &'static str, ratio: f64, d: usize) -> Result<usize> {
-    let size = (ratio * d as f64).round();
-    if size >= 1.0 && size <= MAX_SIZE as f64 {
-        Ok(size as usize)
-    } else {
-        Err(Error::InvalidParameter {
-            name,
-            value: ratio,
-            expected: "a ratio with 1 <= round(ratio * d) <= 20000",
-        })
-    }
-}
-
 /// Validate a time of `algorithm`: $t \ge 0$ finite, or an integer number of steps in
 /// $[0, $ [`MAX_STEPS`]$]$.
 fn check_time(algorithm: Algorithm, time: f64) -> Result<f64> {
@@ -130,24 +115,7 @@ impl RfDynamicsSimulation {
     /// Errors: [`Error::InvalidParameter`] naming the field (`d`, `test_points`, `psi1`,
     /// `psi2`, `lr`, `momentum`, `time` / `steps`, or the model's).
     pub fn check(&self) -> Result<RfDynamicsSimulator> {
-        let model = RandomFeatures {
-            noise_sd: self.model.check()?.noise_sd(),
-            ..self.model.clone()
-        };
-        if self.d < 2 || self.d > MAX_SIZE {
-            return Err(Error::InvalidParameter {
-                name: "d",
-                value: self.d as f64,
-                expected: "an integer in [2, 20000]",
-            });
-        }
-        if self.test_points == 0 || self.test_points > MAX_SIZE {
-            return Err(Error::InvalidParameter {
-                name: "test_points",
-                value: self.test_points as f64,
-                expected: "an integer in [1, 20000]",
-            });
-        }
+        let model = check_model_and_sizes(&self.model, self.d, self.test_points)?;
         if self.algorithm.is_discrete() {
             validate::positive("lr", self.lr)?;
             validate::in_closed("momentum", self.momentum, 0.0, 1.0, "a number in [0, 1)")?;
